@@ -1,0 +1,160 @@
+import type { TextNormalization, DatePart } from '../spec/schema';
+
+/** Outcome of reading one raw value: usable as is, usable after repair, absent, or unusable. */
+export const ValueStatus = { Ok: 0, Missing: 1, Repaired: 2, Invalid: 3 } as const;
+export type ValueStatus = (typeof ValueStatus)[keyof typeof ValueStatus];
+
+const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-', '?']);
+const STRAY = /[$€£,\s*%_']/g;
+
+/**
+ * Reads a number from a raw CSV or JSON value. Stray characters a spreadsheet adds ("$1,234", " 512 ",
+ * "12*") are removed and the value reported as repaired; empty and NA-like tokens are missing.
+ * Writes the number into `out.value` (NaN unless Ok or Repaired) and returns the status.
+ */
+export function readNumber(raw: unknown, out: { value: number }): ValueStatus {
+  if (typeof raw === 'number') {
+    out.value = Number.isFinite(raw) ? raw : NaN;
+    return Number.isFinite(raw) ? ValueStatus.Ok : ValueStatus.Invalid;
+  }
+  if (raw === null || raw === undefined) {
+    out.value = NaN;
+    return ValueStatus.Missing;
+  }
+  if (typeof raw !== 'string') {
+    out.value = NaN;
+    return ValueStatus.Invalid;
+  }
+  // Number('') is 0, so emptiness is checked before the fast path.
+  if (raw.length > 0 && raw.charCodeAt(0) > 32 && raw.charCodeAt(raw.length - 1) > 32) {
+    const fast = Number(raw);
+    if (Number.isFinite(fast)) {
+      out.value = fast;
+      return ValueStatus.Ok;
+    }
+  }
+  const trimmed = raw.trim();
+  if (MISSING_TOKENS.has(trimmed.toLowerCase())) {
+    out.value = NaN;
+    return ValueStatus.Missing;
+  }
+  const stripped = trimmed.replace(STRAY, '');
+  const repaired = stripped.length > 0 ? Number(stripped) : NaN;
+  if (Number.isFinite(repaired)) {
+    out.value = repaired;
+    return ValueStatus.Repaired;
+  }
+  out.value = NaN;
+  return ValueStatus.Invalid;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** Inverse of daysFromCivil. */
+export function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp + (mp < 10 ? 3 : -9);
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
+const ISO = /^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const SLASHED_YMD = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/;
+const SLASHED_MDY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+
+/**
+ * Reads a calendar date as days since 1970-01-01, or NaN when it is not a real date. Accepts
+ * YYYY-MM-DD (with an optional time), YYYY-MM (the first of the month), YYYY/MM/DD and M/D/YYYY.
+ */
+export function readDate(raw: unknown): number {
+  if (typeof raw !== 'string') return NaN;
+  const text = raw.trim();
+  let y: number, m: number, d: number;
+  let match = ISO.exec(text);
+  if (match) {
+    y = +match[1]!;
+    m = +match[2]!;
+    d = match[3] === undefined ? 1 : +match[3];
+  } else if ((match = SLASHED_YMD.exec(text))) {
+    y = +match[1]!;
+    m = +match[2]!;
+    d = +match[3]!;
+  } else if ((match = SLASHED_MDY.exec(text))) {
+    y = +match[3]!;
+    m = +match[1]!;
+    d = +match[2]!;
+  } else return NaN;
+  if (m < 1 || m > 12 || d < 1) return NaN;
+  if (d > (m === 2 && isLeap(y) ? 29 : DAYS_IN_MONTH[m - 1]!)) return NaN;
+  return daysFromCivil(y, m, d);
+}
+
+export function formatDate(days: number): string {
+  const { year, month, day } = civilFromDays(days);
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+export function datePart(days: number, part: DatePart): number {
+  const { year, month } = civilFromDays(days);
+  switch (part) {
+    case 'year':
+      return year;
+    case 'month':
+      return month;
+    case 'quarter':
+      return Math.floor((month - 1) / 3) + 1;
+    case 'day_of_year':
+      return days - daysFromCivil(year, 1, 1) + 1;
+    case 'months_since_2000':
+      return (year - 2000) * 12 + (month - 1);
+  }
+}
+
+const DASH_VARIANTS = /\s*[\u2010-\u2015\u2212-]\s*/g;
+const WORD_START = /(^|[\s\-/])(\p{L})/gu;
+
+/** Applies a column's text normalisation; the result is the category as encoders see it. */
+export function normalizeText(value: string, rule: TextNormalization | undefined): string {
+  if (!rule) return value.trim();
+  let text = value;
+  if (rule.trim) text = text.trim();
+  if (rule.collapseWhitespace) text = text.replace(/\s+/g, ' ');
+  if (rule.unifyDashes) text = text.replace(DASH_VARIANTS, '-');
+  switch (rule.case) {
+    case 'lower':
+      text = text.toLowerCase();
+      break;
+    case 'upper':
+      text = text.toUpperCase();
+      break;
+    case 'title':
+      text = text.toLowerCase().replace(WORD_START, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
+      break;
+  }
+  return rule.renames[text] ?? text;
+}
+
+/** Reads a category: a trimmed, normalised string, or undefined when missing. Numbers are accepted as text. */
+export function readCategory(raw: unknown, rule: TextNormalization | undefined): string | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const text = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : typeof raw === 'string' ? raw : undefined;
+  if (text === undefined) return undefined;
+  const normalized = normalizeText(text, rule);
+  return normalized === '' || MISSING_TOKENS.has(normalized.toLowerCase()) ? undefined : normalized;
+}

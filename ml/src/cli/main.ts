@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError } from '../errors';
+import { writeHouseTsCsv, SAMPLE_SIZES, type SampleSize } from '../generate';
+import { loadSpec } from '../spec/load';
+import { trainModel } from '../train/train';
+import { readPackage } from '../package/io';
+import { loadPackageModel } from '../package/verify';
+import { scoreCsv } from '../score/score-csv';
+import { regressionMetrics } from '../train/metrics';
+import { ProgressLine, renderTrainProgress } from './progress';
+
+const USAGE = `Usage: ml <command> [options]
+
+Commands:
+  generate  --size tiny|demo|full --out FILE [--dirty] [--seed N]
+            Writes a seeded sample CSV in the HouseTS schema.
+  train     --data FILE --out DIR [--spec housets|FILE] [--trials N] [--fast] [--name NAME] [--version V] [--seed N]
+            Trains a model package (model.onnx, manifest.json, evaluation.json) from a CSV.
+  evaluate  --model DIR --data FILE
+            Scores a labelled CSV with a package and prints MAE, RMSE, R² and MAPE as JSON.
+  predict   --model DIR --data FILE --out FILE [--errors FILE]
+            Scores a CSV: the input columns plus predicted_price; rejected rows go to the errors file.
+  validate-spec --spec housets|FILE
+            Checks a dataset spec and prints its columns.
+`;
+
+type Values = Record<string, string | boolean | undefined>;
+
+function required(values: Values, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new InputError(`--${name} is required\n\n${USAGE}`);
+  return value;
+}
+
+function integer(values: Values, name: string, fallback?: number): number | undefined {
+  const value = values[name];
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InputError(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+async function generate(values: Values): Promise<void> {
+  const size = (values.size ?? 'demo') as SampleSize;
+  if (!(size in SAMPLE_SIZES)) throw new InputError(`--size must be one of ${Object.keys(SAMPLE_SIZES).join(', ')}`);
+  const out = required(values, 'out');
+  const line = new ProgressLine();
+  const summary = await writeHouseTsCsv(out, { size, dirty: values.dirty === true, seed: integer(values, 'seed', 42)! }, (rows) =>
+    line.update(`generate: ${rows.toLocaleString('en-US')} rows`),
+  );
+  line.done(`generate: ${summary.rows.toLocaleString('en-US')} rows written to ${out}`);
+  if (values.dirty) process.stderr.write(`dirt injected: ${JSON.stringify(summary.dirt)}\n`);
+}
+
+async function train(values: Values): Promise<void> {
+  const spec = loadSpec((values.spec as string | undefined) ?? 'housets');
+  const data = required(values, 'data');
+  if (!existsSync(data)) throw new InputError(`--data ${data}: no such file`);
+  const line = new ProgressLine();
+  const { dir, manifest } = await trainModel({
+    spec,
+    csv: data,
+    outDir: required(values, 'out'),
+    trials: integer(values, 'trials', 20),
+    fast: values.fast === true,
+    seed: integer(values, 'seed', 42),
+    ...(typeof values.name === 'string' && { modelName: values.name }),
+    ...(typeof values.version === 'string' && { version: values.version }),
+    onProgress: (progress) => renderTrainProgress(line, progress),
+  });
+  const m = manifest.metrics;
+  process.stdout.write(
+    JSON.stringify({ package: dir, model: manifest.model, metrics: { eval: m.eval, holdout: m.holdout, baseline: m.baseline } }, null, 2) + '\n',
+  );
+}
+
+async function score(values: Values, mode: 'evaluate' | 'predict'): Promise<void> {
+  const pkg = readPackage(required(values, 'model'));
+  const data = required(values, 'data');
+  if (!existsSync(data)) throw new InputError(`--data ${data}: no such file`);
+  const model = await loadPackageModel(pkg.manifest, pkg.model);
+  const line = new ProgressLine();
+  const onChunk = (p: { rowsRead: number; rowsFailed: number }) =>
+    line.update(`${mode}: ${p.rowsRead.toLocaleString('en-US')} rows read, ${p.rowsFailed} rejected`);
+  try {
+    if (mode === 'evaluate') {
+      const result = await scoreCsv(pkg.manifest, model, data, null, null, { onChunk, collectActuals: true });
+      if (!result.actuals || result.actuals.actual.length === 0) {
+        throw new InputError(`${data} has no usable "${pkg.manifest.target.column}" values to evaluate against`);
+      }
+      line.done(`evaluate: ${result.rowsScored} rows scored, ${result.rowsFailed} rejected`);
+      const metrics = regressionMetrics(result.actuals.actual, result.actuals.predicted);
+      process.stdout.write(JSON.stringify({ model: pkg.manifest.model, rowsRejected: result.rowsFailed, metrics }, null, 2) + '\n');
+      return;
+    }
+    const out = required(values, 'out');
+    const errorsPath = (values.errors as string | undefined) ?? out.replace(/(\.csv)?$/, '.errors.csv');
+    mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    // Both files are written under temporary names and renamed only when scoring finished.
+    const tmpOut = `${out}.tmp-${process.pid}`;
+    const tmpErrors = `${errorsPath}.tmp-${process.pid}`;
+    const output = createWriteStream(tmpOut);
+    const errors = createWriteStream(tmpErrors);
+    try {
+      const result = await scoreCsv(pkg.manifest, model, data, output, errors, { onChunk });
+      output.end();
+      errors.end();
+      await Promise.all([finished(output), finished(errors)]);
+      renameSync(tmpOut, out);
+      renameSync(tmpErrors, errorsPath);
+      line.done(`predict: ${result.rowsScored} rows scored into ${out}, ${result.rowsFailed} rejected into ${errorsPath}`);
+    } catch (error) {
+      output.destroy();
+      errors.destroy();
+      rmSync(tmpOut, { force: true });
+      rmSync(tmpErrors, { force: true });
+      throw error;
+    }
+  } finally {
+    await model.release();
+  }
+}
+
+function validateSpecCommand(values: Values): void {
+  const spec = loadSpec(required(values, 'spec'));
+  process.stdout.write(`${spec.name}: valid, ${spec.columns.length} columns\n`);
+  for (const c of spec.columns) {
+    const detail = c.role === 'categorical' ? ` (${c.encoding})` : c.role === 'drop' ? ` (${c.reason})` : '';
+    process.stdout.write(`  ${c.name}: ${c.role}${detail}\n`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      size: { type: 'string' },
+      out: { type: 'string' },
+      dirty: { type: 'boolean' },
+      seed: { type: 'string' },
+      spec: { type: 'string' },
+      data: { type: 'string' },
+      trials: { type: 'string' },
+      fast: { type: 'boolean' },
+      name: { type: 'string' },
+      version: { type: 'string' },
+      model: { type: 'string' },
+      errors: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (!command || values.help || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case 'generate':
+      await generate(values);
+      return 0;
+    case 'train':
+      await train(values);
+      return 0;
+    case 'evaluate':
+      await score(values, 'evaluate');
+      return 0;
+    case 'predict':
+      await score(values, 'predict');
+      return 0;
+    case 'validate-spec':
+      validateSpecCommand(values);
+      return 0;
+    default:
+      throw new InputError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const isInput = error instanceof InputError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+      process.stderr.write(`\nerror: ${(error as Error).message}\n`);
+      process.exit(isInput ? 2 : 1);
+    },
+  );
+}

@@ -1,0 +1,62 @@
+import type { TrainProgress } from '../train/train';
+
+/** Renders progress on stderr: one rewritten line on a terminal, sparse lines in logs and CI. */
+export class ProgressLine {
+  private last = 0;
+  private readonly tty = process.stderr.isTTY === true;
+  update(text: string, force = false): void {
+    const now = Date.now();
+    if (!force && now - this.last < (this.tty ? 100 : 2000)) return;
+    this.last = now;
+    if (this.tty) process.stderr.write(`\r\x1b[K${text}`);
+    else process.stderr.write(`${text}\n`);
+  }
+  done(text: string): void {
+    if (this.tty) process.stderr.write(`\r\x1b[K${text}\n`);
+    else process.stderr.write(`${text}\n`);
+    this.last = 0;
+  }
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const money = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export function renderTrainProgress(line: ProgressLine, progress: TrainProgress): void {
+  switch (progress.stage) {
+    case 'load':
+      return line.update(`load: ${progress.rows.toLocaleString('en-US')} rows read (${mb(progress.bytes)})`);
+    case 'prepared': {
+      const s = progress.summary;
+      line.done(
+        `load: ${s.rowsRead.toLocaleString('en-US')} rows read, ${s.rowsKept.toLocaleString('en-US')} kept ` +
+          `(train ${s.splits.train}, eval ${s.splits.eval}, holdout ${s.splits.holdout})`,
+      );
+      const dirt = [
+        ...Object.entries(s.dropped).map(([k, v]) => `dropped ${k}: ${v}`),
+        ...Object.entries(s.repaired).map(([k, v]) => `repaired ${k}: ${v}`),
+        ...Object.entries(s.invalid).map(([k, v]) => `unreadable ${k}: ${v}`),
+        ...Object.entries(s.outliers).map(([k, v]) => `outliers ${k}: ${v}`),
+        ...Object.entries(s.normalized).map(([k, v]) => `normalised ${k}: ${v}`),
+      ];
+      const missing = Object.values(s.missing).reduce((a, b) => a + b, 0);
+      if (missing > 0) dirt.push(`missing values kept as missing: ${missing}`);
+      if (dirt.length > 0) line.done(`clean: ${dirt.join(', ')}`);
+      return;
+    }
+    case 'features':
+      if (progress.rows === progress.of) return line.done(`features: ${progress.of.toLocaleString('en-US')} rows transformed`);
+      return line.update(`features: ${progress.rows.toLocaleString('en-US')} of ${progress.of.toLocaleString('en-US')} rows`);
+    case 'trainer': {
+      const e = progress.event as Record<string, unknown>;
+      if (e.event === 'trial') {
+        return line.update(`tune: trial ${e.number} of ${e.of}, RMSE ${money(e.rmse as number)}, best ${money(e.best_rmse as number)}`, true);
+      }
+      if (e.event === 'stage') return line.done(`trainer: ${e.stage}`);
+      return;
+    }
+    case 'parity':
+      return line.done(`parity: ${progress.rows} records reproduced by TypeScript + onnxruntime-node (max relative diff ${progress.maxRelDiff.toExponential(2)})`);
+    case 'package':
+      return line.done(`package: ${progress.dir}`);
+  }
+}

@@ -1,0 +1,41 @@
+import { transformInto } from '../features/transform';
+import { OnnxModel } from '../onnx/model';
+import { withinTolerance, type ModelManifest } from './manifest';
+
+export interface ParityReport {
+  rows: number;
+  maxAbsDiff: number;
+  maxRelDiff: number;
+  failures: { index: number; expected: number; actual: number }[];
+}
+
+/** Loads the package's ONNX model for serving: input/output names and target transform from the manifest. */
+export function loadPackageModel(manifest: ModelManifest, model: Uint8Array, threads = 0): Promise<OnnxModel> {
+  return OnnxModel.load(model, {
+    input: manifest.onnx.input,
+    output: manifest.onnx.output,
+    featureCount: manifest.features.names.length,
+    targetTransform: manifest.target.transform,
+    threads,
+  });
+}
+
+/**
+ * Reproduces the parity fixture: the raw records go through the shared TypeScript transform and the
+ * ONNX session, and must give the native model's predictions within the manifest's tolerance.
+ */
+export async function checkParity(manifest: ModelManifest, model: OnnxModel): Promise<ParityReport> {
+  const { records, predictions, tolerance } = manifest.parity;
+  const width = manifest.features.names.length;
+  const features = new Float32Array(records.length * width);
+  records.forEach((record, i) => transformInto(record, manifest.features, features, i * width));
+  const actual = await model.predict(features, records.length);
+  const report: ParityReport = { rows: records.length, maxAbsDiff: 0, maxRelDiff: 0, failures: [] };
+  predictions.forEach((expected, i) => {
+    const diff = Math.abs(actual[i]! - expected);
+    report.maxAbsDiff = Math.max(report.maxAbsDiff, diff);
+    report.maxRelDiff = Math.max(report.maxRelDiff, diff / Math.max(1e-12, Math.abs(expected)));
+    if (!withinTolerance(actual[i]!, expected, tolerance)) report.failures.push({ index: i, expected, actual: actual[i]! });
+  });
+  return report;
+}

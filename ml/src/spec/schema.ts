@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+const columnName = z.string().min(1, 'must not be empty');
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD');
+
+/** How a text value is normalised before it is counted, encoded or looked up. */
+export const textNormalizationSchema = z
+  .object({
+    trim: z.boolean().default(true),
+    collapseWhitespace: z.boolean().default(true),
+    unifyDashes: z.boolean().default(false),
+    case: z.enum(['none', 'lower', 'upper', 'title']).default('none'),
+    /** Applied after the rules above; keys and values in normalised form. */
+    renames: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+const base = { name: columnName, description: z.string().optional() };
+
+export const targetColumnSchema = z
+  .object({
+    ...base,
+    role: z.literal('target'),
+    transform: z.enum(['none', 'log']).default('none'),
+    /** Rows whose target falls outside [min, max] are outliers and are dropped from training. */
+    min: z.number().optional(),
+    max: z.number().optional(),
+  })
+  .strict();
+
+export const datePartSchema = z.enum(['year', 'quarter', 'month', 'day_of_year', 'months_since_2000']);
+
+export const dateColumnSchema = z
+  .object({
+    ...base,
+    role: z.literal('date'),
+    derive: z.array(datePartSchema).min(1, 'must name at least one date part').default(['year', 'month']),
+  })
+  .strict();
+
+export const numericColumnSchema = z
+  .object({
+    ...base,
+    role: z.literal('numeric'),
+    /** Values outside [min, max] are treated as outliers according to `outliers`. */
+    min: z.number().optional(),
+    max: z.number().optional(),
+    outliers: z.enum(['missing', 'clip', 'drop_row']).default('missing'),
+    /** native: left missing for XGBoost's own handling; median: filled with the train split's median. */
+    missing: z.enum(['native', 'median']).default('native'),
+  })
+  .strict();
+
+export const categoricalColumnSchema = z
+  .object({
+    ...base,
+    role: z.literal('categorical'),
+    encoding: z.enum(['frequency', 'target', 'onehot']),
+    normalize: textNormalizationSchema.optional(),
+    /** Target encoding: weight of the prior (global mean) in the smoothed mean. */
+    smoothing: z.number().nonnegative().default(10),
+    /** One-hot: categories seen fewer times than this in train share the "other" column. */
+    minCount: z.number().int().positive().default(1),
+    /** One-hot: at most this many columns (most frequent first). */
+    maxCategories: z.number().int().positive().default(50),
+  })
+  .strict();
+
+export const identifierColumnSchema = z.object({ ...base, role: z.literal('identifier') }).strict();
+
+export const droppedColumnSchema = z
+  .object({ ...base, role: z.literal('drop'), reason: z.string().min(1, 'say why the column is dropped') })
+  .strict();
+
+export const columnSchema = z.discriminatedUnion('role', [
+  targetColumnSchema,
+  dateColumnSchema,
+  numericColumnSchema,
+  categoricalColumnSchema,
+  identifierColumnSchema,
+  droppedColumnSchema,
+]);
+
+export const timeSplitSchema = z
+  .object({ kind: z.literal('time'), column: columnName, evalFrom: isoDay, holdoutFrom: isoDay })
+  .strict();
+
+export const randomSplitSchema = z
+  .object({
+    kind: z.literal('random'),
+    seed: z.number().int().default(42),
+    evalFraction: z.number().gt(0).lt(1),
+    holdoutFraction: z.number().gt(0).lt(1),
+  })
+  .strict();
+
+export const datasetSpecSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, - and _'),
+    description: z.string().optional(),
+    columns: z.array(columnSchema).min(2, 'needs at least a target and one feature'),
+    cleaning: z
+      .object({
+        /** Rows with equal values in these columns are duplicates; the first is kept. Empty: exact duplicate lines. */
+        dedupeKeys: z.array(columnName).default([]),
+        /** A column with more unusable values than this fraction of rows is an error, not dirt. */
+        maxInvalidFraction: z.number().min(0).max(1).default(0.05),
+      })
+      .strict()
+      .default({ dedupeKeys: [], maxInvalidFraction: 0.05 }),
+    split: z.discriminatedUnion('kind', [timeSplitSchema, randomSplitSchema]),
+    evaluation: z
+      .object({ regionColumn: columnName.optional() })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type TextNormalization = z.infer<typeof textNormalizationSchema>;
+export type DatasetSpec = z.infer<typeof datasetSpecSchema>;
+export type ColumnSpec = z.infer<typeof columnSchema>;
+export type TargetColumn = z.infer<typeof targetColumnSchema>;
+export type DateColumn = z.infer<typeof dateColumnSchema>;
+export type DatePart = z.infer<typeof datePartSchema>;
+export type NumericColumn = z.infer<typeof numericColumnSchema>;
+export type CategoricalColumn = z.infer<typeof categoricalColumnSchema>;
+export type SplitRule = DatasetSpec['split'];
