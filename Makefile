@@ -1,0 +1,38 @@
+# The two commands: `make up` runs the platform locally, `make test` runs every test.
+# Both install what the machine lacks first (scripts/install-deps.sh).
+SHELL := /bin/bash
+NX := npx nx
+export UV_PYTHON_DOWNLOADS := never
+export NX_NO_CLOUD := true
+export NX_DAEMON := false
+
+.PHONY: up test deps build lint typecheck demo-model clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@$(NX) run-many -t build --outputStyle=static
+
+lint: deps
+	@$(NX) run-many -t lint --outputStyle=static
+
+typecheck: deps
+	@$(NX) run-many -t typecheck --outputStyle=static
+
+## up: train the demo model if none exists, then start the platform on http://localhost:8000
+up: build
+	@bash scripts/up.sh
+
+## test: lint, type-check, then every suite (jest per workspace, pytest for the trainer), totalled
+test: build
+	@rm -rf test-results && mkdir -p test-results
+	@$(NX) run-many -t lint typecheck --outputStyle=static
+	@status=0; \
+	$(NX) run-many -t test --parallel=1 --outputStyle=static || status=1; \
+	(cd ml/trainer && uv run --frozen pytest -q --junitxml=../../test-results/pytest-trainer.xml) || status=1; \
+	node scripts/test-summary.mjs test-results || status=1; \
+	exit $$status
+
+clean:
+	rm -rf node_modules */node_modules */dist test-results .nx ml/trainer/.venv

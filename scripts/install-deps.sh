@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks: Debian packages, npm packages, uv and the trainer's Python venv.
+# Idempotent: each step is skipped when its result is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=()
+need() { command -v "$1" >/dev/null 2>&1 || apt_packages+=("$2"); }
+need redis-server redis-server
+[ -x /usr/lib/postgresql/15/bin/postgres ] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || apt_packages+=(postgresql)
+need chromium chromium
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${apt_packages[*]} (run as root, or: sudo apt-get install ${apt_packages[*]})" >&2
+    exit 1
+  fi
+  echo "installing Debian packages: ${apt_packages[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
+  # The packages' own services are not used: tests and `make up` start their own on loopback.
+  service redis-server stop >/dev/null 2>&1 || true
+  service postgresql stop >/dev/null 2>&1 || true
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "installing npm packages"
+  npm ci --no-audit --no-fund
+fi
+
+if ! command -v uv >/dev/null 2>&1; then
+  echo "installing uv"
+  python3 -m pip install --quiet --disable-pip-version-check uv
+fi
+export UV_PYTHON_DOWNLOADS=never
+if [ ! -x ml/trainer/.venv/bin/python ] || [ ml/trainer/uv.lock -nt ml/trainer/.venv ]; then
+  echo "installing the trainer's Python environment"
+  (cd ml/trainer && uv sync --frozen --all-groups --quiet && touch .venv)
+fi
