@@ -30,7 +30,7 @@ test: build
 	@$(NX) run-many -t lint typecheck --outputStyle=static
 	@status=0; \
 	$(NX) run-many -t test --parallel=1 --outputStyle=static || status=1; \
-	(cd ml/trainer && uv run --frozen pytest -q --junitxml=../../test-results/pytest-trainer.xml) || status=1; \
+	(cd ml/trainer && uv run --frozen --all-groups pytest -q --junitxml=../../test-results/pytest-trainer.xml) || status=1; \
 	node scripts/test-summary.mjs test-results || status=1; \
 	exit $$status
 

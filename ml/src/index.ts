@@ -20,3 +20,4 @@ export * from './train/metrics';
 export * from './train/evaluation';
 export * from './train/train';
 export * from './npy';
+export * from './package/archive';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,6 +8,7 @@ import { writeHouseTsCsv, SAMPLE_SIZES, type SampleSize } from '../generate';
 import { loadSpec } from '../spec/load';
 import { trainModel } from '../train/train';
 import { readPackage } from '../package/io';
+import { packPackage } from '../package/archive';
 import { loadPackageModel } from '../package/verify';
 import { scoreCsv } from '../score/score-csv';
 import { regressionMetrics } from '../train/metrics';
@@ -24,6 +25,8 @@ Commands:
             Scores a labelled CSV with a package and prints MAE, RMSE, R² and MAPE as JSON.
   predict   --model DIR --data FILE --out FILE [--errors FILE]
             Scores a CSV: the input columns plus predicted_price; rejected rows go to the errors file.
+  pack      --model DIR --out FILE.tar.gz
+            Writes a package's archive, the upload format of the model registry.
   validate-spec --spec housets|FILE
             Checks a dataset spec and prints its columns.
 `;
@@ -172,6 +175,13 @@ export async function main(argv: string[]): Promise<number> {
     case 'predict':
       await score(values, 'predict');
       return 0;
+    case 'pack': {
+      const out = required(values, 'out');
+      writeFileSync(`${out}.tmp-${process.pid}`, packPackage(readPackage(required(values, 'model'))));
+      renameSync(`${out}.tmp-${process.pid}`, out);
+      process.stderr.write(`pack: ${out}\n`);
+      return 0;
+    }
     case 'validate-spec':
       validateSpecCommand(values);
       return 0;
