@@ -2,7 +2,7 @@
 // with decorator metadata on so Nest's dependency injection works in tests.
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: require.resolve('./jest.environment.js'),
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

@@ -21,3 +21,4 @@ export * from './train/evaluation';
 export * from './train/train';
 export * from './npy';
 export * from './package/archive';
+export * from './generate';

@@ -4,8 +4,11 @@ import type { TextNormalization, DatePart } from '../spec/schema';
 export const ValueStatus = { Ok: 0, Missing: 1, Repaired: 2, Invalid: 3 } as const;
 export type ValueStatus = (typeof ValueStatus)[keyof typeof ValueStatus];
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-', '?']);
-const STRAY = /[$€£,\s*%_']/g;
+const STRAY = /[$€£\s*%_']/g;
+/** Commas are read only as thousands separators: "1,234.5" yes, "1.234,56" or "1,2,3" no. */
+const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
 
 /**
  * Reads a number from a raw CSV or JSON value. Stray characters a spreadsheet adds ("$1,234", " 512 ",
@@ -26,7 +29,9 @@ export function readNumber(raw: unknown, out: { value: number }): ValueStatus {
     return ValueStatus.Invalid;
   }
   // Number('') is 0, so emptiness is checked before the fast path.
-  if (raw.length > 0 && raw.charCodeAt(0) > 32 && raw.charCodeAt(raw.length - 1) > 32) {
+  // Number() also reads 0x1A, 0b11 and 0o17, which no CSV means: those fall through to the strict path.
+  const radix = raw.charCodeAt(1) | 32;
+  if (raw.length > 0 && raw.charCodeAt(0) > 32 && raw.charCodeAt(raw.length - 1) > 32 && radix !== 120 && radix !== 98 && radix !== 111) {
     const fast = Number(raw);
     if (Number.isFinite(fast)) {
       out.value = fast;
@@ -38,8 +43,9 @@ export function readNumber(raw: unknown, out: { value: number }): ValueStatus {
     out.value = NaN;
     return ValueStatus.Missing;
   }
-  const stripped = trimmed.replace(STRAY, '');
-  const repaired = stripped.length > 0 ? Number(stripped) : NaN;
+  let stripped = trimmed.replace(STRAY, '');
+  if (stripped.includes(',')) stripped = THOUSANDS.test(stripped) ? stripped.replace(/,/g, '') : '';
+  const repaired = DECIMAL.test(stripped) ? Number(stripped) : NaN;
   if (Number.isFinite(repaired)) {
     out.value = repaired;
     return ValueStatus.Repaired;

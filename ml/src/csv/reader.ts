@@ -37,7 +37,7 @@ function parseQuotedRecord(
     if (i >= text.length) {
       if (!final) return undefined;
       fields.push(field);
-      return { fields, end: i, breaks };
+      return { fields, end: i, breaks: breaks + 1 };
     }
     if (text.charCodeAt(i) === 34 /* " */) {
       i++;
@@ -67,15 +67,15 @@ function parseQuotedRecord(
       j++;
     }
     if (j >= text.length && !final) return undefined;
-    field += text.slice(i, j);
     if (j < text.length && text.charCodeAt(j) === 44) {
-      fields.push(field);
+      fields.push(field + text.slice(i, j));
       field = '';
       i = j + 1;
       continue;
     }
-    if (field.endsWith('\r')) field = field.slice(0, -1);
-    fields.push(field);
+    // Only an unquoted CR before the line break belongs to a CRLF; a quoted one is data.
+    const tail = text.slice(i, j);
+    fields.push(field + (tail.endsWith('\r') ? tail.slice(0, -1) : tail));
     return { fields, end: j + 1, breaks: breaks + 1 };
   }
 }
@@ -97,7 +97,6 @@ export async function readCsv(input: string | Readable, handlers: CsvHandlers): 
   const emit = (fields: string[], startLine: number) => {
     if (!headerSeen) {
       headerSeen = true;
-      if (fields.length > 0 && fields[0]!.charCodeAt(0) === 0xfeff) fields[0] = fields[0]!.slice(1);
       handlers.header(fields.map((f) => f.trim()));
     } else {
       stats.rows++;
@@ -143,6 +142,8 @@ export async function readCsv(input: string | Readable, handlers: CsvHandlers): 
     stats.bytes += bytes.length;
     handlers.bytes?.(bytes);
     pending += decoder.write(bytes);
+    // A UTF-8 byte order mark (spreadsheet exports) precedes the header, quoted or not.
+    if (stats.bytes === bytes.length && pending.charCodeAt(0) === 0xfeff) pending = pending.slice(1);
     consume(false);
     await handlers.chunkDone?.(stats);
   }

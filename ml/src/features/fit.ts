@@ -43,7 +43,11 @@ function categoryStats(data: PreparedDataset, name: string, transform: 'none' | 
 function fitCategorical(data: PreparedDataset, column: CategoricalColumn, transform: 'none' | 'log'): FittedEncoder {
   const { values, counts, sums, trainRows, prior } = categoryStats(data, column.name, transform);
   const normalize = column.normalize;
-  const seen = values.map((value, code) => ({ value, code })).filter(({ code }) => counts[code]! > 0);
+  // Sorted, so the fitted tables (and the manifest's bytes) depend on the train rows only, not on file order.
+  const seen = values
+    .map((value, code) => ({ value, code }))
+    .filter(({ code }) => counts[code]! > 0)
+    .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   switch (column.encoding) {
     case 'frequency':
       return {

@@ -28,16 +28,26 @@ const UNKNOWN: Record<string, string> = {
   onehot: 'accepted; encoded as the "other" category',
 };
 
+const MEDIAN_SAMPLE = 20_000;
+
+/** Train range and (approximate, from an evenly spaced sample of train values) median. */
 function numberStats(values: Float32Array | Int32Array, split: Uint8Array) {
   let lo = Infinity;
   let hi = -Infinity;
-  const sample: number[] = [];
+  let count = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (split[i] !== TRAIN || Number.isNaN(v)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
-    if (sample.length < 20001 && i % 7 === 0) sample.push(v);
+    count++;
+  }
+  const stride = Math.max(1, Math.floor(count / MEDIAN_SAMPLE));
+  const sample: number[] = [];
+  for (let i = 0, k = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (split[i] !== TRAIN || Number.isNaN(v)) continue;
+    if (k++ % stride === 0) sample.push(v);
   }
   sample.sort((a, b) => a - b);
   return { lo, hi, median: sample[sample.length >> 1] };

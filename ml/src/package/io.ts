@@ -18,7 +18,8 @@ export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').updat
  * Writes a package into a temporary sibling directory and renames it into place, so a package
  * directory that exists is always complete.
  */
-export function writePackage(dir: string, pkg: ModelPackage): void {
+export function writePackage(target: string, pkg: ModelPackage): void {
+  const dir = path.resolve(target);
   if (existsSync(dir)) throw new InputError(`${dir} already exists; choose another output directory`);
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(tmp, { recursive: true });

@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
 import { InputError } from '../errors';
+import { normalizeText } from '../clean/values';
 import { datasetSpecSchema, type DatasetSpec, type TargetColumn, type ColumnSpec } from './schema';
 
 /** Directory of the built-in specs (ml/specs), the same from src/ under jest and from dist/. */
@@ -37,6 +38,20 @@ function crossFieldProblems(spec: DatasetSpec): string[] {
     byName.set(column.name, column);
     if ('min' in column && column.min !== undefined && column.max !== undefined && column.min > column.max) {
       problems.push(`columns[${i}] (${column.name}).min: ${column.min} is greater than max ${column.max}`);
+    }
+  });
+  spec.columns.forEach((column, i) => {
+    if (column.role !== 'categorical' || !column.normalize) return;
+    // Normalisation must be idempotent: training stores normalised values and serving normalises raw
+    // ones, so a value normalised twice must not change again.
+    const rule = { ...column.normalize, renames: {} };
+    const at = `columns[${i}] (${column.name}).normalize.renames`;
+    for (const [from, to] of Object.entries(column.normalize.renames)) {
+      if (normalizeText(from, rule) !== from) problems.push(`${at}["${from}"]: key is not in normalised form ("${normalizeText(from, rule)}"), so it never matches`);
+      if (normalizeText(to, rule) !== to) problems.push(`${at}["${from}"]: "${to}" is not in normalised form ("${normalizeText(to, rule)}")`);
+      if (to in column.normalize.renames && column.normalize.renames[to] !== to) {
+        problems.push(`${at}["${from}"]: "${to}" is itself renamed; map straight to the final name`);
+      }
     }
   });
   const targets = spec.columns.filter((c) => c.role === 'target');
