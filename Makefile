@@ -28,6 +28,7 @@ up: build
 test: build
 	@rm -rf test-results && mkdir -p test-results
 	@$(NX) run-many -t lint typecheck --outputStyle=static
+	@npm run --silent openapi:check -w backend
 	@status=0; \
 	$(NX) run-many -t test --parallel=1 --outputStyle=static || status=1; \
 	(cd ml/trainer && uv run --frozen --all-groups pytest -q --junitxml=../../test-results/pytest-trainer.xml) || status=1; \

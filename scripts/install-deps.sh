@@ -36,3 +36,7 @@ if [ ! -x ml/trainer/.venv/bin/python ] || [ ml/trainer/uv.lock -nt ml/trainer/.
   echo "installing the trainer's Python environment"
   (cd ml/trainer && uv sync --frozen --all-groups --quiet && touch .venv)
 fi
+if [ ! -x backend/test/pytools/.venv/bin/moto_server ] || [ backend/test/pytools/uv.lock -nt backend/test/pytools/.venv ]; then
+  echo "installing the backend test tools' Python environment (moto, schemathesis)"
+  bash backend/test/pytools/sync.sh
+fi

@@ -5,7 +5,6 @@ import { readNumber, ValueStatus } from '../clean/values';
 import { transformInto } from '../features/transform';
 import { validateRecord } from '../features/validate';
 import type { ModelManifest } from '../package/manifest';
-import type { OnnxModel } from '../onnx/model';
 import { InputError } from '../errors';
 
 export interface ScoreOptions {
@@ -19,6 +18,14 @@ export interface ScoreOptions {
   collectActuals?: boolean;
   /** Sees every scored row with its prediction and actual (NaN when absent), e.g. to aggregate by month. */
   onScored?(record: Readonly<Record<string, unknown>>, predicted: number, actual: number): void;
+}
+
+/**
+ * What scoreCsv predicts with: anything that turns contiguous feature rows into prices, such as an
+ * OnnxModel or a serving wrapper around one (the backend's LoadedModel).
+ */
+export interface FeaturePredictor {
+  predict(features: Float32Array, rows: number): Promise<Float64Array>;
 }
 
 export interface ScoreProgress {
@@ -45,7 +52,7 @@ async function write(stream: Writable, text: string): Promise<void> {
  */
 export async function scoreCsv(
   manifest: ModelManifest,
-  model: OnnxModel,
+  model: FeaturePredictor,
   input: string | Readable,
   output: Writable | null,
   errors: Writable | null,

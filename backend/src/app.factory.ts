@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import { ValidationPipe } from '@nestjs/common';
+import { AppModule } from './app.module';
+import { loadConfig, type AppConfig } from './config/config';
+import { PinoNestLogger, createPino, pinoOptions } from './common/logger';
+import { ProblemFilter } from './common/problem.filter';
+import { validationProblem } from './common/problem';
+import { flattenValidationErrors } from './common/validation';
+import { setupOpenApi } from './openapi/setup';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+export interface CreateAppOptions {
+  /** Serve the built dashboard at / (local mode). */
+  serveDashboard?: boolean;
+}
+
+/** Builds the HTTP application: the same for `main.ts`, the end-to-end tests and the OpenAPI export. */
+export async function createApp(
+  config: AppConfig = loadConfig(),
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const logger = createPino(config.LOG_LEVEL);
+  const adapter = new FastifyAdapter({
+    logger: { ...pinoOptions(config.LOG_LEVEL), msgPrefix: '' },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // A caller's X-Request-Id is kept (if sane) so logs correlate across services.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
+  await app.register(multipart, { limits: { files: 1, fields: 10 } });
+
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => validationProblem(flattenValidationErrors(errors)),
+    }),
+  );
+  app.enableShutdownHooks();
+  setupOpenApi(app);
+
+  const dashboard = path.resolve(config.DASHBOARD_DIR);
+  if (options.serveDashboard && existsSync(path.join(dashboard, 'index.html'))) {
+    await app.register(fastifyStatic, { root: dashboard, prefix: '/', wildcard: false });
+    // Client-side routes fall back to index.html; API paths keep their problem+json 404s.
+    fastify.setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && !/^\/(v1|docs|health|metrics)(\/|$)/.test(request.url)) {
+        return reply.sendFile('index.html');
+      }
+      return reply
+        .status(404)
+        .header('content-type', 'application/problem+json')
+        .send({
+          type: 'https://housing.dev/problems/not-found',
+          title: 'Not found',
+          status: 404,
+          detail: `no route ${request.method} ${request.url}`,
+          requestId: request.id,
+        });
+    });
+  }
+  return app;
+}

@@ -1,0 +1,71 @@
+import { InputError } from '@housing/ml';
+import { ProblemException } from '../common/problem';
+import { ArtifactNotFoundError, InvalidArtifactKeyError } from '../storage/artifact-store';
+
+/** Why a running attempt was told to stop (the reason given to Worker.cancelJob). */
+export type AbortReason = 'cancelled' | 'lost' | 'shutdown';
+
+/** Thrown inside an attempt that must stop: cancelled by the user, lost its job, or the worker is shutting down. */
+export class AttemptAborted extends Error {
+  constructor(readonly reason: AbortReason) {
+    super(
+      reason === 'cancelled'
+        ? 'the job was cancelled'
+        : reason === 'shutdown'
+          ? 'the worker is shutting down; the job goes back to the queue'
+          : 'this attempt lost the job (its queue lock expired or Redis lost it); another attempt takes over',
+    );
+  }
+}
+
+export function abortReasonOf(signal: AbortSignal | undefined): AbortReason | undefined {
+  if (!signal?.aborted) return undefined;
+  const reason = signal.reason as unknown;
+  return reason === 'cancelled' || reason === 'shutdown' ? reason : 'lost';
+}
+
+/** Too many rejected rows: the job fails (not retried) with this message. */
+export class BadRowsError extends Error {
+  constructor(
+    readonly rowsRead: number,
+    readonly rowsFailed: number,
+    readonly maxRatio: number,
+    readonly early: boolean,
+  ) {
+    const pct = (100 * rowsFailed) / Math.max(1, rowsRead);
+    super(
+      `${rowsFailed} of ${rowsRead} rows ${early ? 'read so far ' : ''}were rejected (${pct.toFixed(1)}%), ` +
+        `more than BATCH_MAX_BAD_ROW_RATIO ${maxRatio} (${(100 * maxRatio).toFixed(1)}%): see the errors file for each line and reason`,
+    );
+  }
+}
+
+/** A failure that retrying cannot fix (bad input, missing model): fail the job at once with this reason. */
+export class PermanentJobError extends Error {}
+
+/**
+ * How a failed attempt ends: `permanent` fails the job now (its reason in the status), `transient`
+ * is retried with backoff while attempts remain (storage, database or Redis trouble, a model that
+ * would not load).
+ */
+export function classify(error: unknown): 'aborted' | 'permanent' | 'transient' {
+  if (error instanceof AttemptAborted) return 'aborted';
+  if (
+    error instanceof BadRowsError ||
+    error instanceof PermanentJobError ||
+    error instanceof InputError ||
+    error instanceof ArtifactNotFoundError ||
+    error instanceof InvalidArtifactKeyError ||
+    (error instanceof ProblemException && error.getStatus() < 500)
+  ) {
+    return 'permanent';
+  }
+  return 'transient';
+}
+
+/** The reason shown on a failed job for an error. */
+export function reasonOf(error: unknown): string {
+  if (error instanceof ArtifactNotFoundError) return `the input ${error.key} does not exist (any more)`;
+  if (error instanceof InputError) return `unreadable input: ${error.message}`;
+  return (error as Error)?.message ?? String(error);
+}

@@ -1,0 +1,101 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { JobStatus } from './batch.constants';
+import { epochMs, nullableEpochMs } from './batch-job.entity';
+
+export interface ErrorMetrics {
+  /** Rows with an actual price. */
+  n: number;
+  mae: number;
+  rmse: number;
+  /** Mean absolute percentage error, percent. */
+  mape: number;
+  /** Mean signed percentage error (predicted - actual) / actual, percent: the bias. */
+  meanPctError: number;
+  meanActual: number;
+  meanPredicted: number;
+}
+
+export interface EvaluationSummary {
+  dateColumn: string;
+  regionColumn: string | null;
+  /** Over every row with an actual price. */
+  overall: ErrorMetrics;
+  byMonth: Array<ErrorMetrics & { month: string }>;
+  byRegion: Array<ErrorMetrics & { region: string }>;
+}
+
+export interface MonthlyFile {
+  month: string;
+  key: string;
+  rows: number;
+}
+
+/**
+ * One run of the monthly batch: the dataset scored month by month into one prediction file per month
+ * (`batch/monthly/<id>/<YYYY-MM>.csv`) and, when actual prices are present, an evaluation summary.
+ */
+@Entity('batch_evaluations')
+export class BatchEvaluationEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Index('IDX_batch_evaluations_status')
+  @Column({ type: 'varchar', length: 20 })
+  status: JobStatus;
+
+  /** `schedule` (BATCH_MONTHLY_CRON) or `api` (POST /v1/batch-evaluations). */
+  @Column({ type: 'varchar', length: 20 })
+  source: 'schedule' | 'api';
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  apiKeyId: string | null;
+
+  @Column({ type: 'varchar', length: 1000 })
+  inputUri: string;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  modelVersionId: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  modelName: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  modelVersion: number | null;
+
+  @Column({ type: 'integer', default: 0 })
+  rowsRead: number;
+
+  @Column({ type: 'integer', default: 0 })
+  rowsDone: number;
+
+  @Column({ type: 'integer', default: 0 })
+  rowsFailed: number;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  attemptId: string | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  files: MonthlyFile[] | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  summary: EvaluationSummary | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Index('IDX_batch_evaluations_created')
+  @Column({ type: 'bigint', transformer: epochMs })
+  createdAt: number;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  updatedAt: number;
+
+  @Column({ type: 'bigint', nullable: true, transformer: nullableEpochMs })
+  startedAt: number | null;
+
+  @Column({ type: 'bigint', nullable: true, transformer: nullableEpochMs })
+  finishedAt: number | null;
+}

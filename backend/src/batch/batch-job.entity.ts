@@ -1,0 +1,105 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { JobStatus } from './batch.constants';
+
+export const epochMs = { to: (v: number) => v, from: (v: string | number) => Number(v) };
+export const nullableEpochMs = {
+  to: (v: number | null | undefined) => v ?? null,
+  from: (v: string | number | null) => (v === null ? null : Number(v)),
+};
+
+/**
+ * One batch prediction job. The row is the durable record (it outlives Redis); the BullMQ job with
+ * the same id only carries it through the queue. `attemptId` fences attempts: every write by a worker
+ * is conditional on it, so an attempt that lost the job (stalled, Redis restarted) cannot overwrite
+ * the state of the attempt that took over.
+ */
+@Entity('batch_jobs')
+@Index('IDX_batch_jobs_idempotency', ['apiKeyId', 'idempotencyKey'], { unique: true })
+export class BatchJobEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Index('IDX_batch_jobs_status')
+  @Column({ type: 'varchar', length: 20 })
+  status: JobStatus;
+
+  /** The API key that submitted the job (null for jobs made by the system). */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  apiKeyId: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  idempotencyKey: string | null;
+
+  /** Where the input was given (upload: the stored copy). */
+  @Column({ type: 'varchar', length: 1000 })
+  inputUri: string;
+
+  @Column({ type: 'varchar', length: 1000 })
+  inputKey: string;
+
+  /** Uploaded file name, when the input was uploaded. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  inputName: string | null;
+
+  @Column({ type: 'bigint', nullable: true, transformer: nullableEpochMs })
+  inputBytes: number | null;
+
+  @Column({ type: 'varchar', length: 36 })
+  modelVersionId: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  modelName: string;
+
+  @Column({ type: 'integer' })
+  modelVersion: number;
+
+  @Column({ type: 'integer', default: 0 })
+  rowsRead: number;
+
+  @Column({ type: 'integer', default: 0 })
+  rowsDone: number;
+
+  @Column({ type: 'integer', default: 0 })
+  rowsFailed: number;
+
+  @Column({ type: 'bigint', default: 0, transformer: epochMs })
+  bytesRead: number;
+
+  /** Attempts started (a restart after a stall or a transient failure counts). */
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  /** Times the job was found stalled (its worker stopped renewing the lock) and handed to another worker. */
+  @Column({ type: 'integer', default: 0 })
+  stalledCount: number;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  attemptId: string | null;
+
+  /** The worker running (or that last ran) the job: `<hostname>:<pid>`. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  workerId: string | null;
+
+  /** Why the job failed, or why the last attempt did (while it is retried). */
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  resultKey: string | null;
+
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  errorsKey: string | null;
+
+  @Index('IDX_batch_jobs_created')
+  @Column({ type: 'bigint', transformer: epochMs })
+  createdAt: number;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  updatedAt: number;
+
+  @Column({ type: 'bigint', nullable: true, transformer: nullableEpochMs })
+  startedAt: number | null;
+
+  @Column({ type: 'bigint', nullable: true, transformer: nullableEpochMs })
+  finishedAt: number | null;
+}

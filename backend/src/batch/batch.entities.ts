@@ -1,0 +1,2 @@
+export { BatchJobEntity } from './batch-job.entity';
+export { BatchEvaluationEntity, type EvaluationSummary, type ErrorMetrics, type MonthlyFile } from './batch-evaluation.entity';

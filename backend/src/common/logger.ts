@@ -1,0 +1,52 @@
+import type { LoggerService } from '@nestjs/common';
+import pino, { type Logger as PinoLogger, type LoggerOptions } from 'pino';
+
+/** Header values that must never reach a log line. */
+export const REDACTED_PATHS = [
+  'req.headers["x-api-key"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers["x-api-key"]',
+  'headers.authorization',
+  'apiKey',
+  'secret',
+  'key',
+];
+
+export function pinoOptions(level: string): LoggerOptions {
+  return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'housing-api' } };
+}
+
+export function createPino(level: string): PinoLogger {
+  return pino(pinoOptions(level));
+}
+
+/** Nest's logger interface over pino: one JSON log stream for the framework and the app. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly pino: PinoLogger) {}
+  private write(level: 'info' | 'warn' | 'error' | 'debug' | 'trace', message: unknown, rest: unknown[]) {
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    if (message !== null && typeof message === 'object')
+      this.pino[level]({ context, ...(message as object) }, String(rest[0] ?? ''));
+    else
+      this.pino[level](
+        { context, ...(rest.length && level === 'error' && { stack: rest[0] }) },
+        String(message),
+      );
+  }
+  log(message: unknown, ...rest: unknown[]) {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.write('trace', message, rest);
+  }
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the backend reads, with its default. Defaults are the local, embedded
+ * setup (SQLite file, local artifact directory); production sets URLs and nothing else changes.
+ * The README's configuration table lists the same variables.
+ */
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:.data/housing.sqlite')
+    .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://'),
+  ARTIFACT_STORE: z
+    .string()
+    .default('file://.data/artifacts')
+    .refine((v) => /^(file|s3):\/\/./.test(v), 'must be file://<directory> or s3://<bucket>[/prefix]'),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  BOOTSTRAP_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CORS_ORIGINS: z.string().default(''),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 * 1024),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
+  MODEL_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(30000),
+  DASHBOARD_DIR: z.string().default('dashboard/dist'),
+  ONNX_THREADS: z.coerce.number().int().min(0).default(1),
+  // Batch jobs (src/batch): BullMQ queue `batch-predictions` under this Redis key prefix.
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, _ . - only')
+    .default('housing'),
+  BATCH_UPLOAD_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024 * 1024),
+  BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  BATCH_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  BATCH_BACKOFF_MS: z.coerce.number().int().min(0).default(5000),
+  BATCH_CHUNK_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(4096),
+  BATCH_MAX_BAD_ROW_RATIO: z.coerce.number().min(0).max(1).default(0.1),
+  BATCH_BAD_ROW_MIN_ROWS: z.coerce.number().int().min(1).default(1000),
+  BATCH_STALLED_MS: z.coerce.number().int().min(500).default(30000),
+  BATCH_MAX_STALLED_COUNT: z.coerce.number().int().min(0).default(2),
+  BATCH_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(500),
+  BATCH_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(15000),
+  BATCH_QUEUE_METRICS_INTERVAL_MS: z.coerce.number().int().min(0).default(15000),
+  BATCH_MONTHLY_CRON: z.string().optional(),
+  BATCH_MONTHLY_INPUT_URI: z
+    .string()
+    .refine((v) => /^(s3|file):\/\/./.test(v), 'must be s3://… or file://… inside the artifact store')
+    .optional(),
+  BATCH_METRICS_CLOUDWATCH: z.enum(['0', '1']).default('0'),
+});
+
+export type AppConfig = z.infer<typeof schema> & {
+  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  artifactStore: { type: 'file'; root: string } | { type: 's3'; bucket: string; prefix: string };
+  corsOrigins: string[];
+};
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; one message line per bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const database = c.DATABASE_URL.startsWith('sqlite:')
+    ? ({ type: 'sqlite', path: c.DATABASE_URL.slice('sqlite:'.length).replace(/^\/\//, '') } as const)
+    : ({ type: 'postgres', url: c.DATABASE_URL } as const);
+  const s3 = c.ARTIFACT_STORE.startsWith('s3://') ? new URL(c.ARTIFACT_STORE) : undefined;
+  const artifactStore = s3
+    ? ({ type: 's3', bucket: s3.host, prefix: s3.pathname.replace(/^\/+|\/+$/g, '') } as const)
+    : ({ type: 'file', root: c.ARTIFACT_STORE.slice('file://'.length) } as const);
+  return {
+    ...c,
+    database,
+    artifactStore,
+    corsOrigins: c.CORS_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
+}

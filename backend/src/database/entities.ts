@@ -1,0 +1,6 @@
+import { ApiKeyEntity } from '../auth/api-key.entity';
+import { BatchEvaluationEntity, BatchJobEntity } from '../batch/batch.entities';
+import { ModelStageChangeEntity, ModelVersionEntity } from '../model-registry/model-version.entity';
+
+/** Every TypeORM entity. A module that adds an entity adds it here. */
+export const ENTITIES = [ModelVersionEntity, ModelStageChangeEntity, ApiKeyEntity, BatchJobEntity, BatchEvaluationEntity];

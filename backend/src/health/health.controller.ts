@@ -1,0 +1,54 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
+import { Public } from '../auth';
+import { InferenceService } from '../inference/inference.service';
+import { RedisService } from '../redis/redis.service';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly redis: RedisService,
+    private readonly inference: InferenceService,
+  ) {}
+
+  @Public()
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Public()
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: database, Redis and a loaded model; 503 names what is missing' })
+  @ApiServiceUnavailableResponse({ description: 'Not ready; `error` says which check failed and why' })
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => this.database.pingCheck('database', { timeout: 1500 }),
+      async () => {
+        const check = this.indicators.check('redis');
+        return (await this.redis.ping()) ? check.up() : check.down({ message: 'Redis does not answer PING' });
+      },
+      () => {
+        const check = this.indicators.check('model');
+        const state = this.inference.state();
+        if (state.state === 'ready')
+          return check.up({ name: state.model.name, version: state.model.version });
+        return check.down({ message: 'reason' in state ? state.reason : 'the model is still loading' });
+      },
+    ]);
+  }
+}

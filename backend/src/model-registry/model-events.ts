@@ -1,0 +1,58 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import type Redis from 'ioredis';
+import { RedisService } from '../redis/redis.service';
+
+export const MODEL_EVENTS_CHANNEL = 'housing:model-events';
+
+export interface ModelStageEvent {
+  type: 'stage-changed';
+  modelVersionId: string;
+  stage: string;
+  at: number;
+}
+
+/**
+ * Stage changes, announced in-process and over Redis pub/sub so that every API process reloads
+ * within a moment; each process also reconciles periodically in case a message was missed.
+ */
+@Injectable()
+export class ModelEvents implements OnModuleDestroy {
+  private readonly logger = new Logger(ModelEvents.name);
+  private readonly local = new EventEmitter();
+  private subscriber?: Redis;
+
+  constructor(private readonly redis: RedisService) {}
+
+  async publish(event: ModelStageEvent): Promise<void> {
+    this.local.emit('event', event);
+    try {
+      await this.redis.client().publish(MODEL_EVENTS_CHANNEL, JSON.stringify(event));
+    } catch (error) {
+      this.logger.warn(
+        `could not publish model event (other processes will reconcile): ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Calls `listener` for events from this process and from every other process. */
+  subscribe(listener: (event: ModelStageEvent) => void): void {
+    this.local.on('event', listener);
+    if (!this.subscriber) {
+      this.subscriber = this.redis.connect('model-events');
+      this.subscriber.on('message', (_channel: string, message: string) => {
+        try {
+          this.local.emit('remote', JSON.parse(message) as ModelStageEvent);
+        } catch {
+          this.logger.warn('ignored a malformed model event');
+        }
+      });
+      void this.subscriber.subscribe(MODEL_EVENTS_CHANNEL).catch(() => undefined);
+    }
+    this.local.on('remote', listener);
+  }
+
+  onModuleDestroy(): void {
+    this.local.removeAllListeners();
+  }
+}

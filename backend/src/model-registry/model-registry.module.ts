@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ModelStageChangeEntity, ModelVersionEntity } from './model-version.entity';
+import { ModelEvents } from './model-events';
+import { RegistryController } from './registry.controller';
+import { RegistryService } from './registry.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([ModelVersionEntity, ModelStageChangeEntity])],
+  providers: [RegistryService, ModelEvents],
+  controllers: [RegistryController],
+  exports: [RegistryService, ModelEvents],
+})
+export class ModelRegistryModule {}

@@ -1,0 +1,88 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export const MODEL_STAGES = ['none', 'staging', 'production', 'archived'] as const;
+export type ModelStage = (typeof MODEL_STAGES)[number];
+
+/** One registered model version. The package itself lives in the artifact store under `artifactPrefix`. */
+@Entity('model_versions')
+@Index(['name', 'version'], { unique: true })
+export class ModelVersionEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  /** Registry version number, 1, 2, 3... per model name. */
+  @Column({ type: 'integer' })
+  version: number;
+
+  /** The version string the training run gave the package. */
+  @Column({ type: 'varchar', length: 100 })
+  packageVersion: string;
+
+  @Index()
+  @Column({ type: 'varchar', length: 20, default: 'none' })
+  stage: ModelStage;
+
+  @Column({ type: 'varchar', length: 500 })
+  artifactPrefix: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  onnxSha256: string;
+
+  @Column({ type: 'simple-json' })
+  metrics: Record<string, unknown>;
+
+  @Column({ type: 'simple-json' })
+  lineage: Record<string, unknown>;
+
+  @Column({ type: 'simple-json' })
+  hyperparameters: Record<string, unknown>;
+
+  @Column({ type: 'varchar', length: 200 })
+  datasetSpec: string;
+
+  @Column({ type: 'integer' })
+  featureCount: number;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  registeredBy: string | null;
+
+  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } })
+  createdAt: number;
+
+  @Column({
+    type: 'bigint',
+    nullable: true,
+    transformer: {
+      to: (v: number | null) => v,
+      from: (v: string | number | null) => (v === null ? null : Number(v)),
+    },
+  })
+  stageChangedAt: number | null;
+}
+
+/** History of stage changes: rollback finds the previous production version here. */
+@Entity('model_stage_changes')
+export class ModelStageChangeEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Index()
+  @Column({ type: 'varchar', length: 36 })
+  modelVersionId: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  fromStage: ModelStage;
+
+  @Column({ type: 'varchar', length: 20 })
+  toStage: ModelStage;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  changedBy: string | null;
+
+  @Index()
+  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } })
+  at: number;
+}

@@ -1,0 +1,120 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, Req } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Principal, RequireScopes } from '../auth';
+import { ProblemDetails, validationProblem } from '../common/problem';
+import { ModelEvaluationDto, ModelVersionDto, RegisterFromUriDto, SetStageDto } from './registry.dto';
+import { RegistryService } from './registry.service';
+
+const MAX_PACKAGE_BYTES = 512 * 1024 * 1024;
+
+@ApiTags('models')
+@Controller('v1/models')
+export class RegistryController {
+  constructor(private readonly registry: RegistryService) {}
+
+  @Post()
+  @RequireScopes('models:write')
+  @ApiOperation({ summary: 'Register a model package (upload of the .tar.gz archive written by `ml pack`)' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['package'],
+      properties: { package: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiCreatedResponse({ type: ModelVersionDto })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetails,
+    description: 'The package failed verification; `detail` says why',
+  })
+  async upload(@Req() request: FastifyRequest, @Principal() principal: Principal): Promise<ModelVersionDto> {
+    if (!request.isMultipart())
+      throw validationProblem([
+        { field: 'package', message: 'send the archive as multipart/form-data field "package"' },
+      ]);
+    const file = await request.file({ limits: { fileSize: MAX_PACKAGE_BYTES } });
+    if (!file || file.fieldname !== 'package') {
+      throw validationProblem([{ field: 'package', message: 'is required: a .tar.gz package archive' }]);
+    }
+    const archive = await file.toBuffer();
+    return ModelVersionDto.from(await this.registry.registerArchive(archive, principal.keyId));
+  }
+
+  @Post('from-uri')
+  @RequireScopes('models:write')
+  @ApiOperation({ summary: 'Register a model package already in the artifact store' })
+  @ApiCreatedResponse({ type: ModelVersionDto })
+  @ApiUnprocessableEntityResponse({ type: ProblemDetails })
+  async fromUri(
+    @Body() body: RegisterFromUriDto,
+    @Principal() principal: Principal,
+  ): Promise<ModelVersionDto> {
+    return ModelVersionDto.from(await this.registry.registerUri(body.uri, principal.keyId));
+  }
+
+  @Get()
+  @RequireScopes('models:read')
+  @ApiOperation({ summary: 'List model versions, newest first, with metrics and lineage' })
+  @ApiQuery({ name: 'name', required: false })
+  @ApiOkResponse({ type: [ModelVersionDto] })
+  async list(@Query('name') name?: string): Promise<ModelVersionDto[]> {
+    return (await this.registry.list(name)).map(ModelVersionDto.from);
+  }
+
+  @Post('rollback')
+  @HttpCode(200)
+  @RequireScopes('models:write')
+  @ApiOperation({ summary: 'Put the previous production version back into production' })
+  @ApiOkResponse({ type: ModelVersionDto, description: 'The version now in production' })
+  async rollback(@Principal() principal: Principal): Promise<ModelVersionDto> {
+    return ModelVersionDto.from(await this.registry.rollback(principal.keyId));
+  }
+
+  @Get(':name/versions/:version')
+  @RequireScopes('models:read')
+  @ApiOperation({ summary: 'One model version' })
+  @ApiOkResponse({ type: ModelVersionDto })
+  async get(
+    @Param('name') name: string,
+    @Param('version', ParseIntPipe) version: number,
+  ): Promise<ModelVersionDto> {
+    return ModelVersionDto.from(await this.registry.get(name, version));
+  }
+
+  @Get(':name/versions/:version/evaluation')
+  @RequireScopes('models:read')
+  @ApiOperation({ summary: 'Holdout evaluation by month and region, feature importances and tuning trials' })
+  @ApiOkResponse({ type: ModelEvaluationDto })
+  async evaluation(
+    @Param('name') name: string,
+    @Param('version', ParseIntPipe) version: number,
+  ): Promise<ModelEvaluationDto> {
+    return this.registry.readEvaluation(await this.registry.get(name, version));
+  }
+
+  @Put(':name/versions/:version/stage')
+  @RequireScopes('models:write')
+  @ApiOperation({
+    summary: 'Move a version to a stage; promoting to production archives the current production version',
+  })
+  @ApiOkResponse({ type: ModelVersionDto })
+  async setStage(
+    @Param('name') name: string,
+    @Param('version', ParseIntPipe) version: number,
+    @Body() body: SetStageDto,
+    @Principal() principal: Principal,
+  ): Promise<ModelVersionDto> {
+    return ModelVersionDto.from(await this.registry.setStage(name, version, body.stage, principal.keyId));
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { validateRecord } from '@housing/ml';
+import { validationProblem, type FieldProblem } from '../common/problem';
+import { InferenceService, type LoadedModel } from '../inference/inference.service';
+import { noModel } from '../inference/no-model.problem';
+import { MetricsService } from '../metrics/metrics.service';
+import type { BulkPredictionResultDto } from './prediction.dto';
+
+const cents = (price: number) => Math.round(price * 100) / 100;
+
+@Injectable()
+export class PredictionService {
+  constructor(
+    private readonly inference: InferenceService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  private model(): LoadedModel {
+    const model = this.inference.model();
+    if (!model) throw noModel(this.inference);
+    return model;
+  }
+
+  /** One record: validated against the model's signature, every bad field named. */
+  async predictOne(record: Record<string, unknown>): Promise<{ price: number; model: LoadedModel }> {
+    const model = this.model();
+    const problems = validateRecord(record, model.manifest.signature);
+    if (problems.length > 0) {
+      this.metrics.validationFailures.inc({ route: 'predictions' });
+      throw validationProblem(problems.map((p) => ({ field: `record.${p.field}`, message: p.message })));
+    }
+    const [price] = await model.predict([record]);
+    this.metrics.predictions.inc({
+      model: model.version.name,
+      version: String(model.version.version),
+      channel: 'online',
+    });
+    return { price: cents(price!), model };
+  }
+
+  /** Up to 1,000 records; bad records are reported beside the good ones, not failing the request. */
+  async predictMany(
+    records: Record<string, unknown>[],
+  ): Promise<{ results: BulkPredictionResultDto[]; model: LoadedModel; failed: number }> {
+    const model = this.model();
+    const results: BulkPredictionResultDto[] = new Array(records.length);
+    const good: Record<string, unknown>[] = [];
+    const goodIndex: number[] = [];
+    records.forEach((record, index) => {
+      const problems = validateRecord(record, model.manifest.signature);
+      if (problems.length > 0) {
+        results[index] = {
+          index,
+          errors: problems.map((p): FieldProblem => ({
+            field: `records[${index}].${p.field}`,
+            message: p.message,
+          })),
+        };
+      } else {
+        good.push(record);
+        goodIndex.push(index);
+      }
+    });
+    const failed = records.length - good.length;
+    if (failed > 0) this.metrics.validationFailures.inc({ route: 'predictions/bulk' }, failed);
+    if (good.length > 0) {
+      const prices = await model.predict(good);
+      goodIndex.forEach((index, k) => (results[index] = { index, price: cents(prices[k]!) }));
+      this.metrics.predictions.inc(
+        { model: model.version.name, version: String(model.version.version), channel: 'bulk' },
+        good.length,
+      );
+    }
+    return { results, model, failed };
+  }
+}

@@ -1,0 +1,48 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Where packages, batch inputs and batch outputs live, addressed by key (a relative path such as
+ * `models/housets-xgboost/1/model.onnx`). Two implementations: a local directory and an S3 bucket.
+ * Writes are atomic: an object is either absent or complete.
+ */
+export interface ArtifactStore {
+  /** URI of a key, e.g. file:///abs/path/key or s3://bucket/prefix/key. */
+  uri(key: string): string;
+  /** The key of a URI inside this store, or undefined when the URI points elsewhere. */
+  keyOf(uri: string): string | undefined;
+  put(key: string, body: Buffer | Uint8Array | string): Promise<void>;
+  /** Streams `body` to `key`; the object appears only when the stream completed. Returns bytes written. */
+  putStream(key: string, body: Readable, options?: { maxBytes?: number }): Promise<number>;
+  get(key: string): Promise<Buffer>;
+  getStream(key: string): Promise<Readable>;
+  exists(key: string): Promise<boolean>;
+  size(key: string): Promise<number | undefined>;
+  delete(key: string): Promise<void>;
+  /** Keys under a prefix (for listing and tests). */
+  list(prefix: string): Promise<string[]>;
+}
+
+export const ARTIFACT_STORE = Symbol('ARTIFACT_STORE');
+
+/** Raised by putStream when the body exceeds maxBytes; nothing is stored. */
+export class ArtifactTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`upload exceeds the limit of ${maxBytes} bytes`);
+  }
+}
+
+export class ArtifactNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`artifact not found: ${key}`);
+  }
+}
+
+/** Raised for a key that is empty, absolute, or escapes the store (`..`, `.`, empty segments, backslashes). */
+export class InvalidArtifactKeyError extends Error {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
+    super(`invalid artifact key ${JSON.stringify(key)}: ${reason}`);
+  }
+}

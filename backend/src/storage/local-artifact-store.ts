@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, promises as fs, type Dirent } from 'node:fs';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ArtifactNotFoundError, ArtifactTooLargeError, type ArtifactStore } from './artifact-store';
+import { ByteCounter } from './byte-counter';
+import { assertKey, assertPrefix, validKeyOrUndefined } from './keys';
+
+/** Temporary files are `.<name>.<uuid>.partial` beside their target; list() never shows them. */
+const TEMP_FILE = /^\..*\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.partial$/;
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  // EISDIR: a "directory" is not an object (S3 has no directories either); ENOTDIR: a path through a file.
+  return code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR';
+}
+
+/**
+ * Artifacts as files under a root directory. A write goes to a temporary file in the target's own
+ * directory (same filesystem), is flushed, then renamed over the target: readers see the old object
+ * or the complete new one, never a partial file.
+ */
+export class LocalArtifactStore implements ArtifactStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  private pathOf(key: string): string {
+    return path.join(this.root, ...assertKey(key).split('/'));
+  }
+
+  uri(key: string): string {
+    return pathToFileURL(this.pathOf(key)).href;
+  }
+
+  keyOf(uri: string): string | undefined {
+    let file: string;
+    try {
+      if (!uri.startsWith('file:')) return undefined;
+      file = fileURLToPath(uri);
+    } catch {
+      return undefined;
+    }
+    const relative = path.relative(this.root, file);
+    if (relative === '' || path.isAbsolute(relative) || relative.split(path.sep)[0] === '..')
+      return undefined;
+    return validKeyOrUndefined(relative.split(path.sep).join('/'));
+  }
+
+  async put(key: string, body: Buffer | Uint8Array | string): Promise<void> {
+    const target = this.pathOf(key);
+    await this.atomically(target, (temp) => fs.writeFile(temp, body, { flag: 'wx', flush: true }));
+  }
+
+  async putStream(key: string, body: Readable, options: { maxBytes?: number } = {}): Promise<number> {
+    const target = this.pathOf(key);
+    const counter = new ByteCounter(options.maxBytes);
+    try {
+      await this.atomically(target, (temp) =>
+        pipeline(body, counter, createWriteStream(temp, { flags: 'wx', flush: true })),
+      );
+    } catch (error) {
+      if (counter.maxBytes !== undefined && counter.bytes > counter.maxBytes)
+        throw new ArtifactTooLargeError(counter.maxBytes);
+      throw error;
+    }
+    return counter.bytes;
+  }
+
+  async get(key: string): Promise<Buffer> {
+    try {
+      return await fs.readFile(this.pathOf(key));
+    } catch (error) {
+      if (isMissing(error)) throw new ArtifactNotFoundError(key);
+      throw error;
+    }
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    const file = this.pathOf(key);
+    // Open first so a missing key rejects here rather than as a stream error later.
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+      if (!(await handle.stat()).isFile()) {
+        await handle.close();
+        throw new ArtifactNotFoundError(key);
+      }
+    } catch (error) {
+      if (isMissing(error)) throw new ArtifactNotFoundError(key);
+      throw error;
+    }
+    return handle.createReadStream();
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.size(key)) !== undefined;
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    try {
+      const stat = await fs.stat(this.pathOf(key));
+      return stat.isFile() ? stat.size : undefined;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await fs.unlink(this.pathOf(key));
+    } catch (error) {
+      if (!isMissing(error) && (error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    assertPrefix(prefix);
+    // Walk only the deepest directory the prefix names, then filter by the string prefix (S3 semantics).
+    const slash = prefix.lastIndexOf('/');
+    const base = slash < 0 ? '' : prefix.slice(0, slash);
+    const keys: string[] = [];
+    await this.walk(base, keys);
+    return keys.filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  private async walk(dirKey: string, into: string[]): Promise<void> {
+    const dir = dirKey === '' ? this.root : path.join(this.root, ...dirKey.split('/'));
+    let entries: Dirent[];
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;
+      if (entry.isDirectory()) await this.walk(key, into);
+      else if (entry.isFile() && !TEMP_FILE.test(entry.name)) into.push(key);
+    }
+  }
+
+  /** Runs `write(temp)` for a fresh temporary file beside `target`, then renames it into place; removes it on failure. */
+  private async atomically(target: string, write: (temp: string) => Promise<unknown>): Promise<void> {
+    const dir = path.dirname(target);
+    await fs.mkdir(dir, { recursive: true });
+    // The name keeps a readable hint of its target but stays under NAME_MAX (255).
+    const temp = path.join(dir, `.${path.basename(target).slice(0, 100)}.${randomUUID()}.partial`);
+    try {
+      await write(temp);
+      await fs.rename(temp, target);
+    } catch (error) {
+      await fs.rm(temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+}

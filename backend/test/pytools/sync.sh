@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Syncs the backend test tools (moto_server, schemathesis) into backend/test/pytools/.venv.
+# Idempotent: does nothing when the venv is already newer than uv.lock.
+set -euo pipefail
+cd "$(dirname "$0")"
+export UV_PYTHON_DOWNLOADS=never
+if [ -x .venv/bin/moto_server ] && [ -x .venv/bin/schemathesis ] && [ ! uv.lock -nt .venv ] && [ ! pyproject.toml -nt .venv ]; then
+  exit 0
+fi
+if ! command -v uv >/dev/null 2>&1; then
+  echo "uv is missing (scripts/install-deps.sh installs it)" >&2
+  exit 1
+fi
+echo "syncing backend/test/pytools/.venv" >&2
+uv sync --frozen --quiet --python 3.11
+touch .venv

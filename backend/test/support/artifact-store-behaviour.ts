@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import {
+  ArtifactNotFoundError,
+  ArtifactTooLargeError,
+  InvalidArtifactKeyError,
+  type ArtifactStore,
+} from '../../src/storage/artifact-store';
+
+/** A store under test and how to dispose of it. */
+export interface StoreUnderTest {
+  store: ArtifactStore;
+  cleanup?: () => Promise<void> | void;
+}
+
+/** `chunks` buffers, each after `delayMs`. */
+export function slowStream(chunks: Buffer[], delayMs = 5): Readable {
+  return Readable.from(
+    (async function* () {
+      for (const chunk of chunks) {
+        await new Promise((r) => setTimeout(r, delayMs));
+        yield chunk;
+      }
+    })(),
+    { objectMode: false },
+  );
+}
+
+/** Emits `bytes` bytes, then fails with `message`. */
+export function failingStream(bytes: number, message = 'source stream failed'): Readable {
+  return Readable.from(
+    (async function* () {
+      yield Buffer.alloc(bytes, 7);
+      await new Promise((r) => setTimeout(r, 5));
+      throw new Error(message);
+    })(),
+    { objectMode: false },
+  );
+}
+
+export const BAD_KEYS = [
+  '',
+  '/abs/key',
+  '../escape',
+  'a/../../escape',
+  'a/..',
+  '..',
+  './a',
+  'a/./b',
+  'a//b',
+  'a/',
+  'a\\b',
+  'C:/x',
+  'a\u0000b',
+];
+
+/**
+ * The behaviour every ArtifactStore has, as a Jest suite. `make` gives a fresh, empty store per test.
+ * Run against LocalArtifactStore (unit and e2e) and S3ArtifactStore on a real moto server (e2e).
+ */
+export function describeArtifactStore(name: string, make: () => Promise<StoreUnderTest>): void {
+  describe(`${name}: ArtifactStore behaviour`, () => {
+    let under: StoreUnderTest;
+    let store: ArtifactStore;
+
+    beforeEach(async () => {
+      under = await make();
+      store = under.store;
+    });
+
+    afterEach(async () => {
+      await under?.cleanup?.();
+    });
+
+    it('round-trips Buffer, Uint8Array and string bodies, and overwrites', async () => {
+      const binary = randomBytes(4096);
+      await store.put('a/binary.bin', binary);
+      await store.put('a/bytes.bin', new Uint8Array([1, 2, 3]));
+      await store.put('a/text.txt', 'héllo wörld');
+      expect((await store.get('a/binary.bin')).equals(binary)).toBe(true);
+      expect([...(await store.get('a/bytes.bin'))]).toEqual([1, 2, 3]);
+      expect((await store.get('a/text.txt')).toString('utf8')).toBe('héllo wörld');
+      await store.put('a/text.txt', 'second');
+      expect((await store.get('a/text.txt')).toString()).toBe('second');
+    });
+
+    it('reports existence and sizes, including empty objects', async () => {
+      expect(await store.exists('m/x.json')).toBe(false);
+      expect(await store.size('m/x.json')).toBeUndefined();
+      await store.put('m/x.json', 'héllo');
+      await store.put('m/empty', Buffer.alloc(0));
+      expect(await store.exists('m/x.json')).toBe(true);
+      expect(await store.size('m/x.json')).toBe(Buffer.byteLength('héllo'));
+      expect(await store.exists('m/empty')).toBe(true);
+      expect(await store.size('m/empty')).toBe(0);
+      // A "directory" is not an object.
+      expect(await store.exists('m')).toBe(false);
+      expect(await store.size('m')).toBeUndefined();
+    });
+
+    it('streams in and out, returning the bytes written', async () => {
+      const chunks = Array.from({ length: 40 }, (_, i) => randomBytes(64 * 1024 + i));
+      const total = chunks.reduce((n, c) => n + c.length, 0);
+      const written = await store.putStream('batch/in.csv', slowStream(chunks, 0));
+      expect(written).toBe(total);
+      expect(await store.size('batch/in.csv')).toBe(total);
+      const back: Buffer[] = [];
+      for await (const chunk of await store.getStream('batch/in.csv')) back.push(chunk as Buffer);
+      expect(Buffer.concat(back).equals(Buffer.concat(chunks))).toBe(true);
+      expect(await store.putStream('batch/empty.csv', Readable.from([]))).toBe(0);
+      expect(await store.size('batch/empty.csv')).toBe(0);
+    });
+
+    it('raises ArtifactNotFoundError for missing keys', async () => {
+      await expect(store.get('nope/missing.bin')).rejects.toBeInstanceOf(ArtifactNotFoundError);
+      await expect(store.getStream('nope/missing.bin')).rejects.toBeInstanceOf(ArtifactNotFoundError);
+      await expect(store.get('nope/missing.bin')).rejects.toMatchObject({ key: 'nope/missing.bin' });
+    });
+
+    it('deletes objects; deleting a missing key is a no-op', async () => {
+      await store.put('d/one', '1');
+      await store.put('d/two', '2');
+      await store.delete('d/one');
+      expect(await store.exists('d/one')).toBe(false);
+      expect(await store.list('d/')).toEqual(['d/two']);
+      await expect(store.delete('d/one')).resolves.toBeUndefined();
+      await expect(store.delete('never/was')).resolves.toBeUndefined();
+    });
+
+    it('lists keys under a prefix, sorted, with string-prefix semantics', async () => {
+      expect(await store.list('')).toEqual([]);
+      for (const key of [
+        'models/b/2/model.onnx',
+        'models/a/1/manifest.json',
+        'models/a/1/model.onnx',
+        'models2/x',
+        'batch/j1/input.csv',
+        'top',
+      ]) {
+        await store.put(key, key);
+      }
+      expect(await store.list('models/')).toEqual([
+        'models/a/1/manifest.json',
+        'models/a/1/model.onnx',
+        'models/b/2/model.onnx',
+      ]);
+      expect(await store.list('models/a/')).toEqual(['models/a/1/manifest.json', 'models/a/1/model.onnx']);
+      expect(await store.list('models')).toEqual([
+        'models/a/1/manifest.json',
+        'models/a/1/model.onnx',
+        'models/b/2/model.onnx',
+        'models2/x',
+      ]);
+      expect(await store.list('models/a/1/model')).toEqual(['models/a/1/model.onnx']);
+      expect(await store.list('')).toEqual([
+        'batch/j1/input.csv',
+        'models/a/1/manifest.json',
+        'models/a/1/model.onnx',
+        'models/b/2/model.onnx',
+        'models2/x',
+        'top',
+      ]);
+      expect(await store.list('nothing/here/')).toEqual([]);
+    });
+
+    it('rejects keys that are absolute, empty or escape the store, in every operation', async () => {
+      for (const key of BAD_KEYS) {
+        await expect(store.put(key, 'x')).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+        await expect(store.putStream(key, Readable.from([Buffer.from('x')]))).rejects.toBeInstanceOf(
+          InvalidArtifactKeyError,
+        );
+        await expect(store.get(key)).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+        await expect(store.getStream(key)).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+        await expect(store.exists(key)).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+        await expect(store.size(key)).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+        await expect(store.delete(key)).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+        expect(() => store.uri(key)).toThrow(InvalidArtifactKeyError);
+      }
+      await expect(store.list('../')).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+      await expect(store.list('/abs')).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+      expect(await store.list('')).toEqual([]);
+    });
+
+    it('maps keys to URIs and back; foreign URIs have no key', async () => {
+      const uri = store.uri('models/housets/1/model.onnx');
+      expect(store.keyOf(uri)).toBe('models/housets/1/model.onnx');
+      expect(store.keyOf(store.uri('with space/ünïcode.bin'))).toBe('with space/ünïcode.bin');
+      expect(store.keyOf('https://example.com/models/x')).toBeUndefined();
+      expect(store.keyOf('file:///etc/passwd')).toBeUndefined();
+      expect(store.keyOf('s3://some-other-bucket/models/x')).toBeUndefined();
+      expect(store.keyOf('not a uri')).toBeUndefined();
+    });
+
+    it('accepts a stream of exactly maxBytes', async () => {
+      const body = randomBytes(1000);
+      expect(
+        await store.putStream('limit/exact', slowStream([body.subarray(0, 600), body.subarray(600)], 0), {
+          maxBytes: 1000,
+        }),
+      ).toBe(1000);
+      expect((await store.get('limit/exact')).equals(body)).toBe(true);
+    });
+
+    it('rejects a stream over maxBytes with ArtifactTooLargeError and stores nothing', async () => {
+      const attempt = store.putStream('limit/over', slowStream([randomBytes(600), randomBytes(600)], 0), {
+        maxBytes: 1000,
+      });
+      await expect(attempt).rejects.toBeInstanceOf(ArtifactTooLargeError);
+      await expect(
+        store.putStream('limit/over', slowStream([randomBytes(1001)], 0), { maxBytes: 1000 }),
+      ).rejects.toMatchObject({ maxBytes: 1000 });
+      expect(await store.exists('limit/over')).toBe(false);
+      expect(await store.list('limit/')).toEqual([]);
+    });
+
+    it('keeps the previous object when an overwrite fails (too large or failing source)', async () => {
+      await store.put('keep/it', 'original');
+      await expect(
+        store.putStream('keep/it', slowStream([randomBytes(2000)], 0), { maxBytes: 100 }),
+      ).rejects.toBeInstanceOf(ArtifactTooLargeError);
+      await expect(store.putStream('keep/it', failingStream(5000, 'boom'))).rejects.toThrow('boom');
+      expect((await store.get('keep/it')).toString()).toBe('original');
+      expect(await store.list('keep/')).toEqual(['keep/it']);
+    });
+
+    it('shows no partial object while a stream is being written, nor after the source fails', async () => {
+      const chunks = Array.from({ length: 10 }, () => randomBytes(1024));
+      const writing = store.putStream('atomic/out.csv', slowStream(chunks, 20));
+      await new Promise((r) => setTimeout(r, 60));
+      expect(await store.exists('atomic/out.csv')).toBe(false);
+      expect(await store.list('atomic/')).toEqual([]);
+      await writing;
+      expect((await store.get('atomic/out.csv')).equals(Buffer.concat(chunks))).toBe(true);
+
+      await expect(store.putStream('atomic/failed.csv', failingStream(10_000))).rejects.toThrow(
+        'source stream failed',
+      );
+      expect(await store.exists('atomic/failed.csv')).toBe(false);
+      expect(await store.list('atomic/')).toEqual(['atomic/out.csv']);
+    });
+
+    it('keeps objects under distinct keys independent', async () => {
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          store.put(`many/${String(i).padStart(2, '0')}.txt`, `value ${i}`),
+        ),
+      );
+      const keys = await store.list('many/');
+      expect(keys).toHaveLength(12);
+      const values = await Promise.all(keys.map(async (k) => text(await store.getStream(k))));
+      expect(values).toEqual(Array.from({ length: 12 }, (_, i) => `value ${i}`));
+    });
+  });
+}
