@@ -10,6 +10,7 @@ import { InferenceModule } from './inference/inference.module';
 import { PredictionModule } from './prediction/prediction.module';
 import { HealthModule } from './health/health.module';
 import { RedisModule } from './redis/redis.module';
+import { BatchModule } from './batch/batch.module';
 
 /** The HTTP API process: every capability module over the shared infrastructure modules. */
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         ModelRegistryModule,
         InferenceModule,
         PredictionModule,
+        BatchModule,
         HealthModule,
       ],
     };

@@ -50,6 +50,10 @@ export class BatchEvaluationEntity {
   @Column({ type: 'varchar', length: 36, nullable: true })
   apiKeyId: string | null;
 
+  /** Id of the BullMQ job carrying the run (the run id, or the scheduler's `repeat:…` id). */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  queueJobId: string | null;
+
   @Column({ type: 'varchar', length: 1000 })
   inputUri: string;
 

@@ -7,7 +7,7 @@ import { RedisService } from '../redis/redis.service';
 import { BATCH_QUEUE, type BatchJobData } from './batch.constants';
 
 /** The queue states reported on /metrics, /health/ready and the worker's depth log line. */
-export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'paused', 'completed'] as const;
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'completed'] as const;
 export type QueueCounts = Record<(typeof QUEUE_STATES)[number], number>;
 
 /** Rejects after `ms`: Redis calls from request handlers must not hang while Redis is down. */

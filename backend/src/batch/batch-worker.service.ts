@@ -11,7 +11,7 @@ import { BATCH_QUEUE, MONTHLY_JOB, type BatchJobData, type MonthlyJobData, type 
 import { BatchEvaluationEntity } from './batch-evaluation.entity';
 import { BatchJobEntity } from './batch-job.entity';
 import { BatchQueueService } from './batch-queue.service';
-import { MonthlyProcessor, runIdFor } from './monthly.processor';
+import { MonthlyProcessor } from './monthly.processor';
 import { PredictProcessor } from './predict.processor';
 
 /**
@@ -107,9 +107,7 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
         .set({ status: 'queued', stalledCount: () => '"stalledCount" + 1', error: message, updatedAt: Date.now() })
         .where('id = :id AND status = :status', { id: jobId, status: 'running' })
         .execute();
-      for (const id of [jobId, runIdFor(jobId)]) {
-        await this.runs.update({ id, status: 'running' }, { status: 'queued', error: message, updatedAt: Date.now() });
-      }
+      await this.runs.update({ queueJobId: jobId, status: 'running' }, { status: 'queued', error: message, updatedAt: Date.now() });
     } catch (error) {
       this.logger.warn(`could not record the stall of ${jobId}: ${(error as Error).message}`);
     }

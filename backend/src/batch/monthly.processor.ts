@@ -57,7 +57,7 @@ export class MonthlyProcessor {
     if (!row) {
       const now = Date.now();
       await this.runs
-        .insert({ id: runId, status: 'queued', source: 'schedule', apiKeyId: null, inputUri: job.data.inputUri, createdAt: now, updatedAt: now })
+        .insert({ id: runId, status: 'queued', source: 'schedule', apiKeyId: null, queueJobId: String(job.id), inputUri: job.data.inputUri, createdAt: now, updatedAt: now })
         .catch(() => undefined); // a concurrent attempt inserted it
       row = await this.runs.findOneByOrFail({ id: runId });
     }

@@ -99,7 +99,7 @@ export class PredictProcessor {
       progress = await this.score(job, signal, row, attemptId, model, resultTmp, errorsTmp);
     } catch (error) {
       if (error instanceof BadRowsError && (await this.errorsWritten(errorsTmp))) {
-        await this.finishFailed(job, token, row, attemptId, error, errorsTmp);
+        await this.finishFailed(job, token, row, attemptId, errorsTmp);
       }
       throw error;
     } finally {
@@ -108,7 +108,7 @@ export class PredictProcessor {
     const ratio = progress.rowsFailed / Math.max(1, progress.rowsRead);
     if (progress.rowsRead > 0 && ratio > this.config.BATCH_MAX_BAD_ROW_RATIO) {
       const error = new BadRowsError(progress.rowsRead, progress.rowsFailed, this.config.BATCH_MAX_BAD_ROW_RATIO, false);
-      await this.finishFailed(job, token, row, attemptId, error, errorsTmp);
+      await this.finishFailed(job, token, row, attemptId, errorsTmp);
       throw error;
     }
 
@@ -226,7 +226,7 @@ export class PredictProcessor {
   }
 
   /** Fails the job for too many bad rows, publishing the errors file so the reasons can be read. */
-  private async finishFailed(job: AttemptJob, token: string | undefined, row: BatchJobEntity, attemptId: string, error: BadRowsError, errorsTmp: string): Promise<void> {
+  private async finishFailed(job: AttemptJob, token: string | undefined, row: BatchJobEntity, attemptId: string, errorsTmp: string): Promise<void> {
     try {
       await this.assertHolds(job, token, row.id, attemptId);
       await moveArtifact(this.store, errorsTmp, batchKeys.errors(row.id));

@@ -10,6 +10,8 @@ import {
 import { Public } from '../auth';
 import { InferenceService } from '../inference/inference.service';
 import { RedisService } from '../redis/redis.service';
+import { BatchQueueService } from '../batch/batch-queue.service';
+import { BATCH_QUEUE } from '../batch/batch.constants';
 
 @ApiTags('health')
 @Controller('health')
@@ -20,6 +22,7 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly redis: RedisService,
     private readonly inference: InferenceService,
+    private readonly queue: BatchQueueService,
   ) {}
 
   @Public()
@@ -33,7 +36,7 @@ export class HealthController {
   @Public()
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: database, Redis and a loaded model; 503 names what is missing' })
+  @ApiOperation({ summary: 'Readiness: database, Redis, the batch queue (with its depth) and a loaded model; 503 names what is missing' })
   @ApiServiceUnavailableResponse({ description: 'Not ready; `error` says which check failed and why' })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
@@ -41,6 +44,14 @@ export class HealthController {
       async () => {
         const check = this.indicators.check('redis');
         return (await this.redis.ping()) ? check.up() : check.down({ message: 'Redis does not answer PING' });
+      },
+      async () => {
+        const check = this.indicators.check('queue');
+        try {
+          return check.up({ queue: `${this.queue.prefix}:${BATCH_QUEUE}`, ...(await this.queue.counts(1000)) });
+        } catch (error) {
+          return check.down({ message: `the batch queue does not answer: ${(error as Error).message}` });
+        }
       },
       () => {
         const check = this.indicators.check('model');

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { InferenceModule } from '../inference/inference.module';
+import { BatchQueueModule } from '../batch/batch-queue.module';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), InferenceModule],
+  imports: [TerminusModule.forRoot({ logger: false }), InferenceModule, BatchQueueModule],
   controllers: [HealthController],
 })
 export class HealthModule {}

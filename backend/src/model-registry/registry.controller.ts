@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, Req } from '@nestjs/common';
 import {
   ApiBody,
+  ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
   ApiOkResponse,
@@ -43,11 +44,15 @@ export class RegistryController {
       throw validationProblem([
         { field: 'package', message: 'send the archive as multipart/form-data field "package"' },
       ]);
-    const file = await request.file({ limits: { fileSize: MAX_PACKAGE_BYTES } });
-    if (!file || file.fieldname !== 'package') {
-      throw validationProblem([{ field: 'package', message: 'is required: a .tar.gz package archive' }]);
+    let archive: Buffer | undefined;
+    try {
+      const file = await request.file({ limits: { fileSize: MAX_PACKAGE_BYTES } });
+      if (file?.fieldname === 'package') archive = await file.toBuffer();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 413) throw error;
+      throw validationProblem([{ field: 'package', message: `the multipart body is malformed: ${(error as Error).message}` }]);
     }
-    const archive = await file.toBuffer();
+    if (!archive) throw validationProblem([{ field: 'package', message: 'is required: a .tar.gz package archive' }]);
     return ModelVersionDto.from(await this.registry.registerArchive(archive, principal.keyId));
   }
 
@@ -77,6 +82,7 @@ export class RegistryController {
   @RequireScopes('models:write')
   @ApiOperation({ summary: 'Put the previous production version back into production' })
   @ApiOkResponse({ type: ModelVersionDto, description: 'The version now in production' })
+  @ApiConflictResponse({ type: ProblemDetails, description: 'No earlier production version to return to' })
   async rollback(@Principal() principal: Principal): Promise<ModelVersionDto> {
     return ModelVersionDto.from(await this.registry.rollback(principal.keyId));
   }

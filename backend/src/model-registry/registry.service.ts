@@ -59,7 +59,7 @@ export class RegistryService {
   async registerUri(uri: string, registeredBy: string | null): Promise<ModelVersionEntity> {
     const key = this.store.keyOf(uri);
     if (key === undefined)
-      throw registrationRejected(`${uri} is not inside the artifact store (${this.store.uri('')})`);
+      throw registrationRejected(`${uri} is not inside this platform's artifact store (ARTIFACT_STORE)`);
     if (/\.(tar\.gz|tgz)$/.test(key)) {
       if (!(await this.store.exists(key))) throw registrationRejected(`${uri}: no such object`);
       return this.registerArchive(await this.store.get(key), registeredBy);

@@ -19,9 +19,38 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       BEARER_SCHEME,
     )
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
+  return completeErrorResponses(document);
+}
+
+const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } };
+
+/**
+ * Every operation can answer some errors whatever its controller declares: 400 for an invalid request,
+ * 404 when a path names something, 413/415 for bodies. They are added uniformly here, and every error
+ * response is documented as application/problem+json, which is what the ProblemFilter sends.
+ */
+export function completeErrorResponses(document: OpenAPIObject): OpenAPIObject {
+  for (const [route, item] of Object.entries(document.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      const responses = operation.responses;
+      const add = (code: string, description: string) => (responses[code] ??= { description });
+      add('400', 'Invalid request: `errors` names every bad field');
+      if (route.includes('{')) add('404', 'Not found');
+      if (method !== 'get' && method !== 'delete') {
+        add('413', 'Request body too large');
+        add('415', 'Unsupported content type');
+      }
+      for (const [code, response] of Object.entries(responses)) {
+        if (Number(code) >= 400 && response && 'description' in response) response.content = PROBLEM;
+      }
+    }
+  }
+  return document;
 }
 
 /** Swagger UI at /docs, the document at /docs-json. */

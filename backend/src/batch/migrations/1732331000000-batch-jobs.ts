@@ -55,6 +55,7 @@ export class BatchJobs1732331000000 implements MigrationInterface {
           { name: 'status', type: 'varchar', length: '20' },
           { name: 'source', type: 'varchar', length: '20' },
           { name: 'apiKeyId', type: 'varchar', length: '36', isNullable: true },
+          { name: 'queueJobId', type: 'varchar', length: '200', isNullable: true },
           { name: 'inputUri', type: 'varchar', length: '1000' },
           { name: 'modelVersionId', type: 'varchar', length: '36', isNullable: true },
           { name: 'modelName', type: 'varchar', length: '200', isNullable: true },

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { ProblemException, notFound } from '../common/problem';
+import { RegistryService } from '../model-registry/registry.service';
+import { MONTHLY_JOB } from './batch.constants';
+import { BatchEvaluationEntity } from './batch-evaluation.entity';
+import { BatchJobsService } from './batch-jobs.service';
+import { BatchQueueService } from './batch-queue.service';
+
+/** Monthly batch runs on the API side: trigger one now, list them, read one (the dashboard's data). */
+@Injectable()
+export class BatchEvaluationsService {
+  private readonly logger = new Logger('BatchEvaluations');
+
+  constructor(
+    @InjectRepository(BatchEvaluationEntity) private readonly runs: Repository<BatchEvaluationEntity>,
+    private readonly registry: RegistryService,
+    private readonly jobs: BatchJobsService,
+    private readonly queue: BatchQueueService,
+  ) {}
+
+  async create(inputUri: string, principal: Principal): Promise<BatchEvaluationEntity> {
+    const production = await this.registry.findProduction();
+    if (!production) {
+      throw new ProblemException(HttpStatus.CONFLICT, 'no-production-model', 'No model in production', 'the monthly batch scores with the production model: promote one first');
+    }
+    await this.jobs.inputKeyOf(inputUri, principal);
+    const id = randomUUID();
+    const now = Date.now();
+    const row = this.runs.create({
+      id,
+      status: 'queued',
+      source: 'api',
+      apiKeyId: principal.keyId,
+      queueJobId: id,
+      inputUri,
+      modelVersionId: production.id,
+      modelName: production.name,
+      modelVersion: production.version,
+      rowsRead: 0,
+      rowsDone: 0,
+      rowsFailed: 0,
+      attempts: 0,
+      attemptId: null,
+      files: null,
+      summary: null,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      finishedAt: null,
+    });
+    await this.runs.insert(row);
+    try {
+      await this.queue.add(MONTHLY_JOB, { kind: 'monthly', runId: id, inputUri }, id);
+    } catch (error) {
+      this.logger.warn(`monthly run ${id} recorded but not queued yet (${(error as Error).message}); the workers queue it when Redis answers`);
+    }
+    return row;
+  }
+
+  async list(query: { limit?: number; offset?: number }): Promise<{ rows: BatchEvaluationEntity[]; total: number; limit: number; offset: number }> {
+    const limit = query.limit ?? 20;
+    const offset = query.offset ?? 0;
+    const [rows, total] = await this.runs.findAndCount({ order: { createdAt: 'DESC', id: 'DESC' }, take: limit, skip: offset });
+    return { rows, total, limit, offset };
+  }
+
+  async get(id: string): Promise<BatchEvaluationEntity> {
+    const row = await this.runs.findOneBy({ id });
+    if (!row) throw notFound(`batch evaluation ${id} does not exist`);
+    return row;
+  }
+}

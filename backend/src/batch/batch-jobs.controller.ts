@@ -1,0 +1,140 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Principal, RequireScopes } from '../auth';
+import { ProblemDetails, validationProblem } from '../common/problem';
+import { flattenValidationErrors } from '../common/validation';
+import { BatchJobDto, BatchJobListDto, CreateBatchJobDto, ListBatchJobsQueryDto, UploadBatchJobDto } from './batch.dto';
+import { BatchJobsService, type Submitted } from './batch-jobs.service';
+
+const uuid = new ParseUUIDPipe({ version: '4' });
+const CSV_RESPONSE = { content: { 'text/csv': { schema: { type: 'string' } } } };
+
+@ApiTags('batch')
+@Controller('v1/batch-jobs')
+export class BatchJobsController {
+  constructor(private readonly jobs: BatchJobsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequireScopes('batch')
+  @ApiExtraModels(CreateBatchJobDto, UploadBatchJobDto)
+  @ApiOperation({
+    summary: 'Submit a batch prediction job',
+    description:
+      'Either upload a CSV (multipart/form-data, field `file`, at most BATCH_UPLOAD_LIMIT_BYTES; optional fields `modelName` and ' +
+      '`modelVersion` before it) or name a CSV already in the artifact store (JSON `{inputUri, modelVersion?}`). The job is scored ' +
+      'by a worker with the model version named, else the production version at submit time. With an `Idempotency-Key` header, ' +
+      'repeating the request with the same key and API key returns the same job instead of creating another.',
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': { schema: { $ref: getSchemaPath(CreateBatchJobDto) } },
+        'multipart/form-data': { schema: { $ref: getSchemaPath(UploadBatchJobDto) } },
+      },
+    },
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 200 visible ASCII characters; the same key from the same API key returns the same job' })
+  @ApiAcceptedResponse({ type: BatchJobDto, description: 'Queued (or, with a known Idempotency-Key, the earlier job; header Idempotent-Replayed: true)' })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: 'Invalid body: `errors` names every bad field' })
+  @ApiConflictResponse({ type: ProblemDetails, description: 'No model version named and none in production' })
+  @ApiPayloadTooLargeResponse({ type: ProblemDetails, description: 'The upload exceeds BATCH_UPLOAD_LIMIT_BYTES' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDetails, description: 'Unknown model version, or an input URI outside the artifact store or missing' })
+  async submit(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Body() body: Record<string, unknown> | undefined,
+    @Headers('idempotency-key') idempotencyHeader: string | undefined,
+    @Principal() principal: Principal,
+  ): Promise<BatchJobDto> {
+    const key = this.jobs.idempotencyKey(idempotencyHeader);
+    let submitted: Submitted;
+    if (request.isMultipart()) {
+      submitted = await this.jobs.submitUpload(request, principal, key);
+    } else {
+      const dto = plainToInstance(CreateBatchJobDto, body ?? {});
+      const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
+      if (errors.length > 0) throw validationProblem(flattenValidationErrors(errors));
+      submitted = await this.jobs.submitUri(dto.inputUri, dto.modelVersion, principal, key);
+    }
+    void reply.header('location', `/v1/batch-jobs/${submitted.job.id}`);
+    if (submitted.replayed) void reply.header('idempotent-replayed', 'true');
+    return BatchJobDto.from(submitted.job);
+  }
+
+  @Get()
+  @RequireScopes('batch')
+  @ApiOperation({ summary: "List batch jobs, newest first (the key's own; every job for admin keys)" })
+  @ApiOkResponse({ type: BatchJobListDto })
+  @ApiBadRequestResponse({ type: ProblemDetails })
+  async list(@Query() query: ListBatchJobsQueryDto, @Principal() principal: Principal): Promise<BatchJobListDto> {
+    const { rows, total, limit, offset } = await this.jobs.list(principal, query);
+    return { items: rows.map((r) => BatchJobDto.from(r)), total, limit, offset };
+  }
+
+  @Get(':id')
+  @RequireScopes('batch')
+  @ApiOperation({ summary: 'A batch job: status, progress, row counts, model version, timings and error reason' })
+  @ApiOkResponse({ type: BatchJobDto })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  async get(@Param('id', uuid) id: string, @Principal() principal: Principal): Promise<BatchJobDto> {
+    return BatchJobDto.from(await this.jobs.get(principal, id));
+  }
+
+  @Get(':id/result')
+  @RequireScopes('batch')
+  @ApiProduces('text/csv')
+  @ApiOperation({ summary: 'The result CSV: the input columns, predicted_price, and actual_price when the input had the target column' })
+  @ApiOkResponse({ description: 'The result, streamed', ...CSV_RESPONSE })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: 'No such job, or it failed or was cancelled' })
+  @ApiConflictResponse({ type: ProblemDetails, description: 'The job has not finished yet' })
+  async result(@Param('id', uuid) id: string, @Principal() principal: Principal): Promise<StreamableFile> {
+    return this.file(principal, id, 'result');
+  }
+
+  @Get(':id/errors')
+  @RequireScopes('batch')
+  @ApiProduces('text/csv')
+  @ApiOperation({ summary: 'The rejected rows: `line` (1-based line of the input where the row starts) and `reason`' })
+  @ApiOkResponse({ description: 'The errors file, streamed', ...CSV_RESPONSE })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: 'No such job, or it has no errors file (e.g. its input was unreadable)' })
+  @ApiConflictResponse({ type: ProblemDetails, description: 'The job has not finished yet' })
+  async errors(@Param('id', uuid) id: string, @Principal() principal: Principal): Promise<StreamableFile> {
+    return this.file(principal, id, 'errors');
+  }
+
+  @Delete(':id')
+  @RequireScopes('batch')
+  @ApiOperation({ summary: 'Cancel a job: a queued one is removed from the queue, a running one stops at its next chunk' })
+  @ApiOkResponse({ type: BatchJobDto, description: 'The job, now cancelled' })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  @ApiConflictResponse({ type: ProblemDetails, description: 'The job has already finished (completed, failed or cancelled)' })
+  async cancel(@Param('id', uuid) id: string, @Principal() principal: Principal): Promise<BatchJobDto> {
+    return BatchJobDto.from(await this.jobs.cancel(principal, id));
+  }
+
+  private async file(principal: Principal, id: string, which: 'result' | 'errors'): Promise<StreamableFile> {
+    const { stream, bytes, filename } = await this.jobs.openFile(principal, id, which);
+    return new StreamableFile(stream, {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${filename}"`,
+      ...(bytes !== undefined && { length: bytes }),
+    });
+  }
+}

@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { FastifyRequest } from 'fastify';
+import { In, Repository, type FindOptionsWhere } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { ProblemException, conflict, notFound, validationProblem } from '../common/problem';
+import type { ModelVersionEntity } from '../model-registry/model-version.entity';
+import { RegistryService } from '../model-registry/registry.service';
+import { ARTIFACT_STORE, ArtifactTooLargeError, type ArtifactStore } from '../storage/artifact-store';
+import { FINISHED_STATUSES, PREDICT_JOB, UNFINISHED_STATUSES, batchKeys, type JobStatus } from './batch.constants';
+import { BatchJobEntity } from './batch-job.entity';
+import { BatchQueueService } from './batch-queue.service';
+import { deletePrefix } from './artifacts';
+import type { ModelVersionRefDto } from './batch.dto';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+export const unprocessable = (type: string, title: string, detail: string) =>
+  new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, type, title, detail);
+
+export const tooLarge = (limit: number) =>
+  new ProblemException(HttpStatus.PAYLOAD_TOO_LARGE, 'payload-too-large', 'Payload too large', `the upload exceeds BATCH_UPLOAD_LIMIT_BYTES (${limit} bytes)`);
+
+export interface Submitted {
+  job: BatchJobEntity;
+  /** True when the idempotency key matched an earlier submission (no new job). */
+  replayed: boolean;
+}
+
+const isAdmin = (principal: Principal) => principal.scopes.includes('admin');
+
+/**
+ * Batch jobs on the API side: submission (upload streamed to the artifact store, or a URI already in
+ * it), idempotency, listing, status, cancellation and the result/errors files. A job is a database row
+ * first and a BullMQ job second: if Redis is down at submit time the row waits and the workers'
+ * reconciler queues it when Redis answers again.
+ */
+@Injectable()
+export class BatchJobsService {
+  private readonly logger = new Logger('BatchJobs');
+
+  constructor(
+    @InjectRepository(BatchJobEntity) private readonly jobs: Repository<BatchJobEntity>,
+    @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly registry: RegistryService,
+    private readonly queue: BatchQueueService,
+  ) {}
+
+  /** Validates an Idempotency-Key header value (undefined when absent). */
+  idempotencyKey(header: string | string[] | undefined): string | undefined {
+    const value = Array.isArray(header) ? header[0] : header;
+    if (value === undefined || value === '') return undefined;
+    if (!IDEMPOTENCY_KEY.test(value)) {
+      throw validationProblem([{ field: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }]);
+    }
+    return value;
+  }
+
+  private async byIdempotencyKey(principal: Principal, key: string | undefined): Promise<BatchJobEntity | null> {
+    if (key === undefined) return null;
+    return this.jobs.findOneBy({ apiKeyId: principal.keyId, idempotencyKey: key });
+  }
+
+  /** The version to score with: the one named, else the production version now. */
+  async resolveModel(ref: { name?: string; version?: number } | undefined): Promise<ModelVersionEntity> {
+    if (ref && (ref.name !== undefined || ref.version !== undefined)) {
+      if (!ref.name || !Number.isInteger(ref.version) || ref.version! < 1) {
+        throw validationProblem([{ field: 'modelVersion', message: 'needs both a model name and a version number (integer, at least 1)' }]);
+      }
+      try {
+        return await this.registry.get(ref.name, ref.version!);
+      } catch (error) {
+        if (error instanceof ProblemException && error.getStatus() === 404) {
+          throw unprocessable('unknown-model-version', 'Unknown model version', `model ${ref.name} version ${ref.version} is not registered`);
+        }
+        throw error;
+      }
+    }
+    const production = await this.registry.findProduction();
+    if (!production) {
+      throw new ProblemException(
+        HttpStatus.CONFLICT,
+        'no-production-model',
+        'No model in production',
+        'no model version is in production: promote one, or name one with modelVersion {name, version}',
+      );
+    }
+    return production;
+  }
+
+  /** The artifact key of a user-given input URI, or a 422 saying why it cannot be used. */
+  async inputKeyOf(uri: string, principal: Principal | null): Promise<{ key: string; bytes: number }> {
+    const key = this.store.keyOf(uri);
+    if (key === undefined) {
+      throw unprocessable('input-outside-store', 'Input outside the artifact store', `${uri} is not inside the artifact store (${this.store.uri('')})`);
+    }
+    // Job outputs and model packages are not inputs (they would let one key read another's data).
+    if (principal && !isAdmin(principal) && /^(batch|models)\//.test(key)) {
+      throw unprocessable('input-not-allowed', 'Input not allowed', `${uri} is in the store's ${key.split('/')[0]}/ area, which batch inputs may not read`);
+    }
+    const bytes = await this.store.size(key);
+    if (bytes === undefined) throw unprocessable('input-not-found', 'Input not found', `${uri}: no such object in the artifact store`);
+    return { key, bytes };
+  }
+
+  async submitUri(inputUri: string, modelRef: ModelVersionRefDto | undefined, principal: Principal, idempotencyKey: string | undefined): Promise<Submitted> {
+    const existing = await this.byIdempotencyKey(principal, idempotencyKey);
+    if (existing) return { job: existing, replayed: true };
+    const model = await this.resolveModel(modelRef);
+    const { key, bytes } = await this.inputKeyOf(inputUri, principal);
+    return this.create({ id: randomUUID(), inputUri, inputKey: key, inputBytes: bytes, inputName: null }, model, principal, idempotencyKey, false);
+  }
+
+  /**
+   * A multipart upload: form fields `modelName`/`modelVersion` (optional, before the file), then the
+   * CSV in field `file`, streamed to the store with the size limit (413 past it).
+   */
+  async submitUpload(request: FastifyRequest, principal: Principal, idempotencyKey: string | undefined): Promise<Submitted> {
+    const existing = await this.byIdempotencyKey(principal, idempotencyKey);
+    if (existing) {
+      await this.discard(request);
+      return { job: existing, replayed: true };
+    }
+    const limit = this.config.BATCH_UPLOAD_LIMIT_BYTES;
+    const file = await request.file({ limits: { fileSize: limit + 1, files: 1, fields: 10 } });
+    if (!file || file.fieldname !== 'file') {
+      if (file) await this.drain(file.file);
+      throw validationProblem([{ field: 'file', message: 'is required: the CSV to score, as multipart/form-data field "file"' }]);
+    }
+    const fields = file.fields as Record<string, { value?: unknown } | undefined>;
+    const fieldValue = (name: string) => {
+      const v = fields[name]?.value;
+      return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+    };
+    const name = fieldValue('modelName');
+    const versionText = fieldValue('modelVersion');
+    let model: ModelVersionEntity;
+    try {
+      model = await this.resolveModel(name !== undefined || versionText !== undefined ? { name, version: versionText === undefined ? undefined : Number(versionText) } : undefined);
+    } catch (error) {
+      await this.drain(file.file);
+      throw error;
+    }
+    const id = randomUUID();
+    const key = batchKeys.input(id);
+    let bytes: number;
+    try {
+      bytes = await this.store.putStream(key, file.file, { maxBytes: limit });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (error instanceof ArtifactTooLargeError || code === 'FST_REQ_FILE_TOO_LARGE') {
+        await this.drain(file.file);
+        throw tooLarge(limit);
+      }
+      throw error;
+    }
+    if (file.file.truncated) {
+      await this.store.delete(key).catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    return this.create({ id, inputUri: this.store.uri(key), inputKey: key, inputBytes: bytes, inputName: file.filename?.slice(0, 255) || null }, model, principal, idempotencyKey, true);
+  }
+
+  /** Reads and drops the rest of an upload, so the client gets our answer rather than a reset connection. */
+  private async drain(stream: Readable): Promise<void> {
+    if (stream.destroyed || stream.readableEnded) return;
+    stream.resume();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 10_000);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      stream.once('end', done);
+      stream.once('close', done);
+      stream.once('error', done);
+    });
+  }
+
+  private async discard(request: FastifyRequest): Promise<void> {
+    try {
+      for await (const part of request.parts()) if (part.type === 'file') await this.drain(part.file);
+    } catch {
+      // the answer is the earlier job whatever the rest of the upload holds
+    }
+  }
+
+  private async create(
+    input: Pick<BatchJobEntity, 'id' | 'inputUri' | 'inputKey' | 'inputBytes' | 'inputName'>,
+    model: ModelVersionEntity,
+    principal: Principal,
+    idempotencyKey: string | undefined,
+    uploaded: boolean,
+  ): Promise<Submitted> {
+    const now = Date.now();
+    const row = this.jobs.create({
+      ...input,
+      status: 'queued',
+      apiKeyId: principal.keyId,
+      idempotencyKey: idempotencyKey ?? null,
+      modelVersionId: model.id,
+      modelName: model.name,
+      modelVersion: model.version,
+      rowsRead: 0,
+      rowsDone: 0,
+      rowsFailed: 0,
+      bytesRead: 0,
+      attempts: 0,
+      stalledCount: 0,
+      attemptId: null,
+      workerId: null,
+      error: null,
+      resultKey: null,
+      errorsKey: null,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      finishedAt: null,
+    });
+    try {
+      await this.jobs.insert(row);
+    } catch (error) {
+      // A concurrent request with the same idempotency key won the unique index: answer with its job.
+      const winner = await this.byIdempotencyKey(principal, idempotencyKey).catch(() => null);
+      if (winner) {
+        if (uploaded) await deletePrefix(this.store, `batch/${input.id}/`);
+        return { job: winner, replayed: true };
+      }
+      throw error;
+    }
+    try {
+      await this.queue.add(PREDICT_JOB, { kind: 'predict', jobId: row.id }, row.id);
+    } catch (error) {
+      this.logger.warn(`job ${row.id} recorded but not queued yet (${(error as Error).message}); the workers queue it when Redis answers`);
+    }
+    this.logger.log(`job ${row.id} submitted by ${principal.name}: ${row.inputUri} with ${model.name} v${model.version}`);
+    return { job: row, replayed: false };
+  }
+
+  async list(principal: Principal, query: { limit?: number; offset?: number; status?: JobStatus }): Promise<{ rows: BatchJobEntity[]; total: number; limit: number; offset: number }> {
+    const limit = query.limit ?? 20;
+    const offset = query.offset ?? 0;
+    const where: FindOptionsWhere<BatchJobEntity> = {
+      ...(!isAdmin(principal) && { apiKeyId: principal.keyId }),
+      ...(query.status && { status: query.status }),
+    };
+    const [rows, total] = await this.jobs.findAndCount({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: limit, skip: offset });
+    return { rows, total, limit, offset };
+  }
+
+  /** A job the caller may see (its own; every job for admin keys), or 404. */
+  async get(principal: Principal, id: string): Promise<BatchJobEntity> {
+    const row = await this.jobs.findOneBy({ id });
+    if (!row || (!isAdmin(principal) && row.apiKeyId !== principal.keyId)) throw notFound(`batch job ${id} does not exist`);
+    return row;
+  }
+
+  /**
+   * Cancels a queued or running job: a queued one leaves the queue, a running one stops at its next
+   * chunk (its worker is told at once; it also notices on its next progress write). 409 once finished.
+   */
+  async cancel(principal: Principal, id: string): Promise<BatchJobEntity> {
+    const row = await this.get(principal, id);
+    if (FINISHED_STATUSES.includes(row.status)) throw conflict(`batch job ${id} is already ${row.status}`);
+    const now = Date.now();
+    const updated = await this.jobs.update(
+      { id, status: In([...UNFINISHED_STATUSES]) },
+      { status: 'cancelled', error: `cancelled by API key ${principal.name}`, finishedAt: now, updatedAt: now },
+    );
+    if (!updated.affected) {
+      const current = await this.get(principal, id);
+      throw conflict(`batch job ${id} is already ${current.status}`);
+    }
+    let removed = false;
+    try {
+      removed = await this.queue.removeIfNotActive(id);
+      if (!removed) await this.queue.publishCancel(id);
+    } catch (error) {
+      // The row says cancelled: a worker that picks the job up or is running it stops on its own.
+      this.logger.warn(`job ${id}: cancelled in the database; queue not reached (${(error as Error).message})`);
+    }
+    this.logger.log(`job ${id} cancelled (${removed ? 'removed from the queue' : 'the running worker stops at its next chunk'})`);
+    return this.get(principal, id);
+  }
+
+  /** The result or errors CSV as a stream, or the problem saying why it is not there (yet). */
+  async openFile(principal: Principal, id: string, which: 'result' | 'errors'): Promise<{ stream: Readable; bytes: number | undefined; filename: string }> {
+    const row = await this.get(principal, id);
+    const key = which === 'result' ? (row.status === 'completed' ? row.resultKey : null) : row.errorsKey;
+    if (!key) {
+      if (UNFINISHED_STATUSES.includes(row.status)) {
+        throw conflict(`batch job ${id} is ${row.status}: its ${which} file is available once it has finished`);
+      }
+      throw notFound(`batch job ${id} is ${row.status} and has no ${which} file${row.error ? ` (${row.error})` : ''}`);
+    }
+    const bytes = await this.store.size(key);
+    if (bytes === undefined) throw notFound(`the ${which} file of batch job ${id} is gone from the artifact store`);
+    return { stream: await this.store.getStream(key), bytes, filename: `batch-${id}-${which}.csv` };
+  }
+
+  uri(key: string): string {
+    return this.store.uri(key);
+  }
+}

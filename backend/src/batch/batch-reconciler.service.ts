@@ -1,0 +1,128 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { MONTHLY_JOB, MONTHLY_SCHEDULER_ID, PREDICT_JOB, UNFINISHED_STATUSES, type BatchJobData } from './batch.constants';
+import { BatchEvaluationEntity } from './batch-evaluation.entity';
+import { BatchJobEntity } from './batch-job.entity';
+import { BatchQueueService, withTimeout } from './batch-queue.service';
+
+const BATCH = 500;
+
+/**
+ * Keeps Redis in line with the database, which is the record: every unfinished job row has a BullMQ
+ * job (re-added under the same id if Redis lost it: a restart without persistence, a failover, a
+ * submit while Redis was down), a row whose BullMQ job failed for good is marked failed (e.g. stalled
+ * more than BATCH_MAX_STALLED_COUNT times), and the monthly job scheduler exists as configured.
+ * Runs in every worker process at start and every BATCH_RECONCILE_INTERVAL_MS; all steps are idempotent.
+ */
+@Injectable()
+export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('BatchReconciler');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(BatchJobEntity) private readonly jobs: Repository<BatchJobEntity>,
+    @InjectRepository(BatchEvaluationEntity) private readonly runs: Repository<BatchEvaluationEntity>,
+    private readonly queue: BatchQueueService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.BATCH_MONTHLY_CRON && !this.config.BATCH_MONTHLY_INPUT_URI) {
+      throw new Error('BATCH_MONTHLY_CRON is set but BATCH_MONTHLY_INPUT_URI is not: the monthly batch needs its dataset');
+    }
+    void this.reconcile();
+    if (this.config.BATCH_RECONCILE_INTERVAL_MS > 0) {
+      this.timer = setInterval(() => void this.reconcile(), this.config.BATCH_RECONCILE_INTERVAL_MS);
+      this.timer.unref();
+    }
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One pass (concurrent calls share it). */
+  reconcile(): Promise<void> {
+    this.running ??= this.pass()
+      .catch((error: unknown) => this.logger.warn(`reconciliation skipped: ${(error as Error).message}`))
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    await this.scheduler();
+    const jobs = await this.jobs.find({ where: { status: In([...UNFINISHED_STATUSES]) }, order: { createdAt: 'ASC' }, take: BATCH });
+    for (const row of jobs) {
+      const unfinished = async () => UNFINISHED_STATUSES.includes((await this.jobs.findOneBy({ id: row.id }))?.status ?? 'failed');
+      await this.check(row.id, PREDICT_JOB, { kind: 'predict', jobId: row.id }, unfinished, async (reason) => {
+        await this.jobs.update({ id: row.id, status: In([...UNFINISHED_STATUSES]) }, { status: 'failed', error: reason, finishedAt: Date.now(), updatedAt: Date.now() });
+      });
+    }
+    const runs = await this.runs.find({ where: { status: In([...UNFINISHED_STATUSES]) }, order: { createdAt: 'ASC' }, take: BATCH });
+    for (const row of runs) {
+      const unfinished = async () => UNFINISHED_STATUSES.includes((await this.runs.findOneBy({ id: row.id }))?.status ?? 'failed');
+      await this.check(row.queueJobId ?? row.id, MONTHLY_JOB, { kind: 'monthly', runId: row.id, inputUri: row.inputUri }, unfinished, async (reason) => {
+        await this.runs.update({ id: row.id, status: In([...UNFINISHED_STATUSES]) }, { status: 'failed', error: reason, finishedAt: Date.now(), updatedAt: Date.now() });
+      });
+    }
+  }
+
+  /** `id`: the BullMQ job id of the row. */
+  private async check(
+    id: string,
+    name: string,
+    data: BatchJobData,
+    unfinished: () => Promise<boolean>,
+    fail: (reason: string) => Promise<void>,
+  ): Promise<void> {
+    const requeue = async (why: string) => {
+      // A monthly run goes back under its own id (a scheduler-made one was queued under `repeat:…`).
+      const requeueId = data.kind === 'monthly' ? data.runId! : id;
+      if (data.kind === 'monthly') await this.runs.update({ id: requeueId }, { queueJobId: requeueId });
+      await this.queue.add(name, data, requeueId);
+      this.logger.warn(`job ${requeueId}: ${why}; queued again`);
+    };
+    const job = await this.queue.getJob(id);
+    // Each action re-reads the row first: the job may have finished since the rows were listed.
+    if (!job) {
+      if (await unfinished()) await requeue('unfinished in the database but unknown to the queue (Redis lost it?)');
+      return;
+    }
+    const state = await withTimeout(job.getState(), 3000, `state of ${id}`);
+    if ((state === 'failed' || state === 'completed') && !(await unfinished())) return;
+    if (state === 'failed') {
+      await fail(job.failedReason || 'failed in the queue');
+      this.logger.warn(`job ${id}: failed in the queue (${job.failedReason}); row marked failed`);
+    } else if (state === 'completed') {
+      // Finished in the queue without finishing its row (an attempt that lost the job): run it again.
+      await withTimeout(job.remove(), 3000, `removing ${id}`).catch(() => undefined);
+      await requeue('completed in the queue but not in the database');
+    }
+  }
+
+  /** The monthly batch's job scheduler: present with BATCH_MONTHLY_CRON, absent without. */
+  private async scheduler(): Promise<void> {
+    const cron = this.config.BATCH_MONTHLY_CRON;
+    const queue = this.queue.queue;
+    const existing = await withTimeout(queue.getJobScheduler(MONTHLY_SCHEDULER_ID), 3000, 'reading the job scheduler');
+    if (!cron) {
+      if (existing) {
+        await withTimeout(queue.removeJobScheduler(MONTHLY_SCHEDULER_ID), 3000, 'removing the job scheduler');
+        this.logger.log('monthly batch disabled (BATCH_MONTHLY_CRON unset): job scheduler removed');
+      }
+      return;
+    }
+    const inputUri = this.config.BATCH_MONTHLY_INPUT_URI!;
+    const template = existing?.template?.data as { inputUri?: string } | undefined;
+    if (existing?.pattern === cron && template?.inputUri === inputUri) return;
+    await withTimeout(
+      queue.upsertJobScheduler(MONTHLY_SCHEDULER_ID, { pattern: cron }, { name: MONTHLY_JOB, data: { kind: 'monthly', inputUri } }),
+      3000,
+      'upserting the job scheduler',
+    );
+    this.logger.log(`monthly batch scheduled: "${cron}" on ${inputUri}`);
+  }
+}

@@ -1,0 +1,249 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { JOB_STATUSES, type JobStatus } from './batch.constants';
+import type { BatchJobEntity } from './batch-job.entity';
+import type { BatchEvaluationEntity, ErrorMetrics } from './batch-evaluation.entity';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export class ModelVersionRefDto {
+  @ApiProperty({ example: 'housets-xgboost' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ example: 3, minimum: 1 })
+  @IsInt()
+  @Min(1)
+  version: number;
+}
+
+export class CreateBatchJobDto {
+  @ApiProperty({
+    example: 's3://housing-artifacts/datasets/2024-06.csv',
+    description: 'A CSV already in the artifact store (s3://… or file://… under ARTIFACT_STORE), outside its batch/ and models/ areas.',
+  })
+  @IsString()
+  @MaxLength(1000)
+  @Matches(/^(s3|file):\/\/./, { message: 'inputUri must start with s3:// or file://' })
+  inputUri: string;
+
+  @ApiPropertyOptional({ type: ModelVersionRefDto, description: 'The model version to score with; default: the production version at submit time.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ModelVersionRefDto)
+  modelVersion?: ModelVersionRefDto;
+}
+
+/** The multipart form of POST /v1/batch-jobs (documentation only: the upload is streamed, not bound). */
+export class UploadBatchJobDto {
+  @ApiPropertyOptional({ example: 'housets-xgboost', description: 'Model name; send before the file part. With modelVersion; default: production.' })
+  modelName?: string;
+
+  @ApiPropertyOptional({ example: 3, description: 'Model version number; send before the file part.' })
+  modelVersion?: number;
+
+  @ApiProperty({ type: 'string', format: 'binary', description: 'The CSV to score (header line first), at most BATCH_UPLOAD_LIMIT_BYTES.' })
+  file: unknown;
+}
+
+export class ListBatchJobsQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+
+  @ApiPropertyOptional({ enum: JOB_STATUSES })
+  @IsOptional()
+  @IsIn(JOB_STATUSES as unknown as string[])
+  status?: JobStatus;
+}
+
+export class ListQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}
+
+export class BatchModelDto {
+  @ApiProperty({ example: 'housets-xgboost' }) name: string;
+  @ApiProperty({ example: 3 }) version: number;
+}
+
+export class BatchInputDto {
+  @ApiProperty({ example: 's3://housing-artifacts/batch/6f1c…/input.csv' }) uri: string;
+  @ApiProperty({ type: String, nullable: true, example: 'june.csv', description: 'Uploaded file name' }) name: string | null;
+  @ApiProperty({ type: Number, nullable: true, example: 18_400_112 }) bytes: number | null;
+}
+
+export class BatchJobLinksDto {
+  @ApiProperty({ example: '/v1/batch-jobs/6f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11' }) self: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The result CSV, once completed' }) result: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The rejected rows (line, reason), once written' }) errors: string | null;
+}
+
+export class BatchJobDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
+  @ApiProperty({ example: 0.42, description: 'Share of the input read by the current attempt, 0 to 1 (1 when completed)' }) progress: number;
+  @ApiProperty({ example: 120000, description: 'Data rows read' }) rowsRead: number;
+  @ApiProperty({ example: 119650, description: 'Rows scored (in the result)' }) rowsDone: number;
+  @ApiProperty({ example: 350, description: 'Rows rejected (in the errors file)' }) rowsFailed: number;
+  @ApiProperty({ type: BatchModelDto, description: 'The model version scoring the job (fixed at submit time)' }) model: BatchModelDto;
+  @ApiProperty({ type: BatchInputDto }) input: BatchInputDto;
+  @ApiProperty({ example: 1, description: 'Attempts started; more than one after a retry or a stall' }) attempts: number;
+  @ApiProperty({ example: 0, description: 'Times a worker died or hung on the job and another took over' }) stalledCount: number;
+  @ApiProperty({ type: String, nullable: true, description: 'Why the job failed (or why the last attempt did, while retried)' }) error: string | null;
+  @ApiProperty({ type: String, nullable: true }) idempotencyKey: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'From start to finish, milliseconds' }) durationMs: number | null;
+  @ApiProperty({ type: BatchJobLinksDto }) links: BatchJobLinksDto;
+
+  static from(row: BatchJobEntity): BatchJobDto {
+    const self = `/v1/batch-jobs/${row.id}`;
+    const progress = row.status === 'completed' ? 1 : row.inputBytes ? Math.min(1, row.bytesRead / row.inputBytes) : 0;
+    return {
+      id: row.id,
+      status: row.status,
+      progress: Math.round(progress * 10000) / 10000,
+      rowsRead: row.rowsRead,
+      rowsDone: row.rowsDone,
+      rowsFailed: row.rowsFailed,
+      model: { name: row.modelName, version: row.modelVersion },
+      input: { uri: row.inputUri, name: row.inputName, bytes: row.inputBytes },
+      attempts: row.attempts,
+      stalledCount: row.stalledCount,
+      error: row.error,
+      idempotencyKey: row.idempotencyKey,
+      createdAt: new Date(row.createdAt).toISOString(),
+      startedAt: iso(row.startedAt),
+      finishedAt: iso(row.finishedAt),
+      durationMs: row.startedAt !== null && row.finishedAt !== null ? row.finishedAt - row.startedAt : null,
+      links: {
+        self,
+        result: row.status === 'completed' && row.resultKey ? `${self}/result` : null,
+        errors: row.errorsKey ? `${self}/errors` : null,
+      },
+    };
+  }
+}
+
+export class BatchJobListDto {
+  @ApiProperty({ type: [BatchJobDto], description: 'Newest first' }) items: BatchJobDto[];
+  @ApiProperty({ example: 57, description: 'Jobs matching the filter' }) total: number;
+  @ApiProperty({ example: 20 }) limit: number;
+  @ApiProperty({ example: 0 }) offset: number;
+}
+
+export class CreateBatchEvaluationDto {
+  @ApiProperty({ example: 's3://housing-artifacts/datasets/housets.csv', description: 'The dataset to score month by month, inside the artifact store' })
+  @IsString()
+  @MaxLength(1000)
+  @Matches(/^(s3|file):\/\/./, { message: 'inputUri must start with s3:// or file://' })
+  inputUri: string;
+}
+
+export class ErrorMetricsDto implements ErrorMetrics {
+  @ApiProperty({ example: 1204, description: 'Rows with an actual price' }) n: number;
+  @ApiProperty({ example: 15653.2 }) mae: number;
+  @ApiProperty({ example: 37893.6 }) rmse: number;
+  @ApiProperty({ example: 2.73, description: 'Mean absolute percentage error, percent' }) mape: number;
+  @ApiProperty({ example: -0.41, description: 'Mean signed percentage error (bias), percent' }) meanPctError: number;
+  @ApiProperty({ example: 412000 }) meanActual: number;
+  @ApiProperty({ example: 409500 }) meanPredicted: number;
+}
+
+export class MonthMetricsDto extends ErrorMetricsDto {
+  @ApiProperty({ example: '2022-03' }) month: string;
+}
+
+export class RegionMetricsDto extends ErrorMetricsDto {
+  @ApiProperty({ example: 'Austin-Round Rock-Georgetown' }) region: string;
+}
+
+export class EvaluationSummaryDto {
+  @ApiProperty({ example: 'date' }) dateColumn: string;
+  @ApiProperty({ type: String, nullable: true, example: 'city_full' }) regionColumn: string | null;
+  @ApiProperty({ type: ErrorMetricsDto }) overall: ErrorMetricsDto;
+  @ApiProperty({ type: [MonthMetricsDto] }) byMonth: MonthMetricsDto[];
+  @ApiProperty({ type: [RegionMetricsDto] }) byRegion: RegionMetricsDto[];
+}
+
+export class MonthlyFileDto {
+  @ApiProperty({ example: '2022-03' }) month: string;
+  @ApiProperty({ example: 's3://housing-artifacts/batch/monthly/9b2…/2022-03.csv' }) uri: string;
+  @ApiProperty({ example: 6240 }) rows: number;
+}
+
+export class BatchEvaluationDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
+  @ApiProperty({ enum: ['schedule', 'api'], description: 'Started by the BATCH_MONTHLY_CRON scheduler or through the API' }) source: 'schedule' | 'api';
+  @ApiProperty() inputUri: string;
+  @ApiProperty({ type: BatchModelDto, nullable: true, description: 'The production version at the time of the run' }) model: BatchModelDto | null;
+  @ApiProperty() rowsRead: number;
+  @ApiProperty() rowsDone: number;
+  @ApiProperty() rowsFailed: number;
+  @ApiProperty() attempts: number;
+  @ApiProperty({ type: String, nullable: true }) error: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
+  @ApiProperty({ type: [MonthlyFileDto], description: 'One prediction file per month, once completed' }) files: MonthlyFileDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'The rejected rows (line, reason), once completed' }) errorsUri: string | null;
+  @ApiProperty({ type: EvaluationSummaryDto, nullable: true, description: 'Present when the input had actual prices' })
+  summary: EvaluationSummaryDto | null;
+
+  static from(row: BatchEvaluationEntity, uri: (key: string) => string, errorsKey: string): BatchEvaluationDto {
+    return {
+      id: row.id,
+      status: row.status,
+      source: row.source,
+      inputUri: row.inputUri,
+      model: row.modelName !== null && row.modelVersion !== null ? { name: row.modelName, version: row.modelVersion } : null,
+      rowsRead: row.rowsRead,
+      rowsDone: row.rowsDone,
+      rowsFailed: row.rowsFailed,
+      attempts: row.attempts,
+      error: row.error,
+      createdAt: new Date(row.createdAt).toISOString(),
+      startedAt: iso(row.startedAt),
+      finishedAt: iso(row.finishedAt),
+      files: (row.files ?? []).map((f) => ({ month: f.month, uri: uri(f.key), rows: f.rows })),
+      errorsUri: row.status === 'completed' ? uri(errorsKey) : null,
+      summary: row.summary,
+    };
+  }
+}
+
+export class BatchEvaluationListDto {
+  @ApiProperty({ type: [BatchEvaluationDto], description: 'Newest first' }) items: BatchEvaluationDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() limit: number;
+  @ApiProperty() offset: number;
+}

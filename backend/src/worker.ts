@@ -1,0 +1,43 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { PinoNestLogger, createPino } from './common/logger';
+import { ConfigError, loadConfig, type AppConfig } from './config/config';
+import { WorkerModule } from './worker.module';
+
+/** Starts a batch worker process (no HTTP): `node dist/worker.js`. Stops on SIGTERM/SIGINT, returning running jobs to the queue. */
+export async function startWorker(config: AppConfig = loadConfig()): Promise<INestApplicationContext> {
+  const logger = createPino(config.LOG_LEVEL).child({ service: 'housing-worker' });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: new PinoNestLogger(logger), bufferLogs: false });
+  return app;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await startWorker(config);
+  const logger = createPino(config.LOG_LEVEL).child({ service: 'housing-worker' });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'worker stopping');
+    void app
+      .close()
+      .catch((error: unknown) => logger.error({ err: error }, 'worker shutdown failed'))
+      .finally(() => {
+        // Peak memory of the whole run, for capacity planning and the batch benchmark.
+        const usage = process.resourceUsage();
+        logger.info({ event: 'worker-exit', maxRssKb: usage.maxRSS, userCpuMs: Math.round(usage.userCPUTime / 1000), systemCpuMs: Math.round(usage.systemCPUTime / 1000) }, 'worker stopped');
+        process.exit(0);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  logger.info({ event: 'worker-ready', pid: process.pid }, 'worker ready');
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,77 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { startTestApp, type TestApp } from './support/test-app';
+import { testModels } from './support/model-fixture';
+
+/**
+ * Property-based API testing: schemathesis generates requests from /docs-json (valid and invalid) with a
+ * valid admin key and checks that no response is a 5xx and every response matches the documented schema.
+ */
+jest.setTimeout(600_000);
+
+const SCHEMATHESIS = path.resolve(__dirname, 'pytools/.venv/bin/schemathesis');
+
+let t: TestApp;
+let base: string;
+let key: string;
+
+beforeAll(async () => {
+  if (!existsSync(SCHEMATHESIS)) spawnSync('bash', [path.resolve(__dirname, 'pytools/sync.sh')], { stdio: 'inherit' });
+  const { first } = await testModels();
+  t = await startTestApp();
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+  const admin = { 'x-api-key': t.adminKey };
+  const registered = await t.request().post('/v1/models').set(admin).attach('package', first.archive, 'p.tar.gz');
+  await t.request().put(`/v1/models/${registered.body.name}/versions/1/stage`).set(admin).send({ stage: 'production' });
+  // A key of its own with a high limit: generated traffic must not be answered 429.
+  const created = await t.request().post('/v1/keys').set(admin).send({ name: 'schemathesis', scopes: ['admin'], rateLimitPerMinute: 1_000_000 });
+  key = created.body.key;
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+/** Runs a command without blocking this process's event loop (the API under test runs in it). */
+function run(command: string, args: string[], timeoutMs: number): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output });
+    });
+  });
+}
+
+it('finds no server error and no response that violates the OpenAPI document', async () => {
+  const { status, output } = await run(
+    SCHEMATHESIS,
+    [
+      'run',
+      `${base}/docs-json`,
+      '--header',
+      `X-API-Key: ${key}`,
+      '--checks',
+      'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance',
+      '--max-examples',
+      '20',
+      '--seed',
+      '1',
+      '--request-timeout',
+      '20',
+      '--suppress-health-check',
+      'all',
+    ],
+    540_000,
+  );
+  if (status !== 0) process.stderr.write(output.slice(-8000));
+  expect(output).toMatch(/\d+ passed/);
+  expect(status).toBe(0);
+});
