@@ -13,10 +13,11 @@ import { AppModule } from './app.module';
 import { loadConfig, type AppConfig } from './config/config';
 import { PinoNestLogger, createPino, pinoOptions } from './common/logger';
 import { ProblemFilter } from './common/problem.filter';
-import { validationProblem } from './common/problem';
+import { PROBLEM_BASE, validationProblem } from './common/problem';
 import { flattenValidationErrors } from './common/validation';
 import { setupOpenApi } from './openapi/setup';
 
+const API_PATH = /^\/(v1|docs|health|metrics)(\/|\?|$)/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 export interface CreateAppOptions {
@@ -76,21 +77,22 @@ export async function createApp(
   const dashboard = path.resolve(config.DASHBOARD_DIR);
   if (options.serveDashboard && existsSync(path.join(dashboard, 'index.html'))) {
     await app.register(fastifyStatic, { root: dashboard, prefix: '/', wildcard: false });
-    // Client-side routes fall back to index.html; API paths keep their problem+json 404s.
-    fastify.setNotFoundHandler((request, reply) => {
-      if (request.method === 'GET' && !/^\/(v1|docs|health|metrics)(\/|$)/.test(request.url)) {
-        return reply.sendFile('index.html');
+    // Client-side routes fall back to index.html (files and API routes are matched first); unknown
+    // API paths keep their problem+json 404.
+    fastify.get('/*', (request, reply) => {
+      if (API_PATH.test(request.url)) {
+        return reply
+          .status(404)
+          .header('content-type', 'application/problem+json')
+          .send({
+            type: `${PROBLEM_BASE}not-found`,
+            title: 'Not found',
+            status: 404,
+            detail: `no route GET ${request.url.split('?')[0]}`,
+            requestId: request.id,
+          });
       }
-      return reply
-        .status(404)
-        .header('content-type', 'application/problem+json')
-        .send({
-          type: 'https://housing.dev/problems/not-found',
-          title: 'Not found',
-          status: 404,
-          detail: `no route ${request.method} ${request.url}`,
-          requestId: request.id,
-        });
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
     });
   }
   return app;

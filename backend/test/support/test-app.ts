@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import supertest from 'supertest';
-import { createApp } from '../../src/app.factory';
+import { createApp, type CreateAppOptions } from '../../src/app.factory';
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import { S3ArtifactStore } from '../../src/storage/s3-artifact-store';
 import {
@@ -85,7 +85,7 @@ function uniqueName(prefix: string): string {
  * `overrides` are environment variables applied last (an empty string unsets one).
  * Under the services profile without globalSetup's services (a file run on its own), it starts its own.
  */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}, options: CreateAppOptions = {}): Promise<TestApp> {
   const profile = testProfile();
   const adminKey = randomKey(48);
   const queuePrefix = uniqueName('q');
@@ -161,7 +161,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     pushQueuePrefix(env.QUEUE_PREFIX!);
     cleanups.push(() => popQueuePrefix(env.QUEUE_PREFIX!));
 
-    const app = await createApp(config);
+    const app = await createApp(config, options);
     cleanups.push(() => app.close());
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
