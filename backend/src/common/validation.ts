@@ -1,3 +1,4 @@
+import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import type { FieldProblem } from './problem';
 
@@ -14,4 +15,24 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
   }
   return out;
+}
+
+const VALIDATED_BY_HANDLER = Symbol('validatedByHandler');
+
+/**
+ * Marks a DTO whose body the handler validates itself (hot paths: class-transformer and
+ * class-validator would walk every field of every record). The class still documents the body.
+ */
+export function ValidatedByHandler(): ClassDecorator {
+  return (target) => {
+    Reflect.defineMetadata(VALIDATED_BY_HANDLER, true, target);
+  };
+}
+
+/** The global ValidationPipe, minus the DTOs marked @ValidatedByHandler(). */
+export class AppValidationPipe extends ValidationPipe {
+  protected override toValidate(metadata: ArgumentMetadata): boolean {
+    if (metadata.metatype && Reflect.getMetadata(VALIDATED_BY_HANDLER, metadata.metatype)) return false;
+    return super.toValidate(metadata);
+  }
 }

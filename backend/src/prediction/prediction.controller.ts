@@ -16,6 +16,7 @@ import {
   PredictionResponseDto,
 } from './prediction.dto';
 import { PredictionService } from './prediction.service';
+import { parseBulkPredictionBody, parsePredictionBody } from './prediction.envelope';
 
 @ApiTags('predictions')
 @Controller('v1/predictions')
@@ -36,7 +37,7 @@ export class PredictionController {
     @Body() body: PredictionRequestDto,
     @Req() request: FastifyRequest,
   ): Promise<PredictionResponseDto> {
-    const { price, model } = await this.predictions.predictOne(body.record);
+    const { price, model } = await this.predictions.predictOne(parsePredictionBody(body));
     return {
       price,
       model: { name: model.version.name, version: model.version.version },
@@ -60,7 +61,7 @@ export class PredictionController {
     @Body() body: BulkPredictionRequestDto,
     @Req() request: FastifyRequest,
   ): Promise<BulkPredictionResponseDto> {
-    const { results, model, failed } = await this.predictions.predictMany(body.records);
+    const { results, model, failed } = await this.predictions.predictMany(parseBulkPredictionBody(body));
     return {
       model: { name: model.version.name, version: model.version.version },
       requestId: String(request.id),

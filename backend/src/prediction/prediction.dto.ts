@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject } from 'class-validator';
 import { FieldProblem } from '../common/problem';
+import { ValidatedByHandler } from '../common/validation';
 
 export const MAX_BULK_RECORDS = 1000;
 
@@ -14,6 +15,8 @@ const EXAMPLE_RECORD = {
   'Per Capita Income': 38500,
 };
 
+/** Checked by parsePredictionBody (hot path); the decorators document and mirror the rules. */
+@ValidatedByHandler()
 export class PredictionRequestDto {
   @ApiProperty({
     type: 'object',
@@ -26,6 +29,7 @@ export class PredictionRequestDto {
   record: Record<string, unknown>;
 }
 
+@ValidatedByHandler()
 export class BulkPredictionRequestDto {
   @ApiProperty({
     type: 'array',
