@@ -6,7 +6,7 @@ export UV_PYTHON_DOWNLOADS := never
 export NX_NO_CLOUD := true
 export NX_DAEMON := false
 
-.PHONY: up test deps build lint typecheck demo-model clean
+.PHONY: up test deps build lint typecheck synth clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -34,6 +34,10 @@ test: build
 	(cd ml/trainer && uv run --frozen --all-groups pytest -q --junitxml=../../test-results/pytest-trainer.xml) || status=1; \
 	node scripts/test-summary.mjs test-results || status=1; \
 	exit $$status
+
+## synth: the AWS CloudFormation templates into infra/cdk.out (offline; a cdk-nag finding fails it)
+synth: build
+	@$(NX) run @housing/infra:synth --outputStyle=static
 
 clean:
 	rm -rf node_modules */node_modules */dist test-results .nx ml/trainer/.venv

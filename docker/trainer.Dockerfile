@@ -1,0 +1,75 @@
+# syntax=docker/dockerfile:1.7
+# The trainer: `ml train` (Node, the ml workspace) running the Python trainer (ml/trainer, a uv project)
+# as its subprocess, exactly as on a developer machine. A batch job, not a service.
+#   docker run --rm -v "$PWD/data:/data" -v "$PWD/models:/models" housing/trainer \
+#     train --data /data/generated/housets-demo.csv --out /models/housets-demo --fast
+# Build from the repository root:  docker build -f docker/trainer.Dockerfile -t housing/trainer .
+
+# ---- manifests: the npm workspace manifests alone, so `npm ci` is re-run only when they change
+FROM node:20.20.2-bookworm-slim AS manifests
+WORKDIR /src
+COPY . .
+RUN mkdir -p /manifests \
+ && cp package.json package-lock.json .npmrc /manifests/ \
+ && for manifest in */package.json; do \
+      mkdir -p "/manifests/${manifest%/package.json}" && cp "$manifest" "/manifests/$manifest"; \
+    done
+
+# ---- build: the project's own steps (npm ci, nx build) for the ml workspace
+FROM node:20.20.2-bookworm AS build
+ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true
+WORKDIR /app
+COPY --from=manifests /manifests/ ./
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    npm ci --workspace ml --include-workspace-root --no-audit --no-fund
+COPY . .
+RUN npx nx run-many -t build --projects=@housing/ml --outputStyle=static
+
+# ---- prod: the ml workspace's production dependencies (onnxruntime-node for this platform only) and its build
+FROM node:20.20.2-bookworm AS prod
+WORKDIR /app
+COPY --from=manifests /manifests/ ./
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    npm ci --omit=dev --workspace ml --no-audit --no-fund \
+ && keep="$(node -p 'process.platform + "/" + process.arch')" \
+ && for dir in node_modules/onnxruntime-node/bin/napi-v*/*/*; do \
+      case "$dir" in */"$keep") ;; *) rm -rf "$dir" ;; esac; \
+    done
+COPY --from=build /app/ml/dist ml/dist
+COPY --from=build /app/ml/specs ml/specs
+
+# ---- runtime: Python 3.11 (the trainer's requires-python) + Node (the ml CLI) + uv
+FROM python:3.11.13-slim-bookworm AS runtime
+LABEL org.opencontainers.image.title="housing-platform trainer" \
+      org.opencontainers.image.description="Housing price platform: ml train (TypeScript) + XGBoost/Optuna/ONNX trainer (Python)"
+# libgomp1: XGBoost's OpenMP runtime; libstdc++6: Node and onnxruntime. Unpinned on purpose: the
+# python image pins the Debian release, and pinning package versions breaks on every security update.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libgomp1 libstdc++6 \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=node:20.20.2-bookworm-slim /usr/local/bin/node /usr/local/bin/node
+COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /usr/local/bin/
+ENV UV_PYTHON_DOWNLOADS=never \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1
+# The trainer's locked Python environment (ml/trainer/.venv, where `ml train` looks first): the
+# dependencies first (cached while uv.lock is unchanged), then the project itself.
+WORKDIR /app/ml/trainer
+COPY ml/trainer/pyproject.toml ml/trainer/uv.lock ml/trainer/README.md ./
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --frozen --no-dev --no-install-project
+COPY ml/trainer/src src
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --frozen --no-dev
+WORKDIR /app
+COPY --from=prod /app /app
+# uid 1000 (numeric, so runtimes can verify it is not root): the usual host user, so bind-mounted
+# data/ and models/ directories are writable.
+RUN useradd --create-home --uid 1000 --user-group trainer
+USER 1000:1000
+HEALTHCHECK NONE
+ENTRYPOINT ["node", "ml/dist/cli/main.js"]
+CMD ["train", "--help"]

@@ -1,0 +1,240 @@
+/**
+ * Offline checks of docker/compose.yaml: it parses, its builds point at files that exist, its images are
+ * pinned, its services run as non-root users, start in order (healthchecks + depends_on conditions), and
+ * the api and worker are configured only through variables the code reads, with no secret committed.
+ */
+import { isPinned, last, parseDockerfile } from './support/dockerfile';
+import {
+  configSchemaKeys,
+  exists,
+  isAwsSdkVariable,
+  read,
+  readYaml,
+  readmeConfigVariables,
+} from './support/repo';
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  entrypoint?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test?: string[]; disable?: boolean };
+  profiles?: string[];
+  user?: string;
+  ports?: string[];
+  volumes?: string[];
+  read_only?: boolean;
+  tmpfs?: string[];
+}
+interface Compose {
+  name: string;
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+}
+
+const compose = readYaml<Compose>('docker/compose.yaml');
+const services = compose.services;
+/** compose resolves build contexts and bind mounts relative to the compose file's directory. */
+const fromDockerDir = (p: string): string =>
+  p === '..' ? '.' : p.replace(/^\.\.\//, '').replace(/^\.\//, 'docker/');
+
+/**
+ * Third-party services that keep their image's default (root) user, and why. Everything else runs as a
+ * non-root user: the project's images by their Dockerfile's USER, postgres and redis by `user:`.
+ */
+const ROOT_ALLOWED: Record<string, string> = {
+  minio: 'local stand-in for S3 (on AWS: the S3 bucket); its image creates /data owned by root',
+  'minio-init': 'one-shot MinIO client that creates the bucket and exits',
+};
+
+describe('docker/compose.yaml', () => {
+  test('parses (YAML with merge keys, no duplicate keys) and has the expected services', () => {
+    expect(compose.name).toBe('housing-platform');
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'dashboard',
+      'minio',
+      'minio-init',
+      'postgres',
+      'redis',
+      'trainer',
+      'worker',
+    ]);
+    expect(Object.keys(compose.volumes).sort()).toEqual(['minio-data', 'postgres-data', 'redis-data']);
+  });
+
+  test('the trainer is a one-off under the `train` profile; every other service starts by default', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect({ name, profiles: service.profiles }).toEqual({
+        name,
+        profiles: name === 'trainer' ? ['train'] : undefined,
+      });
+    }
+    expect(services.trainer!.command!.slice(0, 1)).toEqual(['train']);
+  });
+
+  test('every build points at a Dockerfile and context that exist', () => {
+    const builds = Object.entries(services).filter(([, s]) => s.build);
+    expect(builds.map(([n]) => n).sort()).toEqual(['api', 'dashboard', 'trainer', 'worker']);
+    for (const [name, service] of builds) {
+      const context = fromDockerDir(service.build!.context);
+      expect({ name, context }).toEqual({ name, context: '.' });
+      expect({
+        name,
+        dockerfile: service.build!.dockerfile,
+        exists: exists(service.build!.dockerfile),
+      }).toEqual({
+        name,
+        dockerfile: service.build!.dockerfile,
+        exists: true,
+      });
+    }
+    // api and worker are one image
+    expect(services.worker!.build).toEqual(services.api!.build);
+    expect(services.worker!.image).toBe(services.api!.image);
+    expect(services.api!.build!.dockerfile).toBe('docker/api.Dockerfile');
+    expect(services.dashboard!.build!.dockerfile).toBe('docker/dashboard.Dockerfile');
+    expect(services.trainer!.build!.dockerfile).toBe('docker/trainer.Dockerfile');
+  });
+
+  test('images are pinned: third-party ones to a release tag, the project’s own to the build’s tag (never latest)', () => {
+    for (const [name, service] of Object.entries(services)) {
+      const image = service.image!;
+      expect(image).toBeDefined();
+      if (service.build)
+        expect({ name, image }).toEqual({
+          name,
+          image: expect.stringMatching(/^housing-platform\/[a-z]+:\$\{IMAGE_TAG:-local\}$/),
+        });
+      else expect({ name, image, pinned: isPinned(image) }).toEqual({ name, image, pinned: true });
+    }
+  });
+
+  test('containers run as non-root users (MinIO, the local S3 stand-in, is the listed exception)', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (name in ROOT_ALLOWED) continue;
+      if (service.build) {
+        // the project's images: the Dockerfile's USER, not overridden here
+        expect({ name, user: service.user }).toEqual({ name, user: undefined });
+        const dockerfile = parseDockerfile(read(service.build.dockerfile));
+        const user = last(dockerfile.stages.at(-1)!, 'USER')?.args;
+        expect({ name, user }).toEqual({ name, user: expect.not.stringMatching(/^(root|0)(:.*)?$/) });
+      } else {
+        expect({ name, user: service.user }).toEqual({
+          name,
+          user: expect.stringMatching(/^(?!root$|0$)[a-z0-9]+$/),
+        });
+      }
+    }
+  });
+
+  test('the api and worker set only variables the code reads (backend/src/config/config.ts) or the AWS SDK reads', () => {
+    const schema = configSchemaKeys();
+    for (const name of ['api', 'worker']) {
+      const variables = Object.keys(services[name]!.environment!);
+      const unknown = variables.filter((v) => !schema.includes(v) && !isAwsSdkVariable(v));
+      expect({ name, unknown }).toEqual({ name, unknown: [] });
+    }
+  });
+
+  test('... and each of them is documented in the README configuration table', () => {
+    const documented = readmeConfigVariables();
+    for (const name of ['api', 'worker']) {
+      const undocumented = Object.keys(services[name]!.environment!).filter(
+        (v) => !isAwsSdkVariable(v) && !documented.includes(v),
+      );
+      expect({ name, undocumented }).toEqual({ name, undocumented: [] });
+    }
+  });
+
+  test('the api and worker use PostgreSQL, Redis and the MinIO bucket through the README’s variables', () => {
+    for (const name of ['api', 'worker']) {
+      const env = services[name]!.environment!;
+      expect(env.DATABASE_URL).toMatch(
+        /^postgres:\/\/housing:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/housing$/,
+      );
+      expect(env.REDIS_URL).toBe('redis://redis:6379');
+      expect(env.ARTIFACT_STORE).toBe('s3://housing-artifacts');
+      expect(env.S3_ENDPOINT).toBe('http://minio:9000');
+      expect(env.AWS_ACCESS_KEY_ID).toBe(services.minio!.environment!.MINIO_ROOT_USER);
+      expect(env.AWS_SECRET_ACCESS_KEY).toBe(services.minio!.environment!.MINIO_ROOT_PASSWORD);
+    }
+    expect(services.api!.environment!.PORT).toBe('8000');
+    // the bucket the one-shot client creates is the one ARTIFACT_STORE names
+    expect(services['minio-init']!.command!.join(' ')).toContain(
+      'mc mb --ignore-existing local/housing-artifacts',
+    );
+  });
+
+  test('no secret is committed: passwords and keys come from docker/.env or the shell, required, without defaults', () => {
+    const secretLike = /PASSWORD|SECRET|ADMIN_KEY|TOKEN/;
+    for (const [name, service] of Object.entries(services)) {
+      for (const [variable, value] of Object.entries(service.environment ?? {})) {
+        if (!secretLike.test(variable)) continue;
+        expect({ name, variable, value }).toEqual({
+          name,
+          variable,
+          value: expect.stringMatching(/^\$\{[A-Z_]+:\?[^}]+\}$/),
+        });
+      }
+    }
+    expect(services.api!.environment!.BOOTSTRAP_ADMIN_KEY).toMatch(/^\$\{BOOTSTRAP_ADMIN_KEY:\?/);
+    // the template lists them empty
+    const example = read('docker/.env.example');
+    for (const variable of ['BOOTSTRAP_ADMIN_KEY', 'POSTGRES_PASSWORD', 'MINIO_ROOT_PASSWORD'])
+      expect(example).toMatch(new RegExp(`^${variable}=$`, 'm'));
+    expect(read('.gitignore')).toMatch(/^\.env$/m);
+  });
+
+  test('healthchecks on every long-running service (the worker, which serves no HTTP, disables the image’s)', () => {
+    for (const name of ['postgres', 'redis', 'minio', 'api', 'dashboard']) {
+      expect({ name, test: (services[name]!.healthcheck?.test ?? []).length > 1 }).toEqual({
+        name,
+        test: true,
+      });
+    }
+    expect(services.api!.healthcheck!.test).toEqual(['CMD', 'node', 'docker/healthcheck.js']);
+    expect(services.worker!.healthcheck).toEqual({ disable: true });
+    expect(services.worker!.command).toEqual(['node', 'backend/dist/worker.js']);
+    expect(services.api!.command).toBeUndefined(); // the image's CMD: the API
+  });
+
+  test('start order follows readiness: depends_on with conditions', () => {
+    const data = {
+      postgres: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+      'minio-init': { condition: 'service_completed_successfully' },
+    };
+    expect(services.api!.depends_on).toEqual(data);
+    expect(services.worker!.depends_on).toEqual({ ...data, api: { condition: 'service_healthy' } });
+    expect(services.dashboard!.depends_on).toEqual({ api: { condition: 'service_healthy' } });
+    expect(services['minio-init']!.depends_on).toEqual({ minio: { condition: 'service_healthy' } });
+  });
+
+  test('published ports listen on loopback only; api, worker and dashboard run with a read-only root filesystem', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const port of service.ports ?? [])
+        expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:/) });
+    }
+    for (const name of ['api', 'worker', 'dashboard']) {
+      expect({ name, read_only: services[name]!.read_only, tmpfs: services[name]!.tmpfs }).toEqual({
+        name,
+        read_only: true,
+        tmpfs: ['/tmp'],
+      });
+    }
+  });
+
+  test('bind mounts point at files and folders of the repository', () => {
+    const binds = Object.values(services)
+      .flatMap((s) => s.volumes ?? [])
+      .filter((v) => v.startsWith('.'));
+    for (const bind of binds) {
+      const source = fromDockerDir(bind.split(':')[0]!);
+      if (['data', 'models'].includes(source)) continue; // created by `make up` / the trainer, git-ignored
+      expect({ bind, exists: exists(source) }).toEqual({ bind, exists: true });
+    }
+  });
+});

@@ -1,0 +1,334 @@
+/**
+ * Offline checks of docker/ (no Docker engine here): the three Dockerfiles, .dockerignore and the nginx
+ * configuration. What a build would find out late — a COPY source that is missing or ignored, an
+ * unpinned base image, a root user, build steps that drifted from the project's own — is found here.
+ */
+import { API_PATH_PATTERNS } from '../lib/constants';
+import {
+  all,
+  copySources,
+  dockerignore,
+  isPinned,
+  last,
+  parseDockerfile,
+  type Dockerfile,
+  type Stage,
+} from './support/dockerfile';
+import { exists, read, workspaces } from './support/repo';
+
+const DOCKERFILES = {
+  api: 'docker/api.Dockerfile',
+  dashboard: 'docker/dashboard.Dockerfile',
+  trainer: 'docker/trainer.Dockerfile',
+} as const;
+type ImageName = keyof typeof DOCKERFILES;
+
+const parsed = Object.fromEntries(
+  Object.entries(DOCKERFILES).map(([name, file]) => [name, parseDockerfile(read(file))]),
+) as Record<ImageName, Dockerfile>;
+const ignored = dockerignore(read('.dockerignore'));
+const runtime = (name: ImageName): Stage => parsed[name].stages.at(-1)!;
+const stageNamed = (df: Dockerfile, name: string): Stage | undefined =>
+  df.stages.find((s) => s.name === name);
+const runs = (stage: Stage): string[] => all(stage, 'RUN').map((i) => i.args);
+
+/** The version Node images and CI use: the runtime the project runs on (engines, this machine). */
+const NODE_VERSION = /^node:(\d+\.\d+\.\d+)-/.exec(runtime('api').from)![1]!;
+
+/** Build outputs a stage may hand to the next (nx.json: build outputs are {projectRoot}/dist). */
+function isBuildOutput(relative: string): boolean {
+  const nx = JSON.parse(read('nx.json')) as { targetDefaults: { build: { outputs: string[] } } };
+  if (!nx.targetDefaults.build.outputs.includes('{projectRoot}/dist')) return false;
+  const m = /^([^/]+)\/dist$/.exec(relative);
+  return !!m && workspaces().some((w) => w.dir === m[1] && 'build' in w.scripts);
+}
+
+describe.each(Object.keys(DOCKERFILES) as ImageName[])('%s image', (name) => {
+  const df = parsed[name];
+  const final = runtime(name);
+
+  test('pins the Dockerfile frontend and every base image (an exact version tag, no latest)', () => {
+    expect(df.directives.syntax).toMatch(/^docker\/dockerfile:\d+\.\d+$/);
+    const images = [
+      ...df.stages.map((s) => s.from).filter((from) => !df.stages.some((s) => s.name === from)),
+      ...df.stages
+        .flatMap((s) => all(s, 'COPY').map((i) => i.flags.from))
+        .filter((f): f is string => !!f && !stageNamed(df, f)),
+    ];
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect({ image, pinned: isPinned(image) }).toEqual({ image, pinned: true });
+  });
+
+  test('every Node image is the same Node release', () => {
+    const nodeImages = df.stages
+      .map((s) => s.from)
+      .concat(df.stages.flatMap((s) => all(s, 'COPY').map((i) => i.flags.from ?? '')));
+    for (const image of nodeImages.filter((i) => i.startsWith('node:')))
+      expect(image).toMatch(new RegExp(`^node:${NODE_VERSION.replace(/\./g, '\\.')}-bookworm(-slim)?$`));
+  });
+
+  test('runs as a non-root user, given by number (so a runtime can verify it is not root)', () => {
+    const user = last(final, 'USER')?.args;
+    expect(user).toMatch(/^[1-9]\d*(:[1-9]\d*)?$/);
+    // no stage after the last USER switches back
+    const afterUser = final.instructions.slice(final.instructions.indexOf(last(final, 'USER')!) + 1);
+    expect(afterUser.filter((i) => i.keyword === 'USER')).toEqual([]);
+  });
+
+  test('every COPY/ADD source from the build context exists and is not excluded by .dockerignore', () => {
+    for (const stage of df.stages) {
+      for (const instruction of [...all(stage, 'COPY'), ...all(stage, 'ADD')]) {
+        if (instruction.flags.from) continue;
+        for (const source of copySources(instruction)) {
+          if (/^https:\/\//.test(source)) continue; // remote ADD: checked below
+          expect({ source, line: instruction.line, exists: exists(source) }).toEqual({
+            source,
+            line: instruction.line,
+            exists: true,
+          });
+          if (source !== '.')
+            expect({ source, ignored: ignored(source) }).toEqual({ source, ignored: false });
+        }
+      }
+    }
+  });
+
+  test('every COPY --from=<stage> source is a build output, a repository path or the stage tree itself', () => {
+    for (const stage of df.stages) {
+      for (const instruction of all(stage, 'COPY')) {
+        const from = instruction.flags.from;
+        const source = from && stageNamed(df, from);
+        if (!source) continue;
+        const workdir = last(source, 'WORKDIR')?.args ?? '/';
+        for (const path of copySources(instruction)) {
+          const relative = path.startsWith(`${workdir}/`)
+            ? path.slice(workdir.length + 1).replace(/\/$/, '')
+            : undefined;
+          const ok =
+            path === workdir ||
+            (relative !== undefined && (isBuildOutput(relative) || exists(relative))) ||
+            runs(source).some((run) => run.includes(path.replace(/\/$/, '')));
+          expect({ from, path, ok }).toEqual({ from, path, ok: true });
+        }
+      }
+    }
+  });
+
+  test('remote sources are fetched over HTTPS only', () => {
+    for (const stage of df.stages) {
+      for (const source of all(stage, 'ADD').flatMap(copySources))
+        expect(source).toMatch(/^https:\/\/|^[^:]+$/);
+    }
+  });
+
+  test('npm ci runs on the committed lockfile with the project .npmrc (onnxruntime-node-install=skip)', () => {
+    expect(read('.npmrc')).toMatch(/^onnxruntime-node-install=skip$/m);
+    const manifests = stageNamed(df, 'manifests');
+    expect(manifests).toBeDefined();
+    expect(runs(manifests!).join('\n')).toMatch(/cp package\.json package-lock\.json \.npmrc /);
+    // every workspace manifest goes in, so `npm ci` sees the whole lockfile's workspaces
+    expect(runs(manifests!).join('\n')).toContain('*/package.json');
+    for (const stage of df.stages) {
+      for (const run of runs(stage).filter((r) => /\bnpm (ci|install)\b/.test(r))) {
+        expect(run).toMatch(/\bnpm ci\b/); // never `npm install`: the lockfile decides
+        const copiedManifests = all(stage, 'COPY').some((i) => i.flags.from === 'manifests');
+        expect(copiedManifests).toBe(true);
+      }
+    }
+  });
+});
+
+describe('the images build with the project’s own commands', () => {
+  const projectInstall = read('scripts/install-deps.sh');
+  const projectMake = read('Makefile');
+
+  test('the project installs with `npm ci` and `uv sync --frozen` and builds with `nx run-many -t build`', () => {
+    expect(projectInstall).toMatch(/\bnpm ci\b/);
+    expect(projectInstall).toMatch(/\buv sync --frozen\b/);
+    expect(projectMake).toMatch(/\bnx\)? run-many -t build\b|\$\(NX\) run-many -t build\b/);
+  });
+
+  test.each([
+    ['api', ['@housing/ml', '@housing/backend']],
+    ['dashboard', ['@housing/dashboard']],
+    ['trainer', ['@housing/ml']],
+  ] as const)('%s: npm ci then `npx nx run-many -t build` for %j, in its build stage', (name, projects) => {
+    const build = stageNamed(parsed[name], 'build')!;
+    const commands = runs(build);
+    expect(commands.some((c) => /^(--mount=\S+\s+)?npm ci\b/.test(c.trim()) || /\bnpm ci\b/.test(c))).toBe(
+      true,
+    );
+    const nx = commands.find((c) => /\bnpx nx run-many -t build\b/.test(c));
+    expect(nx).toBeDefined();
+    const named = /--projects=(\S+)/.exec(nx!)?.[1]?.split(',') ?? [];
+    expect(named).toEqual([...projects]);
+    // each is a workspace package of the root package.json
+    const names = workspaces().map((w) => w.name);
+    for (const project of named) expect(names).toContain(project);
+  });
+
+  test('api: the production dependencies of backend and ml only, installed apart from the build', () => {
+    const prod = stageNamed(parsed.api, 'prod')!;
+    expect(runs(prod).join('\n')).toMatch(/npm ci --omit=dev --workspace backend --workspace ml\b/);
+    expect(runtime('api').from).toBe(`node:${NODE_VERSION}-bookworm-slim`);
+    const copies = all(runtime('api'), 'COPY').map(
+      (i) => `${i.flags.from ?? 'context'}:${copySources(i).join(',')}`,
+    );
+    expect(copies).toEqual(['prod:/app', 'context:docker/healthcheck.js']);
+  });
+
+  test('trainer: the trainer’s locked environment (`uv sync --frozen`) in the runtime image, Python as the project requires', () => {
+    const commands = runs(runtime('trainer'));
+    expect(commands.filter((c) => /\buv sync --frozen\b/.test(c)).length).toBeGreaterThanOrEqual(1);
+    const requires = /requires-python\s*=\s*">=(\d+\.\d+),<(\d+\.\d+)"/.exec(
+      read('ml/trainer/pyproject.toml'),
+    );
+    expect(requires).not.toBeNull();
+    expect(runtime('trainer').from).toMatch(
+      new RegExp(`^python:${requires![1]!.replace('.', '\\.')}\\.\\d+-slim`),
+    );
+    // Node from the same release as the other images, and uv pinned
+    const froms = all(runtime('trainer'), 'COPY')
+      .map((i) => i.flags.from)
+      .filter(Boolean);
+    expect(froms).toContain(`node:${NODE_VERSION}-bookworm-slim`);
+    expect(froms.some((f) => /^ghcr\.io\/astral-sh\/uv:\d+\.\d+\.\d+$/.test(f!))).toBe(true);
+    expect(last(runtime('trainer'), 'ENTRYPOINT')!.words).toEqual(['node', 'ml/dist/cli/main.js']);
+    expect(last(runtime('trainer'), 'CMD')!.words[0]).toBe('train');
+    expect(exists('ml/src/cli/main.ts')).toBe(true);
+  });
+});
+
+describe('api image', () => {
+  const final = runtime('api');
+
+  test('default command is the API; the worker entry point exists for the second command', () => {
+    expect(last(final, 'CMD')!.words).toEqual(['node', 'backend/dist/main.js']);
+    expect(exists('backend/src/main.ts')).toBe(true);
+    expect(exists('backend/src/worker.ts')).toBe(true);
+    expect(last(final, 'ENTRYPOINT')).toBeUndefined();
+  });
+
+  test('exposes 8000 and checks its health on GET /health/live', () => {
+    expect(last(final, 'EXPOSE')!.args).toBe('8000');
+    const healthcheck = last(final, 'HEALTHCHECK')!;
+    expect(healthcheck.words).toEqual(['CMD', 'node', 'docker/healthcheck.js']);
+    const probe = read('docker/healthcheck.js');
+    expect(probe).toContain('/health/live');
+    expect(probe).toMatch(/process\.env\.PORT \|\| '8000'/);
+    expect(read('backend/src/health/health.controller.ts')).toMatch(/@Get\('live'\)/);
+  });
+
+  test('trusts the Amazon RDS certificate authorities, so DATABASE_URL can verify the server (sslmode=verify-full)', () => {
+    const env = all(final, 'ENV')
+      .map((i) => i.args)
+      .join(' ');
+    expect(env).toMatch(/NODE_EXTRA_CA_CERTS=\/etc\/ssl\/certs\/rds-global-bundle\.pem/);
+    const add = all(final, 'ADD').map((i) => i.words);
+    expect(add).toContainEqual([
+      'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem',
+      '/etc/ssl/certs/rds-global-bundle.pem',
+    ]);
+  });
+});
+
+describe('dashboard image', () => {
+  const final = runtime('dashboard');
+
+  test('nginx (unprivileged) serves the Vite build with docker/nginx.conf on 8080', () => {
+    expect(final.from).toMatch(/^nginxinc\/nginx-unprivileged:1\.27\.\d+-alpine$/);
+    const copies = all(final, 'COPY').map((i) => [i.flags.from ?? 'context', ...i.words]);
+    expect(copies).toContainEqual(['context', 'docker/nginx.conf', '/etc/nginx/conf.d/default.conf']);
+    expect(copies).toContainEqual(['build', '/app/dashboard/dist', '/usr/share/nginx/html']);
+    expect(last(final, 'EXPOSE')!.args).toBe('8080');
+    expect(last(final, 'HEALTHCHECK')!.args).toContain('http://127.0.0.1:8080/healthz');
+    // vite writes to dashboard/dist (the path copied above)
+    expect(read('dashboard/vite.config.ts')).toMatch(/outDir: 'dist'/);
+  });
+});
+
+describe('nginx configuration (docker/nginx.conf)', () => {
+  const conf = read('docker/nginx.conf');
+
+  test('listens on the unprivileged port and answers the health probe', () => {
+    expect(conf).toMatch(/^\s*listen\s+8080;/m);
+    expect(conf).toMatch(/location = \/healthz \{[^}]*return 200/);
+  });
+
+  test('falls back to index.html for client-side routes, but never for a missing asset', () => {
+    expect(conf).toMatch(/location \/ \{\s*try_files \$uri \$uri\/ \/index\.html;\s*\}/);
+    expect(conf).toMatch(/location \/assets\/ \{\s*try_files \$uri =404;\s*\}/);
+  });
+
+  test('caches hashed assets for a year (only when found) and revalidates everything else, index.html included', () => {
+    expect(conf).toMatch(/"~\^\(200\|304\):\/assets\/"\s+"public, max-age=31536000, immutable";/);
+    expect(conf).toMatch(/default\s+"no-cache";/);
+    expect(conf).toMatch(/add_header Cache-Control \$housing_cache_control always;/);
+    // headers set at server level only: a location-level add_header would drop them there
+    const locations = conf
+      .split(/\n\s*location /)
+      .slice(1)
+      .join('\n');
+    expect(locations).not.toMatch(/add_header/);
+  });
+
+  test('the local API proxy sends exactly the load balancer’s API paths to the api container', () => {
+    const local = read('docker/nginx.local-api.conf');
+    const locations = [...local.matchAll(/^location (= )?(\S+) \{/gm)].map((m) => (m[1] ? `=${m[2]}` : m[2]));
+    // ALB path patterns -> nginx: '/x/*' is the prefix '/x/', '/x*' the prefix '/x', '/x' an exact match
+    const expected = API_PATH_PATTERNS.map((p) =>
+      p.endsWith('/*') ? p.slice(0, -1) : p.endsWith('*') ? p.slice(0, -1) : `=${p}`,
+    );
+    expect(locations).toEqual(expected);
+    expect([...local.matchAll(/proxy_pass (\S+);/g)].map((m) => m[1])).toEqual(
+      expected.map(() => 'http://api:8000'),
+    );
+    expect(conf).toContain('include /etc/nginx/extra/*.conf;');
+  });
+});
+
+describe('.dockerignore', () => {
+  test('keeps dependencies, build output, local state, VCS and secrets out of the build context', () => {
+    for (const path of [
+      'node_modules',
+      'ml/node_modules',
+      'dashboard/node_modules/vite',
+      'ml/dist',
+      'backend/dist/main.js',
+      'ml/trainer/.venv',
+      '.git',
+      '.data',
+      'data/raw/HouseTS.csv',
+      'models/housets-demo',
+      'test-results',
+      'infra/cdk.out',
+      '.env',
+      'docker/.env',
+    ]) {
+      expect({ path, ignored: ignored(path) }).toEqual({ path, ignored: true });
+    }
+  });
+
+  test('keeps what the builds need: manifests, lockfiles, sources, configs', () => {
+    for (const path of [
+      'package.json',
+      'package-lock.json',
+      '.npmrc',
+      'nx.json',
+      'tsconfig.base.json',
+      '.prettierrc.json',
+      'ml/src/index.ts',
+      'ml/specs/housets.json',
+      'ml/trainer/uv.lock',
+      'ml/trainer/src',
+      'backend/src/main.ts',
+      'backend/openapi.json',
+      'dashboard/src',
+      'docker/nginx.conf',
+      'docker/healthcheck.js',
+      ...workspaces().map((w) => `${w.dir}/package.json`),
+    ]) {
+      expect({ path, ignored: ignored(path) }).toEqual({ path, ignored: false });
+    }
+  });
+});

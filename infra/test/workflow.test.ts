@@ -1,0 +1,105 @@
+/**
+ * .github/workflows/ci.yml: valid YAML that runs the project's own test command on the machine the
+ * project targets, builds the three images without pushing them, and synthesises the CDK app.
+ */
+import { exists, read, readYaml } from './support/repo';
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  if?: string;
+  'working-directory'?: string;
+}
+interface Job {
+  'runs-on': string;
+  container?: string;
+  strategy?: { matrix: Record<string, string[]> };
+  steps: Step[];
+}
+interface Workflow {
+  name: string;
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const workflow = readYaml<Workflow>('.github/workflows/ci.yml');
+const steps = (job: string): Step[] => workflow.jobs[job]!.steps;
+const runs = (job: string): string =>
+  steps(job)
+    .map((s) => s.run ?? '')
+    .join('\n');
+/** The Node release of the images (docker/api.Dockerfile's runtime stage). */
+const nodeVersion = /FROM node:(\d+\.\d+\.\d+)-bookworm-slim AS runtime/.exec(
+  read('docker/api.Dockerfile'),
+)![1]!;
+
+describe('.github/workflows/ci.yml', () => {
+  test('parses, runs on pushes to main and on pull requests, with read-only permissions', () => {
+    expect(workflow.name).toBe('ci');
+    expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['push', 'pull_request']));
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(Object.keys(workflow.jobs).sort()).toEqual(['images', 'synth', 'test']);
+  });
+
+  test('every action is pinned to a release (a version tag or a commit), never a branch', () => {
+    const uses = Object.values(workflow.jobs).flatMap((j) =>
+      j.steps.map((s) => s.uses).filter((u): u is string => !!u),
+    );
+    expect(uses.length).toBeGreaterThan(5);
+    for (const u of uses)
+      expect(u).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
+  });
+
+  test('test: `make test` on Debian with Node 20 (the images’ release) and the Debian packages install-deps.sh installs', () => {
+    const job = workflow.jobs.test!;
+    expect(job['runs-on']).toMatch(/^ubuntu-/);
+    expect(job.container).toBe(`node:${nodeVersion}-bookworm`);
+    expect(steps('test').some((s) => s.run?.trim() === 'make test')).toBe(true);
+    const script = read('scripts/install-deps.sh');
+    const packages = [
+      ...script.matchAll(/^need \S+ (\S+)$/gm),
+      ...script.matchAll(/apt_packages\+=\(([a-z0-9.-]+)\)/g),
+    ].map((m) => m[1]!);
+    expect(packages.sort()).toEqual(['chromium', 'postgresql', 'redis-server']);
+    const install = runs('test');
+    for (const p of packages) expect(install).toMatch(new RegExp(`apt-get install[\\s\\S]*\\b${p}\\b`));
+    // uv as the project pins it locally (python3 -m pip install uv is blocked on Debian's system Python)
+    expect(steps('test').find((s) => s.uses?.startsWith('astral-sh/setup-uv@'))?.with?.version).toMatch(
+      /^\d+\.\d+\.\d+$/,
+    );
+  });
+
+  test('images: the three Dockerfiles built with docker/build-push-action, not pushed', () => {
+    const job = workflow.jobs.images!;
+    expect(job.strategy!.matrix.image).toEqual(['api', 'dashboard', 'trainer']);
+    const build = steps('images').find((s) => s.uses?.startsWith('docker/build-push-action@'))!;
+    expect(build.with).toMatchObject({
+      context: '.',
+      file: 'docker/${{ matrix.image }}.Dockerfile',
+      push: false,
+    });
+    for (const image of job.strategy!.matrix.image!) expect(exists(`docker/${image}.Dockerfile`)).toBe(true);
+    // each image is started once: the api with compose's services, the trainer on generated data, the dashboard alone
+    const smoke = steps('images').filter((s) => s.if?.startsWith('matrix.image =='));
+    expect(smoke.map((s) => s.if).sort()).toEqual([
+      "matrix.image == 'api'",
+      "matrix.image == 'dashboard'",
+      "matrix.image == 'trainer'",
+    ]);
+    expect(runs('images')).toContain('docker compose -f docker/compose.yaml up -d --no-build --wait');
+  });
+
+  test('synth: `npx cdk synth` in infra after building it, on the same Node release', () => {
+    const synth = steps('synth').find((s) => /\bnpx cdk synth\b/.test(s.run ?? ''))!;
+    expect(synth['working-directory']).toBe('infra');
+    expect(steps('synth').find((s) => s.uses?.startsWith('actions/setup-node@'))!.with!['node-version']).toBe(
+      nodeVersion,
+    );
+    expect(runs('synth')).toMatch(/npm ci\b/);
+    expect(runs('synth')).toContain('npx nx run @housing/infra:build');
+    // cdk.json runs the compiled app (TypeScript 7 has no compiler API for ts-node)
+    expect(JSON.parse(read('infra/cdk.json')).app).toBe('node dist/bin/app.js');
+  });
+});
