@@ -40,3 +40,14 @@ it('keeps API paths as the API: unknown ones are problem+json 404s, known ones s
   expect((await t.request().get('/docs-json')).status).toBe(200);
   expect((await t.request().get('/v1/models/current')).status).toBe(401);
 });
+
+it('sends the security headers and a request id on every response', async () => {
+  for (const url of ['/', '/health/live', '/v1/models/current']) {
+    const res = await t.request().get(url).set('x-request-id', 'trace-123');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['strict-transport-security']).toContain('max-age=');
+    expect(res.headers['x-request-id']).toBe('trace-123');
+  }
+});
