@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { mockApi, problem } from './test/mockApi';
+import { currentModel, evaluation, modelVersion, myKey } from './test/fixtures';
+import { mountApp, settle, until } from './test/mount';
+import { buttonByText, navLabels } from './test/dom';
+import { apiKey } from './composables/sessionState';
+
+const backend = (owner = myKey(['admin'])) =>
+  mockApi({
+    'GET /v1/keys/me': (req: Request) =>
+      req.headers.get('x-api-key') === 'hp_good' ? owner : problem(401, 'invalid API key'),
+    'GET /v1/models/current': currentModel,
+    'GET /v1/models': [modelVersion(1, 'production')],
+    'GET /v1/models/:name/versions/:version/evaluation': evaluation,
+    'GET /v1/batch-jobs': { items: [], total: 0, limit: 50, offset: 0 },
+    'GET /v1/batch-evaluations': { items: [], total: 0, limit: 20, offset: 0 },
+    'GET /v1/keys': [],
+  });
+
+describe('sign-in flow', () => {
+  it('sends a signed-out visitor to sign-in, then to the page asked for', async () => {
+    const api = backend(myKey(['predict']));
+    const { wrapper, router } = await mountApp('/predict');
+    expect(router.currentRoute.value.name).toBe('sign-in');
+    expect(router.currentRoute.value.query.redirect).toBe('/predict');
+    expect(wrapper.find('nav').exists()).toBe(false);
+
+    await wrapper.get('#api-key').setValue('hp_good');
+    await wrapper.get('form').trigger('submit');
+    await until(() => router.currentRoute.value.name === 'predict');
+
+    const [me] = api.calls('GET /v1/keys/me');
+    expect(me!.headers.get('x-api-key')).toBe('hp_good');
+    expect(sessionStorage.getItem('housing.apiKey')).toBe('hp_good');
+    await until(() => expect(wrapper.text()).toContain('Predict a price'));
+    expect(wrapper.text()).toContain('test key');
+    // Every later call carries the key.
+    expect(api.calls('GET /v1/models/current')[0]!.headers.get('x-api-key')).toBe('hp_good');
+  });
+
+  it("shows the server's reason when the key is refused, and stores nothing", async () => {
+    backend();
+    const { wrapper, router } = await mountApp('/sign-in');
+    await wrapper.get('#api-key').setValue('hp_wrong');
+    await wrapper.get('form').trigger('submit');
+    await settle();
+    expect(router.currentRoute.value.name).toBe('sign-in');
+    expect(wrapper.get('#api-key-error').text()).toBe('invalid API key');
+    expect(wrapper.get('#api-key').attributes('aria-invalid')).toBe('true');
+    expect(sessionStorage.getItem('housing.apiKey')).toBeNull();
+  });
+
+  it('asks for a key before calling the server', async () => {
+    const api = backend();
+    const { wrapper } = await mountApp('/sign-in');
+    await wrapper.get('form').trigger('submit');
+    await settle();
+    expect(wrapper.get('#api-key-error').text()).toBe('Enter an API key.');
+    expect(api.fetch).not.toHaveBeenCalled();
+  });
+
+  it('restores the session of this tab after a reload', async () => {
+    const api = backend(myKey(['models:read']));
+    // A fresh page load: only sessionStorage knows the key, not what it may do.
+    sessionStorage.setItem('housing.apiKey', 'hp_good');
+    apiKey.value = 'hp_good';
+    const { router } = await mountApp('/');
+    expect(api.calls('GET /v1/keys/me')).toHaveLength(1);
+    expect(router.currentRoute.value.name).toBe('explore');
+  });
+
+  it('sends the user back to sign-in with the reason when a call answers 401', async () => {
+    mockApi({ 'GET /v1/models/current': problem(401, 'API key revoked') });
+    const { wrapper, router } = await mountApp('/predict', myKey(['predict']));
+    await settle();
+    expect(router.currentRoute.value.name).toBe('sign-in');
+    expect(router.currentRoute.value.query.redirect).toBe('/predict');
+    expect(wrapper.get('[role="alert"]').text()).toContain('API key revoked');
+    expect(sessionStorage.getItem('housing.apiKey')).toBeNull();
+  });
+
+  it('treats a 403 the same way, saying the key is not allowed', async () => {
+    mockApi({ 'GET /v1/models': problem(403, 'this key lacks scope models:read') });
+    const { wrapper, router } = await mountApp('/models', myKey(['models:read']));
+    await settle();
+    expect(router.currentRoute.value.name).toBe('sign-in');
+    expect(wrapper.text()).toContain('not allowed');
+    expect(wrapper.text()).toContain('this key lacks scope models:read');
+  });
+
+  it('signs out: the key is forgotten and sign-in shows again', async () => {
+    backend();
+    const { wrapper, router } = await mountApp('/predict', myKey(['predict']));
+    expect(sessionStorage.getItem('housing.apiKey')).not.toBeNull();
+    await buttonByText(wrapper, 'Sign out').trigger('click');
+    await settle();
+    expect(sessionStorage.getItem('housing.apiKey')).toBeNull();
+    expect(router.currentRoute.value.name).toBe('sign-in');
+    expect(wrapper.find('nav').exists()).toBe(false);
+  });
+});
+
+describe('navigation by scope', () => {
+  it('shows only Predict to a predict key, and keeps it out of other views', async () => {
+    backend();
+    const { wrapper, router } = await mountApp('/', myKey(['predict']));
+    expect(router.currentRoute.value.name).toBe('predict');
+    expect(navLabels(wrapper)).toEqual(['Predict']);
+    await router.push('/keys');
+    await settle();
+    expect(router.currentRoute.value.name).toBe('predict');
+  });
+
+  it('shows the views of each scope a key has', async () => {
+    backend();
+    const { wrapper } = await mountApp('/', myKey(['batch', 'models:read']));
+    expect(navLabels(wrapper)).toEqual(['Explore', 'Batch jobs', 'Models']);
+  });
+
+  it('shows every view to an admin key (admin implies every scope)', async () => {
+    backend();
+    const { wrapper } = await mountApp('/', myKey(['admin']));
+    expect(navLabels(wrapper)).toEqual(['Predict', 'Explore', 'Batch jobs', 'Models', 'API keys']);
+  });
+
+  it('explains when a key has no scope the dashboard uses', async () => {
+    backend();
+    const { wrapper, router } = await mountApp('/', myKey(['models:write']));
+    expect(router.currentRoute.value.name).toBe('home');
+    expect(navLabels(wrapper)).toEqual([]);
+    expect(wrapper.text()).toContain('Nothing to show for this key');
+  });
+
+  it('answers unknown addresses with a page, not a blank screen', async () => {
+    backend();
+    const { wrapper } = await mountApp('/no/such/page', myKey(['predict']));
+    expect(wrapper.text()).toContain('Page not found');
+  });
+});

@@ -1,0 +1,2927 @@
+/**
+ * Generated from backend/openapi.json by `npm run generate:api -w dashboard`. Do not edit.
+ */
+
+export interface paths {
+  '/v1/keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List API keys (never the secrets), newest first, revoked and expired ones included */
+    get: operations['Keys_list'];
+    put?: never;
+    /**
+     * Create an API key
+     * @description The response is the only time the secret key is shown; only its hash is stored.
+     */
+    post: operations['Keys_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/keys/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The calling key: its name, scopes and expiry (any valid key) */
+    get: operations['Keys_me'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/keys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke an API key
+     * @description It stops working on its next request. Revoking a revoked key is a no-op.
+     */
+    delete: operations['Keys_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List model versions, newest first, with metrics and lineage */
+    get: operations['Registry_list'];
+    put?: never;
+    /** Register a model package (upload of the .tar.gz archive written by `ml pack`) */
+    post: operations['Registry_upload'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/from-uri': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Register a model package already in the artifact store */
+    post: operations['Registry_fromUri'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/rollback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Put the previous production version back into production */
+    post: operations['Registry_rollback'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{name}/versions/{version}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One model version */
+    get: operations['Registry_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{name}/versions/{version}/evaluation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Holdout evaluation by month and region, feature importances and tuning trials */
+    get: operations['Registry_evaluation'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{name}/versions/{version}/stage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Move a version to a stage; promoting to production archives the current production version */
+    put: operations['Registry_setStage'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/current': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The model version this API process serves, with its input signature */
+    get: operations['CurrentModel_current'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/predictions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Predict the price of one record with the production model */
+    post: operations['Prediction_predict'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/predictions/bulk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Predict up to 1,000 records; invalid records get their errors beside the others' prices */
+    post: operations['Prediction_bulk'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/batch-jobs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List batch jobs, newest first (the key's own; every job for admin keys) */
+    get: operations['BatchJobs_list'];
+    put?: never;
+    /**
+     * Submit a batch prediction job
+     * @description Either upload a CSV (multipart/form-data, field `file`, at most BATCH_UPLOAD_LIMIT_BYTES; optional fields `modelName` and `modelVersion` before it) or name a CSV already in the artifact store (JSON `{inputUri, modelVersion?}`). The job is scored by a worker with the model version named, else the production version at submit time. With an `Idempotency-Key` header, repeating the request with the same key and API key returns the same job instead of creating another.
+     */
+    post: operations['BatchJobs_submit'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/batch-jobs/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A batch job: status, progress, row counts, model version, timings and error reason */
+    get: operations['BatchJobs_get'];
+    put?: never;
+    post?: never;
+    /** Cancel a job: a queued one is removed from the queue, a running one stops at its next chunk */
+    delete: operations['BatchJobs_cancel'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/batch-jobs/{id}/result': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The result CSV: the input columns, predicted_price, and actual_price when the input had the target column */
+    get: operations['BatchJobs_result'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/batch-jobs/{id}/errors': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The rejected rows: `line` (1-based line of the input where the row starts) and `reason` */
+    get: operations['BatchJobs_errors'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/batch-evaluations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Monthly batch runs with their evaluation summaries, newest first */
+    get: operations['BatchEvaluations_list'];
+    put?: never;
+    /**
+     * Run the monthly batch now
+     * @description Scores the dataset with the production model month by month (one prediction file per month of the date column) and, where actual prices are present, evaluates MAE, RMSE and % errors by month and region. The same run BATCH_MONTHLY_CRON schedules.
+     */
+    post: operations['BatchEvaluations_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/batch-evaluations/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One monthly batch run: status, monthly files and the evaluation by month and region */
+    get: operations['BatchEvaluations_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: the process answers */
+    get: operations['Health_live'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness: database, Redis, the batch queue (with its depth) and a loaded model; 503 names what is missing */
+    get: operations['Health_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    CreateApiKeyDto: {
+      /**
+       * @description What the key is for; shown in listings.
+       * @example nightly-batch
+       */
+      name: string;
+      /**
+       * @description `admin` implies every other scope.
+       * @example [
+       *       "predict",
+       *       "batch"
+       *     ]
+       */
+      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      /**
+       * Format: date-time
+       * @description When the key stops working (must be in the future). Omit or null: never.
+       * @example 2030-01-01T00:00:00Z
+       */
+      expiresAt?: string | null;
+      /**
+       * @description Requests per minute for this key, counted per API instance. Omit or null: the server default (RATE_LIMIT_PER_MINUTE).
+       * @example 600
+       */
+      rateLimitPerMinute?: number | null;
+    };
+    CreatedApiKeyDto: {
+      /**
+       * Format: uuid
+       * @example 3f1c6f0e-8a2b-4c1d-9e7f-0a1b2c3d4e5f
+       */
+      id: string;
+      /** @example nightly-batch */
+      name: string;
+      /**
+       * @description The key's first 12 characters, to tell keys apart. Not enough to authenticate.
+       * @example hp_Zk3Qm9xW
+       */
+      prefix: string;
+      /**
+       * @example [
+       *       "predict",
+       *       "batch"
+       *     ]
+       */
+      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      /**
+       * @example active
+       * @enum {string}
+       */
+      status: 'active' | 'revoked' | 'expired';
+      /**
+       * @description Own requests-per-minute limit; null: the server default.
+       * @example 600
+       */
+      rateLimitPerMinute: number | null;
+      /**
+       * Format: date-time
+       * @example 2025-01-15T09:30:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2030-01-01T00:00:00.000Z
+       */
+      expiresAt: string | null;
+      /**
+       * Format: date-time
+       * @example null
+       */
+      revokedAt: string | null;
+      /**
+       * Format: date-time
+       * @description Last use, recorded at most once a minute.
+       * @example 2025-01-16T12:00:00.000Z
+       */
+      lastUsedAt: string | null;
+      /**
+       * Format: uuid
+       * @description Id of the key that created this one; null for the bootstrap key.
+       */
+      createdBy: string | null;
+      /**
+       * @description The secret key. Shown in this response only: store it now, it cannot be retrieved again.
+       * @example hp_Zk3Qm9xWb7Yt2LrN5sQ8vUe1AiOc4GhJdKfPzXyMwT0
+       */
+      key: string;
+    };
+    FieldProblem: {
+      /** @example records[3].median_list_price */
+      field: string;
+      /** @example must be a number, got "abc" */
+      message: string;
+    };
+    ProblemDetails: {
+      /** @example https://housing.dev/problems/validation */
+      type: string;
+      /** @example Validation failed */
+      title: string;
+      /** @example 400 */
+      status: number;
+      /** @example 2 fields are invalid */
+      detail?: string;
+      /** @example /v1/predictions */
+      instance?: string;
+      /** @description Request id, also in the X-Request-Id header and every log line. */
+      requestId?: string;
+      /** @description Every bad field, when the request was invalid. */
+      errors?: components['schemas']['FieldProblem'][];
+    };
+    ApiKeyDto: {
+      /**
+       * Format: uuid
+       * @example 3f1c6f0e-8a2b-4c1d-9e7f-0a1b2c3d4e5f
+       */
+      id: string;
+      /** @example nightly-batch */
+      name: string;
+      /**
+       * @description The key's first 12 characters, to tell keys apart. Not enough to authenticate.
+       * @example hp_Zk3Qm9xW
+       */
+      prefix: string;
+      /**
+       * @example [
+       *       "predict",
+       *       "batch"
+       *     ]
+       */
+      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      /**
+       * @example active
+       * @enum {string}
+       */
+      status: 'active' | 'revoked' | 'expired';
+      /**
+       * @description Own requests-per-minute limit; null: the server default.
+       * @example 600
+       */
+      rateLimitPerMinute: number | null;
+      /**
+       * Format: date-time
+       * @example 2025-01-15T09:30:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2030-01-01T00:00:00.000Z
+       */
+      expiresAt: string | null;
+      /**
+       * Format: date-time
+       * @example null
+       */
+      revokedAt: string | null;
+      /**
+       * Format: date-time
+       * @description Last use, recorded at most once a minute.
+       * @example 2025-01-16T12:00:00.000Z
+       */
+      lastUsedAt: string | null;
+      /**
+       * Format: uuid
+       * @description Id of the key that created this one; null for the bootstrap key.
+       */
+      createdBy: string | null;
+    };
+    MyApiKeyDto: {
+      /**
+       * Format: uuid
+       * @example 3f1c6f0e-8a2b-4c1d-9e7f-0a1b2c3d4e5f
+       */
+      id: string;
+      /** @example dashboard */
+      name: string;
+      /** @example hp_Zk3Qm9xW */
+      prefix: string;
+      /**
+       * @description The scopes the key was given.
+       * @example [
+       *       "predict",
+       *       "models:read"
+       *     ]
+       */
+      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      /**
+       * @description Every scope the key effectively has (all of them for admin): what the key may do.
+       * @example [
+       *       "predict",
+       *       "models:read"
+       *     ]
+       */
+      effectiveScopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      /**
+       * Format: date-time
+       * @example 2030-01-01T00:00:00.000Z
+       */
+      expiresAt: string | null;
+      /**
+       * @description Requests per minute allowed for this key (per API instance).
+       * @example 1200
+       */
+      rateLimitPerMinute: number;
+    };
+    MetricsDto: {
+      /** @example 15653.2 */
+      mae: number;
+      /** @example 37893.6 */
+      rmse: number;
+      /** @example 0.982 */
+      r2: number;
+      /**
+       * @description Mean absolute percentage error, percent
+       * @example 2.73
+       */
+      mape: number;
+      /** @example 4698 */
+      rows: number;
+    };
+    BaselineMetricsDto: {
+      eval: components['schemas']['MetricsDto'];
+      holdout: components['schemas']['MetricsDto'];
+    };
+    ModelMetricsDto: {
+      /** @description Model trained on the train split, on the eval split */
+      eval: components['schemas']['MetricsDto'];
+      /** @description Final model (refit on train + eval), on the holdout split */
+      holdout: components['schemas']['MetricsDto'];
+      train?: components['schemas']['MetricsDto'];
+      /** @description The median baseline */
+      baseline: components['schemas']['BaselineMetricsDto'];
+    };
+    ModelVersionDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 3 */
+      version: number;
+      /**
+       * @description Version given by the training run
+       * @example 20261123.022903
+       */
+      packageVersion: string;
+      /** @enum {string} */
+      stage: 'none' | 'staging' | 'production' | 'archived';
+      /** @example housets */
+      datasetSpec: string;
+      /** @example 37 */
+      featureCount: number;
+      metrics: components['schemas']['ModelMetricsDto'];
+      /** @description Dataset checksum, rows per split, git commit, dates */
+      lineage: {
+        [key: string]: unknown;
+      };
+      hyperparameters: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      stageChangedAt?: string | null;
+    };
+    RegisterFromUriDto: {
+      /**
+       * @description A package archive (.tar.gz) or package directory inside the artifact store
+       * @example s3://housing-artifacts/uploads/housets-xgboost.tar.gz
+       */
+      uri: string;
+    };
+    EvaluationCellDto: {
+      /** @example 2022-03 */
+      month: string;
+      /** @example Austin-Round Rock-Georgetown */
+      region: string;
+      n: number;
+      sumActual: number;
+      sumPredicted: number;
+      sumAbsError: number;
+      sumSquaredError: number;
+      sumAbsPercentError: number;
+    };
+    EvaluationPointDto: {
+      month: string;
+      region: string;
+      actual: number;
+      predicted: number;
+    };
+    FeatureImportanceDto: {
+      feature: string;
+      /** @description Share of total gain */
+      gain: number;
+      /** @description Number of splits */
+      weight: number;
+    };
+    TuningTrialDto: {
+      number: number;
+      params: {
+        [key: string]: unknown;
+      };
+      eval_rmse: number | null;
+      seconds: number;
+      state: string;
+    };
+    ModelEvaluationDto: {
+      /** @example holdout */
+      split: string;
+      /** @example city_full */
+      regionColumn: string | null;
+      /** @description Holdout sums by (month, region): exact metrics for any filter */
+      cells: components['schemas']['EvaluationCellDto'][];
+      /** @description A sample of holdout rows for scatter plots */
+      points: components['schemas']['EvaluationPointDto'][];
+      importances: components['schemas']['FeatureImportanceDto'][];
+      trials: components['schemas']['TuningTrialDto'][];
+    };
+    SetStageDto: {
+      /**
+       * @example production
+       * @enum {string}
+       */
+      stage: 'none' | 'staging' | 'production' | 'archived';
+    };
+    SignatureFieldDto: {
+      /** @example median_list_price */
+      name: string;
+      /** @enum {string} */
+      type: 'number' | 'string' | 'date';
+      required: boolean;
+      description?: string;
+      /** @description Smallest accepted value */
+      min?: number;
+      /** @description Largest accepted value */
+      max?: number;
+      /** @description Range seen in training ({min, max}) */
+      observed?: {
+        [key: string]: unknown;
+      };
+      /** @description Categories seen in training, most frequent first */
+      categories?: string[];
+      /** @example accepted; encoded as frequency 0 */
+      unknownCategory?: string;
+      /** @description A typical value */
+      example?: number | string;
+    };
+    CurrentModelDto: {
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 3 */
+      version: number;
+      /** @example 20261123.022903 */
+      packageVersion: string;
+      /** Format: date-time */
+      loadedAt: string;
+      /** @example price */
+      target: string;
+      /** @description The raw fields a prediction request takes */
+      signature: components['schemas']['SignatureFieldDto'][];
+      featureNames: string[];
+      metrics: components['schemas']['ModelMetricsDto'];
+      /** @description An example record (the first parity record) */
+      exampleRecord: {
+        [key: string]: unknown;
+      };
+    };
+    PredictionRequestDto: {
+      /**
+       * @description One raw record with the fields of the active model (GET /v1/models/current lists them). Fields the model does not use are ignored.
+       * @example {
+       *       "date": "2022-06-30",
+       *       "zipcode": "30002",
+       *       "city_full": "Atlanta-Sandy Springs-Alpharetta",
+       *       "median_list_price": 389000,
+       *       "median_dom": 21,
+       *       "Median Home Value": 251000,
+       *       "Per Capita Income": 38500
+       *     }
+       */
+      record: {
+        [key: string]: unknown;
+      };
+    };
+    ModelRefDto: {
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 3 */
+      version: number;
+    };
+    PredictionResponseDto: {
+      /**
+       * @description Predicted price, in the target column's units
+       * @example 412345.67
+       */
+      price: number;
+      model: components['schemas']['ModelRefDto'];
+      /** @example 3f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11 */
+      requestId: string;
+    };
+    BulkPredictionRequestDto: {
+      /**
+       * @example [
+       *       {
+       *         "date": "2022-06-30",
+       *         "zipcode": "30002",
+       *         "city_full": "Atlanta-Sandy Springs-Alpharetta",
+       *         "median_list_price": 389000,
+       *         "median_dom": 21,
+       *         "Median Home Value": 251000,
+       *         "Per Capita Income": 38500
+       *       }
+       *     ]
+       */
+      records: {
+        [key: string]: unknown;
+      }[];
+    };
+    BulkPredictionResultDto: {
+      /**
+       * @description Position of the record in the request
+       * @example 0
+       */
+      index: number;
+      /** @example 412345.67 */
+      price?: number;
+      /** @description Why this record was rejected */
+      errors?: components['schemas']['FieldProblem'][];
+    };
+    BulkPredictionResponseDto: {
+      model: components['schemas']['ModelRefDto'];
+      requestId: string;
+      /** @example 998 */
+      succeeded: number;
+      /** @example 2 */
+      failed: number;
+      results: components['schemas']['BulkPredictionResultDto'][];
+    };
+    ModelVersionRefDto: {
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 3 */
+      version: number;
+    };
+    CreateBatchJobDto: {
+      /**
+       * @description A CSV already in the artifact store (s3://… or file://… under ARTIFACT_STORE), outside its batch/ and models/ areas.
+       * @example s3://housing-artifacts/datasets/2024-06.csv
+       */
+      inputUri: string;
+      /** @description The model version to score with; default: the production version at submit time. */
+      modelVersion?: components['schemas']['ModelVersionRefDto'];
+    };
+    UploadBatchJobDto: {
+      /**
+       * @description Model name; send before the file part. With modelVersion; default: production.
+       * @example housets-xgboost
+       */
+      modelName?: string;
+      /**
+       * @description Model version number; send before the file part.
+       * @example 3
+       */
+      modelVersion?: number;
+      /**
+       * Format: binary
+       * @description The CSV to score (header line first), at most BATCH_UPLOAD_LIMIT_BYTES.
+       */
+      file: Blob;
+    };
+    BatchModelDto: {
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 3 */
+      version: number;
+    };
+    BatchInputDto: {
+      /** @example s3://housing-artifacts/batch/6f1c…/input.csv */
+      uri: string;
+      /**
+       * @description Uploaded file name
+       * @example june.csv
+       */
+      name: string | null;
+      /** @example 18400112 */
+      bytes: number | null;
+    };
+    BatchJobLinksDto: {
+      /** @example /v1/batch-jobs/6f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11 */
+      self: string;
+      /** @description The result CSV, once completed */
+      result: string | null;
+      /** @description The rejected rows (line, reason), once written */
+      errors: string | null;
+    };
+    BatchJobDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+      /**
+       * @description Share of the input read by the current attempt, 0 to 1 (1 when completed)
+       * @example 0.42
+       */
+      progress: number;
+      /**
+       * @description Data rows read
+       * @example 120000
+       */
+      rowsRead: number;
+      /**
+       * @description Rows scored (in the result)
+       * @example 119650
+       */
+      rowsDone: number;
+      /**
+       * @description Rows rejected (in the errors file)
+       * @example 350
+       */
+      rowsFailed: number;
+      /** @description The model version scoring the job (fixed at submit time) */
+      model: components['schemas']['BatchModelDto'];
+      input: components['schemas']['BatchInputDto'];
+      /**
+       * @description Attempts started; more than one after a retry or a stall
+       * @example 1
+       */
+      attempts: number;
+      /**
+       * @description Times a worker died or hung on the job and another took over
+       * @example 0
+       */
+      stalledCount: number;
+      /** @description Why the job failed (or why the last attempt did, while retried) */
+      error: string | null;
+      idempotencyKey: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      startedAt: string | null;
+      /** Format: date-time */
+      finishedAt: string | null;
+      /** @description From start to finish, milliseconds */
+      durationMs: number | null;
+      links: components['schemas']['BatchJobLinksDto'];
+    };
+    BatchJobListDto: {
+      /** @description Newest first */
+      items: components['schemas']['BatchJobDto'][];
+      /**
+       * @description Jobs matching the filter
+       * @example 57
+       */
+      total: number;
+      /** @example 20 */
+      limit: number;
+      /** @example 0 */
+      offset: number;
+    };
+    CreateBatchEvaluationDto: {
+      /**
+       * @description The dataset to score month by month, inside the artifact store
+       * @example s3://housing-artifacts/datasets/housets.csv
+       */
+      inputUri: string;
+    };
+    MonthlyFileDto: {
+      /** @example 2022-03 */
+      month: string;
+      /** @example s3://housing-artifacts/batch/monthly/9b2…/2022-03.csv */
+      uri: string;
+      /** @example 6240 */
+      rows: number;
+    };
+    ErrorMetricsDto: {
+      /**
+       * @description Rows with an actual price
+       * @example 1204
+       */
+      n: number;
+      /** @example 15653.2 */
+      mae: number;
+      /** @example 37893.6 */
+      rmse: number;
+      /**
+       * @description Mean absolute percentage error, percent
+       * @example 2.73
+       */
+      mape: number;
+      /**
+       * @description Mean signed percentage error (bias), percent
+       * @example -0.41
+       */
+      meanPctError: number;
+      /** @example 412000 */
+      meanActual: number;
+      /** @example 409500 */
+      meanPredicted: number;
+    };
+    MonthMetricsDto: {
+      /**
+       * @description Rows with an actual price
+       * @example 1204
+       */
+      n: number;
+      /** @example 15653.2 */
+      mae: number;
+      /** @example 37893.6 */
+      rmse: number;
+      /**
+       * @description Mean absolute percentage error, percent
+       * @example 2.73
+       */
+      mape: number;
+      /**
+       * @description Mean signed percentage error (bias), percent
+       * @example -0.41
+       */
+      meanPctError: number;
+      /** @example 412000 */
+      meanActual: number;
+      /** @example 409500 */
+      meanPredicted: number;
+      /** @example 2022-03 */
+      month: string;
+    };
+    RegionMetricsDto: {
+      /**
+       * @description Rows with an actual price
+       * @example 1204
+       */
+      n: number;
+      /** @example 15653.2 */
+      mae: number;
+      /** @example 37893.6 */
+      rmse: number;
+      /**
+       * @description Mean absolute percentage error, percent
+       * @example 2.73
+       */
+      mape: number;
+      /**
+       * @description Mean signed percentage error (bias), percent
+       * @example -0.41
+       */
+      meanPctError: number;
+      /** @example 412000 */
+      meanActual: number;
+      /** @example 409500 */
+      meanPredicted: number;
+      /** @example Austin-Round Rock-Georgetown */
+      region: string;
+    };
+    EvaluationSummaryDto: {
+      /** @example date */
+      dateColumn: string;
+      /** @example city_full */
+      regionColumn: string | null;
+      overall: components['schemas']['ErrorMetricsDto'];
+      byMonth: components['schemas']['MonthMetricsDto'][];
+      byRegion: components['schemas']['RegionMetricsDto'][];
+    };
+    BatchEvaluationDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+      /**
+       * @description Started by the BATCH_MONTHLY_CRON scheduler or through the API
+       * @enum {string}
+       */
+      source: 'schedule' | 'api';
+      inputUri: string;
+      /** @description The production version at the time of the run */
+      model: components['schemas']['BatchModelDto'] | null;
+      rowsRead: number;
+      rowsDone: number;
+      rowsFailed: number;
+      attempts: number;
+      error: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      startedAt: string | null;
+      /** Format: date-time */
+      finishedAt: string | null;
+      /** @description One prediction file per month, once completed */
+      files: components['schemas']['MonthlyFileDto'][];
+      /** @description The rejected rows (line, reason), once completed */
+      errorsUri: string | null;
+      /** @description Present when the input had actual prices */
+      summary: components['schemas']['EvaluationSummaryDto'] | null;
+    };
+    BatchEvaluationListDto: {
+      /** @description Newest first */
+      items: components['schemas']['BatchEvaluationDto'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  Keys_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyDto'][];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope admin (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Keys_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateApiKeyDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedApiKeyDto'];
+        };
+      };
+      /** @description Invalid body: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope admin (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Keys_me: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MyApiKeyDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Keys_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope admin (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No key with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description It is the last active admin key */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_list: {
+    parameters: {
+      query?: {
+        name?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelVersionDto'][];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_upload: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** Format: binary */
+          package: Blob;
+        };
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelVersionDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:write (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The package failed verification; `detail` says why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_fromUri: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegisterFromUriDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelVersionDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:write (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_rollback: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The version now in production */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelVersionDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:write (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No earlier production version to return to */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        version: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelVersionDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_evaluation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        version: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelEvaluationDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_setStage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        version: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SetStageDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelVersionDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:write (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  CurrentModel_current: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CurrentModelDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No model is loaded; `detail` says why */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Prediction_predict: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PredictionRequestDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PredictionResponseDto'];
+        };
+      };
+      /** @description Invalid record: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope predict (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No model is loaded */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Prediction_bulk: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BulkPredictionRequestDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BulkPredictionResponseDto'];
+        };
+      };
+      /** @description The envelope is invalid (not an array, empty, over 1,000) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope predict (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  BatchJobs_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+        status?: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchJobListDto'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope batch (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  BatchJobs_submit: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Up to 200 visible ASCII characters; the same key from the same API key returns the same job */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateBatchJobDto'];
+        'multipart/form-data': components['schemas']['UploadBatchJobDto'];
+      };
+    };
+    responses: {
+      /** @description Queued (or, with a known Idempotency-Key, the earlier job; header Idempotent-Replayed: true) */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchJobDto'];
+        };
+      };
+      /** @description Invalid body: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope batch (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No model version named and none in production */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The upload exceeds BATCH_UPLOAD_LIMIT_BYTES */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unknown model version, or an input URI outside the artifact store or missing */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  BatchJobs_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchJobDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope batch (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  BatchJobs_cancel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The job, now cancelled */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchJobDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope batch (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The job has already finished (completed, failed or cancelled) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  BatchJobs_result: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The result, streamed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope batch (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such job, or it failed or was cancelled */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The job has not finished yet */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  BatchJobs_errors: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The errors file, streamed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope batch (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such job, or it has no errors file (e.g. its input was unreadable) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The job has not finished yet */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  BatchEvaluations_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchEvaluationListDto'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope batch (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  BatchEvaluations_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateBatchEvaluationDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchEvaluationDto'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope batch (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No model version in production */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The input URI is outside the artifact store or missing */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  BatchEvaluations_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchEvaluationDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope batch (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Health_live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @example ok */
+            status?: string;
+          };
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Health_ready: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The Health Check is successful */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            status?: 'ok' | 'degraded';
+            /**
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "responseTime": 12
+             *       }
+             *     }
+             */
+            info?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            } | null;
+            /** @example {} */
+            error?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            } | null;
+            /**
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "responseTime": 12
+             *       }
+             *     }
+             */
+            details?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /**
+       * @description Not ready; `error` says which check failed and why
+       *
+       *     The Health Check is not successful
+       */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+}

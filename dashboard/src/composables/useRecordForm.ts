@@ -1,0 +1,126 @@
+import { reactive, ref, type Ref } from 'vue';
+import type { CurrentModel, PredictionRecord, SignatureField } from '../api/types';
+import { formatNumber } from '../format';
+
+/** Units of the HouseTS fields the signature does not carry; other specs simply show none. */
+const UNITS: Record<string, string> = {
+  price: 'USD',
+  median_list_price: 'USD',
+  median_sale_price: 'USD',
+  median_ppsf: 'USD per sq ft',
+  median_list_ppsf: 'USD per sq ft',
+  median_dom: 'days',
+  avg_sale_to_list: 'ratio',
+  sold_above_list: 'share, 0 to 1',
+  off_market_in_two_weeks: 'share, 0 to 1',
+  'Per Capita Income': 'USD per year',
+  'Median Rent': 'USD per month',
+  'Median Home Value': 'USD',
+  'Median Age': 'years',
+  'Median Commute Time': 'minutes',
+};
+
+export function unitOf(field: Pick<SignatureField, 'name'>): string | undefined {
+  return UNITS[field.name];
+}
+
+const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+const GROUPED = /^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function isCalendarDate(text: string): boolean {
+  const m = DATE.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
+export type CheckedValue = { value?: number | string; error?: string };
+
+/** Checks one raw input against its signature field, like the server does. Empty optional → no value. */
+export function checkField(field: SignatureField, raw: string): CheckedValue {
+  const text = raw.trim();
+  if (text === '') return field.required ? { error: 'Required.' } : {};
+  switch (field.type) {
+    case 'number': {
+      const plain = GROUPED.test(text) ? text.replace(/,/g, '') : text;
+      const value = NUMBER.test(plain) ? Number(plain) : Number.NaN;
+      if (!Number.isFinite(value)) return { error: 'Enter a number (digits, optionally a decimal point).' };
+      if (field.min !== undefined && value < field.min)
+        return { error: `Must be at least ${formatNumber(field.min)}.` };
+      if (field.max !== undefined && value > field.max)
+        return { error: `Must be at most ${formatNumber(field.max)}.` };
+      return { value };
+    }
+    case 'date':
+      return isCalendarDate(text) ? { value: text } : { error: 'Enter a real date written YYYY-MM-DD.' };
+    default:
+      return { value: text };
+  }
+}
+
+/**
+ * Whether a valid number lies outside the range seen in training (a hint, not an error). Dates are not
+ * flagged: predicting months after the training data is the normal use.
+ */
+export function outsideObserved(field: SignatureField, raw: string): boolean {
+  if (field.type !== 'number' || !field.observed) return false;
+  const { value } = checkField(field, raw);
+  const { min, max } = field.observed;
+  return (
+    typeof value === 'number' &&
+    ((typeof min === 'number' && value < min) || (typeof max === 'number' && value > max))
+  );
+}
+
+export function buildRecord(
+  signature: readonly SignatureField[],
+  values: Readonly<Record<string, string>>,
+): { record: PredictionRecord; errors: Record<string, string> } {
+  const record: PredictionRecord = {};
+  const errors: Record<string, string> = {};
+  for (const field of signature) {
+    const { value, error } = checkField(field, values[field.name] ?? '');
+    if (error) errors[field.name] = error;
+    else if (value !== undefined) record[field.name] = value;
+  }
+  return { record, errors };
+}
+
+function asInput(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+/** Form state for one record of a model's signature: raw inputs, per-field errors, the record to send. */
+export function useRecordForm(model: Ref<CurrentModel | undefined>) {
+  const values = reactive<Record<string, string>>({});
+  const errors = ref<Record<string, string>>({});
+
+  function fillExample(): void {
+    const m = model.value;
+    if (!m) return;
+    for (const field of m.signature) values[field.name] = asInput(m.exampleRecord[field.name]);
+    errors.value = {};
+  }
+
+  /** Re-checks one field (after the user leaves it or corrects it). */
+  function checkOne(field: SignatureField): void {
+    const { error } = checkField(field, values[field.name] ?? '');
+    const next = { ...errors.value };
+    if (error) next[field.name] = error;
+    else delete next[field.name];
+    errors.value = next;
+  }
+
+  /** Checks every field; the record when all are valid, else null (and `errors` says why). */
+  function validate(): PredictionRecord | null {
+    const m = model.value;
+    if (!m) return null;
+    const built = buildRecord(m.signature, values);
+    errors.value = built.errors;
+    return Object.keys(built.errors).length === 0 ? built.record : null;
+  }
+
+  return { values, errors, fillExample, checkOne, validate };
+}

@@ -1,0 +1,69 @@
+import { createRouter, createWebHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router';
+import type { Scope } from './api/types';
+import { messageOf } from './composables/useResource';
+import { useSession } from './composables/useSession';
+import { NAV_ITEMS, allowedItems } from './navigation';
+import SignInView from './views/SignInView.vue';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without a key. */
+    public?: boolean;
+    scope?: Scope;
+    title?: string;
+  }
+}
+
+const views: Record<string, () => Promise<unknown>> = {
+  predict: () => import('./views/PredictView.vue'),
+  explore: () => import('./views/ExploreView.vue'),
+  batch: () => import('./views/BatchView.vue'),
+  models: () => import('./views/ModelsView.vue'),
+  keys: () => import('./views/KeysView.vue'),
+};
+
+const routes: RouteRecordRaw[] = [
+  { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { public: true, title: 'Sign in' } },
+  { path: '/', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'Home' } },
+  ...NAV_ITEMS.map((item): RouteRecordRaw => ({
+    path: item.path,
+    name: item.name,
+    component: views[item.name]!,
+    meta: { scope: item.scope, title: item.label },
+  })),
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('./views/NotFoundView.vue'),
+    meta: { title: 'Not found' },
+  },
+];
+
+export function createAppRouter(history: RouterHistory = createWebHistory('/')) {
+  const router = createRouter({ history, routes });
+
+  router.beforeEach(async (to) => {
+    if (to.meta.public) return true;
+    const session = useSession();
+    const signIn = { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+    if (!session.signedIn.value) return signIn;
+    try {
+      await session.ensureMe();
+    } catch (error) {
+      // A refused key has already been signed out with the server's reason; any other failure (the
+      // server unreachable) is shown on the sign-in page too, where signing in again retries.
+      if (session.signedIn.value) session.signOut(messageOf(error));
+      return signIn;
+    }
+    const allowed = allowedItems(session.scopes.value);
+    if (to.name === 'home') return allowed[0] ? { name: allowed[0].name } : true;
+    if (to.meta.scope && !session.can(to.meta.scope)) return { name: 'home' };
+    return true;
+  });
+
+  router.afterEach((to) => {
+    document.title = to.meta.title ? `${to.meta.title} · Housing prices` : 'Housing prices';
+  });
+
+  return router;
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelVersion } from '../api/types';
+import { mockApi, problem } from '../test/mockApi';
+import { evaluation, modelVersion, myKey } from '../test/fixtures';
+import { mountApp, until } from '../test/mount';
+import { buttonByText } from '../test/dom';
+
+function registry(initial: ModelVersion[]) {
+  let versions = initial;
+  const api = mockApi({
+    'GET /v1/models': () => versions,
+    'GET /v1/models/:name/versions/:version/evaluation': {
+      ...evaluation,
+      trials: [{ number: 0, params: { max_depth: 6 }, eval_rmse: 27422.4, seconds: 1.2, state: 'COMPLETE' }],
+    },
+    'PUT /v1/models/:name/versions/:version/stage': (_req: Request, p: Record<string, string>) => {
+      versions = versions.map((v) => ({
+        ...v,
+        stage:
+          v.version === Number(p.version) ? 'production' : v.stage === 'production' ? 'archived' : v.stage,
+      }));
+      return versions.find((v) => v.version === Number(p.version))!;
+    },
+    'POST /v1/models/rollback': problem(409, 'there is no earlier production version to roll back to'),
+  });
+  return api;
+}
+
+describe('models view', () => {
+  it('lists versions with metrics, and details the production one: baseline, lineage, importances, trials', async () => {
+    registry([modelVersion(2, 'none'), modelVersion(1, 'production')]);
+    const { wrapper } = await mountApp('/models', myKey(['models:read']));
+    await until(() => wrapper.text().includes('Feature importance'));
+    expect(wrapper.findAll('tbody')[0]!.findAll('tr')).toHaveLength(2);
+    expect(wrapper.text()).toContain('-86 % vs baseline');
+    expect(wrapper.text()).toContain('train 1,109, eval 283, holdout 283');
+    expect(wrapper.findAll('.bar-row')).toHaveLength(2);
+    expect(wrapper.text()).toContain('$27,422');
+    // Read-only key: no promote or roll back.
+    const buttons = wrapper.findAll('button').map((b) => b.text());
+    expect(buttons).not.toContain('Promote');
+    expect(buttons).not.toContain('Roll back production');
+  });
+
+  it('promotes a version behind a confirmation dialog (models:write)', async () => {
+    const api = registry([modelVersion(2, 'none'), modelVersion(1, 'production')]);
+    const { wrapper } = await mountApp('/models', myKey(['models:read', 'models:write']));
+    await until(() => wrapper.find('tbody tr').exists());
+    await buttonByText(wrapper, 'Promote housets-xgboost v2').trigger('click');
+    const dialog = wrapper.get('dialog');
+    expect((dialog.element as HTMLDialogElement).open).toBe(true);
+    expect(dialog.text()).toContain('The current production version, v1, is archived.');
+    expect(api.calls('PUT /v1/models/:name/versions/:version/stage')).toHaveLength(0);
+
+    await buttonByText(wrapper, 'Promote').trigger('click');
+    await until(() => wrapper.text().includes('housets-xgboost v2 is now in production.'));
+    const [put] = api.calls('PUT /v1/models/:name/versions/:version/stage');
+    expect(new URL(put!.url).pathname).toBe('/v1/models/housets-xgboost/versions/2/stage');
+    expect(await put!.json()).toEqual({ stage: 'production' });
+    expect((dialog.element as HTMLDialogElement).open).toBe(false);
+  });
+
+  it('cancelling the dialog changes nothing; a refused roll back is explained in the dialog', async () => {
+    const api = registry([modelVersion(1, 'production')]);
+    const { wrapper } = await mountApp('/models', myKey(['admin']));
+    await until(() => wrapper.find('tbody tr').exists());
+    await buttonByText(wrapper, 'Roll back production').trigger('click');
+    await buttonByText(wrapper, 'Cancel').trigger('click');
+    expect((wrapper.get('dialog').element as HTMLDialogElement).open).toBe(false);
+    expect(api.calls('POST /v1/models/rollback')).toHaveLength(0);
+
+    await buttonByText(wrapper, 'Roll back production').trigger('click');
+    await buttonByText(wrapper, 'Roll back').trigger('click');
+    await until(() => wrapper.get('dialog').text().includes('no earlier production version'));
+    expect((wrapper.get('dialog').element as HTMLDialogElement).open).toBe(true);
+  });
+
+  it('has an empty state', async () => {
+    registry([]);
+    const { wrapper } = await mountApp('/models', myKey(['models:read']));
+    await until(() => wrapper.text().includes('No model is registered yet'));
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { json, mockApi, problem } from '../test/mockApi';
+import { currentModel, myKey } from '../test/fixtures';
+import { mountApp, until } from '../test/mount';
+import { fieldOf } from '../test/dom';
+
+async function openPredict(routes: Record<string, object> = {}) {
+  const api = mockApi({ 'GET /v1/models/current': currentModel, ...routes });
+  const { wrapper } = await mountApp('/predict', myKey(['predict']));
+  await until(() => wrapper.find('form[aria-label="Record to price"]').exists());
+  return { api, wrapper };
+}
+
+describe('predict form', () => {
+  it('renders a labelled input per signature field, prefilled from the example record', async () => {
+    const { wrapper } = await openPredict();
+    for (const field of currentModel.signature) {
+      const input = wrapper.get(`[name="${field.name}"]`);
+      expect(wrapper.find(`label[for="${input.attributes('id')}"]`).exists()).toBe(true);
+    }
+    expect((wrapper.get('[name="date"]').element as HTMLInputElement).value).toBe('2022-01-31');
+    expect(wrapper.get('[name="date"]').attributes('type')).toBe('date');
+    expect((wrapper.get('[name="median_list_price"]').element as HTMLInputElement).value).toBe('227400');
+    expect(fieldOf(wrapper, 'median_list_price').text()).toContain('(USD)');
+    expect(fieldOf(wrapper, 'median_list_price').text()).toContain('Seen in training: 94,300 to 792,900');
+    expect(fieldOf(wrapper, 'avg_sale_to_list').text()).toContain('Accepted 0 to 3');
+    // Categories: a searchable input with a datalist of the known values.
+    const zip = wrapper.get('[name="zipcode"]');
+    const list = wrapper.get(`datalist#${CSS.escape(zip.attributes('list')!)}`);
+    expect(list.findAll('option').map((o) => o.attributes('value'))).toEqual(['10010', '30014', '75003']);
+  });
+
+  it('checks the record in the browser first and shows each error beside its field', async () => {
+    const { api, wrapper } = await openPredict();
+    await wrapper.get('[name="date"]').setValue('');
+    await wrapper.get('[name="median_list_price"]').setValue('cheap');
+    await wrapper.get('[name="avg_sale_to_list"]').setValue('4');
+    await wrapper.get('form[aria-label="Record to price"]').trigger('submit');
+    await until(() => wrapper.text().includes('3 fields need a fix'));
+
+    expect(fieldOf(wrapper, 'date').get('.field-error').text()).toBe('Required.');
+    expect(fieldOf(wrapper, 'median_list_price').get('.field-error').text()).toMatch(/Enter a number/);
+    expect(fieldOf(wrapper, 'avg_sale_to_list').get('.field-error').text()).toBe('Must be at most 3.');
+    expect(wrapper.get('[name="avg_sale_to_list"]').attributes('aria-invalid')).toBe('true');
+    expect(wrapper.get('[name="zipcode"]').attributes('aria-invalid')).toBe('false');
+    expect(api.calls('POST /v1/predictions')).toHaveLength(0);
+    // The first bad field gets the focus.
+    expect(document.activeElement).toBe(wrapper.get('[name="date"]').element);
+  });
+
+  it('clears a field error once it is corrected', async () => {
+    const { wrapper } = await openPredict();
+    await wrapper.get('[name="avg_sale_to_list"]').setValue('4');
+    await wrapper.get('form[aria-label="Record to price"]').trigger('submit');
+    await until(() => fieldOf(wrapper, 'avg_sale_to_list').get('.field-error').text() !== '');
+    await wrapper.get('[name="avg_sale_to_list"]').setValue('1');
+    await wrapper.get('[name="avg_sale_to_list"]').trigger('blur');
+    expect(fieldOf(wrapper, 'avg_sale_to_list').get('.field-error').text()).toBe('');
+  });
+
+  it('sends a typed record and shows the price with the model version', async () => {
+    const { api, wrapper } = await openPredict({
+      'POST /v1/predictions': {
+        price: 401234.56,
+        model: { name: 'housets-xgboost', version: 3 },
+        requestId: 'r-1',
+      },
+    });
+    await wrapper.get('[name="zipcode"]').setValue('10010');
+    await wrapper.get('[name="median_list_price"]').setValue('389,000');
+    await wrapper.get('form[aria-label="Record to price"]').trigger('submit');
+    await until(() => wrapper.find('[data-testid="price"]').exists());
+
+    const [request] = api.calls('POST /v1/predictions');
+    expect(await request!.json()).toEqual({
+      record: { date: '2022-01-31', median_list_price: 389000, avg_sale_to_list: 0.9947, zipcode: '10010' },
+    });
+    expect(wrapper.get('[data-testid="price"]').text()).toBe('$401,235');
+    expect(wrapper.text()).toContain('housets-xgboost v3');
+  });
+
+  it("shows the server's validation errors beside their fields", async () => {
+    const { wrapper } = await openPredict({
+      'POST /v1/predictions': problem(400, '2 fields are invalid: record.zipcode, record.date', [
+        { field: 'record.zipcode', message: 'must be a string, got number' },
+        { field: 'record.date', message: 'must be a date written YYYY-MM-DD, got "2022-01-31x"' },
+        { field: 'record', message: 'has an unknown field "colour"' },
+      ]),
+    });
+    await wrapper.get('form[aria-label="Record to price"]').trigger('submit');
+    await until(() => fieldOf(wrapper, 'zipcode').get('.field-error').text() !== '');
+
+    expect(fieldOf(wrapper, 'zipcode').get('.field-error').text()).toBe('must be a string, got number');
+    expect(fieldOf(wrapper, 'date').get('.field-error').text()).toMatch(/YYYY-MM-DD/);
+    expect(wrapper.get('[name="zipcode"]').attributes('aria-invalid')).toBe('true');
+    const alert = wrapper.get('.result [role="alert"]');
+    expect(alert.text()).toContain('2 fields are invalid');
+    expect(alert.text()).toContain('record: has an unknown field "colour"');
+    expect(wrapper.find('[data-testid="price"]').exists()).toBe(false);
+  });
+
+  it('says in plain words when no model is served', async () => {
+    mockApi({
+      'GET /v1/models/current': problem(
+        503,
+        'no model version is in production: register one and promote it',
+      ),
+    });
+    const { wrapper } = await mountApp('/predict', myKey(['predict']));
+    await until(() => wrapper.find('[role="alert"]').exists());
+    expect(wrapper.get('[role="alert"]').text()).toContain('no model version is in production');
+    expect(wrapper.get('[role="alert"]').text()).toContain('Try again');
+  });
+
+  it('says when the rate limit is used up', async () => {
+    const { wrapper } = await openPredict({
+      'POST /v1/predictions': json({ type: 'x', title: 'Too Many Requests', status: 429 }, 429, {
+        'retry-after': '12',
+      }),
+    });
+    await wrapper.get('form[aria-label="Record to price"]').trigger('submit');
+    await until(() => wrapper.find('.result [role="alert"]').exists());
+    expect(wrapper.get('.result [role="alert"]').text()).toContain('Wait 12 s and try again');
+  });
+});
