@@ -4,7 +4,7 @@
 #   worker  node backend/dist/worker.js   (compose: command: ["node", "backend/dist/worker.js"])
 # Build from the repository root:  docker build -f docker/api.Dockerfile -t housing/api .
 
-# ---- manifests: the npm workspace manifests alone, so `npm ci` is re-run only when they change
+# ---- manifests: the npm workspace manifests alone, so `npm install` is re-run only when they change
 FROM node:20.20.2-bookworm-slim AS manifests
 WORKDIR /src
 COPY . .
@@ -14,13 +14,13 @@ RUN mkdir -p /manifests \
       mkdir -p "/manifests/${manifest%/package.json}" && cp "$manifest" "/manifests/$manifest"; \
     done
 
-# ---- build: the project's own steps (npm ci, nx build) for the two workspaces the image runs
+# ---- build: the project's own steps (npm install, nx build) for the two workspaces the image runs
 FROM node:20.20.2-bookworm AS build
 ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --workspace ml --workspace backend --include-workspace-root --no-audit --no-fund
+    npm install --workspace ml --workspace backend --include-workspace-root --no-audit --no-fund
 COPY . .
 RUN npx nx run-many -t build --projects=@housing/ml,@housing/backend --outputStyle=static
 
@@ -30,7 +30,7 @@ FROM node:20.20.2-bookworm AS prod
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --omit=dev --workspace backend --workspace ml --no-audit --no-fund \
+    npm install --omit=dev --workspace backend --workspace ml --no-audit --no-fund \
  && keep="$(node -p 'process.platform + "/" + process.arch')" \
  && for dir in node_modules/onnxruntime-node/bin/napi-v*/*/*; do \
       case "$dir" in */"$keep") ;; *) rm -rf "$dir" ;; esac; \

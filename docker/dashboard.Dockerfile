@@ -3,7 +3,7 @@
 # SPA fallback to index.html, long cache for hashed assets, no-cache for index.html).
 # Build from the repository root:  docker build -f docker/dashboard.Dockerfile -t housing/dashboard .
 
-# ---- manifests: the npm workspace manifests alone, so `npm ci` is re-run only when they change
+# ---- manifests: the npm workspace manifests alone, so `npm install` is re-run only when they change
 FROM node:20.20.2-bookworm-slim AS manifests
 WORKDIR /src
 COPY . .
@@ -13,13 +13,13 @@ RUN mkdir -p /manifests \
       mkdir -p "/manifests/${manifest%/package.json}" && cp "$manifest" "/manifests/$manifest"; \
     done
 
-# ---- build: the project's own steps (npm ci, nx build) for the dashboard workspace
+# ---- build: the project's own steps (npm install, nx build) for the dashboard workspace
 FROM node:20.20.2-bookworm AS build
 ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --workspace dashboard --include-workspace-root --no-audit --no-fund
+    npm install --workspace dashboard --include-workspace-root --no-audit --no-fund
 COPY . .
 RUN npx nx run-many -t build --projects=@housing/dashboard --outputStyle=static
 

@@ -5,7 +5,7 @@
 #     train --data /data/generated/housets-demo.csv --out /models/housets-demo --fast
 # Build from the repository root:  docker build -f docker/trainer.Dockerfile -t housing/trainer .
 
-# ---- manifests: the npm workspace manifests alone, so `npm ci` is re-run only when they change
+# ---- manifests: the npm workspace manifests alone, so `npm install` is re-run only when they change
 FROM node:20.20.2-bookworm-slim AS manifests
 WORKDIR /src
 COPY . .
@@ -15,13 +15,13 @@ RUN mkdir -p /manifests \
       mkdir -p "/manifests/${manifest%/package.json}" && cp "$manifest" "/manifests/$manifest"; \
     done
 
-# ---- build: the project's own steps (npm ci, nx build) for the ml workspace
+# ---- build: the project's own steps (npm install, nx build) for the ml workspace
 FROM node:20.20.2-bookworm AS build
 ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --workspace ml --include-workspace-root --no-audit --no-fund
+    npm install --workspace ml --include-workspace-root --no-audit --no-fund
 COPY . .
 RUN npx nx run-many -t build --projects=@housing/ml --outputStyle=static
 
@@ -30,7 +30,7 @@ FROM node:20.20.2-bookworm AS prod
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --omit=dev --workspace ml --no-audit --no-fund \
+    npm install --omit=dev --workspace ml --no-audit --no-fund \
  && keep="$(node -p 'process.platform + "/" + process.arch')" \
  && for dir in node_modules/onnxruntime-node/bin/napi-v*/*/*; do \
       case "$dir" in */"$keep") ;; *) rm -rf "$dir" ;; esac; \

@@ -22,9 +22,12 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   service postgresql stop >/dev/null 2>&1 || true
 fi
 
+# `npm install`, not `npm ci`: the lock file is written against a registry mirror that serves only this
+# platform's builds, so it lacks other platforms' optional binaries (@swc/core-darwin-*, …) and `npm ci`
+# rejects it as out of sync. `npm install` keeps every locked version and adds the local platform's binary.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "installing npm packages"
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
 fi
 
 if ! command -v uv >/dev/null 2>&1; then

@@ -121,16 +121,17 @@ describe.each(Object.keys(DOCKERFILES) as ImageName[])('%s image', (name) => {
     }
   });
 
-  test('npm ci runs on the committed lockfile with the project .npmrc (onnxruntime-node-install=skip)', () => {
+  test('npm install runs on the committed lockfile with the project .npmrc (onnxruntime-node-install=skip)', () => {
     expect(read('.npmrc')).toMatch(/^onnxruntime-node-install=skip$/m);
     const manifests = stageNamed(df, 'manifests');
     expect(manifests).toBeDefined();
     expect(runs(manifests!).join('\n')).toMatch(/cp package\.json package-lock\.json \.npmrc /);
-    // every workspace manifest goes in, so `npm ci` sees the whole lockfile's workspaces
+    // every workspace manifest goes in, so `npm install` sees the whole lockfile's workspaces
     expect(runs(manifests!).join('\n')).toContain('*/package.json');
     for (const stage of df.stages) {
       for (const run of runs(stage).filter((r) => /\bnpm (ci|install)\b/.test(r))) {
-        expect(run).toMatch(/\bnpm ci\b/); // never `npm install`: the lockfile decides
+        // `npm install` (see scripts/install-deps.sh): the lock lacks other platforms' optional binaries
+        expect(run).toMatch(/\bnpm install\b/);
         const copiedManifests = all(stage, 'COPY').some((i) => i.flags.from === 'manifests');
         expect(copiedManifests).toBe(true);
       }
@@ -142,8 +143,8 @@ describe('the images build with the project’s own commands', () => {
   const projectInstall = read('scripts/install-deps.sh');
   const projectMake = read('Makefile');
 
-  test('the project installs with `npm ci` and `uv sync --frozen` and builds with `nx run-many -t build`', () => {
-    expect(projectInstall).toMatch(/\bnpm ci\b/);
+  test('the project installs with `npm install` and `uv sync --frozen` and builds with `nx run-many -t build`', () => {
+    expect(projectInstall).toMatch(/\bnpm install\b/);
     expect(projectInstall).toMatch(/\buv sync --frozen\b/);
     expect(projectMake).toMatch(/\bnx\)? run-many -t build\b|\$\(NX\) run-many -t build\b/);
   });
@@ -152,10 +153,10 @@ describe('the images build with the project’s own commands', () => {
     ['api', ['@housing/ml', '@housing/backend']],
     ['dashboard', ['@housing/dashboard']],
     ['trainer', ['@housing/ml']],
-  ] as const)('%s: npm ci then `npx nx run-many -t build` for %j, in its build stage', (name, projects) => {
+  ] as const)('%s: npm install then `npx nx run-many -t build` for %j, in its build stage', (name, projects) => {
     const build = stageNamed(parsed[name], 'build')!;
     const commands = runs(build);
-    expect(commands.some((c) => /^(--mount=\S+\s+)?npm ci\b/.test(c.trim()) || /\bnpm ci\b/.test(c))).toBe(
+    expect(commands.some((c) => /\bnpm install\b/.test(c))).toBe(
       true,
     );
     const nx = commands.find((c) => /\bnpx nx run-many -t build\b/.test(c));
@@ -169,7 +170,7 @@ describe('the images build with the project’s own commands', () => {
 
   test('api: the production dependencies of backend and ml only, installed apart from the build', () => {
     const prod = stageNamed(parsed.api, 'prod')!;
-    expect(runs(prod).join('\n')).toMatch(/npm ci --omit=dev --workspace backend --workspace ml\b/);
+    expect(runs(prod).join('\n')).toMatch(/npm install --omit=dev --workspace backend --workspace ml\b/);
     expect(runtime('api').from).toBe(`node:${NODE_VERSION}-bookworm-slim`);
     const copies = all(runtime('api'), 'COPY').map(
       (i) => `${i.flags.from ?? 'context'}:${copySources(i).join(',')}`,
