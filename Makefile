@@ -24,13 +24,15 @@ typecheck: deps
 up: build
 	@bash scripts/up.sh
 
-## test: lint, type-check, then every suite (jest per workspace, pytest for the trainer), totalled
+## test: lint, type-check, OpenAPI drift, then every suite (jest/vitest per workspace, the dashboard in Chromium,
+## pytest for the trainer), totalled
 test: build
 	@rm -rf test-results && mkdir -p test-results
 	@$(NX) run-many -t lint typecheck --outputStyle=static
 	@npm run --silent openapi:check -w backend
 	@status=0; \
 	$(NX) run-many -t test --parallel=1 --outputStyle=static || status=1; \
+	$(NX) run-many -t e2e --parallel=1 --outputStyle=static || status=1; \
 	(cd ml/trainer && uv run --frozen --all-groups pytest -q --junitxml=../../test-results/pytest-trainer.xml) || status=1; \
 	node scripts/test-summary.mjs test-results || status=1; \
 	exit $$status

@@ -19,6 +19,8 @@ for (const file of readdirSync(dir).sort()) {
     const r = JSON.parse(text);
     p = r.numPassedTests;
     f = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+    // A runner whose setup threw reports success: false with nothing counted: that is a failure.
+    if (r.success === false && f === 0) f = 1;
     s = r.numPendingTests + (r.numTodoTests ?? 0);
   } else if (file.endsWith('.xml')) {
     for (const m of text.matchAll(/<testsuite\b([^>]*)>/g)) {
