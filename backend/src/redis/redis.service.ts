@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis, { type RedisOptions } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 
@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
  * degrades readiness and pub/sub, it never crashes the API.
  */
 @Injectable()
-export class RedisService implements OnApplicationShutdown {
+export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   private readonly connections: Redis[] = [];
   private lastErrorLog = 0;
@@ -34,10 +34,19 @@ export class RedisService implements OnApplicationShutdown {
     return redis;
   }
 
-  /** The shared command connection; commands fail fast while Redis is down instead of queueing. */
+  /**
+   * The shared command connection. Commands wait for a (re)connection for at most a second, then fail:
+   * a fresh connection's first command must not fail just because the socket is still opening, and a
+   * Redis outage must not make callers hang.
+   */
   client(): Redis {
-    this.shared ??= this.connect('commands', { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.shared ??= this.connect('commands', { maxRetriesPerRequest: 1, commandTimeout: 1000 });
     return this.shared;
+  }
+
+  /** Connects at start, so the first request that needs Redis does not pay for the handshake. */
+  onModuleInit(): void {
+    this.client();
   }
 
   async ping(timeoutMs = 1000): Promise<boolean> {
