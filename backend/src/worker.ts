@@ -1,12 +1,15 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { PinoNestLogger, createPino } from './common/logger';
+import pino from 'pino';
+import { PinoNestLogger, pinoOptions } from './common/logger';
 import { ConfigError, loadConfig, type AppConfig } from './config/config';
 import { WorkerModule } from './worker.module';
 
 /** Starts a batch worker process (no HTTP): `node dist/worker.js`. Stops on SIGTERM/SIGINT, returning running jobs to the queue. */
+const workerLogger = (level: string) => pino({ ...pinoOptions(level), base: { service: 'housing-worker' } });
+
 export async function startWorker(config: AppConfig = loadConfig()): Promise<INestApplicationContext> {
-  const logger = createPino(config.LOG_LEVEL).child({ service: 'housing-worker' });
+  const logger = workerLogger(config.LOG_LEVEL);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: new PinoNestLogger(logger), bufferLogs: false });
   return app;
 }
@@ -14,7 +17,7 @@ export async function startWorker(config: AppConfig = loadConfig()): Promise<INe
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await startWorker(config);
-  const logger = createPino(config.LOG_LEVEL).child({ service: 'housing-worker' });
+  const logger = workerLogger(config.LOG_LEVEL);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -40,8 +40,18 @@ export class BadRowsError extends Error {
   }
 }
 
-/** A failure that retrying cannot fix (bad input, missing model): fail the job at once with this reason. */
+/** A failure that retrying cannot fix (bad or missing input, no model): fail the job at once with this reason. */
 export class PermanentJobError extends Error {}
+
+/** Opens a job's input; a missing input is permanent (other missing artifacts, e.g. a model file being restored, are retried). */
+export async function openInput<T>(open: () => Promise<T>, key: string): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    if (error instanceof ArtifactNotFoundError) throw new PermanentJobError(`the input ${key} does not exist (any more)`);
+    throw error;
+  }
+}
 
 /**
  * How a failed attempt ends: `permanent` fails the job now (its reason in the status), `transient`
@@ -54,7 +64,6 @@ export function classify(error: unknown): 'aborted' | 'permanent' | 'transient' 
     error instanceof BadRowsError ||
     error instanceof PermanentJobError ||
     error instanceof InputError ||
-    error instanceof ArtifactNotFoundError ||
     error instanceof InvalidArtifactKeyError ||
     (error instanceof ProblemException && error.getStatus() < 500)
   ) {
@@ -65,7 +74,7 @@ export function classify(error: unknown): 'aborted' | 'permanent' | 'transient' 
 
 /** The reason shown on a failed job for an error. */
 export function reasonOf(error: unknown): string {
-  if (error instanceof ArtifactNotFoundError) return `the input ${error.key} does not exist (any more)`;
+  if (error instanceof ArtifactNotFoundError) return `artifact ${error.key} not found`;
   if (error instanceof InputError) return `unreadable input: ${error.message}`;
   return (error as Error)?.message ?? String(error);
 }

@@ -59,7 +59,7 @@ export class BatchJobsController {
   async submit(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Body() body: Record<string, unknown> | undefined,
+    @Body() body: unknown,
     @Headers('idempotency-key') idempotencyHeader: string | undefined,
     @Principal() principal: Principal,
   ): Promise<BatchJobDto> {
@@ -68,7 +68,10 @@ export class BatchJobsController {
     if (request.isMultipart()) {
       submitted = await this.jobs.submitUpload(request, principal, key);
     } else {
-      const dto = plainToInstance(CreateBatchJobDto, body ?? {});
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        throw validationProblem([{ field: 'body', message: 'must be a JSON object {inputUri, modelVersion?}, or a multipart/form-data upload' }]);
+      }
+      const dto = plainToInstance(CreateBatchJobDto, body);
       const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
       if (errors.length > 0) throw validationProblem(flattenValidationErrors(errors));
       submitted = await this.jobs.submitUri(dto.inputUri, dto.modelVersion, principal, key);

@@ -96,7 +96,7 @@ export class BatchJobsService {
   async inputKeyOf(uri: string, principal: Principal | null): Promise<{ key: string; bytes: number }> {
     const key = this.store.keyOf(uri);
     if (key === undefined) {
-      throw unprocessable('input-outside-store', 'Input outside the artifact store', `${uri} is not inside the artifact store (${this.store.uri('')})`);
+      throw unprocessable('input-outside-store', 'Input outside the artifact store', `${uri} is not inside the artifact store (${this.config.ARTIFACT_STORE})`);
     }
     // Job outputs and model packages are not inputs (they would let one key read another's data).
     if (principal && !isAdmin(principal) && /^(batch|models)\//.test(key)) {
@@ -126,7 +126,13 @@ export class BatchJobsService {
       return { job: existing, replayed: true };
     }
     const limit = this.config.BATCH_UPLOAD_LIMIT_BYTES;
-    const file = await request.file({ limits: { fileSize: limit + 1, files: 1, fields: 10 } });
+    let file: Awaited<ReturnType<FastifyRequest['file']>>;
+    try {
+      file = await request.file({ limits: { fileSize: limit + 1, files: 1, fields: 10 } });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 413) throw tooLarge(limit);
+      throw validationProblem([{ field: 'file', message: `the multipart body is malformed: ${(error as Error).message}` }]);
+    }
     if (!file || file.fieldname !== 'file') {
       if (file) await this.drain(file.file);
       throw validationProblem([{ field: 'file', message: 'is required: the CSV to score, as multipart/form-data field "file"' }]);
@@ -148,14 +154,18 @@ export class BatchJobsService {
     const id = randomUUID();
     const key = batchKeys.input(id);
     let bytes: number;
+    // An error of the upload itself (cut short, malformed part) is the client's; one of the store is ours.
+    let uploadError: Error | undefined;
+    file.file.on('error', (error: Error) => (uploadError ??= error));
     try {
       bytes = await this.store.putStream(key, file.file, { maxBytes: limit });
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (error instanceof ArtifactTooLargeError || code === 'FST_REQ_FILE_TOO_LARGE') {
+      if (error instanceof ArtifactTooLargeError || code === 'FST_REQ_FILE_TOO_LARGE' || (uploadError as { code?: string } | undefined)?.code === 'FST_REQ_FILE_TOO_LARGE') {
         await this.drain(file.file);
         throw tooLarge(limit);
       }
+      if (uploadError) throw validationProblem([{ field: 'file', message: `the upload is malformed or was cut short: ${uploadError.message}` }]);
       throw error;
     }
     if (file.file.truncated) {

@@ -54,6 +54,9 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
       lockDuration: c.BATCH_STALLED_MS,
       stalledInterval: c.BATCH_STALLED_MS,
       maxStalledCount: c.BATCH_MAX_STALLED_COUNT,
+      // Pause after a Redis connection error before fetching again: BullMQ's 15 s by default, shorter
+      // when a short BATCH_STALLED_MS asks for quick recovery.
+      runRetryDelay: Math.min(15_000, Math.max(1000, Math.floor(c.BATCH_STALLED_MS / 2))),
       autorun: true,
     });
     this.worker.on('stalled', (jobId) => void this.onStalled(jobId));
@@ -119,6 +122,7 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
     if (this.running.size > 0) this.logger.log(`shutting down: returning ${this.running.size} running job(s) to the queue`);
     this.worker.cancelAllJobs('shutdown');
     await this.worker.close().catch(() => undefined);
-    await this.subscriber?.quit().catch(() => undefined);
+    // The cancel subscriber is closed with the other connections by RedisService.
+    this.subscriber?.removeAllListeners('message');
   }
 }

@@ -5,6 +5,9 @@ import { JOB_STATUSES, type JobStatus } from './batch.constants';
 import type { BatchJobEntity } from './batch-job.entity';
 import type { BatchEvaluationEntity, ErrorMetrics } from './batch-evaluation.entity';
 
+/** Offsets past this are not pages of any real listing (and would overflow the databases' integer types). */
+export const MAX_OFFSET = 1_000_000_000;
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export class ModelVersionRefDto {
@@ -58,11 +61,12 @@ export class ListBatchJobsQueryDto {
   @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET)
   offset?: number;
 
   @ApiPropertyOptional({ enum: JOB_STATUSES })
@@ -80,11 +84,12 @@ export class ListQueryDto {
   @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET)
   offset?: number;
 }
 

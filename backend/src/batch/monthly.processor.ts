@@ -15,7 +15,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import type { ModelVersionEntity } from '../model-registry/model-version.entity';
 import { RegistryService } from '../model-registry/registry.service';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
-import { AttemptAborted, BadRowsError, PermanentJobError, abortReasonOf, classify, reasonOf } from './attempt';
+import { AttemptAborted, BadRowsError, PermanentJobError, abortReasonOf, classify, openInput, reasonOf } from './attempt';
 import { FINISHED_STATUSES, UNFINISHED_STATUSES, batchKeys, type MonthlyJobData } from './batch.constants';
 import { BatchEvaluationEntity, type MonthlyFile } from './batch-evaluation.entity';
 import { EvaluationAccumulator } from './evaluation-summary';
@@ -119,7 +119,7 @@ export class MonthlyProcessor {
     const regionRule = regionSpec && regionSpec.role === 'categorical' ? regionSpec.normalize : undefined;
     const target = manifest.target.column;
     const key = this.store.keyOf(row.inputUri);
-    if (key === undefined) throw new PermanentJobError(`${row.inputUri} is not inside the artifact store (${this.store.uri('')})`);
+    if (key === undefined) throw new PermanentJobError(`${row.inputUri} is not inside the artifact store (${this.config.ARTIFACT_STORE})`);
 
     const writers = new Map<string, { file: string; stream: WriteStream; rows: number }>();
     const evaluation = new EvaluationAccumulator();
@@ -143,7 +143,7 @@ export class MonthlyProcessor {
     let lastReport = Date.now();
     let progress: ScoreProgress;
     try {
-      const input = await this.store.getStream(key);
+      const input = await openInput(() => this.store.getStream(key), key);
       progress = await scoreCsv(manifest, { predict: (f, n) => model.predictFeatures(f, n) }, input, null, errors, {
         chunkRows: this.config.BATCH_CHUNK_ROWS,
         onScored: (record, predicted, actual) => {

@@ -3,7 +3,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { In, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { scoreCsv, type ScoreProgress } from '@housing/ml';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { InferenceService, type LoadedModel } from '../inference/inference.service';
@@ -11,7 +11,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RegistryService } from '../model-registry/registry.service';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
 import { deletePrefix, moveArtifact } from './artifacts';
-import { AttemptAborted, BadRowsError, abortReasonOf, classify, reasonOf } from './attempt';
+import { AttemptAborted, BadRowsError, abortReasonOf, classify, openInput, reasonOf } from './attempt';
 import { FINISHED_STATUSES, UNFINISHED_STATUSES, batchKeys, type PredictJobData } from './batch.constants';
 import { BatchJobEntity } from './batch-job.entity';
 
@@ -146,9 +146,13 @@ export class PredictProcessor {
     resultTmp: string,
     errorsTmp: string,
   ): Promise<ScoreProgress> {
-    const input: Readable = await this.store.getStream(row.inputKey);
+    const input: Readable = await openInput(() => this.store.getStream(row.inputKey), row.inputKey);
     const out = new PassThrough({ highWaterMark: 1 << 20 });
     const errors = new PassThrough({ highWaterMark: 1 << 16 });
+    // Destroying them is how a failed attempt aborts its uploads; the uploads report it (putStream may
+    // not have attached its own listeners yet when scoring fails at once).
+    out.on('error', () => undefined);
+    errors.on('error', () => undefined);
     const outDone = this.store.putStream(resultTmp, out);
     const errorsDone = this.store.putStream(errorsTmp, errors);
     // A failed upload must stop scoring (scoreCsv would otherwise wait forever for 'drain').
@@ -271,10 +275,5 @@ export class PredictProcessor {
     });
     this.logger.warn(`job ${id}: attempt ${job.attemptsMade + 1} of ${attempts} failed, will retry: ${reason}`);
     throw error;
-  }
-
-  /** Rows of jobs that are not finished (for the reconciler). */
-  unfinished(limit: number): Promise<BatchJobEntity[]> {
-    return this.jobs.find({ where: { status: In([...UNFINISHED_STATUSES]) }, order: { createdAt: 'ASC' }, take: limit });
   }
 }

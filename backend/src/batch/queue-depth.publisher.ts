@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { BATCH_QUEUE } from './batch.constants';
 import { BatchQueueService, type QueueCounts } from './batch-queue.service';
@@ -8,7 +14,8 @@ export interface QueueDepthSink {
   publish(counts: QueueCounts, at: Date): Promise<void>;
 }
 
-const NAMESPACE = 'Housing/Batch';
+/** infra/ scales the worker on HousingPlatform/BatchQueueDepth and alarms on HousingPlatform/BatchJobsFailed. */
+const NAMESPACE = 'HousingPlatform';
 const METRICS = [
   ['QueueWaiting', 'waiting'],
   ['QueueActive', 'active'],
@@ -39,17 +46,36 @@ class CloudWatchSink implements QueueDepthSink {
       this.client = new sdk.CloudWatchClient();
       this.Command = sdk.PutMetricDataCommand;
     } catch {
-      this.logger.warn('BATCH_METRICS_CLOUDWATCH=1 but @aws-sdk/client-cloudwatch is not installed: writing embedded-metric-format log lines instead');
+      this.logger.warn(
+        'BATCH_METRICS_CLOUDWATCH=1 but @aws-sdk/client-cloudwatch is not installed: writing embedded-metric-format log lines instead',
+      );
     }
   }
 
+  private lastFailed?: number;
+
   async publish(counts: QueueCounts, at: Date): Promise<void> {
     const dimensions = [{ Name: 'Queue', Value: this.queueName }];
+    // The two fleet-wide metrics the stack uses (no dimensions): jobs waiting or running, and jobs that
+    // failed since the previous report (BullMQ's failed count is a running total).
+    const depth = counts.waiting + counts.active;
+    const failedSince = this.lastFailed === undefined ? 0 : Math.max(0, counts.failed - this.lastFailed);
+    this.lastFailed = counts.failed;
     if (this.client && this.Command) {
       await this.client.send(
         new this.Command({
           Namespace: NAMESPACE,
-          MetricData: METRICS.map(([name, state]) => ({ MetricName: name, Dimensions: dimensions, Timestamp: at, Value: counts[state], Unit: 'Count' })),
+          MetricData: [
+            { MetricName: 'BatchQueueDepth', Timestamp: at, Value: depth, Unit: 'Count' },
+            { MetricName: 'BatchJobsFailed', Timestamp: at, Value: failedSince, Unit: 'Count' },
+            ...METRICS.map(([name, state]) => ({
+              MetricName: name,
+              Dimensions: dimensions,
+              Timestamp: at,
+              Value: counts[state],
+              Unit: 'Count',
+            })),
+          ],
         }),
       );
       return;
@@ -57,9 +83,25 @@ class CloudWatchSink implements QueueDepthSink {
     const emf = {
       _aws: {
         Timestamp: at.getTime(),
-        CloudWatchMetrics: [{ Namespace: NAMESPACE, Dimensions: [['Queue']], Metrics: METRICS.map(([name]) => ({ Name: name, Unit: 'Count' })) }],
+        CloudWatchMetrics: [
+          {
+            Namespace: NAMESPACE,
+            Dimensions: [[]],
+            Metrics: [
+              { Name: 'BatchQueueDepth', Unit: 'Count' },
+              { Name: 'BatchJobsFailed', Unit: 'Count' },
+            ],
+          },
+          {
+            Namespace: NAMESPACE,
+            Dimensions: [['Queue']],
+            Metrics: METRICS.map(([name]) => ({ Name: name, Unit: 'Count' })),
+          },
+        ],
       },
       Queue: this.queueName,
+      BatchQueueDepth: depth,
+      BatchJobsFailed: failedSince,
       ...Object.fromEntries(METRICS.map(([name, state]) => [name, counts[state]])),
     };
     process.stdout.write(JSON.stringify(emf) + '\n');
@@ -87,7 +129,8 @@ export class QueueDepthPublisher implements OnApplicationBootstrap, OnModuleDest
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.BATCH_METRICS_CLOUDWATCH === '1') this.addSink(new CloudWatchSink(`${this.config.QUEUE_PREFIX}:${BATCH_QUEUE}`, this.logger));
+    if (this.config.BATCH_METRICS_CLOUDWATCH === '1')
+      this.addSink(new CloudWatchSink(`${this.config.QUEUE_PREFIX}:${BATCH_QUEUE}`, this.logger));
     if (this.config.BATCH_QUEUE_METRICS_INTERVAL_MS > 0) {
       this.timer = setInterval(() => void this.publishOnce(), this.config.BATCH_QUEUE_METRICS_INTERVAL_MS);
       this.timer.unref();
@@ -107,8 +150,12 @@ export class QueueDepthPublisher implements OnApplicationBootstrap, OnModuleDest
       return undefined;
     }
     const at = new Date();
-    this.logger.log({ event: 'batch-queue-depth', queue: `${this.config.QUEUE_PREFIX}:${BATCH_QUEUE}`, ...counts }, 'batch queue depth');
-    for (const sink of this.sinks) await sink.publish(counts, at).catch((e: Error) => this.logger.warn(`queue depth sink: ${e.message}`));
+    this.logger.log(
+      { event: 'batch-queue-depth', queue: `${this.config.QUEUE_PREFIX}:${BATCH_QUEUE}`, ...counts },
+      'batch queue depth',
+    );
+    for (const sink of this.sinks)
+      await sink.publish(counts, at).catch((e: Error) => this.logger.warn(`queue depth sink: ${e.message}`));
     return counts;
   }
 }

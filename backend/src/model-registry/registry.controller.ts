@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import {
   ApiBody,
   ApiConflictResponse,
@@ -15,6 +15,7 @@ import { Principal, RequireScopes } from '../auth';
 import { ProblemDetails, validationProblem } from '../common/problem';
 import { ModelEvaluationDto, ModelVersionDto, RegisterFromUriDto, SetStageDto } from './registry.dto';
 import { RegistryService } from './registry.service';
+import { ModelNamePipe, VersionPipe } from './registry.params';
 
 const MAX_PACKAGE_BYTES = 512 * 1024 * 1024;
 
@@ -50,9 +51,12 @@ export class RegistryController {
       if (file?.fieldname === 'package') archive = await file.toBuffer();
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 413) throw error;
-      throw validationProblem([{ field: 'package', message: `the multipart body is malformed: ${(error as Error).message}` }]);
+      throw validationProblem([
+        { field: 'package', message: `the multipart body is malformed: ${(error as Error).message}` },
+      ]);
     }
-    if (!archive) throw validationProblem([{ field: 'package', message: 'is required: a .tar.gz package archive' }]);
+    if (!archive)
+      throw validationProblem([{ field: 'package', message: 'is required: a .tar.gz package archive' }]);
     return ModelVersionDto.from(await this.registry.registerArchive(archive, principal.keyId));
   }
 
@@ -73,7 +77,7 @@ export class RegistryController {
   @ApiOperation({ summary: 'List model versions, newest first, with metrics and lineage' })
   @ApiQuery({ name: 'name', required: false })
   @ApiOkResponse({ type: [ModelVersionDto] })
-  async list(@Query('name') name?: string): Promise<ModelVersionDto[]> {
+  async list(@Query('name', ModelNamePipe) name?: string): Promise<ModelVersionDto[]> {
     return (await this.registry.list(name)).map(ModelVersionDto.from);
   }
 
@@ -92,8 +96,8 @@ export class RegistryController {
   @ApiOperation({ summary: 'One model version' })
   @ApiOkResponse({ type: ModelVersionDto })
   async get(
-    @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @Param('name', ModelNamePipe) name: string,
+    @Param('version', VersionPipe) version: number,
   ): Promise<ModelVersionDto> {
     return ModelVersionDto.from(await this.registry.get(name, version));
   }
@@ -103,8 +107,8 @@ export class RegistryController {
   @ApiOperation({ summary: 'Holdout evaluation by month and region, feature importances and tuning trials' })
   @ApiOkResponse({ type: ModelEvaluationDto })
   async evaluation(
-    @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @Param('name', ModelNamePipe) name: string,
+    @Param('version', VersionPipe) version: number,
   ): Promise<ModelEvaluationDto> {
     return this.registry.readEvaluation(await this.registry.get(name, version));
   }
@@ -116,8 +120,8 @@ export class RegistryController {
   })
   @ApiOkResponse({ type: ModelVersionDto })
   async setStage(
-    @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @Param('name', ModelNamePipe) name: string,
+    @Param('version', VersionPipe) version: number,
     @Body() body: SetStageDto,
     @Principal() principal: Principal,
   ): Promise<ModelVersionDto> {
