@@ -1,10 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMs, nullableEpochMs } from '../database/epoch-ms';
 
-const epochMs = { to: (v: number) => v, from: (v: string | number) => Number(v) };
-const nullableEpochMs = {
-  to: (v: number | null | undefined) => v ?? null,
-  from: (v: string | number | null) => (v === null ? null : Number(v)),
-};
 
 /**
  * One API key. The secret itself is never stored: only its first 12 characters (`prefix`, to find

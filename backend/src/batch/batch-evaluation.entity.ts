@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { JobStatus } from './batch.constants';
-import { epochMs, nullableEpochMs } from './batch-job.entity';
+import { epochMs, nullableEpochMs } from '../database/epoch-ms';
 
 export interface ErrorMetrics {
   /** Rows with an actual price. */

@@ -1,11 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMs, nullableEpochMs } from '../database/epoch-ms';
 import type { JobStatus } from './batch.constants';
 
-export const epochMs = { to: (v: number) => v, from: (v: string | number) => Number(v) };
-export const nullableEpochMs = {
-  to: (v: number | null | undefined) => v ?? null,
-  from: (v: string | number | null) => (v === null ? null : Number(v)),
-};
 
 /**
  * One batch prediction job. The row is the durable record (it outlives Redis); the BullMQ job with

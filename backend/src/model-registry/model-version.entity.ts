@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMs, nullableEpochMs } from '../database/epoch-ms';
 
 export const MODEL_STAGES = ['none', 'staging', 'production', 'archived'] as const;
 export type ModelStage = (typeof MODEL_STAGES)[number];
@@ -49,17 +50,10 @@ export class ModelVersionEntity {
   @Column({ type: 'varchar', length: 36, nullable: true })
   registeredBy: string | null;
 
-  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } })
+  @Column({ type: 'bigint', transformer: epochMs })
   createdAt: number;
 
-  @Column({
-    type: 'bigint',
-    nullable: true,
-    transformer: {
-      to: (v: number | null) => v,
-      from: (v: string | number | null) => (v === null ? null : Number(v)),
-    },
-  })
+  @Column({ type: 'bigint', nullable: true, transformer: nullableEpochMs })
   stageChangedAt: number | null;
 }
 
@@ -83,6 +77,6 @@ export class ModelStageChangeEntity {
   changedBy: string | null;
 
   @Index()
-  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } })
+  @Column({ type: 'bigint', transformer: epochMs })
   at: number;
 }
