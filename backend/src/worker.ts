@@ -10,7 +10,10 @@ const workerLogger = (level: string) => pino({ ...pinoOptions(level), base: { se
 
 export async function startWorker(config: AppConfig = loadConfig()): Promise<INestApplicationContext> {
   const logger = workerLogger(config.LOG_LEVEL);
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: new PinoNestLogger(logger), bufferLogs: false });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: false,
+  });
   return app;
 }
 
@@ -29,7 +32,15 @@ async function main(): Promise<void> {
       .finally(() => {
         // Peak memory of the whole run, for capacity planning and the batch benchmark.
         const usage = process.resourceUsage();
-        logger.info({ event: 'worker-exit', maxRssKb: usage.maxRSS, userCpuMs: Math.round(usage.userCPUTime / 1000), systemCpuMs: Math.round(usage.systemCPUTime / 1000) }, 'worker stopped');
+        logger.info(
+          {
+            event: 'worker-exit',
+            maxRssKb: usage.maxRSS,
+            userCpuMs: Math.round(usage.userCPUTime / 1000),
+            systemCpuMs: Math.round(usage.systemCPUTime / 1000),
+          },
+          'worker stopped',
+        );
         process.exit(0);
       });
   };

@@ -6,7 +6,14 @@ import type { ArtifactStore } from '../src/storage/artifact-store';
 import { startRedis, type RedisService } from './services';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testModels, type TestModel } from './support/model-fixture';
-import { auth, parseCsv, registerProduction, startInProcessWorker, waitFor, writeJobCsv } from './batch-support';
+import {
+  auth,
+  parseCsv,
+  registerProduction,
+  startInProcessWorker,
+  waitFor,
+  writeJobCsv,
+} from './batch-support';
 
 /**
  * Durability: Redis (its own server here, so it can be restarted; no persistence, so a restart loses
@@ -24,18 +31,32 @@ let big: { file: string; lines: number[] };
 let medium: { file: string; lines: number[] };
 let worker: Awaited<ReturnType<typeof startInProcessWorker>>;
 
-type Job = { id: string; status: string; rowsRead: number; attempts: number; error: string | null; [k: string]: unknown };
-const getJob = async (id: string): Promise<Job> => (await t.request().get(`/v1/batch-jobs/${id}`).set(auth(t))).body;
+type Job = {
+  id: string;
+  status: string;
+  rowsRead: number;
+  attempts: number;
+  error: string | null;
+  [k: string]: unknown;
+};
+const getJob = async (id: string): Promise<Job> =>
+  (await t.request().get(`/v1/batch-jobs/${id}`).set(auth(t))).body;
 const waitFinished = (id: string, timeoutMs = 90_000) =>
-  waitFor(async () => {
-    const job = await getJob(id);
-    return ['completed', 'failed', 'cancelled'].includes(job.status) ? job : undefined;
-  }, timeoutMs, `job ${id} to finish`);
+  waitFor(
+    async () => {
+      const job = await getJob(id);
+      return ['completed', 'failed', 'cancelled'].includes(job.status) ? job : undefined;
+    },
+    timeoutMs,
+    `job ${id} to finish`,
+  );
 
 async function linesOf(id: string): Promise<number[]> {
   const result = await parseCsv(await store.get(`batch/${id}/result.csv`));
   const errors = await parseCsv(await store.get(`batch/${id}/errors.csv`));
-  return [...result.rows.map((r) => Number(r[0])), ...errors.rows.map((r) => Number(r[0]))].sort((a, b) => a - b);
+  return [...result.rows.map((r) => Number(r[0])), ...errors.rows.map((r) => Number(r[0]))].sort(
+    (a, b) => a - b,
+  );
 }
 
 beforeAll(async () => {
@@ -73,14 +94,29 @@ afterAll(async () => {
 
 describe('Redis restarts', () => {
   it('a job running while Redis restarts (losing the queue) is run again to completion, every row once; history stays', async () => {
-    const before = await t.request().post('/v1/batch-jobs').set(auth(t)).send({ inputUri: store.uri('datasets/medium.csv') });
+    const before = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .send({ inputUri: store.uri('datasets/medium.csv') });
     expect((await waitFinished(before.body.id)).status).toBe('completed');
 
-    const id = (await t.request().post('/v1/batch-jobs').set(auth(t)).send({ inputUri: store.uri('datasets/big.csv') })).body.id as string;
-    await waitFor(async () => {
-      const job = await getJob(id);
-      return job.status === 'running' && job.rowsRead >= 3000;
-    }, 60_000, 'the job to be under way', 20);
+    const id = (
+      await t
+        .request()
+        .post('/v1/batch-jobs')
+        .set(auth(t))
+        .send({ inputUri: store.uri('datasets/big.csv') })
+    ).body.id as string;
+    await waitFor(
+      async () => {
+        const job = await getJob(id);
+        return job.status === 'running' && job.rowsRead >= 3000;
+      },
+      60_000,
+      'the job to be under way',
+      20,
+    );
     await redis.restart({ downForMs: 500 });
 
     const job = await waitFinished(id);
@@ -90,13 +126,19 @@ describe('Redis restarts', () => {
     expect(await linesOf(id)).toEqual(big.lines);
     // The earlier job is still listed (its record is in the database, not in Redis).
     const listed = await t.request().get('/v1/batch-jobs?status=completed').set(auth(t));
-    expect(listed.body.items.map((j: { id: string }) => j.id)).toEqual(expect.arrayContaining([before.body.id, id]));
+    expect(listed.body.items.map((j: { id: string }) => j.id)).toEqual(
+      expect.arrayContaining([before.body.id, id]),
+    );
     expect((await t.request().get(`/v1/batch-jobs/${before.body.id}/result`).set(auth(t))).status).toBe(200);
   });
 
   it('a job submitted while Redis is down is accepted, then queued and completed once Redis is back', async () => {
     await redis.stop();
-    const res = await t.request().post('/v1/batch-jobs').set(auth(t)).send({ inputUri: store.uri('datasets/medium.csv') });
+    const res = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .send({ inputUri: store.uri('datasets/medium.csv') });
     expect(res.status).toBe(202);
     expect(res.body.status).toBe('queued');
     const ready = await t.request().get('/health/ready');

@@ -6,7 +6,14 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { generateHouseTsLines, readCsv, transformInto, loadPackageModel, type GenerateOptions, type ModelPackage } from '@housing/ml';
+import {
+  generateHouseTsLines,
+  readCsv,
+  transformInto,
+  loadPackageModel,
+  type GenerateOptions,
+  type ModelPackage,
+} from '@housing/ml';
 import type { AppConfig } from '../src/config/config';
 import { WorkerModule } from '../src/worker.module';
 import { BatchWorkerService } from '../src/batch/batch-worker.service';
@@ -17,7 +24,12 @@ import type { TestModel } from './support/model-fixture';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -27,7 +39,10 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, ti
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
     await sleep(everyMs);
   }
 }
@@ -35,19 +50,40 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, ti
 export const auth = (t: TestApp) => ({ 'x-api-key': t.adminKey });
 
 /** Registers a test model package and promotes it to production; resolves once the API serves it. */
-export async function registerProduction(t: TestApp, model: TestModel): Promise<{ name: string; version: number }> {
-  const upload = await t.request().post('/v1/models').set(auth(t)).attach('package', model.archive, 'package.tar.gz');
-  if (upload.status !== 201) throw new Error(`model upload failed: ${upload.status} ${JSON.stringify(upload.body)}`);
+export async function registerProduction(
+  t: TestApp,
+  model: TestModel,
+): Promise<{ name: string; version: number }> {
+  const upload = await t
+    .request()
+    .post('/v1/models')
+    .set(auth(t))
+    .attach('package', model.archive, 'package.tar.gz');
+  if (upload.status !== 201)
+    throw new Error(`model upload failed: ${upload.status} ${JSON.stringify(upload.body)}`);
   const { name, version } = upload.body as { name: string; version: number };
-  const promote = await t.request().put(`/v1/models/${name}/versions/${version}/stage`).set(auth(t)).send({ stage: 'production' });
-  if (promote.status !== 200) throw new Error(`promotion failed: ${promote.status} ${JSON.stringify(promote.body)}`);
-  await waitFor(async () => (await t.request().get('/v1/models/current').set(auth(t))).body?.version === version, 15_000, 'the model to be served');
+  const promote = await t
+    .request()
+    .put(`/v1/models/${name}/versions/${version}/stage`)
+    .set(auth(t))
+    .send({ stage: 'production' });
+  if (promote.status !== 200)
+    throw new Error(`promotion failed: ${promote.status} ${JSON.stringify(promote.body)}`);
+  await waitFor(
+    async () => (await t.request().get('/v1/models/current').set(auth(t))).body?.version === version,
+    15_000,
+    'the model to be served',
+  );
   return { name, version };
 }
 
 /** A batch-only API key. */
 export async function batchKey(t: TestApp, name = 'batch-client'): Promise<string> {
-  const res = await t.request().post('/v1/keys').set(auth(t)).send({ name, scopes: ['batch'] });
+  const res = await t
+    .request()
+    .post('/v1/keys')
+    .set(auth(t))
+    .send({ name, scopes: ['batch'] });
   if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.key as string;
 }
@@ -57,7 +93,10 @@ export async function batchKey(t: TestApp, name = 'batch-client'): Promise<strin
  * (the header is line 1), so result rows (which keep the input columns) and error lines can be matched
  * to input lines exactly. Returns the path and the line numbers of all data rows.
  */
-export async function writeJobCsv(file: string, options: GenerateOptions): Promise<{ file: string; lines: number[] }> {
+export async function writeJobCsv(
+  file: string,
+  options: GenerateOptions,
+): Promise<{ file: string; lines: number[] }> {
   mkdirSync(path.dirname(file), { recursive: true });
   const out = createWriteStream(file);
   const lines: number[] = [];
@@ -89,7 +128,10 @@ export interface ParsedCsv {
 export async function parseCsv(text: string | Buffer): Promise<ParsedCsv> {
   const rows: string[][] = [];
   let header: string[] = [];
-  await readCsv(Readable.from([Buffer.from(text)]), { header: (h) => (header = h), row: (fields) => rows.push(fields) });
+  await readCsv(Readable.from([Buffer.from(text)]), {
+    header: (h) => (header = h),
+    row: (fields) => rows.push(fields),
+  });
   return { header, rows };
 }
 
@@ -121,7 +163,9 @@ export function workerEnv(t: TestApp, overrides: Record<string, string> = {}): R
 }
 
 /** A worker running inside the test process (same code as src/worker.ts, without the process). */
-export async function startInProcessWorker(config: AppConfig): Promise<{ app: INestApplicationContext; service: BatchWorkerService; close(): Promise<void> }> {
+export async function startInProcessWorker(
+  config: AppConfig,
+): Promise<{ app: INestApplicationContext; service: BatchWorkerService; close(): Promise<void> }> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
   await app.init();
   let closed = false;
@@ -179,18 +223,31 @@ export class WorkerProcess {
   readonly child: ChildProcess;
 
   constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--no-warnings', '-r', registerHook(), path.join(BACKEND, 'src', 'worker.ts')], {
-      cwd: BACKEND,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: os.tmpdir(), ...awsEnv(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.child = spawn(
+      process.execPath,
+      ['--no-warnings', '-r', registerHook(), path.join(BACKEND, 'src', 'worker.ts')],
+      {
+        cwd: BACKEND,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          TMPDIR: os.tmpdir(),
+          ...awsEnv(),
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const append = (chunk: Buffer) => {
       this.log = (this.log + chunk.toString()).slice(-256 * 1024);
-      if (process.env.TEST_WORKER_VERBOSE) process.stderr.write(`[worker ${this.child.pid}] ${chunk.toString()}`);
+      if (process.env.TEST_WORKER_VERBOSE)
+        process.stderr.write(`[worker ${this.child.pid}] ${chunk.toString()}`);
     };
     this.child.stdout!.on('data', append);
     this.child.stderr!.on('data', append);
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
   }
 
   get pid(): number {
@@ -211,10 +268,14 @@ export class WorkerProcess {
   }
 
   async ready(timeoutMs = 60_000): Promise<void> {
-    await waitFor(async () => {
-      if (!this.running) throw new Error(`worker exited before it was ready:\n${this.log}`);
-      return this.log.includes('worker ready');
-    }, timeoutMs, `worker ${this.pid} to start`);
+    await waitFor(
+      async () => {
+        if (!this.running) throw new Error(`worker exited before it was ready:\n${this.log}`);
+        return this.log.includes('worker ready');
+      },
+      timeoutMs,
+      `worker ${this.pid} to start`,
+    );
   }
 
   kill(signal: NodeJS.Signals): void {

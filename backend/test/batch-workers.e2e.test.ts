@@ -7,7 +7,16 @@ import { createArtifactStore } from '../src/storage/storage.module';
 import type { ArtifactStore } from '../src/storage/artifact-store';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testModels, type TestModel } from './support/model-fixture';
-import { WorkerProcess, auth, expectedPrices, parseCsv, registerProduction, waitFor, workerEnv, writeJobCsv } from './batch-support';
+import {
+  WorkerProcess,
+  auth,
+  expectedPrices,
+  parseCsv,
+  registerProduction,
+  waitFor,
+  workerEnv,
+  writeJobCsv,
+} from './batch-support';
 
 /**
  * Real worker processes (`node src/worker.ts`) sharing the queue: several jobs spread over two workers,
@@ -33,8 +42,18 @@ let medium: { file: string; lines: number[] };
 let big: { file: string; lines: number[] };
 const workers: WorkerProcess[] = [];
 
-type Job = { id: string; status: string; rowsRead: number; rowsDone: number; rowsFailed: number; attempts: number; stalledCount: number; [k: string]: unknown };
-const getJob = async (id: string): Promise<Job & { workerId?: string }> => (await t.request().get(`/v1/batch-jobs/${id}`).set(auth(t))).body;
+type Job = {
+  id: string;
+  status: string;
+  rowsRead: number;
+  rowsDone: number;
+  rowsFailed: number;
+  attempts: number;
+  stalledCount: number;
+  [k: string]: unknown;
+};
+const getJob = async (id: string): Promise<Job & { workerId?: string }> =>
+  (await t.request().get(`/v1/batch-jobs/${id}`).set(auth(t))).body;
 
 async function submit(uri: string): Promise<string> {
   const res = await t.request().post('/v1/batch-jobs').set(auth(t)).send({ inputUri: uri });
@@ -43,17 +62,25 @@ async function submit(uri: string): Promise<string> {
 }
 
 async function waitFinished(id: string, timeoutMs = 90_000): Promise<Job> {
-  return waitFor(async () => {
-    const job = await getJob(id);
-    return ['completed', 'failed', 'cancelled'].includes(job.status) ? job : undefined;
-  }, timeoutMs, `job ${id} to finish`);
+  return waitFor(
+    async () => {
+      const job = await getJob(id);
+      return ['completed', 'failed', 'cancelled'].includes(job.status) ? job : undefined;
+    },
+    timeoutMs,
+    `job ${id} to finish`,
+  );
 }
 
 /** Every input line exactly once across the result (its row_id column) and the errors file (its line column). */
-async function linesOf(id: string): Promise<{ lines: number[]; result: Awaited<ReturnType<typeof parseCsv>> }> {
+async function linesOf(
+  id: string,
+): Promise<{ lines: number[]; result: Awaited<ReturnType<typeof parseCsv>> }> {
   const result = await parseCsv(await store.get(`batch/${id}/result.csv`));
   const errors = await parseCsv(await store.get(`batch/${id}/errors.csv`));
-  const lines = [...result.rows.map((r) => Number(r[0])), ...errors.rows.map((r) => Number(r[0]))].sort((a, b) => a - b);
+  const lines = [...result.rows.map((r) => Number(r[0])), ...errors.rows.map((r) => Number(r[0]))].sort(
+    (a, b) => a - b,
+  );
   return { lines, result };
 }
 
@@ -104,10 +131,15 @@ describe('worker processes', () => {
 
   it('a worker SIGKILLed mid-job: another worker restarts the job and completes it, every input line exactly once', async () => {
     const id = await submit(store.uri('datasets/big.csv'));
-    const running = await waitFor(async () => {
-      const job = await getJob(id);
-      return job.status === 'running' && job.rowsRead >= 3000 ? job : undefined;
-    }, 60_000, 'the big job to be under way', 20);
+    const running = await waitFor(
+      async () => {
+        const job = await getJob(id);
+        return job.status === 'running' && job.rowsRead >= 3000 ? job : undefined;
+      },
+      60_000,
+      'the big job to be under way',
+      20,
+    );
     const holder = await workerOf(id);
     const victim = workers.find((w) => w.workerId === holder)!;
     const survivor = workers.find((w) => w !== victim)!;
@@ -129,7 +161,9 @@ describe('worker processes', () => {
     const sample = { header: result.header, rows: result.rows.filter((_, i) => i % 97 === 0) };
     const expected = await expectedPrices(first.pkg, sample);
     const predicted = result.header.indexOf('predicted_price');
-    sample.rows.forEach((row, i) => expect(Math.abs(Number(row[predicted]) - expected[i]!)).toBeLessThanOrEqual(0.01 + 1e-6 * expected[i]!));
+    sample.rows.forEach((row, i) =>
+      expect(Math.abs(Number(row[predicted]) - expected[i]!)).toBeLessThanOrEqual(0.01 + 1e-6 * expected[i]!),
+    );
     // The killed attempt's partial output is gone with the finished job's temporary objects.
     expect(await store.list(`batch/${id}/`)).toEqual([`batch/${id}/errors.csv`, `batch/${id}/result.csv`]);
     expect(survivor.output()).toContain('stalled');

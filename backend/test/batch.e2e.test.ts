@@ -50,25 +50,44 @@ let model: { name: string; version: number };
 /** Jobs submitted before the worker started. */
 const queuedEarly: string[] = [];
 
-type Job = { id: string; status: string; rowsRead: number; rowsDone: number; rowsFailed: number; error: string | null; [k: string]: unknown };
+type Job = {
+  id: string;
+  status: string;
+  rowsRead: number;
+  rowsDone: number;
+  rowsFailed: number;
+  error: string | null;
+  [k: string]: unknown;
+};
 
-const getJob = async (id: string): Promise<Job> => (await t.request().get(`/v1/batch-jobs/${id}`).set(auth(t))).body as Job;
+const getJob = async (id: string): Promise<Job> =>
+  (await t.request().get(`/v1/batch-jobs/${id}`).set(auth(t))).body as Job;
 
 async function waitForStatus(id: string, statuses: string[], timeoutMs = 60_000): Promise<Job> {
-  return waitFor(async () => {
-    const job = await getJob(id);
-    return statuses.includes(job.status) ? job : undefined;
-  }, timeoutMs, `job ${id} to be ${statuses.join(' or ')}`);
+  return waitFor(
+    async () => {
+      const job = await getJob(id);
+      return statuses.includes(job.status) ? job : undefined;
+    },
+    timeoutMs,
+    `job ${id} to be ${statuses.join(' or ')}`,
+  );
 }
 
 async function upload(file: string | Buffer, headers: Record<string, string> = {}, name = 'input.csv') {
   const body = typeof file === 'string' ? readFileSync(file) : file;
-  return t.request().post('/v1/batch-jobs').set({ ...auth(t), ...headers }).attach('file', body, name);
+  return t
+    .request()
+    .post('/v1/batch-jobs')
+    .set({ ...auth(t), ...headers })
+    .attach('file', body, name);
 }
 
 /** A CSV of `rows` rows taken from the small file (header first), with `row_id` renumbered to the new lines. */
 function subset(rows: string[][], header: string[]): string {
-  return [header.join(','), ...rows.map((r, i) => [String(i + 2), ...r.slice(1)].join(','))].join('\n') + '\n';
+  return (
+    [header.join(','), ...rows.map((r, i) => [String(i + 2), ...r.slice(1)].join(','))].join('\n') + '\n'
+  );
 }
 
 beforeAll(async () => {
@@ -99,7 +118,11 @@ afterAll(async () => {
 describe('batch jobs: submission (no worker running yet)', () => {
   it('needs the batch scope and rejects bad submissions with problem+json', async () => {
     expect((await t.request().get('/v1/batch-jobs')).status).toBe(401);
-    const predictOnly = await t.request().post('/v1/keys').set(auth(t)).send({ name: 'p', scopes: ['predict'] });
+    const predictOnly = await t
+      .request()
+      .post('/v1/keys')
+      .set(auth(t))
+      .send({ name: 'p', scopes: ['predict'] });
     const forbidden = await t.request().get('/v1/batch-jobs').set('x-api-key', predictOnly.body.key);
     expect(forbidden.status).toBe(403);
 
@@ -108,14 +131,26 @@ describe('batch jobs: submission (no worker running yet)', () => {
     expect(missing.headers['content-type']).toContain('application/problem+json');
     expect(missing.body.errors.map((e: { field: string }) => e.field)).toContain('inputUri');
 
-    const extra = await t.request().post('/v1/batch-jobs').set(auth(t)).send({ inputUri: smallUri, other: 1 });
+    const extra = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .send({ inputUri: smallUri, other: 1 });
     expect(extra.status).toBe(400);
 
-    const outside = await t.request().post('/v1/batch-jobs').set(auth(t)).send({ inputUri: 'file:///etc/passwd' });
+    const outside = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .send({ inputUri: 'file:///etc/passwd' });
     expect(outside.status).toBe(422);
     expect(outside.body.detail).toContain('not inside the artifact store');
 
-    const absent = await t.request().post('/v1/batch-jobs').set(auth(t)).send({ inputUri: store.uri('datasets/nope.csv') });
+    const absent = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .send({ inputUri: store.uri('datasets/nope.csv') });
     expect(absent.status).toBe(422);
     expect(absent.body.detail).toContain('no such object');
 
@@ -135,14 +170,24 @@ describe('batch jobs: submission (no worker running yet)', () => {
     expect(badQuery.status).toBe(400);
     expect(badQuery.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['limit', 'status']);
     expect((await t.request().get('/v1/batch-jobs/not-a-uuid').set(auth(t))).status).toBe(400);
-    expect((await t.request().get('/v1/batch-jobs/6f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11').set(auth(t))).status).toBe(404);
+    expect(
+      (await t.request().get('/v1/batch-jobs/6f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11').set(auth(t))).status,
+    ).toBe(404);
 
-    const badKey = await t.request().post('/v1/batch-jobs').set({ ...auth(t), 'idempotency-key': 'has space' }).send({ inputUri: smallUri });
+    const badKey = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set({ ...auth(t), 'idempotency-key': 'has space' })
+      .send({ inputUri: smallUri });
     expect(badKey.status).toBe(400);
 
     // A batch-only key may not read other jobs' files or model packages through inputUri.
     const client = await batchKey(t);
-    const sneaky = await t.request().post('/v1/batch-jobs').set('x-api-key', client).send({ inputUri: store.uri(`models/${model.name}/1/manifest.json`) });
+    const sneaky = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set('x-api-key', client)
+      .send({ inputUri: store.uri(`models/${model.name}/1/manifest.json`) });
     expect(sneaky.status).toBe(422);
     expect(sneaky.body.type).toContain('input-not-allowed');
   });
@@ -183,26 +228,48 @@ describe('batch jobs: submission (no worker running yet)', () => {
     expect(two.status).toBe(202);
     expect(two.body.id).toBe(one.body.id);
     expect(two.headers['idempotent-replayed']).toBe('true');
-    const json1 = await t.request().post('/v1/batch-jobs').set({ ...auth(t), 'idempotency-key': 'uri-1' }).send({ inputUri: smallUri });
-    const json2 = await t.request().post('/v1/batch-jobs').set({ ...auth(t), 'idempotency-key': 'uri-1' }).send({ inputUri: smallUri });
+    const json1 = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set({ ...auth(t), 'idempotency-key': 'uri-1' })
+      .send({ inputUri: smallUri });
+    const json2 = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set({ ...auth(t), 'idempotency-key': 'uri-1' })
+      .send({ inputUri: smallUri });
     expect(json2.body.id).toBe(json1.body.id);
     expect(json1.body.id).not.toBe(one.body.id);
     // Same key, other API key: another job. Concurrent repeats: still one job.
     const client = await batchKey(t, 'other-client');
-    const other = await t.request().post('/v1/batch-jobs').set({ 'x-api-key': client, 'idempotency-key': 'uri-1' }).send({ inputUri: smallUri });
+    const other = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set({ 'x-api-key': client, 'idempotency-key': 'uri-1' })
+      .send({ inputUri: smallUri });
     expect(other.status).toBe(202);
     expect(other.body.id).not.toBe(json1.body.id);
     const burst = await Promise.all(
-      [1, 2, 3, 4].map(() => t.request().post('/v1/batch-jobs').set({ ...auth(t), 'idempotency-key': 'burst' }).send({ inputUri: smallUri })),
+      [1, 2, 3, 4].map(() =>
+        t
+          .request()
+          .post('/v1/batch-jobs')
+          .set({ ...auth(t), 'idempotency-key': 'burst' })
+          .send({ inputUri: smallUri }),
+      ),
     );
     expect(new Set(burst.map((r) => r.body.id)).size).toBe(1);
     const listed = await t.request().get('/v1/batch-jobs?limit=100').set(auth(t));
-    expect(listed.body.items.filter((j: { idempotencyKey: string }) => j.idempotencyKey === 'burst')).toHaveLength(1);
+    expect(
+      listed.body.items.filter((j: { idempotencyKey: string }) => j.idempotencyKey === 'burst'),
+    ).toHaveLength(1);
     queuedEarly.push(one.body.id, json1.body.id, other.body.id, burst[0]!.body.id);
     // The other key sees only its own job.
     const own = await t.request().get('/v1/batch-jobs').set('x-api-key', client);
     expect(own.body.items.map((j: { id: string }) => j.id)).toEqual([other.body.id]);
-    expect((await t.request().get(`/v1/batch-jobs/${one.body.id}`).set('x-api-key', client)).status).toBe(404);
+    expect((await t.request().get(`/v1/batch-jobs/${one.body.id}`).set('x-api-key', client)).status).toBe(
+      404,
+    );
   });
 });
 
@@ -242,15 +309,22 @@ describe('batch jobs: a worker runs them', () => {
     const errors = await parseCsv(errorsRes.text);
     expect(errors.header).toEqual(['line', 'reason']);
     expect(errors.rows).toHaveLength(job.rowsFailed);
-    const seen = [...result.rows.map((r) => Number(r[0])), ...errors.rows.map((r) => Number(r[0]))].sort((a, b) => a - b);
+    const seen = [...result.rows.map((r) => Number(r[0])), ...errors.rows.map((r) => Number(r[0]))].sort(
+      (a, b) => a - b,
+    );
     expect(seen).toEqual(small.lines);
     // The attempt's temporary objects are gone.
-    expect(await store.list(`batch/${job.id}/`)).toEqual([`batch/${job.id}/errors.csv`, `batch/${job.id}/input.csv`, `batch/${job.id}/result.csv`]);
+    expect(await store.list(`batch/${job.id}/`)).toEqual([
+      `batch/${job.id}/errors.csv`,
+      `batch/${job.id}/input.csv`,
+      `batch/${job.id}/result.csv`,
+    ]);
   });
 
   it('runs the idempotent jobs queued before the worker started', async () => {
     expect(queuedEarly).toHaveLength(4);
-    for (const id of queuedEarly) expect((await waitForStatus(id, ['completed', 'failed'])).status).toBe('completed');
+    for (const id of queuedEarly)
+      expect((await waitForStatus(id, ['completed', 'failed'])).status).toBe('completed');
     const completed = await t.request().get('/v1/batch-jobs?status=completed&limit=2&offset=1').set(auth(t));
     expect(completed.body).toMatchObject({ limit: 2, offset: 1 });
     expect(completed.body.items).toHaveLength(2);
@@ -282,48 +356,96 @@ describe('batch jobs: a worker runs them', () => {
     const job = await waitForStatus(res.body.id, ['completed', 'failed']);
     expect(job.error).toBeNull();
     expect(job).toMatchObject({ status: 'completed', rowsRead: 60, rowsDone: 56, rowsFailed: 4, model });
-    const errors = await parseCsv((await t.request().get(`/v1/batch-jobs/${job.id}/errors`).set(auth(t)).buffer(true)).text);
+    const errors = await parseCsv(
+      (await t.request().get(`/v1/batch-jobs/${job.id}/errors`).set(auth(t)).buffer(true)).text,
+    );
     expect(errors.rows.map((r) => Number(r[0]))).toEqual([3, 4, 9, 10]);
     expect(errors.rows[0]![1]).toContain(`has 10 fields, header has ${parsed.header.length}`);
     expect(errors.rows[1]![1]).toMatch(/^date must be a date/);
     expect(errors.rows[2]![1]).toMatch(/^median_list_price must be a number/);
     expect(errors.rows[3]![1]).toBe('date is required');
-    const result = await parseCsv((await t.request().get(`/v1/batch-jobs/${job.id}/result`).set(auth(t)).buffer(true)).text);
-    expect(result.rows.map((r) => Number(r[0]))).toEqual([2, 5, 6, 7, 8, ...Array.from({ length: 51 }, (_, i) => 11 + i)]);
+    const result = await parseCsv(
+      (await t.request().get(`/v1/batch-jobs/${job.id}/result`).set(auth(t)).buffer(true)).text,
+    );
+    expect(result.rows.map((r) => Number(r[0]))).toEqual([
+      2,
+      5,
+      6,
+      7,
+      8,
+      ...Array.from({ length: 51 }, (_, i) => 11 + i),
+    ]);
   });
 
   it('retries a transient failure with exponential backoff, then completes with the pinned model version', async () => {
-    const up = await t.request().post('/v1/models').set(auth(t)).attach('package', second.archive, 'package.tar.gz');
+    const up = await t
+      .request()
+      .post('/v1/models')
+      .set(auth(t))
+      .attach('package', second.archive, 'package.tar.gz');
     expect(up.status).toBe(201);
     const v2 = { name: up.body.name as string, version: up.body.version as number };
     // The version's ONNX file is missing for a while (a restore in progress): loading the model fails.
     const onnxKey = `models/${v2.name}/${v2.version}/model.onnx`;
     const onnx = await store.get(onnxKey);
     await store.delete(onnxKey);
-    const res = await t.request().post('/v1/batch-jobs').set(auth(t)).send({ inputUri: store.uri('datasets/clean.csv'), modelVersion: v2 });
+    const res = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .send({ inputUri: store.uri('datasets/clean.csv'), modelVersion: v2 });
     expect(res.status).toBe(202);
-    const retrying = await waitFor(async () => {
-      const job = await getJob(res.body.id);
-      return job.status === 'queued' && job.error?.startsWith('attempt 1 of 3 failed') ? job : undefined;
-    }, 30_000, 'the first attempt to fail', 20);
+    const retrying = await waitFor(
+      async () => {
+        const job = await getJob(res.body.id);
+        return job.status === 'queued' && job.error?.startsWith('attempt 1 of 3 failed') ? job : undefined;
+      },
+      30_000,
+      'the first attempt to fail',
+      20,
+    );
     expect(retrying.error).toContain(`artifact ${onnxKey} not found; retrying`);
     await store.put(onnxKey, onnx);
     const job = await waitForStatus(res.body.id, ['completed', 'failed']);
-    expect(job).toMatchObject({ status: 'completed', attempts: 2, error: null, model: v2, rowsRead: clean.lines.length, rowsFailed: 0 });
-    const result = await parseCsv((await t.request().get(`/v1/batch-jobs/${job.id}/result`).set(auth(t)).buffer(true)).text);
+    expect(job).toMatchObject({
+      status: 'completed',
+      attempts: 2,
+      error: null,
+      model: v2,
+      rowsRead: clean.lines.length,
+      rowsFailed: 0,
+    });
+    const result = await parseCsv(
+      (await t.request().get(`/v1/batch-jobs/${job.id}/result`).set(auth(t)).buffer(true)).text,
+    );
     const expected = await expectedPrices(second.pkg, result);
     const predicted = result.header.indexOf('predicted_price');
-    result.rows.forEach((row, i) => expect(Math.abs(Number(row[predicted]) - expected[i]!)).toBeLessThanOrEqual(0.01 + 1e-6 * expected[i]!));
+    result.rows.forEach((row, i) =>
+      expect(Math.abs(Number(row[predicted]) - expected[i]!)).toBeLessThanOrEqual(0.01 + 1e-6 * expected[i]!),
+    );
   });
 
   it('fails a job past BATCH_MAX_BAD_ROW_RATIO with the reason, at the end and early, keeping the errors file', async () => {
     const parsed = await parseCsv(readFileSync(clean.file));
     const date = parsed.header.indexOf('date');
-    const spoil = (rows: string[][], bad: (i: number) => boolean) => rows.map((r, i) => (bad(i) ? Object.assign([...r], { [date]: 'garbage' }) : r));
+    const spoil = (rows: string[][], bad: (i: number) => boolean) =>
+      rows.map((r, i) => (bad(i) ? Object.assign([...r], { [date]: 'garbage' }) : r));
     // 100 rows, 30 bad: below BATCH_BAD_ROW_MIN_ROWS, so only the final check applies.
-    writeFileSync(path.join(dir, 'bad-end.csv'), subset(spoil(parsed.rows.slice(0, 100), (i) => i % 10 < 3), parsed.header));
+    writeFileSync(
+      path.join(dir, 'bad-end.csv'),
+      subset(
+        spoil(parsed.rows.slice(0, 100), (i) => i % 10 < 3),
+        parsed.header,
+      ),
+    );
     // 1,500 rows, half bad: the early check stops it once 200 rows were read.
-    writeFileSync(path.join(dir, 'bad-early.csv'), subset(spoil(parsed.rows.slice(0, 1500), (i) => i % 2 === 0), parsed.header));
+    writeFileSync(
+      path.join(dir, 'bad-early.csv'),
+      subset(
+        spoil(parsed.rows.slice(0, 1500), (i) => i % 2 === 0),
+        parsed.header,
+      ),
+    );
     const end = await upload(path.join(dir, 'bad-end.csv'));
     const early = await upload(path.join(dir, 'bad-early.csv'));
     const endJob = await waitForStatus(end.body.id, ['completed', 'failed']);
@@ -332,7 +454,9 @@ describe('batch jobs: a worker runs them', () => {
       '30 of 100 rows were rejected (30.0%), more than BATCH_MAX_BAD_ROW_RATIO 0.1 (10.0%): see the errors file for each line and reason',
     );
     expect(endJob.attempts).toBe(1);
-    const endErrors = await parseCsv((await t.request().get(`/v1/batch-jobs/${endJob.id}/errors`).set(auth(t)).buffer(true)).text);
+    const endErrors = await parseCsv(
+      (await t.request().get(`/v1/batch-jobs/${endJob.id}/errors`).set(auth(t)).buffer(true)).text,
+    );
     expect(endErrors.rows).toHaveLength(30);
     const noResult = await t.request().get(`/v1/batch-jobs/${endJob.id}/result`).set(auth(t));
     expect(noResult.status).toBe(404);
@@ -340,14 +464,19 @@ describe('batch jobs: a worker runs them', () => {
 
     const earlyJob = await waitForStatus(early.body.id, ['completed', 'failed']);
     expect(earlyJob.status).toBe('failed');
-    expect(earlyJob.error).toMatch(/^\d+ of \d+ rows read so far were rejected \((4|5)\d\.\d%\), more than BATCH_MAX_BAD_ROW_RATIO 0.1/);
+    expect(earlyJob.error).toMatch(
+      /^\d+ of \d+ rows read so far were rejected \((4|5)\d\.\d%\), more than BATCH_MAX_BAD_ROW_RATIO 0.1/,
+    );
     expect(earlyJob.rowsRead).toBeLessThan(1500);
   });
 
   it('fails unreadable input (missing required column, not a CSV, empty) with the reason and no retries', async () => {
     const parsed = await parseCsv(readFileSync(clean.file));
     const date = parsed.header.indexOf('date');
-    const noDate = [parsed.header.filter((_, i) => i !== date).join(','), ...parsed.rows.slice(0, 5).map((r) => r.filter((_, i) => i !== date).join(','))].join('\n');
+    const noDate = [
+      parsed.header.filter((_, i) => i !== date).join(','),
+      ...parsed.rows.slice(0, 5).map((r) => r.filter((_, i) => i !== date).join(',')),
+    ].join('\n');
     const cases = [
       { body: Buffer.from(noDate), reason: 'unreadable input: CSV is missing required column: date' },
       { body: randomBytes(4096), reason: 'unreadable input: CSV is missing required column' },
@@ -366,10 +495,15 @@ describe('batch jobs: a worker runs them', () => {
 
   it('cancels a running job: it stops at its next chunk and leaves no result', async () => {
     const res = await t.request().post('/v1/batch-jobs').set(auth(t)).send({ inputUri: bigUri });
-    const running = await waitFor(async () => {
-      const job = await getJob(res.body.id);
-      return job.status === 'running' && job.rowsRead > 0 ? job : undefined;
-    }, 60_000, 'the big job to run', 20);
+    const running = await waitFor(
+      async () => {
+        const job = await getJob(res.body.id);
+        return job.status === 'running' && job.rowsRead > 0 ? job : undefined;
+      },
+      60_000,
+      'the big job to run',
+      20,
+    );
     const cancel = await t.request().delete(`/v1/batch-jobs/${running.id}`).set(auth(t));
     expect(cancel.status).toBe(200);
     expect(cancel.body.status).toBe('cancelled');
@@ -387,10 +521,17 @@ describe('batch jobs: a worker runs them', () => {
   it('shows queue depth on /metrics and in /health/ready', async () => {
     const metrics = await t.request().get('/metrics');
     expect(metrics.status).toBe(200);
-    for (const state of ['waiting', 'active', 'delayed', 'failed']) expect(metrics.text).toMatch(new RegExp(`batch_queue_jobs\\{state="${state}"\\} \\d+`));
+    for (const state of ['waiting', 'active', 'delayed', 'failed'])
+      expect(metrics.text).toMatch(new RegExp(`batch_queue_jobs\\{state="${state}"\\} \\d+`));
     const ready = await t.request().get('/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body.details.queue).toMatchObject({ status: 'up', waiting: expect.any(Number), active: expect.any(Number), failed: expect.any(Number), delayed: expect.any(Number) });
+    expect(ready.body.details.queue).toMatchObject({
+      status: 'up',
+      waiting: expect.any(Number),
+      active: expect.any(Number),
+      failed: expect.any(Number),
+      delayed: expect.any(Number),
+    });
     expect(ready.body.details.queue.failed).toBeGreaterThanOrEqual(5); // the jobs failed above
   });
 });
@@ -400,10 +541,14 @@ describe('monthly batch', () => {
     const res = await t.request().post('/v1/batch-evaluations').set(auth(t)).send({ inputUri: smallUri });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ status: 'queued', source: 'api', model });
-    const run = await waitFor(async () => {
-      const r = (await t.request().get(`/v1/batch-evaluations/${res.body.id}`).set(auth(t))).body;
-      return r.status === 'completed' || r.status === 'failed' ? r : undefined;
-    }, 60_000, 'the monthly run');
+    const run = await waitFor(
+      async () => {
+        const r = (await t.request().get(`/v1/batch-evaluations/${res.body.id}`).set(auth(t))).body;
+        return r.status === 'completed' || r.status === 'failed' ? r : undefined;
+      },
+      60_000,
+      'the monthly run',
+    );
     expect(run.status).toBe('completed');
     expect(run.rowsRead).toBe(small.lines.length);
     // tiny: 2012-03 … 2023-12 is 142 months.
@@ -427,26 +572,46 @@ describe('monthly batch', () => {
   });
 
   it('registers the BATCH_MONTHLY_CRON job scheduler, and runs a scheduler-made job into its own row', async () => {
-    const config = loadConfig({ ...t.env, BATCH_MONTHLY_CRON: '0 3 1 * *', BATCH_MONTHLY_INPUT_URI: smallUri });
+    const config = loadConfig({
+      ...t.env,
+      BATCH_MONTHLY_CRON: '0 3 1 * *',
+      BATCH_MONTHLY_INPUT_URI: smallUri,
+    });
     const scheduling = await startInProcessWorker(config);
     try {
       const queue = t.app.get(BatchQueueService).queue;
-      const scheduler = await waitFor(async () => queue.getJobScheduler(MONTHLY_SCHEDULER_ID), 10_000, 'the job scheduler');
+      const scheduler = await waitFor(
+        async () => queue.getJobScheduler(MONTHLY_SCHEDULER_ID),
+        10_000,
+        'the job scheduler',
+      );
       expect(scheduler.pattern).toBe('0 3 1 * *');
       expect(scheduler.template?.data).toEqual({ kind: 'monthly', inputUri: smallUri });
       // What the scheduler enqueues at the cron time (no run id: the worker makes the row).
       await queue.add(MONTHLY_JOB, { kind: 'monthly', inputUri: smallUri }, { jobId: 'repeat:test:1' });
-      const run = await waitFor(async () => {
-        const items = (await t.request().get('/v1/batch-evaluations').set(auth(t))).body.items as Array<{ source: string; status: string }>;
-        return items.find((r) => r.source === 'schedule' && r.status === 'completed');
-      }, 60_000, 'the scheduled run');
+      const run = await waitFor(
+        async () => {
+          const items = (await t.request().get('/v1/batch-evaluations').set(auth(t))).body.items as Array<{
+            source: string;
+            status: string;
+          }>;
+          return items.find((r) => r.source === 'schedule' && r.status === 'completed');
+        },
+        60_000,
+        'the scheduled run',
+      );
       expect(run).toMatchObject({ model, rowsRead: small.lines.length });
     } finally {
       await scheduling.close();
     }
     // A worker without BATCH_MONTHLY_CRON removes the scheduler.
     const plain = await startInProcessWorker(t.config);
-    await waitFor(async () => (await t.app.get(BatchQueueService).queue.getJobScheduler(MONTHLY_SCHEDULER_ID)) === undefined, 10_000, 'the scheduler to go');
+    await waitFor(
+      async () =>
+        (await t.app.get(BatchQueueService).queue.getJobScheduler(MONTHLY_SCHEDULER_ID)) === undefined,
+      10_000,
+      'the scheduler to go',
+    );
     await plain.close();
   });
 });

@@ -18,16 +18,29 @@ let base: string;
 let key: string;
 
 beforeAll(async () => {
-  if (!existsSync(SCHEMATHESIS)) spawnSync('bash', [path.resolve(__dirname, 'pytools/sync.sh')], { stdio: 'inherit' });
+  if (!existsSync(SCHEMATHESIS))
+    spawnSync('bash', [path.resolve(__dirname, 'pytools/sync.sh')], { stdio: 'inherit' });
   const { first } = await testModels();
   t = await startTestApp();
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
   const admin = { 'x-api-key': t.adminKey };
-  const registered = await t.request().post('/v1/models').set(admin).attach('package', first.archive, 'p.tar.gz');
-  await t.request().put(`/v1/models/${registered.body.name}/versions/1/stage`).set(admin).send({ stage: 'production' });
+  const registered = await t
+    .request()
+    .post('/v1/models')
+    .set(admin)
+    .attach('package', first.archive, 'p.tar.gz');
+  await t
+    .request()
+    .put(`/v1/models/${registered.body.name}/versions/1/stage`)
+    .set(admin)
+    .send({ stage: 'production' });
   // A key of its own with a high limit: generated traffic must not be answered 429.
-  const created = await t.request().post('/v1/keys').set(admin).send({ name: 'schemathesis', scopes: ['admin'], rateLimitPerMinute: 1_000_000 });
+  const created = await t
+    .request()
+    .post('/v1/keys')
+    .set(admin)
+    .send({ name: 'schemathesis', scopes: ['admin'], rateLimitPerMinute: 1_000_000 });
   key = created.body.key;
 });
 
@@ -36,9 +49,15 @@ afterAll(async () => {
 });
 
 /** Runs a command without blocking this process's event loop (the API under test runs in it). */
-function run(command: string, args: string[], timeoutMs: number): Promise<{ status: number | null; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
+    const child = spawn(command, args, {
+      env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' },
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

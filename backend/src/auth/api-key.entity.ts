@@ -1,7 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs, nullableEpochMs } from '../database/epoch-ms';
 
-
 /**
  * One API key. The secret itself is never stored: only its first 12 characters (`prefix`, to find
  * the row and to let people tell keys apart) and the SHA-256 of the whole key.

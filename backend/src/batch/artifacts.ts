@@ -22,7 +22,11 @@ export async function moveArtifact(store: ArtifactStore, from: string, to: strin
     const source = store.uri(from).slice('s3://'.length);
     const targetKey = store.uri(to).slice(`s3://${store.bucket}/`.length);
     await store.client.send(
-      new CopyObjectCommand({ Bucket: store.bucket, Key: targetKey, CopySource: source.split('/').map(encodeURIComponent).join('/') }),
+      new CopyObjectCommand({
+        Bucket: store.bucket,
+        Key: targetKey,
+        CopySource: source.split('/').map(encodeURIComponent).join('/'),
+      }),
     );
     await store.delete(from);
     return;

@@ -1,6 +1,14 @@
 import { InputError } from '@housing/ml';
 import { UNFINISHED_STATUSES, batchKeys } from './batch.constants';
-import { AttemptAborted, BadRowsError, PermanentJobError, abortReasonOf, classify, openInput, reasonOf } from './attempt';
+import {
+  AttemptAborted,
+  BadRowsError,
+  PermanentJobError,
+  abortReasonOf,
+  classify,
+  openInput,
+  reasonOf,
+} from './attempt';
 import { runIdFor } from './monthly.processor';
 import { ArtifactNotFoundError } from '../storage/artifact-store';
 import { notFound } from '../common/problem';
@@ -18,7 +26,9 @@ describe('batch attempts', () => {
   });
 
   it('treats a missing input as permanent', async () => {
-    await expect(openInput(() => Promise.reject(new ArtifactNotFoundError('datasets/x.csv')), 'datasets/x.csv')).rejects.toBeInstanceOf(PermanentJobError);
+    await expect(
+      openInput(() => Promise.reject(new ArtifactNotFoundError('datasets/x.csv')), 'datasets/x.csv'),
+    ).rejects.toBeInstanceOf(PermanentJobError);
     await expect(openInput(() => Promise.reject(new Error('EIO')), 'k')).rejects.toThrow('EIO');
   });
 
@@ -26,9 +36,15 @@ describe('batch attempts', () => {
     expect(new BadRowsError(100, 30, 0.1, false).message).toBe(
       '30 of 100 rows were rejected (30.0%), more than BATCH_MAX_BAD_ROW_RATIO 0.1 (10.0%): see the errors file for each line and reason',
     );
-    expect(new BadRowsError(400, 200, 0.1, true).message).toContain('200 of 400 rows read so far were rejected (50.0%)');
-    expect(reasonOf(new InputError('CSV is missing required column: date'))).toBe('unreadable input: CSV is missing required column: date');
-    expect(reasonOf(new ArtifactNotFoundError('models/x/1/model.onnx'))).toBe('artifact models/x/1/model.onnx not found');
+    expect(new BadRowsError(400, 200, 0.1, true).message).toContain(
+      '200 of 400 rows read so far were rejected (50.0%)',
+    );
+    expect(reasonOf(new InputError('CSV is missing required column: date'))).toBe(
+      'unreadable input: CSV is missing required column: date',
+    );
+    expect(reasonOf(new ArtifactNotFoundError('models/x/1/model.onnx'))).toBe(
+      'artifact models/x/1/model.onnx not found',
+    );
   });
 
   it('reads the abort reason a worker gave', () => {

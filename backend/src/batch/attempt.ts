@@ -48,7 +48,8 @@ export async function openInput<T>(open: () => Promise<T>, key: string): Promise
   try {
     return await open();
   } catch (error) {
-    if (error instanceof ArtifactNotFoundError) throw new PermanentJobError(`the input ${key} does not exist (any more)`);
+    if (error instanceof ArtifactNotFoundError)
+      throw new PermanentJobError(`the input ${key} does not exist (any more)`);
     throw error;
   }
 }

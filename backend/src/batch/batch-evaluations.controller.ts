@@ -12,7 +12,12 @@ import {
 import { Principal, RequireScopes } from '../auth';
 import { ProblemDetails } from '../common/problem';
 import { batchKeys } from './batch.constants';
-import { BatchEvaluationDto, BatchEvaluationListDto, CreateBatchEvaluationDto, ListQueryDto } from './batch.dto';
+import {
+  BatchEvaluationDto,
+  BatchEvaluationListDto,
+  CreateBatchEvaluationDto,
+  ListQueryDto,
+} from './batch.dto';
 import type { BatchEvaluationEntity } from './batch-evaluation.entity';
 import { BatchEvaluationsService } from './batch-evaluations.service';
 import { BatchJobsService } from './batch-jobs.service';
@@ -41,8 +46,14 @@ export class BatchEvaluationsController {
   @ApiAcceptedResponse({ type: BatchEvaluationDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   @ApiConflictResponse({ type: ProblemDetails, description: 'No model version in production' })
-  @ApiUnprocessableEntityResponse({ type: ProblemDetails, description: 'The input URI is outside the artifact store or missing' })
-  async create(@Body() body: CreateBatchEvaluationDto, @Principal() principal: Principal): Promise<BatchEvaluationDto> {
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetails,
+    description: 'The input URI is outside the artifact store or missing',
+  })
+  async create(
+    @Body() body: CreateBatchEvaluationDto,
+    @Principal() principal: Principal,
+  ): Promise<BatchEvaluationDto> {
     return this.dto(await this.evaluations.create(body.inputUri, principal));
   }
 
@@ -58,7 +69,9 @@ export class BatchEvaluationsController {
 
   @Get(':id')
   @RequireScopes('batch')
-  @ApiOperation({ summary: 'One monthly batch run: status, monthly files and the evaluation by month and region' })
+  @ApiOperation({
+    summary: 'One monthly batch run: status, monthly files and the evaluation by month and region',
+  })
   @ApiOkResponse({ type: BatchEvaluationDto })
   @ApiNotFoundResponse({ type: ProblemDetails })
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<BatchEvaluationDto> {

@@ -25,7 +25,12 @@ export class BatchEvaluationsService {
   async create(inputUri: string, principal: Principal): Promise<BatchEvaluationEntity> {
     const production = await this.registry.findProduction();
     if (!production) {
-      throw new ProblemException(HttpStatus.CONFLICT, 'no-production-model', 'No model in production', 'the monthly batch scores with the production model: promote one first');
+      throw new ProblemException(
+        HttpStatus.CONFLICT,
+        'no-production-model',
+        'No model in production',
+        'the monthly batch scores with the production model: promote one first',
+      );
     }
     await this.jobs.inputKeyOf(inputUri, principal);
     const id = randomUUID();
@@ -57,15 +62,24 @@ export class BatchEvaluationsService {
     try {
       await this.queue.add(MONTHLY_JOB, { kind: 'monthly', runId: id, inputUri }, id);
     } catch (error) {
-      this.logger.warn(`monthly run ${id} recorded but not queued yet (${(error as Error).message}); the workers queue it when Redis answers`);
+      this.logger.warn(
+        `monthly run ${id} recorded but not queued yet (${(error as Error).message}); the workers queue it when Redis answers`,
+      );
     }
     return row;
   }
 
-  async list(query: { limit?: number; offset?: number }): Promise<{ rows: BatchEvaluationEntity[]; total: number; limit: number; offset: number }> {
+  async list(query: {
+    limit?: number;
+    offset?: number;
+  }): Promise<{ rows: BatchEvaluationEntity[]; total: number; limit: number; offset: number }> {
     const limit = query.limit ?? 20;
     const offset = query.offset ?? 0;
-    const [rows, total] = await this.runs.findAndCount({ order: { createdAt: 'DESC', id: 'DESC' }, take: limit, skip: offset });
+    const [rows, total] = await this.runs.findAndCount({
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: limit,
+      skip: offset,
+    });
     return { rows, total, limit, offset };
   }
 

@@ -2,7 +2,6 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs, nullableEpochMs } from '../database/epoch-ms';
 import type { JobStatus } from './batch.constants';
 
-
 /**
  * One batch prediction job. The row is the durable record (it outlives Redis); the BullMQ job with
  * the same id only carries it through the queue. `attemptId` fences attempts: every write by a worker

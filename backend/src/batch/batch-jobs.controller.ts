@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -20,7 +34,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Principal, RequireScopes } from '../auth';
 import { ProblemDetails, validationProblem } from '../common/problem';
 import { flattenValidationErrors } from '../common/validation';
-import { BatchJobDto, BatchJobListDto, CreateBatchJobDto, ListBatchJobsQueryDto, UploadBatchJobDto } from './batch.dto';
+import {
+  BatchJobDto,
+  BatchJobListDto,
+  CreateBatchJobDto,
+  ListBatchJobsQueryDto,
+  UploadBatchJobDto,
+} from './batch.dto';
 import { BatchJobsService, type Submitted } from './batch-jobs.service';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
@@ -50,12 +70,30 @@ export class BatchJobsController {
       },
     },
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 200 visible ASCII characters; the same key from the same API key returns the same job' })
-  @ApiAcceptedResponse({ type: BatchJobDto, description: 'Queued (or, with a known Idempotency-Key, the earlier job; header Idempotent-Replayed: true)' })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: 'Invalid body: `errors` names every bad field' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Up to 200 visible ASCII characters; the same key from the same API key returns the same job',
+  })
+  @ApiAcceptedResponse({
+    type: BatchJobDto,
+    description:
+      'Queued (or, with a known Idempotency-Key, the earlier job; header Idempotent-Replayed: true)',
+  })
+  @ApiBadRequestResponse({
+    type: ProblemDetails,
+    description: 'Invalid body: `errors` names every bad field',
+  })
   @ApiConflictResponse({ type: ProblemDetails, description: 'No model version named and none in production' })
-  @ApiPayloadTooLargeResponse({ type: ProblemDetails, description: 'The upload exceeds BATCH_UPLOAD_LIMIT_BYTES' })
-  @ApiUnprocessableEntityResponse({ type: ProblemDetails, description: 'Unknown model version, or an input URI outside the artifact store or missing' })
+  @ApiPayloadTooLargeResponse({
+    type: ProblemDetails,
+    description: 'The upload exceeds BATCH_UPLOAD_LIMIT_BYTES',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetails,
+    description: 'Unknown model version, or an input URI outside the artifact store or missing',
+  })
   async submit(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -69,7 +107,12 @@ export class BatchJobsController {
       submitted = await this.jobs.submitUpload(request, principal, key);
     } else {
       if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-        throw validationProblem([{ field: 'body', message: 'must be a JSON object {inputUri, modelVersion?}, or a multipart/form-data upload' }]);
+        throw validationProblem([
+          {
+            field: 'body',
+            message: 'must be a JSON object {inputUri, modelVersion?}, or a multipart/form-data upload',
+          },
+        ]);
       }
       const dto = plainToInstance(CreateBatchJobDto, body);
       const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
@@ -86,14 +129,19 @@ export class BatchJobsController {
   @ApiOperation({ summary: "List batch jobs, newest first (the key's own; every job for admin keys)" })
   @ApiOkResponse({ type: BatchJobListDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
-  async list(@Query() query: ListBatchJobsQueryDto, @Principal() principal: Principal): Promise<BatchJobListDto> {
+  async list(
+    @Query() query: ListBatchJobsQueryDto,
+    @Principal() principal: Principal,
+  ): Promise<BatchJobListDto> {
     const { rows, total, limit, offset } = await this.jobs.list(principal, query);
     return { items: rows.map((r) => BatchJobDto.from(r)), total, limit, offset };
   }
 
   @Get(':id')
   @RequireScopes('batch')
-  @ApiOperation({ summary: 'A batch job: status, progress, row counts, model version, timings and error reason' })
+  @ApiOperation({
+    summary: 'A batch job: status, progress, row counts, model version, timings and error reason',
+  })
   @ApiOkResponse({ type: BatchJobDto })
   @ApiNotFoundResponse({ type: ProblemDetails })
   async get(@Param('id', uuid) id: string, @Principal() principal: Principal): Promise<BatchJobDto> {
@@ -103,7 +151,10 @@ export class BatchJobsController {
   @Get(':id/result')
   @RequireScopes('batch')
   @ApiProduces('text/csv')
-  @ApiOperation({ summary: 'The result CSV: the input columns, predicted_price, and actual_price when the input had the target column' })
+  @ApiOperation({
+    summary:
+      'The result CSV: the input columns, predicted_price, and actual_price when the input had the target column',
+  })
   @ApiOkResponse({ description: 'The result, streamed', ...CSV_RESPONSE })
   @ApiNotFoundResponse({ type: ProblemDetails, description: 'No such job, or it failed or was cancelled' })
   @ApiConflictResponse({ type: ProblemDetails, description: 'The job has not finished yet' })
@@ -114,9 +165,14 @@ export class BatchJobsController {
   @Get(':id/errors')
   @RequireScopes('batch')
   @ApiProduces('text/csv')
-  @ApiOperation({ summary: 'The rejected rows: `line` (1-based line of the input where the row starts) and `reason`' })
+  @ApiOperation({
+    summary: 'The rejected rows: `line` (1-based line of the input where the row starts) and `reason`',
+  })
   @ApiOkResponse({ description: 'The errors file, streamed', ...CSV_RESPONSE })
-  @ApiNotFoundResponse({ type: ProblemDetails, description: 'No such job, or it has no errors file (e.g. its input was unreadable)' })
+  @ApiNotFoundResponse({
+    type: ProblemDetails,
+    description: 'No such job, or it has no errors file (e.g. its input was unreadable)',
+  })
   @ApiConflictResponse({ type: ProblemDetails, description: 'The job has not finished yet' })
   async errors(@Param('id', uuid) id: string, @Principal() principal: Principal): Promise<StreamableFile> {
     return this.file(principal, id, 'errors');
@@ -124,10 +180,15 @@ export class BatchJobsController {
 
   @Delete(':id')
   @RequireScopes('batch')
-  @ApiOperation({ summary: 'Cancel a job: a queued one is removed from the queue, a running one stops at its next chunk' })
+  @ApiOperation({
+    summary: 'Cancel a job: a queued one is removed from the queue, a running one stops at its next chunk',
+  })
   @ApiOkResponse({ type: BatchJobDto, description: 'The job, now cancelled' })
   @ApiNotFoundResponse({ type: ProblemDetails })
-  @ApiConflictResponse({ type: ProblemDetails, description: 'The job has already finished (completed, failed or cancelled)' })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description: 'The job has already finished (completed, failed or cancelled)',
+  })
   async cancel(@Param('id', uuid) id: string, @Principal() principal: Principal): Promise<BatchJobDto> {
     return BatchJobDto.from(await this.jobs.cancel(principal, id));
   }

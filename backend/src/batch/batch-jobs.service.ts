@@ -10,7 +10,13 @@ import { ProblemException, conflict, notFound, validationProblem } from '../comm
 import type { ModelVersionEntity } from '../model-registry/model-version.entity';
 import { RegistryService } from '../model-registry/registry.service';
 import { ARTIFACT_STORE, ArtifactTooLargeError, type ArtifactStore } from '../storage/artifact-store';
-import { FINISHED_STATUSES, PREDICT_JOB, UNFINISHED_STATUSES, batchKeys, type JobStatus } from './batch.constants';
+import {
+  FINISHED_STATUSES,
+  PREDICT_JOB,
+  UNFINISHED_STATUSES,
+  batchKeys,
+  type JobStatus,
+} from './batch.constants';
 import { BatchJobEntity } from './batch-job.entity';
 import { BatchQueueService } from './batch-queue.service';
 import { deletePrefix } from './artifacts';
@@ -22,7 +28,12 @@ export const unprocessable = (type: string, title: string, detail: string) =>
   new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, type, title, detail);
 
 export const tooLarge = (limit: number) =>
-  new ProblemException(HttpStatus.PAYLOAD_TOO_LARGE, 'payload-too-large', 'Payload too large', `the upload exceeds BATCH_UPLOAD_LIMIT_BYTES (${limit} bytes)`);
+  new ProblemException(
+    HttpStatus.PAYLOAD_TOO_LARGE,
+    'payload-too-large',
+    'Payload too large',
+    `the upload exceeds BATCH_UPLOAD_LIMIT_BYTES (${limit} bytes)`,
+  );
 
 export interface Submitted {
   job: BatchJobEntity;
@@ -55,12 +66,17 @@ export class BatchJobsService {
     const value = Array.isArray(header) ? header[0] : header;
     if (value === undefined || value === '') return undefined;
     if (!IDEMPOTENCY_KEY.test(value)) {
-      throw validationProblem([{ field: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }]);
+      throw validationProblem([
+        { field: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' },
+      ]);
     }
     return value;
   }
 
-  private async byIdempotencyKey(principal: Principal, key: string | undefined): Promise<BatchJobEntity | null> {
+  private async byIdempotencyKey(
+    principal: Principal,
+    key: string | undefined,
+  ): Promise<BatchJobEntity | null> {
     if (key === undefined) return null;
     return this.jobs.findOneBy({ apiKeyId: principal.keyId, idempotencyKey: key });
   }
@@ -69,13 +85,22 @@ export class BatchJobsService {
   async resolveModel(ref: { name?: string; version?: number } | undefined): Promise<ModelVersionEntity> {
     if (ref && (ref.name !== undefined || ref.version !== undefined)) {
       if (!ref.name || !Number.isInteger(ref.version) || ref.version! < 1) {
-        throw validationProblem([{ field: 'modelVersion', message: 'needs both a model name and a version number (integer, at least 1)' }]);
+        throw validationProblem([
+          {
+            field: 'modelVersion',
+            message: 'needs both a model name and a version number (integer, at least 1)',
+          },
+        ]);
       }
       try {
         return await this.registry.get(ref.name, ref.version!);
       } catch (error) {
         if (error instanceof ProblemException && error.getStatus() === 404) {
-          throw unprocessable('unknown-model-version', 'Unknown model version', `model ${ref.name} version ${ref.version} is not registered`);
+          throw unprocessable(
+            'unknown-model-version',
+            'Unknown model version',
+            `model ${ref.name} version ${ref.version} is not registered`,
+          );
         }
         throw error;
       }
@@ -96,30 +121,58 @@ export class BatchJobsService {
   async inputKeyOf(uri: string, principal: Principal | null): Promise<{ key: string; bytes: number }> {
     const key = this.store.keyOf(uri);
     if (key === undefined) {
-      throw unprocessable('input-outside-store', 'Input outside the artifact store', `${uri} is not inside the artifact store (${this.config.ARTIFACT_STORE})`);
+      throw unprocessable(
+        'input-outside-store',
+        'Input outside the artifact store',
+        `${uri} is not inside the artifact store (${this.config.ARTIFACT_STORE})`,
+      );
     }
     // Job outputs and model packages are not inputs (they would let one key read another's data).
     if (principal && !isAdmin(principal) && /^(batch|models)\//.test(key)) {
-      throw unprocessable('input-not-allowed', 'Input not allowed', `${uri} is in the store's ${key.split('/')[0]}/ area, which batch inputs may not read`);
+      throw unprocessable(
+        'input-not-allowed',
+        'Input not allowed',
+        `${uri} is in the store's ${key.split('/')[0]}/ area, which batch inputs may not read`,
+      );
     }
     const bytes = await this.store.size(key);
-    if (bytes === undefined) throw unprocessable('input-not-found', 'Input not found', `${uri}: no such object in the artifact store`);
+    if (bytes === undefined)
+      throw unprocessable(
+        'input-not-found',
+        'Input not found',
+        `${uri}: no such object in the artifact store`,
+      );
     return { key, bytes };
   }
 
-  async submitUri(inputUri: string, modelRef: ModelVersionRefDto | undefined, principal: Principal, idempotencyKey: string | undefined): Promise<Submitted> {
+  async submitUri(
+    inputUri: string,
+    modelRef: ModelVersionRefDto | undefined,
+    principal: Principal,
+    idempotencyKey: string | undefined,
+  ): Promise<Submitted> {
     const existing = await this.byIdempotencyKey(principal, idempotencyKey);
     if (existing) return { job: existing, replayed: true };
     const model = await this.resolveModel(modelRef);
     const { key, bytes } = await this.inputKeyOf(inputUri, principal);
-    return this.create({ id: randomUUID(), inputUri, inputKey: key, inputBytes: bytes, inputName: null }, model, principal, idempotencyKey, false);
+    return this.create(
+      { id: randomUUID(), inputUri, inputKey: key, inputBytes: bytes, inputName: null },
+      model,
+      principal,
+      idempotencyKey,
+      false,
+    );
   }
 
   /**
    * A multipart upload: form fields `modelName`/`modelVersion` (optional, before the file), then the
    * CSV in field `file`, streamed to the store with the size limit (413 past it).
    */
-  async submitUpload(request: FastifyRequest, principal: Principal, idempotencyKey: string | undefined): Promise<Submitted> {
+  async submitUpload(
+    request: FastifyRequest,
+    principal: Principal,
+    idempotencyKey: string | undefined,
+  ): Promise<Submitted> {
     const existing = await this.byIdempotencyKey(principal, idempotencyKey);
     if (existing) {
       await this.discard(request);
@@ -131,11 +184,15 @@ export class BatchJobsService {
       file = await request.file({ limits: { fileSize: limit + 1, files: 1, fields: 10 } });
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 413) throw tooLarge(limit);
-      throw validationProblem([{ field: 'file', message: `the multipart body is malformed: ${(error as Error).message}` }]);
+      throw validationProblem([
+        { field: 'file', message: `the multipart body is malformed: ${(error as Error).message}` },
+      ]);
     }
     if (!file || file.fieldname !== 'file') {
       if (file) await this.drain(file.file);
-      throw validationProblem([{ field: 'file', message: 'is required: the CSV to score, as multipart/form-data field "file"' }]);
+      throw validationProblem([
+        { field: 'file', message: 'is required: the CSV to score, as multipart/form-data field "file"' },
+      ]);
     }
     const fields = file.fields as Record<string, { value?: unknown } | undefined>;
     const fieldValue = (name: string) => {
@@ -146,7 +203,11 @@ export class BatchJobsService {
     const versionText = fieldValue('modelVersion');
     let model: ModelVersionEntity;
     try {
-      model = await this.resolveModel(name !== undefined || versionText !== undefined ? { name, version: versionText === undefined ? undefined : Number(versionText) } : undefined);
+      model = await this.resolveModel(
+        name !== undefined || versionText !== undefined
+          ? { name, version: versionText === undefined ? undefined : Number(versionText) }
+          : undefined,
+      );
     } catch (error) {
       await this.drain(file.file);
       throw error;
@@ -161,18 +222,37 @@ export class BatchJobsService {
       bytes = await this.store.putStream(key, file.file, { maxBytes: limit });
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (error instanceof ArtifactTooLargeError || code === 'FST_REQ_FILE_TOO_LARGE' || (uploadError as { code?: string } | undefined)?.code === 'FST_REQ_FILE_TOO_LARGE') {
+      if (
+        error instanceof ArtifactTooLargeError ||
+        code === 'FST_REQ_FILE_TOO_LARGE' ||
+        (uploadError as { code?: string } | undefined)?.code === 'FST_REQ_FILE_TOO_LARGE'
+      ) {
         await this.drain(file.file);
         throw tooLarge(limit);
       }
-      if (uploadError) throw validationProblem([{ field: 'file', message: `the upload is malformed or was cut short: ${uploadError.message}` }]);
+      if (uploadError)
+        throw validationProblem([
+          { field: 'file', message: `the upload is malformed or was cut short: ${uploadError.message}` },
+        ]);
       throw error;
     }
     if (file.file.truncated) {
       await this.store.delete(key).catch(() => undefined);
       throw tooLarge(limit);
     }
-    return this.create({ id, inputUri: this.store.uri(key), inputKey: key, inputBytes: bytes, inputName: file.filename?.slice(0, 255) || null }, model, principal, idempotencyKey, true);
+    return this.create(
+      {
+        id,
+        inputUri: this.store.uri(key),
+        inputKey: key,
+        inputBytes: bytes,
+        inputName: file.filename?.slice(0, 255) || null,
+      },
+      model,
+      principal,
+      idempotencyKey,
+      true,
+    );
   }
 
   /** Reads and drops the rest of an upload, so the client gets our answer rather than a reset connection. */
@@ -245,27 +325,40 @@ export class BatchJobsService {
     try {
       await this.queue.add(PREDICT_JOB, { kind: 'predict', jobId: row.id }, row.id);
     } catch (error) {
-      this.logger.warn(`job ${row.id} recorded but not queued yet (${(error as Error).message}); the workers queue it when Redis answers`);
+      this.logger.warn(
+        `job ${row.id} recorded but not queued yet (${(error as Error).message}); the workers queue it when Redis answers`,
+      );
     }
-    this.logger.log(`job ${row.id} submitted by ${principal.name}: ${row.inputUri} with ${model.name} v${model.version}`);
+    this.logger.log(
+      `job ${row.id} submitted by ${principal.name}: ${row.inputUri} with ${model.name} v${model.version}`,
+    );
     return { job: row, replayed: false };
   }
 
-  async list(principal: Principal, query: { limit?: number; offset?: number; status?: JobStatus }): Promise<{ rows: BatchJobEntity[]; total: number; limit: number; offset: number }> {
+  async list(
+    principal: Principal,
+    query: { limit?: number; offset?: number; status?: JobStatus },
+  ): Promise<{ rows: BatchJobEntity[]; total: number; limit: number; offset: number }> {
     const limit = query.limit ?? 20;
     const offset = query.offset ?? 0;
     const where: FindOptionsWhere<BatchJobEntity> = {
       ...(!isAdmin(principal) && { apiKeyId: principal.keyId }),
       ...(query.status && { status: query.status }),
     };
-    const [rows, total] = await this.jobs.findAndCount({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: limit, skip: offset });
+    const [rows, total] = await this.jobs.findAndCount({
+      where,
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: limit,
+      skip: offset,
+    });
     return { rows, total, limit, offset };
   }
 
   /** A job the caller may see (its own; every job for admin keys), or 404. */
   async get(principal: Principal, id: string): Promise<BatchJobEntity> {
     const row = await this.jobs.findOneBy({ id });
-    if (!row || (!isAdmin(principal) && row.apiKeyId !== principal.keyId)) throw notFound(`batch job ${id} does not exist`);
+    if (!row || (!isAdmin(principal) && row.apiKeyId !== principal.keyId))
+      throw notFound(`batch job ${id} does not exist`);
     return row;
   }
 
@@ -279,7 +372,12 @@ export class BatchJobsService {
     const now = Date.now();
     const updated = await this.jobs.update(
       { id, status: In([...UNFINISHED_STATUSES]) },
-      { status: 'cancelled', error: `cancelled by API key ${principal.name}`, finishedAt: now, updatedAt: now },
+      {
+        status: 'cancelled',
+        error: `cancelled by API key ${principal.name}`,
+        finishedAt: now,
+        updatedAt: now,
+      },
     );
     if (!updated.affected) {
       const current = await this.get(principal, id);
@@ -291,24 +389,37 @@ export class BatchJobsService {
       if (!removed) await this.queue.publishCancel(id);
     } catch (error) {
       // The row says cancelled: a worker that picks the job up or is running it stops on its own.
-      this.logger.warn(`job ${id}: cancelled in the database; queue not reached (${(error as Error).message})`);
+      this.logger.warn(
+        `job ${id}: cancelled in the database; queue not reached (${(error as Error).message})`,
+      );
     }
-    this.logger.log(`job ${id} cancelled (${removed ? 'removed from the queue' : 'the running worker stops at its next chunk'})`);
+    this.logger.log(
+      `job ${id} cancelled (${removed ? 'removed from the queue' : 'the running worker stops at its next chunk'})`,
+    );
     return this.get(principal, id);
   }
 
   /** The result or errors CSV as a stream, or the problem saying why it is not there (yet). */
-  async openFile(principal: Principal, id: string, which: 'result' | 'errors'): Promise<{ stream: Readable; bytes: number | undefined; filename: string }> {
+  async openFile(
+    principal: Principal,
+    id: string,
+    which: 'result' | 'errors',
+  ): Promise<{ stream: Readable; bytes: number | undefined; filename: string }> {
     const row = await this.get(principal, id);
     const key = which === 'result' ? (row.status === 'completed' ? row.resultKey : null) : row.errorsKey;
     if (!key) {
       if (UNFINISHED_STATUSES.includes(row.status)) {
-        throw conflict(`batch job ${id} is ${row.status}: its ${which} file is available once it has finished`);
+        throw conflict(
+          `batch job ${id} is ${row.status}: its ${which} file is available once it has finished`,
+        );
       }
-      throw notFound(`batch job ${id} is ${row.status} and has no ${which} file${row.error ? ` (${row.error})` : ''}`);
+      throw notFound(
+        `batch job ${id} is ${row.status} and has no ${which} file${row.error ? ` (${row.error})` : ''}`,
+      );
     }
     const bytes = await this.store.size(key);
-    if (bytes === undefined) throw notFound(`the ${which} file of batch job ${id} is gone from the artifact store`);
+    if (bytes === undefined)
+      throw notFound(`the ${which} file of batch job ${id} is gone from the artifact store`);
     return { stream: await this.store.getStream(key), bytes, filename: `batch-${id}-${which}.csv` };
   }
 

@@ -85,7 +85,11 @@ export class BatchQueueService implements OnModuleInit, OnModuleDestroy {
 
   /** Adds a job under its database id; adding an id that is already queued is a no-op (BullMQ keeps the first). */
   async add(name: string, data: BatchJobData, jobId: string, timeoutMs = 3000): Promise<void> {
-    await withTimeout(this.queue.add(name, data, { ...this.jobOptions(), jobId }), timeoutMs, `queueing job ${jobId}`);
+    await withTimeout(
+      this.queue.add(name, data, { ...this.jobOptions(), jobId }),
+      timeoutMs,
+      `queueing job ${jobId}`,
+    );
   }
 
   async getJob(jobId: string, timeoutMs = 3000): Promise<Job<BatchJobData> | undefined> {
@@ -111,7 +115,11 @@ export class BatchQueueService implements OnModuleInit, OnModuleDestroy {
 
   /** Tells every worker to stop `jobId` at its next chunk. */
   async publishCancel(jobId: string): Promise<void> {
-    await withTimeout(this.redis.client().publish(this.cancelChannel, jobId), 2000, 'publishing a cancellation');
+    await withTimeout(
+      this.redis.client().publish(this.cancelChannel, jobId),
+      2000,
+      'publishing a cancellation',
+    );
   }
 
   /** Queue depth by state; updates the `batch_queue_jobs` gauge. Rejects when Redis does not answer in time. */

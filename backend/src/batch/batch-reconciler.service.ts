@@ -1,8 +1,20 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { MONTHLY_JOB, MONTHLY_SCHEDULER_ID, PREDICT_JOB, UNFINISHED_STATUSES, type BatchJobData } from './batch.constants';
+import {
+  MONTHLY_JOB,
+  MONTHLY_SCHEDULER_ID,
+  PREDICT_JOB,
+  UNFINISHED_STATUSES,
+  type BatchJobData,
+} from './batch.constants';
 import { BatchEvaluationEntity } from './batch-evaluation.entity';
 import { BatchJobEntity } from './batch-job.entity';
 import { BatchQueueService, withTimeout } from './batch-queue.service';
@@ -31,7 +43,9 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.BATCH_MONTHLY_CRON && !this.config.BATCH_MONTHLY_INPUT_URI) {
-      throw new Error('BATCH_MONTHLY_CRON is set but BATCH_MONTHLY_INPUT_URI is not: the monthly batch needs its dataset');
+      throw new Error(
+        'BATCH_MONTHLY_CRON is set but BATCH_MONTHLY_INPUT_URI is not: the monthly batch needs its dataset',
+      );
     }
     void this.reconcile();
     if (this.config.BATCH_RECONCILE_INTERVAL_MS > 0) {
@@ -54,19 +68,47 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
 
   private async pass(): Promise<void> {
     await this.scheduler();
-    const jobs = await this.jobs.find({ where: { status: In([...UNFINISHED_STATUSES]) }, order: { createdAt: 'ASC' }, take: BATCH });
+    const jobs = await this.jobs.find({
+      where: { status: In([...UNFINISHED_STATUSES]) },
+      order: { createdAt: 'ASC' },
+      take: BATCH,
+    });
     for (const row of jobs) {
-      const unfinished = async () => UNFINISHED_STATUSES.includes((await this.jobs.findOneBy({ id: row.id }))?.status ?? 'failed');
-      await this.check(row.id, PREDICT_JOB, { kind: 'predict', jobId: row.id }, unfinished, async (reason) => {
-        await this.jobs.update({ id: row.id, status: In([...UNFINISHED_STATUSES]) }, { status: 'failed', error: reason, finishedAt: Date.now(), updatedAt: Date.now() });
-      });
+      const unfinished = async () =>
+        UNFINISHED_STATUSES.includes((await this.jobs.findOneBy({ id: row.id }))?.status ?? 'failed');
+      await this.check(
+        row.id,
+        PREDICT_JOB,
+        { kind: 'predict', jobId: row.id },
+        unfinished,
+        async (reason) => {
+          await this.jobs.update(
+            { id: row.id, status: In([...UNFINISHED_STATUSES]) },
+            { status: 'failed', error: reason, finishedAt: Date.now(), updatedAt: Date.now() },
+          );
+        },
+      );
     }
-    const runs = await this.runs.find({ where: { status: In([...UNFINISHED_STATUSES]) }, order: { createdAt: 'ASC' }, take: BATCH });
+    const runs = await this.runs.find({
+      where: { status: In([...UNFINISHED_STATUSES]) },
+      order: { createdAt: 'ASC' },
+      take: BATCH,
+    });
     for (const row of runs) {
-      const unfinished = async () => UNFINISHED_STATUSES.includes((await this.runs.findOneBy({ id: row.id }))?.status ?? 'failed');
-      await this.check(row.queueJobId ?? row.id, MONTHLY_JOB, { kind: 'monthly', runId: row.id, inputUri: row.inputUri }, unfinished, async (reason) => {
-        await this.runs.update({ id: row.id, status: In([...UNFINISHED_STATUSES]) }, { status: 'failed', error: reason, finishedAt: Date.now(), updatedAt: Date.now() });
-      });
+      const unfinished = async () =>
+        UNFINISHED_STATUSES.includes((await this.runs.findOneBy({ id: row.id }))?.status ?? 'failed');
+      await this.check(
+        row.queueJobId ?? row.id,
+        MONTHLY_JOB,
+        { kind: 'monthly', runId: row.id, inputUri: row.inputUri },
+        unfinished,
+        async (reason) => {
+          await this.runs.update(
+            { id: row.id, status: In([...UNFINISHED_STATUSES]) },
+            { status: 'failed', error: reason, finishedAt: Date.now(), updatedAt: Date.now() },
+          );
+        },
+      );
     }
   }
 
@@ -88,7 +130,8 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     const job = await this.queue.getJob(id);
     // Each action re-reads the row first: the job may have finished since the rows were listed.
     if (!job) {
-      if (await unfinished()) await requeue('unfinished in the database but unknown to the queue (Redis lost it?)');
+      if (await unfinished())
+        await requeue('unfinished in the database but unknown to the queue (Redis lost it?)');
       return;
     }
     const state = await withTimeout(job.getState(), 3000, `state of ${id}`);
@@ -107,7 +150,11 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   private async scheduler(): Promise<void> {
     const cron = this.config.BATCH_MONTHLY_CRON;
     const queue = this.queue.queue;
-    const existing = await withTimeout(queue.getJobScheduler(MONTHLY_SCHEDULER_ID), 3000, 'reading the job scheduler');
+    const existing = await withTimeout(
+      queue.getJobScheduler(MONTHLY_SCHEDULER_ID),
+      3000,
+      'reading the job scheduler',
+    );
     if (!cron) {
       if (existing) {
         await withTimeout(queue.removeJobScheduler(MONTHLY_SCHEDULER_ID), 3000, 'removing the job scheduler');
@@ -119,7 +166,11 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     const template = existing?.template?.data as { inputUri?: string } | undefined;
     if (existing?.pattern === cron && template?.inputUri === inputUri) return;
     await withTimeout(
-      queue.upsertJobScheduler(MONTHLY_SCHEDULER_ID, { pattern: cron }, { name: MONTHLY_JOB, data: { kind: 'monthly', inputUri } }),
+      queue.upsertJobScheduler(
+        MONTHLY_SCHEDULER_ID,
+        { pattern: cron },
+        { name: MONTHLY_JOB, data: { kind: 'monthly', inputUri } },
+      ),
       3000,
       'upserting the job scheduler',
     );

@@ -13,7 +13,12 @@ import { QueueDepthPublisher } from './queue-depth.publisher';
 
 /** Batch jobs in a worker process: the BullMQ worker, its processors, the reconciler and the queue-depth report. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BatchJobEntity, BatchEvaluationEntity]), ModelRegistryModule, InferenceModule, BatchQueueModule],
+  imports: [
+    TypeOrmModule.forFeature([BatchJobEntity, BatchEvaluationEntity]),
+    ModelRegistryModule,
+    InferenceModule,
+    BatchQueueModule,
+  ],
   providers: [PredictProcessor, MonthlyProcessor, BatchWorkerService, BatchReconciler, QueueDepthPublisher],
   exports: [BatchWorkerService, BatchReconciler, QueueDepthPublisher],
 })

@@ -1,5 +1,11 @@
 import * as os from 'node:os';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { WaitingError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
@@ -7,7 +13,13 @@ import { Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RedisService } from '../redis/redis.service';
 import { AttemptAborted } from './attempt';
-import { BATCH_QUEUE, MONTHLY_JOB, type BatchJobData, type MonthlyJobData, type PredictJobData } from './batch.constants';
+import {
+  BATCH_QUEUE,
+  MONTHLY_JOB,
+  type BatchJobData,
+  type MonthlyJobData,
+  type PredictJobData,
+} from './batch.constants';
 import { BatchEvaluationEntity } from './batch-evaluation.entity';
 import { BatchJobEntity } from './batch-job.entity';
 import { BatchQueueService } from './batch-queue.service';
@@ -46,19 +58,23 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
 
   onApplicationBootstrap(): void {
     const c = this.config;
-    this.worker = new Worker<BatchJobData>(BATCH_QUEUE, (job, token, signal) => this.handle(job, token, signal), {
-      connection: this.queue.bullConnection('batch-worker'),
-      prefix: this.queue.prefix,
-      name: this.workerId,
-      concurrency: c.BATCH_CONCURRENCY,
-      lockDuration: c.BATCH_STALLED_MS,
-      stalledInterval: c.BATCH_STALLED_MS,
-      maxStalledCount: c.BATCH_MAX_STALLED_COUNT,
-      // Pause after a Redis connection error before fetching again: BullMQ's 15 s by default, shorter
-      // when a short BATCH_STALLED_MS asks for quick recovery.
-      runRetryDelay: Math.min(15_000, Math.max(1000, Math.floor(c.BATCH_STALLED_MS / 2))),
-      autorun: true,
-    });
+    this.worker = new Worker<BatchJobData>(
+      BATCH_QUEUE,
+      (job, token, signal) => this.handle(job, token, signal),
+      {
+        connection: this.queue.bullConnection('batch-worker'),
+        prefix: this.queue.prefix,
+        name: this.workerId,
+        concurrency: c.BATCH_CONCURRENCY,
+        lockDuration: c.BATCH_STALLED_MS,
+        stalledInterval: c.BATCH_STALLED_MS,
+        maxStalledCount: c.BATCH_MAX_STALLED_COUNT,
+        // Pause after a Redis connection error before fetching again: BullMQ's 15 s by default, shorter
+        // when a short BATCH_STALLED_MS asks for quick recovery.
+        runRetryDelay: Math.min(15_000, Math.max(1000, Math.floor(c.BATCH_STALLED_MS / 2))),
+        autorun: true,
+      },
+    );
     this.worker.on('stalled', (jobId) => void this.onStalled(jobId));
     this.worker.on('lockRenewalFailed', (jobIds) => {
       for (const jobId of jobIds) {
@@ -82,10 +98,15 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
     );
   }
 
-  private async handle(job: Job<BatchJobData>, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+  private async handle(
+    job: Job<BatchJobData>,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     this.running.add(String(job.id));
     try {
-      if (job.name === MONTHLY_JOB || job.data.kind === 'monthly') return await this.monthly.process(job as Job<MonthlyJobData>, token, signal);
+      if (job.name === MONTHLY_JOB || job.data.kind === 'monthly')
+        return await this.monthly.process(job as Job<MonthlyJobData>, token, signal);
       return await this.predict.process(job as Job<PredictJobData>, token, signal, this.workerId);
     } catch (error) {
       if (error instanceof AttemptAborted && error.reason === 'shutdown' && token) {
@@ -101,16 +122,26 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
 
   /** A job whose worker stopped renewing its lock went back to the queue: say so on its row. */
   private async onStalled(jobId: string): Promise<void> {
-    this.logger.warn(`job ${jobId}: stalled (no lock renewal for ${this.config.BATCH_STALLED_MS} ms); requeued for another worker`);
+    this.logger.warn(
+      `job ${jobId}: stalled (no lock renewal for ${this.config.BATCH_STALLED_MS} ms); requeued for another worker`,
+    );
     const message = `stalled: its worker stopped renewing the lock for ${this.config.BATCH_STALLED_MS} ms; restarted from scratch on another worker`;
     try {
       await this.jobs
         .createQueryBuilder()
         .update(BatchJobEntity)
-        .set({ status: 'queued', stalledCount: () => '"stalledCount" + 1', error: message, updatedAt: Date.now() })
+        .set({
+          status: 'queued',
+          stalledCount: () => '"stalledCount" + 1',
+          error: message,
+          updatedAt: Date.now(),
+        })
         .where('id = :id AND status = :status', { id: jobId, status: 'running' })
         .execute();
-      await this.runs.update({ queueJobId: jobId, status: 'running' }, { status: 'queued', error: message, updatedAt: Date.now() });
+      await this.runs.update(
+        { queueJobId: jobId, status: 'running' },
+        { status: 'queued', error: message, updatedAt: Date.now() },
+      );
     } catch (error) {
       this.logger.warn(`could not record the stall of ${jobId}: ${(error as Error).message}`);
     }
@@ -119,7 +150,8 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
   /** Stops running attempts (their jobs go back to the queue), then closes the worker. */
   async onModuleDestroy(): Promise<void> {
     if (!this.worker) return;
-    if (this.running.size > 0) this.logger.log(`shutting down: returning ${this.running.size} running job(s) to the queue`);
+    if (this.running.size > 0)
+      this.logger.log(`shutting down: returning ${this.running.size} running job(s) to the queue`);
     this.worker.cancelAllJobs('shutdown');
     await this.worker.close().catch(() => undefined);
     // The cancel subscriber is closed with the other connections by RedisService.

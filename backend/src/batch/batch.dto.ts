@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { JOB_STATUSES, type JobStatus } from './batch.constants';
 import type { BatchJobEntity } from './batch-job.entity';
 import type { BatchEvaluationEntity, ErrorMetrics } from './batch-evaluation.entity';
@@ -26,14 +37,18 @@ export class ModelVersionRefDto {
 export class CreateBatchJobDto {
   @ApiProperty({
     example: 's3://housing-artifacts/datasets/2024-06.csv',
-    description: 'A CSV already in the artifact store (s3://… or file://… under ARTIFACT_STORE), outside its batch/ and models/ areas.',
+    description:
+      'A CSV already in the artifact store (s3://… or file://… under ARTIFACT_STORE), outside its batch/ and models/ areas.',
   })
   @IsString()
   @MaxLength(1000)
   @Matches(/^(s3|file):\/\/./, { message: 'inputUri must start with s3:// or file://' })
   inputUri: string;
 
-  @ApiPropertyOptional({ type: ModelVersionRefDto, description: 'The model version to score with; default: the production version at submit time.' })
+  @ApiPropertyOptional({
+    type: ModelVersionRefDto,
+    description: 'The model version to score with; default: the production version at submit time.',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => ModelVersionRefDto)
@@ -42,13 +57,20 @@ export class CreateBatchJobDto {
 
 /** The multipart form of POST /v1/batch-jobs (documentation only: the upload is streamed, not bound). */
 export class UploadBatchJobDto {
-  @ApiPropertyOptional({ example: 'housets-xgboost', description: 'Model name; send before the file part. With modelVersion; default: production.' })
+  @ApiPropertyOptional({
+    example: 'housets-xgboost',
+    description: 'Model name; send before the file part. With modelVersion; default: production.',
+  })
   modelName?: string;
 
   @ApiPropertyOptional({ example: 3, description: 'Model version number; send before the file part.' })
   modelVersion?: number;
 
-  @ApiProperty({ type: 'string', format: 'binary', description: 'The CSV to score (header line first), at most BATCH_UPLOAD_LIMIT_BYTES.' })
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'The CSV to score (header line first), at most BATCH_UPLOAD_LIMIT_BYTES.',
+  })
   file: unknown;
 }
 
@@ -100,38 +122,62 @@ export class BatchModelDto {
 
 export class BatchInputDto {
   @ApiProperty({ example: 's3://housing-artifacts/batch/6f1c…/input.csv' }) uri: string;
-  @ApiProperty({ type: String, nullable: true, example: 'june.csv', description: 'Uploaded file name' }) name: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'june.csv', description: 'Uploaded file name' })
+  name: string | null;
   @ApiProperty({ type: Number, nullable: true, example: 18_400_112 }) bytes: number | null;
 }
 
 export class BatchJobLinksDto {
   @ApiProperty({ example: '/v1/batch-jobs/6f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11' }) self: string;
-  @ApiProperty({ type: String, nullable: true, description: 'The result CSV, once completed' }) result: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'The rejected rows (line, reason), once written' }) errors: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The result CSV, once completed' }) result:
+    string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The rejected rows (line, reason), once written',
+  })
+  errors: string | null;
 }
 
 export class BatchJobDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
-  @ApiProperty({ example: 0.42, description: 'Share of the input read by the current attempt, 0 to 1 (1 when completed)' }) progress: number;
+  @ApiProperty({
+    example: 0.42,
+    description: 'Share of the input read by the current attempt, 0 to 1 (1 when completed)',
+  })
+  progress: number;
   @ApiProperty({ example: 120000, description: 'Data rows read' }) rowsRead: number;
   @ApiProperty({ example: 119650, description: 'Rows scored (in the result)' }) rowsDone: number;
   @ApiProperty({ example: 350, description: 'Rows rejected (in the errors file)' }) rowsFailed: number;
-  @ApiProperty({ type: BatchModelDto, description: 'The model version scoring the job (fixed at submit time)' }) model: BatchModelDto;
+  @ApiProperty({
+    type: BatchModelDto,
+    description: 'The model version scoring the job (fixed at submit time)',
+  })
+  model: BatchModelDto;
   @ApiProperty({ type: BatchInputDto }) input: BatchInputDto;
-  @ApiProperty({ example: 1, description: 'Attempts started; more than one after a retry or a stall' }) attempts: number;
-  @ApiProperty({ example: 0, description: 'Times a worker died or hung on the job and another took over' }) stalledCount: number;
-  @ApiProperty({ type: String, nullable: true, description: 'Why the job failed (or why the last attempt did, while retried)' }) error: string | null;
+  @ApiProperty({ example: 1, description: 'Attempts started; more than one after a retry or a stall' })
+  attempts: number;
+  @ApiProperty({ example: 0, description: 'Times a worker died or hung on the job and another took over' })
+  stalledCount: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why the job failed (or why the last attempt did, while retried)',
+  })
+  error: string | null;
   @ApiProperty({ type: String, nullable: true }) idempotencyKey: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'From start to finish, milliseconds' }) durationMs: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'From start to finish, milliseconds' })
+  durationMs: number | null;
   @ApiProperty({ type: BatchJobLinksDto }) links: BatchJobLinksDto;
 
   static from(row: BatchJobEntity): BatchJobDto {
     const self = `/v1/batch-jobs/${row.id}`;
-    const progress = row.status === 'completed' ? 1 : row.inputBytes ? Math.min(1, row.bytesRead / row.inputBytes) : 0;
+    const progress =
+      row.status === 'completed' ? 1 : row.inputBytes ? Math.min(1, row.bytesRead / row.inputBytes) : 0;
     return {
       id: row.id,
       status: row.status,
@@ -166,7 +212,10 @@ export class BatchJobListDto {
 }
 
 export class CreateBatchEvaluationDto {
-  @ApiProperty({ example: 's3://housing-artifacts/datasets/housets.csv', description: 'The dataset to score month by month, inside the artifact store' })
+  @ApiProperty({
+    example: 's3://housing-artifacts/datasets/housets.csv',
+    description: 'The dataset to score month by month, inside the artifact store',
+  })
   @IsString()
   @MaxLength(1000)
   @Matches(/^(s3|file):\/\/./, { message: 'inputUri must start with s3:// or file://' })
@@ -178,7 +227,8 @@ export class ErrorMetricsDto implements ErrorMetrics {
   @ApiProperty({ example: 15653.2 }) mae: number;
   @ApiProperty({ example: 37893.6 }) rmse: number;
   @ApiProperty({ example: 2.73, description: 'Mean absolute percentage error, percent' }) mape: number;
-  @ApiProperty({ example: -0.41, description: 'Mean signed percentage error (bias), percent' }) meanPctError: number;
+  @ApiProperty({ example: -0.41, description: 'Mean signed percentage error (bias), percent' })
+  meanPctError: number;
   @ApiProperty({ example: 412000 }) meanActual: number;
   @ApiProperty({ example: 409500 }) meanPredicted: number;
 }
@@ -208,9 +258,18 @@ export class MonthlyFileDto {
 export class BatchEvaluationDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
-  @ApiProperty({ enum: ['schedule', 'api'], description: 'Started by the BATCH_MONTHLY_CRON scheduler or through the API' }) source: 'schedule' | 'api';
+  @ApiProperty({
+    enum: ['schedule', 'api'],
+    description: 'Started by the BATCH_MONTHLY_CRON scheduler or through the API',
+  })
+  source: 'schedule' | 'api';
   @ApiProperty() inputUri: string;
-  @ApiProperty({ type: BatchModelDto, nullable: true, description: 'The production version at the time of the run' }) model: BatchModelDto | null;
+  @ApiProperty({
+    type: BatchModelDto,
+    nullable: true,
+    description: 'The production version at the time of the run',
+  })
+  model: BatchModelDto | null;
   @ApiProperty() rowsRead: number;
   @ApiProperty() rowsDone: number;
   @ApiProperty() rowsFailed: number;
@@ -219,18 +278,35 @@ export class BatchEvaluationDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
-  @ApiProperty({ type: [MonthlyFileDto], description: 'One prediction file per month, once completed' }) files: MonthlyFileDto[];
-  @ApiProperty({ type: String, nullable: true, description: 'The rejected rows (line, reason), once completed' }) errorsUri: string | null;
-  @ApiProperty({ type: EvaluationSummaryDto, nullable: true, description: 'Present when the input had actual prices' })
+  @ApiProperty({ type: [MonthlyFileDto], description: 'One prediction file per month, once completed' })
+  files: MonthlyFileDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The rejected rows (line, reason), once completed',
+  })
+  errorsUri: string | null;
+  @ApiProperty({
+    type: EvaluationSummaryDto,
+    nullable: true,
+    description: 'Present when the input had actual prices',
+  })
   summary: EvaluationSummaryDto | null;
 
-  static from(row: BatchEvaluationEntity, uri: (key: string) => string, errorsKey: string): BatchEvaluationDto {
+  static from(
+    row: BatchEvaluationEntity,
+    uri: (key: string) => string,
+    errorsKey: string,
+  ): BatchEvaluationDto {
     return {
       id: row.id,
       status: row.status,
       source: row.source,
       inputUri: row.inputUri,
-      model: row.modelName !== null && row.modelVersion !== null ? { name: row.modelName, version: row.modelVersion } : null,
+      model:
+        row.modelName !== null && row.modelVersion !== null
+          ? { name: row.modelName, version: row.modelVersion }
+          : null,
       rowsRead: row.rowsRead,
       rowsDone: row.rowsDone,
       rowsFailed: row.rowsFailed,

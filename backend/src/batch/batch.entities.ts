@@ -1,2 +1,7 @@
 export { BatchJobEntity } from './batch-job.entity';
-export { BatchEvaluationEntity, type EvaluationSummary, type ErrorMetrics, type MonthlyFile } from './batch-evaluation.entity';
+export {
+  BatchEvaluationEntity,
+  type EvaluationSummary,
+  type ErrorMetrics,
+  type MonthlyFile,
+} from './batch-evaluation.entity';

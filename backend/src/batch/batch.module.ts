@@ -11,7 +11,11 @@ import { BatchQueueModule } from './batch-queue.module';
 
 /** Batch jobs in the API process: /v1/batch-jobs and /v1/batch-evaluations (the workers run them). */
 @Module({
-  imports: [TypeOrmModule.forFeature([BatchJobEntity, BatchEvaluationEntity]), ModelRegistryModule, BatchQueueModule],
+  imports: [
+    TypeOrmModule.forFeature([BatchJobEntity, BatchEvaluationEntity]),
+    ModelRegistryModule,
+    BatchQueueModule,
+  ],
   controllers: [BatchJobsController, BatchEvaluationsController],
   providers: [BatchJobsService, BatchEvaluationsService],
   exports: [BatchJobsService],

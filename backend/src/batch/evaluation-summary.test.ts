@@ -14,7 +14,10 @@ describe('EvaluationAccumulator', () => {
     for (const r of rows) acc.add(r.month, r.region, r.actual, r.predicted);
     acc.add('2022-03', 'A', NaN, 1); // no actual: not counted
     const summary = acc.summary('date', 'city_full');
-    const expected = regressionMetrics(rows.map((r) => r.actual), rows.map((r) => r.predicted));
+    const expected = regressionMetrics(
+      rows.map((r) => r.actual),
+      rows.map((r) => r.predicted),
+    );
     expect(summary.overall.n).toBe(5);
     expect(summary.overall.mae).toBeCloseTo(expected.mae, 6);
     expect(summary.overall.rmse).toBeCloseTo(expected.rmse, 6);
@@ -24,7 +27,13 @@ describe('EvaluationAccumulator', () => {
       ['2022-02', 3],
     ]);
     const feb = rows.filter((r) => r.month === '2022-02');
-    expect(summary.byMonth[1]!.rmse).toBeCloseTo(regressionMetrics(feb.map((r) => r.actual), feb.map((r) => r.predicted)).rmse, 6);
+    expect(summary.byMonth[1]!.rmse).toBeCloseTo(
+      regressionMetrics(
+        feb.map((r) => r.actual),
+        feb.map((r) => r.predicted),
+      ).rmse,
+      6,
+    );
     expect(summary.byRegion.map((r) => [r.region, r.n])).toEqual([
       ['A', 2],
       ['B', 3],

@@ -68,7 +68,8 @@ export class EvaluationAccumulator {
   }
 
   summary(dateColumn: string, regionColumn: string | null): EvaluationSummary {
-    const sorted = <T>(map: Map<string, T>) => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = <T>(map: Map<string, T>) =>
+      [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return {
       dateColumn,
       regionColumn,

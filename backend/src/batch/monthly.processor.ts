@@ -8,14 +8,31 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { Repository } from 'typeorm';
-import { csvField, csvLine, formatDate, readCategory, readDate, scoreCsv, type ModelManifest, type ScoreProgress } from '@housing/ml';
+import {
+  csvField,
+  csvLine,
+  formatDate,
+  readCategory,
+  readDate,
+  scoreCsv,
+  type ModelManifest,
+  type ScoreProgress,
+} from '@housing/ml';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { InferenceService } from '../inference/inference.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ModelVersionEntity } from '../model-registry/model-version.entity';
 import { RegistryService } from '../model-registry/registry.service';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
-import { AttemptAborted, BadRowsError, PermanentJobError, abortReasonOf, classify, openInput, reasonOf } from './attempt';
+import {
+  AttemptAborted,
+  BadRowsError,
+  PermanentJobError,
+  abortReasonOf,
+  classify,
+  openInput,
+  reasonOf,
+} from './attempt';
 import { FINISHED_STATUSES, UNFINISHED_STATUSES, batchKeys, type MonthlyJobData } from './batch.constants';
 import { BatchEvaluationEntity, type MonthlyFile } from './batch-evaluation.entity';
 import { EvaluationAccumulator } from './evaluation-summary';
@@ -29,7 +46,10 @@ export function runIdFor(jobId: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export type MonthlyAttemptJob = Pick<Job<MonthlyJobData>, 'id' | 'data' | 'attemptsMade' | 'opts' | 'updateProgress' | 'extendLock'>;
+export type MonthlyAttemptJob = Pick<
+  Job<MonthlyJobData>,
+  'id' | 'data' | 'attemptsMade' | 'opts' | 'updateProgress' | 'extendLock'
+>;
 
 /**
  * The seeds' monthly batch: scores a whole dataset with the production model, splits the predictions
@@ -51,13 +71,26 @@ export class MonthlyProcessor {
     private readonly metrics: MetricsService,
   ) {}
 
-  async process(job: MonthlyAttemptJob, token: string | undefined, signal: AbortSignal | undefined): Promise<{ outcome: string; runId: string }> {
+  async process(
+    job: MonthlyAttemptJob,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ outcome: string; runId: string }> {
     const runId = job.data.runId ?? runIdFor(String(job.id));
     let row = await this.runs.findOneBy({ id: runId });
     if (!row) {
       const now = Date.now();
       await this.runs
-        .insert({ id: runId, status: 'queued', source: 'schedule', apiKeyId: null, queueJobId: String(job.id), inputUri: job.data.inputUri, createdAt: now, updatedAt: now })
+        .insert({
+          id: runId,
+          status: 'queued',
+          source: 'schedule',
+          apiKeyId: null,
+          queueJobId: String(job.id),
+          inputUri: job.data.inputUri,
+          createdAt: now,
+          updatedAt: now,
+        })
         .catch(() => undefined); // a concurrent attempt inserted it
       row = await this.runs.findOneByOrFail({ id: runId });
     }
@@ -67,7 +100,13 @@ export class MonthlyProcessor {
     const claimed = await this.runs
       .createQueryBuilder()
       .update(BatchEvaluationEntity)
-      .set({ status: 'running', attemptId, attempts: () => '"attempts" + 1', startedAt: row.startedAt ?? now, updatedAt: now })
+      .set({
+        status: 'running',
+        attemptId,
+        attempts: () => '"attempts" + 1',
+        startedAt: row.startedAt ?? now,
+        updatedAt: now,
+      })
       .where('id = :id AND status IN (:...statuses)', { id: runId, statuses: UNFINISHED_STATUSES })
       .execute();
     if (!claimed.affected) return { outcome: 'skipped: finished meanwhile', runId };
@@ -79,17 +118,28 @@ export class MonthlyProcessor {
     } catch (error) {
       const kind = classify(error);
       if (kind === 'aborted') {
-        await this.runs.update(owned, { status: 'queued', error: (error as Error).message, updatedAt: Date.now() }).catch(() => undefined);
+        await this.runs
+          .update(owned, { status: 'queued', error: (error as Error).message, updatedAt: Date.now() })
+          .catch(() => undefined);
         throw error;
       }
       const attempts = job.opts.attempts ?? 1;
       const reason = reasonOf(error);
       if (kind === 'permanent' || job.attemptsMade + 1 >= attempts) {
-        await this.runs.update(owned, { status: 'failed', error: reason, finishedAt: Date.now(), updatedAt: Date.now() });
+        await this.runs.update(owned, {
+          status: 'failed',
+          error: reason,
+          finishedAt: Date.now(),
+          updatedAt: Date.now(),
+        });
         this.logger.warn(`monthly run ${runId}: failed: ${reason}`);
         throw kind === 'permanent' ? new UnrecoverableError(reason) : error;
       }
-      await this.runs.update(owned, { status: 'queued', error: `attempt ${job.attemptsMade + 1} of ${attempts} failed: ${reason}; retrying`, updatedAt: Date.now() });
+      await this.runs.update(owned, {
+        status: 'queued',
+        error: `attempt ${job.attemptsMade + 1} of ${attempts} failed: ${reason}; retrying`,
+        updatedAt: Date.now(),
+      });
       throw error;
     } finally {
       await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
@@ -99,7 +149,8 @@ export class MonthlyProcessor {
   private async resolveModel(row: BatchEvaluationEntity, attemptId: string): Promise<ModelVersionEntity> {
     if (row.modelName && row.modelVersion !== null) return this.registry.get(row.modelName, row.modelVersion);
     const production = await this.registry.findProduction();
-    if (!production) throw new PermanentJobError('no model version is in production to score the monthly batch with');
+    if (!production)
+      throw new PermanentJobError('no model version is in production to score the monthly batch with');
     await this.runs.update(
       { id: row.id, attemptId },
       { modelVersionId: production.id, modelName: production.name, modelVersion: production.version },
@@ -107,19 +158,32 @@ export class MonthlyProcessor {
     return production;
   }
 
-  private async run(job: MonthlyAttemptJob, token: string | undefined, signal: AbortSignal | undefined, row: BatchEvaluationEntity, attemptId: string, dir: string): Promise<void> {
+  private async run(
+    job: MonthlyAttemptJob,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+    row: BatchEvaluationEntity,
+    attemptId: string,
+    dir: string,
+  ): Promise<void> {
     const version = await this.resolveModel(row, attemptId);
     const model = await this.inference.loadVersion(version);
     const release = model.hold();
     const manifest: ModelManifest = model.manifest;
     const dateColumn = manifest.spec.columns.find((c) => c.role === 'date');
-    if (!dateColumn) throw new PermanentJobError(`the model's dataset spec ${manifest.spec.name} has no date column to group by month`);
+    if (!dateColumn)
+      throw new PermanentJobError(
+        `the model's dataset spec ${manifest.spec.name} has no date column to group by month`,
+      );
     const regionColumnName = manifest.spec.evaluation.regionColumn ?? null;
     const regionSpec = manifest.spec.columns.find((c) => c.name === regionColumnName);
     const regionRule = regionSpec && regionSpec.role === 'categorical' ? regionSpec.normalize : undefined;
     const target = manifest.target.column;
     const key = this.store.keyOf(row.inputUri);
-    if (key === undefined) throw new PermanentJobError(`${row.inputUri} is not inside the artifact store (${this.config.ARTIFACT_STORE})`);
+    if (key === undefined)
+      throw new PermanentJobError(
+        `${row.inputUri} is not inside the artifact store (${this.config.ARTIFACT_STORE})`,
+      );
 
     const writers = new Map<string, { file: string; stream: WriteStream; rows: number }>();
     const evaluation = new EvaluationAccumulator();
@@ -129,7 +193,8 @@ export class MonthlyProcessor {
     const writerFor = (month: string) => {
       let writer = writers.get(month);
       if (!writer) {
-        if (writers.size >= MAX_MONTHS) throw new PermanentJobError(`more than ${MAX_MONTHS} distinct months in ${dateColumn.name}`);
+        if (writers.size >= MAX_MONTHS)
+          throw new PermanentJobError(`more than ${MAX_MONTHS} distinct months in ${dateColumn.name}`);
         const file = path.join(dir, `${month}.csv`);
         writer = { file, stream: createWriteStream(file), rows: 0 };
         writer.stream.write(header);
@@ -139,46 +204,72 @@ export class MonthlyProcessor {
     };
     const errorsFile = path.join(dir, 'errors.csv');
     const errors = createWriteStream(errorsFile);
-    const { BATCH_MAX_BAD_ROW_RATIO: maxRatio, BATCH_BAD_ROW_MIN_ROWS: minRows, BATCH_PROGRESS_INTERVAL_MS: interval } = this.config;
+    const {
+      BATCH_MAX_BAD_ROW_RATIO: maxRatio,
+      BATCH_BAD_ROW_MIN_ROWS: minRows,
+      BATCH_PROGRESS_INTERVAL_MS: interval,
+    } = this.config;
     let lastReport = Date.now();
     let progress: ScoreProgress;
     try {
       const input = await openInput(() => this.store.getStream(key), key);
-      progress = await scoreCsv(manifest, { predict: (f, n) => model.predictFeatures(f, n) }, input, null, errors, {
-        chunkRows: this.config.BATCH_CHUNK_ROWS,
-        onScored: (record, predicted, actual) => {
-          if (!columns) {
-            columns = Object.keys(record);
-            hasTarget = columns.includes(target);
-            header = csvLine([...columns, 'predicted_price', ...(hasTarget ? ['actual_price'] : [])]) + '\n';
-          }
-          const month = formatDate(readDate(record[dateColumn.name])).slice(0, 7);
-          const predictedCents = Math.round(predicted * 100) / 100;
-          const line = csvLine(columns.map((c) => record[c] as string)) + `,${predictedCents}` + (hasTarget ? `,${csvField(record[target] as string)}` : '');
-          const writer = writerFor(month);
-          writer.stream.write(line + '\n');
-          writer.rows++;
-          if (!Number.isNaN(actual)) {
-            const region = regionColumnName ? (readCategory(record[regionColumnName], regionRule) ?? 'unknown') : undefined;
-            evaluation.add(month, region, actual, predicted);
-          }
+      progress = await scoreCsv(
+        manifest,
+        { predict: (f, n) => model.predictFeatures(f, n) },
+        input,
+        null,
+        errors,
+        {
+          chunkRows: this.config.BATCH_CHUNK_ROWS,
+          onScored: (record, predicted, actual) => {
+            if (!columns) {
+              columns = Object.keys(record);
+              hasTarget = columns.includes(target);
+              header =
+                csvLine([...columns, 'predicted_price', ...(hasTarget ? ['actual_price'] : [])]) + '\n';
+            }
+            const month = formatDate(readDate(record[dateColumn.name])).slice(0, 7);
+            const predictedCents = Math.round(predicted * 100) / 100;
+            const line =
+              csvLine(columns.map((c) => record[c] as string)) +
+              `,${predictedCents}` +
+              (hasTarget ? `,${csvField(record[target] as string)}` : '');
+            const writer = writerFor(month);
+            writer.stream.write(line + '\n');
+            writer.rows++;
+            if (!Number.isNaN(actual)) {
+              const region = regionColumnName
+                ? (readCategory(record[regionColumnName], regionRule) ?? 'unknown')
+                : undefined;
+              evaluation.add(month, region, actual, predicted);
+            }
+          },
+          onChunk: async (p) => {
+            const aborted = abortReasonOf(signal);
+            if (aborted) throw new AttemptAborted(aborted);
+            if (p.rowsRead >= minRows && p.rowsFailed / p.rowsRead > maxRatio)
+              throw new BadRowsError(p.rowsRead, p.rowsFailed, maxRatio, true);
+            for (const writer of writers.values())
+              if (writer.stream.writableNeedDrain) await once(writer.stream, 'drain');
+            if (Date.now() - lastReport >= interval) {
+              lastReport = Date.now();
+              const updated = await this.runs.update(
+                { id: row.id, attemptId, status: 'running' },
+                {
+                  rowsRead: p.rowsRead,
+                  rowsDone: p.rowsScored,
+                  rowsFailed: p.rowsFailed,
+                  updatedAt: Date.now(),
+                },
+              );
+              if (!updated.affected) throw new AttemptAborted('lost');
+              await job
+                .updateProgress({ rowsRead: p.rowsRead, rowsDone: p.rowsScored, rowsFailed: p.rowsFailed })
+                .catch(() => undefined);
+            }
+          },
         },
-        onChunk: async (p) => {
-          const aborted = abortReasonOf(signal);
-          if (aborted) throw new AttemptAborted(aborted);
-          if (p.rowsRead >= minRows && p.rowsFailed / p.rowsRead > maxRatio) throw new BadRowsError(p.rowsRead, p.rowsFailed, maxRatio, true);
-          for (const writer of writers.values()) if (writer.stream.writableNeedDrain) await once(writer.stream, 'drain');
-          if (Date.now() - lastReport >= interval) {
-            lastReport = Date.now();
-            const updated = await this.runs.update(
-              { id: row.id, attemptId, status: 'running' },
-              { rowsRead: p.rowsRead, rowsDone: p.rowsScored, rowsFailed: p.rowsFailed, updatedAt: Date.now() },
-            );
-            if (!updated.affected) throw new AttemptAborted('lost');
-            await job.updateProgress({ rowsRead: p.rowsRead, rowsDone: p.rowsScored, rowsFailed: p.rowsFailed }).catch(() => undefined);
-          }
-        },
-      });
+      );
     } finally {
       release();
       for (const writer of writers.values()) writer.stream.end();
@@ -190,7 +281,8 @@ export class MonthlyProcessor {
     }
 
     // Still ours? Then publish: each file appears whole (putStream is atomic); a rerun rewrites the same files.
-    if (token && Number(await job.extendLock(token, this.config.BATCH_STALLED_MS)) !== 1) throw new AttemptAborted('lost');
+    if (token && Number(await job.extendLock(token, this.config.BATCH_STALLED_MS)) !== 1)
+      throw new AttemptAborted('lost');
     const current = await this.runs.findOneBy({ id: row.id });
     if (current?.attemptId !== attemptId || current.status !== 'running') throw new AttemptAborted('lost');
     const files: MonthlyFile[] = [];
@@ -215,7 +307,12 @@ export class MonthlyProcessor {
         updatedAt: Date.now(),
       },
     );
-    this.metrics.predictions.inc({ model: version.name, version: String(version.version), channel: 'batch' }, progress.rowsScored);
-    this.logger.log(`monthly run ${row.id}: ${progress.rowsScored} rows scored into ${files.length} monthly files`);
+    this.metrics.predictions.inc(
+      { model: version.name, version: String(version.version), channel: 'batch' },
+      progress.rowsScored,
+    );
+    this.logger.log(
+      `monthly run ${row.id}: ${progress.rowsScored} rows scored into ${files.length} monthly files`,
+    );
   }
 }

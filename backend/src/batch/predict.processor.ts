@@ -24,7 +24,10 @@ export interface PredictOutcome {
 }
 
 /** The part of a BullMQ job an attempt needs (so tests and tools can drive an attempt without a queue). */
-export type AttemptJob = Pick<Job<PredictJobData>, 'data' | 'attemptsMade' | 'opts' | 'stalledCounter' | 'updateProgress' | 'extendLock'>;
+export type AttemptJob = Pick<
+  Job<PredictJobData>,
+  'data' | 'attemptsMade' | 'opts' | 'stalledCounter' | 'updateProgress' | 'extendLock'
+>;
 
 /**
  * One attempt at a batch prediction job, in a worker. The input is streamed from the artifact store
@@ -47,11 +50,17 @@ export class PredictProcessor {
     private readonly metrics: MetricsService,
   ) {}
 
-  async process(job: AttemptJob, token: string | undefined, signal: AbortSignal | undefined, workerId: string): Promise<PredictOutcome> {
+  async process(
+    job: AttemptJob,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+    workerId: string,
+  ): Promise<PredictOutcome> {
     const id = job.data.jobId;
     const row = await this.jobs.findOneBy({ id });
     if (!row) return { outcome: 'skipped', detail: 'no such job in the database' };
-    if (FINISHED_STATUSES.includes(row.status)) return { outcome: 'skipped', detail: `already ${row.status}` };
+    if (FINISHED_STATUSES.includes(row.status))
+      return { outcome: 'skipped', detail: `already ${row.status}` };
 
     const attemptId = randomUUID();
     const now = Date.now();
@@ -74,7 +83,9 @@ export class PredictProcessor {
       .where('id = :id AND status IN (:...statuses)', { id, statuses: UNFINISHED_STATUSES })
       .execute();
     if (!claimed.affected) return { outcome: 'skipped', detail: 'finished or cancelled meanwhile' };
-    this.logger.log(`job ${id}: attempt ${attemptId} started on ${workerId} (${row.modelName} v${row.modelVersion})`);
+    this.logger.log(
+      `job ${id}: attempt ${attemptId} started on ${workerId} (${row.modelName} v${row.modelVersion})`,
+    );
 
     const attemptPrefix = batchKeys.attempt(id, attemptId);
     try {
@@ -87,7 +98,13 @@ export class PredictProcessor {
     }
   }
 
-  private async run(job: AttemptJob, token: string | undefined, signal: AbortSignal | undefined, row: BatchJobEntity, attemptId: string): Promise<PredictOutcome> {
+  private async run(
+    job: AttemptJob,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+    row: BatchJobEntity,
+    attemptId: string,
+  ): Promise<PredictOutcome> {
     const id = row.id;
     const version = await this.registry.get(row.modelName, row.modelVersion);
     const model = await this.inference.loadVersion(version);
@@ -107,7 +124,12 @@ export class PredictProcessor {
     }
     const ratio = progress.rowsFailed / Math.max(1, progress.rowsRead);
     if (progress.rowsRead > 0 && ratio > this.config.BATCH_MAX_BAD_ROW_RATIO) {
-      const error = new BadRowsError(progress.rowsRead, progress.rowsFailed, this.config.BATCH_MAX_BAD_ROW_RATIO, false);
+      const error = new BadRowsError(
+        progress.rowsRead,
+        progress.rowsFailed,
+        this.config.BATCH_MAX_BAD_ROW_RATIO,
+        false,
+      );
       await this.finishFailed(job, token, row, attemptId, errorsTmp);
       throw error;
     }
@@ -130,10 +152,21 @@ export class PredictProcessor {
         updatedAt: Date.now(),
       },
     );
-    if (!finished.affected) this.logger.warn(`job ${id}: finished, but attempt ${attemptId} no longer owned the row`);
-    this.metrics.predictions.inc({ model: row.modelName, version: String(row.modelVersion), channel: 'batch' }, progress.rowsScored);
-    this.logger.log(`job ${id}: completed, ${progress.rowsScored} rows scored, ${progress.rowsFailed} rejected`);
-    return { outcome: 'completed', rowsRead: progress.rowsRead, rowsDone: progress.rowsScored, rowsFailed: progress.rowsFailed };
+    if (!finished.affected)
+      this.logger.warn(`job ${id}: finished, but attempt ${attemptId} no longer owned the row`);
+    this.metrics.predictions.inc(
+      { model: row.modelName, version: String(row.modelVersion), channel: 'batch' },
+      progress.rowsScored,
+    );
+    this.logger.log(
+      `job ${id}: completed, ${progress.rowsScored} rows scored, ${progress.rowsFailed} rejected`,
+    );
+    return {
+      outcome: 'completed',
+      rowsRead: progress.rowsRead,
+      rowsDone: progress.rowsScored,
+      rowsFailed: progress.rowsFailed,
+    };
   }
 
   /** Streams input → scoreCsv → the attempt's temporary result and errors objects. */
@@ -163,8 +196,14 @@ export class PredictProcessor {
     };
     outDone.catch(stop);
     errorsDone.catch(stop);
-    const predictor = { predict: (features: Float32Array, rows: number) => model.predictFeatures(features, rows) };
-    const { BATCH_MAX_BAD_ROW_RATIO: maxRatio, BATCH_BAD_ROW_MIN_ROWS: minRows, BATCH_PROGRESS_INTERVAL_MS: interval } = this.config;
+    const predictor = {
+      predict: (features: Float32Array, rows: number) => model.predictFeatures(features, rows),
+    };
+    const {
+      BATCH_MAX_BAD_ROW_RATIO: maxRatio,
+      BATCH_BAD_ROW_MIN_ROWS: minRows,
+      BATCH_PROGRESS_INTERVAL_MS: interval,
+    } = this.config;
     let lastReport = Date.now();
     try {
       const progress = await scoreCsv(model.manifest, predictor, input, out, errors, {
@@ -172,7 +211,8 @@ export class PredictProcessor {
         onChunk: async (p) => {
           const aborted = abortReasonOf(signal);
           if (aborted) throw new AttemptAborted(aborted);
-          if (p.rowsRead >= minRows && p.rowsFailed / p.rowsRead > maxRatio) throw new BadRowsError(p.rowsRead, p.rowsFailed, maxRatio, true);
+          if (p.rowsRead >= minRows && p.rowsFailed / p.rowsRead > maxRatio)
+            throw new BadRowsError(p.rowsRead, p.rowsFailed, maxRatio, true);
           if (Date.now() - lastReport >= interval) {
             lastReport = Date.now();
             await this.report(job, row, attemptId, p);
@@ -203,13 +243,27 @@ export class PredictProcessor {
   }
 
   /** Progress on the row (only while this attempt owns it) and on the BullMQ job. */
-  private async report(job: AttemptJob, row: BatchJobEntity, attemptId: string, p: ScoreProgress): Promise<void> {
+  private async report(
+    job: AttemptJob,
+    row: BatchJobEntity,
+    attemptId: string,
+    p: ScoreProgress,
+  ): Promise<void> {
     const updated = await this.jobs.update(
       { id: row.id, attemptId, status: 'running' },
-      { rowsRead: p.rowsRead, rowsDone: p.rowsScored, rowsFailed: p.rowsFailed, bytesRead: p.bytesRead, updatedAt: Date.now() },
+      {
+        rowsRead: p.rowsRead,
+        rowsDone: p.rowsScored,
+        rowsFailed: p.rowsFailed,
+        bytesRead: p.bytesRead,
+        updatedAt: Date.now(),
+      },
     );
     if (!updated.affected) {
-      const current = await this.jobs.findOne({ where: { id: row.id }, select: { id: true, status: true, attemptId: true } });
+      const current = await this.jobs.findOne({
+        where: { id: row.id },
+        select: { id: true, status: true, attemptId: true },
+      });
       throw new AttemptAborted(current?.status === 'cancelled' ? 'cancelled' : 'lost');
     }
     const fraction = row.inputBytes ? Math.min(1, p.bytesRead / row.inputBytes) : 0;
@@ -219,22 +273,39 @@ export class PredictProcessor {
   }
 
   /** True while this attempt holds the BullMQ lock and the row; throws AttemptAborted otherwise. */
-  private async assertHolds(job: AttemptJob, token: string | undefined, id: string, attemptId: string): Promise<void> {
+  private async assertHolds(
+    job: AttemptJob,
+    token: string | undefined,
+    id: string,
+    attemptId: string,
+  ): Promise<void> {
     if (token) {
       const held = Number(await job.extendLock(token, this.config.BATCH_STALLED_MS));
       if (held !== 1) throw new AttemptAborted('lost');
     }
-    const current = await this.jobs.findOne({ where: { id }, select: { id: true, status: true, attemptId: true } });
+    const current = await this.jobs.findOne({
+      where: { id },
+      select: { id: true, status: true, attemptId: true },
+    });
     if (current?.status === 'cancelled') throw new AttemptAborted('cancelled');
     if (current?.attemptId !== attemptId || current.status !== 'running') throw new AttemptAborted('lost');
   }
 
   /** Fails the job for too many bad rows, publishing the errors file so the reasons can be read. */
-  private async finishFailed(job: AttemptJob, token: string | undefined, row: BatchJobEntity, attemptId: string, errorsTmp: string): Promise<void> {
+  private async finishFailed(
+    job: AttemptJob,
+    token: string | undefined,
+    row: BatchJobEntity,
+    attemptId: string,
+    errorsTmp: string,
+  ): Promise<void> {
     try {
       await this.assertHolds(job, token, row.id, attemptId);
       await moveArtifact(this.store, errorsTmp, batchKeys.errors(row.id));
-      await this.jobs.update({ id: row.id, attemptId, status: 'running' }, { errorsKey: batchKeys.errors(row.id) });
+      await this.jobs.update(
+        { id: row.id, attemptId, status: 'running' },
+        { errorsKey: batchKeys.errors(row.id) },
+      );
     } catch (cause) {
       if (cause instanceof AttemptAborted) throw cause;
       this.logger.warn(`job ${row.id}: could not keep the errors file: ${(cause as Error).message}`);
@@ -245,7 +316,12 @@ export class PredictProcessor {
    * Records how the attempt ended and tells BullMQ what to do: nothing more (cancelled), hand it over
    * (lost, shutdown), fail now (permanent), or retry with backoff (transient, attempts remaining).
    */
-  private async handleFailure(job: AttemptJob, row: BatchJobEntity, attemptId: string, error: unknown): Promise<PredictOutcome> {
+  private async handleFailure(
+    job: AttemptJob,
+    row: BatchJobEntity,
+    attemptId: string,
+    error: unknown,
+  ): Promise<PredictOutcome> {
     const id = row.id;
     const owned = { id, attemptId, status: 'running' as const };
     const kind = classify(error);
@@ -255,7 +331,9 @@ export class PredictProcessor {
         this.logger.log(`job ${id}: cancelled while running; attempt ${attemptId} stopped`);
         return { outcome: 'cancelled' };
       }
-      await this.jobs.update(owned, { status: 'queued', error: (error as Error).message, updatedAt: Date.now() }).catch(() => undefined);
+      await this.jobs
+        .update(owned, { status: 'queued', error: (error as Error).message, updatedAt: Date.now() })
+        .catch(() => undefined);
       this.logger.warn(`job ${id}: attempt ${attemptId} stopped: ${(error as Error).message}`);
       throw error;
     }
@@ -263,8 +341,14 @@ export class PredictProcessor {
     const final = kind === 'permanent' || job.attemptsMade + 1 >= attempts;
     const reason = reasonOf(error);
     if (final) {
-      const detail = kind === 'transient' && attempts > 1 ? `${reason} (gave up after ${attempts} attempts)` : reason;
-      await this.jobs.update(owned, { status: 'failed', error: detail, finishedAt: Date.now(), updatedAt: Date.now() });
+      const detail =
+        kind === 'transient' && attempts > 1 ? `${reason} (gave up after ${attempts} attempts)` : reason;
+      await this.jobs.update(owned, {
+        status: 'failed',
+        error: detail,
+        finishedAt: Date.now(),
+        updatedAt: Date.now(),
+      });
       this.logger.warn(`job ${id}: failed: ${detail}`);
       throw kind === 'permanent' ? new UnrecoverableError(detail) : error;
     }
@@ -273,7 +357,9 @@ export class PredictProcessor {
       error: `attempt ${job.attemptsMade + 1} of ${attempts} failed: ${reason}; retrying`,
       updatedAt: Date.now(),
     });
-    this.logger.warn(`job ${id}: attempt ${job.attemptsMade + 1} of ${attempts} failed, will retry: ${reason}`);
+    this.logger.warn(
+      `job ${id}: attempt ${job.attemptsMade + 1} of ${attempts} failed, will retry: ${reason}`,
+    );
     throw error;
   }
 }

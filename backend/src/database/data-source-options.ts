@@ -7,9 +7,16 @@ import { MIGRATIONS } from './migrations';
 
 /** TypeORM options for either database; the schema comes from migrations, never from synchronize. */
 export function dataSourceOptions(config: Pick<AppConfig, 'database'>): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    synchronize: false,
+    logging: false,
+  } as const;
   if (config.database.type === 'sqlite') {
-    if (config.database.path !== ':memory:') mkdirSync(path.dirname(path.resolve(config.database.path)), { recursive: true });
+    if (config.database.path !== ':memory:')
+      mkdirSync(path.dirname(path.resolve(config.database.path)), { recursive: true });
     return {
       ...common,
       type: 'better-sqlite3',

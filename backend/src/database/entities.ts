@@ -3,4 +3,10 @@ import { BatchEvaluationEntity, BatchJobEntity } from '../batch/batch.entities';
 import { ModelStageChangeEntity, ModelVersionEntity } from '../model-registry/model-version.entity';
 
 /** Every TypeORM entity. A module that adds an entity adds it here. */
-export const ENTITIES = [ModelVersionEntity, ModelStageChangeEntity, ApiKeyEntity, BatchJobEntity, BatchEvaluationEntity];
+export const ENTITIES = [
+  ModelVersionEntity,
+  ModelStageChangeEntity,
+  ApiKeyEntity,
+  BatchJobEntity,
+  BatchEvaluationEntity,
+];

@@ -36,7 +36,10 @@ export class HealthController {
   @Public()
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: database, Redis, the batch queue (with its depth) and a loaded model; 503 names what is missing' })
+  @ApiOperation({
+    summary:
+      'Readiness: database, Redis, the batch queue (with its depth) and a loaded model; 503 names what is missing',
+  })
   @ApiServiceUnavailableResponse({ description: 'Not ready; `error` says which check failed and why' })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
@@ -48,7 +51,10 @@ export class HealthController {
       async () => {
         const check = this.indicators.check('queue');
         try {
-          return check.up({ queue: `${this.queue.prefix}:${BATCH_QUEUE}`, ...(await this.queue.counts(1000)) });
+          return check.up({
+            queue: `${this.queue.prefix}:${BATCH_QUEUE}`,
+            ...(await this.queue.counts(1000)),
+          });
         } catch (error) {
           return check.down({ message: `the batch queue does not answer: ${(error as Error).message}` });
         }

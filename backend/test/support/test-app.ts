@@ -85,7 +85,10 @@ function uniqueName(prefix: string): string {
  * `overrides` are environment variables applied last (an empty string unsets one).
  * Under the services profile without globalSetup's services (a file run on its own), it starts its own.
  */
-export async function startTestApp(overrides: Record<string, string> = {}, options: CreateAppOptions = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  options: CreateAppOptions = {},
+): Promise<TestApp> {
   const profile = testProfile();
   const adminKey = randomKey(48);
   const queuePrefix = uniqueName('q');

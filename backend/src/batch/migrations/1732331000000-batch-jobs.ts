@@ -41,7 +41,11 @@ export class BatchJobs1732331000000 implements MigrationInterface {
         ],
         indices: [
           // Same key from the same API key → the same job (NULL keys never collide in SQLite or Postgres).
-          new TableIndex({ name: 'IDX_batch_jobs_idempotency', columnNames: ['apiKeyId', 'idempotencyKey'], isUnique: true }),
+          new TableIndex({
+            name: 'IDX_batch_jobs_idempotency',
+            columnNames: ['apiKeyId', 'idempotencyKey'],
+            isUnique: true,
+          }),
           new TableIndex({ name: 'IDX_batch_jobs_status', columnNames: ['status'] }),
           new TableIndex({ name: 'IDX_batch_jobs_created', columnNames: ['createdAt'] }),
         ],

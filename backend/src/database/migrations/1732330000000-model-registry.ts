@@ -29,7 +29,11 @@ export class ModelRegistry1732330000000 implements MigrationInterface {
           { name: 'stageChangedAt', type: 'bigint', isNullable: true },
         ],
         indices: [
-          new TableIndex({ name: 'IDX_model_versions_name_version', columnNames: ['name', 'version'], isUnique: true }),
+          new TableIndex({
+            name: 'IDX_model_versions_name_version',
+            columnNames: ['name', 'version'],
+            isUnique: true,
+          }),
           new TableIndex({ name: 'IDX_model_versions_stage', columnNames: ['stage'] }),
         ],
       }),
