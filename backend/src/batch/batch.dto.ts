@@ -28,9 +28,10 @@ export class ModelVersionRefDto {
   @MaxLength(200)
   name: string;
 
-  @ApiProperty({ example: 3, minimum: 1 })
+  @ApiProperty({ example: 3, minimum: 1, maximum: 2147483647 })
   @IsInt()
   @Min(1)
+  @Max(2147483647)
   version: number;
 }
 

@@ -1,14 +1,19 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { validationProblem } from '../common/problem';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+export const MAX_VERSION = 2_147_483_647;
+
+/** True for a name and version that could be registered (anything else cannot exist). */
+export const isModelRef = (name: string, version: number) =>
+  MODEL_NAME.test(name) && Number.isInteger(version) && version >= 1 && version <= MAX_VERSION;
 
 /** A model name as packages are named; anything else (control characters, 10 kB strings) is a 400, not a query. */
 @Injectable()
 export class ModelNamePipe implements PipeTransform<string | undefined, string | undefined> {
   transform(value: string | undefined): string | undefined {
     if (value === undefined) return value;
-    if (!NAME.test(value)) {
+    if (!MODEL_NAME.test(value)) {
       throw validationProblem([
         { field: 'name', message: 'must be a model name: letters, digits, ".", "_" or "-", at most 200' },
       ]);
@@ -22,7 +27,7 @@ export class ModelNamePipe implements PipeTransform<string | undefined, string |
 export class VersionPipe implements PipeTransform<string, number> {
   transform(value: string): number {
     const version = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
-    if (!(version >= 1 && version <= 2_147_483_647)) {
+    if (!(version >= 1 && version <= MAX_VERSION)) {
       throw validationProblem([{ field: 'version', message: 'must be a positive integer version number' }]);
     }
     return version;

@@ -16,6 +16,7 @@ import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
 import { ProblemException, conflict, notFound } from '../common/problem';
 import { ModelStageChangeEntity, ModelVersionEntity, type ModelStage } from './model-version.entity';
 import { ModelEvents } from './model-events';
+import { isModelRef } from './registry.params';
 
 export const registrationRejected = (detail: string) =>
   new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'package-rejected', 'Model package rejected', detail);
@@ -161,6 +162,8 @@ export class RegistryService {
   }
 
   async get(name: string, version: number): Promise<ModelVersionEntity> {
+    // Checked here, where every caller passes: a NUL byte or 7e86 would otherwise reach the database as an error.
+    if (!isModelRef(name, version)) throw notFound(`model ${name} version ${version} is not registered`);
     const entity = await this.versions.findOne({ where: { name, version } });
     if (!entity) throw notFound(`model ${name} version ${version} is not registered`);
     return entity;
