@@ -43,7 +43,7 @@ trap cleanup INT TERM EXIT
 
 redis_port="$(node -e "console.log(new URL(process.env.REDIS_URL).port || 6379)")"
 if ! (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then
-  redis-server --port "$redis_port" --bind 127.0.0.1 --dir .data --save 60 1 --appendonly no --logfile .data/redis.log &
+  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$PWD/.data" --save 60 1 --appendonly no --logfile "$PWD/.data/redis.log" &
   pids+=($!)
 fi
 
