@@ -75,29 +75,6 @@ export class UploadBatchJobDto {
   file: unknown;
 }
 
-export class ListBatchJobsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(MAX_OFFSET)
-  offset?: number;
-
-  @ApiPropertyOptional({ enum: JOB_STATUSES })
-  @IsOptional()
-  @IsIn(JOB_STATUSES as unknown as string[])
-  status?: JobStatus;
-}
-
 export class ListQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
   @IsOptional()
@@ -114,6 +91,14 @@ export class ListQueryDto {
   @Min(0)
   @Max(MAX_OFFSET)
   offset?: number;
+}
+
+/** The job list's query: paging plus a status filter. */
+export class ListBatchJobsQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ enum: JOB_STATUSES })
+  @IsOptional()
+  @IsIn(JOB_STATUSES as unknown as string[])
+  status?: JobStatus;
 }
 
 export class BatchModelDto {
