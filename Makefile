@@ -1,6 +1,8 @@
 # The two commands: `make up` runs the platform locally, `make test` runs every test.
 # Both install what the machine lacks first (scripts/install-deps.sh).
 SHELL := /bin/bash
+# Node.js from .node-version: scripts/install-deps.sh puts it in .tools/node when the system's is another one.
+export PATH := $(CURDIR)/.tools/node/bin:$(PATH)
 NX := npx nx
 export UV_PYTHON_DOWNLOADS := never
 export NX_NO_CLOUD := true
@@ -10,6 +12,7 @@ export NX_DAEMON := false
 
 deps:
 	@bash scripts/install-deps.sh
+	@echo "node $$(node --version), npm $$(npm --version)"
 
 build: deps
 	@$(NX) run-many -t build --outputStyle=static

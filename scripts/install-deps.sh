@@ -22,12 +22,27 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   service postgresql stop >/dev/null 2>&1 || true
 fi
 
+# Node.js: the version in .node-version, from the npm registry when the system's is another one.
+bash scripts/node-runtime.sh
+export PATH="$PWD/.tools/node/bin:$PATH"
+# Native addons (better-sqlite3) build against the headers of the Node that runs them.
+[ -d .tools/node/include/node ] && export npm_config_nodedir="$PWD/.tools/node"
+# onnxruntime-node's install script would download CUDA/TensorRT libraries; the CPU build ships in the package.
+export ONNXRUNTIME_NODE_INSTALL=skip
+# swagger-ui-dist's dependency @scarf/scarf reports installs over the network unless told not to.
+export SCARF_ANALYTICS=false
+node_abi=$(node -p process.versions.modules)
+
 # `npm install`, not `npm ci`: the lock file is written against a registry mirror that serves only this
 # platform's builds, so it lacks other platforms' optional binaries (@swc/core-darwin-*, …) and `npm ci`
 # rejects it as out of sync. `npm install` keeps every locked version and adds the local platform's binary.
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "installing npm packages"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
+  || [ "$(cat node_modules/.node-abi 2>/dev/null)" != "$node_abi" ]; then
+  echo "installing npm packages (Node $(node --version))"
   npm install --no-audit --no-fund
+  # Packages installed under another Node keep native builds for its ABI: rebuild them for this one.
+  [ "$(cat node_modules/.node-abi 2>/dev/null || echo none)" = "$node_abi" ] || npm rebuild --no-audit --no-fund >/dev/null
+  echo "$node_abi" > node_modules/.node-abi
 fi
 
 if ! command -v uv >/dev/null 2>&1; then
