@@ -5,7 +5,7 @@
 # Build from the repository root:  docker build -f docker/api.Dockerfile -t housing/api .
 
 # ---- manifests: the npm workspace manifests alone, so `npm install` is re-run only when they change
-FROM node:20.20.2-bookworm-slim AS manifests
+FROM node:24.22.3-trixie-slim AS manifests
 WORKDIR /src
 COPY . .
 RUN mkdir -p /manifests \
@@ -15,8 +15,10 @@ RUN mkdir -p /manifests \
     done
 
 # ---- build: the project's own steps (npm install, nx build) for the two workspaces the image runs
-FROM node:20.20.2-bookworm AS build
-ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true
+FROM node:24.22.3-trixie AS build
+# npm install as scripts/install-deps.sh runs it: onnxruntime-node downloads no CUDA libraries (the CPU
+# build ships in the package), swagger-ui-dist's @scarf/scarf reports nothing over the network.
+ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true ONNXRUNTIME_NODE_INSTALL=skip SCARF_ANALYTICS=false
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
@@ -26,7 +28,8 @@ RUN npx nx run-many -t build --projects=@housing/ml,@housing/backend --outputSty
 
 # ---- prod: production dependencies only (native modules built here, where the toolchain is), plus the build output
 # (onnxruntime-node ships binaries for every platform: only this platform's are kept, about 250 MB less)
-FROM node:20.20.2-bookworm AS prod
+FROM node:24.22.3-trixie AS prod
+ENV ONNXRUNTIME_NODE_INSTALL=skip SCARF_ANALYTICS=false
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
@@ -40,7 +43,7 @@ COPY --from=build /app/ml/specs ml/specs
 COPY --from=build /app/backend/dist backend/dist
 
 # ---- runtime
-FROM node:20.20.2-bookworm-slim AS runtime
+FROM node:24.22.3-trixie-slim AS runtime
 LABEL org.opencontainers.image.title="housing-platform api/worker" \
       org.opencontainers.image.description="Housing price platform: REST API (default) and BullMQ batch worker"
 # Amazon RDS certificate authorities, so DATABASE_URL can use sslmode=verify-full against RDS.

@@ -4,7 +4,7 @@
 # Build from the repository root:  docker build -f docker/dashboard.Dockerfile -t housing/dashboard .
 
 # ---- manifests: the npm workspace manifests alone, so `npm install` is re-run only when they change
-FROM node:20.20.2-bookworm-slim AS manifests
+FROM node:24.22.3-trixie-slim AS manifests
 WORKDIR /src
 COPY . .
 RUN mkdir -p /manifests \
@@ -14,8 +14,10 @@ RUN mkdir -p /manifests \
     done
 
 # ---- build: the project's own steps (npm install, nx build) for the dashboard workspace
-FROM node:20.20.2-bookworm AS build
-ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true
+FROM node:24.22.3-trixie AS build
+# npm install as scripts/install-deps.sh runs it: onnxruntime-node downloads no CUDA libraries (the CPU
+# build ships in the package), swagger-ui-dist's @scarf/scarf reports nothing over the network.
+ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true ONNXRUNTIME_NODE_INSTALL=skip SCARF_ANALYTICS=false
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
@@ -24,7 +26,7 @@ COPY . .
 RUN npx nx run-many -t build --projects=@housing/dashboard --outputStyle=static
 
 # ---- runtime: nginx as an unprivileged user (uid 101), listening on 8080
-FROM nginxinc/nginx-unprivileged:1.27.5-alpine AS runtime
+FROM nginxinc/nginx-unprivileged:1.30.0-alpine AS runtime
 LABEL org.opencontainers.image.title="housing-platform dashboard" \
       org.opencontainers.image.description="Housing price platform: Vue dashboard (static SPA) on nginx"
 COPY docker/nginx.conf /etc/nginx/conf.d/default.conf

@@ -6,7 +6,7 @@
 # Build from the repository root:  docker build -f docker/trainer.Dockerfile -t housing/trainer .
 
 # ---- manifests: the npm workspace manifests alone, so `npm install` is re-run only when they change
-FROM node:20.20.2-bookworm-slim AS manifests
+FROM node:24.22.3-trixie-slim AS manifests
 WORKDIR /src
 COPY . .
 RUN mkdir -p /manifests \
@@ -16,8 +16,10 @@ RUN mkdir -p /manifests \
     done
 
 # ---- build: the project's own steps (npm install, nx build) for the ml workspace
-FROM node:20.20.2-bookworm AS build
-ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true
+FROM node:24.22.3-trixie AS build
+# npm install as scripts/install-deps.sh runs it: onnxruntime-node downloads no CUDA libraries (the CPU
+# build ships in the package), swagger-ui-dist's @scarf/scarf reports nothing over the network.
+ENV NX_DAEMON=false NX_NO_CLOUD=true CI=true ONNXRUNTIME_NODE_INSTALL=skip SCARF_ANALYTICS=false
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
@@ -26,7 +28,8 @@ COPY . .
 RUN npx nx run-many -t build --projects=@housing/ml --outputStyle=static
 
 # ---- prod: the ml workspace's production dependencies (onnxruntime-node for this platform only) and its build
-FROM node:20.20.2-bookworm AS prod
+FROM node:24.22.3-trixie AS prod
+ENV ONNXRUNTIME_NODE_INSTALL=skip SCARF_ANALYTICS=false
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
@@ -38,8 +41,8 @@ RUN --mount=type=cache,target=/root/.npm,sharing=locked \
 COPY --from=build /app/ml/dist ml/dist
 COPY --from=build /app/ml/specs ml/specs
 
-# ---- runtime: Python 3.11 (the trainer's requires-python) + Node (the ml CLI) + uv
-FROM python:3.11.13-slim-bookworm AS runtime
+# ---- runtime: Python 3.13 (the trainer's requires-python) + Node (the ml CLI) + uv
+FROM python:3.13.13-slim-trixie AS runtime
 LABEL org.opencontainers.image.title="housing-platform trainer" \
       org.opencontainers.image.description="Housing price platform: ml train (TypeScript) + XGBoost/Optuna/ONNX trainer (Python)"
 # libgomp1: XGBoost's OpenMP runtime; libstdc++6: Node and onnxruntime. Unpinned on purpose: the
@@ -48,7 +51,7 @@ LABEL org.opencontainers.image.title="housing-platform trainer" \
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libgomp1 libstdc++6 \
  && rm -rf /var/lib/apt/lists/*
-COPY --from=node:20.20.2-bookworm-slim /usr/local/bin/node /usr/local/bin/node
+COPY --from=node:24.22.3-trixie-slim /usr/local/bin/node /usr/local/bin/node
 COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /usr/local/bin/
 ENV UV_PYTHON_DOWNLOADS=never \
     UV_COMPILE_BYTECODE=1 \

@@ -50,11 +50,12 @@ if ! command -v uv >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check uv
 fi
 export UV_PYTHON_DOWNLOADS=never
-if [ ! -x ml/trainer/.venv/bin/python ] || [ ml/trainer/uv.lock -nt ml/trainer/.venv ]; then
+if [ ! -x ml/trainer/.venv/bin/python ] || [ ml/trainer/uv.lock -nt ml/trainer/.venv ] \
+  || ! grep -q "^version_info = $(sed -n 's/^requires-python *= *">=\([0-9.]*\),.*/\1/p' ml/trainer/pyproject.toml)\." ml/trainer/.venv/pyvenv.cfg; then
   echo "installing the trainer's Python environment"
-  (cd ml/trainer && uv sync --frozen --all-groups --quiet && touch .venv)
+  # The interpreter its requires-python names (scripts/find-python.sh): a venv on another Python is replaced.
+  python=$(bash scripts/find-python.sh ml/trainer)
+  (cd ml/trainer && uv sync --frozen --all-groups --quiet --python "$python" && touch .venv)
 fi
-if [ ! -x backend/test/pytools/.venv/bin/moto_server ] || [ backend/test/pytools/uv.lock -nt backend/test/pytools/.venv ]; then
-  echo "installing the backend test tools' Python environment (moto, schemathesis)"
-  bash backend/test/pytools/sync.sh
-fi
+# The backend test tools' environment (moto, schemathesis): sync.sh is itself a no-op when it is current.
+bash backend/test/pytools/sync.sh

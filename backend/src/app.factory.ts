@@ -9,7 +9,9 @@ import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { AppModule } from './app.module';
 import { loadConfig, type AppConfig } from './config/config';
+import type { DestinationStream } from 'pino';
 import { PinoNestLogger, createPino, pinoOptions } from './common/logger';
+import { requestContext } from './common/request-context';
 import { ProblemFilter } from './common/problem.filter';
 import { PROBLEM_BASE, validationProblem } from './common/problem';
 import { AppValidationPipe, flattenValidationErrors } from './common/validation';
@@ -37,6 +39,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 export interface CreateAppOptions {
   /** Serve the built dashboard at / (local mode). */
   serveDashboard?: boolean;
+  /** Where the log lines go (default stdout); tests read them here. */
+  logDestination?: DestinationStream;
 }
 
 /** Builds the HTTP application: the same for `main.ts`, the end-to-end tests and the OpenAPI export. */
@@ -44,9 +48,9 @@ export async function createApp(
   config: AppConfig = loadConfig(),
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const logger = createPino(config.LOG_LEVEL);
+  const logger = createPino(config.LOG_LEVEL, options.logDestination);
   const adapter = new FastifyAdapter({
-    logger: { ...pinoOptions(config.LOG_LEVEL), msgPrefix: '' },
+    logger: { ...pinoOptions(config.LOG_LEVEL), msgPrefix: '', stream: options.logDestination },
     bodyLimit: config.BODY_LIMIT_BYTES,
     // A caller's X-Request-Id is kept (if sane) so logs correlate across services.
     genReqId: (req: IncomingMessage) => {
@@ -60,6 +64,11 @@ export async function createApp(
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // Everything that runs for a request runs inside its request context (common/request-context.ts), so
+  // the logger stamps the request id on service log lines too. Entered again before the handler: a
+  // request body is read in the socket's callbacks, outside the context onRequest entered.
+  fastify.addHook('onRequest', (request, _reply, done) => requestContext.run({ requestId: request.id }, done));
+  fastify.addHook('preHandler', (request, _reply, done) => requestContext.run({ requestId: request.id }, done));
   // The security headers helmet would send, computed once (@fastify/helmet rebuilds its CSP per request).
   fastify.addHook('onSend', async (request, reply) => {
     void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);

@@ -1,11 +1,14 @@
 /**
- * Offline checks of docker/compose.yaml: it parses, its builds point at files that exist, its images are
- * pinned, its services run as non-root users, start in order (healthchecks + depends_on conditions), and
- * the api and worker are configured only through variables the code reads, with no secret committed.
+ * Offline checks of docker/compose.yaml: it parses and uses only keys and values Compose accepts (what
+ * `docker compose config` checks; CI's images job also runs that, where the compose plugin exists), its
+ * builds point at files that exist, its images are pinned and none is withdrawn, its services run as
+ * non-root users, start in order (healthchecks + depends_on conditions), and the api and worker are
+ * configured only through variables the code reads, with no secret committed.
  */
 import { isPinned, last, parseDockerfile } from './support/dockerfile';
 import {
   configSchemaKeys,
+  deniedImage,
   exists,
   isAwsSdkVariable,
   read,
@@ -14,13 +17,14 @@ import {
 } from './support/repo';
 
 interface Service {
+  [key: string]: unknown;
   image?: string;
   build?: { context: string; dockerfile: string };
   command?: string[];
   entrypoint?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
-  healthcheck?: { test?: string[]; disable?: boolean };
+  healthcheck?: { test?: string[]; disable?: boolean; [key: string]: unknown };
   profiles?: string[];
   user?: string;
   ports?: string[];
@@ -29,6 +33,7 @@ interface Service {
   tmpfs?: string[];
 }
 interface Compose {
+  [key: string]: unknown;
   name: string;
   services: Record<string, Service>;
   volumes: Record<string, unknown>;
@@ -40,14 +45,33 @@ const services = compose.services;
 const fromDockerDir = (p: string): string =>
   p === '..' ? '.' : p.replace(/^\.\.\//, '').replace(/^\.\//, 'docker/');
 
+/** The Compose specification's keys this file may use (a typo is an error for `docker compose config`). */
+const TOP_LEVEL_KEYS = ['name', 'services', 'volumes', 'networks', 'configs', 'secrets'];
+const SERVICE_KEYS = [
+  'image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'depends_on', 'healthcheck',
+  'profiles', 'user', 'ports', 'volumes', 'read_only', 'tmpfs', 'init', 'restart', 'stop_grace_period',
+  'working_dir', 'networks', 'labels', 'cap_drop', 'security_opt', 'expose', 'deploy', 'logging',
+];
+const HEALTHCHECK_KEYS = ['test', 'interval', 'timeout', 'retries', 'start_period', 'start_interval', 'disable'];
+const CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'];
+const DURATION = /^(\d+(\.\d+)?(us|ms|s|m|h))+$/;
+/** Compose interpolation: ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}; $$ is a literal $. */
+const INTERPOLATION = /\$\{[A-Za-z_][A-Za-z0-9_]*(?:(?::?-|:?\?)[^}]*)?\}/g;
+
+/** Every string in a YAML value, with its path. */
+function strings(value: unknown, at = ''): [string, string][] {
+  if (typeof value === 'string') return [[at, value]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${at}[${i}]`));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => strings(v, at ? `${at}.${k}` : k));
+  return [];
+}
+
 /**
  * Third-party services that keep their image's default (root) user, and why. Everything else runs as a
- * non-root user: the project's images by their Dockerfile's USER, postgres and redis by `user:`.
+ * non-root user: the project's images by their Dockerfile's USER, postgres, redis and s3 by `user:`.
  */
-const ROOT_ALLOWED: Record<string, string> = {
-  minio: 'local stand-in for S3 (on AWS: the S3 bucket); its image creates /data owned by root',
-  'minio-init': 'one-shot MinIO client that creates the bucket and exits',
-};
+const ROOT_ALLOWED: Record<string, string> = {};
 
 describe('docker/compose.yaml', () => {
   test('parses (YAML with merge keys, no duplicate keys) and has the expected services', () => {
@@ -55,14 +79,56 @@ describe('docker/compose.yaml', () => {
     expect(Object.keys(services).sort()).toEqual([
       'api',
       'dashboard',
-      'minio',
-      'minio-init',
       'postgres',
       'redis',
+      's3',
       'trainer',
       'worker',
     ]);
-    expect(Object.keys(compose.volumes).sort()).toEqual(['minio-data', 'postgres-data', 'redis-data']);
+    expect(Object.keys(compose.volumes).sort()).toEqual(['postgres-data', 'redis-data']);
+  });
+
+  test('uses only keys and values Compose accepts (what `docker compose config` validates)', () => {
+    const unknownTop = Object.keys(compose).filter((k) => !TOP_LEVEL_KEYS.includes(k) && !k.startsWith('x-'));
+    expect(unknownTop).toEqual([]);
+    for (const [name, service] of Object.entries(services)) {
+      const unknown = Object.keys(service).filter((k) => !SERVICE_KEYS.includes(k));
+      expect({ name, unknown }).toEqual({ name, unknown: [] });
+      const healthcheck = service.healthcheck ?? {};
+      const unknownHealth = Object.keys(healthcheck).filter((k) => !HEALTHCHECK_KEYS.includes(k));
+      expect({ name, unknownHealth }).toEqual({ name, unknownHealth: [] });
+      for (const key of ['interval', 'timeout', 'start_period'] as const) {
+        const value = healthcheck[key];
+        if (value !== undefined) expect({ name, key, value }).toEqual({ name, key, value: expect.stringMatching(DURATION) });
+      }
+      if (healthcheck.test) expect(['CMD', 'CMD-SHELL', 'NONE']).toContain(healthcheck.test[0]);
+      for (const [on, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect({ name, on, defined: on in services }).toEqual({ name, on, defined: true });
+        expect(CONDITIONS).toContain(condition);
+      }
+      for (const volume of service.volumes ?? []) {
+        const source = volume.split(':')[0]!;
+        if (!source.startsWith('.') && !source.startsWith('/'))
+          expect({ name, volume, declared: source in compose.volumes }).toEqual({ name, volume, declared: true });
+      }
+    }
+    // every $ is an interpolation Compose understands or an escaped $$
+    for (const [at, value] of strings(compose)) {
+      const rest = value.replace(/\$\$/g, '').replace(INTERPOLATION, '');
+      expect({ at, stray: rest.includes('$') }).toEqual({ at, stray: false });
+    }
+  });
+
+  test('no image is withdrawn or on an ended release line (DENIED_IMAGES: minio/minio, minio/mc, …)', () => {
+    for (const [name, service] of Object.entries(services)) {
+      const image = service.image!;
+      expect({ name, image, denied: deniedImage(image) }).toEqual({ name, image, denied: undefined });
+    }
+    expect(deniedImage('minio/minio:RELEASE.2025-04-22T22-12-26Z')).toBeDefined();
+    expect(deniedImage('minio/mc:RELEASE.2025-04-16T18-13-26Z')).toBeDefined();
+    expect(deniedImage('redis:7.4.2-alpine')).toBeDefined();
+    expect(deniedImage('redis:7.4.6-alpine')).toBeUndefined();
+    expect(deniedImage('node:20.20.2-bookworm')).toBeDefined();
   });
 
   test('the trainer is a one-off under the `train` profile; every other service starts by default', () => {
@@ -112,7 +178,7 @@ describe('docker/compose.yaml', () => {
     }
   });
 
-  test('containers run as non-root users (MinIO, the local S3 stand-in, is the listed exception)', () => {
+  test('containers run as non-root users (ROOT_ALLOWED lists any exception and why)', () => {
     for (const [name, service] of Object.entries(services)) {
       if (name in ROOT_ALLOWED) continue;
       if (service.build) {
@@ -149,7 +215,7 @@ describe('docker/compose.yaml', () => {
     }
   });
 
-  test('the api and worker use PostgreSQL, Redis and the MinIO bucket through the README’s variables', () => {
+  test('the api and worker use PostgreSQL, Redis and the s3 service’s bucket through the README’s variables', () => {
     for (const name of ['api', 'worker']) {
       const env = services[name]!.environment!;
       expect(env.DATABASE_URL).toMatch(
@@ -157,22 +223,33 @@ describe('docker/compose.yaml', () => {
       );
       expect(env.REDIS_URL).toBe('redis://redis:6379');
       expect(env.ARTIFACT_STORE).toBe('s3://housing-artifacts');
-      expect(env.S3_ENDPOINT).toBe('http://minio:9000');
-      expect(env.AWS_ACCESS_KEY_ID).toBe(services.minio!.environment!.MINIO_ROOT_USER);
-      expect(env.AWS_SECRET_ACCESS_KEY).toBe(services.minio!.environment!.MINIO_ROOT_PASSWORD);
+      expect(env.S3_ENDPOINT).toBe('http://s3:5000');
     }
     expect(services.api!.environment!.PORT).toBe('8000');
-    // the bucket the one-shot client creates is the one ARTIFACT_STORE names
-    expect(services['minio-init']!.command!.join(' ')).toContain(
-      'mc mb --ignore-existing local/housing-artifacts',
-    );
+    // s3 creates the bucket ARTIFACT_STORE names, versioned, on every start, and is healthy only then
+    const start = services.s3!.command!.join('\n');
+    expect(start).toContain("create_bucket(Bucket='housing-artifacts')");
+    expect(start).toContain("put_bucket_versioning(Bucket='housing-artifacts'");
+    expect(start).toMatch(/moto_server -H 0\.0\.0\.0 -p 5000/);
+    expect(services.s3!.healthcheck!.test!.join(' ')).toContain('http://127.0.0.1:5000/housing-artifacts?versioning');
+  });
+
+  test('s3 is moto’s server, the release the backend’s tests run (backend/test/pytools/uv.lock)', () => {
+    const lock = read('backend/test/pytools/uv.lock');
+    const moto = /\[\[package\]\]\nname = "moto"\nversion = "([^"]+)"/.exec(lock)?.[1];
+    expect(moto).toBeDefined();
+    expect(services.s3!.image).toBe(`motoserver/moto:${moto}`);
   });
 
   test('no secret is committed: passwords and keys come from docker/.env or the shell, required, without defaults', () => {
     const secretLike = /PASSWORD|SECRET|ADMIN_KEY|TOKEN/;
+    // moto checks no credentials: the SDK's pair is a placeholder to sign with, and s3 is reachable only
+    // on the compose network (it publishes no port).
+    const placeholders = ['AWS_SECRET_ACCESS_KEY'];
+    expect(services.s3!.ports).toBeUndefined();
     for (const [name, service] of Object.entries(services)) {
       for (const [variable, value] of Object.entries(service.environment ?? {})) {
-        if (!secretLike.test(variable)) continue;
+        if (!secretLike.test(variable) || placeholders.includes(variable)) continue;
         expect({ name, variable, value }).toEqual({
           name,
           variable,
@@ -183,13 +260,13 @@ describe('docker/compose.yaml', () => {
     expect(services.api!.environment!.BOOTSTRAP_ADMIN_KEY).toMatch(/^\$\{BOOTSTRAP_ADMIN_KEY:\?/);
     // the template lists them empty
     const example = read('docker/.env.example');
-    for (const variable of ['BOOTSTRAP_ADMIN_KEY', 'POSTGRES_PASSWORD', 'MINIO_ROOT_PASSWORD'])
+    for (const variable of ['BOOTSTRAP_ADMIN_KEY', 'POSTGRES_PASSWORD'])
       expect(example).toMatch(new RegExp(`^${variable}=$`, 'm'));
     expect(read('.gitignore')).toMatch(/^\.env$/m);
   });
 
   test('healthchecks on every long-running service (the worker, which serves no HTTP, disables the image’s)', () => {
-    for (const name of ['postgres', 'redis', 'minio', 'api', 'dashboard']) {
+    for (const name of ['postgres', 'redis', 's3', 'api', 'dashboard']) {
       expect({ name, test: (services[name]!.healthcheck?.test ?? []).length > 1 }).toEqual({
         name,
         test: true,
@@ -205,12 +282,11 @@ describe('docker/compose.yaml', () => {
     const data = {
       postgres: { condition: 'service_healthy' },
       redis: { condition: 'service_healthy' },
-      'minio-init': { condition: 'service_completed_successfully' },
+      s3: { condition: 'service_healthy' },
     };
     expect(services.api!.depends_on).toEqual(data);
     expect(services.worker!.depends_on).toEqual({ ...data, api: { condition: 'service_healthy' } });
     expect(services.dashboard!.depends_on).toEqual({ api: { condition: 'service_healthy' } });
-    expect(services['minio-init']!.depends_on).toEqual({ minio: { condition: 'service_healthy' } });
   });
 
   test('published ports listen on loopback only; api, worker and dashboard run with a read-only root filesystem', () => {

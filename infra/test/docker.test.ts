@@ -14,7 +14,7 @@ import {
   type Dockerfile,
   type Stage,
 } from './support/dockerfile';
-import { exists, read, workspaces } from './support/repo';
+import { deniedImage, exists, read, workspaces } from './support/repo';
 
 const DOCKERFILES = {
   api: 'docker/api.Dockerfile',
@@ -34,6 +34,32 @@ const runs = (stage: Stage): string[] => all(stage, 'RUN').map((i) => i.args);
 
 /** The version Node images and CI use: the runtime the project runs on (engines, this machine). */
 const NODE_VERSION = /^node:(\d+\.\d+\.\d+)-/.exec(runtime('api').from)![1]!;
+/**
+ * The Debian release of the Node images: trixie (13, the current stable). bookworm left Debian's
+ * security support in 2026 (LTS only); an image on it is a step behind.
+ */
+const NODE_DEBIAN = 'trixie';
+
+describe('runtimes', () => {
+  test('the images run the Node release .node-version names, an LTS line in support (24 or later)', () => {
+    expect(NODE_VERSION).toBe(read('.node-version').trim());
+    // Node 20 reached its end of life on 2026-04-30; 22 is in maintenance until 2027-04-30.
+    expect(Number(NODE_VERSION.split('.')[0])).toBeGreaterThanOrEqual(24);
+    // the root engines field admits it
+    const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+    expect(engines).toMatch(/^>=24\.\d+$/);
+  });
+
+  test('no base image is a withdrawn or ended line (DENIED_IMAGES)', () => {
+    for (const [name, df] of Object.entries(parsed)) {
+      const images = df.stages
+        .map((s) => s.from)
+        .concat(df.stages.flatMap((s) => all(s, 'COPY').map((i) => i.flags.from ?? '')))
+        .filter((i) => i.includes(':'));
+      for (const image of images) expect({ name, image, denied: deniedImage(image) }).toEqual({ name, image, denied: undefined });
+    }
+  });
+});
 
 /** Build outputs a stage may hand to the next (nx.json: build outputs are {projectRoot}/dist). */
 function isBuildOutput(relative: string): boolean {
@@ -64,7 +90,7 @@ describe.each(Object.keys(DOCKERFILES) as ImageName[])('%s image', (name) => {
       .map((s) => s.from)
       .concat(df.stages.flatMap((s) => all(s, 'COPY').map((i) => i.flags.from ?? '')));
     for (const image of nodeImages.filter((i) => i.startsWith('node:')))
-      expect(image).toMatch(new RegExp(`^node:${NODE_VERSION.replace(/\./g, '\\.')}-bookworm(-slim)?$`));
+      expect(image).toMatch(new RegExp(`^node:${NODE_VERSION.replace(/\./g, '\\.')}-${NODE_DEBIAN}(-slim)?$`));
   });
 
   test('runs as a non-root user, given by number (so a runtime can verify it is not root)', () => {
@@ -121,8 +147,11 @@ describe.each(Object.keys(DOCKERFILES) as ImageName[])('%s image', (name) => {
     }
   });
 
-  test('npm install runs on the committed lockfile with the project .npmrc (onnxruntime-node-install=skip)', () => {
-    expect(read('.npmrc')).toMatch(/^onnxruntime-node-install=skip$/m);
+  test('npm install runs on the committed lockfile, with the install-time variables scripts/install-deps.sh sets', () => {
+    // onnxruntime-node reads ONNXRUNTIME_NODE_INSTALL (its .npmrc key stops working in npm 12); @scarf/scarf
+    // (swagger-ui-dist) reads SCARF_ANALYTICS.
+    const installVariables = ['ONNXRUNTIME_NODE_INSTALL=skip', 'SCARF_ANALYTICS=false'];
+    for (const variable of installVariables) expect(read('scripts/install-deps.sh')).toContain(`export ${variable}`);
     const manifests = stageNamed(df, 'manifests');
     expect(manifests).toBeDefined();
     expect(runs(manifests!).join('\n')).toMatch(/cp package\.json package-lock\.json \.npmrc /);
@@ -134,6 +163,15 @@ describe.each(Object.keys(DOCKERFILES) as ImageName[])('%s image', (name) => {
         expect(run).toMatch(/\bnpm install\b/);
         const copiedManifests = all(stage, 'COPY').some((i) => i.flags.from === 'manifests');
         expect(copiedManifests).toBe(true);
+        const env = all(stage, 'ENV')
+          .map((i) => i.args)
+          .join(' ');
+        for (const variable of installVariables)
+          expect({ stage: stage.name, variable, set: env.split(/\s+/).includes(variable) }).toEqual({
+            stage: stage.name,
+            variable,
+            set: true,
+          });
       }
     }
   });
@@ -171,7 +209,7 @@ describe('the images build with the project’s own commands', () => {
   test('api: the production dependencies of backend and ml only, installed apart from the build', () => {
     const prod = stageNamed(parsed.api, 'prod')!;
     expect(runs(prod).join('\n')).toMatch(/npm install --omit=dev --workspace backend --workspace ml\b/);
-    expect(runtime('api').from).toBe(`node:${NODE_VERSION}-bookworm-slim`);
+    expect(runtime('api').from).toBe(`node:${NODE_VERSION}-${NODE_DEBIAN}-slim`);
     const copies = all(runtime('api'), 'COPY').map(
       (i) => `${i.flags.from ?? 'context'}:${copySources(i).join(',')}`,
     );
@@ -186,13 +224,16 @@ describe('the images build with the project’s own commands', () => {
     );
     expect(requires).not.toBeNull();
     expect(runtime('trainer').from).toMatch(
-      new RegExp(`^python:${requires![1]!.replace('.', '\\.')}\\.\\d+-slim`),
+      new RegExp(`^python:${requires![1]!.replace('.', '\\.')}\\.\\d+-slim-${NODE_DEBIAN}$`),
     );
+    // 3.12 or later: 3.11 held numpy, scipy and xgboost-cpu behind
+    expect(Number(requires![1]!.split('.')[1])).toBeGreaterThanOrEqual(12);
+    expect(read('backend/test/pytools/pyproject.toml')).toContain(`requires-python = ">=${requires![1]},<${requires![2]}"`);
     // Node from the same release as the other images, and uv pinned
     const froms = all(runtime('trainer'), 'COPY')
       .map((i) => i.flags.from)
       .filter(Boolean);
-    expect(froms).toContain(`node:${NODE_VERSION}-bookworm-slim`);
+    expect(froms).toContain(`node:${NODE_VERSION}-${NODE_DEBIAN}-slim`);
     expect(froms.some((f) => /^ghcr\.io\/astral-sh\/uv:\d+\.\d+\.\d+$/.test(f!))).toBe(true);
     expect(last(runtime('trainer'), 'ENTRYPOINT')!.words).toEqual(['node', 'ml/dist/cli/main.js']);
     expect(last(runtime('trainer'), 'CMD')!.words[0]).toBe('train');
@@ -237,7 +278,8 @@ describe('dashboard image', () => {
   const final = runtime('dashboard');
 
   test('nginx (unprivileged) serves the Vite build with docker/nginx.conf on 8080', () => {
-    expect(final.from).toMatch(/^nginxinc\/nginx-unprivileged:1\.27\.\d+-alpine$/);
+    // nginx's stable line (even minor): 1.30 since April 2026 (1.27 and 1.28 have ended)
+    expect(final.from).toMatch(/^nginxinc\/nginx-unprivileged:1\.30\.\d+-alpine$/);
     const copies = all(final, 'COPY').map((i) => [i.flags.from ?? 'context', ...i.words]);
     expect(copies).toContainEqual(['context', 'docker/nginx.conf', '/etc/nginx/conf.d/default.conf']);
     expect(copies).toContainEqual(['build', '/app/dashboard/dist', '/usr/share/nginx/html']);

@@ -31,9 +31,21 @@ const runs = (job: string): string =>
     .map((s) => s.run ?? '')
     .join('\n');
 /** The Node release of the images (docker/api.Dockerfile's runtime stage). */
-const nodeVersion = /FROM node:(\d+\.\d+\.\d+)-bookworm-slim AS runtime/.exec(
-  read('docker/api.Dockerfile'),
-)![1]!;
+const nodeVersion = /FROM node:(\d+\.\d+\.\d+)-trixie-slim AS runtime/.exec(read('docker/api.Dockerfile'))![1]!;
+
+/**
+ * The oldest major of each action that runs on GitHub's Node 24 action runtime (the Node 20 one was
+ * removed from the runners); docker-based actions (hadolint) are not affected.
+ */
+const CURRENT_MAJORS: Record<string, number> = {
+  'actions/checkout': 5,
+  'actions/setup-node': 5,
+  'actions/cache': 5,
+  'actions/upload-artifact': 6,
+  'astral-sh/setup-uv': 7,
+  'docker/setup-buildx-action': 4,
+  'docker/build-push-action': 7,
+};
 
 describe('.github/workflows/ci.yml', () => {
   test('parses, runs on pushes to main and on pull requests, with read-only permissions', () => {
@@ -52,10 +64,26 @@ describe('.github/workflows/ci.yml', () => {
       expect(u).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
   });
 
-  test('test: `make test` on Debian with Node 20 (the images’ release) and the Debian packages install-deps.sh installs', () => {
+  test('every JavaScript action is on a major that runs on the Node 24 action runtime', () => {
+    const uses = Object.values(workflow.jobs).flatMap((j) =>
+      j.steps.map((s) => s.uses).filter((u): u is string => !!u),
+    );
+    for (const u of uses) {
+      const [action, ref] = u.split('@') as [string, string];
+      if (action === 'hadolint/hadolint-action') continue; // a Docker container action
+      const minimum = CURRENT_MAJORS[action];
+      expect({ action, known: minimum !== undefined }).toEqual({ action, known: true });
+      expect({ action, major: Number(/^v(\d+)/.exec(ref)?.[1]) >= minimum! }).toEqual({ action, major: true });
+    }
+  });
+
+  test('test: `make test` on Debian trixie with the images’ Node (.node-version) and the Debian packages install-deps.sh installs', () => {
     const job = workflow.jobs.test!;
     expect(job['runs-on']).toMatch(/^ubuntu-/);
-    expect(job.container).toBe(`node:${nodeVersion}-bookworm`);
+    expect(nodeVersion).toBe(read('.node-version').trim());
+    // trixie's python3 is 3.13, the trainer's requires-python
+    expect(job.container).toBe(`node:${nodeVersion}-trixie`);
+    expect(read('ml/trainer/pyproject.toml')).toContain('requires-python = ">=3.13,<3.14"');
     expect(steps('test').some((s) => s.run?.trim() === 'make test')).toBe(true);
     const script = read('scripts/install-deps.sh');
     const packages = [
@@ -88,15 +116,19 @@ describe('.github/workflows/ci.yml', () => {
       "matrix.image == 'dashboard'",
       "matrix.image == 'trainer'",
     ]);
+    expect(runs('images')).toContain('docker compose -f docker/compose.yaml config --quiet');
     expect(runs('images')).toContain('docker compose -f docker/compose.yaml up -d --no-build --wait');
+    // the smoke test's docker/.env names every secret docker/.env.example asks for
+    const secrets = [...read('docker/.env.example').matchAll(/^([A-Z_]+)=$/gm)].map((m) => m[1]!);
+    expect(runs('images')).toContain(`for v in ${secrets.join(' ')}; do`);
   });
 
-  test('synth: `npx cdk synth` in infra after building it, on the same Node release', () => {
+  test('synth: `npx cdk synth` in infra after building it, on the Node release .node-version names', () => {
     const synth = steps('synth').find((s) => /\bnpx cdk synth\b/.test(s.run ?? ''))!;
     expect(synth['working-directory']).toBe('infra');
-    expect(steps('synth').find((s) => s.uses?.startsWith('actions/setup-node@'))!.with!['node-version']).toBe(
-      nodeVersion,
-    );
+    const setupNode = steps('synth').find((s) => s.uses?.startsWith('actions/setup-node@'))!;
+    expect(setupNode.with!['node-version-file']).toBe('.node-version');
+    expect(setupNode.with!['node-version']).toBeUndefined();
     expect(runs('synth')).toMatch(/npm install\b/);
     expect(runs('synth')).toContain('npx nx run @housing/infra:build');
     // cdk.json runs the compiled app (TypeScript 7 has no compiler API for ts-node)

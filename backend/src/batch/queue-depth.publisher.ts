@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { BATCH_QUEUE } from './batch.constants';
 import { BatchQueueService, type QueueCounts } from './batch-queue.service';
@@ -14,8 +15,15 @@ export interface QueueDepthSink {
   publish(counts: QueueCounts, at: Date): Promise<void>;
 }
 
-/** infra/ scales the worker on HousingPlatform/BatchQueueDepth and alarms on HousingPlatform/BatchJobsFailed. */
-const NAMESPACE = 'HousingPlatform';
+/**
+ * The CloudWatch names infra/ scales and alarms on (infra/lib/constants.ts; queue-depth.publisher.test.ts
+ * checks that what this publishes is what infra reads): the worker service scales on
+ * HousingPlatform/BatchQueueDepth, an alarm watches HousingPlatform/BatchJobsFailed.
+ */
+export const METRIC_NAMESPACE = 'HousingPlatform';
+export const QUEUE_DEPTH_METRIC = 'BatchQueueDepth';
+export const FAILED_JOBS_METRIC = 'BatchJobsFailed';
+/** Per-queue detail (dimension Queue), for dashboards. */
 const METRICS = [
   ['QueueWaiting', 'waiting'],
   ['QueueActive', 'active'],
@@ -23,36 +31,14 @@ const METRICS = [
   ['QueueFailed', 'failed'],
 ] as const;
 
-/**
- * CloudWatch PutMetricData through @aws-sdk/client-cloudwatch when that package is installed; without
- * it, the same numbers as a CloudWatch embedded-metric-format line on stdout (which the CloudWatch agent
- * or FireLens turn into metrics).
- */
-class CloudWatchSink implements QueueDepthSink {
-  private client?: { send(command: unknown): Promise<unknown> };
-  private Command?: new (input: unknown) => unknown;
+/** CloudWatch PutMetricData (BATCH_METRICS_CLOUDWATCH=1; the ECS task role may put to METRIC_NAMESPACE only). */
+export class CloudWatchSink implements QueueDepthSink {
+  private lastFailed?: number;
 
   constructor(
     private readonly queueName: string,
-    private readonly logger: Logger,
-  ) {
-    try {
-      // Optional dependency, loaded only when BATCH_METRICS_CLOUDWATCH=1.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const sdk = require('@aws-sdk/client-cloudwatch') as {
-        CloudWatchClient: new () => { send(command: unknown): Promise<unknown> };
-        PutMetricDataCommand: new (input: unknown) => unknown;
-      };
-      this.client = new sdk.CloudWatchClient();
-      this.Command = sdk.PutMetricDataCommand;
-    } catch {
-      this.logger.warn(
-        'BATCH_METRICS_CLOUDWATCH=1 but @aws-sdk/client-cloudwatch is not installed: writing embedded-metric-format log lines instead',
-      );
-    }
-  }
-
-  private lastFailed?: number;
+    private readonly client: CloudWatchClient = new CloudWatchClient({}),
+  ) {}
 
   async publish(counts: QueueCounts, at: Date): Promise<void> {
     const dimensions = [{ Name: 'Queue', Value: this.queueName }];
@@ -61,50 +47,22 @@ class CloudWatchSink implements QueueDepthSink {
     const depth = counts.waiting + counts.active;
     const failedSince = this.lastFailed === undefined ? 0 : Math.max(0, counts.failed - this.lastFailed);
     this.lastFailed = counts.failed;
-    if (this.client && this.Command) {
-      await this.client.send(
-        new this.Command({
-          Namespace: NAMESPACE,
-          MetricData: [
-            { MetricName: 'BatchQueueDepth', Timestamp: at, Value: depth, Unit: 'Count' },
-            { MetricName: 'BatchJobsFailed', Timestamp: at, Value: failedSince, Unit: 'Count' },
-            ...METRICS.map(([name, state]) => ({
-              MetricName: name,
-              Dimensions: dimensions,
-              Timestamp: at,
-              Value: counts[state],
-              Unit: 'Count',
-            })),
-          ],
-        }),
-      );
-      return;
-    }
-    const emf = {
-      _aws: {
-        Timestamp: at.getTime(),
-        CloudWatchMetrics: [
-          {
-            Namespace: NAMESPACE,
-            Dimensions: [[]],
-            Metrics: [
-              { Name: 'BatchQueueDepth', Unit: 'Count' },
-              { Name: 'BatchJobsFailed', Unit: 'Count' },
-            ],
-          },
-          {
-            Namespace: NAMESPACE,
-            Dimensions: [['Queue']],
-            Metrics: METRICS.map(([name]) => ({ Name: name, Unit: 'Count' })),
-          },
+    await this.client.send(
+      new PutMetricDataCommand({
+        Namespace: METRIC_NAMESPACE,
+        MetricData: [
+          { MetricName: QUEUE_DEPTH_METRIC, Timestamp: at, Value: depth, Unit: 'Count' },
+          { MetricName: FAILED_JOBS_METRIC, Timestamp: at, Value: failedSince, Unit: 'Count' },
+          ...METRICS.map(([name, state]) => ({
+            MetricName: name,
+            Dimensions: dimensions,
+            Timestamp: at,
+            Value: counts[state],
+            Unit: 'Count' as const,
+          })),
         ],
-      },
-      Queue: this.queueName,
-      BatchQueueDepth: depth,
-      BatchJobsFailed: failedSince,
-      ...Object.fromEntries(METRICS.map(([name, state]) => [name, counts[state]])),
-    };
-    process.stdout.write(JSON.stringify(emf) + '\n');
+      }),
+    );
   }
 }
 
@@ -130,7 +88,7 @@ export class QueueDepthPublisher implements OnApplicationBootstrap, OnModuleDest
 
   onApplicationBootstrap(): void {
     if (this.config.BATCH_METRICS_CLOUDWATCH === '1')
-      this.addSink(new CloudWatchSink(`${this.config.QUEUE_PREFIX}:${BATCH_QUEUE}`, this.logger));
+      this.addSink(new CloudWatchSink(`${this.config.QUEUE_PREFIX}:${BATCH_QUEUE}`));
     if (this.config.BATCH_QUEUE_METRICS_INTERVAL_MS > 0) {
       this.timer = setInterval(() => void this.publishOnce(), this.config.BATCH_QUEUE_METRICS_INTERVAL_MS);
       this.timer.unref();

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import pino, { type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { currentRequestId } from './request-context';
 
 /** Header values that must never reach a log line. */
 export const REDACTED_PATHS = [
@@ -14,11 +15,22 @@ export const REDACTED_PATHS = [
 ];
 
 export function pinoOptions(level: string): LoggerOptions {
-  return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'housing-api' } };
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { service: 'housing-api' },
+    // Inside a request (common/request-context.ts), every line carries its id: the framework's, the
+    // services' and the repositories' alike, so one grep for an X-Request-Id finds them all.
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId === undefined ? {} : { requestId };
+    },
+  };
 }
 
-export function createPino(level: string): PinoLogger {
-  return pino(pinoOptions(level));
+/** The process's logger: JSON lines on stdout, or on `destination` (tests read their app's lines). */
+export function createPino(level: string, destination?: DestinationStream): PinoLogger {
+  return destination ? pino(pinoOptions(level), destination) : pino(pinoOptions(level));
 }
 
 /** Nest's logger interface over pino: one JSON log stream for the framework and the app. */

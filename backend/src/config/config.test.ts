@@ -43,4 +43,35 @@ describe('loadConfig', () => {
     expect(named).toEqual(['ARTIFACT_STORE', 'BOOTSTRAP_ADMIN_KEY', 'DATABASE_URL', 'LOG_LEVEL', 'PORT']);
     expect((error as Error).message).toContain('DATABASE_URL: must start with sqlite: or postgres://');
   });
+
+  describe('BATCH_MONTHLY_CRON (checked with cron-parser, the parser BullMQ schedules with)', () => {
+    const cronError = (pattern: string): string => {
+      try {
+        loadConfig({ BATCH_MONTHLY_CRON: pattern });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as Error).message;
+      }
+      throw new Error(`BATCH_MONTHLY_CRON=${pattern} was accepted`);
+    };
+
+    it.each(['0 3 1 * *', '*/15 * * * *', '0 0 3 1 * *', '0 6 * * MON-FRI', '@monthly'])('accepts %j', (pattern) => {
+      expect(loadConfig({ BATCH_MONTHLY_CRON: pattern }).BATCH_MONTHLY_CRON).toBe(pattern);
+    });
+
+    it.each(['every month', '61 * * * *', '0 3 32 * *', '* * * * * * * *', '0 0 30 2 *'])(
+      'refuses %j at load, naming the variable',
+      (pattern) => {
+        const message = cronError(pattern);
+        expect(message).toMatch(/^ {2}BATCH_MONTHLY_CRON: not a cron pattern BullMQ can schedule/m);
+        // only this variable is named
+        expect(message.split('\n').slice(1)).toHaveLength(1);
+      },
+    );
+
+    it('is optional: unset (or empty) means no monthly batch', () => {
+      expect(loadConfig({}).BATCH_MONTHLY_CRON).toBeUndefined();
+      expect(loadConfig({ BATCH_MONTHLY_CRON: '' }).BATCH_MONTHLY_CRON).toBeUndefined();
+    });
+  });
 });

@@ -1,4 +1,19 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+
+/**
+ * A cron pattern BullMQ's job scheduler can run: parsed by cron-parser, the parser BullMQ uses, and with a
+ * next occurrence (a pattern such as `0 0 30 2 *` parses but never fires). Checked at startup, so a bad
+ * pattern stops the process with the variable's name instead of failing every reconciliation pass.
+ */
+function cronPatternProblem(pattern: string): string | undefined {
+  try {
+    CronExpressionParser.parse(pattern, { currentDate: new Date() }).next();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 /**
  * Every environment variable the backend reads, with its default. Defaults are the local, embedded
@@ -55,7 +70,17 @@ const schema = z.object({
   BATCH_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(500),
   BATCH_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(15000),
   BATCH_QUEUE_METRICS_INTERVAL_MS: z.coerce.number().int().min(0).default(15000),
-  BATCH_MONTHLY_CRON: z.string().optional(),
+  BATCH_MONTHLY_CRON: z
+    .string()
+    .superRefine((pattern, ctx) => {
+      const problem = cronPatternProblem(pattern);
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message: `not a cron pattern BullMQ can schedule (${problem}); e.g. "0 3 1 * *" is 03:00 on the 1st of each month`,
+        });
+    })
+    .optional(),
   BATCH_MONTHLY_INPUT_URI: z
     .string()
     .refine((v) => /^(s3|file):\/\/./.test(v), 'must be s3://… or file://… inside the artifact store')

@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export UV_PYTHON_DOWNLOADS=never
-if [ -x .venv/bin/moto_server ] && [ -x .venv/bin/schemathesis ] && [ ! uv.lock -nt .venv ] && [ ! pyproject.toml -nt .venv ]; then
+minor=$(sed -n 's/^requires-python *= *">=\([0-9.]*\),.*/\1/p' pyproject.toml)
+if [ -x .venv/bin/moto_server ] && [ -x .venv/bin/schemathesis ] && [ ! uv.lock -nt .venv ] && [ ! pyproject.toml -nt .venv ] \
+  && grep -q "^version_info = $minor\." .venv/pyvenv.cfg 2>/dev/null; then
   exit 0
 fi
 if ! command -v uv >/dev/null 2>&1; then
@@ -12,5 +14,5 @@ if ! command -v uv >/dev/null 2>&1; then
   exit 1
 fi
 echo "syncing backend/test/pytools/.venv" >&2
-uv sync --frozen --quiet --python 3.11
+uv sync --frozen --quiet --python "$(bash ../../../scripts/find-python.sh .)"
 touch .venv

@@ -26,7 +26,7 @@ export function pytool(name: string): string {
       });
     } catch (error) {
       throw new Error(
-        `could not sync ${PYTOOLS_DIR} (needs uv and Python 3.11): ${(error as Error).message}`,
+        `could not sync ${PYTOOLS_DIR} (needs uv and the Python its pyproject.toml names): ${(error as Error).message}`,
         { cause: error },
       );
     }

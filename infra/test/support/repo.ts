@@ -66,3 +66,25 @@ export function listFiles(relativeDir: string): string[] {
   walk(relativeDir);
   return out;
 }
+
+/**
+ * Images the project must not name, and why: withdrawn from their registry (a fresh machine cannot
+ * pull them), or on a release line that no longer gets fixes. Checked on docker/compose.yaml and
+ * every Dockerfile's base images.
+ */
+export const DENIED_IMAGES: { pattern: RegExp; reason: string }[] = [
+  { pattern: /^(quay\.io\/)?minio\/(minio|mc)(:|@|$)/, reason: 'MinIO community images were withdrawn in 2026' },
+  { pattern: /^node:(\d|1\d|2[0-3])(\.|-|$)/, reason: 'Node before 24: 20 ended 2026-04-30, the project runs 24 (.node-version)' },
+  { pattern: /^python:3\.([0-9]|1[01])(\.|-|$)/, reason: 'Python before 3.12 holds numpy, scipy and xgboost back' },
+  {
+    pattern: /^redis:([0-6]\.|7\.[0-3]\.|7\.4\.[0-5](\D|$))/,
+    reason: 'Redis before 7.4.6 carries the Lua use-after-free BullMQ’s scripts could reach',
+  },
+  { pattern: /^nginxinc\/nginx-unprivileged:1\.(1\d|2\d)\./, reason: 'an ended nginx line (stable is 1.30)' },
+  { pattern: /^postgres:(9|1[0-5])(\.|-|$)/, reason: 'PostgreSQL before 16' },
+];
+
+/** Why an image is denied (DENIED_IMAGES), or undefined when it is not. */
+export function deniedImage(image: string): string | undefined {
+  return DENIED_IMAGES.find((d) => d.pattern.test(image))?.reason;
+}
