@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -51,6 +52,8 @@ export async function createApp(
   const logger = createPino(config.LOG_LEVEL, options.logDestination);
   const adapter = new FastifyAdapter({
     logger: { ...pinoOptions(config.LOG_LEVEL), msgPrefix: '', stream: options.logDestination },
+    // Fastify's own request lines name the request id as every other line does (common/logger.ts).
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     // A caller's X-Request-Id is kept (if sane) so logs correlate across services.
     genReqId: (req: IncomingMessage) => {
@@ -64,11 +67,12 @@ export async function createApp(
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  // Everything that runs for a request runs inside its request context (common/request-context.ts), so
-  // the logger stamps the request id on service log lines too. Entered again before the handler: a
-  // request body is read in the socket's callbacks, outside the context onRequest entered.
-  fastify.addHook('onRequest', (request, _reply, done) => requestContext.run({ requestId: request.id }, done));
-  fastify.addHook('preHandler', (request, _reply, done) => requestContext.run({ requestId: request.id }, done));
+  // Everything that runs for a request (hooks, body parsing, the handler, the services it calls) runs
+  // inside its request context (common/request-context.ts), so the logger stamps the request id on
+  // service log lines too.
+  fastify.addHook('onRequest', (request, _reply, done) =>
+    requestContext.run({ requestId: request.id }, done),
+  );
   // The security headers helmet would send, computed once (@fastify/helmet rebuilds its CSP per request).
   fastify.addHook('onSend', async (request, reply) => {
     void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);

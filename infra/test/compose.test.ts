@@ -48,11 +48,41 @@ const fromDockerDir = (p: string): string =>
 /** The Compose specification's keys this file may use (a typo is an error for `docker compose config`). */
 const TOP_LEVEL_KEYS = ['name', 'services', 'volumes', 'networks', 'configs', 'secrets'];
 const SERVICE_KEYS = [
-  'image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'depends_on', 'healthcheck',
-  'profiles', 'user', 'ports', 'volumes', 'read_only', 'tmpfs', 'init', 'restart', 'stop_grace_period',
-  'working_dir', 'networks', 'labels', 'cap_drop', 'security_opt', 'expose', 'deploy', 'logging',
+  'image',
+  'build',
+  'command',
+  'entrypoint',
+  'environment',
+  'env_file',
+  'depends_on',
+  'healthcheck',
+  'profiles',
+  'user',
+  'ports',
+  'volumes',
+  'read_only',
+  'tmpfs',
+  'init',
+  'restart',
+  'stop_grace_period',
+  'working_dir',
+  'networks',
+  'labels',
+  'cap_drop',
+  'security_opt',
+  'expose',
+  'deploy',
+  'logging',
 ];
-const HEALTHCHECK_KEYS = ['test', 'interval', 'timeout', 'retries', 'start_period', 'start_interval', 'disable'];
+const HEALTHCHECK_KEYS = [
+  'test',
+  'interval',
+  'timeout',
+  'retries',
+  'start_period',
+  'start_interval',
+  'disable',
+];
 const CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'];
 const DURATION = /^(\d+(\.\d+)?(us|ms|s|m|h))+$/;
 /** Compose interpolation: ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}; $$ is a literal $. */
@@ -99,7 +129,8 @@ describe('docker/compose.yaml', () => {
       expect({ name, unknownHealth }).toEqual({ name, unknownHealth: [] });
       for (const key of ['interval', 'timeout', 'start_period'] as const) {
         const value = healthcheck[key];
-        if (value !== undefined) expect({ name, key, value }).toEqual({ name, key, value: expect.stringMatching(DURATION) });
+        if (value !== undefined)
+          expect({ name, key, value }).toEqual({ name, key, value: expect.stringMatching(DURATION) });
       }
       if (healthcheck.test) expect(['CMD', 'CMD-SHELL', 'NONE']).toContain(healthcheck.test[0]);
       for (const [on, { condition }] of Object.entries(service.depends_on ?? {})) {
@@ -109,7 +140,11 @@ describe('docker/compose.yaml', () => {
       for (const volume of service.volumes ?? []) {
         const source = volume.split(':')[0]!;
         if (!source.startsWith('.') && !source.startsWith('/'))
-          expect({ name, volume, declared: source in compose.volumes }).toEqual({ name, volume, declared: true });
+          expect({ name, volume, declared: source in compose.volumes }).toEqual({
+            name,
+            volume,
+            declared: true,
+          });
       }
     }
     // every $ is an interpolation Compose understands or an escaped $$
@@ -231,7 +266,9 @@ describe('docker/compose.yaml', () => {
     expect(start).toContain("create_bucket(Bucket='housing-artifacts')");
     expect(start).toContain("put_bucket_versioning(Bucket='housing-artifacts'");
     expect(start).toMatch(/moto_server -H 0\.0\.0\.0 -p 5000/);
-    expect(services.s3!.healthcheck!.test!.join(' ')).toContain('http://127.0.0.1:5000/housing-artifacts?versioning');
+    expect(services.s3!.healthcheck!.test!.join(' ')).toContain(
+      'http://127.0.0.1:5000/housing-artifacts?versioning',
+    );
   });
 
   test('s3 is moto’s server, the release the backend’s tests run (backend/test/pytools/uv.lock)', () => {

@@ -56,7 +56,8 @@ describe('runtimes', () => {
         .map((s) => s.from)
         .concat(df.stages.flatMap((s) => all(s, 'COPY').map((i) => i.flags.from ?? '')))
         .filter((i) => i.includes(':'));
-      for (const image of images) expect({ name, image, denied: deniedImage(image) }).toEqual({ name, image, denied: undefined });
+      for (const image of images)
+        expect({ name, image, denied: deniedImage(image) }).toEqual({ name, image, denied: undefined });
     }
   });
 });
@@ -90,7 +91,9 @@ describe.each(Object.keys(DOCKERFILES) as ImageName[])('%s image', (name) => {
       .map((s) => s.from)
       .concat(df.stages.flatMap((s) => all(s, 'COPY').map((i) => i.flags.from ?? '')));
     for (const image of nodeImages.filter((i) => i.startsWith('node:')))
-      expect(image).toMatch(new RegExp(`^node:${NODE_VERSION.replace(/\./g, '\\.')}-${NODE_DEBIAN}(-slim)?$`));
+      expect(image).toMatch(
+        new RegExp(`^node:${NODE_VERSION.replace(/\./g, '\\.')}-${NODE_DEBIAN}(-slim)?$`),
+      );
   });
 
   test('runs as a non-root user, given by number (so a runtime can verify it is not root)', () => {
@@ -151,7 +154,8 @@ describe.each(Object.keys(DOCKERFILES) as ImageName[])('%s image', (name) => {
     // onnxruntime-node reads ONNXRUNTIME_NODE_INSTALL (its .npmrc key stops working in npm 12); @scarf/scarf
     // (swagger-ui-dist) reads SCARF_ANALYTICS.
     const installVariables = ['ONNXRUNTIME_NODE_INSTALL=skip', 'SCARF_ANALYTICS=false'];
-    for (const variable of installVariables) expect(read('scripts/install-deps.sh')).toContain(`export ${variable}`);
+    for (const variable of installVariables)
+      expect(read('scripts/install-deps.sh')).toContain(`export ${variable}`);
     const manifests = stageNamed(df, 'manifests');
     expect(manifests).toBeDefined();
     expect(runs(manifests!).join('\n')).toMatch(/cp package\.json package-lock\.json \.npmrc /);
@@ -191,20 +195,21 @@ describe('the images build with the project’s own commands', () => {
     ['api', ['@housing/ml', '@housing/backend']],
     ['dashboard', ['@housing/dashboard']],
     ['trainer', ['@housing/ml']],
-  ] as const)('%s: npm install then `npx nx run-many -t build` for %j, in its build stage', (name, projects) => {
-    const build = stageNamed(parsed[name], 'build')!;
-    const commands = runs(build);
-    expect(commands.some((c) => /\bnpm install\b/.test(c))).toBe(
-      true,
-    );
-    const nx = commands.find((c) => /\bnpx nx run-many -t build\b/.test(c));
-    expect(nx).toBeDefined();
-    const named = /--projects=(\S+)/.exec(nx!)?.[1]?.split(',') ?? [];
-    expect(named).toEqual([...projects]);
-    // each is a workspace package of the root package.json
-    const names = workspaces().map((w) => w.name);
-    for (const project of named) expect(names).toContain(project);
-  });
+  ] as const)(
+    '%s: npm install then `npx nx run-many -t build` for %j, in its build stage',
+    (name, projects) => {
+      const build = stageNamed(parsed[name], 'build')!;
+      const commands = runs(build);
+      expect(commands.some((c) => /\bnpm install\b/.test(c))).toBe(true);
+      const nx = commands.find((c) => /\bnpx nx run-many -t build\b/.test(c));
+      expect(nx).toBeDefined();
+      const named = /--projects=(\S+)/.exec(nx!)?.[1]?.split(',') ?? [];
+      expect(named).toEqual([...projects]);
+      // each is a workspace package of the root package.json
+      const names = workspaces().map((w) => w.name);
+      for (const project of named) expect(names).toContain(project);
+    },
+  );
 
   test('api: the production dependencies of backend and ml only, installed apart from the build', () => {
     const prod = stageNamed(parsed.api, 'prod')!;
@@ -228,7 +233,9 @@ describe('the images build with the project’s own commands', () => {
     );
     // 3.12 or later: 3.11 held numpy, scipy and xgboost-cpu behind
     expect(Number(requires![1]!.split('.')[1])).toBeGreaterThanOrEqual(12);
-    expect(read('backend/test/pytools/pyproject.toml')).toContain(`requires-python = ">=${requires![1]},<${requires![2]}"`);
+    expect(read('backend/test/pytools/pyproject.toml')).toContain(
+      `requires-python = ">=${requires![1]},<${requires![2]}"`,
+    );
     // Node from the same release as the other images, and uv pinned
     const froms = all(runtime('trainer'), 'COPY')
       .map((i) => i.flags.from)

@@ -31,7 +31,9 @@ const runs = (job: string): string =>
     .map((s) => s.run ?? '')
     .join('\n');
 /** The Node release of the images (docker/api.Dockerfile's runtime stage). */
-const nodeVersion = /FROM node:(\d+\.\d+\.\d+)-trixie-slim AS runtime/.exec(read('docker/api.Dockerfile'))![1]!;
+const nodeVersion = /FROM node:(\d+\.\d+\.\d+)-trixie-slim AS runtime/.exec(
+  read('docker/api.Dockerfile'),
+)![1]!;
 
 /**
  * The oldest major of each action that runs on GitHub's Node 24 action runtime (the Node 20 one was
@@ -73,7 +75,10 @@ describe('.github/workflows/ci.yml', () => {
       if (action === 'hadolint/hadolint-action') continue; // a Docker container action
       const minimum = CURRENT_MAJORS[action];
       expect({ action, known: minimum !== undefined }).toEqual({ action, known: true });
-      expect({ action, major: Number(/^v(\d+)/.exec(ref)?.[1]) >= minimum! }).toEqual({ action, major: true });
+      expect({ action, major: Number(/^v(\d+)/.exec(ref)?.[1]) >= minimum! }).toEqual({
+        action,
+        major: true,
+      });
     }
   });
 

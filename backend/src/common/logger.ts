@@ -21,9 +21,10 @@ export function pinoOptions(level: string): LoggerOptions {
     base: { service: 'housing-api' },
     // Inside a request (common/request-context.ts), every line carries its id: the framework's, the
     // services' and the repositories' alike, so one grep for an X-Request-Id finds them all.
-    mixin: () => {
+    // Fastify's request logger has it bound already (app.factory.ts logs its request id as requestId).
+    mixin: (_line, _level, logger) => {
       const requestId = currentRequestId();
-      return requestId === undefined ? {} : { requestId };
+      return requestId === undefined || 'requestId' in logger.bindings() ? {} : { requestId };
     },
   };
 }

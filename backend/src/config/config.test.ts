@@ -55,9 +55,12 @@ describe('loadConfig', () => {
       throw new Error(`BATCH_MONTHLY_CRON=${pattern} was accepted`);
     };
 
-    it.each(['0 3 1 * *', '*/15 * * * *', '0 0 3 1 * *', '0 6 * * MON-FRI', '@monthly'])('accepts %j', (pattern) => {
-      expect(loadConfig({ BATCH_MONTHLY_CRON: pattern }).BATCH_MONTHLY_CRON).toBe(pattern);
-    });
+    it.each(['0 3 1 * *', '*/15 * * * *', '0 0 3 1 * *', '0 6 * * MON-FRI', '@monthly'])(
+      'accepts %j',
+      (pattern) => {
+        expect(loadConfig({ BATCH_MONTHLY_CRON: pattern }).BATCH_MONTHLY_CRON).toBe(pattern);
+      },
+    );
 
     it.each(['every month', '61 * * * *', '0 3 32 * *', '* * * * * * * *', '0 0 30 2 *'])(
       'refuses %j at load, naming the variable',

@@ -73,9 +73,18 @@ export function listFiles(relativeDir: string): string[] {
  * every Dockerfile's base images.
  */
 export const DENIED_IMAGES: { pattern: RegExp; reason: string }[] = [
-  { pattern: /^(quay\.io\/)?minio\/(minio|mc)(:|@|$)/, reason: 'MinIO community images were withdrawn in 2026' },
-  { pattern: /^node:(\d|1\d|2[0-3])(\.|-|$)/, reason: 'Node before 24: 20 ended 2026-04-30, the project runs 24 (.node-version)' },
-  { pattern: /^python:3\.([0-9]|1[01])(\.|-|$)/, reason: 'Python before 3.12 holds numpy, scipy and xgboost back' },
+  {
+    pattern: /^(quay\.io\/)?minio\/(minio|mc)(:|@|$)/,
+    reason: 'MinIO community images were withdrawn in 2026',
+  },
+  {
+    pattern: /^node:(\d|1\d|2[0-3])(\.|-|$)/,
+    reason: 'Node before 24: 20 ended 2026-04-30, the project runs 24 (.node-version)',
+  },
+  {
+    pattern: /^python:3\.([0-9]|1[01])(\.|-|$)/,
+    reason: 'Python before 3.12 holds numpy, scipy and xgboost back',
+  },
   {
     pattern: /^redis:([0-6]\.|7\.[0-3]\.|7\.4\.[0-5](\D|$))/,
     reason: 'Redis before 7.4.6 carries the Lua use-after-free BullMQ’s scripts could reach',
