@@ -5,10 +5,12 @@ const preset = require('../jest.preset.js');
 const TIMEOUT = 120000;
 
 /**
- * NestJS 12 (and a few packages under fastify) ship ES modules only. Node >= 20.19 can require() them,
- * but Jest's CommonJS runtime cannot before Node 24.9, so SWC compiles exactly those packages to
- * CommonJS for the tests. The list is read from the installed packages (`"type": "module"` without a
- * `require` export).
+ * NestJS 12 (and a few packages under fastify) ship ES modules only. Node 24 require()s them, but Jest
+ * loads modules itself: its require(esm) needs vm.SyntheticModule, which Node 24 still has only behind
+ * --experimental-vm-modules (checked on 24.22: without the flag Jest refuses, with it every suite passes).
+ * Rather than an experimental flag on every `npx jest`, SWC compiles exactly those packages to CommonJS
+ * for the tests. The list is read from the installed packages (`"type": "module"` without a `require`
+ * export).
  */
 function esmOnlyPackages() {
   const names = new Set(['@nestjs']);
