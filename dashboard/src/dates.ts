@@ -15,9 +15,7 @@ export function parseIsoDate(text: string): string | null {
   if (!m) return null;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const d = new Date(Date.UTC(year, month - 1, day));
-  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day
-    ? m[0]
-    : null;
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day ? m[0] : null;
 }
 
 /** Why a typed date is refused, in words that name the accepted format (and the likely slip). */

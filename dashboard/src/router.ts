@@ -47,6 +47,11 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')) 
     const session = useSession();
     const signIn = { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
     if (!session.signedIn.value) return signIn;
+    // Fetch the view's code while the key is checked, not after (the router would load it only then).
+    for (const record of to.matched) {
+      const view = record.components?.default;
+      if (typeof view === 'function') void (view as () => Promise<unknown>)();
+    }
     try {
       await session.ensureMe();
     } catch (error) {

@@ -200,14 +200,18 @@ describe('batch jobs view', () => {
     model.signature[1]!.example = 310000;
     const { api, wrapper } = await openBatch({
       'GET /v1/models/current': model,
-      'GET /v1/batch-jobs': page([job('completed', { input: { uri: 'file:///x', name: 'sales_june-2022.final.csv', bytes: 10 } })]),
+      'GET /v1/batch-jobs': page([
+        job('completed', { input: { uri: 'file:///x', name: 'sales_june-2022.final.csv', bytes: 10 } }),
+      ]),
       'GET /v1/batch-jobs/:id/errors': () => new Response('line,reason\n3,bad date\n'),
     });
     await until(() => wrapper.find('[data-testid="batch-columns"]').exists());
     expect(wrapper.get('[data-testid="batch-columns"]').findAll('tbody tr')).toHaveLength(4);
     await buttonByText(wrapper, 'Download a template CSV').trigger('click');
-    const template = await ((createObjectURL.mock.calls[0] as unknown as [Blob])[0]).text();
-    expect(template).toBe('date,median_list_price,avg_sale_to_list,zipcode\r\n2022-01-31,310000,0.9947,30001\r\n');
+    const template = await (createObjectURL.mock.calls[0] as unknown as [Blob])[0].text();
+    expect(template).toBe(
+      'date,median_list_price,avg_sale_to_list,zipcode\r\n2022-01-31,310000,0.9947,30001\r\n',
+    );
     expect(clicked[0]).toBe('housets-xgboost-v3-template.csv');
     // The file name may wrap only after its separators.
     expect(wrapper.get('tr[data-job] th').findAll('wbr').length).toBeGreaterThanOrEqual(4);

@@ -77,7 +77,10 @@ describe('explore', () => {
     // Every value axis starts at zero.
     for (const svg of wrapper.findAll('figure.chart svg')) {
       const ticks = svg.findAll('g.grid text.tick').map((t) => t.text());
-      expect(ticks.some((t) => t === '$0' || t === '0 %'), ticks.join(' ')).toBe(true);
+      expect(
+        ticks.some((t) => t === '$0' || t === '0 %'),
+        ticks.join(' '),
+      ).toBe(true);
     }
     expect(wrapper.text()).toContain('Error over time: MAPE by month');
   });
