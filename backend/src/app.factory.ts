@@ -7,14 +7,14 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { LogController } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
-import fastifyStatic from '@fastify/static';
 import { AppModule } from './app.module';
 import { loadConfig, type AppConfig } from './config/config';
 import type { DestinationStream } from 'pino';
 import { PinoNestLogger, createPino, pinoOptions } from './common/logger';
 import { requestContext } from './common/request-context';
 import { ProblemFilter } from './common/problem.filter';
-import { PROBLEM_BASE, validationProblem } from './common/problem';
+import { validationProblem } from './common/problem';
+import { registerCompression, serveDashboard } from './common/static-assets';
 import { AppValidationPipe, flattenValidationErrors } from './common/validation';
 import { setupOpenApi } from './openapi/setup';
 
@@ -34,7 +34,6 @@ const SECURITY_HEADERS = {
   'x-permitted-cross-domain-policies': 'none',
   'x-xss-protection': '0',
 };
-const API_PATH = /^\/(v1|docs|health|metrics)(\/|\?|$)/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 export interface CreateAppOptions {
@@ -90,28 +89,12 @@ export async function createApp(
     }),
   );
   app.enableShutdownHooks();
+  await registerCompression(app);
   setupOpenApi(app);
 
   const dashboard = path.resolve(config.DASHBOARD_DIR);
   if (options.serveDashboard && existsSync(path.join(dashboard, 'index.html'))) {
-    await app.register(fastifyStatic, { root: dashboard, prefix: '/', wildcard: false });
-    // Client-side routes fall back to index.html (files and API routes are matched first); unknown
-    // API paths keep their problem+json 404.
-    fastify.get('/*', (request, reply) => {
-      if (API_PATH.test(request.url)) {
-        return reply
-          .status(404)
-          .header('content-type', 'application/problem+json')
-          .send({
-            type: `${PROBLEM_BASE}not-found`,
-            title: 'Not found',
-            status: 404,
-            detail: `no route GET ${request.url.split('?')[0]}`,
-            requestId: request.id,
-          });
-      }
-      return reply.header('cache-control', 'no-cache').sendFile('index.html');
-    });
+    await serveDashboard(app, dashboard);
   }
   return app;
 }

@@ -3,7 +3,7 @@ import { mockApi, problem } from './test/mockApi';
 import { currentModel, evaluation, modelVersion, myKey } from './test/fixtures';
 import { mountApp, settle, until } from './test/mount';
 import { buttonByText, navLabels } from './test/dom';
-import { apiKey } from './composables/sessionState';
+import { apiKey, storeKey } from './composables/sessionState';
 
 const backend = (owner = myKey(['admin'])) =>
   mockApi({
@@ -64,9 +64,46 @@ describe('sign-in flow', () => {
     // A fresh page load: only sessionStorage knows the key, not what it may do.
     sessionStorage.setItem('housing.apiKey', 'hp_good');
     apiKey.value = 'hp_good';
-    const { router } = await mountApp('/');
+    const { router, wrapper } = await mountApp('/');
     expect(api.calls('GET /v1/keys/me')).toHaveLength(1);
-    expect(router.currentRoute.value.name).toBe('explore');
+    expect(router.currentRoute.value.name).toBe('home');
+    await until(() => expect(wrapper.text()).toContain('Overview'));
+  });
+
+  it('keeps the key in this tab only, unless asked to remember it on this device', async () => {
+    backend();
+    const first = await mountApp('/sign-in');
+    await first.wrapper.get('#api-key').setValue('hp_good');
+    await first.wrapper.get('form').trigger('submit');
+    await until(() => first.router.currentRoute.value.name === 'home');
+    expect(sessionStorage.getItem('housing.apiKey')).toBe('hp_good');
+    expect(localStorage.getItem('housing.apiKey')).toBeNull();
+    await buttonByText(first.wrapper, 'Sign out').trigger('click');
+    await settle();
+    first.wrapper.unmount();
+
+    const second = await mountApp('/sign-in');
+    await second.wrapper.get('#api-key').setValue('hp_good');
+    await second.wrapper.get('input[name="remember"]').setValue(true);
+    await second.wrapper.get('form').trigger('submit');
+    await until(() => second.router.currentRoute.value.name === 'home');
+    expect(localStorage.getItem('housing.apiKey')).toBe('hp_good');
+    expect(sessionStorage.getItem('housing.apiKey')).toBeNull();
+    // Signing out forgets it on the device too.
+    await buttonByText(second.wrapper, 'Sign out').trigger('click');
+    await settle();
+    expect(localStorage.getItem('housing.apiKey')).toBeNull();
+  });
+
+  it('forgets a remembered key when the server answers 401', async () => {
+    mockApi({ 'GET /v1/models/current': problem(401, 'API key revoked') });
+    storeKey('hp_good', myKey(['predict']), true);
+    expect(localStorage.getItem('housing.apiKey')).toBe('hp_good');
+    const { router } = await mountApp('/predict');
+    await settle();
+    expect(router.currentRoute.value.name).toBe('sign-in');
+    expect(localStorage.getItem('housing.apiKey')).toBeNull();
+    expect(sessionStorage.getItem('housing.apiKey')).toBeNull();
   });
 
   it('sends the user back to sign-in with the reason when a call answers 401', async () => {
@@ -101,14 +138,19 @@ describe('sign-in flow', () => {
 });
 
 describe('navigation by scope', () => {
-  it('shows only Predict to a predict key, and keeps it out of other views', async () => {
-    backend();
+  it('shows only Predict to a predict key, and says which scope another page needs', async () => {
+    const api = backend();
     const { wrapper, router } = await mountApp('/', myKey(['predict']));
-    expect(router.currentRoute.value.name).toBe('predict');
+    expect(router.currentRoute.value.name).toBe('home');
     expect(navLabels(wrapper)).toEqual(['Predict']);
     await router.push('/keys');
     await settle();
-    expect(router.currentRoute.value.name).toBe('predict');
+    expect(router.currentRoute.value.fullPath).toBe('/keys');
+    expect(wrapper.get('[data-testid="missing-scope"]').text()).toMatch(/needs the scope admin.*predict/s);
+    // The page itself never loaded (no call of the keys list).
+    expect(api.calls('GET /v1/keys')).toHaveLength(0);
+    // The key's scopes are in the header menu.
+    expect(wrapper.get('[data-testid="key-scopes"]').text()).toContain('predict');
   });
 
   it('shows the views of each scope a key has', async () => {
@@ -123,12 +165,15 @@ describe('navigation by scope', () => {
     expect(navLabels(wrapper)).toEqual(['Predict', 'Explore', 'Batch jobs', 'Models', 'API keys']);
   });
 
-  it('explains when a key has no scope the dashboard uses', async () => {
+  it('shows the overview: serving model with its accuracy, health, and where keys and docs are', async () => {
     backend();
     const { wrapper, router } = await mountApp('/', myKey(['models:write']));
     expect(router.currentRoute.value.name).toBe('home');
     expect(navLabels(wrapper)).toEqual([]);
-    expect(wrapper.text()).toContain('Nothing to show for this key');
+    await until(() => expect(wrapper.get('[data-testid="serving-model"]').text()).toContain('v'));
+    expect(wrapper.get('[data-testid="serving-mape"]').text()).toMatch(/%/);
+    expect(wrapper.find('a[href="/docs"]').exists()).toBe(true);
+    expect(wrapper.text()).toContain('Ask an administrator');
   });
 
   it('answers unknown addresses with a page, not a blank screen', async () => {

@@ -52,3 +52,8 @@ export function humanize(name: string): string {
   const words = name.replace(/[_-]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** A file name cut after its separators (`_ - . space`), so it wraps there and never mid-word. */
+export function breakableName(name: string): string[] {
+  return name.split(/(?<=[_\-. /])/);
+}

@@ -2,7 +2,7 @@ import { createRouter, createWebHistory, type RouteRecordRaw, type RouterHistory
 import type { Scope } from './api/types';
 import { messageOf } from './composables/useResource';
 import { useSession } from './composables/useSession';
-import { NAV_ITEMS, allowedItems } from './navigation';
+import { NAV_ITEMS } from './navigation';
 import SignInView from './views/SignInView.vue';
 
 declare module 'vue-router' {
@@ -24,7 +24,7 @@ const views: Record<string, () => Promise<unknown>> = {
 
 const routes: RouteRecordRaw[] = [
   { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { public: true, title: 'Sign in' } },
-  { path: '/', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'Home' } },
+  { path: '/', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'Overview' } },
   ...NAV_ITEMS.map((item): RouteRecordRaw => ({
     path: item.path,
     name: item.name,
@@ -47,6 +47,11 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')) 
     const session = useSession();
     const signIn = { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
     if (!session.signedIn.value) return signIn;
+    // Fetch the view's code while the key is checked, not after (the router would load it only then).
+    for (const record of to.matched) {
+      const view = record.components?.default;
+      if (typeof view === 'function') void (view as () => Promise<unknown>)();
+    }
     try {
       await session.ensureMe();
     } catch (error) {
@@ -55,9 +60,7 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')) 
       if (session.signedIn.value) session.signOut(messageOf(error));
       return signIn;
     }
-    const allowed = allowedItems(session.scopes.value);
-    if (to.name === 'home') return allowed[0] ? { name: allowed[0].name } : true;
-    if (to.meta.scope && !session.can(to.meta.scope)) return { name: 'home' };
+    // A page the key may not use stays at its address and says which scope is missing (App.vue).
     return true;
   });
 

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { describePredictionOperation } from './examples';
 
 export const API_KEY_SCHEME = 'ApiKey';
 export const BEARER_SCHEME = 'Bearer';
@@ -10,20 +11,35 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Predict housing prices with the registered production model, run batch jobs, manage models and API keys. ' +
         'Authenticate with an API key in the `X-API-Key` header (or `Authorization: Bearer <key>`). ' +
-        'Errors are `application/problem+json` (RFC 9457) and name every bad field.',
+        'Errors are `application/problem+json` (RFC 9457) and name every bad field. ' +
+        'The fields of a prediction `record` are described by `GET /v1/models/current/schema`. ' +
+        '[Back to the dashboard](/)',
     )
     .setVersion('1.0.0')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key' }, API_KEY_SCHEME)
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'The same API key as a bearer token' },
       BEARER_SCHEME,
-    )
-    .build();
-  const document = SwaggerModule.createDocument(app, config, {
+    );
+  // Swagger UI lists the sections in this order: what most callers need first, administration last.
+  for (const [tag, description] of TAGS) config.addTag(tag, description);
+  const built = config.build();
+  const document = SwaggerModule.createDocument(app, built, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
-  return completeErrorResponses(document);
+  // The keys are opaque random strings, not JWTs (DocumentBuilder adds `bearerFormat: JWT` by default).
+  const bearer = document.components?.securitySchemes?.[BEARER_SCHEME];
+  if (bearer && 'bearerFormat' in bearer) delete bearer.bearerFormat;
+  return describePredictionOperation(completeErrorResponses(document));
 }
+
+const TAGS: [string, string][] = [
+  ['predictions', 'Price one record or up to 1,000 at once with the production model'],
+  ['models', 'The served model, its fields, and the registered versions'],
+  ['batch', 'Score CSV files in the background; monthly evaluation runs'],
+  ['keys', 'API keys (administrators)'],
+  ['health', 'Liveness and readiness'],
+];
 
 const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } };
 
@@ -59,6 +75,8 @@ export function setupOpenApi(app: INestApplication): OpenAPIObject {
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Housing price API',
+    // The key typed into "Authorize" survives a reload of the page (kept in this browser's localStorage).
+    swaggerOptions: { persistAuthorization: true },
   });
   return document;
 }

@@ -181,6 +181,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/models/current/schema': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * JSON Schema of the prediction `record` for the served model (its fields, types and ranges)
+     * @description Generated from the served version's signature, so it changes when another version is promoted. `x-observed` is the range seen in training.
+     */
+    get: operations['CurrentModel_schema'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/predictions': {
     parameters: {
       query?: never;
@@ -190,7 +210,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Predict the price of one record with the production model */
+    /**
+     * Predict the price of one record with the production model
+     * @description `record` holds the fields of the served model: their names, types, accepted ranges and the range seen in training are in [`GET /v1/models/current/schema`](#/models/CurrentModel_schema) (a JSON Schema generated from the model signature; it changes when another version is promoted) and in `GET /v1/models/current` (`signature`).
+     */
     post: operations['Prediction_predict'];
     delete?: never;
     options?: never;
@@ -1939,28 +1962,27 @@ export interface operations {
       };
     };
   };
-  Prediction_predict: {
+  CurrentModel_schema: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['PredictionRequestDto'];
-      };
-    };
+    requestBody?: never;
     responses: {
+      /** @description A JSON Schema (draft 2020-12) object */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PredictionResponseDto'];
+          'application/json': {
+            [key: string]: unknown;
+          };
         };
       };
-      /** @description Invalid record: `errors` names every bad field */
+      /** @description Invalid request: `errors` names every bad field */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1971,33 +1993,6 @@ export interface operations {
       };
       /** @description Missing, invalid, revoked or expired API key */
       401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDetails'];
-        };
-      };
-      /** @description The key lacks scope predict (or admin) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDetails'];
-        };
-      };
-      /** @description Request body too large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDetails'];
-        };
-      };
-      /** @description Unsupported content type */
-      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -2022,6 +2017,170 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Prediction_predict: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PredictionRequestDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PredictionResponseDto'];
+        };
+      };
+      /** @description Invalid record: `errors` names every bad field as `record.<field>` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://housing.dev/problems/validation",
+           *       "title": "Validation failed",
+           *       "status": 400,
+           *       "detail": "2 fields are invalid: record.median_list_price, record.date",
+           *       "instance": "/v1/predictions",
+           *       "requestId": "3f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11",
+           *       "errors": [
+           *         {
+           *           "field": "record.median_list_price",
+           *           "message": "must be a number, got \"a lot\""
+           *         },
+           *         {
+           *           "field": "record.date",
+           *           "message": "must be a date written YYYY-MM-DD, got \"30/06/2022\""
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No key, or a key that is unknown, revoked or expired */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://housing.dev/problems/unauthorized",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "missing API key: send it in the X-API-Key header or as Authorization: Bearer <key>",
+           *       "instance": "/v1/predictions",
+           *       "requestId": "3f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks the `predict` scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://housing.dev/problems/forbidden",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "this API key lacks the required scope: needs predict (or admin); the key has: batch",
+           *       "instance": "/v1/predictions",
+           *       "requestId": "3f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://housing.dev/problems/http-413",
+           *       "title": "Payload too large",
+           *       "status": 413,
+           *       "detail": "Request body is too large",
+           *       "instance": "/v1/predictions"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://housing.dev/problems/http-415",
+           *       "title": "Unsupported media type",
+           *       "status": 415,
+           *       "detail": "Unsupported Media Type: text/plain",
+           *       "instance": "/v1/predictions"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit is used up; wait `Retry-After` seconds */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://housing.dev/problems/rate-limited",
+           *       "title": "Too many requests",
+           *       "status": 429,
+           *       "detail": "rate limit of 600 requests per minute for this API key exceeded; retry after 12 s",
+           *       "instance": "/v1/predictions"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No model is loaded (`detail` says why); retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://housing.dev/problems/no-model",
+           *       "title": "No model loaded",
+           *       "status": 503,
+           *       "detail": "no model version is in production",
+           *       "instance": "/v1/predictions"
+           *     }
+           */
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };

@@ -1,16 +1,33 @@
 import { ref, shallowRef } from 'vue';
 import type { MyKey } from '../api/types';
 
-// The signed-in key lives in sessionStorage: it survives a reload of the tab and is gone when the tab
-// closes. This module only holds the state; useSession() adds sign-in on top, useApi() reads the key.
+// The signed-in key lives in sessionStorage by default: it survives a reload of the tab and is gone
+// when the tab closes. Only when the user ticks "remember on this device" is it kept in localStorage
+// (shared by every tab, kept across restarts); signing out or a refused key (401) clears both.
+// This module only holds the state; useSession() adds sign-in on top, useApi() reads the key.
 const STORAGE_KEY = 'housing.apiKey';
 
-function stored(): string | null {
+function storages(): Storage[] {
+  const out: Storage[] = [];
   try {
-    return sessionStorage.getItem(STORAGE_KEY);
+    out.push(sessionStorage);
   } catch {
-    return null;
+    // storage disabled
   }
+  try {
+    out.push(localStorage);
+  } catch {
+    // storage disabled
+  }
+  return out;
+}
+
+function stored(): string | null {
+  for (const storage of storages()) {
+    const value = storage.getItem(STORAGE_KEY);
+    if (value) return value;
+  }
+  return null;
 }
 
 export const apiKey = ref<string | null>(stored());
@@ -18,12 +35,18 @@ export const me = shallowRef<MyKey | null>(null);
 /** Why the user was sent back to sign-in (the server's words), shown on the sign-in page. */
 export const signOutReason = ref<string | null>(null);
 
-export function storeKey(key: string, owner: MyKey): void {
+function forget(): void {
+  for (const storage of storages()) storage.removeItem(STORAGE_KEY);
+}
+
+/** Keeps the key for this tab, or on this device when the user chose to (never by default). */
+export function storeKey(key: string, owner: MyKey, remember = false): void {
   apiKey.value = key;
   me.value = owner;
   signOutReason.value = null;
+  forget();
   try {
-    sessionStorage.setItem(STORAGE_KEY, key);
+    (remember ? localStorage : sessionStorage).setItem(STORAGE_KEY, key);
   } catch {
     // storage disabled: the key stays in memory for this page only
   }
@@ -34,7 +57,7 @@ export function clearKey(reason: string | null = null): void {
   me.value = null;
   signOutReason.value = reason;
   try {
-    sessionStorage.removeItem(STORAGE_KEY);
+    forget();
   } catch {
     // nothing stored
   }

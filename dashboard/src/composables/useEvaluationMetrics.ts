@@ -10,6 +10,8 @@ export interface EvaluationFilter {
 
 export type Granularity = 'month' | 'year';
 
+const EVERYTHING: EvaluationFilter = { year: null, month: null, region: null };
+
 export interface Summary {
   n: number;
   mae: number;
@@ -92,6 +94,53 @@ export function trend(
     .filter(([, g]) => g.n > 0)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([period, g]) => ({ period, n: g.n, meanActual: g.actual / g.n, meanPredicted: g.predicted / g.n }));
+}
+
+export interface PeriodError {
+  period: string;
+  n: number;
+  mae: number;
+  /** Percent. */
+  mape: number;
+}
+
+/** Error (MAE, MAPE) per month or year, from the cells of one region or all. */
+export function errorByPeriod(
+  cells: readonly EvaluationCell[],
+  granularity: Granularity,
+  region: string | null,
+): PeriodError[] {
+  const groups = new Map<string, EvaluationCell[]>();
+  for (const c of cells) {
+    if (region !== null && c.region !== region) continue;
+    const period = granularity === 'year' ? c.month.slice(0, 4) : c.month.slice(0, 7);
+    groups.set(period, [...(groups.get(period) ?? []), c]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([period, group]) => {
+      const s = summarize(group);
+      return s ? [{ period, n: s.n, mae: s.mae, mape: s.mape }] : [];
+    });
+}
+
+export interface RegionRow extends Summary {
+  region: string;
+}
+
+/** Every region's metrics over the selected period (the region filter is not applied), worst MAPE first. */
+export function byRegion(cells: readonly EvaluationCell[], filter: EvaluationFilter): RegionRow[] {
+  const groups = new Map<string, EvaluationCell[]>();
+  for (const c of cells) {
+    if (!matches(c.month, c.region, { ...filter, region: null })) continue;
+    groups.set(c.region, [...(groups.get(c.region) ?? []), c]);
+  }
+  return [...groups.entries()]
+    .flatMap(([region, group]) => {
+      const s = summarize(group);
+      return s ? [{ region, ...s }] : [];
+    })
+    .sort((a, b) => b.mape - a.mape || a.region.localeCompare(b.region));
 }
 
 /** Whether a trend period is (part of) the selected period. */
@@ -188,5 +237,28 @@ export function useEvaluationMetrics(
   const highlighted = computed(() =>
     trendPoints.value.map((p) => p.period).filter((period) => isSelectedPeriod(period, filter.value)),
   );
-  return { options, limitation, selectedCells, summary, selectedPoints, trendPoints, highlighted };
+  const errors = computed(() => {
+    const s = source.value;
+    if (!s) return [];
+    return s.kind === 'cells'
+      ? errorByPeriod(s.cells, granularity.value, filter.value.region)
+      : errorByPeriod(s.byMonth, granularity.value, null);
+  });
+  const regions = computed(() => {
+    const s = source.value;
+    if (!s) return [];
+    // A batch summary has regions over every month only (see `limitation`).
+    return s.kind === 'cells' ? byRegion(s.cells, filter.value) : byRegion(s.byRegion, EVERYTHING);
+  });
+  return {
+    options,
+    limitation,
+    selectedCells,
+    summary,
+    selectedPoints,
+    trendPoints,
+    highlighted,
+    errors,
+    regions,
+  };
 }

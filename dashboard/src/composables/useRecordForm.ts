@@ -1,5 +1,6 @@
 import { reactive, ref, type Ref } from 'vue';
 import type { CurrentModel, PredictionRecord, SignatureField } from '../api/types';
+import { dateError, parseIsoDate } from '../dates';
 import { formatNumber } from '../format';
 
 /** Units of the HouseTS fields the signature does not carry; other specs simply show none. */
@@ -26,15 +27,6 @@ export function unitOf(field: Pick<SignatureField, 'name'>): string | undefined 
 
 const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 const GROUPED = /^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function isCalendarDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (!m) return false;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const d = new Date(Date.UTC(year, month - 1, day));
-  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
-}
 
 export type CheckedValue = { value?: number | string; error?: string };
 
@@ -54,7 +46,7 @@ export function checkField(field: SignatureField, raw: string): CheckedValue {
       return { value };
     }
     case 'date':
-      return isCalendarDate(text) ? { value: text } : { error: 'Enter a real date written YYYY-MM-DD.' };
+      return parseIsoDate(text) ? { value: text } : { error: dateError(text)! };
     default:
       return { value: text };
   }
@@ -88,6 +80,35 @@ export function buildRecord(
   return { record, errors };
 }
 
+export interface FieldGroup {
+  name: string;
+  fields: SignatureField[];
+}
+
+const TITLE_CASE = /^[A-Z][a-z]+( [A-Z][a-z]+)+$/;
+
+/**
+ * Which group of the Predict form a field belongs to. The signature carries no category, so HouseTS's
+ * conventions are read (points of interest say so in their description, census columns are Title Case
+ * words); any other spec falls back to numbers and categories.
+ */
+export function groupOf(field: SignatureField): string {
+  if (field.required || field.type !== 'number') return 'Essential';
+  if (/^points of interest/i.test(field.description ?? '')) return 'Points of interest';
+  if (TITLE_CASE.test(field.name)) return 'Census of the zip code';
+  return /^[a-z0-9_]+$/.test(field.name) ? 'Market' : 'Other numbers';
+}
+
+/** The signature in groups: essential fields (required ones and categories) first, then the others. */
+export function groupFields(signature: readonly SignatureField[]): FieldGroup[] {
+  const groups = new Map<string, SignatureField[]>([['Essential', []]]);
+  for (const field of signature) {
+    const name = groupOf(field);
+    groups.set(name, [...(groups.get(name) ?? []), field]);
+  }
+  return [...groups.entries()].filter(([, f]) => f.length).map(([name, fields]) => ({ name, fields }));
+}
+
 function asInput(value: unknown): string {
   return value === null || value === undefined ? '' : String(value);
 }
@@ -97,10 +118,15 @@ export function useRecordForm(model: Ref<CurrentModel | undefined>) {
   const values = reactive<Record<string, string>>({});
   const errors = ref<Record<string, string>>({});
 
+  /**
+   * Prefills a typical record: each field's typical value from the signature (the train median or most
+   * frequent category, inside the range seen in training), else the package's example record.
+   */
   function fillExample(): void {
     const m = model.value;
     if (!m) return;
-    for (const field of m.signature) values[field.name] = asInput(m.exampleRecord[field.name]);
+    for (const field of m.signature)
+      values[field.name] = asInput(field.example ?? m.exampleRecord[field.name]);
     errors.value = {};
   }
 

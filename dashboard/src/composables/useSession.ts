@@ -5,17 +5,20 @@ import { apiKey, clearKey, me, signOutReason, storeKey } from './sessionState';
 
 let pendingMe: Promise<MyKey> | null = null;
 
-/** Sign-in state: the key (sessionStorage), what the server says about it (/v1/keys/me), its scopes. */
+/** Sign-in state: the key (sessionStorage, or localStorage when remembered), what the server says about it (/v1/keys/me), its scopes. */
 export function useSession() {
   const { client, unwrap } = useApi();
 
-  /** Checks a key with the server and keeps it for this tab; throws an ApiError in plain words. */
-  async function signIn(candidate: string): Promise<MyKey> {
+  /**
+   * Checks a key with the server and keeps it for this tab (or on this device with `remember`);
+   * throws an ApiError in plain words.
+   */
+  async function signIn(candidate: string, remember = false): Promise<MyKey> {
     const key = candidate.trim();
     if (!key) throw new ApiError(0, 'Enter an API key.');
     clearKey();
     const owner = await unwrap(client.GET('/v1/keys/me', { headers: { 'x-api-key': key } }));
-    storeKey(key, owner);
+    storeKey(key, owner, remember);
     return owner;
   }
 

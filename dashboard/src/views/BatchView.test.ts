@@ -2,7 +2,7 @@ import { flushPromises } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BatchJob } from '../api/types';
 import { json, mockApi, problem } from '../test/mockApi';
-import { myKey } from '../test/fixtures';
+import { currentModel, myKey } from '../test/fixtures';
 import { mountApp, until } from '../test/mount';
 import { buttonByText } from '../test/dom';
 
@@ -161,6 +161,62 @@ describe('batch jobs view', () => {
     expect(api.calls('GET /v1/batch-jobs/:id/errors')[0]!.headers.get('x-api-key')).toBeTruthy();
     const blob = (createObjectURL.mock.calls[0] as unknown as [Blob])[0];
     expect(await blob.text()).toContain('predicted_price');
+  });
+
+  it('drops the "queued" notice when its job ends, and shows job ids', async () => {
+    let jobs: BatchJob[] = [];
+    let calls = 0;
+    const { wrapper } = await openBatch({
+      'GET /v1/batch-jobs': () => {
+        calls++;
+        return page(jobs);
+      },
+      'POST /v1/batch-jobs': () => {
+        jobs = [job('queued')];
+        return json(jobs[0], 202);
+      },
+    });
+    await until(() => wrapper.text().includes('No batch jobs yet'));
+    const input = wrapper.get('#batch-file');
+    Object.defineProperty(input.element, 'files', { value: [new File(['a\n1\n'], 'june.csv')] });
+    await input.trigger('change');
+    await wrapper.get('form').trigger('submit');
+    await until(() => wrapper.text().includes('Job 6f1c2a4e for june.csv queued with housets-xgboost v3'));
+    expect(wrapper.get('tbody tr code').text()).toBe('6f1c2a4e');
+    jobs = [job('completed')];
+    const before = calls;
+    await until(() => calls > before && wrapper.text().includes('completed'), 4000);
+    await until(() => !wrapper.text().includes('queued with'));
+  });
+
+  it('offers the model columns and a template CSV, and links the rejected count to the reasons', async () => {
+    const createObjectURL = vi.fn(() => 'blob:x');
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() }));
+    const clicked: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this.download);
+    });
+    const model = structuredClone(currentModel);
+    model.signature[1]!.example = 310000;
+    const { api, wrapper } = await openBatch({
+      'GET /v1/models/current': model,
+      'GET /v1/batch-jobs': page([
+        job('completed', { input: { uri: 'file:///x', name: 'sales_june-2022.final.csv', bytes: 10 } }),
+      ]),
+      'GET /v1/batch-jobs/:id/errors': () => new Response('line,reason\n3,bad date\n'),
+    });
+    await until(() => wrapper.find('[data-testid="batch-columns"]').exists());
+    expect(wrapper.get('[data-testid="batch-columns"]').findAll('tbody tr')).toHaveLength(4);
+    await buttonByText(wrapper, 'Download a template CSV').trigger('click');
+    const template = await (createObjectURL.mock.calls[0] as unknown as [Blob])[0].text();
+    expect(template).toBe(
+      'date,median_list_price,avg_sale_to_list,zipcode\r\n2022-01-31,310000,0.9947,30001\r\n',
+    );
+    expect(clicked[0]).toBe('housets-xgboost-v3-template.csv');
+    // The file name may wrap only after its separators.
+    expect(wrapper.get('tr[data-job] th').findAll('wbr').length).toBeGreaterThanOrEqual(4);
+    await buttonByText(wrapper, /^10 rejected: download the reasons/).trigger('click');
+    await until(() => api.calls('GET /v1/batch-jobs/:id/errors').length === 1);
   });
 
   it('cancels a running job after confirmation', async () => {

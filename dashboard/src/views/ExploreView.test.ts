@@ -7,15 +7,15 @@ import { mountApp, until } from '../test/mount';
 
 const metric = (w: VueWrapper, id: string) => w.get(`[data-testid="metric-${id}"]`).text();
 
-async function openExplore(batchRuns: BatchEvaluation[] = []) {
+async function openExplore(batchRuns: BatchEvaluation[] = [], path = '/explore') {
   const api = mockApi({
     'GET /v1/models': [modelVersion(2, 'none'), modelVersion(1, 'production')],
     'GET /v1/models/:name/versions/:version/evaluation': evaluation,
     'GET /v1/batch-evaluations': { items: batchRuns, total: batchRuns.length, limit: 20, offset: 0 },
   });
-  const { wrapper } = await mountApp('/explore', myKey(['admin']));
+  const { wrapper, router } = await mountApp(path, myKey(['admin']));
   await until(() => wrapper.find('[data-testid="metric-n"]').exists());
-  return { api, wrapper };
+  return { api, wrapper, router };
 }
 
 describe('explore', () => {
@@ -48,6 +48,53 @@ describe('explore', () => {
 
     await wrapper.get('#explore-year').setValue('2023');
     expect(wrapper.text()).toContain('No rows match this filter.');
+  });
+
+  it('keeps the filter in the URL and restores it from there', async () => {
+    const { wrapper, router } = await openExplore();
+    await wrapper.get('#explore-year').setValue('2022');
+    await wrapper.get('#explore-region').setValue('Dallas');
+    await until(() => router.currentRoute.value.query.region === 'Dallas');
+    expect(router.currentRoute.value.query).toEqual({ year: '2022', region: 'Dallas' });
+    wrapper.unmount();
+
+    const again = await openExplore([], '/explore?year=2022&month=01&by=year');
+    await until(() => metric(again.wrapper, 'n') === '3');
+    expect((again.wrapper.get('#explore-month').element as HTMLSelectElement).value).toBe('01');
+    expect(again.wrapper.get('input[value="year"]').element).toHaveProperty('checked', true);
+  });
+
+  it('says the scatter is a sample, compares regions and lists the rows of the selection', async () => {
+    const { wrapper } = await openExplore();
+    expect(wrapper.text()).toContain('a sample of 3 of 5 rows');
+    const regions = wrapper.get('[data-testid="regions-table"]').findAll('tbody tr');
+    // Worst % error first: Dallas (10 %) before Atlanta.
+    expect(regions.map((r) => r.get('th').text())).toEqual(['Dallas', 'Atlanta']);
+    const rows = wrapper.get('[data-testid="rows-table"]').findAll('tbody tr');
+    expect(rows).toHaveLength(3);
+    expect(rows[0]!.text()).toContain('Dallas');
+    expect(rows[0]!.text()).toContain('-10.0 %');
+    // Every value axis starts at zero.
+    for (const svg of wrapper.findAll('figure.chart svg')) {
+      const ticks = svg.findAll('g.grid text.tick').map((t) => t.text());
+      expect(
+        ticks.some((t) => t === '$0' || t === '0 %'),
+        ticks.join(' '),
+      ).toBe(true);
+    }
+    expect(wrapper.text()).toContain('Error over time: MAPE by month');
+  });
+
+  it('shows a tooltip for the point the keyboard is on', async () => {
+    const { wrapper } = await openExplore();
+    const trend = wrapper.get('svg[aria-label^="Average price by month"]');
+    await trend.trigger('keydown', { key: 'ArrowRight' });
+    const tip = wrapper.get('[role="tooltip"]');
+    expect(tip.text()).toMatch(/^2022-01: average actual \$233,333, predicted \$230,000/);
+    await trend.trigger('keydown', { key: 'End' });
+    expect(wrapper.get('[role="tooltip"]').text()).toMatch(/^2023-01/);
+    await trend.trigger('keydown', { key: 'Escape' });
+    expect(wrapper.find('[role="tooltip"]').exists()).toBe(false);
   });
 
   it('offers monthly batch runs with actual prices as a source', async () => {

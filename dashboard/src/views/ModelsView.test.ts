@@ -11,7 +11,17 @@ function registry(initial: ModelVersion[]) {
     'GET /v1/models': () => versions,
     'GET /v1/models/:name/versions/:version/evaluation': {
       ...evaluation,
-      trials: [{ number: 0, params: { max_depth: 6 }, eval_rmse: 27422.4, seconds: 1.2, state: 'COMPLETE' }],
+      trials: [
+        { number: 0, params: { max_depth: 6 }, eval_rmse: 27422.4, seconds: 1.2, state: 'COMPLETE' },
+        {
+          number: 1,
+          params: { max_depth: 4, learning_rate: 0.0712345678901234 },
+          eval_rmse: 25100.9,
+          seconds: 0.8,
+          state: 'COMPLETE',
+        },
+        { number: 2, params: { max_depth: 9 }, eval_rmse: null, seconds: 0.1, state: 'PRUNED' },
+      ],
     },
     'PUT /v1/models/:name/versions/:version/stage': (_req: Request, p: Record<string, string>) => {
       versions = versions.map((v) => ({
@@ -27,6 +37,19 @@ function registry(initial: ModelVersion[]) {
 }
 
 describe('models view', () => {
+  it('marks the best tuning trial and rounds its parameters', async () => {
+    registry([modelVersion(1, 'production')]);
+    const { wrapper } = await mountApp('/models', myKey(['models:read']));
+    await until(() => wrapper.find('[data-testid="trials-card"] tbody').exists());
+    const best = wrapper.get('[data-best="true"]');
+    expect(best.text()).toContain('$25,101');
+    expect(best.find('[aria-label="best trial"]').exists()).toBe(true);
+    expect(wrapper.findAll('[data-best="true"]')).toHaveLength(1);
+    expect(wrapper.get('[data-testid="trials-card"]').text()).toContain('learning_rate=0.07123');
+    expect(wrapper.get('[data-testid="trials-card"]').text()).not.toContain('0.0712345678');
+    expect(wrapper.text()).toContain('Best trial: #1');
+  });
+
   it('lists versions with metrics, and details the production one: baseline, lineage, importances, trials', async () => {
     registry([modelVersion(2, 'none'), modelVersion(1, 'production')]);
     const { wrapper } = await mountApp('/models', myKey(['models:read']));

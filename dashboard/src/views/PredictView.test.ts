@@ -19,7 +19,10 @@ describe('predict form', () => {
       expect(wrapper.find(`label[for="${input.attributes('id')}"]`).exists()).toBe(true);
     }
     expect((wrapper.get('[name="date"]').element as HTMLInputElement).value).toBe('2022-01-31');
-    expect(wrapper.get('[name="date"]').attributes('type')).toBe('date');
+    // One date format: a text input that shows and hints YYYY-MM-DD (a native picker shows the locale's).
+    expect(wrapper.get('[name="date"]').attributes('type')).toBe('text');
+    expect(wrapper.get('[name="date"]').attributes('placeholder')).toBe('YYYY-MM-DD');
+    expect(fieldOf(wrapper, 'date').text()).toContain('Written YYYY-MM-DD');
     expect((wrapper.get('[name="median_list_price"]').element as HTMLInputElement).value).toBe('227400');
     expect(fieldOf(wrapper, 'median_list_price').text()).toContain('(USD)');
     expect(fieldOf(wrapper, 'median_list_price').text()).toContain('Seen in training: 94,300 to 792,900');
@@ -46,6 +49,47 @@ describe('predict form', () => {
     expect(api.calls('POST /v1/predictions')).toHaveLength(0);
     // The first bad field gets the focus.
     expect(document.activeElement).toBe(wrapper.get('[name="date"]').element);
+  });
+
+  it('groups the fields: essential ones first, the others behind a disclosure per group', async () => {
+    const { wrapper } = await openPredict();
+    const essential = wrapper.get('fieldset.field-group');
+    expect(essential.find('legend').text()).toBe('Essential fields');
+    expect(essential.find('[name="date"]').exists()).toBe(true);
+    expect(essential.find('[name="zipcode"]').exists()).toBe(true);
+    const market = wrapper.get('details.field-group[data-group="Market"]');
+    expect(market.find('[name="avg_sale_to_list"]').exists()).toBe(true);
+    expect((market.element as HTMLDetailsElement).open).toBe(false);
+  });
+
+  it('prefills typical values from the signature, so nothing is flagged outside the training range', async () => {
+    const model = structuredClone(currentModel);
+    model.signature[1]!.example = 310000;
+    model.exampleRecord.median_list_price = 990000; // outside the observed range
+    const { wrapper } = await openPredict({ 'GET /v1/models/current': model });
+    expect((wrapper.get('[name="median_list_price"]').element as HTMLInputElement).value).toBe('310000');
+    expect(wrapper.findAll('.warn')).toHaveLength(0);
+  });
+
+  it('refuses a day-first date with the accepted format, never reading it as another year', async () => {
+    const { api, wrapper } = await openPredict();
+    await wrapper.get('[name="date"]').setValue('30/06/2022');
+    await wrapper.get('form[aria-label="Record to price"]').trigger('submit');
+    await until(() => fieldOf(wrapper, 'date').get('.field-error').text() !== '');
+    const error = fieldOf(wrapper, 'date').get('.field-error').text();
+    expect(error).toContain('YYYY-MM-DD');
+    expect(error).toContain('2022-06-30');
+    expect(api.calls('POST /v1/predictions')).toHaveLength(0);
+  });
+
+  it('opens the group of the first bad field and focuses it', async () => {
+    const { wrapper } = await openPredict();
+    await wrapper.get('[name="avg_sale_to_list"]').setValue('4');
+    await wrapper.get('form[aria-label="Record to price"]').trigger('submit');
+    await until(() => document.activeElement === wrapper.get('[name="avg_sale_to_list"]').element);
+    expect((wrapper.get('details.field-group[data-group="Market"]').element as HTMLDetailsElement).open).toBe(
+      true,
+    );
   });
 
   it('clears a field error once it is corrected', async () => {
@@ -77,6 +121,8 @@ describe('predict form', () => {
     });
     expect(wrapper.get('[data-testid="price"]').text()).toBe('$401,235');
     expect(wrapper.text()).toContain('housets-xgboost v3');
+    // The focus goes to the result, not to <body> (the button disabled itself while predicting).
+    await until(() => document.activeElement?.id === 'result-title');
   });
 
   it("shows the server's validation errors beside their fields", async () => {
