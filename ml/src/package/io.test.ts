@@ -114,7 +114,7 @@ describe('writePackage / readPackage', () => {
 
   it.each([
     ['model.name', (m: Json) => delete m.model.name],
-    ['formatVersion', (m: Json) => (m.formatVersion = 2)],
+    ['formatVersion', (m: Json) => (m.formatVersion = 3)],
     ['onnx.sha256', (m: Json) => (m.onnx.sha256 = 'abc')],
     ['onnx.outputSpace', (m: Json) => (m.onnx.outputSpace = 'price')],
     ['metrics.baseline.holdout.rmse', (m: Json) => (m.metrics.baseline.holdout.rmse = 'low')],
