@@ -49,11 +49,10 @@ export function cleaningReport(summary: CleaningSummary, spec: DatasetSpec, fill
     const unset = missing + sentinels + invalid + (column.role === 'numeric' && column.outliers === 'missing' ? outliers : 0);
     if (unset > 0) {
       const fill = fills[name];
-      parts.push(
-        fill !== undefined
-          ? `all ${n(unset)} filled with the train median ${fill}`
-          : `${unset === 1 ? 'it stays' : `all ${n(unset)} stay`} missing for the model (XGBoost's native missing value)`,
-      );
+      const all = unset === 1 ? 'it is' : `all ${n(unset)} are`;
+      if (fill !== undefined) parts.push(`${all} filled with the train median ${fill}`);
+      else if (column.role === 'categorical' && column.encoding !== 'ordinal') parts.push(`${all} encoded as an unknown category`);
+      else parts.push(`${all} left missing for the model (XGBoost's native missing value)`);
     }
     if (parts.length > 0) lines.push(`${name}: ${parts.join('; ')}`);
   }

@@ -163,3 +163,20 @@ describe('withinTolerance', () => {
     expect(withinTolerance(102, 100, tolerance)).toBe(false);
   });
 });
+
+describe('parseManifest: derived features', () => {
+  it('compiles derived expressions when the package loads, rejecting a bad one by name', () => {
+    const pkg = samplePackage();
+    const manifest = structuredClone(pkg.manifest) as unknown as { features: { names: string[]; encoders: unknown[] } };
+    manifest.features.names.push('per_income');
+    manifest.features.encoders.push({
+      kind: 'derived',
+      column: 'per_income',
+      expr: 'median_income / households',
+      inputs: [{ kind: 'numeric', column: 'median_income', outliers: 'missing' }],
+    });
+    expect(() => parseManifest(manifest, pkg.model)).toThrow(
+      'manifest.json: derived feature "per_income" has a bad expression: unknown column "households" at position 17 of "median_income / households"',
+    );
+  });
+});
