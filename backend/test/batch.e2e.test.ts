@@ -19,6 +19,7 @@ import {
   waitFor,
   writeJobCsv,
 } from './batch-support';
+import { MetricsService } from '../src/metrics/metrics.service';
 
 jest.setTimeout(240_000);
 
@@ -292,7 +293,7 @@ describe('batch jobs: a worker runs them', () => {
     expect(resultRes.status).toBe(200);
     expect(resultRes.headers['content-type']).toContain('text/csv');
     const result = await parseCsv(resultRes.body instanceof Buffer ? resultRes.body : resultRes.text);
-    expect(result.header.slice(-2)).toEqual(['predicted_price', 'actual_price']);
+    expect(result.header.slice(-3)).toEqual(['predicted_price', 'actual_price', 'warnings']);
     expect(result.header[0]).toBe('row_id');
     expect(result.rows).toHaveLength(job.rowsDone);
     const expected = await expectedPrices(first.pkg, result);
@@ -301,8 +302,20 @@ describe('batch jobs: a worker runs them', () => {
     result.rows.forEach((row, i) => {
       // Cents, up to float32 noise (the ONNX session here may sum trees in another order).
       expect(Math.abs(Number(row[predicted]) - expected[i]!)).toBeLessThanOrEqual(0.01 + 1e-6 * expected[i]!);
-      expect(row[row.length - 1]).toBe(row[price]);
+      expect(row[result.header.indexOf('actual_price')]).toBe(row[price]);
     });
+    // Rows the model prices with less confidence say why, and the worker counts them by kind.
+    const warnings = result.header.indexOf('warnings');
+    const warned = result.rows.filter((row) => row[warnings] !== '').length;
+    expect(warned).toBeGreaterThan(0);
+    const counter = await worker!.app
+      .get(MetricsService)
+      .registry.getSingleMetric('prediction_warnings_total')!
+      .get();
+    const batchWarnings = counter.values
+      .filter((v) => v.labels.channel === 'batch')
+      .reduce((n, v) => n + v.value, 0);
+    expect(batchWarnings).toBeGreaterThanOrEqual(warned);
 
     const errorsRes = await t.request().get(`/v1/batch-jobs/${job.id}/errors`).set(auth(t)).buffer(true);
     expect(errorsRes.status).toBe(200);

@@ -4,6 +4,7 @@ import { PACKAGE_FILES, parseManifest, readPackage, sha256, writePackage } from 
 import { withinTolerance } from './manifest';
 import { InputError } from '../errors';
 import { samplePackage } from '../test-support/package';
+import { checkRecord } from '../features/validate';
 import { listDir, useTempDir } from '../test-support/tmp';
 
 /** Manifest JSON as read from disk, edited freely to break it. */
@@ -114,7 +115,7 @@ describe('writePackage / readPackage', () => {
 
   it.each([
     ['model.name', (m: Json) => delete m.model.name],
-    ['formatVersion', (m: Json) => (m.formatVersion = 2)],
+    ['formatVersion', (m: Json) => (m.formatVersion = 3)],
     ['onnx.sha256', (m: Json) => (m.onnx.sha256 = 'abc')],
     ['onnx.outputSpace', (m: Json) => (m.onnx.outputSpace = 'price')],
     ['metrics.baseline.holdout.rmse', (m: Json) => (m.metrics.baseline.holdout.rmse = 'low')],
@@ -161,5 +162,35 @@ describe('withinTolerance', () => {
     expect(withinTolerance(1_000_009, 1_000_000, tolerance)).toBe(true);
     expect(withinTolerance(1_000_101, 1_000_000, tolerance)).toBe(false);
     expect(withinTolerance(102, 100, tolerance)).toBe(false);
+  });
+});
+
+describe('parseManifest: derived features', () => {
+  it('compiles derived expressions when the package loads, rejecting a bad one by name', () => {
+    const pkg = samplePackage();
+    const manifest = structuredClone(pkg.manifest) as unknown as { features: { names: string[]; encoders: unknown[] } };
+    manifest.features.names.push('per_income');
+    manifest.features.encoders.push({
+      kind: 'derived',
+      column: 'per_income',
+      expr: 'median_income / households',
+      inputs: [{ kind: 'numeric', column: 'median_income', outliers: 'missing' }],
+    });
+    expect(() => parseManifest(manifest, pkg.model)).toThrow(
+      'manifest.json: derived feature "per_income" has a bad expression: unknown column "households" at position 17 of "median_income / households"',
+    );
+  });
+});
+
+describe('format version 1 packages', () => {
+  it('still load, with their cleaned-value parity records and all-optional signature serving as before', () => {
+    const pkg = samplePackage();
+    const v1 = { ...structuredClone(pkg.manifest), formatVersion: 1 };
+    const manifest = parseManifest(v1, pkg.model);
+    expect(manifest.formatVersion).toBe(1);
+    expect(manifest.parity.records).toEqual([{ median_income: 3.5 }, { median_income: 8 }]);
+    // No required fields and no outliers policy: a record without the field passes, one below min is rejected.
+    expect(checkRecord({}, manifest).errors).toEqual([]);
+    expect(checkRecord({ median_income: -1 }, manifest).errors).toEqual([{ field: 'median_income', message: 'must be at least 0, got -1' }]);
   });
 });
