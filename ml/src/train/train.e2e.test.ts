@@ -157,6 +157,20 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
     expect(pkg.evaluation.importances.length).toBeGreaterThan(0);
   });
 
+  it('chooses the rounds by expanding-window CV over train ∪ eval on the default metric (RMSLE for a log target)', () => {
+    const training = pkg.manifest.training!;
+    expect(training).toMatchObject({ metric: 'rmsle', selectedBy: 'cv', servedSeed: 42 });
+    expect(training.cv).toMatchObject({ kind: 'time', folds: 4 });
+    const folds = training.cv!.foldRows;
+    // expanding windows: each fold trains on the previous fold's training and validation rows
+    for (let i = 1; i < folds.length; i++) expect(folds[i]!.trainRows).toBe(folds[i - 1]!.trainRows + folds[i - 1]!.validRows);
+    expect(folds.at(-1)!.trainRows + folds.at(-1)!.validRows).toBe(data.summary.splits.train + data.summary.splits.eval);
+    expect(training.seeds).toHaveLength(1);
+    expect(training.seeds[0]!.holdout.mape).toBeCloseTo(pkg.manifest.metrics.holdout.mape, 6);
+    expect(pkg.manifest.hyperparameters.n_estimators).toBe(training.seeds[0]!.nEstimators);
+    expect(training.spread.holdout.mape!.std).toBe(0);
+  });
+
   it('fits the city_full target encoder on canonical names only', () => {
     const encoder = pkg.manifest.features.encoders.find((e) => e.column === 'city_full');
     expect(encoder?.kind).toBe('target');
@@ -445,6 +459,12 @@ describe('trainModel end to end: california-blocks (no date, random split, one-h
     const mid = train.length >> 1;
     const median = train.length % 2 ? train[mid]! : (train[mid - 1]! + train[mid]!) / 2;
     expect(encoder).toMatchObject({ kind: 'numeric', fill: median });
+  });
+
+  it('selects by seeded 5-fold CV for a random split', () => {
+    expect(pkg.manifest.training).toMatchObject({ metric: 'rmsle', selectedBy: 'cv', cv: { kind: 'kfold', folds: 5 } });
+    const rows = pkg.manifest.training!.cv!.foldRows.reduce((sum, f) => sum + f.validRows, 0);
+    expect(rows).toBe(data.summary.splits.train + data.summary.splits.eval);
   });
 
   it('evaluates by region only (no date column)', () => {

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/*
+ * Accuracy benchmark (issue 10, "Measure"): for Ames and the two shipped specs, the plain XGBoost script
+ * (Ames) vs the platform (`ml train --fast` and tuned), three seeds each; holdout MAE/RMSE/R²/MAPE/RMSLE
+ * as mean and spread over the seeds, the features and metric used, wall time.
+ *
+ *   node bench/accuracy/run.js [step ...]        # steps: data plain-ames ames-fast ames-tuned housets-fast
+ *                                                #        housets-tuned california-fast california-tuned report
+ *   (no step = all). Environment: TRIALS (default 25), SEEDS (default 3), WORK (default /tmp/bench-accuracy;
+ *   each step's result is kept there as JSON, so steps can be run one at a time on a busy machine).
+ * Writes bench/results/accuracy.json and bench/results/accuracy.md (step "report").
+ */
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const WORK = process.env.WORK ?? '/tmp/bench-accuracy';
+const TRIALS = Number(process.env.TRIALS ?? 25);
+const SEEDS = Number(process.env.SEEDS ?? 3);
+const PY = path.join(ROOT, 'ml', 'trainer', '.venv', 'bin', 'python');
+const CLI = path.join(ROOT, 'ml', 'dist', 'cli', 'main.js');
+const AMES = '/work/shared/data/ames/AmesHousing.csv';
+const DATASETS = {
+  ames: { spec: path.join(ROOT, 'ml/specs/ames.json'), csv: AMES },
+  housets: { spec: path.join(ROOT, 'ml/specs/housets.json'), csv: path.join(WORK, 'housets-demo-dirty.csv') },
+  california: { spec: path.join(ROOT, 'ml/specs/california-blocks.json'), csv: path.join(WORK, 'california-20640.csv') },
+};
+
+const log = (text) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const save = (name, value) => fs.writeFileSync(path.join(WORK, `${name}.json`), JSON.stringify(value, null, 2));
+const read = (name) => JSON.parse(fs.readFileSync(path.join(WORK, `${name}.json`), 'utf8'));
+
+function data() {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: path.join(ROOT, 'ml'), stdio: 'inherit' });
+  if (!fs.existsSync(DATASETS.housets.csv)) {
+    execFileSync('node', [CLI, 'generate', '--size', 'demo', '--dirty', '--seed', '42', '--out', DATASETS.housets.csv], { stdio: 'inherit' });
+  }
+  if (!fs.existsSync(DATASETS.california.csv)) {
+    // The generator the ml tests use (ml/src/test-support/california.ts), at the real dataset's size.
+    const out = path.join(WORK, 'test-support');
+    execFileSync('npx', ['tsc', '--outDir', out, '--module', 'commonjs', '--target', 'es2022', '--skipLibCheck', path.join(ROOT, 'ml/src/test-support/california.ts')], { cwd: path.join(ROOT, 'ml'), stdio: 'inherit' });
+    const { californiaSample } = require(path.join(out, 'california.js'));
+    fs.writeFileSync(DATASETS.california.csv, californiaSample(20640, 2024).csv + '\n');
+  }
+}
+
+function plainAmes() {
+  const started = Date.now();
+  const output = execFileSync(PY, [path.join(__dirname, 'plain_ames.py'), '--seeds', ...Array.from({ length: SEEDS }, (_, i) => String(42 + i))], { encoding: 'utf8' });
+  const runs = output.trim().split('\n').map((line) => JSON.parse(line));
+  save('plain-ames', {
+    dataset: 'ames', variant: 'plain script', features: `${runs[0].features} raw columns, native categoricals`, metric: 'eval RMSE (log space), early stopping; no tuning',
+    seeds: runs.map((r) => ({ seed: r.seed, holdout: r.holdout })), spread: spread(runs.map((r) => r.holdout)),
+    wallSeconds: (Date.now() - started) / 1000, fitSeconds: runs.reduce((a, r) => a + r.seconds, 0), load: load(),
+  });
+}
+
+function platform(dataset, mode) {
+  const { spec, csv } = DATASETS[dataset];
+  const out = path.join(WORK, `pkg-${dataset}-${mode}`);
+  fs.rmSync(out, { recursive: true, force: true });
+  const args = [CLI, 'train', '--spec', spec, '--data', csv, '--out', out, '--seeds', String(SEEDS), '--version', mode];
+  args.push(...(mode === 'fast' ? ['--fast'] : ['--trials', String(TRIALS)]));
+  const loadBefore = load();
+  const started = Date.now();
+  const result = spawnSync('node', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
+  const wallSeconds = (Date.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`${dataset} ${mode} failed:\n${result.stderr.slice(-3000)}`);
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+  const t = manifest.training;
+  save(`${dataset}-${mode}`, {
+    dataset, variant: mode === 'fast' ? 'platform --fast' : `platform tuned (${TRIALS} trials)`,
+    features: `${manifest.features.names.length} model columns from ${manifest.spec.columns.filter((c) => !['target', 'identifier', 'drop'].includes(c.role)).length} spec features`,
+    metric: `${t.metric}, ${t.cv.kind} CV ${t.cv.folds} folds`,
+    servedSeed: t.servedSeed, served: manifest.metrics.holdout,
+    seeds: t.seeds.map((s) => ({ seed: s.seed, cv: s.selectionScore, rounds: s.nEstimators, holdout: s.holdout })),
+    spread: t.spread.holdout, cvSpread: t.spread.selectionScore, wallSeconds, load: `${loadBefore} → ${load()}`,
+  });
+}
+
+function spread(rows) {
+  const out = {};
+  for (const key of ['mae', 'rmse', 'r2', 'mape', 'rmsle']) {
+    const v = rows.map((r) => r[key]);
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const std = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
+    out[key] = { mean, std, min: Math.min(...v), max: Math.max(...v) };
+  }
+  return out;
+}
+
+const STEPS = {
+  data,
+  'plain-ames': plainAmes,
+  'ames-fast': () => platform('ames', 'fast'),
+  'ames-tuned': () => platform('ames', 'tuned'),
+  'housets-fast': () => platform('housets', 'fast'),
+  'housets-tuned': () => platform('housets', 'tuned'),
+  'california-fast': () => platform('california', 'fast'),
+  'california-tuned': () => platform('california', 'tuned'),
+  report: () => require('./report.js').writeReport(WORK, path.join(ROOT, 'bench', 'results')),
+};
+
+fs.mkdirSync(WORK, { recursive: true });
+const steps = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(STEPS);
+for (const step of steps) {
+  if (!STEPS[step]) throw new Error(`unknown step ${step}; steps: ${Object.keys(STEPS).join(' ')}`);
+  log(`${step} (load ${load()}, ${os.cpus().length} CPUs)`);
+  STEPS[step]();
+}
