@@ -41,8 +41,8 @@ function data() {
   if (!fs.existsSync(DATASETS.california.csv)) {
     // The generator the ml tests use (ml/src/test-support/california.ts), at the real dataset's size.
     const out = path.join(WORK, 'test-support');
-    execFileSync('npx', ['tsc', '--outDir', out, '--module', 'commonjs', '--target', 'es2022', '--skipLibCheck', path.join(ROOT, 'ml/src/test-support/california.ts')], { cwd: path.join(ROOT, 'ml'), stdio: 'inherit' });
-    const { californiaSample } = require(path.join(out, 'california.js'));
+    execFileSync('npx', ['tsc', '--outDir', out, '--module', 'commonjs', '--target', 'es2022', '--skipLibCheck', '--rootDir', path.join(ROOT, 'ml/src'), path.join(ROOT, 'ml/src/test-support/california.ts')], { cwd: path.join(ROOT, 'ml'), stdio: 'inherit' });
+    const { californiaSample } = require(path.join(out, 'test-support', 'california.js'));
     fs.writeFileSync(DATASETS.california.csv, californiaSample(20640, 2024).csv + '\n');
   }
 }
