@@ -4,9 +4,9 @@
  * (Ames) vs the platform (`ml train --fast` and tuned), three seeds each; holdout MAE/RMSE/R²/MAPE/RMSLE
  * as mean and spread over the seeds, the features and metric used, wall time.
  *
- *   node bench/accuracy/run.js [step ...]        # steps: data plain-ames ames-fast ames-tuned housets-fast
+ *   node bench/accuracy/run.js [step ...]        # steps: data plain-ames ames-fast ames-tuned ames-noderived-fast housets-fast
  *                                                #        housets-tuned california-fast california-tuned report
- *   (no step = all). Environment: TRIALS (default 25), SEEDS (default 3), WORK (default /tmp/bench-accuracy;
+ *   (no step = all). Environment: TRIALS (default 20), SEEDS (default 3), WORK (default /tmp/bench-accuracy;
  *   each step's result is kept there as JSON, so steps can be run one at a time on a busy machine).
  * Writes bench/results/accuracy.json and bench/results/accuracy.md (step "report").
  */
@@ -17,7 +17,7 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WORK = process.env.WORK ?? '/tmp/bench-accuracy';
-const TRIALS = Number(process.env.TRIALS ?? 25);
+const TRIALS = Number(process.env.TRIALS ?? 20);
 const SEEDS = Number(process.env.SEEDS ?? 3);
 const PY = path.join(ROOT, 'ml', 'trainer', '.venv', 'bin', 'python');
 const CLI = path.join(ROOT, 'ml', 'dist', 'cli', 'main.js');
@@ -58,9 +58,10 @@ function plainAmes() {
   });
 }
 
-function platform(dataset, mode) {
-  const { spec, csv } = DATASETS[dataset];
-  const out = path.join(WORK, `pkg-${dataset}-${mode}`);
+function platform(dataset, mode, variant = {}) {
+  const { spec, csv } = { ...DATASETS[dataset], ...variant };
+  const name = variant.name ?? `${dataset}-${mode}`;
+  const out = path.join(WORK, `pkg-${name}`);
   fs.rmSync(out, { recursive: true, force: true });
   const args = [CLI, 'train', '--spec', spec, '--data', csv, '--out', out, '--seeds', String(SEEDS), '--version', mode];
   args.push(...(mode === 'fast' ? ['--fast'] : ['--trials', String(TRIALS)]));
@@ -68,17 +69,32 @@ function platform(dataset, mode) {
   const started = Date.now();
   const result = spawnSync('node', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
   const wallSeconds = (Date.now() - started) / 1000;
-  if (result.status !== 0) throw new Error(`${dataset} ${mode} failed:\n${result.stderr.slice(-3000)}`);
+  if (result.status !== 0) throw new Error(`${name} failed:\n${result.stderr.slice(-3000)}`);
+  save(name, summarise(dataset, mode, out, { wallSeconds, load: `${loadBefore} → ${load()}`, ...(variant.label && { label: variant.label }) }));
+}
+
+/** A package's selection record as one result row. */
+function summarise(dataset, mode, out, extra) {
   const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
   const t = manifest.training;
-  save(`${dataset}-${mode}`, {
-    dataset, variant: mode === 'fast' ? 'platform --fast' : `platform tuned (${TRIALS} trials)`,
-    features: `${manifest.features.names.length} model columns from ${manifest.spec.columns.filter((c) => !['target', 'identifier', 'drop'].includes(c.role)).length} spec features`,
+  return {
+    dataset, variant: `${mode === 'fast' ? 'platform --fast' : `platform tuned (${TRIALS} trials)`}${extra.label ? `, ${extra.label}` : ''}`,
+    features: `${manifest.features.names.length} model columns from ${manifest.spec.columns.filter((c) => !['target', 'identifier', 'drop'].includes(c.role)).length} spec columns`,
     metric: `${t.metric}, ${t.cv.kind} CV ${t.cv.folds} folds`,
     servedSeed: t.servedSeed, served: manifest.metrics.holdout,
     seeds: t.seeds.map((s) => ({ seed: s.seed, cv: s.selectionScore, rounds: s.nEstimators, holdout: s.holdout })),
-    spread: t.spread.holdout, cvSpread: t.spread.selectionScore, wallSeconds, load: `${loadBefore} → ${load()}`,
-  });
+    spread: t.spread.holdout, cvSpread: t.spread.selectionScore, ...extra,
+  };
+}
+
+/** Ablation: the Ames spec without its derived features. */
+function amesWithoutDerived() {
+  const spec = JSON.parse(fs.readFileSync(DATASETS.ames.spec, 'utf8'));
+  spec.name = 'ames-noderived';
+  spec.columns = spec.columns.filter((c) => c.role !== 'derived');
+  const file = path.join(WORK, 'ames-noderived.json');
+  fs.writeFileSync(file, JSON.stringify(spec, null, 1));
+  platform('ames', 'fast', { spec: file, name: 'ames-noderived-fast', label: 'spec without derived features (ablation)' });
 }
 
 function spread(rows) {
@@ -97,6 +113,7 @@ const STEPS = {
   'plain-ames': plainAmes,
   'ames-fast': () => platform('ames', 'fast'),
   'ames-tuned': () => platform('ames', 'tuned'),
+  'ames-noderived-fast': amesWithoutDerived,
   'housets-fast': () => platform('housets', 'fast'),
   'housets-tuned': () => platform('housets', 'tuned'),
   'california-fast': () => platform('california', 'fast'),
@@ -104,6 +121,8 @@ const STEPS = {
   report: () => require('./report.js').writeReport(WORK, path.join(ROOT, 'bench', 'results')),
 };
 
+module.exports = { summarise };
+if (require.main !== module) return;
 fs.mkdirSync(WORK, { recursive: true });
 const steps = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(STEPS);
 for (const step of steps) {
