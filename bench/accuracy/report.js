@@ -4,7 +4,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
-const ORDER = ['plain-ames', 'ames-noderived-fast', 'ames-fast', 'ames-tuned', 'housets-fast', 'housets-tuned', 'california-fast', 'california-tuned'];
+const ORDER = ['plain-ames', 'ames-noderived-fast', 'ames-fast', 'ames-tuned', 'plain-housets', 'housets-fast', 'housets-tuned', 'plain-california', 'california-fast', 'california-tuned'];
 const AIM = { mape: 9.5, rmsle: 0.145 };
 
 const money = (v) => Math.round(v).toLocaleString('en-US');

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /*
- * Accuracy benchmark (issue 10, "Measure"): for Ames and the two shipped specs, the plain XGBoost script
- * (Ames) vs the platform (`ml train --fast` and tuned), three seeds each; holdout MAE/RMSE/R²/MAPE/RMSLE
+ * Accuracy benchmark (issue 10, "Measure"): for Ames and the two shipped specs, a plain XGBoost script
+ * (plain_ames.py, plain_generated.py) vs the platform (`ml train --fast` and tuned), three seeds each; holdout MAE/RMSE/R²/MAPE/RMSLE
  * as mean and spread over the seeds, the features and metric used, wall time.
  *
  *   node bench/accuracy/run.js [step ...]        # steps: data plain-ames ames-fast ames-tuned ames-noderived-fast housets-fast
- *                                                #        housets-tuned california-fast california-tuned report
+ *                                                #        housets-tuned california-fast california-tuned
+ *                                                #        plain-housets plain-california report
  *   (no step = all). Environment: TRIALS (default 20), SEEDS (default 3), WORK (default /tmp/bench-accuracy;
  *   each step's result is kept there as JSON, so steps can be run one at a time on a busy machine).
  * Writes bench/results/accuracy.json and bench/results/accuracy.md (step "report").
@@ -47,14 +48,18 @@ function data() {
   }
 }
 
-function plainAmes() {
+/** The plain script, one process for all seeds: plain_ames.py on Ames, plain_generated.py on the others. */
+function plain(dataset) {
+  const seeds = Array.from({ length: SEEDS }, (_, i) => String(42 + i));
+  const args = dataset === 'ames' ? [path.join(__dirname, 'plain_ames.py')] : [path.join(__dirname, 'plain_generated.py'), dataset, DATASETS[dataset].csv];
+  const loadBefore = load();
   const started = Date.now();
-  const output = execFileSync(PY, [path.join(__dirname, 'plain_ames.py'), '--seeds', ...Array.from({ length: SEEDS }, (_, i) => String(42 + i))], { encoding: 'utf8' });
+  const output = execFileSync(PY, [...args, '--seeds', ...seeds], { encoding: 'utf8' });
   const runs = output.trim().split('\n').map((line) => JSON.parse(line));
-  save('plain-ames', {
-    dataset: 'ames', variant: 'plain script', features: `${runs[0].features} raw columns, native categoricals`, metric: 'eval RMSE (log space), early stopping; no tuning',
-    seeds: runs.map((r) => ({ seed: r.seed, holdout: r.holdout })), spread: spread(runs.map((r) => r.holdout)),
-    wallSeconds: (Date.now() - started) / 1000, fitSeconds: runs.reduce((a, r) => a + r.seconds, 0), load: load(),
+  save(`plain-${dataset}`, {
+    dataset, variant: 'plain script', features: `${runs[0].features} raw columns, native categoricals`, metric: 'none (eval RMSE in log space for early stopping, no tuning, no refit)',
+    seeds: runs.map((r) => ({ seed: r.seed, rounds: r.rounds, holdout: r.holdout })), spread: spread(runs.map((r) => r.holdout)),
+    wallSeconds: (Date.now() - started) / 1000, fitSeconds: runs.reduce((a, r) => a + r.seconds, 0), load: `${loadBefore} → ${load()}`,
   });
 }
 
@@ -110,7 +115,9 @@ function spread(rows) {
 
 const STEPS = {
   data,
-  'plain-ames': plainAmes,
+  'plain-ames': () => plain('ames'),
+  'plain-housets': () => plain('housets'),
+  'plain-california': () => plain('california'),
   'ames-fast': () => platform('ames', 'fast'),
   'ames-tuned': () => platform('ames', 'tuned'),
   'ames-noderived-fast': amesWithoutDerived,
