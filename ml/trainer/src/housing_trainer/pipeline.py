@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
-import statistics
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xgboost as xgb
 
 from . import model, onnx_export, selection, transform
 from .cv import CvData
