@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../errors';
 import { writeHouseTsCsv, SAMPLE_SIZES, type SampleSize } from '../generate';
 import { loadSpec } from '../spec/load';
+import { TRAINING_METRICS, type TrainingMetric } from '../spec/schema';
+import type { ModelManifest } from '../package/manifest';
 import { trainModel } from '../train/train';
 import { readPackage } from '../package/io';
 import { packPackage } from '../package/archive';
@@ -20,7 +22,9 @@ Commands:
   generate  --size tiny|demo|full --out FILE [--dirty] [--seed N]
             Writes a seeded sample CSV in the HouseTS schema.
   train     --data FILE --out DIR [--spec housets|FILE] [--trials N] [--fast] [--name NAME] [--version V] [--seed N]
-            Trains a model package (model.onnx, manifest.json, evaluation.json) from a CSV.
+            [--metric rmse|mae|mape|rmsle] [--seeds N]
+            Trains a model package (model.onnx, manifest.json, evaluation.json) from a CSV. Parameters and rounds
+            are chosen by cross-validation on the metric; --seeds repeats the selection and reports the spread.
   evaluate  --model DIR --data FILE
             Scores a labelled CSV with a package and prints MAE, RMSE, R² and MAPE as JSON.
   predict   --model DIR --data FILE --out FILE [--errors FILE]
@@ -47,6 +51,31 @@ function integer(values: Values, name: string, fallback?: number): number | unde
   return n;
 }
 
+/** --metric and --seeds of `train`. */
+export function trainingOptions(values: Values): { metric?: TrainingMetric; seeds?: number } {
+  const metric = values.metric;
+  if (metric !== undefined && !TRAINING_METRICS.includes(metric as TrainingMetric)) {
+    throw new InputError(`--metric must be one of ${TRAINING_METRICS.join(', ')}, got ${JSON.stringify(metric)}`);
+  }
+  const seeds = integer(values, 'seeds');
+  if (seeds !== undefined && (seeds < 1 || seeds > 20)) throw new InputError(`--seeds must be an integer from 1 to 20, got ${seeds}`);
+  return { ...(metric !== undefined && { metric: metric as TrainingMetric }), ...(seeds !== undefined && { seeds }) };
+}
+
+/** The selection in the CLI output: metric, folds, served seed and the spread over seeds. */
+function trainingSummary(manifest: ModelManifest): Record<string, unknown> | undefined {
+  const t = manifest.training;
+  if (!t) return undefined;
+  return {
+    metric: t.metric,
+    selectedBy: t.selectedBy,
+    cv: t.cv && { kind: t.cv.kind, folds: t.cv.folds },
+    servedSeed: t.servedSeed,
+    seeds: t.seeds.map((s) => ({ seed: s.seed, cvScore: s.selectionScore, holdout: s.holdout })),
+    spread: t.spread,
+  };
+}
+
 async function generate(values: Values): Promise<void> {
   const size = (values.size ?? 'demo') as SampleSize;
   if (!(size in SAMPLE_SIZES)) throw new InputError(`--size must be one of ${Object.keys(SAMPLE_SIZES).join(', ')}`);
@@ -71,13 +100,18 @@ async function train(values: Values): Promise<void> {
     trials: integer(values, 'trials', 20),
     fast: values.fast === true,
     seed: integer(values, 'seed', 42),
+    ...trainingOptions(values),
     ...(typeof values.name === 'string' && { modelName: values.name }),
     ...(typeof values.version === 'string' && { version: values.version }),
     onProgress: (progress) => renderTrainProgress(line, progress),
   });
   const m = manifest.metrics;
   process.stdout.write(
-    JSON.stringify({ package: dir, model: manifest.model, metrics: { eval: m.eval, holdout: m.holdout, baseline: m.baseline } }, null, 2) + '\n',
+    JSON.stringify(
+      { package: dir, model: manifest.model, metrics: { eval: m.eval, holdout: m.holdout, baseline: m.baseline }, training: trainingSummary(manifest) },
+      null,
+      2,
+    ) + '\n',
   );
 }
 
@@ -162,6 +196,8 @@ export async function main(argv: string[]): Promise<number> {
       spec: { type: 'string' },
       data: { type: 'string' },
       trials: { type: 'string' },
+      metric: { type: 'string' },
+      seeds: { type: 'string' },
       fast: { type: 'boolean' },
       name: { type: 'string' },
       version: { type: 'string' },

@@ -24,6 +24,13 @@ export class ProgressLine {
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const money = (n: number) => Math.round(n).toLocaleString('en-US');
+/** A CV score as its metric reads: money for rmse/mae, percent for mape, 4 decimals for rmsle. */
+const score = (metric: string, value: unknown): string => {
+  if (typeof value !== 'number') return 'n/a';
+  if (metric === 'mape') return `${value.toFixed(2)} %`;
+  if (metric === 'rmsle') return value.toFixed(4);
+  return money(value);
+};
 
 export function renderTrainProgress(line: ProgressLine, progress: TrainProgress): void {
   switch (progress.stage) {
@@ -44,8 +51,13 @@ export function renderTrainProgress(line: ProgressLine, progress: TrainProgress)
     case 'trainer': {
       const e = progress.event as Record<string, unknown>;
       if (e.event === 'trial') {
-        return line.update(`tune: trial ${e.number} of ${e.of}, RMSE ${money(e.rmse as number)}, best ${money(e.best_rmse as number)}`, true);
+        const seed = e.seed === undefined ? '' : ` (seed ${e.seed})`;
+        if (typeof e.metric === 'string') {
+          return line.update(`tune${seed}: trial ${e.number} of ${e.of}, CV ${e.metric} ${score(e.metric, e.score)}, best ${score(e.metric, e.best_score)}`, true);
+        }
+        return line.update(`tune${seed}: trial ${e.number} of ${e.of}, RMSE ${money(e.rmse as number)}, best ${money(e.best_rmse as number)}`, true);
       }
+      if (e.event === 'seed') return line.done(`trainer: seed ${e.seed} (${e.index} of ${e.of})`);
       if (e.event === 'stage') return line.done(`trainer: ${e.stage}`);
       return;
     }

@@ -3,6 +3,7 @@ import { datasetSpecSchema } from '../spec/schema';
 import type { FeatureSet } from '../features/types';
 import type { SignatureField } from '../features/signature';
 import type { CleaningSummary } from '../dataset/prepare';
+import type { TrainingRecord } from '../train/selection';
 
 /**
  * 2: spec-derived features (derived, ordinal, assembled dates, sources, missing tokens, sentinels), a
@@ -17,6 +18,8 @@ const metricsSchema = z.object({
   rmse: z.number(),
   r2: z.number(),
   mape: z.number(),
+  /** Added with cross-validated selection; absent in older packages. */
+  rmsle: z.number().nullable().optional(),
   rows: z.number().int(),
 });
 export type Metrics = z.infer<typeof metricsSchema>;
@@ -52,6 +55,11 @@ export const manifestSchema = z.object({
     train: metricsSchema.optional(),
     baseline: z.object({ eval: metricsSchema, holdout: metricsSchema }),
   }),
+  /** How the model was selected (metric, CV folds, seeds and their spread); absent in older packages. */
+  training: z
+    .object({ metric: z.string(), selectedBy: z.enum(['cv', 'eval']), servedSeed: z.number().int() })
+    .passthrough()
+    .optional(),
   lineage: z.object({
     datasetSha256: z.string(),
     datasetFile: z.string(),
@@ -69,8 +77,9 @@ export const manifestSchema = z.object({
 });
 
 /** manifest.json, typed with the richer shapes the schema only checks loosely. */
-export type ModelManifest = Omit<z.infer<typeof manifestSchema>, 'features' | 'signature' | 'lineage'> & {
+export type ModelManifest = Omit<z.infer<typeof manifestSchema>, 'features' | 'signature' | 'lineage' | 'training'> & {
   features: FeatureSet;
+  training?: TrainingRecord;
   signature: SignatureField[];
   lineage: Omit<z.infer<typeof manifestSchema>['lineage'], 'cleaning'> & { cleaning: CleaningSummary };
 };

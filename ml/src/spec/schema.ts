@@ -128,6 +128,17 @@ export const randomSplitSchema = z
   })
   .strict();
 
+/** How models are selected: the metric cross-validation minimises and the number of folds. */
+export const TRAINING_METRICS = ['rmse', 'mae', 'mape', 'rmsle'] as const;
+export const trainingSchema = z
+  .object({
+    /** Default: RMSE in the target's transformed space (rmsle for a log target, rmse otherwise). */
+    metric: z.enum(TRAINING_METRICS).optional(),
+    /** Cross-validation folds over train ∪ eval: expanding time windows (time split) or k-fold (random split). */
+    folds: z.number().int().min(2).max(20).optional(),
+  })
+  .strict();
+
 export const datasetSpecSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, - and _'),
@@ -147,6 +158,7 @@ export const datasetSpecSchema = z
       .object({ regionColumn: columnName.optional() })
       .strict()
       .default({}),
+    training: trainingSchema.optional(),
   })
   .strict();
 
@@ -169,3 +181,4 @@ export function sourceFields(c: InputColumn): string[] {
   return [c.source ?? c.name];
 }
 export type SplitRule = DatasetSpec['split'];
+export type TrainingMetric = (typeof TRAINING_METRICS)[number];

@@ -17,14 +17,14 @@ import { HOLDOUT, TRAIN } from '../dataset/split';
 import { transform, transformInto } from '../features/transform';
 import { readPackage, type ModelPackage } from '../package/io';
 import { checkParity, loadPackageModel } from '../package/verify';
-import type { ModelManifest } from '../package/manifest';
+import { withinTolerance, type ModelManifest } from '../package/manifest';
 import type { OnnxModel } from '../onnx/model';
 import { loadSpec } from '../spec/load';
 import { scoreCsv } from '../score/score-csv';
 import { CITY_RENAMES, HOUSETS_COLUMNS, writeHouseTsCsv, type GenerateSummary } from '../generate';
 import { californiaSample, type CaliforniaSample } from '../test-support/california';
 import { dirtTruth, type DirtTruth } from '../test-support/housets-truth';
-import { chunkedReadable, parseCsv } from '../test-support/streams';
+import { chunkedReadable, parseCsv, parseCsvText } from '../test-support/streams';
 import { listDir, makeTempDir, removeDir, useTempDir, writeTempFile } from '../test-support/tmp';
 
 jest.setTimeout(180_000);
@@ -157,6 +157,20 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
     expect(pkg.evaluation.importances.length).toBeGreaterThan(0);
   });
 
+  it('chooses the rounds by expanding-window CV over train ∪ eval on the default metric (RMSLE for a log target)', () => {
+    const training = pkg.manifest.training!;
+    expect(training).toMatchObject({ metric: 'rmsle', selectedBy: 'cv', servedSeed: 42 });
+    expect(training.cv).toMatchObject({ kind: 'time', folds: 4 });
+    const folds = training.cv!.foldRows;
+    // expanding windows: each fold trains on the previous fold's training and validation rows
+    for (let i = 1; i < folds.length; i++) expect(folds[i]!.trainRows).toBe(folds[i - 1]!.trainRows + folds[i - 1]!.validRows);
+    expect(folds.at(-1)!.trainRows + folds.at(-1)!.validRows).toBe(data.summary.splits.train + data.summary.splits.eval);
+    expect(training.seeds).toHaveLength(1);
+    expect(training.seeds[0]!.holdout.mape).toBeCloseTo(pkg.manifest.metrics.holdout.mape, 6);
+    expect(pkg.manifest.hyperparameters.n_estimators).toBe(training.seeds[0]!.nEstimators);
+    expect(training.spread.holdout.mape!.std).toBe(0);
+  });
+
   it('fits the city_full target encoder on canonical names only', () => {
     const encoder = pkg.manifest.features.encoders.find((e) => e.column === 'city_full');
     expect(encoder?.kind).toBe('target');
@@ -259,7 +273,20 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
           progress.push(p.rowsScored);
         },
       });
-      expect(out.text()).toBe(readFileSync(outCsv, 'utf8'));
+      // Everything but predicted_price is byte-identical. The prices agree within the parity tolerance, not to
+      // the cent: onnxruntime sums the trees of a small batch (≤ 50 rows, > 80 trees) in per-thread partial sums,
+      // a large batch tree by tree, so the float32 rounding differs (about 1e-6 relative).
+      const chunked = await parseCsvText(out.text());
+      const whole = await parseCsv(outCsv);
+      const priceColumn = whole.header.indexOf('predicted_price');
+      expect(priceColumn).toBeGreaterThan(0);
+      expect(chunked.header).toEqual(whole.header);
+      expect(chunked.rows.length).toBe(whole.rows.length);
+      chunked.rows.forEach((row, i) => {
+        const other = whole.rows[i]!.fields;
+        expect(row.fields.filter((_, k) => k !== priceColumn)).toEqual(other.filter((_, k) => k !== priceColumn));
+        expect(withinTolerance(Number(row.fields[priceColumn]), Number(other[priceColumn]))).toBe(true);
+      });
       expect(errors.text()).toBe(readFileSync(errorsCsv, 'utf8'));
       expect(result.rowsScored).toBe(output.rows.length);
       expect(result.rowsRead).toBe(truth.lines.length + 6);
@@ -445,6 +472,12 @@ describe('trainModel end to end: california-blocks (no date, random split, one-h
     const mid = train.length >> 1;
     const median = train.length % 2 ? train[mid]! : (train[mid - 1]! + train[mid]!) / 2;
     expect(encoder).toMatchObject({ kind: 'numeric', fill: median });
+  });
+
+  it('selects by seeded 5-fold CV for a random split', () => {
+    expect(pkg.manifest.training).toMatchObject({ metric: 'rmsle', selectedBy: 'cv', cv: { kind: 'kfold', folds: 5 } });
+    const rows = pkg.manifest.training!.cv!.foldRows.reduce((sum, f) => sum + f.validRows, 0);
+    expect(rows).toBe(data.summary.splits.train + data.summary.splits.eval);
   });
 
   it('evaluates by region only (no date column)', () => {

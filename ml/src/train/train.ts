@@ -18,9 +18,10 @@ import { MANIFEST_FORMAT_VERSION, PARITY_TOLERANCE, type Metrics, type ModelMani
 import { sha256, writePackage } from '../package/io';
 import { checkParity, loadPackageModel } from '../package/verify';
 import { targetColumn } from '../spec/load';
-import type { DatasetSpec } from '../spec/schema';
+import type { DatasetSpec, TrainingMetric } from '../spec/schema';
 import { buildEvaluation } from './evaluation';
 import { runTrainer, type TrainerEvent } from './trainer-process';
+import { selectionConfig, trainingRecord, writeTimeKeys } from './selection';
 
 export type TrainProgress =
   | { stage: 'load'; rows: number; bytes: number }
@@ -45,6 +46,10 @@ export interface TrainOptions {
   /** Fixed XGBoost parameters (no tuning), e.g. for benchmarks. */
   fixedParams?: Record<string, unknown>;
   seed?: number;
+  /** Metric the cross-validated selection minimises; default: the spec's, else RMSE in the target's transformed space. */
+  metric?: TrainingMetric;
+  /** Whole selection + refit once per seed (seed, seed + 1, …); the best CV score is served. */
+  seeds?: number;
   maxRounds?: number;
   parityRows?: number;
   /** Keep the trainer's working directory (feature matrices) for inspection. */
@@ -176,6 +181,7 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
     const px = new NpyWriter(path.join(work, 'X_parity.npy'), '<f4', [records.length, features.names.length]);
     px.write(parityX);
     px.close();
+    writeTimeKeys(data, work);
     writeFileSync(
       path.join(work, 'config.json'),
       JSON.stringify({
@@ -189,6 +195,7 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
         timeout_seconds: null,
         threads: 0,
         onnx_tolerance: PARITY_TOLERANCE,
+        ...selectionConfig(spec, { metric: options.metric, seeds: options.seeds }),
       }),
     );
 
@@ -213,6 +220,7 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
       onnx: { file: 'model.onnx', input: onnxInfo.input, output: onnxInfo.output, ...(onnxInfo.opset !== undefined && { opset: onnxInfo.opset }), outputSpace: 'transformed', sha256: sha256(model) },
       hyperparameters: { ...params.best_params, n_estimators: params.n_estimators, best_iteration: params.best_iteration },
       metrics,
+      training: trainingRecord(readJson(out, 'selection.json')),
       lineage: {
         datasetSha256: data.sha256,
         datasetFile: options.datasetName ?? (typeof options.csv === 'string' ? path.basename(options.csv) : 'stream'),

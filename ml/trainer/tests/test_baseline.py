@@ -30,7 +30,14 @@ def test_baseline_in_metrics_json(tmp_path):
     assert res.code == 0, res.stdout
     baseline = res.json("metrics.json")["baseline"]
     # every row predicted 300
-    assert baseline["eval"] == {"mae": 100.0, "rmse": 100.0, "r2": 0.0, "mape": 37.5, "rows": 2}
+    assert baseline["eval"] == {
+        "mae": 100.0,
+        "rmse": 100.0,
+        "r2": 0.0,
+        "mape": 37.5,
+        "rmsle": pytest.approx(math.sqrt((math.log(301 / 201) ** 2 + math.log(301 / 401) ** 2) / 2)),
+        "rows": 2,
+    }
     assert baseline["holdout"]["mae"] == 150.0
     assert baseline["holdout"]["rmse"] == pytest.approx(math.sqrt(300.0**2 / 2))
     assert baseline["holdout"]["r2"] == pytest.approx(-1.0)

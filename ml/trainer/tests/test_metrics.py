@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from housing_trainer.metrics import mae, mape, r2, regression_metrics, rmse
+from housing_trainer.metrics import SELECTION_METRICS, default_metric, mae, mape, r2, regression_metrics, rmse, rmsle, score
 from housing_trainer.pipeline import baseline_metrics
 
 
@@ -17,7 +17,7 @@ def test_metrics_hand_computed():
     assert r2(actual, pred) == pytest.approx(1 - 1100 / 50000)
     assert mape(actual, pred) == pytest.approx(100 * (0.1 + 0.05 + 0.1 + 0.0) / 4)
     m = regression_metrics(actual, pred)
-    assert set(m) == {"mae", "rmse", "r2", "mape", "rows"}
+    assert set(m) == {"mae", "rmse", "r2", "mape", "rmsle", "rows"}
     assert m["rows"] == 4
 
 
@@ -46,9 +46,47 @@ def test_baseline_metrics_hand_checkable():
     y_eval = np.array([200.0, 400.0])
     y_holdout = np.array([300.0, 600.0])
     b = baseline_metrics(y_train, y_eval, y_holdout)
-    assert b["eval"] == {"mae": 100.0, "rmse": 100.0, "r2": 0.0, "mape": 37.5, "rows": 2}
+    assert b["eval"] == {
+        "mae": 100.0,
+        "rmse": 100.0,
+        "r2": 0.0,
+        "mape": 37.5,
+        "rmsle": pytest.approx(math.sqrt((math.log(301 / 201) ** 2 + math.log(301 / 401) ** 2) / 2)),
+        "rows": 2,
+    }
     assert b["holdout"]["mae"] == 150.0
     assert b["holdout"]["rmse"] == pytest.approx(math.sqrt(300.0**2 / 2))
     assert b["holdout"]["r2"] == pytest.approx(-1.0)
     assert b["holdout"]["mape"] == pytest.approx(25.0)
     assert b["holdout"]["rows"] == 2
+
+
+def test_rmsle_and_selection_metrics_hand_computed():
+    actual = np.array([99.0, 199.0, 0.0])
+    pred = np.array([199.0, 99.0, -5.0])  # a negative prediction counts as 0
+    expected = math.sqrt((math.log(2) ** 2 + math.log(0.5) ** 2 + 0.0) / 3)
+    assert rmsle(actual, pred) == pytest.approx(expected)
+    assert score("rmsle", actual, pred) == pytest.approx(expected)
+    assert score("mae", actual, pred) == pytest.approx((100 + 100 + 5) / 3)
+    assert score("rmse", actual, pred) == pytest.approx(math.sqrt((100**2 + 100**2 + 25) / 3))
+    # MAPE leaves out the zero actual: (100/99 + 100/199) / 2
+    assert score("mape", actual, pred) == pytest.approx(100 * (100 / 99 + 100 / 199) / 2)
+    assert score("mape", np.zeros(2), np.ones(2)) == math.inf
+    with pytest.raises(ValueError):
+        rmsle(np.array([-1.0]), np.array([1.0]))
+    with pytest.raises(ValueError):
+        score("r2", actual, pred)
+    assert regression_metrics(np.array([-1.0, 2.0]), np.array([1.0, 2.0]))["rmsle"] is None
+
+
+def test_rmsle_equals_rmse_in_log1p_space():
+    rng = np.random.default_rng(3)
+    actual = rng.lognormal(12, 0.5, 200)
+    pred = actual * rng.lognormal(0, 0.1, 200)
+    assert rmsle(actual, pred) == pytest.approx(rmse(np.log1p(actual), np.log1p(pred)))
+
+
+def test_default_metric_is_rmse_in_the_transformed_space():
+    assert default_metric("log") == "rmsle"
+    assert default_metric("none") == "rmse"
+    assert SELECTION_METRICS == ("rmse", "mae", "mape", "rmsle")

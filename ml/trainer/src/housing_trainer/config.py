@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .metrics import SELECTION_METRICS as METRICS
+from .metrics import default_metric
 
 CONFIG_FILE = "config.json"
 TARGET_TRANSFORMS = ("log", "none")
@@ -23,7 +25,11 @@ DEFAULTS: dict[str, Any] = {
     "timeout_seconds": None,
     "threads": 0,
     "onnx_tolerance": {"relative": 1e-4, "absolute": 1.0},
+    "metric": None,
+    "cv": None,
+    "seeds": 1,
 }
+CV_KINDS = ("time", "kfold")
 KNOWN_KEYS = {"feature_names", *DEFAULTS}
 
 
@@ -34,6 +40,15 @@ class Tolerance:
 
     def as_dict(self) -> dict[str, float]:
         return {"relative": self.relative, "absolute": self.absolute}
+
+
+@dataclass(frozen=True)
+class CvConfig:
+    kind: str  # "time" (expanding windows over t_train/t_eval) or "kfold" (seeded)
+    folds: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "folds": self.folds}
 
 
 @dataclass(frozen=True)
@@ -48,11 +63,19 @@ class TrainConfig:
     timeout_seconds: float | None = None
     threads: int = 0
     onnx_tolerance: Tolerance = field(default_factory=Tolerance)
+    # None: RMSE in the transformed space (rmsle for log, rmse for none).
+    metric: str | None = None
+    cv: CvConfig | None = None
+    seeds: int = 1
     unknown_keys: tuple[str, ...] = ()
 
     @property
     def n_features(self) -> int:
         return len(self.feature_names)
+
+    @property
+    def selection_metric(self) -> str:
+        return self.metric if self.metric is not None else default_metric(self.target_transform)
 
 
 def _fail(problem: str) -> InputError:
@@ -131,8 +154,17 @@ def parse_config(raw: Any) -> TrainConfig:
             raise _fail(f"onnx_tolerance.{k} must be a non-negative number, got {json.dumps(v)}")
         tol_vals[k] = float(v)
 
+    metric = raw.get("metric", DEFAULTS["metric"])
+    if metric is not None and metric not in METRICS:
+        raise _fail(f"metric must be null or one of {', '.join(METRICS)}, got {json.dumps(metric)}")
+    seeds = _int(raw, "seeds", 1)
+    cv = _parse_cv(raw.get("cv", DEFAULTS["cv"]))
+
     return TrainConfig(
         feature_names=list(names),
+        metric=metric,
+        cv=cv,
+        seeds=seeds,
         target_transform=transform,
         seed=seed,
         trials=trials,
@@ -144,6 +176,20 @@ def parse_config(raw: Any) -> TrainConfig:
         onnx_tolerance=Tolerance(**tol_vals),
         unknown_keys=tuple(sorted(set(raw) - KNOWN_KEYS)),
     )
+
+
+def _parse_cv(raw: Any) -> CvConfig | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise _fail('cv must be null or an object {"kind": "time" | "kfold", "folds": 2..20}')
+    kind = raw.get("kind")
+    if kind not in CV_KINDS:
+        raise _fail(f"cv.kind must be one of {', '.join(CV_KINDS)}, got {json.dumps(kind)}")
+    folds = raw.get("folds", 5 if kind == "kfold" else 4)
+    if not _is_int(folds) or not 2 <= folds <= 20:
+        raise _fail(f"cv.folds must be an integer from 2 to 20, got {json.dumps(folds)}")
+    return CvConfig(kind=kind, folds=int(folds))
 
 
 def load_config(data_dir: Path) -> TrainConfig:

@@ -24,6 +24,9 @@ class Dataset:
     X_holdout: np.ndarray
     y_holdout: np.ndarray
     X_parity: np.ndarray
+    # Time keys of train and eval rows (any increasing unit, e.g. days), for time-ordered CV folds.
+    t_train: np.ndarray | None = None
+    t_eval: np.ndarray | None = None
 
 
 def _load(data_dir: Path, name: str) -> np.ndarray:
@@ -98,4 +101,20 @@ def load_dataset(data_dir: Path, config: TrainConfig) -> Dataset:
         arrays[f"y_{split}"] = _load_y(data_dir, split, X.shape[0], config.target_transform)
     # Parity rows are only predicted (no target); an empty parity set is allowed.
     arrays["X_parity"] = _load_x(data_dir, "parity", config.n_features, allow_empty=True)
+    if config.cv is not None and config.cv.kind == "time":
+        for split in ("train", "eval"):
+            arrays[f"t_{split}"] = _load_t(data_dir, split, arrays[f"X_{split}"].shape[0])
     return Dataset(**arrays)
+
+
+def _load_t(data_dir: Path, split: str, n_rows: int) -> np.ndarray:
+    """Time key of each row (float64, finite, 1-D), required for time-ordered folds."""
+    name = f"t_{split}.npy"
+    arr = _load(data_dir, name)
+    if arr.dtype != np.float64:
+        raise InputError(name, f"dtype {arr.dtype}, expected float64")
+    if arr.ndim != 1 or arr.shape[0] != n_rows:
+        raise InputError(name, f"shape {arr.shape}, expected [{n_rows}] (one time per row of X_{split}.npy)")
+    if not np.isfinite(arr).all():
+        raise InputError(name, f"{int((~np.isfinite(arr)).sum())} non-finite values")
+    return np.ascontiguousarray(arr)

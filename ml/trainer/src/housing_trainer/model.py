@@ -93,7 +93,7 @@ class Matrices:
         return self._train[max_bin]
 
 
-def _max_bin(params: dict[str, Any]) -> int:
+def max_bin(params: dict[str, Any]) -> int:
     return int(params.get("max_bin", 256))
 
 
@@ -116,7 +116,7 @@ def fit_with_early_stopping(
     t0 = time.perf_counter()
     booster = xgb.train(
         params,
-        mats.train(_max_bin(params)),
+        mats.train(max_bin(params)),
         num_boost_round=max_rounds,
         evals=[(mats.eval, "eval")],
         early_stopping_rounds=early_stopping_rounds,
@@ -129,7 +129,7 @@ def fit_with_early_stopping(
 def fit_fixed_rounds(params: dict[str, Any], X: np.ndarray, z: np.ndarray, rounds: int) -> FitResult:
     """Fit exactly ``rounds`` trees, no early stopping (the final refit)."""
     t0 = time.perf_counter()
-    dtrain = xgb.QuantileDMatrix(X, label=z, missing=np.nan, max_bin=_max_bin(params), nthread=int(params.get("nthread", 0)))
+    dtrain = xgb.QuantileDMatrix(X, label=z, missing=np.nan, max_bin=max_bin(params), nthread=int(params.get("nthread", 0)))
     booster = xgb.train(params, dtrain, num_boost_round=rounds, verbose_eval=False)
     return FitResult(booster, rounds - 1, int(booster.num_boosted_rounds()), time.perf_counter() - t0)
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 import logging
-import statistics
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xgboost as xgb
 
-from . import model, onnx_export, transform, tuning
+from . import model, onnx_export, selection, transform
+from .cv import CvData
+from .folds import kfold, time_folds
 from .config import TrainConfig
 from .data import Dataset
 from .errors import InputError, OnnxCheckError
@@ -32,6 +32,7 @@ OUTPUT_FILES = (
     "metrics.json",
     "params.json",
     "trials.json",
+    "selection.json",
     "importances.json",
     "predictions_eval.npy",
     "predictions_holdout.npy",
@@ -51,6 +52,66 @@ def baseline_metrics(y_train: np.ndarray, y_eval: np.ndarray, y_holdout: np.ndar
     return {
         "eval": regression_metrics(y_eval, np.full(y_eval.shape, median)),
         "holdout": regression_metrics(y_holdout, np.full(y_holdout.shape, median)),
+    }
+
+
+def _selection_inputs(config: TrainConfig, data: Dataset, nthread: int) -> tuple[CvData | None, model.Matrices | None]:
+    """CV folds over train ∪ eval (with config.cv), else the train/eval matrices. No holdout here."""
+    tf = config.target_transform
+    if config.cv is None:
+        mats = model.Matrices(data.X_train, transform.forward(data.y_train, tf), data.X_eval, transform.forward(data.y_eval, tf), nthread)
+        return None, mats
+    X = np.concatenate([data.X_train, data.X_eval])
+    y = np.concatenate([data.y_train, data.y_eval])
+    try:
+        if config.cv.kind == "time":
+            assert data.t_train is not None and data.t_eval is not None
+            folds = time_folds(np.concatenate([data.t_train, data.t_eval]), config.cv.folds)
+        else:
+            # One partition for every seed, so the seeds' CV scores are comparable.
+            folds = kfold(len(y), config.cv.folds, config.seed)
+    except ValueError as e:
+        raise InputError("config.json", f"cv: {e}") from e
+    log.info("cv: %s, %d folds, validation rows %s", config.cv.kind, len(folds), [len(f.valid) for f in folds])
+    return CvData(X, y, folds, tf, nthread), None
+
+
+def _spread(values: list[float | None]) -> dict[str, float | None]:
+    """mean, std (sample, ddof=1; 0 for one value), min, max; nulls when any value is null."""
+    if not values or any(v is None for v in values):
+        return {"mean": None, "std": None, "min": None, "max": None}
+    a = np.asarray(values, dtype=np.float64)
+    return {"mean": float(a.mean()), "std": float(a.std(ddof=1)) if a.size > 1 else 0.0, "min": float(a.min()), "max": float(a.max())}
+
+
+def _seed_report(config: TrainConfig, candidates: list, served_index: int, data: Dataset, fold_rows: list | None) -> dict[str, Any]:
+    tf = config.target_transform
+    seeds = []
+    for sel, final in candidates:
+        holdout = regression_metrics(data.y_holdout, transform.inverse(model.predict(final.booster, data.X_holdout), tf))
+        seeds.append(
+            {
+                "seed": sel.seed,
+                "mode": sel.mode,
+                "selection_score": sel.score,
+                "fold_scores": sel.fold_scores,
+                "fold_rounds": sel.fold_rounds,
+                "n_estimators": sel.n_estimators,
+                "params": {k: sel.params[k] for k in sorted(sel.params) if k not in ("nthread", "verbosity")},
+                "holdout": holdout,
+            }
+        )
+    keys = ("mae", "rmse", "r2", "mape", "rmsle")
+    return {
+        "metric": config.selection_metric,
+        "selected_by": "cv" if config.cv is not None else "eval",
+        "cv": None if config.cv is None else {**config.cv.as_dict(), "fold_rows": fold_rows},
+        "served_seed": candidates[served_index][0].seed,
+        "seeds": seeds,
+        "spread": {
+            "selection_score": _spread([s["selection_score"] for s in seeds]),
+            "holdout": {k: _spread([s["holdout"][k] for s in seeds]) for k in keys},
+        },
     }
 
 
@@ -84,102 +145,47 @@ def run_training(
             baseline["holdout"]["rmse"],
         )
 
-        z_train = transform.forward(data.y_train, tf)
-        z_eval = transform.forward(data.y_eval, tf)
-        mats = model.Matrices(data.X_train, z_train, data.X_eval, z_eval, nthread)
-
-        # ------------------------------------------------------------------ tuning
-        trials: list[dict[str, Any]] = []
-        max_rounds = config.max_rounds
-        tuned_rmse: float | None = None
-        if config.fixed_params is not None:
-            mode = "fixed"
-            params, max_rounds = model.params_from_fixed(config.fixed_params, config.seed, nthread, config.max_rounds)
-            timings["tuning"] = 0.0
-            timings["per_trial_median"] = None
-            log.info("fixed_params given: tuning skipped")
-        elif config.trials > 0:
-            mode = "tuned"
-            progress.stage("tuning")
-
-            def on_trial(rec: tuning.TrialRecord, best: float | None) -> None:
-                progress.emit(
-                    "trial",
-                    number=rec.number,
-                    of=config.trials,
-                    rmse=rec.eval_rmse,
-                    best_rmse=best,
-                    seconds=rec.seconds,
-                    state=rec.state,
-                )
-                log.info(
-                    "trial %d/%d: eval rmse %s (best %s), %d rounds, %.2fs",
-                    rec.number,
-                    config.trials,
-                    "n/a" if rec.eval_rmse is None else f"{rec.eval_rmse:.6g}",
-                    "n/a" if best is None else f"{best:.6g}",
-                    -1 if rec.best_iteration is None else rec.best_iteration + 1,
-                    rec.seconds,
-                )
-
-            result = tuning.tune(
-                n_trials=config.trials,
-                seed=config.seed,
-                nthread=nthread,
-                max_rounds=config.max_rounds,
-                early_stopping_rounds=config.early_stopping_rounds,
-                timeout_seconds=config.timeout_seconds,
-                target_transform=tf,
-                mats=mats,
-                X_eval=data.X_eval,
-                y_eval=data.y_eval,
-                on_trial=on_trial,
-            )
-            params = model.build_params(result.best_tunable, config.seed, nthread)
-            tuned_rmse = result.best_rmse
-            trials = [r.as_dict() for r in result.trials]
-            timings["tuning"] = result.seconds
-            timings["per_trial_median"] = statistics.median(r.seconds for r in result.trials)
-        else:
-            mode = "default"
-            params = model.build_params(dict(model.DEFAULT_TUNABLE), config.seed, nthread)
-            timings["tuning"] = 0.0
-            timings["per_trial_median"] = None
-            log.info("trials = 0: using default parameters")
+        # ------------------------------------------------- selection + refit per seed
+        X_refit = np.concatenate([data.X_train, data.X_eval])
+        y_refit = np.concatenate([data.y_train, data.y_eval])
+        z_refit = transform.forward(y_refit, tf)
+        cv_data, mats = _selection_inputs(config, data, nthread)
+        candidates: list[tuple[selection.Selection, model.FitResult]] = []
+        refit_seconds = 0.0
+        for i, seed in enumerate(config.seed + k for k in range(config.seeds)):
+            if config.seeds > 1:
+                progress.emit("seed", seed=seed, index=i + 1, of=config.seeds)
+            if cv_data is not None:
+                sel = selection.select_cv(config, cv_data, seed, nthread, progress)
+            else:
+                sel = selection.select_eval_window(config, data, mats, seed, nthread, progress)
+            progress.stage("refit")
+            final = model.fit_fixed_rounds(sel.params, X_refit, z_refit, sel.n_estimators)
+            refit_seconds += final.seconds
+            log.info("seed %d: %s params, %d rounds, selection %s %.6g", seed, sel.mode, sel.n_estimators, config.selection_metric, sel.score)
+            candidates.append((sel, final))
+        fold_rows = cv_data.describe() if cv_data is not None else None
+        del mats, cv_data
+        # The served model: the best selection score (CV, or eval without CV); never the holdout.
+        served_index = min(range(len(candidates)), key=lambda k: (candidates[k][0].score, k))
+        chosen, final = candidates[served_index]
+        params, mode = chosen.params, chosen.mode
+        timings["tuning"] = sum(sel.tuning_seconds for sel, _ in candidates)
+        timings["per_trial_median"] = selection.per_trial_median([sel for sel, _ in candidates])
 
         # --------------------------------------------------------------- eval fit
-        progress.stage("eval_fit")
-        try:
-            eval_fit = model.fit_with_early_stopping(params, mats, max_rounds, config.early_stopping_rounds)
-        except xgb.core.XGBoostError as e:
-            if mode != "fixed":
-                raise
-            # Only user-supplied parameters can make a fit fail here: report it as input.
-            first = next((ln for ln in str(e).splitlines() if ln.strip()), str(e))
-            raise InputError("config.json", f"fixed_params rejected by XGBoost: {first.strip()[:300]}") from e
+        if chosen.eval_fit is not None:
+            eval_fit = chosen.eval_fit
+        else:
+            # With CV: the chosen parameters and rounds fitted on train only, for the eval metrics.
+            progress.stage("eval_fit")
+            eval_fit = model.fit_fixed_rounds(params, data.X_train, transform.forward(data.y_train, tf), chosen.n_estimators)
         timings["eval_fit"] = eval_fit.seconds
         pred_eval = transform.inverse(model.predict(eval_fit.booster, data.X_eval, eval_fit.n_estimators), tf)
         eval_metrics = regression_metrics(data.y_eval, pred_eval)
-        if tuned_rmse is not None and not np.isclose(eval_metrics["rmse"], tuned_rmse, rtol=1e-9, atol=0):
-            log.warning(
-                "eval model rmse %.10g differs from the best trial's %.10g (non-deterministic fit?)",
-                eval_metrics["rmse"],
-                tuned_rmse,
-            )
-        log.info(
-            "eval model: best_iteration %d (of %d trained), eval rmse %.6g",
-            eval_fit.best_iteration,
-            eval_fit.rounds_trained,
-            eval_metrics["rmse"],
-        )
-        del mats
 
         # ------------------------------------------------------------------ refit
-        progress.stage("refit")
-        X_refit = np.concatenate([data.X_train, data.X_eval])
-        y_refit = np.concatenate([data.y_train, data.y_eval])
-        final = model.fit_fixed_rounds(params, X_refit, transform.forward(y_refit, tf), eval_fit.n_estimators)
-        timings["refit"] = final.seconds
+        timings["refit"] = refit_seconds
         train_metrics = regression_metrics(y_refit, transform.inverse(model.predict(final.booster, X_refit), tf))
         pred_holdout = transform.inverse(model.predict(final.booster, data.X_holdout), tf)
         holdout_metrics = regression_metrics(data.y_holdout, pred_holdout)
@@ -187,7 +193,8 @@ def run_training(
         if not (np.isfinite(pred_eval).all() and np.isfinite(pred_holdout).all() and np.isfinite(pred_parity).all()):
             raise RuntimeError("model produced non-finite price predictions (overflow in the inverse transform?)")
         log.info("final model: %d trees on %d rows, holdout rmse %.6g", final.rounds_trained, len(y_refit), holdout_metrics["rmse"])
-
+        # Holdout figures of every seed, computed only now that the served seed is fixed: reported, never used.
+        seed_report = _seed_report(config, candidates, served_index, data, fold_rows)
         # ----------------------------------------------------------------- export
         progress.stage("export")
         t = time.perf_counter()
@@ -239,10 +246,14 @@ def run_training(
                 "refit_rows": len(y_refit),
                 "mode": mode,
                 "target_transform": tf,
-                "seed": config.seed,
+                "seed": chosen.seed,
+                "metric": config.selection_metric,
+                "cv": None if config.cv is None else config.cv.as_dict(),
+                "cv_score": chosen.score if config.cv is not None else None,
             },
         )
-        _write_json(staged.path("trials.json"), trials)
+        _write_json(staged.path("trials.json"), chosen.trials)
+        _write_json(staged.path("selection.json"), seed_report)
         _write_json(staged.path("importances.json"), model.importances(final.booster, config.feature_names))
         np.save(staged.path("predictions_eval.npy"), pred_eval.astype(np.float64))
         np.save(staged.path("predictions_holdout.npy"), pred_holdout.astype(np.float64))

@@ -49,6 +49,8 @@ class TrialRecord:
     best_iteration: int | None
     seconds: float
     state: str
+    # Cross-validation details (metric, cv_score, fold_scores, n_estimators); empty without CV.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,15 +60,27 @@ class TrialRecord:
             "best_iteration": self.best_iteration,
             "seconds": self.seconds,
             "state": self.state,
+            **self.extra,
         }
+
+
+@dataclass
+class Outcome:
+    """What one parameter set scored: ``value`` is minimised."""
+
+    value: float
+    best_iteration: int
+    eval_rmse: float
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class TuningResult:
     best_tunable: dict[str, Any]
-    best_rmse: float
+    best_rmse: float  # the best objective value (eval RMSE without CV, mean CV metric with it)
     trials: list[TrialRecord] = field(default_factory=list)
     seconds: float = 0.0
+    best_outcome: Outcome | None = None
 
 
 def silence_optuna() -> None:
@@ -74,33 +88,42 @@ def silence_optuna() -> None:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
+def eval_window_objective(
+    *, mats: model.Matrices, X_eval: np.ndarray, y_eval: np.ndarray, target_transform: str,
+    max_rounds: int, early_stopping_rounds: int,
+) -> Callable[[dict[str, Any]], Outcome]:
+    """Without CV: fit on train, early-stop on eval, score eval RMSE in price space."""
+
+    def evaluate(params: dict[str, Any]) -> Outcome:
+        fit = model.fit_with_early_stopping(params, mats, max_rounds, early_stopping_rounds)
+        pred = transform.inverse(model.predict(fit.booster, X_eval, fit.n_estimators), target_transform)
+        value = rmse(y_eval, pred)
+        return Outcome(value, fit.best_iteration, value)
+
+    return evaluate
+
+
 def tune(
     *,
     n_trials: int,
     seed: int,
     nthread: int,
-    max_rounds: int,
-    early_stopping_rounds: int,
     timeout_seconds: float | None,
-    target_transform: str,
-    mats: model.Matrices,
-    X_eval: np.ndarray,
-    y_eval: np.ndarray,
+    evaluate: Callable[[dict[str, Any]], Outcome],
     on_trial: Callable[[TrialRecord, float | None], None] | None = None,
 ) -> TuningResult:
-    """Run ``n_trials`` TPE trials; objective = eval RMSE in price space."""
+    """Run ``n_trials`` TPE trials minimising ``evaluate(params).value``."""
     silence_optuna()
     records: list[TrialRecord] = []
     best_so_far: list[float] = []
+    outcomes: dict[int, Outcome] = {}
 
     def objective(trial: optuna.Trial) -> float:
         tunable = suggest(trial)
         params = model.build_params(tunable, seed, nthread)
         t0 = time.perf_counter()
         try:
-            fit = model.fit_with_early_stopping(params, mats, max_rounds, early_stopping_rounds)
-            pred = transform.inverse(model.predict(fit.booster, X_eval, fit.n_estimators), target_transform)
-            value = rmse(y_eval, pred)
+            outcome = evaluate(params)
         except xgb.core.XGBoostError as e:
             seconds = time.perf_counter() - t0
             rec = TrialRecord(trial.number + 1, tunable, None, None, seconds, "FAIL")
@@ -110,19 +133,22 @@ def tune(
                 on_trial(rec, min(best_so_far) if best_so_far else None)
             raise
         seconds = time.perf_counter() - t0
+        value = outcome.value
         finite = math.isfinite(value)
         rec = TrialRecord(
             trial.number + 1,
             tunable,
-            value if finite else None,
-            fit.best_iteration,
+            outcome.eval_rmse if finite else None,
+            outcome.best_iteration,
             seconds,
             "COMPLETE" if finite else "FAIL",
+            outcome.extra,
         )
         records.append(rec)
+        outcomes[trial.number] = outcome
         if finite:
             best_so_far.append(value)
-        trial.set_user_attr("best_iteration", fit.best_iteration)
+        trial.set_user_attr("best_iteration", outcome.best_iteration)
         if on_trial:
             on_trial(rec, min(best_so_far) if best_so_far else None)
         # NaN makes Optuna mark the trial FAIL (it never becomes the best).
@@ -145,4 +171,10 @@ def tune(
     if not complete:
         raise RuntimeError(f"all {len(study.trials)} tuning trials failed")
     best = study.best_trial
-    return TuningResult(best_tunable=dict(best.params), best_rmse=float(best.value), trials=records, seconds=seconds)
+    return TuningResult(
+        best_tunable=dict(best.params),
+        best_rmse=float(best.value),
+        trials=records,
+        seconds=seconds,
+        best_outcome=outcomes.get(best.number),
+    )
