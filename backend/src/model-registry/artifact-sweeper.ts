@@ -65,7 +65,7 @@ export class ArtifactSweeper implements OnApplicationBootstrap, OnModuleDestroy 
 
   private async pass(now: number): Promise<SweepReport> {
     const olderThan = now - this.config.ARTIFACT_SWEEP_GRACE_MS;
-    const temporaries = await this.store.sweepTemporaries(olderThan);
+    const temporaries = await this.store.sweepTemporaries(olderThan, now);
     // Rows first: a folder written after this read is younger than the grace period anyway.
     const referenced = await this.registry.referencedPrefixes();
     const newest = new Map<string, number>();

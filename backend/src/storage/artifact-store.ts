@@ -26,9 +26,11 @@ export interface ArtifactStore {
   deletePrefix(prefix: string): Promise<number>;
   /**
    * Removes what interrupted writes left behind and nobody will finish: temporary files (local) or
-   * incomplete multipart uploads (S3) last touched before `olderThan` (epoch ms). Returns how many.
+   * incomplete multipart uploads (S3) last touched before `olderThan` (epoch ms). `now` is the time of
+   * the call (a store may also require to have seen a temporary unchanged since before `olderThan`).
+   * Returns how many were removed.
    */
-  sweepTemporaries(olderThan: number): Promise<number>;
+  sweepTemporaries(olderThan: number, now?: number): Promise<number>;
 }
 
 export interface ArtifactEntry {

@@ -215,8 +215,15 @@ export class S3ArtifactStore implements ArtifactStore {
     return keys.length;
   }
 
-  async sweepTemporaries(olderThan: number): Promise<number> {
+  /**
+   * Incomplete multipart uploads are aborted when the server's times say they are older than `olderThan`
+   * (started and last part written) and this process has also seen them unchanged since before then:
+   * S3-compatible servers differ in the times they report (moto answers a fixed 2010 date), so a live
+   * upload is never judged by the server's clock alone. `now` is the time of this observation.
+   */
+  async sweepTemporaries(olderThan: number, now = Date.now()): Promise<number> {
     const base = this.prefix ? `${this.prefix}/` : '';
+    const seen = new Map<string, { firstSeen: number; parts: string }>();
     let swept = 0;
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
@@ -229,9 +236,18 @@ export class S3ArtifactStore implements ArtifactStore {
         }),
       );
       for (const upload of out.Uploads ?? []) {
-        if (!upload.Key || !upload.UploadId || (upload.Initiated?.getTime() ?? Infinity) >= olderThan) continue;
-        // A long upload started long ago but still sending parts is live: its newest part decides.
-        if ((await this.lastPartAt(upload.Key, upload.UploadId)) >= olderThan) continue;
+        if (!upload.Key || !upload.UploadId) continue;
+        const parts = await this.partsOf(upload.Key, upload.UploadId);
+        const before = this.uploadsSeen.get(upload.UploadId);
+        const firstSeen = before && before.parts === parts.signature ? before.firstSeen : now;
+        const stale =
+          firstSeen < olderThan &&
+          (upload.Initiated?.getTime() ?? Infinity) < olderThan &&
+          parts.newest < olderThan;
+        if (!stale) {
+          seen.set(upload.UploadId, { firstSeen, parts: parts.signature });
+          continue;
+        }
         await this.client.send(
           new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key, UploadId: upload.UploadId }),
         );
@@ -240,12 +256,19 @@ export class S3ArtifactStore implements ArtifactStore {
       keyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
       uploadIdMarker = out.IsTruncated ? out.NextUploadIdMarker : undefined;
     } while (keyMarker);
+    // Only uploads still open are remembered.
+    this.uploadsSeen = seen;
     return swept;
   }
 
-  /** When the newest part of a multipart upload was written (0 without parts). */
-  private async lastPartAt(key: string, uploadId: string): Promise<number> {
+  /** Incomplete multipart uploads seen by sweepTemporaries: when first seen with these parts. */
+  private uploadsSeen = new Map<string, { firstSeen: number; parts: string }>();
+
+  /** The newest part's time (0 without parts) and a signature that changes when a part is added. */
+  private async partsOf(key: string, uploadId: string): Promise<{ newest: number; signature: string }> {
     let newest = 0;
+    let count = 0;
+    let bytes = 0;
     let marker: string | undefined;
     do {
       const out = await this.client.send(
@@ -256,10 +279,14 @@ export class S3ArtifactStore implements ArtifactStore {
           ...(marker ? { PartNumberMarker: marker } : {}),
         }),
       );
-      for (const part of out.Parts ?? []) newest = Math.max(newest, part.LastModified?.getTime() ?? 0);
+      for (const part of out.Parts ?? []) {
+        newest = Math.max(newest, part.LastModified?.getTime() ?? 0);
+        count++;
+        bytes += part.Size ?? 0;
+      }
       marker = out.IsTruncated ? out.NextPartNumberMarker : undefined;
     } while (marker);
-    return newest;
+    return { newest, signature: `${count}:${bytes}` };
   }
 
   /** Called by Nest on shutdown: closes the client's sockets. */
