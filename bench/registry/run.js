@@ -14,18 +14,24 @@ const autocannon = require('autocannon');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const args = process.argv.slice(2);
-const opt = (name, fallback) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
+const opt = (name, fallback) =>
+  args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback;
 const SECONDS = opt('seconds', 30);
 const ROUNDS = opt('rounds', 20);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const cli = (...a) => execFileSync('node', [path.join(ROOT, 'ml/dist/cli/main.js'), ...a], { stdio: ['ignore', 'ignore', 'inherit'] });
+const cli = (...a) =>
+  execFileSync('node', [path.join(ROOT, 'ml/dist/cli/main.js'), ...a], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 
 function freePort() {
   return new Promise((resolve) => {
-    const server = require('node:net').createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+    const server = require('node:net')
+      .createServer()
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address();
+        server.close(() => resolve(port));
+      });
   });
 }
 
@@ -69,12 +75,22 @@ async function main() {
       cli('generate', '--size', 'tiny', '--dirty', '--seed', String(seed), '--out', csv);
       const dir = path.join(work, `model-${seed}`);
       cli('train', '--data', csv, '--out', dir, '--fast', '--seed', String(seed), '--version', `seed${seed}`);
-      for (const tag of ['a', 'b']) packages.push({ seed, ...repack(dir, path.join(work, `p-${seed}-${tag}.tar.gz`), `seed${seed}-${tag}`) });
+      for (const tag of ['a', 'b'])
+        packages.push({
+          seed,
+          ...repack(dir, path.join(work, `p-${seed}-${tag}.tar.gz`), `seed${seed}-${tag}`),
+        });
     }
     const record = packages[0].record;
 
     const redisPort = await freePort();
-    children.push(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+    children.push(
+      spawn(
+        'redis-server',
+        ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { stdio: 'ignore' },
+      ),
+    );
     const apiPort = await freePort();
     const adminKey = `hp_${randomBytes(32).toString('base64url')}`;
     const api = spawn('node', [path.join(ROOT, 'backend/dist/main.js')], {
@@ -102,14 +118,25 @@ async function main() {
       return { status: res.status, body: await res.json() };
     };
     const promote = (name, version) =>
-      fetch(`${base}/v1/models/${name}/versions/${version}/stage`, { method: 'PUT', headers: json, body: JSON.stringify({ stage: 'production' }) });
-    const served = async () => (await (await fetch(`${base}/v1/models/current`, { headers: admin })).json()).version;
+      fetch(`${base}/v1/models/${name}/versions/${version}/stage`, {
+        method: 'PUT',
+        headers: json,
+        body: JSON.stringify({ stage: 'production' }),
+      });
+    const served = async () =>
+      (await (await fetch(`${base}/v1/models/current`, { headers: admin })).json()).version;
     const promoteAndWait = async (name, version) => {
       await promote(name, version);
       for (let i = 0; i < 200 && (await served()) !== version; i++) await sleep(50);
     };
     const key = (
-      await (await fetch(`${base}/v1/keys`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'bench', scopes: ['predict'], rateLimitPerMinute: 10_000_000 }) })).json()
+      await (
+        await fetch(`${base}/v1/keys`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ name: 'bench', scopes: ['predict'], rateLimitPerMinute: 10_000_000 }),
+        })
+      ).json()
     ).key;
 
     // 1. Load with promotions.
@@ -127,24 +154,46 @@ async function main() {
         while (running) {
           await sleep(5000);
           if (!running) break;
-          const res = changes % 2 === 0
-            ? await promote(v2.name, (await served()) === v1.version ? v2.version : v1.version)
-            : await fetch(`${base}/v1/models/rollback`, { method: 'POST', headers: admin });
+          const res =
+            changes % 2 === 0
+              ? await promote(v2.name, (await served()) === v1.version ? v2.version : v1.version)
+              : await fetch(`${base}/v1/models/rollback`, { method: 'POST', headers: admin });
           changes++;
           if (!res.ok) changeFailures++;
         }
       })();
       const r = await new Promise((resolve, reject) =>
         autocannon(
-          { url: `${base}/v1/predictions`, method: 'POST', connections, duration: SECONDS, headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ record }) },
+          {
+            url: `${base}/v1/predictions`,
+            method: 'POST',
+            connections,
+            duration: SECONDS,
+            headers: { 'content-type': 'application/json', 'x-api-key': key },
+            body: JSON.stringify({ record }),
+          },
           (error, result) => (error ? reject(error) : resolve(result)),
         ),
       );
       running = false;
       clearInterval(sampler);
       await changer;
-      load.push({ connections, seconds: SECONDS, requests: r.requests.total, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, stageChanges: changes, stageChangeFailures: changeFailures, rssMb: { first: rss[0], last: rss.at(-1), max: Math.max(...rss), samples: rss } });
-      process.stderr.write(`load c=${connections}: ${r.requests.total} requests, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, ${changes} stage changes, RSS ${rss[0]}→${rss.at(-1)} MB\n`);
+      load.push({
+        connections,
+        seconds: SECONDS,
+        requests: r.requests.total,
+        rps: Math.round(r.requests.average),
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        stageChanges: changes,
+        stageChangeFailures: changeFailures,
+        rssMb: { first: rss[0], last: rss.at(-1), max: Math.max(...rss), samples: rss },
+      });
+      process.stderr.write(
+        `load c=${connections}: ${r.requests.total} requests, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, ${changes} stage changes, RSS ${rss[0]}→${rss.at(-1)} MB\n`,
+      );
     }
 
     // 2. The registration race.
@@ -155,25 +204,65 @@ async function main() {
       const results = await Promise.all(packages.map(upload));
       results.forEach((res, i) => {
         if (res.status !== 201) raceFailures++;
-        else versions.push({ version: res.body.version, name: res.body.name, packageVersion: packages[i].packageVersion, seed: packages[i].seed });
+        else
+          versions.push({
+            version: res.body.version,
+            name: res.body.name,
+            packageVersion: packages[i].packageVersion,
+            seed: packages[i].seed,
+          });
       });
     }
     const raceSeconds = (Date.now() - raceStarted) / 1000;
     let mismatched = 0;
     const pricesBySeed = new Map();
     for (const v of versions) {
-      const row = await (await fetch(`${base}/v1/models/${v.name}/versions/${v.version}`, { headers: admin })).json();
+      const row = await (
+        await fetch(`${base}/v1/models/${v.name}/versions/${v.version}`, { headers: admin })
+      ).json();
       await promoteAndWait(v.name, v.version);
-      const res = await (await fetch(`${base}/v1/predictions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ record }) })).json();
+      const res = await (
+        await fetch(`${base}/v1/predictions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': key },
+          body: JSON.stringify({ record }),
+        })
+      ).json();
       const price = res.price;
       if (!pricesBySeed.has(v.seed)) pricesBySeed.set(v.seed, price);
-      const wrong = row.packageVersion !== v.packageVersion || res.model?.version !== v.version || Math.abs(price - pricesBySeed.get(v.seed)) > 1e-6 * Math.abs(price);
+      const wrong =
+        row.packageVersion !== v.packageVersion ||
+        res.model?.version !== v.version ||
+        Math.abs(price - pricesBySeed.get(v.seed)) > 1e-6 * Math.abs(price);
       if (wrong) mismatched++;
     }
     const distinct = new Set([...pricesBySeed.values()]).size;
 
-    const machine = { date: new Date().toISOString(), cpus: `${os.cpus().length} × ${os.cpus()[0].model}`, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: os.loadavg().map((x) => x.toFixed(2)).join(' ') };
-    const result = { machine, profile: 'embedded (SQLite + local artifact store)', load, race: { uploadsAtOnce: packages.length, rounds: ROUNDS, registered: versions.length, failedUploads: raceFailures, seconds: raceSeconds, versionsChecked: versions.length, mismatchedVersions: mismatched, distinctModelPrices: distinct } };
+    const machine = {
+      date: new Date().toISOString(),
+      cpus: `${os.cpus().length} × ${os.cpus()[0].model}`,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverageAtStart: os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' '),
+    };
+    const result = {
+      machine,
+      profile: 'embedded (SQLite + local artifact store)',
+      load,
+      race: {
+        uploadsAtOnce: packages.length,
+        rounds: ROUNDS,
+        registered: versions.length,
+        failedUploads: raceFailures,
+        seconds: raceSeconds,
+        versionsChecked: versions.length,
+        mismatchedVersions: mismatched,
+        distinctModelPrices: distinct,
+      },
+    };
     fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, 'bench/results/registry.json'), JSON.stringify(result, null, 2) + '\n');
     const lines = [
@@ -187,7 +276,10 @@ async function main() {
       '',
       '| connections | requests | req/s | p50 ms | p99 ms | non-2xx | errors | stage changes (failed) | RSS MB first → last (max) |',
       '|---|---|---|---|---|---|---|---|---|',
-      ...load.map((l) => `| ${l.connections} | ${l.requests} | ${l.rps} | ${l.p50} | ${l.p99} | ${l.non2xx} | ${l.errors} | ${l.stageChanges} (${l.stageChangeFailures}) | ${l.rssMb.first} → ${l.rssMb.last} (${l.rssMb.max}) |`),
+      ...load.map(
+        (l) =>
+          `| ${l.connections} | ${l.requests} | ${l.rps} | ${l.p50} | ${l.p99} | ${l.non2xx} | ${l.errors} | ${l.stageChanges} (${l.stageChangeFailures}) | ${l.rssMb.first} → ${l.rssMb.last} (${l.rssMb.max}) |`,
+      ),
       '',
       '## Registration race',
       '',

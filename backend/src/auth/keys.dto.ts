@@ -47,7 +47,9 @@ export class CreateApiKeyDto {
   @Matches(/\S/, { message: 'name must not be blank' })
   // Postgres text cannot hold NUL (a 500 before); other control characters only hide what a listing shows.
   // eslint-disable-next-line no-control-regex
-  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'name must not contain control characters (NUL, newlines…)' })
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, {
+    message: 'name must not contain control characters (NUL, newlines…)',
+  })
   name: string;
 
   @ApiProperty({

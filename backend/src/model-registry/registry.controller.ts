@@ -152,7 +152,10 @@ export class RegistryController {
       'The production version cannot be moved to another stage directly (409): promote its replacement or roll back.',
   })
   @ApiOkResponse({ type: ModelVersionDto })
-  @ApiConflictResponse({ type: ProblemDetails, description: 'The version is in production and has no replacement' })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description: 'The version is in production and has no replacement',
+  })
   async setStage(
     @Param('name', ModelNamePipe) name: string,
     @Param('version', VersionPipe) version: number,

@@ -16,9 +16,7 @@ export class ModelNamePipe implements PipeTransform<string | undefined, string |
   transform(value: string | undefined): string | undefined {
     if (value === undefined) return value;
     if (!MODEL_NAME.test(value)) {
-      throw validationProblem([
-        { field: 'name', message: `must be a model name: ${MODEL_NAME_RULE}` },
-      ]);
+      throw validationProblem([{ field: 'name', message: `must be a model name: ${MODEL_NAME_RULE}` }]);
     }
     return value;
   }

@@ -123,7 +123,11 @@ export class RegistryService {
           `(record ${f.index}: expected ${f.expected}, got ${f.actual})`,
       );
     }
-    const pkg: ModelPackage = { manifest: outcome.manifest, evaluation: outcome.evaluation, model: files.model };
+    const pkg: ModelPackage = {
+      manifest: outcome.manifest,
+      evaluation: outcome.evaluation,
+      model: files.model,
+    };
     return this.register(pkg, files.manifest, registeredBy);
   }
 
@@ -223,9 +227,13 @@ export class RegistryService {
     const model = new Uint8Array(modelBytes);
     const which = `${version.name} v${version.version}`;
     if (sha256(model) !== version.onnxSha256)
-      throw new Error(`the stored model.onnx of ${which} does not match its registry checksum (corrupt or replaced file)`);
+      throw new Error(
+        `the stored model.onnx of ${which} does not match its registry checksum (corrupt or replaced file)`,
+      );
     if (version.manifestSha256 !== null && sha256(manifestBytes) !== version.manifestSha256)
-      throw new Error(`the stored manifest.json of ${which} does not match its registry checksum (corrupt or replaced file)`);
+      throw new Error(
+        `the stored manifest.json of ${which} does not match its registry checksum (corrupt or replaced file)`,
+      );
     const manifest = parseManifest(JSON.parse(manifestBytes.toString('utf8')), model);
     if (manifest.model.name !== version.name)
       throw new Error(`the stored manifest of ${which} names another model (${manifest.model.name})`);

@@ -48,8 +48,20 @@ describe('LocalArtifactStore specifics', () => {
 
   it('sweeps .partial files a crash left behind once older than the cut-off, and never a live one', async () => {
     await store.put('models/m/u1/model.onnx', 'onnx');
-    const stale = path.join(root, 'models', 'm', 'u1', '.model.onnx.0b9d6c1e-7a37-4b69-9d3a-2f1c8c7a5e11.partial');
-    const live = path.join(root, 'models', 'm', 'u2', '.model.onnx.5f0c7e2a-1d4b-4c8e-8a8f-3e9b2d7c6a10.partial');
+    const stale = path.join(
+      root,
+      'models',
+      'm',
+      'u1',
+      '.model.onnx.0b9d6c1e-7a37-4b69-9d3a-2f1c8c7a5e11.partial',
+    );
+    const live = path.join(
+      root,
+      'models',
+      'm',
+      'u2',
+      '.model.onnx.5f0c7e2a-1d4b-4c8e-8a8f-3e9b2d7c6a10.partial',
+    );
     await fs.mkdir(path.dirname(live), { recursive: true });
     writeFileSync(stale, 'half');
     writeFileSync(live, 'half');

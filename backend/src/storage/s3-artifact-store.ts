@@ -202,7 +202,10 @@ export class S3ArtifactStore implements ArtifactStore {
       );
       for (const o of out.Contents ?? [])
         if (o.Key)
-          entries.push({ key: o.Key.slice(base.length), modifiedAt: o.LastModified?.getTime() ?? Date.now() });
+          entries.push({
+            key: o.Key.slice(base.length),
+            modifiedAt: o.LastModified?.getTime() ?? Date.now(),
+          });
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
     return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -211,7 +214,8 @@ export class S3ArtifactStore implements ArtifactStore {
   async deletePrefix(prefix: string): Promise<number> {
     const keys = await this.list(prefix);
     // Ten at a time: DeleteObjects would need checksums some S3-compatible servers handle differently.
-    for (let i = 0; i < keys.length; i += 10) await Promise.all(keys.slice(i, i + 10).map((k) => this.delete(k)));
+    for (let i = 0; i < keys.length; i += 10)
+      await Promise.all(keys.slice(i, i + 10).map((k) => this.delete(k)));
     return keys.length;
   }
 
@@ -249,7 +253,11 @@ export class S3ArtifactStore implements ArtifactStore {
           continue;
         }
         await this.client.send(
-          new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key, UploadId: upload.UploadId }),
+          new AbortMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: upload.Key,
+            UploadId: upload.UploadId,
+          }),
         );
         swept++;
       }

@@ -23,7 +23,13 @@ export function tarHeader(entry: RawEntry, size: number): Buffer {
   h.write('0000000\0', 108, 'latin1');
   h.write('0000000\0', 116, 'latin1');
   h.write(size.toString(8).padStart(11, '0') + '\0', 124, 'latin1');
-  h.write(Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0', 136, 'latin1');
+  h.write(
+    Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, '0') + '\0',
+    136,
+    'latin1',
+  );
   h.write('        ', 148, 'latin1');
   h.write(entry.type ?? '0', 156, 'latin1');
   if (entry.linkname) h.write(entry.linkname, 157, 100, 'utf8');

@@ -125,16 +125,22 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
       ['a', 'b'].map((tag) => ({
         model,
         packageVersion: `${model.pkg.manifest.model.version}-${tag}`,
-        archive: variant(model, (pkg) => (pkg.manifest.model.version = `${pkg.manifest.model.version}-${tag}`)),
+        archive: variant(
+          model,
+          (pkg) => (pkg.manifest.model.version = `${pkg.manifest.model.version}-${tag}`),
+        ),
       })),
     );
     const inference = t.app.get(InferenceService);
     const record = first.pkg.manifest.parity.records[0]!;
     const expected = new Map<string, number>();
     for (const model of [first, second]) {
-      const index = model.pkg.manifest.parity.records.findIndex((r) => JSON.stringify(r) === JSON.stringify(record));
+      const index = model.pkg.manifest.parity.records.findIndex(
+        (r) => JSON.stringify(r) === JSON.stringify(record),
+      );
       // The record is in first's fixture; for second, predict it in-process through its own package.
-      if (index >= 0) expected.set(model.pkg.manifest.onnx.sha256, model.pkg.manifest.parity.predictions[index]!);
+      if (index >= 0)
+        expected.set(model.pkg.manifest.onnx.sha256, model.pkg.manifest.parity.predictions[index]!);
     }
     const rounds = 3;
     for (let round = 0; round < rounds; round++) {
@@ -170,9 +176,14 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
     const other = (await rows().findOne({ where: { name: NAME, version: 2 } }))!;
     const original = await store().get(`${row.artifactPrefix}/manifest.json`);
     // Another upload's manifest (same model file, different package version) put in place of this one's.
-    await store().put(`${row.artifactPrefix}/manifest.json`, await store().get(`${other.artifactPrefix}/manifest.json`));
+    await store().put(
+      `${row.artifactPrefix}/manifest.json`,
+      await store().get(`${other.artifactPrefix}/manifest.json`),
+    );
     try {
-      await expect(registry().readPackage(row)).rejects.toThrow(/manifest\.json .* does not match its registry checksum/);
+      await expect(registry().readPackage(row)).rejects.toThrow(
+        /manifest\.json .* does not match its registry checksum/,
+      );
     } finally {
       await store().put(`${row.artifactPrefix}/manifest.json`, original);
     }
@@ -202,7 +213,9 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
   it('item 3: production cannot be archived without a replacement, on any instance; rollback still works', async () => {
     await promoteAndWait(1);
     const b = await anotherInstance();
-    await waitFor(async () => (await supertest(b.getHttpServer()).get('/v1/models/current').set(auth())).status === 200);
+    await waitFor(
+      async () => (await supertest(b.getHttpServer()).get('/v1/models/current').set(auth())).status === 200,
+    );
     for (const stage of ['archived', 'none', 'staging']) {
       const res = await setStage(1, stage, b);
       expect(res.status).toBe(409);
@@ -278,7 +291,10 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
       const res = await upload(variant(first, (p) => (p.manifest.model.name = name)));
       expect({ name, status: res.status }).toEqual({ name, status: 422 });
       expect(res.body.detail).toContain('must be a model name');
-      const route = await t.request().get(`/v1/models/${encodeURIComponent(name)}/versions/1`).set(auth());
+      const route = await t
+        .request()
+        .get(`/v1/models/${encodeURIComponent(name)}/versions/1`)
+        .set(auth());
       expect([400, 404]).toContain(route.status);
       if (route.status === 400) expect(JSON.stringify(route.body)).toContain('must be a model name');
     }
@@ -297,7 +313,9 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
       'evaluation.json': JSON.stringify(first.pkg.evaluation),
     };
     // evaluation.json of the wrong shape.
-    const shape = await upload(packArchive({ ...files, 'evaluation.json': JSON.stringify({ cells: 'all of them' }) }));
+    const shape = await upload(
+      packArchive({ ...files, 'evaluation.json': JSON.stringify({ cells: 'all of them' }) }),
+    );
     expect(shape.status).toBe(422);
     expect(shape.body.detail).toMatch(/evaluation\.json is not a valid evaluation file[\s\S]*formatVersion/);
     // A 400 MiB evaluation.json (zeros: the upload is small, the entry is not): refused from its header.
@@ -327,7 +345,11 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
     await promoteAndWait(1);
     let stop = false;
     const predicting = predictUntil(() => stop);
-    const [hugeRes, bigRes, manyRes] = await Promise.all([upload(huge), upload(bigFixture), upload(manyRecords)]);
+    const [hugeRes, bigRes, manyRes] = await Promise.all([
+      upload(huge),
+      upload(bigFixture),
+      upload(manyRecords),
+    ]);
     stop = true;
     const { statuses } = await predicting;
     expect(hugeRes.status).toBe(422);
@@ -344,7 +366,11 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
   it('item 5 (issue 9): an archive made by `tar czf` with paths over 100 characters registers', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'long-tar-'));
     try {
-      const nested = path.join('package', 'a-directory-name-long-enough'.repeat(3), 'and-another-level-of-it'.repeat(2));
+      const nested = path.join(
+        'package',
+        'a-directory-name-long-enough'.repeat(3),
+        'and-another-level-of-it'.repeat(2),
+      );
       mkdirSync(path.join(dir, nested), { recursive: true });
       writeFileSync(path.join(dir, nested, 'manifest.json'), JSON.stringify(first.pkg.manifest));
       writeFileSync(path.join(dir, nested, 'model.onnx'), first.pkg.model);
@@ -371,11 +397,23 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
       { name: 'evaluation.json', body: JSON.stringify(first.pkg.evaluation) },
     ];
     const cases: Array<[string, Parameters<typeof rawArchive>[0], RegExp]> = [
-      ['symlink', [...good.slice(0, 2), { name: 'evaluation.json', type: '2', linkname: '/etc/passwd' }], /is a link/],
-      ['hard link', [{ name: 'x', body: 'x' }, { name: 'notes', type: '1', linkname: 'x' }, ...good], /is a link/],
+      [
+        'symlink',
+        [...good.slice(0, 2), { name: 'evaluation.json', type: '2', linkname: '/etc/passwd' }],
+        /is a link/,
+      ],
+      [
+        'hard link',
+        [{ name: 'x', body: 'x' }, { name: 'notes', type: '1', linkname: 'x' }, ...good],
+        /is a link/,
+      ],
       ['absolute', [{ name: '/etc/manifest.json', body: '{}' }, ...good], /absolute/],
       ['dot-dot', [{ name: '../manifest.json', body: '{}' }, ...good], /contains "\.\."/],
-      ['oversize manifest', [{ name: 'manifest.json', size: 17 * 1024 * 1024 }, ...good.slice(1)], /manifest\.json is \d+ bytes/],
+      [
+        'oversize manifest',
+        [{ name: 'manifest.json', size: 17 * 1024 * 1024 }, ...good.slice(1)],
+        /manifest\.json is \d+ bytes/,
+      ],
       ['duplicate', [...good, good[0]!], /manifest\.json twice/],
     ];
     for (const [label, entries, message] of cases) {
@@ -435,7 +473,12 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
     const s = store();
     let temporary: () => Promise<boolean>;
     if (s instanceof LocalArtifactStore) {
-      const partial = path.join(s.root, 'models', NAME, `.model.onnx.${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}.partial`);
+      const partial = path.join(
+        s.root,
+        'models',
+        NAME,
+        `.model.onnx.${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}.partial`,
+      );
       writeFileSync(partial, 'half');
       temporary = async () => {
         try {
@@ -451,8 +494,10 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
       await s3.client.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: key }));
       const { ListMultipartUploadsCommand } = await import('@aws-sdk/client-s3');
       temporary = async () =>
-        ((await s3.client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: key }))).Uploads ?? [])
-          .length > 0;
+        (
+          (await s3.client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: key })))
+            .Uploads ?? []
+        ).length > 0;
     }
     // Now: everything is younger than the grace period, so nothing is touched (it could be live).
     const live = await sweeper.sweep();

@@ -268,7 +268,12 @@ export function describeArtifactStore(name: string, make: () => Promise<StoreUnd
     });
 
     it('deletes everything under a prefix and nothing beside it', async () => {
-      for (const key of ['models/a/u1/model.onnx', 'models/a/u1/manifest.json', 'models/a/u10/model.onnx', 'models/b/u1/x'])
+      for (const key of [
+        'models/a/u1/model.onnx',
+        'models/a/u1/manifest.json',
+        'models/a/u10/model.onnx',
+        'models/b/u1/x',
+      ])
         await store.put(key, key);
       expect(await store.deletePrefix('models/a/u1/')).toBe(2);
       expect(await store.list('models/')).toEqual(['models/a/u10/model.onnx', 'models/b/u1/x']);

@@ -43,7 +43,9 @@ describe('readPackageArchiveStream', () => {
     for (const format of ['gnu', 'pax']) {
       execFileSync('tar', [`--format=${format}`, '-czf', `${format}.tar.gz`, 'pkg'], { cwd: tmp() });
       const files = await readPackageArchiveStream(createReadStream(path.join(tmp(), `${format}.tar.gz`)));
-      expect(JSON.parse(Buffer.from(files.manifest).toString()).model.name).toBe(samplePackage().manifest.model.name);
+      expect(JSON.parse(Buffer.from(files.manifest).toString()).model.name).toBe(
+        samplePackage().manifest.model.name,
+      );
     }
   });
 
@@ -59,10 +61,14 @@ describe('readPackageArchiveStream', () => {
   it('stops a gzip bomb at the inflated-size limit and refuses what is not a .tar.gz', async () => {
     const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024));
     expect(bomb.length).toBeLessThan(64 * 1024);
-    const error = await readPackageArchiveStream(Readable.from([bomb]), { maxTarBytes: 1024 * 1024 }).catch((e) => e);
+    const error = await readPackageArchiveStream(Readable.from([bomb]), { maxTarBytes: 1024 * 1024 }).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/inflates to more than 1048576 bytes/);
-    expect((await refusal(Readable.from([Buffer.from('plain text, not gzip')]))).message).toMatch(/not a readable \.tar\.gz/);
+    expect((await refusal(Readable.from([Buffer.from('plain text, not gzip')]))).message).toMatch(
+      /not a readable \.tar\.gz/,
+    );
     const truncated = packPackage(samplePackage()).subarray(0, 300);
     expect((await refusal(Readable.from([truncated]))).message).toMatch(/tar\.gz|truncated|corrupt/);
   });

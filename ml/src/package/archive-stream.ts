@@ -15,7 +15,11 @@ export interface ArchiveLimits {
 }
 
 const DEFAULT_LIMITS: Required<ArchiveLimits> = {
-  maxTarBytes: PACKAGE_LIMITS.modelBytes + PACKAGE_LIMITS.manifestBytes + PACKAGE_LIMITS.evaluationBytes + 64 * 1024 * 1024,
+  maxTarBytes:
+    PACKAGE_LIMITS.modelBytes +
+    PACKAGE_LIMITS.manifestBytes +
+    PACKAGE_LIMITS.evaluationBytes +
+    64 * 1024 * 1024,
   maxEntries: 1000,
 };
 
@@ -58,7 +62,10 @@ class Limit extends Transform {
  * Links, absolute paths, `..`, duplicates and files over their limit are refused with an InputError
  * before their bodies are read.
  */
-export async function readPackageArchiveStream(input: Readable, limits: ArchiveLimits = {}): Promise<PackageFiles> {
+export async function readPackageArchiveStream(
+  input: Readable,
+  limits: ArchiveLimits = {},
+): Promise<PackageFiles> {
   const { maxTarBytes, maxEntries } = { ...DEFAULT_LIMITS, ...limits };
   const found = new Map<string, Buffer>();
   let entries = 0;
@@ -73,7 +80,8 @@ export async function readPackageArchiveStream(input: Readable, limits: ArchiveL
       const expected = entry.type !== 'Directory' && (PACKAGE_FILES as readonly string[]).includes(base);
       try {
         if (problem) throw new InputError(`package archive refused: ${problem}`);
-        if (expected && found.has(base)) throw new InputError(`package archive refused: it holds ${base} twice`);
+        if (expected && found.has(base))
+          throw new InputError(`package archive refused: it holds ${base} twice`);
         if (expected) checkPackageFileSize(base, entry.size ?? 0);
       } catch (error) {
         refusal = error as InputError;

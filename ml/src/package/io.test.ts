@@ -123,8 +123,13 @@ describe('writePackage / readPackage', () => {
 
   it('rejects evaluation.json of the wrong shape, naming the field', () => {
     const dir = written();
-    writeFileSync(path.join(dir, 'evaluation.json'), JSON.stringify({ formatVersion: 1, split: 'holdout', cells: 'x' }));
-    expect(readError(dir).message).toMatch(/evaluation\.json is not a valid evaluation file:\n {2}- regionColumn: /);
+    writeFileSync(
+      path.join(dir, 'evaluation.json'),
+      JSON.stringify({ formatVersion: 1, split: 'holdout', cells: 'x' }),
+    );
+    expect(readError(dir).message).toMatch(
+      /evaluation\.json is not a valid evaluation file:\n {2}- regionColumn: /,
+    );
   });
 
   it('rejects a manifest, evaluation or model over its size limit before parsing it', () => {
@@ -151,7 +156,9 @@ describe('writePackage / readPackage', () => {
     const error = readError(dir);
     expect(error.message).toContain(`${path.join(dir, 'manifest.json')} is not a valid model manifest:`);
     expect(error.message).toMatch(new RegExp(`\\n {2}- ${field.replaceAll('.', '\\.')}: `));
-    expect(error.details.problems).toEqual([expect.stringMatching(new RegExp(`^${field.replaceAll('.', '\\.')}: `))]);
+    expect(error.details.problems).toEqual([
+      expect.stringMatching(new RegExp(`^${field.replaceAll('.', '\\.')}: `)),
+    ]);
   });
 
   it('rejects a model.onnx whose sha256 does not match the manifest', () => {
@@ -172,7 +179,9 @@ describe('writePackage / readPackage', () => {
   it('parseManifest checks the checksum against the bytes it is given', () => {
     const pkg = samplePackage();
     expect(parseManifest(pkg.manifest, pkg.model)).toBe(pkg.manifest);
-    expect(() => parseManifest(pkg.manifest, new Uint8Array([1, 2, 3]))).toThrow(/does not match the checksum/);
+    expect(() => parseManifest(pkg.manifest, new Uint8Array([1, 2, 3]))).toThrow(
+      /does not match the checksum/,
+    );
     expect(sha256('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });

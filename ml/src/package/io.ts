@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
-import { PACKAGE_LIMITS, evaluationSchema, manifestSchema, type ModelEvaluation, type ModelManifest } from './manifest';
+import {
+  PACKAGE_LIMITS,
+  evaluationSchema,
+  manifestSchema,
+  type ModelEvaluation,
+  type ModelManifest,
+} from './manifest';
 
 export const PACKAGE_FILES = ['model.onnx', 'manifest.json', 'evaluation.json'] as const;
 
@@ -38,8 +44,12 @@ export function writePackage(target: string, pkg: ModelPackage): void {
 export function parseManifest(raw: unknown, model: Uint8Array, source = 'manifest.json'): ModelManifest {
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new InputError(`${source} is not a valid model manifest:\n  - ${problems.join('\n  - ')}`, { problems });
+    const problems = parsed.error.issues
+      .slice(0, 10)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new InputError(`${source} is not a valid model manifest:\n  - ${problems.join('\n  - ')}`, {
+      problems,
+    });
   }
   const manifest = raw as ModelManifest;
   if (sha256(model) !== manifest.onnx.sha256) {
@@ -84,8 +94,12 @@ function parseJson(bytes: Uint8Array, source: string): unknown {
 export function parseEvaluation(raw: unknown, source = 'evaluation.json'): ModelEvaluation {
   const parsed = evaluationSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new InputError(`${source} is not a valid evaluation file:\n  - ${problems.join('\n  - ')}`, { problems });
+    const problems = parsed.error.issues
+      .slice(0, 10)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new InputError(`${source} is not a valid evaluation file:\n  - ${problems.join('\n  - ')}`, {
+      problems,
+    });
   }
   return parsed.data as ModelEvaluation;
 }
@@ -99,14 +113,22 @@ export function parsePackageFiles(files: PackageFiles, dir?: string): ModelPacka
   checkPackageFileSize('model.onnx', files.model.byteLength);
   checkPackageFileSize('manifest.json', files.manifest.byteLength);
   checkPackageFileSize('evaluation.json', files.evaluation.byteLength);
-  const manifest = parseManifest(parseJson(files.manifest, name('manifest.json')), files.model, name('manifest.json'));
-  const evaluation = parseEvaluation(parseJson(files.evaluation, name('evaluation.json')), name('evaluation.json'));
+  const manifest = parseManifest(
+    parseJson(files.manifest, name('manifest.json')),
+    files.model,
+    name('manifest.json'),
+  );
+  const evaluation = parseEvaluation(
+    parseJson(files.evaluation, name('evaluation.json')),
+    name('evaluation.json'),
+  );
   return { manifest, model: files.model, evaluation };
 }
 
 export function readPackage(dir: string): ModelPackage {
   for (const file of PACKAGE_FILES) {
-    if (!existsSync(path.join(dir, file))) throw new InputError(`${dir} is not a model package: ${file} is missing`);
+    if (!existsSync(path.join(dir, file)))
+      throw new InputError(`${dir} is not a model package: ${file} is missing`);
   }
   const read = (file: string) => new Uint8Array(readFileSync(path.join(dir, file)));
   return parsePackageFiles(

@@ -32,7 +32,12 @@ export const PACKAGE_LIMITS = {
 
 /** A short label stored in a database column: no control characters (Postgres text cannot hold NUL). */
 // eslint-disable-next-line no-control-regex
-const label = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+const label = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
 
 const metricsSchema = z.object({
   mae: z.number(),
@@ -84,7 +89,13 @@ export const manifestSchema = z.object({
   lineage: z.object({
     datasetSha256: z.string(),
     datasetFile: z.string(),
-    rows: z.object({ read: z.number(), kept: z.number(), train: z.number(), eval: z.number(), holdout: z.number() }),
+    rows: z.object({
+      read: z.number(),
+      kept: z.number(),
+      train: z.number(),
+      eval: z.number(),
+      holdout: z.number(),
+    }),
     gitCommit: z.string().nullable(),
     createdAt: z.string(),
     cleaning: z.record(z.string(), z.unknown()),
@@ -175,5 +186,11 @@ export interface ModelEvaluation {
   /** A deterministic sample of holdout rows for scatter plots. */
   points: { month: string; region: string; actual: number; predicted: number }[];
   importances: { feature: string; gain: number; weight: number }[];
-  trials: { number: number; params: Record<string, unknown>; eval_rmse: number | null; seconds: number; state: string }[];
+  trials: {
+    number: number;
+    params: Record<string, unknown>;
+    eval_rmse: number | null;
+    seconds: number;
+    state: string;
+  }[];
 }

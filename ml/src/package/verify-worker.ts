@@ -28,8 +28,13 @@ async function run(files: PackageFiles, ceiling: Tolerance, threads: number): Pr
   }
 }
 
-const { files, ceiling, threads } = workerData as { files: PackageFiles; ceiling: Tolerance; threads: number };
+const { files, ceiling, threads } = workerData as {
+  files: PackageFiles;
+  ceiling: Tolerance;
+  threads: number;
+};
 run(files, ceiling, threads).then(
   (outcome) => parentPort!.postMessage(outcome),
-  (error: Error) => parentPort!.postMessage({ ok: false, kind: 'error', message: error.message } satisfies VerifyOutcome),
+  (error: Error) =>
+    parentPort!.postMessage({ ok: false, kind: 'error', message: error.message } satisfies VerifyOutcome),
 );
