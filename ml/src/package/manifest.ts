@@ -32,12 +32,9 @@ export const PACKAGE_LIMITS = {
 
 /** A short label stored in a database column: no control characters (Postgres text cannot hold NUL). */
 // eslint-disable-next-line no-control-regex
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 const label = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+  z.string().min(1).max(max).regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
 
 const metricsSchema = z.object({
   mae: z.number(),
