@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config/config';
 import { createArtifactStore } from '../src/storage/storage.module';
 import type { ArtifactStore } from '../src/storage/artifact-store';
 import { BatchQueueService } from '../src/batch/batch-queue.service';
+import { RegistryService } from '../src/model-registry/registry.service';
 import { MONTHLY_JOB, MONTHLY_SCHEDULER_ID } from '../src/batch/batch.constants';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testModels, type TestModel } from './support/model-fixture';
@@ -399,7 +400,9 @@ describe('batch jobs: a worker runs them', () => {
     expect(up.status).toBe(201);
     const v2 = { name: up.body.name as string, version: up.body.version as number };
     // The version's ONNX file is missing for a while (a restore in progress): loading the model fails.
-    const onnxKey = `models/${v2.name}/${v2.version}/model.onnx`;
+    // Packages live under a key unique to their upload: the row says where.
+    const row = await t.app.get(RegistryService).get(v2.name, v2.version);
+    const onnxKey = `${row.artifactPrefix}/model.onnx`;
     const onnx = await store.get(onnxKey);
     await store.delete(onnxKey);
     const res = await t

@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import supertest from 'supertest';
 import { createApp } from '../src/app.factory';
 import { ARTIFACT_STORE, type ArtifactStore } from '../src/storage';
+import { RegistryService } from '../src/model-registry/registry.service';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testModels, type TestModel } from './support/model-fixture';
 
@@ -119,7 +120,8 @@ describe('serving across API processes', () => {
   it('starts without a loadable production model, reports not-ready with the reason, and keeps answering', async () => {
     const store = t.app.get<ArtifactStore>(ARTIFACT_STORE);
     // The production version's model file is damaged in the store (disk corruption, a bad copy).
-    await store.put('models/housets-xgboost/2/model.onnx', Buffer.from('damaged'));
+    const v2 = await t.app.get(RegistryService).get('housets-xgboost', 2);
+    await store.put(`${v2.artifactPrefix}/model.onnx`, Buffer.from('damaged'));
     const fresh = await anotherInstance();
     const ready = await supertest(fresh.getHttpServer()).get('/health/ready');
     expect(ready.status).toBe(503);

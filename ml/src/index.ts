@@ -14,6 +14,7 @@ export * from './features/validate';
 export * from './package/manifest';
 export * from './package/io';
 export * from './package/verify';
+export * from './package/verify-in-worker';
 export * from './onnx/model';
 export * from './score/score-csv';
 export * from './train/metrics';

@@ -45,6 +45,11 @@ export class CreateApiKeyDto {
   @IsString()
   @Length(1, 100)
   @Matches(/\S/, { message: 'name must not be blank' })
+  // Postgres text cannot hold NUL (a 500 before); other control characters only hide what a listing shows.
+  // eslint-disable-next-line no-control-regex
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, {
+    message: 'name must not contain control characters (NUL, newlines…)',
+  })
   name: string;
 
   @ApiProperty({

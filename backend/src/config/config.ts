@@ -49,6 +49,17 @@ const schema = z.object({
   MODEL_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(30000),
   DASHBOARD_DIR: z.string().default('dashboard/dist'),
   ONNX_THREADS: z.coerce.number().int().min(0).default(1),
+  // Model registry (src/model-registry): the parity tolerance ceiling a package may only tighten.
+  PARITY_MAX_RELATIVE_TOLERANCE: z.coerce.number().positive().max(1).default(1e-4),
+  PARITY_MAX_ABSOLUTE_TOLERANCE: z.coerce.number().nonnegative().default(1),
+  MODEL_PACKAGE_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 * 1024),
+  // Crash leftovers (temporary files, unreferenced package folders) older than the grace period are removed.
+  ARTIFACT_SWEEP_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
+  ARTIFACT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
   // Batch jobs (src/batch): BullMQ queue `batch-predictions` under this Redis key prefix.
   QUEUE_PREFIX: z
     .string()

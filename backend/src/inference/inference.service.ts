@@ -211,13 +211,24 @@ export class InferenceService implements OnApplicationBootstrap, OnModuleDestroy
       return;
     }
     if (!production) {
-      if (this.current)
-        this.logger.warn('no version is in production any more; keeping the last loaded model');
-      else
-        this.status = {
-          state: 'no-model',
-          reason: 'no model version is in production: register one and promote it',
-        };
+      // The API refuses to take production away without a replacement; if the database says so anyway
+      // (a manual edit), every process stops serving alike, and says so once rather than on every pass.
+      const previous = this.current;
+      this.current = undefined;
+      this.status = {
+        state: 'no-model',
+        reason: 'no model version is in production: register one and promote it',
+      };
+      if (previous) {
+        previous.retire();
+        this.metrics.modelLoaded.remove({
+          model: previous.version.name,
+          version: String(previous.version.version),
+        });
+        this.logger.warn(
+          `${previous.version.name} v${previous.version.version} is no longer in production and no version replaced it; not serving`,
+        );
+      }
       return;
     }
     if (this.current?.version.id === production.id) return;
@@ -254,7 +265,7 @@ export class InferenceService implements OnApplicationBootstrap, OnModuleDestroy
     const pkg = await this.registry.readPackage(version);
     const session = await loadPackageModel(pkg.manifest, pkg.model, this.config.ONNX_THREADS);
     try {
-      const report = await checkParity(pkg.manifest, session);
+      const report = await checkParity(pkg.manifest, session, this.registry.toleranceCeiling());
       if (report.failures.length > 0)
         throw new Error(
           `parity fixture not reproduced for ${report.failures.length} of ${report.rows} records`,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ArtifactSweeper } from './artifact-sweeper';
 import { ModelStageChangeEntity, ModelVersionEntity } from './model-version.entity';
 import { ModelEvents } from './model-events';
 import { RegistryController } from './registry.controller';
@@ -7,8 +8,8 @@ import { RegistryService } from './registry.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ModelVersionEntity, ModelStageChangeEntity])],
-  providers: [RegistryService, ModelEvents],
+  providers: [RegistryService, ModelEvents, ArtifactSweeper],
   controllers: [RegistryController],
-  exports: [RegistryService, ModelEvents],
+  exports: [RegistryService, ModelEvents, ArtifactSweeper],
 })
 export class ModelRegistryModule {}

@@ -4,7 +4,10 @@ import { epochMs, nullableEpochMs } from '../database/epoch-ms';
 export const MODEL_STAGES = ['none', 'staging', 'production', 'archived'] as const;
 export type ModelStage = (typeof MODEL_STAGES)[number];
 
-/** One registered model version. The package itself lives in the artifact store under `artifactPrefix`. */
+/**
+ * One registered model version. The package itself lives in the artifact store under `artifactPrefix`,
+ * a key unique to the upload (`models/<name>/<upload id>`; `models/<name>/<version>` before that).
+ */
 @Entity('model_versions')
 @Index(['name', 'version'], { unique: true })
 export class ModelVersionEntity {
@@ -31,6 +34,10 @@ export class ModelVersionEntity {
 
   @Column({ type: 'varchar', length: 64 })
   onnxSha256: string;
+
+  /** SHA-256 of the stored manifest.json; null for versions registered before it was recorded. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  manifestSha256: string | null;
 
   @Column({ type: 'simple-json' })
   metrics: Record<string, unknown>;

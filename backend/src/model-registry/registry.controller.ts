@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+} from '@nestjs/common';
 import {
   ApiBody,
   ApiConflictResponse,
@@ -6,23 +18,27 @@ import {
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiPayloadTooLargeResponse,
   ApiQuery,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import type { MultipartFile } from '@fastify/multipart';
 import { Principal, RequireScopes } from '../auth';
-import { ProblemDetails, validationProblem } from '../common/problem';
+import { ProblemDetails, ProblemException, validationProblem } from '../common/problem';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ModelEvaluationDto, ModelVersionDto, RegisterFromUriDto, SetStageDto } from './registry.dto';
 import { RegistryService } from './registry.service';
 import { ModelNamePipe, VersionPipe } from './registry.params';
 
-const MAX_PACKAGE_BYTES = 512 * 1024 * 1024;
-
 @ApiTags('models')
 @Controller('v1/models')
 export class RegistryController {
-  constructor(private readonly registry: RegistryService) {}
+  constructor(
+    private readonly registry: RegistryService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @RequireScopes('models:write')
@@ -38,26 +54,41 @@ export class RegistryController {
   @ApiCreatedResponse({ type: ModelVersionDto })
   @ApiUnprocessableEntityResponse({
     type: ProblemDetails,
-    description: 'The package failed verification; `detail` says why',
+    description:
+      'The package failed verification, or its archive holds a link, an absolute or `..` path, a file over its ' +
+      'limit, or a manifest/evaluation that does not match its schema; `detail` says why',
   })
+  @ApiPayloadTooLargeResponse({ type: ProblemDetails, description: 'Larger than MODEL_PACKAGE_LIMIT_BYTES' })
   async upload(@Req() request: FastifyRequest, @Principal() principal: Principal): Promise<ModelVersionDto> {
     if (!request.isMultipart())
       throw validationProblem([
         { field: 'package', message: 'send the archive as multipart/form-data field "package"' },
       ]);
-    let archive: Buffer | undefined;
+    let file: MultipartFile | undefined;
     try {
-      const file = await request.file({ limits: { fileSize: MAX_PACKAGE_BYTES } });
-      if (file?.fieldname === 'package') archive = await file.toBuffer();
+      file = await request.file({ limits: { fileSize: this.config.MODEL_PACKAGE_LIMIT_BYTES, files: 1 } });
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 413) throw error;
       throw validationProblem([
         { field: 'package', message: `the multipart body is malformed: ${(error as Error).message}` },
       ]);
     }
-    if (!archive)
+    if (!file || file.fieldname !== 'package') {
+      file?.file.resume();
       throw validationProblem([{ field: 'package', message: 'is required: a .tar.gz package archive' }]);
-    return ModelVersionDto.from(await this.registry.registerArchive(archive, principal.keyId));
+    }
+    // Streamed: the archive is inflated and parsed as it arrives, never held whole in memory.
+    try {
+      return ModelVersionDto.from(await this.registry.registerArchiveStream(file.file, principal.keyId));
+    } catch (error) {
+      if (file.file.truncated || (error as { statusCode?: number }).statusCode === 413)
+        throw new ProblemException(
+          HttpStatus.PAYLOAD_TOO_LARGE,
+          'payload-too-large',
+          'Package too large',
+          `the package archive exceeds MODEL_PACKAGE_LIMIT_BYTES (${this.config.MODEL_PACKAGE_LIMIT_BYTES} bytes)`,
+        );
+      throw error;
+    }
   }
 
   @Post('from-uri')
@@ -117,8 +148,14 @@ export class RegistryController {
   @RequireScopes('models:write')
   @ApiOperation({
     summary: 'Move a version to a stage; promoting to production archives the current production version',
+    description:
+      'The production version cannot be moved to another stage directly (409): promote its replacement or roll back.',
   })
   @ApiOkResponse({ type: ModelVersionDto })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description: 'The version is in production and has no replacement',
+  })
   async setStage(
     @Param('name', ModelNamePipe) name: string,
     @Param('version', VersionPipe) version: number,

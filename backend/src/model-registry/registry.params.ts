@@ -1,7 +1,9 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '@housing/ml';
 import { validationProblem } from '../common/problem';
 
-export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+/** The same rule as registration (the manifest schema): a name that registers can be addressed. */
+export const MODEL_NAME = MODEL_NAME_PATTERN;
 export const MAX_VERSION = 2_147_483_647;
 
 /** True for a name and version that could be registered (anything else cannot exist). */
@@ -14,9 +16,7 @@ export class ModelNamePipe implements PipeTransform<string | undefined, string |
   transform(value: string | undefined): string | undefined {
     if (value === undefined) return value;
     if (!MODEL_NAME.test(value)) {
-      throw validationProblem([
-        { field: 'name', message: 'must be a model name: letters, digits, ".", "_" or "-", at most 200' },
-      ]);
+      throw validationProblem([{ field: 'name', message: `must be a model name: ${MODEL_NAME_RULE}` }]);
     }
     return value;
   }

@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import {
   InputError,
-  checkParity,
-  loadPackageModel,
+  checkPackageFileSize,
   parseManifest,
-  readPackageArchive,
+  readPackageArchiveStream,
+  sha256,
   type ModelEvaluation,
   type ModelManifest,
   type ModelPackage,
+  type PackageFiles,
+  type Tolerance,
+  verifyInWorker,
 } from '@housing/ml';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
 import { ProblemException, conflict, notFound } from '../common/problem';
 import { ModelStageChangeEntity, ModelVersionEntity, type ModelStage } from './model-version.entity';
@@ -20,6 +25,23 @@ import { isModelRef } from './registry.params';
 
 export const registrationRejected = (detail: string) =>
   new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'package-rejected', 'Model package rejected', detail);
+
+/** Runs `read`, turning what the package got wrong (InputError, bad JSON) into a 422. */
+async function rejectInputErrors<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof InputError || error instanceof SyntaxError)
+      throw registrationRejected((error as Error).message);
+    throw error;
+  }
+}
+
+/** Attempts at a version number when concurrent registrations of one name keep taking it first. */
+const MAX_NUMBER_ATTEMPTS = 20;
+
+/** A key segment no other upload has: time first, so a listing sorts by upload. */
+const uploadId = () => `u${Date.now().toString(36)}-${randomUUID()}`;
 
 /** A version's package as the serving side needs it. */
 export interface StoredPackage {
@@ -42,18 +64,18 @@ export class RegistryService {
     @InjectRepository(ModelStageChangeEntity) private readonly changes: Repository<ModelStageChangeEntity>,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     private readonly events: ModelEvents,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Registers a package archive (.tar.gz); rejects it with the reason unless it verifies. */
-  async registerArchive(archive: Uint8Array, registeredBy: string | null): Promise<ModelVersionEntity> {
-    let pkg: ModelPackage;
-    try {
-      pkg = readPackageArchive(archive);
-    } catch (error) {
-      if (error instanceof InputError) throw registrationRejected(error.message);
-      throw error;
-    }
-    return this.register(pkg, registeredBy);
+  /** Registers a package archive (.tar.gz) in memory; rejects it with the reason unless it verifies. */
+  registerArchive(archive: Uint8Array, registeredBy: string | null): Promise<ModelVersionEntity> {
+    return this.registerArchiveStream(Readable.from([Buffer.from(archive)]), registeredBy);
+  }
+
+  /** Registers a package archive (.tar.gz) read as a stream: it is never buffered whole. */
+  async registerArchiveStream(archive: Readable, registeredBy: string | null): Promise<ModelVersionEntity> {
+    const files = await rejectInputErrors(() => readPackageArchiveStream(archive));
+    return this.registerFiles(files, registeredBy);
   }
 
   /** Registers a package stored at a URI inside the artifact store: a .tar.gz object or a directory. */
@@ -63,71 +85,84 @@ export class RegistryService {
       throw registrationRejected(`${uri} is not inside this platform's artifact store (ARTIFACT_STORE)`);
     if (/\.(tar\.gz|tgz)$/.test(key)) {
       if (!(await this.store.exists(key))) throw registrationRejected(`${uri}: no such object`);
-      return this.registerArchive(await this.store.get(key), registeredBy);
+      return this.registerArchiveStream(await this.store.getStream(key), registeredBy);
     }
     const dir = key.replace(/\/+$/, '');
     const read = async (file: string) => {
-      if (!(await this.store.exists(`${dir}/${file}`)))
-        throw registrationRejected(`${uri}: ${file} is missing`);
-      return this.store.get(`${dir}/${file}`);
+      const size = await this.store.size(`${dir}/${file}`);
+      if (size === undefined) throw registrationRejected(`${uri}: ${file} is missing`);
+      // The limit is checked before the file is read.
+      await rejectInputErrors(async () => checkPackageFileSize(file, size));
+      return new Uint8Array(await this.store.get(`${dir}/${file}`));
     };
-    const [manifestBytes, model, evaluationBytes] = await Promise.all([
+    const [manifest, model, evaluation] = await Promise.all([
       read('manifest.json'),
       read('model.onnx'),
       read('evaluation.json'),
     ]);
-    try {
-      const bytes = new Uint8Array(model);
-      const manifest = parseManifest(JSON.parse(manifestBytes.toString('utf8')), bytes);
-      return this.register(
-        {
-          manifest,
-          model: bytes,
-          evaluation: JSON.parse(evaluationBytes.toString('utf8')) as ModelEvaluation,
-        },
-        registeredBy,
+    return this.registerFiles({ manifest, model, evaluation }, registeredBy);
+  }
+
+  /**
+   * Checks every file of a package (size, schema, checksum) and verifies it (ONNX loads, parity fixture
+   * reproduced within the server's tolerance ceiling) on a worker thread, then stores and numbers it.
+   */
+  private async registerFiles(files: PackageFiles, registeredBy: string | null): Promise<ModelVersionEntity> {
+    const outcome = await verifyInWorker(files, { ceiling: this.toleranceCeiling() });
+    if (!outcome.ok) {
+      if (outcome.kind === 'error') throw new Error(outcome.message);
+      throw registrationRejected(outcome.message);
+    }
+    const { report } = outcome;
+    if (report.failures.length > 0) {
+      const f = report.failures[0]!;
+      throw registrationRejected(
+        `parity fixture not reproduced: ${report.failures.length} of ${report.rows} records differ beyond tolerance ` +
+          `(relative ${report.tolerance.relative}, absolute ${report.tolerance.absolute}: the package's own, capped by ` +
+          `the server's PARITY_MAX_RELATIVE_TOLERANCE/PARITY_MAX_ABSOLUTE_TOLERANCE) ` +
+          `(record ${f.index}: expected ${f.expected}, got ${f.actual})`,
       );
-    } catch (error) {
-      if (error instanceof InputError || error instanceof SyntaxError)
-        throw registrationRejected((error as Error).message);
-      throw error;
     }
+    const pkg: ModelPackage = {
+      manifest: outcome.manifest,
+      evaluation: outcome.evaluation,
+      model: files.model,
+    };
+    return this.register(pkg, files.manifest, registeredBy);
   }
 
-  /** Verification: the ONNX model loads and the parity fixture is reproduced by the shared transform. */
-  async verify(pkg: ModelPackage): Promise<void> {
-    let session;
-    try {
-      session = await loadPackageModel(pkg.manifest, pkg.model);
-    } catch (error) {
-      throw registrationRejected(`model.onnx does not load: ${(error as Error).message}`);
-    }
-    try {
-      const report = await checkParity(pkg.manifest, session);
-      if (report.failures.length > 0) {
-        const f = report.failures[0]!;
-        throw registrationRejected(
-          `parity fixture not reproduced: ${report.failures.length} of ${report.rows} records differ beyond tolerance ` +
-            `(record ${f.index}: expected ${f.expected}, got ${f.actual})`,
-        );
-      }
-    } finally {
-      await session.release();
-    }
+  /** The server's parity tolerance ceiling: a package's own tolerance may only be tighter. */
+  toleranceCeiling(): Tolerance {
+    return {
+      relative: this.config.PARITY_MAX_RELATIVE_TOLERANCE,
+      absolute: this.config.PARITY_MAX_ABSOLUTE_TOLERANCE,
+    };
   }
 
-  private async register(pkg: ModelPackage, registeredBy: string | null): Promise<ModelVersionEntity> {
-    await this.verify(pkg);
+  /**
+   * Stores the files under a key no other upload can have (`models/<name>/<upload id>/`), then inserts
+   * the row that points at them with the next version number. Two registrations of one name can race
+   * for the number, never for the files; the row records the checksums the loader checks.
+   */
+  private async register(
+    pkg: ModelPackage,
+    manifestBytes: Uint8Array,
+    registeredBy: string | null,
+  ): Promise<ModelVersionEntity> {
     const { manifest } = pkg;
     const name = manifest.model.name;
+    const prefix = `models/${name}/${uploadId()}`;
+    try {
+      await this.store.put(`${prefix}/model.onnx`, pkg.model);
+      await this.store.put(`${prefix}/manifest.json`, manifestBytes);
+      await this.store.put(`${prefix}/evaluation.json`, JSON.stringify(pkg.evaluation));
+    } catch (error) {
+      await this.store.deletePrefix(`${prefix}/`).catch(() => undefined);
+      throw error;
+    }
     for (let attempt = 0; ; attempt++) {
       const latest = await this.versions.findOne({ where: { name }, order: { version: 'DESC' } });
       const version = (latest?.version ?? 0) + 1;
-      const prefix = `models/${name}/${version}`;
-      // Files first, row last: a row always points at a complete package.
-      await this.store.put(`${prefix}/model.onnx`, pkg.model);
-      await this.store.put(`${prefix}/manifest.json`, JSON.stringify(manifest));
-      await this.store.put(`${prefix}/evaluation.json`, JSON.stringify(pkg.evaluation));
       const entity = this.versions.create({
         id: randomUUID(),
         name,
@@ -136,6 +171,7 @@ export class RegistryService {
         stage: 'none',
         artifactPrefix: prefix,
         onnxSha256: manifest.onnx.sha256,
+        manifestSha256: sha256(manifestBytes),
         metrics: manifest.metrics as unknown as Record<string, unknown>,
         lineage: { ...manifest.lineage, cleaning: undefined, modelCreatedAt: manifest.model.createdAt },
         hyperparameters: manifest.hyperparameters,
@@ -150,8 +186,13 @@ export class RegistryService {
         this.logger.log(`registered ${name} v${version} (package ${manifest.model.version})`);
         return entity;
       } catch (error) {
-        // Two registrations raced for the same number: take the next one.
-        if (attempt < 3 && /unique|duplicate/i.test((error as Error).message)) continue;
+        // Another registration took the number: the files are this upload's own, so take the next one.
+        if (attempt < MAX_NUMBER_ATTEMPTS && /unique|duplicate/i.test((error as Error).message)) {
+          await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
+          continue;
+        }
+        // No row points at the files: remove them rather than leave an orphan.
+        await this.store.deletePrefix(`${prefix}/`).catch(() => undefined);
         throw error;
       }
     }
@@ -173,13 +214,30 @@ export class RegistryService {
     return this.versions.findOne({ where: { stage: 'production' }, order: { stageChangedAt: 'DESC' } });
   }
 
+  /**
+   * A version's stored package, checked against its row before anything serves it: the ONNX file and
+   * the manifest must have the checksums recorded at registration, and the manifest must name the row's
+   * model. A mismatch (a replaced or damaged file) is an error, never a silently different model.
+   */
   async readPackage(version: ModelVersionEntity): Promise<StoredPackage> {
     const [manifestBytes, modelBytes] = await Promise.all([
       this.store.get(`${version.artifactPrefix}/manifest.json`),
       this.store.get(`${version.artifactPrefix}/model.onnx`),
     ]);
     const model = new Uint8Array(modelBytes);
-    return { version, manifest: parseManifest(JSON.parse(manifestBytes.toString('utf8')), model), model };
+    const which = `${version.name} v${version.version}`;
+    if (sha256(model) !== version.onnxSha256)
+      throw new Error(
+        `the stored model.onnx of ${which} does not match its registry checksum (corrupt or replaced file)`,
+      );
+    if (version.manifestSha256 !== null && sha256(manifestBytes) !== version.manifestSha256)
+      throw new Error(
+        `the stored manifest.json of ${which} does not match its registry checksum (corrupt or replaced file)`,
+      );
+    const manifest = parseManifest(JSON.parse(manifestBytes.toString('utf8')), model);
+    if (manifest.model.name !== version.name)
+      throw new Error(`the stored manifest of ${which} names another model (${manifest.model.name})`);
+    return { version, manifest, model };
   }
 
   async readManifest(version: ModelVersionEntity): Promise<ModelManifest> {
@@ -194,6 +252,12 @@ export class RegistryService {
     ) as ModelEvaluation;
   }
 
+  /** Every artifact prefix a row points at (the sweeper keeps these). */
+  async referencedPrefixes(): Promise<Set<string>> {
+    const rows = await this.versions.find({ select: { artifactPrefix: true } });
+    return new Set(rows.map((r) => r.artifactPrefix));
+  }
+
   /** Moves a version to a stage. Promoting to production archives the current production version. */
   async setStage(
     name: string,
@@ -203,6 +267,13 @@ export class RegistryService {
   ): Promise<ModelVersionEntity> {
     const target = await this.get(name, version);
     if (target.stage === stage) return target;
+    // One rule for every process: production changes only by promoting a replacement, so no instance
+    // can keep serving a version the registry has archived while a fresh one has nothing to serve.
+    if (target.stage === 'production')
+      throw conflict(
+        `${name} v${version} is in production; promote another version to replace it (or roll back) ` +
+          `instead of moving it to ${stage}, so that a model stays served`,
+      );
     await this.versions.manager.transaction(async (tx) => {
       const now = Date.now();
       if (stage === 'production') {

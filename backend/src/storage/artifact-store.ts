@@ -20,6 +20,23 @@ export interface ArtifactStore {
   delete(key: string): Promise<void>;
   /** Keys under a prefix (for listing and tests). */
   list(prefix: string): Promise<string[]>;
+  /** Keys under a prefix with when each was last written (epoch ms), sorted by key. */
+  listEntries(prefix: string): Promise<ArtifactEntry[]>;
+  /** Deletes every object under a prefix (string-prefix semantics, as list); returns how many. */
+  deletePrefix(prefix: string): Promise<number>;
+  /**
+   * Removes what interrupted writes left behind and nobody will finish: temporary files (local) or
+   * incomplete multipart uploads (S3) last touched before `olderThan` (epoch ms). `now` is the time of
+   * the call (a store may also require to have seen a temporary unchanged since before `olderThan`).
+   * Returns how many were removed.
+   */
+  sweepTemporaries(olderThan: number, now?: number): Promise<number>;
+}
+
+export interface ArtifactEntry {
+  key: string;
+  /** Last write, epoch milliseconds. */
+  modifiedAt: number;
 }
 
 export const ARTIFACT_STORE = Symbol('ARTIFACT_STORE');

@@ -46,6 +46,36 @@ describe('LocalArtifactStore specifics', () => {
     store = new LocalArtifactStore(root);
   });
 
+  it('sweeps .partial files a crash left behind once older than the cut-off, and never a live one', async () => {
+    await store.put('models/m/u1/model.onnx', 'onnx');
+    const stale = path.join(
+      root,
+      'models',
+      'm',
+      'u1',
+      '.model.onnx.0b9d6c1e-7a37-4b69-9d3a-2f1c8c7a5e11.partial',
+    );
+    const live = path.join(
+      root,
+      'models',
+      'm',
+      'u2',
+      '.model.onnx.5f0c7e2a-1d4b-4c8e-8a8f-3e9b2d7c6a10.partial',
+    );
+    await fs.mkdir(path.dirname(live), { recursive: true });
+    writeFileSync(stale, 'half');
+    writeFileSync(live, 'half');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await fs.utimes(stale, hourAgo, hourAgo);
+    expect(await store.sweepTemporaries(Date.now() - 600_000)).toBe(1);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(await store.list('')).toEqual(['models/m/u1/model.onnx']);
+    // deletePrefix of a folder takes its temporaries and the folder too.
+    await store.deletePrefix('models/m/u2/');
+    expect(existsSync(path.dirname(live))).toBe(false);
+  });
+
   it('writes files under the root at the key path and gives file:// URIs', async () => {
     await store.put('models/m/1/model.onnx', 'onnx');
     expect(await fs.readFile(path.join(root, 'models', 'm', '1', 'model.onnx'), 'utf8')).toBe('onnx');

@@ -4,7 +4,12 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ArtifactNotFoundError, ArtifactTooLargeError, type ArtifactStore } from './artifact-store';
+import {
+  ArtifactNotFoundError,
+  ArtifactTooLargeError,
+  type ArtifactEntry,
+  type ArtifactStore,
+} from './artifact-store';
 import { ByteCounter } from './byte-counter';
 import { assertKey, assertPrefix, validKeyOrUndefined } from './keys';
 
@@ -120,16 +125,44 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    return (await this.listEntries(prefix)).map((e) => e.key);
+  }
+
+  async listEntries(prefix: string): Promise<ArtifactEntry[]> {
     assertPrefix(prefix);
     // Walk only the deepest directory the prefix names, then filter by the string prefix (S3 semantics).
     const slash = prefix.lastIndexOf('/');
     const base = slash < 0 ? '' : prefix.slice(0, slash);
-    const keys: string[] = [];
-    await this.walk(base, keys);
-    return keys.filter((k) => k.startsWith(prefix)).sort();
+    const entries: ArtifactEntry[] = [];
+    await this.walk(base, (key, file, stat) => {
+      if (!TEMP_FILE.test(file) && key.startsWith(prefix)) entries.push({ key, modifiedAt: stat.mtimeMs });
+    });
+    return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  private async walk(dirKey: string, into: string[]): Promise<void> {
+  async deletePrefix(prefix: string): Promise<number> {
+    const keys = await this.list(prefix);
+    for (const key of keys) await this.delete(key);
+    // A "folder" prefix also loses its temporary files and empty directories.
+    if (prefix.endsWith('/') && prefix.length > 1)
+      await fs.rm(path.join(this.root, ...prefix.slice(0, -1).split('/')), { recursive: true, force: true });
+    return keys.length;
+  }
+
+  async sweepTemporaries(olderThan: number): Promise<number> {
+    const stale: string[] = [];
+    await this.walk('', (_, file, stat, full) => {
+      if (TEMP_FILE.test(file) && stat.mtimeMs < olderThan) stale.push(full);
+    });
+    for (const file of stale) await fs.rm(file, { force: true });
+    return stale.length;
+  }
+
+  /** Calls `visit` for every file under a directory key (temporary files included). */
+  private async walk(
+    dirKey: string,
+    visit: (key: string, file: string, stat: { mtimeMs: number }, full: string) => void,
+  ): Promise<void> {
     const dir = dirKey === '' ? this.root : path.join(this.root, ...dirKey.split('/'));
     let entries: Dirent[];
     try {
@@ -140,8 +173,12 @@ export class LocalArtifactStore implements ArtifactStore {
     }
     for (const entry of entries) {
       const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;
-      if (entry.isDirectory()) await this.walk(key, into);
-      else if (entry.isFile() && !TEMP_FILE.test(entry.name)) into.push(key);
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await this.walk(key, visit);
+      else if (entry.isFile()) {
+        const stat = await fs.stat(full).catch(() => undefined);
+        if (stat) visit(key, entry.name, stat, full);
+      }
     }
   }
 

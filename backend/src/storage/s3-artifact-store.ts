@@ -1,16 +1,24 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { ArtifactNotFoundError, ArtifactTooLargeError, type ArtifactStore } from './artifact-store';
+import {
+  ArtifactNotFoundError,
+  ArtifactTooLargeError,
+  type ArtifactEntry,
+  type ArtifactStore,
+} from './artifact-store';
 import { ByteCounter } from './byte-counter';
 import { assertKey, assertPrefix, validKeyOrUndefined } from './keys';
 
@@ -176,9 +184,13 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    return (await this.listEntries(prefix)).map((e) => e.key);
+  }
+
+  async listEntries(prefix: string): Promise<ArtifactEntry[]> {
     assertPrefix(prefix);
     const base = this.prefix ? `${this.prefix}/` : '';
-    const keys: string[] = [];
+    const entries: ArtifactEntry[] = [];
     let token: string | undefined;
     do {
       const out = await this.client.send(
@@ -188,10 +200,101 @@ export class S3ArtifactStore implements ArtifactStore {
           ...(token ? { ContinuationToken: token } : {}),
         }),
       );
-      for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key.slice(base.length));
+      for (const o of out.Contents ?? [])
+        if (o.Key)
+          entries.push({
+            key: o.Key.slice(base.length),
+            modifiedAt: o.LastModified?.getTime() ?? Date.now(),
+          });
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
-    return keys.sort();
+    return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const keys = await this.list(prefix);
+    // Ten at a time: DeleteObjects would need checksums some S3-compatible servers handle differently.
+    for (let i = 0; i < keys.length; i += 10)
+      await Promise.all(keys.slice(i, i + 10).map((k) => this.delete(k)));
+    return keys.length;
+  }
+
+  /**
+   * Incomplete multipart uploads are aborted when the server's times say they are older than `olderThan`
+   * (started and last part written) and this process has also seen them unchanged since before then:
+   * S3-compatible servers differ in the times they report (moto answers a fixed 2010 date), so a live
+   * upload is never judged by the server's clock alone. `now` is the time of this observation.
+   */
+  async sweepTemporaries(olderThan: number, now = Date.now()): Promise<number> {
+    const base = this.prefix ? `${this.prefix}/` : '';
+    const seen = new Map<string, { firstSeen: number; parts: string }>();
+    let swept = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const out = await this.client.send(
+        new ListMultipartUploadsCommand({
+          Bucket: this.bucket,
+          ...(base ? { Prefix: base } : {}),
+          ...(keyMarker ? { KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker } : {}),
+        }),
+      );
+      for (const upload of out.Uploads ?? []) {
+        if (!upload.Key || !upload.UploadId) continue;
+        const parts = await this.partsOf(upload.Key, upload.UploadId);
+        const before = this.uploadsSeen.get(upload.UploadId);
+        const firstSeen = before && before.parts === parts.signature ? before.firstSeen : now;
+        const stale =
+          firstSeen < olderThan &&
+          (upload.Initiated?.getTime() ?? Infinity) < olderThan &&
+          parts.newest < olderThan;
+        if (!stale) {
+          seen.set(upload.UploadId, { firstSeen, parts: parts.signature });
+          continue;
+        }
+        await this.client.send(
+          new AbortMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: upload.Key,
+            UploadId: upload.UploadId,
+          }),
+        );
+        swept++;
+      }
+      keyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
+      uploadIdMarker = out.IsTruncated ? out.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+    // Only uploads still open are remembered.
+    this.uploadsSeen = seen;
+    return swept;
+  }
+
+  /** Incomplete multipart uploads seen by sweepTemporaries: when first seen with these parts. */
+  private uploadsSeen = new Map<string, { firstSeen: number; parts: string }>();
+
+  /** The newest part's time (0 without parts) and a signature that changes when a part is added. */
+  private async partsOf(key: string, uploadId: string): Promise<{ newest: number; signature: string }> {
+    let newest = 0;
+    let count = 0;
+    let bytes = 0;
+    let marker: string | undefined;
+    do {
+      const out = await this.client.send(
+        new ListPartsCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          ...(marker ? { PartNumberMarker: marker } : {}),
+        }),
+      );
+      for (const part of out.Parts ?? []) {
+        newest = Math.max(newest, part.LastModified?.getTime() ?? 0);
+        count++;
+        bytes += part.Size ?? 0;
+      }
+      marker = out.IsTruncated ? out.NextPartNumberMarker : undefined;
+    } while (marker);
+    return { newest, signature: `${count}:${bytes}` };
   }
 
   /** Called by Nest on shutdown: closes the client's sockets. */

@@ -251,5 +251,44 @@ export function describeArtifactStore(name: string, make: () => Promise<StoreUnd
       const values = await Promise.all(keys.map(async (k) => text(await store.getStream(k))));
       expect(values).toEqual(Array.from({ length: 12 }, (_, i) => `value ${i}`));
     });
+
+    it('lists entries with their last write time, sorted, with list() semantics', async () => {
+      const before = Date.now() - 5_000;
+      await store.put('models/a/u2/model.onnx', 'x');
+      await store.put('models/a/u1/manifest.json', '{}');
+      await store.put('other/x', 'y');
+      const entries = await store.listEntries('models/');
+      expect(entries.map((e) => e.key)).toEqual(['models/a/u1/manifest.json', 'models/a/u2/model.onnx']);
+      for (const e of entries) {
+        expect(e.modifiedAt).toBeGreaterThan(before);
+        expect(e.modifiedAt).toBeLessThan(Date.now() + 5_000);
+      }
+      expect((await store.listEntries('')).map((e) => e.key)).toEqual(await store.list(''));
+      await expect(store.listEntries('../')).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+    });
+
+    it('deletes everything under a prefix and nothing beside it', async () => {
+      for (const key of [
+        'models/a/u1/model.onnx',
+        'models/a/u1/manifest.json',
+        'models/a/u10/model.onnx',
+        'models/b/u1/x',
+      ])
+        await store.put(key, key);
+      expect(await store.deletePrefix('models/a/u1/')).toBe(2);
+      expect(await store.list('models/')).toEqual(['models/a/u10/model.onnx', 'models/b/u1/x']);
+      expect(await store.deletePrefix('models/a/u1/')).toBe(0);
+      expect(await store.deletePrefix('nothing/here/')).toBe(0);
+      await expect(store.deletePrefix('../')).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+    });
+
+    it('sweeps only temporaries older than the cut-off, never complete objects', async () => {
+      await store.put('kept/one', '1');
+      await store.putStream('kept/two', slowStream([Buffer.from('2')], 0));
+      // A failed stream leaves nothing to sweep either.
+      await expect(store.putStream('failed/x', failingStream(1000))).rejects.toThrow();
+      expect(await store.sweepTemporaries(Date.now() + 3_600_000)).toBe(0);
+      expect(await store.list('')).toEqual(['kept/one', 'kept/two']);
+    });
   });
 }

@@ -155,7 +155,10 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** Move a version to a stage; promoting to production archives the current production version */
+    /**
+     * Move a version to a stage; promoting to production archives the current production version
+     * @description The production version cannot be moved to another stage directly (409): promote its replacement or roll back.
+     */
     put: operations['Registry_setStage'];
     post?: never;
     delete?: never;
@@ -1483,7 +1486,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
-      /** @description Request body too large */
+      /** @description Larger than MODEL_PACKAGE_LIMIT_BYTES */
       413: {
         headers: {
           [name: string]: unknown;
@@ -1501,7 +1504,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
-      /** @description The package failed verification; `detail` says why */
+      /** @description The package failed verification, or its archive holds a link, an absolute or `..` path, a file over its limit, or a manifest/evaluation that does not match its schema; `detail` says why */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1886,6 +1889,15 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The version is in production and has no replacement */
+      409: {
         headers: {
           [name: string]: unknown;
         };

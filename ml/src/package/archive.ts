@@ -1,11 +1,14 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { InputError } from '../errors';
-import { PACKAGE_FILES, type ModelPackage, parseManifest } from './io';
-import type { ModelEvaluation } from './manifest';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { parsePackageFiles, type ModelPackage } from './io';
+import { readPackageArchiveStream } from './archive-stream';
+
+export { readPackageArchiveStream, type ArchiveLimits } from './archive-stream';
 
 /**
- * Package archives: a gzipped ustar tar of the package's three files, the upload format of the
- * registry. Only regular files at the top level (or under one directory) are accepted.
+ * Package archives: a gzipped tar of the package's three files, the upload format of the registry.
+ * This writer (used by `ml pack` and tests) writes plain ustar; the reader (archive-stream.ts) reads
+ * what `tar czf` writes too (GNU and PAX long names).
  */
 const BLOCK = 512;
 
@@ -16,7 +19,13 @@ function header(name: string, size: number): Buffer {
   h.write('0000000\0', 108, 'latin1');
   h.write('0000000\0', 116, 'latin1');
   h.write(size.toString(8).padStart(11, '0') + '\0', 124, 'latin1');
-  h.write(Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0', 136, 'latin1');
+  h.write(
+    Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, '0') + '\0',
+    136,
+    'latin1',
+  );
   h.write('        ', 148, 'latin1');
   h.write('0', 156, 'latin1');
   h.write('ustar\0' + '00', 257, 'latin1');
@@ -36,29 +45,6 @@ export function packArchive(files: Record<string, Uint8Array | string>): Buffer 
   return gzipSync(Buffer.concat(parts));
 }
 
-export function unpackArchive(archive: Uint8Array, maxBytes = 512 * 1024 * 1024): Record<string, Buffer> {
-  let tar: Buffer;
-  try {
-    tar = gunzipSync(archive, { maxOutputLength: maxBytes });
-  } catch (error) {
-    throw new InputError(`package archive is not a readable .tar.gz (${(error as Error).message})`);
-  }
-  const files: Record<string, Buffer> = {};
-  for (let offset = 0; offset + BLOCK <= tar.length; ) {
-    const h = tar.subarray(offset, offset + BLOCK);
-    if (h.every((b) => b === 0)) break;
-    const name = h.toString('utf8', 0, 100).replace(/\0.*$/s, '');
-    const prefix = h.toString('utf8', 345, 500).replace(/\0.*$/s, '');
-    const size = parseInt(h.toString('latin1', 124, 136).replace(/\0.*$/s, '').trim() || '0', 8);
-    const type = String.fromCharCode(h[156]!);
-    if (Number.isNaN(size) || offset + BLOCK + size > tar.length) throw new InputError('package archive is truncated or corrupt');
-    const full = (prefix ? `${prefix}/` : '') + name;
-    if (type === '0' || type === '\0') files[full.split('/').pop()!] = Buffer.from(tar.subarray(offset + BLOCK, offset + BLOCK + size));
-    offset += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
-  }
-  return files;
-}
-
 export function packPackage(pkg: ModelPackage): Buffer {
   return packArchive({
     'manifest.json': JSON.stringify(pkg.manifest, null, 2),
@@ -67,19 +53,7 @@ export function packPackage(pkg: ModelPackage): Buffer {
   });
 }
 
-/** Reads and checks (schema, checksum) a package from its archive; errors name what is wrong. */
-export function readPackageArchive(archive: Uint8Array): ModelPackage {
-  const files = unpackArchive(archive);
-  const missing = PACKAGE_FILES.filter((f) => !files[f]);
-  if (missing.length > 0) throw new InputError(`package archive lacks ${missing.join(', ')}`);
-  let manifest: unknown;
-  let evaluation: ModelEvaluation;
-  try {
-    manifest = JSON.parse(files['manifest.json']!.toString('utf8'));
-    evaluation = JSON.parse(files['evaluation.json']!.toString('utf8')) as ModelEvaluation;
-  } catch (error) {
-    throw new InputError(`manifest.json or evaluation.json is not valid JSON (${(error as Error).message})`);
-  }
-  const model = new Uint8Array(files['model.onnx']!);
-  return { manifest: parseManifest(manifest, model), model, evaluation };
+/** Reads and checks (size, schema, checksum) a package from its archive in memory; errors name what is wrong. */
+export async function readPackageArchive(archive: Uint8Array): Promise<ModelPackage> {
+  return parsePackageFiles(await readPackageArchiveStream(Readable.from([Buffer.from(archive)])));
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PACKAGE_FILES, parseManifest, readPackage, sha256, writePackage } from './io';
-import { withinTolerance } from './manifest';
+import { PACKAGE_LIMITS, withinTolerance } from './manifest';
 import { InputError } from '../errors';
 import { samplePackage } from '../test-support/package';
 import { checkRecord } from '../features/validate';
@@ -110,7 +110,35 @@ describe('writePackage / readPackage', () => {
   it.each(['manifest.json', 'evaluation.json'])('rejects %s that is not JSON', (file) => {
     const dir = written();
     writeFileSync(path.join(dir, file), '{"formatVersion": 1,');
-    expect(readError(dir).message).toMatch(/manifest\.json or evaluation\.json is not valid JSON/);
+    // The error names the file that is broken.
+    expect(readError(dir).message).toBe(
+      `${path.join(dir, file)} is not valid JSON (${(() => {
+        try {
+          JSON.parse('{"formatVersion": 1,');
+        } catch (e) {
+          return (e as Error).message;
+        }
+      })()})`,
+    );
+  });
+
+  it('rejects evaluation.json of the wrong shape, naming the field', () => {
+    const dir = written();
+    writeFileSync(
+      path.join(dir, 'evaluation.json'),
+      JSON.stringify({ formatVersion: 1, split: 'holdout', cells: 'x' }),
+    );
+    expect(readError(dir).message).toMatch(
+      /evaluation\.json is not a valid evaluation file:\n {2}- regionColumn: /,
+    );
+  });
+
+  it('rejects a manifest, evaluation or model over its size limit before parsing it', () => {
+    const dir = written();
+    writeFileSync(path.join(dir, 'evaluation.json'), Buffer.alloc(PACKAGE_LIMITS.evaluationBytes + 1, 0x20));
+    expect(readError(dir).message).toBe(
+      `evaluation.json is ${PACKAGE_LIMITS.evaluationBytes + 1} bytes; a package's evaluation.json may be at most ${PACKAGE_LIMITS.evaluationBytes} bytes`,
+    );
   });
 
   it.each([
@@ -129,7 +157,9 @@ describe('writePackage / readPackage', () => {
     const error = readError(dir);
     expect(error.message).toContain(`${path.join(dir, 'manifest.json')} is not a valid model manifest:`);
     expect(error.message).toMatch(new RegExp(`\\n {2}- ${field.replaceAll('.', '\\.')}: `));
-    expect(error.details.problems).toEqual([expect.stringMatching(new RegExp(`^${field.replaceAll('.', '\\.')}: `))]);
+    expect(error.details.problems).toEqual([
+      expect.stringMatching(new RegExp(`^${field.replaceAll('.', '\\.')}: `)),
+    ]);
   });
 
   it('rejects a model.onnx whose sha256 does not match the manifest', () => {
@@ -150,7 +180,9 @@ describe('writePackage / readPackage', () => {
   it('parseManifest checks the checksum against the bytes it is given', () => {
     const pkg = samplePackage();
     expect(parseManifest(pkg.manifest, pkg.model)).toBe(pkg.manifest);
-    expect(() => parseManifest(pkg.manifest, new Uint8Array([1, 2, 3]))).toThrow(/does not match the checksum/);
+    expect(() => parseManifest(pkg.manifest, new Uint8Array([1, 2, 3]))).toThrow(
+      /does not match the checksum/,
+    );
     expect(sha256('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });

@@ -3,7 +3,13 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import * as path from 'node:path';
 import { InputError } from '../errors';
 import { compileExpr, ExprError } from '../spec/expr';
-import { manifestSchema, type ModelEvaluation, type ModelManifest } from './manifest';
+import {
+  PACKAGE_LIMITS,
+  evaluationSchema,
+  manifestSchema,
+  type ModelEvaluation,
+  type ModelManifest,
+} from './manifest';
 
 export const PACKAGE_FILES = ['model.onnx', 'manifest.json', 'evaluation.json'] as const;
 
@@ -39,8 +45,12 @@ export function writePackage(target: string, pkg: ModelPackage): void {
 export function parseManifest(raw: unknown, model: Uint8Array, source = 'manifest.json'): ModelManifest {
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new InputError(`${source} is not a valid model manifest:\n  - ${problems.join('\n  - ')}`, { problems });
+    const problems = parsed.error.issues
+      .slice(0, 10)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new InputError(`${source} is not a valid model manifest:\n  - ${problems.join('\n  - ')}`, {
+      problems,
+    });
   }
   const manifest = raw as ModelManifest;
   if (sha256(model) !== manifest.onnx.sha256) {
@@ -63,18 +73,78 @@ export function parseManifest(raw: unknown, model: Uint8Array, source = 'manifes
   return manifest;
 }
 
+/** A package's three files as bytes, before any of them is trusted. */
+export interface PackageFiles {
+  manifest: Uint8Array;
+  model: Uint8Array;
+  evaluation: Uint8Array;
+}
+
+/** The byte limit of each package file (see PACKAGE_LIMITS). */
+export const PACKAGE_FILE_LIMITS: Record<(typeof PACKAGE_FILES)[number], number> = {
+  'model.onnx': PACKAGE_LIMITS.modelBytes,
+  'manifest.json': PACKAGE_LIMITS.manifestBytes,
+  'evaluation.json': PACKAGE_LIMITS.evaluationBytes,
+};
+
+/** Throws an InputError when a package file is larger than its limit. */
+export function checkPackageFileSize(file: string, bytes: number): void {
+  const limit = PACKAGE_FILE_LIMITS[file as (typeof PACKAGE_FILES)[number]];
+  if (limit !== undefined && bytes > limit)
+    throw new InputError(`${file} is ${bytes} bytes; a package's ${file} may be at most ${limit} bytes`);
+}
+
+function parseJson(bytes: Uint8Array, source: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch (error) {
+    throw new InputError(`${source} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** Checks evaluation.json against its schema; throws an InputError naming the first bad fields. */
+export function parseEvaluation(raw: unknown, source = 'evaluation.json'): ModelEvaluation {
+  const parsed = evaluationSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 10)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new InputError(`${source} is not a valid evaluation file:\n  - ${problems.join('\n  - ')}`, {
+      problems,
+    });
+  }
+  return parsed.data as ModelEvaluation;
+}
+
+/**
+ * Checks every file of a package (size, JSON, schema, ONNX checksum) and returns the package.
+ * `dir` (a directory or URI the files came from) prefixes file names in errors.
+ */
+export function parsePackageFiles(files: PackageFiles, dir?: string): ModelPackage {
+  const name = (file: string) => (dir === undefined ? file : path.join(dir, file));
+  checkPackageFileSize('model.onnx', files.model.byteLength);
+  checkPackageFileSize('manifest.json', files.manifest.byteLength);
+  checkPackageFileSize('evaluation.json', files.evaluation.byteLength);
+  const manifest = parseManifest(
+    parseJson(files.manifest, name('manifest.json')),
+    files.model,
+    name('manifest.json'),
+  );
+  const evaluation = parseEvaluation(
+    parseJson(files.evaluation, name('evaluation.json')),
+    name('evaluation.json'),
+  );
+  return { manifest, model: files.model, evaluation };
+}
+
 export function readPackage(dir: string): ModelPackage {
   for (const file of PACKAGE_FILES) {
-    if (!existsSync(path.join(dir, file))) throw new InputError(`${dir} is not a model package: ${file} is missing`);
+    if (!existsSync(path.join(dir, file)))
+      throw new InputError(`${dir} is not a model package: ${file} is missing`);
   }
-  const model = new Uint8Array(readFileSync(path.join(dir, 'model.onnx')));
-  let rawManifest: unknown;
-  let evaluation: ModelEvaluation;
-  try {
-    rawManifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-    evaluation = JSON.parse(readFileSync(path.join(dir, 'evaluation.json'), 'utf8')) as ModelEvaluation;
-  } catch (error) {
-    throw new InputError(`${dir}: manifest.json or evaluation.json is not valid JSON (${(error as Error).message})`);
-  }
-  return { manifest: parseManifest(rawManifest, model, path.join(dir, 'manifest.json')), model, evaluation };
+  const read = (file: string) => new Uint8Array(readFileSync(path.join(dir, file)));
+  return parsePackageFiles(
+    { manifest: read('manifest.json'), model: read('model.onnx'), evaluation: read('evaluation.json') },
+    dir,
+  );
 }

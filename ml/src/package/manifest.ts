@@ -13,6 +13,36 @@ import type { TrainingRecord } from '../train/selection';
 export const MANIFEST_FORMAT_VERSION = 2;
 export const SUPPORTED_FORMAT_VERSIONS = [1, 2] as const;
 
+/**
+ * The one rule for model names, at registration and in every route: the name is a path segment of
+ * artifact keys and of URLs, so letters, digits, ".", "_" and "-", starting with a letter or digit.
+ */
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+export const MODEL_NAME_RULE =
+  'letters, digits, ".", "_" or "-", starting with a letter or digit, at most 200 characters';
+
+/**
+ * Limits on what a package may hold: every file is read whole into memory and parsed, so each has a
+ * ceiling (the upload is refused when a file exceeds it, before the file is read).
+ */
+export const PACKAGE_LIMITS = {
+  modelBytes: 512 * 1024 * 1024,
+  manifestBytes: 16 * 1024 * 1024,
+  evaluationBytes: 64 * 1024 * 1024,
+  /** The parity fixture is reproduced at registration and at every load: about 50 records are written. */
+  parityRecords: 1000,
+  evaluationCells: 200_000,
+  evaluationPoints: 20_000,
+  importances: 10_000,
+  trials: 10_000,
+} as const;
+
+/** A short label stored in a database column: no control characters (Postgres text cannot hold NUL). */
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+const label = (max: number) =>
+  z.string().min(1).max(max).regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
+
 const metricsSchema = z.object({
   mae: z.number(),
   rmse: z.number(),
@@ -31,8 +61,15 @@ const encoderSchema = z
 /** Schema of manifest.json, checked whenever a package is read or registered. */
 export const manifestSchema = z.object({
   formatVersion: z.union([z.literal(1), z.literal(MANIFEST_FORMAT_VERSION)]),
-  model: z.object({ name: z.string().min(1), version: z.string().min(1), createdAt: z.string() }),
-  spec: datasetSpecSchema,
+  model: z.object({
+    name: z.string().regex(MODEL_NAME_PATTERN, `must be a model name: ${MODEL_NAME_RULE}`),
+    version: label(100),
+    createdAt: label(100),
+  }),
+  spec: datasetSpecSchema.refine((spec) => spec.name.length <= 200, {
+    message: 'spec name must be at most 200 characters',
+    path: ['name'],
+  }),
   signature: z.array(
     z
       .object({ name: z.string(), type: z.enum(['number', 'string', 'date']), required: z.boolean() })
@@ -63,14 +100,20 @@ export const manifestSchema = z.object({
   lineage: z.object({
     datasetSha256: z.string(),
     datasetFile: z.string(),
-    rows: z.object({ read: z.number(), kept: z.number(), train: z.number(), eval: z.number(), holdout: z.number() }),
+    rows: z.object({
+      read: z.number(),
+      kept: z.number(),
+      train: z.number(),
+      eval: z.number(),
+      holdout: z.number(),
+    }),
     gitCommit: z.string().nullable(),
     createdAt: z.string(),
     cleaning: z.record(z.string(), z.unknown()),
   }),
   parity: z.object({
-    records: z.array(z.record(z.string(), z.unknown())).min(1),
-    predictions: z.array(z.number()),
+    records: z.array(z.record(z.string(), z.unknown())).min(1).max(PACKAGE_LIMITS.parityRecords),
+    predictions: z.array(z.number()).max(PACKAGE_LIMITS.parityRecords),
     tolerance: z.object({ relative: z.number().positive(), absolute: z.number().nonnegative() }),
     onnxCheck: z.object({ rowsChecked: z.number(), maxAbsDiff: z.number(), maxRelDiff: z.number() }),
   }),
@@ -93,6 +136,47 @@ export function withinTolerance(actual: number, expected: number, tolerance = PA
   return diff <= tolerance.absolute || diff <= tolerance.relative * Math.abs(expected);
 }
 
+const month = z.string().max(20);
+const region = z.string().max(500);
+
+/** Schema of evaluation.json (checked at registration; what the API serves is what passed it). */
+export const evaluationSchema = z.object({
+  formatVersion: z.literal(1),
+  split: z.literal('holdout'),
+  regionColumn: z.string().max(200).nullable(),
+  cells: z
+    .array(
+      z.object({
+        month,
+        region,
+        n: z.number().int().nonnegative(),
+        sumActual: z.number(),
+        sumPredicted: z.number(),
+        sumAbsError: z.number(),
+        sumSquaredError: z.number(),
+        sumAbsPercentError: z.number(),
+      }),
+    )
+    .max(PACKAGE_LIMITS.evaluationCells),
+  points: z
+    .array(z.object({ month, region, actual: z.number(), predicted: z.number() }))
+    .max(PACKAGE_LIMITS.evaluationPoints),
+  importances: z
+    .array(z.object({ feature: z.string().max(500), gain: z.number(), weight: z.number() }))
+    .max(PACKAGE_LIMITS.importances),
+  trials: z
+    .array(
+      z.object({
+        number: z.number().int(),
+        params: z.record(z.string(), z.unknown()),
+        eval_rmse: z.number().nullable(),
+        seconds: z.number(),
+        state: z.string().max(100),
+      }),
+    )
+    .max(PACKAGE_LIMITS.trials),
+});
+
 /** evaluation.json: what the dashboard plots for a model version. */
 export interface EvaluationCell {
   month: string;
@@ -114,5 +198,11 @@ export interface ModelEvaluation {
   /** A deterministic sample of holdout rows for scatter plots. */
   points: { month: string; region: string; actual: number; predicted: number }[];
   importances: { feature: string; gain: number; weight: number }[];
-  trials: { number: number; params: Record<string, unknown>; eval_rmse: number | null; seconds: number; state: string }[];
+  trials: {
+    number: number;
+    params: Record<string, unknown>;
+    eval_rmse: number | null;
+    seconds: number;
+    state: string;
+  }[];
 }

@@ -2,15 +2,35 @@ import { transformInto } from '../features/transform';
 import { OnnxModel } from '../onnx/model';
 import { withinTolerance, type ModelManifest } from './manifest';
 
+export interface Tolerance {
+  relative: number;
+  absolute: number;
+}
+
+/** The package's tolerance, each bound capped by the server's ceiling: a package may only tighten it. */
+export function effectiveTolerance(claimed: Tolerance, ceiling?: Tolerance): Tolerance {
+  if (!ceiling) return claimed;
+  return {
+    relative: Math.min(claimed.relative, ceiling.relative),
+    absolute: Math.min(claimed.absolute, ceiling.absolute),
+  };
+}
+
 export interface ParityReport {
   rows: number;
+  /** The tolerance applied (the package's, capped by the ceiling). */
+  tolerance: Tolerance;
   maxAbsDiff: number;
   maxRelDiff: number;
   failures: { index: number; expected: number; actual: number }[];
 }
 
 /** Loads the package's ONNX model for serving: input/output names and target transform from the manifest. */
-export function loadPackageModel(manifest: ModelManifest, model: Uint8Array, threads = 0): Promise<OnnxModel> {
+export function loadPackageModel(
+  manifest: ModelManifest,
+  model: Uint8Array,
+  threads = 0,
+): Promise<OnnxModel> {
   return OnnxModel.load(model, {
     input: manifest.onnx.input,
     output: manifest.onnx.output,
@@ -24,18 +44,30 @@ export function loadPackageModel(manifest: ModelManifest, model: Uint8Array, thr
  * Reproduces the parity fixture: the raw records go through the shared TypeScript transform and the
  * ONNX session, and must give the native model's predictions within the manifest's tolerance.
  */
-export async function checkParity(manifest: ModelManifest, model: OnnxModel): Promise<ParityReport> {
-  const { records, predictions, tolerance } = manifest.parity;
+export async function checkParity(
+  manifest: ModelManifest,
+  model: OnnxModel,
+  ceiling?: Tolerance,
+): Promise<ParityReport> {
+  const { records, predictions } = manifest.parity;
+  const tolerance = effectiveTolerance(manifest.parity.tolerance, ceiling);
   const width = manifest.features.names.length;
   const features = new Float32Array(records.length * width);
   records.forEach((record, i) => transformInto(record, manifest.features, features, i * width));
   const actual = await model.predict(features, records.length);
-  const report: ParityReport = { rows: records.length, maxAbsDiff: 0, maxRelDiff: 0, failures: [] };
+  const report: ParityReport = {
+    rows: records.length,
+    tolerance,
+    maxAbsDiff: 0,
+    maxRelDiff: 0,
+    failures: [],
+  };
   predictions.forEach((expected, i) => {
     const diff = Math.abs(actual[i]! - expected);
     report.maxAbsDiff = Math.max(report.maxAbsDiff, diff);
     report.maxRelDiff = Math.max(report.maxRelDiff, diff / Math.max(1e-12, Math.abs(expected)));
-    if (!withinTolerance(actual[i]!, expected, tolerance)) report.failures.push({ index: i, expected, actual: actual[i]! });
+    if (!withinTolerance(actual[i]!, expected, tolerance))
+      report.failures.push({ index: i, expected, actual: actual[i]! });
   });
   return report;
 }
