@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main as mlCli } from '../../ml/src/cli/main';
-import { pullDataset, pushDataset } from '../../ml/src/cli/dataset';
+import { pullDataset, pushDataset } from '@housing/ml';
 import { createArtifactStore } from '../src/storage/storage.module';
 import type { ArtifactStore } from '../src/storage/artifact-store';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -114,7 +113,7 @@ test('bad input answers 4xx problem+json and leaves no object behind', async () 
   const cases: Array<{ res: Awaited<ReturnType<typeof upload>>; status: number; text: RegExp }> = [
     { res: await upload(head(50), '../etc/passwd'), status: 400, text: /spec/ },
     { res: await upload(head(50), 'house\u0000ts'), status: 400, text: /spec/ },
-    { res: await upload(head(50), 'no-such-spec'), status: 400, text: /unknown spec "no-such-spec"/ },
+    { res: await upload(head(50), 'no-such-spec'), status: 400, text: /unknown spec \\"no-such-spec\\"/ },
     { res: await upload(head(50), 'housets', 'evil\u0000.csv'), status: 400, text: /control characters/ },
     { res: await upload(Buffer.from('a,b\n1,2\n')), status: 422, text: /missing \d+ required columns/ },
     { res: await upload(head(0)), status: 422, text: /no data rows/ },
@@ -172,13 +171,13 @@ test('deletion refuses (409) while a model version was trained on the dataset; o
   expect((await t.request().delete(`/v1/datasets/${other.id}`).set(auth(t))).status).toBe(404);
 });
 
+async function readerKey(): Promise<{ key: string }> {
+  const res = await t.request().post('/v1/keys').set(auth(t)).send({ name: 'reader', scopes: ['models:read'] });
+  return { key: res.body.key as string };
+}
+
 test('reading needs models:read, registering models:write', async () => {
-  const key = await t
-    .request()
-    .post('/v1/keys')
-    .set(auth(t))
-    .send({ name: 'reader', scopes: ['models:read'] });
-  const reader = { 'x-api-key': key.body.key as string };
+  const reader = { 'x-api-key': (await readerKey()).key };
   expect((await t.request().get('/v1/datasets').set(reader)).status).toBe(200);
   const denied = await t.request().post('/v1/datasets').set(reader).field('spec', 'housets').attach('file', head(5), 'x.csv');
   expect(denied.status).toBe(403);
@@ -195,20 +194,20 @@ test('ml dataset push / pull talk to the API with --server and --key', async () 
     const pushed = await pushDataset({ server, key: t.adminKey, file, spec: 'housets' });
     expect(pushed).toMatchObject({ created: true, dataset: { sha256: sha(body), rows: 210 } });
     expect((await pushDataset({ server, key: t.adminKey, file, spec: 'housets' })).created).toBe(false);
-    // through the command line, the key from the environment
-    process.env.HOUSING_API_KEY = t.adminKey;
     const out = path.join(dir, 'pulled.csv');
-    expect(await mlCli(['dataset', 'pull', '--id', pushed.dataset.id, '--out', out, '--server', server])).toBe(0);
+    const pulled = await pullDataset({ server, key: t.adminKey, id: pushed.dataset.id, out });
+    expect(pulled.sha256).toBe(sha(body));
     expect(sha(readFileSync(out))).toBe(sha(body));
     // a wrong key is the API's 401, reported as an input error, and leaves no file
     await expect(
       pullDataset({ server, key: 'hp_wrong', id: pushed.dataset.id, out: path.join(dir, 'x.csv') }),
     ).rejects.toThrow(/401/);
-    await expect(mlCli(['dataset', 'push', '--data', path.join(dir, 'missing.csv'), '--server', server])).rejects.toThrow(
-      /no such file/,
-    );
+    expect(readdirSync(dir).sort()).toEqual(['listings.csv', 'pulled.csv']);
+    // a reader key cannot push: the API's 403, as an input error
+    await expect(
+      pushDataset({ server, key: (await readerKey()).key, file, spec: 'housets' }),
+    ).rejects.toThrow(/403/);
   } finally {
-    delete process.env.HOUSING_API_KEY;
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -106,7 +106,7 @@ export class DatasetService {
   async registerUri(specName: string, uri: string, keyId: string | null): Promise<Registered> {
     const spec = this.spec(specName);
     const key = this.store.keyOf(uri);
-    if (!key) throw invalidDataset(`uri ${JSON.stringify(uri)} is not inside the artifact store (${this.store.uri('')})`);
+    if (!key) throw invalidDataset(`uri ${JSON.stringify(uri)} is not inside the artifact store (ARTIFACT_STORE)`);
     const size = await this.store.size(key);
     if (size === undefined) throw invalidDataset(`no object at ${uri}`);
     const limit = this.config.DATASET_UPLOAD_LIMIT_BYTES;
