@@ -22,8 +22,8 @@ export class ArtifactDiskCollector implements OnModuleInit {
     (this.metrics.artifactStoreFree as unknown as { collect?: () => Promise<void> }).collect = async () => {
       const disk = await diskOf(root);
       if (!disk) return;
-      this.metrics.artifactStoreFree.set(disk.free);
-      this.metrics.artifactStoreSize.set(disk.size);
+      this.metrics.artifactStoreFree.set({ store: 'file' }, disk.free);
+      this.metrics.artifactStoreSize.set({ store: 'file' }, disk.size);
     };
   }
 }

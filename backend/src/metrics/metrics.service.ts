@@ -79,12 +79,16 @@ export class MetricsService {
 
   readonly artifactStoreFree = new Gauge({
     name: METRIC.artifactStoreFree,
+    // Labelled so that no sample exists until set: an s3:// store reports nothing rather than 0.
+    labelNames: ['store'] as const,
     help: 'Free bytes on the file system of a file:// artifact store (absent for s3://)',
     registers: [this.registry],
   });
 
   readonly artifactStoreSize = new Gauge({
     name: METRIC.artifactStoreSize,
+    // Labelled so that no sample exists until set: an s3:// store reports nothing rather than 0.
+    labelNames: ['store'] as const,
     help: 'Size in bytes of the file system of a file:// artifact store (absent for s3://)',
     registers: [this.registry],
   });
