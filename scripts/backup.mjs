@@ -10,7 +10,17 @@
 // puts the database and the artifact directory in place by rename (the previous ones are kept aside).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +40,13 @@ function locations() {
   if (!db.startsWith('sqlite:'))
     fail('DATABASE_URL is not sqlite:…; back up PostgreSQL with pg_dump (README "Operations")');
   if (!store.startsWith('file://'))
-    fail('ARTIFACT_STORE is not file://…; back up the S3 bucket with its versioning or aws s3 sync (README "Operations")');
-  return { db: path.resolve(db.slice('sqlite:'.length)), artifacts: path.resolve(store.slice('file://'.length)) };
+    fail(
+      'ARTIFACT_STORE is not file://…; back up the S3 bucket with its versioning or aws s3 sync (README "Operations")',
+    );
+  return {
+    db: path.resolve(db.slice('sqlite:'.length)),
+    artifacts: path.resolve(store.slice('file://'.length)),
+  };
 }
 
 async function sha256(file) {
@@ -52,7 +67,9 @@ function filesUnder(dir, base = dir) {
 async function backup(dest) {
   const { db, artifacts } = locations();
   if (!existsSync(db)) fail(`no database at ${db}`);
-  const out = path.resolve(dest ?? path.join('.data', 'backups', new Date().toISOString().replace(/[:.]/g, '-')));
+  const out = path.resolve(
+    dest ?? path.join('.data', 'backups', new Date().toISOString().replace(/[:.]/g, '-')),
+  );
   if (existsSync(out) && readdirSync(out).length > 0) fail(`${out} exists and is not empty`);
   const tmp = `${out}.partial-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
@@ -66,10 +83,21 @@ async function backup(dest) {
       source.close();
     }
     const files = filesUnder(artifacts).filter((f) => !/\.tmp-|\.partial/.test(f));
-    const manifest = { createdAt: new Date().toISOString(), database: { file: 'housing.sqlite', sha256: await sha256(path.join(tmp, 'housing.sqlite')) }, artifacts: {} };
+    const manifest = {
+      createdAt: new Date().toISOString(),
+      database: { file: 'housing.sqlite', sha256: await sha256(path.join(tmp, 'housing.sqlite')) },
+      artifacts: {},
+    };
     if (files.length > 0) {
       writeFileSync(path.join(tmp, 'artifacts.list'), files.join('\n') + '\n');
-      execFileSync('tar', ['-C', artifacts, '-cf', path.join(tmp, 'artifacts.tar'), '-T', path.join(tmp, 'artifacts.list')]);
+      execFileSync('tar', [
+        '-C',
+        artifacts,
+        '-cf',
+        path.join(tmp, 'artifacts.tar'),
+        '-T',
+        path.join(tmp, 'artifacts.list'),
+      ]);
       rmSync(path.join(tmp, 'artifacts.list'));
       for (const f of files) manifest.artifacts[f] = await sha256(path.join(artifacts, f));
     }
@@ -91,7 +119,9 @@ async function restore(from, force) {
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
   const { db, artifacts } = locations();
   if (!force && (existsSync(db) || filesUnder(artifacts).length > 0))
-    fail(`${db} or ${artifacts} holds data: stop the platform and pass --force to replace it (the current data is kept aside)`);
+    fail(
+      `${db} or ${artifacts} holds data: stop the platform and pass --force to replace it (the current data is kept aside)`,
+    );
   if ((await sha256(path.join(dir, manifest.database.file))) !== manifest.database.sha256)
     fail('the backup database does not match its checksum');
   const stamp = `${Date.now()}-${process.pid}`;
@@ -99,7 +129,8 @@ async function restore(from, force) {
   mkdirSync(stagedArtifacts, { recursive: true });
   try {
     const names = Object.keys(manifest.artifacts);
-    if (names.length > 0) execFileSync('tar', ['-C', stagedArtifacts, '-xf', path.join(dir, 'artifacts.tar')]);
+    if (names.length > 0)
+      execFileSync('tar', ['-C', stagedArtifacts, '-xf', path.join(dir, 'artifacts.tar')]);
     for (const name of names)
       if ((await sha256(path.join(stagedArtifacts, name))) !== manifest.artifacts[name])
         fail(`artifact ${name} does not match its checksum in the backup`);
@@ -107,13 +138,19 @@ async function restore(from, force) {
     mkdirSync(path.dirname(db), { recursive: true });
     writeFileSync(stagedDb, readFileSync(path.join(dir, manifest.database.file)));
     // The previous data goes aside, never deleted: a wrong restore can be undone by hand.
-    for (const [target, staged] of [[artifacts, stagedArtifacts], [db, stagedDb]]) {
+    for (const [target, staged] of [
+      [artifacts, stagedArtifacts],
+      [db, stagedDb],
+    ]) {
       if (existsSync(target)) renameSync(target, `${target}.before-restore-${stamp}`);
       for (const suffix of ['-wal', '-shm'])
-        if (target === db && existsSync(db + suffix)) renameSync(db + suffix, `${db}.before-restore-${stamp}${suffix}`);
+        if (target === db && existsSync(db + suffix))
+          renameSync(db + suffix, `${db}.before-restore-${stamp}${suffix}`);
       renameSync(staged, target);
     }
-    process.stdout.write(`restore: ${dir} → ${db} and ${artifacts} (${names.length} artifacts, checksums verified)\n`);
+    process.stdout.write(
+      `restore: ${dir} → ${db} and ${artifacts} (${names.length} artifacts, checksums verified)\n`,
+    );
   } finally {
     rmSync(stagedArtifacts, { recursive: true, force: true });
   }

@@ -62,10 +62,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  logger.info(
-    { event: 'worker-ready', pid: process.pid, metricsPort: metricsServer?.port },
-    'worker ready',
-  );
+  logger.info({ event: 'worker-ready', pid: process.pid, metricsPort: metricsServer?.port }, 'worker ready');
 }
 
 if (require.main === module) {

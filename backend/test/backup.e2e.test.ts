@@ -38,7 +38,11 @@ test('back up, wipe, restore: the same model serves the same prices and datasets
     S3_ENDPOINT: '',
     MODEL_RECONCILE_INTERVAL_MS: '0',
   };
-  const env = { ...process.env, ...local, PATH: `${path.join(REPO, '.tools', 'node', 'bin')}:${process.env.PATH}` };
+  const env = {
+    ...process.env,
+    ...local,
+    PATH: `${path.join(REPO, '.tools', 'node', 'bin')}:${process.env.PATH}`,
+  };
   const { first } = await testModels();
   t = await startTestApp(local);
   const adminKey = t.adminKey;

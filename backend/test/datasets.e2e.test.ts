@@ -105,7 +105,9 @@ test('concurrent uploads of identical bytes make exactly one dataset and leave o
   expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
   expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
   expect((await t.request().get('/v1/datasets').set(auth(t))).body.total).toBe(before + 1);
-  expect(await objects()).toEqual([`datasets/sha256/${sha(csv)}.csv`, `datasets/sha256/${sha(body)}.csv`].sort());
+  expect(await objects()).toEqual(
+    [`datasets/sha256/${sha(csv)}.csv`, `datasets/sha256/${sha(body)}.csv`].sort(),
+  );
 });
 
 test('bad input answers 4xx problem+json and leaves no object behind', async () => {
@@ -119,7 +121,11 @@ test('bad input answers 4xx problem+json and leaves no object behind', async () 
     { res: await upload(head(0)), status: 422, text: /no data rows/ },
     { res: await upload(Buffer.alloc(LIMIT + 10, 'x')), status: 413, text: /DATASET_UPLOAD_LIMIT_BYTES/ },
     {
-      res: await t.request().post('/v1/datasets').set(auth(t)).send({ spec: 'housets', uri: 'file:///etc/passwd' }),
+      res: await t
+        .request()
+        .post('/v1/datasets')
+        .set(auth(t))
+        .send({ spec: 'housets', uri: 'file:///etc/passwd' }),
       status: 422,
       text: /not inside the artifact store/,
     },
@@ -172,14 +178,23 @@ test('deletion refuses (409) while a model version was trained on the dataset; o
 });
 
 async function readerKey(): Promise<{ key: string }> {
-  const res = await t.request().post('/v1/keys').set(auth(t)).send({ name: 'reader', scopes: ['models:read'] });
+  const res = await t
+    .request()
+    .post('/v1/keys')
+    .set(auth(t))
+    .send({ name: 'reader', scopes: ['models:read'] });
   return { key: res.body.key as string };
 }
 
 test('reading needs models:read, registering models:write', async () => {
   const reader = { 'x-api-key': (await readerKey()).key };
   expect((await t.request().get('/v1/datasets').set(reader)).status).toBe(200);
-  const denied = await t.request().post('/v1/datasets').set(reader).field('spec', 'housets').attach('file', head(5), 'x.csv');
+  const denied = await t
+    .request()
+    .post('/v1/datasets')
+    .set(reader)
+    .field('spec', 'housets')
+    .attach('file', head(5), 'x.csv');
   expect(denied.status).toBe(403);
 });
 

@@ -38,7 +38,11 @@ beforeAll(async () => {
   // Traffic, so the labelled series exist: a prediction, a validation failure, a batch job.
   const record = { date: '2022-06-30', zipcode: '30002', median_list_price: 389000 };
   await t.request().post('/v1/predictions').set(auth(t)).send({ record });
-  await t.request().post('/v1/predictions').set(auth(t)).send({ record: { date: 'not a date' } });
+  await t
+    .request()
+    .post('/v1/predictions')
+    .set(auth(t))
+    .send({ record: { date: 'not a date' } });
   worker = new WorkerProcess(workerEnv(t, { BATCH_QUEUE_METRICS_INTERVAL_MS: '1000' }));
   await worker.ready();
   const workerPort = Number(/"metricsPort":(\d+)/.exec(worker.output())?.[1]);
@@ -105,7 +109,8 @@ test('every metric an alert rule or a dashboard query uses is in the scraped ser
   );
   expect(missing).toEqual([]);
   expect(used.size).toBeGreaterThan(12);
-  for (const name of diskMetrics) expect({ name, scraped: scraped.has(name) }).toEqual({ name, scraped: !s3 });
+  for (const name of diskMetrics)
+    expect({ name, scraped: scraped.has(name) }).toEqual({ name, scraped: !s3 });
   for (const name of PLANNED) expect({ name, scraped: scraped.has(name) }).toEqual({ name, scraped: false });
   // and the typed references agree with the text
   for (const d of DASHBOARDS)

@@ -58,7 +58,12 @@ const start = (cmd, args, env, log) => {
 
 try {
   const redisPort = await freePort();
-  start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, 'redis.log');
+  start(
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {},
+    'redis.log',
+  );
   const apiPort = await freePort();
   const metricsPort = await freePort();
   const key = `hp_${randomBytes(30).toString('base64url')}`;
@@ -100,7 +105,8 @@ try {
     latencies.push(performance.now() - t0);
     bodyBytes = body.length;
   }
-  const cpuPerScrape = (cpuMs(wpid) - c0) / SCRAPES - idleCpuPerS * (latencies.reduce((a, b) => a + b, 0) / 1000 / SCRAPES);
+  const cpuPerScrape =
+    (cpuMs(wpid) - c0) / SCRAPES - idleCpuPerS * (latencies.reduce((a, b) => a + b, 0) / 1000 / SCRAPES);
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
   const metrics = {
@@ -137,15 +143,38 @@ try {
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, rssMb(apid))), 25);
       const t0 = performance.now();
-      const out = execFileSync('curl', ['-sS', '-H', `x-api-key: ${key}`, '-F', 'spec=housets', '-F', `file=@${f.file}`, `${base}/v1/datasets`], {
-        maxBuffer: 1 << 26,
-      }).toString();
+      const out = execFileSync(
+        'curl',
+        [
+          '-sS',
+          '-H',
+          `x-api-key: ${key}`,
+          '-F',
+          'spec=housets',
+          '-F',
+          `file=@${f.file}`,
+          `${base}/v1/datasets`,
+        ],
+        {
+          maxBuffer: 1 << 26,
+        },
+      ).toString();
       const seconds = (performance.now() - t0) / 1000;
       clearInterval(sampler);
       const dataset = JSON.parse(out);
       if (!dataset.id) throw new Error(`upload failed: ${out.slice(0, 500)}`);
-      runs.push({ round, file: f.name, bytes: dataset.bytes, rows: dataset.rows, seconds, rssBeforeMb: before, rssPeakMb: peak });
-      process.stderr.write(`dataset ${f.name} round ${round}: ${seconds.toFixed(2)} s, RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MB\n`);
+      runs.push({
+        round,
+        file: f.name,
+        bytes: dataset.bytes,
+        rows: dataset.rows,
+        seconds,
+        rssBeforeMb: before,
+        rssPeakMb: peak,
+      });
+      process.stderr.write(
+        `dataset ${f.name} round ${round}: ${seconds.toFixed(2)} s, RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MB\n`,
+      );
       await fetch(`${base}/v1/datasets/${dataset.id}`, { method: 'DELETE', headers: { 'x-api-key': key } });
       await sleep(1000);
     }

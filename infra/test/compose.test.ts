@@ -55,16 +55,11 @@ const ROOT_ALLOWED: Record<string, string> = {
 describe('docker/compose.yaml', () => {
   test('parses (YAML with merge keys, no duplicate keys) and has the expected services', () => {
     expect(compose.name).toBe('housing-platform');
-    expect(Object.keys(services).filter((n) => !OBSERVABILITY.includes(n)).sort()).toEqual([
-      'api',
-      'dashboard',
-      'minio',
-      'minio-init',
-      'postgres',
-      'redis',
-      'trainer',
-      'worker',
-    ]);
+    expect(
+      Object.keys(services)
+        .filter((n) => !OBSERVABILITY.includes(n))
+        .sort(),
+    ).toEqual(['api', 'dashboard', 'minio', 'minio-init', 'postgres', 'redis', 'trainer', 'worker']);
     expect(
       Object.keys(compose.volumes)
         .filter((v) => !OBSERVABILITY.some((o) => v.startsWith(`${o}-`)))
@@ -259,7 +254,10 @@ describe('docker/compose.yaml observability', () => {
     );
     expect(services.grafana!.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
     for (const name of OBSERVABILITY)
-      expect({ name, test: (services[name]!.healthcheck?.test ?? []).length > 1 }).toEqual({ name, test: true });
+      expect({ name, test: (services[name]!.healthcheck?.test ?? []).length > 1 }).toEqual({
+        name,
+        test: true,
+      });
   });
 
   test('Prometheus scrapes the api and worker services on the ports they listen on', () => {
@@ -288,7 +286,10 @@ describe('docker/compose.yaml observability', () => {
     const datasources = readYaml<{ datasources: Array<{ uid: string; url: string }> }>(
       'docker/grafana/provisioning/datasources/prometheus.yml',
     );
-    expect(datasources.datasources[0]).toMatchObject({ uid: 'housing-prometheus', url: 'http://prometheus:9090' });
+    expect(datasources.datasources[0]).toMatchObject({
+      uid: 'housing-prometheus',
+      url: 'http://prometheus:9090',
+    });
     const providers = readYaml<{ providers: Array<{ options: { path: string } }> }>(
       'docker/grafana/provisioning/dashboards/housing.yml',
     );

@@ -69,7 +69,10 @@ export class DatasetController {
   @ApiCreatedResponse({ type: DatasetDto, description: 'Registered' })
   @ApiOkResponse({ type: DatasetDto, description: 'The same bytes were registered before: that dataset' })
   @ApiBadRequestResponse({ type: ProblemDetails, description: 'Invalid body or spec name' })
-  @ApiConflictResponse({ type: ProblemDetails, description: 'The same bytes are registered under another spec' })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description: 'The same bytes are registered under another spec',
+  })
   @ApiPayloadTooLargeResponse({ type: ProblemDetails, description: 'Larger than DATASET_UPLOAD_LIMIT_BYTES' })
   @ApiUnprocessableEntityResponse({
     type: ProblemDetails,
@@ -113,7 +116,9 @@ export class DatasetController {
 
   @Get(':id')
   @RequireScopes('models:read')
-  @ApiOperation({ summary: 'A dataset version: checksum, spec, rows, column profile, and the model versions trained on it' })
+  @ApiOperation({
+    summary: 'A dataset version: checksum, spec, rows, column profile, and the model versions trained on it',
+  })
   @ApiOkResponse({ type: DatasetDto })
   @ApiNotFoundResponse({ type: ProblemDetails })
   async get(@Param('id', uuid) id: string): Promise<DatasetDto> {
@@ -142,7 +147,10 @@ export class DatasetController {
   @ApiOperation({ summary: 'Delete a dataset version no model version was trained on' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ type: ProblemDetails })
-  @ApiConflictResponse({ type: ProblemDetails, description: 'A model version was trained on it (they are named)' })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description: 'A model version was trained on it (they are named)',
+  })
   async delete(@Param('id', uuid) id: string): Promise<void> {
     await this.datasets.delete(id);
   }

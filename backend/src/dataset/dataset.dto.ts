@@ -14,7 +14,10 @@ export class RegisterDatasetFromUriDto {
   @Matches(SPEC_NAME, { message: 'must be a built-in spec name (letters, digits, - _ .)' })
   spec: string;
 
-  @ApiProperty({ example: 's3://housing-artifacts/uploads/listings-2024.csv', description: 'A CSV inside the artifact store' })
+  @ApiProperty({
+    example: 's3://housing-artifacts/uploads/listings-2024.csv',
+    description: 'A CSV inside the artifact store',
+  })
   @IsString()
   @MaxLength(1000)
   uri: string;
@@ -24,7 +27,11 @@ export class UploadDatasetDto {
   @ApiProperty({ example: 'housets', description: 'Built-in spec name; send this field before `file`' })
   spec: string;
 
-  @ApiProperty({ type: 'string', format: 'binary', description: 'The CSV, at most DATASET_UPLOAD_LIMIT_BYTES' })
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'The CSV, at most DATASET_UPLOAD_LIMIT_BYTES',
+  })
   file: unknown;
 }
 
@@ -47,7 +54,10 @@ export class ColumnProfileDto {
     description: 'Distinct present values; null when more than 1,000',
   })
   distinct?: number | null;
-  @ApiPropertyOptional({ type: [CategoryCountDto], description: 'Most frequent values (categorical columns)' })
+  @ApiPropertyOptional({
+    type: [CategoryCountDto],
+    description: 'Most frequent values (categorical columns)',
+  })
   top?: CategoryCountDto[];
 }
 

@@ -64,7 +64,8 @@ export class DatasetService {
   /** The built-in spec named `name`; a 400 naming the field otherwise. */
   spec(name: unknown): DatasetSpec {
     const fail = (message: string) => validationProblem([{ field: 'spec', message }]);
-    if (typeof name !== 'string' || name === '') throw fail('is required: the name of a built-in dataset spec');
+    if (typeof name !== 'string' || name === '')
+      throw fail('is required: the name of a built-in dataset spec');
     if (!SPEC_NAME.test(name)) throw fail('must be a built-in spec name (letters, digits, - _ .)');
     if (!existsSync(path.join(BUILTIN_SPECS_DIR, `${name}.json`))) throw fail(`unknown spec "${name}"`);
     return loadSpec(name);
@@ -83,7 +84,9 @@ export class DatasetService {
     }
     if (!file || file.fieldname !== 'file') {
       if (file) await drain(file.file);
-      throw validationProblem([{ field: 'file', message: 'is required: the CSV, as multipart field "file"' }]);
+      throw validationProblem([
+        { field: 'file', message: 'is required: the CSV, as multipart field "file"' },
+      ]);
     }
     const fields = file.fields as Record<string, { value?: unknown } | undefined>;
     let spec: DatasetSpec;
@@ -91,14 +94,21 @@ export class DatasetService {
       spec = this.spec(fields.spec?.value);
       // eslint-disable-next-line no-control-regex
       if (/[\u0000-\u001f\u007f]/.test(file.filename ?? ''))
-        throw validationProblem([{ field: 'file', message: 'the file name must not contain control characters' }]);
+        throw validationProblem([
+          { field: 'file', message: 'the file name must not contain control characters' },
+        ]);
     } catch (error) {
       await drain(file.file);
       throw error;
     }
     const upload = file.file;
-    const registered = await this.ingest(upload, spec, file.filename?.slice(0, 255) || null, keyId, limit, () =>
-      (upload as { truncated?: boolean }).truncated === true,
+    const registered = await this.ingest(
+      upload,
+      spec,
+      file.filename?.slice(0, 255) || null,
+      keyId,
+      limit,
+      () => (upload as { truncated?: boolean }).truncated === true,
     );
     return registered;
   }
@@ -106,12 +116,19 @@ export class DatasetService {
   async registerUri(specName: string, uri: string, keyId: string | null): Promise<Registered> {
     const spec = this.spec(specName);
     const key = this.store.keyOf(uri);
-    if (!key) throw invalidDataset(`uri ${JSON.stringify(uri)} is not inside the artifact store (ARTIFACT_STORE)`);
+    if (!key)
+      throw invalidDataset(`uri ${JSON.stringify(uri)} is not inside the artifact store (ARTIFACT_STORE)`);
     const size = await this.store.size(key);
     if (size === undefined) throw invalidDataset(`no object at ${uri}`);
     const limit = this.config.DATASET_UPLOAD_LIMIT_BYTES;
     if (size > limit) throw tooLarge(limit);
-    return this.ingest(await this.store.getStream(key), spec, path.posix.basename(key).slice(0, 255), keyId, limit);
+    return this.ingest(
+      await this.store.getStream(key),
+      spec,
+      path.posix.basename(key).slice(0, 255),
+      keyId,
+      limit,
+    );
   }
 
   /** One streaming pass: temporary object + sha256 + CSV parse + profile; then dedupe and move into place. */
@@ -165,11 +182,15 @@ export class DatasetService {
       const storeError = storeResult.status === 'rejected' ? (storeResult.reason as Error) : undefined;
       const parseError = parseResult.status === 'rejected' ? (parseResult.reason as Error) : undefined;
       const tooBig = [storeError, parseError, sourceError].some(
-        (e) => e instanceof ArtifactTooLargeError || (e as { code?: string } | undefined)?.code === 'FST_REQ_FILE_TOO_LARGE',
+        (e) =>
+          e instanceof ArtifactTooLargeError ||
+          (e as { code?: string } | undefined)?.code === 'FST_REQ_FILE_TOO_LARGE',
       );
       if (truncated() || tooBig) throw tooLarge(limit);
       if (sourceError)
-        throw validationProblem([{ field: 'file', message: `the upload was cut short: ${sourceError.message}` }]);
+        throw validationProblem([
+          { field: 'file', message: `the upload was cut short: ${sourceError.message}` },
+        ]);
       if (parseError instanceof InputError) throw invalidDataset(parseError.message);
       throw storeError ?? parseError;
     }

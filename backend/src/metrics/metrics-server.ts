@@ -12,7 +12,11 @@ export interface MetricsServer {
  * A bare HTTP server with GET /metrics for a process without an HTTP API (the batch worker), so
  * Prometheus scrapes workers like the API. Anything else answers 404; it serves nothing but the registry.
  */
-export async function startMetricsServer(registry: Registry, host: string, port: number): Promise<MetricsServer> {
+export async function startMetricsServer(
+  registry: Registry,
+  host: string,
+  port: number,
+): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (request.method !== 'GET' || path !== '/metrics') {

@@ -6,7 +6,11 @@ import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 @Global()
-@Module({ providers: [MetricsService, ArtifactDiskCollector], controllers: [MetricsController], exports: [MetricsService] })
+@Module({
+  providers: [MetricsService, ArtifactDiskCollector],
+  controllers: [MetricsController],
+  exports: [MetricsService],
+})
 export class MetricsModule implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,

@@ -13,7 +13,11 @@ describe('Grafana dashboards (docker/grafana/dashboards, generated from dashboar
   );
 
   it('have the three dashboards with unique uids and panels', () => {
-    expect(DASHBOARDS.map((d) => d.uid)).toEqual(['housing-service-health', 'housing-model-serving', 'housing-batch']);
+    expect(DASHBOARDS.map((d) => d.uid)).toEqual([
+      'housing-service-health',
+      'housing-model-serving',
+      'housing-batch',
+    ]);
     expect(targets.length).toBeGreaterThan(15);
   });
 
@@ -34,7 +38,9 @@ describe('Grafana dashboards (docker/grafana/dashboards, generated from dashboar
   });
 
   it('panels use the provisioned data source and a refId per target', () => {
-    const json = renderDashboard(DASHBOARDS[0]!) as { panels: Array<{ datasource: unknown; targets: Array<{ refId: string }> }> };
+    const json = renderDashboard(DASHBOARDS[0]!) as {
+      panels: Array<{ datasource: unknown; targets: Array<{ refId: string }> }>;
+    };
     expect(json.panels[0]!.datasource).toEqual({ type: 'prometheus', uid: 'housing-prometheus' });
     expect(json.panels[1]!.targets.map((t) => t.refId)).toEqual(['A', 'B', 'C']);
   });

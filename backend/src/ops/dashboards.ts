@@ -68,7 +68,8 @@ const serviceHealth: Dashboard = {
     },
     {
       title: 'Error ratio (5xx and 4xx)',
-      description: 'Share of requests answered with a 5xx (the ApiHigh5xxRate alert fires above 5 %) and with a 4xx.',
+      description:
+        'Share of requests answered with a 5xx (the ApiHigh5xxRate alert fires above 5 %) and with a 4xx.',
       unit: 'percentunit',
       targets: [
         t(
@@ -95,7 +96,8 @@ const serviceHealth: Dashboard = {
     },
     {
       title: 'CPU per process',
-      description: 'Cores used by each API and worker process (saturation: 1 core per process is the ceiling of its event loop).',
+      description:
+        'Cores used by each API and worker process (saturation: 1 core per process is the ceiling of its event loop).',
       unit: 'short',
       targets: [t(promql`rate(${m(METRIC.cpuSeconds)}[${RATE}])`, '{{job}} {{instance}}')],
     },
@@ -107,13 +109,15 @@ const serviceHealth: Dashboard = {
     },
     {
       title: 'Event-loop lag p99',
-      description: 'Time callbacks wait for the event loop: it grows before latency does when a process saturates.',
+      description:
+        'Time callbacks wait for the event loop: it grows before latency does when a process saturates.',
       unit: 's',
       targets: [t(promql`${m(METRIC.eventLoopLagP99)}`, '{{job}} {{instance}}')],
     },
     {
       title: 'Artifact store disk free',
-      description: 'Free share of the file system of a file:// artifact store (ArtifactStoreDiskLow fires under 10 %).',
+      description:
+        'Free share of the file system of a file:// artifact store (ArtifactStoreDiskLow fires under 10 %).',
       unit: 'percentunit',
       targets: [
         t(promql`${m(METRIC.artifactStoreFree)} / ${m(METRIC.artifactStoreSize)}`, '{{job}} {{instance}}'),
@@ -126,7 +130,8 @@ const modelServing: Dashboard = {
   uid: 'housing-model-serving',
   file: 'model-serving.json',
   title: 'Housing: model serving',
-  description: 'Predictions by model version and channel, validation failures, the serving version, and drift.',
+  description:
+    'Predictions by model version and channel, validation failures, the serving version, and drift.',
   panels: [
     {
       title: 'Predictions per second by model version',
@@ -143,26 +148,32 @@ const modelServing: Dashboard = {
       title: 'Validation failures per second',
       description: 'Records refused by input validation, by route (bad or missing fields).',
       unit: 'ops',
-      targets: [
-        t(promql`sum by (route) (rate(${m(METRIC.validationFailures)}[${RATE}]))`, '{{route}}'),
-      ],
+      targets: [t(promql`sum by (route) (rate(${m(METRIC.validationFailures)}[${RATE}]))`, '{{route}}')],
     },
     {
       title: 'Serving model version per API process',
-      description: 'The version each API process has loaded (no series: the process serves no model, /health/ready is 503).',
+      description:
+        'The version each API process has loaded (no series: the process serves no model, /health/ready is 503).',
       unit: 'none',
       kind: 'stat',
-      targets: [t(promql`max by (instance, model, version) (${m(METRIC.modelLoaded)})`, '{{instance}}: {{model}} v{{version}}')],
+      targets: [
+        t(
+          promql`max by (instance, model, version) (${m(METRIC.modelLoaded)})`,
+          '{{instance}}: {{model}} v{{version}}',
+        ),
+      ],
     },
     {
       title: 'Model load failures',
-      description: 'Failed attempts to load the production version (the reason is in /health/ready and the log).',
+      description:
+        'Failed attempts to load the production version (the reason is in /health/ready and the log).',
       unit: 'short',
       targets: [t(promql`sum(increase(${m(METRIC.modelLoadFailures)}[${RATE}]))`, 'failures')],
     },
     {
       title: 'Input drift (PSI) by feature',
-      description: 'Planned metric (exported by the monitoring issue): population stability index per feature; the FeatureDriftAboveThreshold alert fires above 0.25.',
+      description:
+        'Planned metric (exported by the monitoring issue): population stability index per feature; the FeatureDriftAboveThreshold alert fires above 0.25.',
       unit: 'none',
       mayBeEmpty: true,
       targets: [t(promql`max by (feature) (${m(PLANNED_METRIC.featureDriftPsi)})`, '{{feature}}')],
@@ -180,15 +191,18 @@ const batch: Dashboard = {
       title: 'Queue depth by state',
       description: 'Jobs in the batch queue (the same number from every process: max).',
       unit: 'short',
-      targets: [t(promql`max by (state) (${m(METRIC.queueJobs)}{state=~"waiting|active|delayed|failed"})`, '{{state}}')],
+      targets: [
+        t(
+          promql`max by (state) (${m(METRIC.queueJobs)}{state=~"waiting|active|delayed|failed"})`,
+          '{{state}}',
+        ),
+      ],
     },
     {
       title: 'Job attempts per minute by outcome',
       description: 'completed, failed, cancelled, skipped (already done), requeued (shutdown or lost lock).',
       unit: 'short',
-      targets: [
-        t(promql`sum by (outcome) (rate(${m(METRIC.batchJobs)}[${RATE}])) * 60`, '{{outcome}}'),
-      ],
+      targets: [t(promql`sum by (outcome) (rate(${m(METRIC.batchJobs)}[${RATE}])) * 60`, '{{outcome}}')],
     },
     {
       title: 'Job duration p50 / p95 by kind',

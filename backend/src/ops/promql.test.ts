@@ -12,8 +12,14 @@ describe('metricNamesIn', () => {
       'histogram_quantile(0.99, sum by (le, route) (rate(x_bucket{route=~"/v1/predictions.*"}[$__rate_interval])))',
       ['x_bucket'],
     ],
-    ['up{job="api"} == 1 unless on (instance) model_loaded_info{job="api"} == 1', ['up', 'model_loaded_info']],
-    ['deriv(max(batch_queue_jobs{state="waiting"})[15m:1m]) > 0 and on () a_total offset 5m', ['batch_queue_jobs', 'a_total']],
+    [
+      'up{job="api"} == 1 unless on (instance) model_loaded_info{job="api"} == 1',
+      ['up', 'model_loaded_info'],
+    ],
+    [
+      'deriv(max(batch_queue_jobs{state="waiting"})[15m:1m]) > 0 and on () a_total offset 5m',
+      ['batch_queue_jobs', 'a_total'],
+    ],
     ['a / b < 0.10 or vector(0) * 1e9', ['a', 'b']],
   ])('%s', (expr, names) => {
     expect(metricNamesIn(expr).sort()).toEqual([...names].sort());

@@ -23,7 +23,10 @@ export interface PromQuery {
  * promql`sum(rate(${metric(METRIC.predictions)}[${window}]))`: metric names through typed references;
  * strings and numbers are spliced in as text (label matchers, windows, quantiles).
  */
-export function promql(strings: TemplateStringsArray, ...parts: Array<MetricRef | string | number>): PromQuery {
+export function promql(
+  strings: TemplateStringsArray,
+  ...parts: Array<MetricRef | string | number>
+): PromQuery {
   let expr = strings[0]!;
   const metrics: MetricRef[] = [];
   parts.forEach((part, i) => {
@@ -37,7 +40,19 @@ export function promql(strings: TemplateStringsArray, ...parts: Array<MetricRef 
 }
 
 const KEYWORDS = new Set([
-  'and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan',
+  'and',
+  'or',
+  'unless',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
 ]);
 
 /**

@@ -71,7 +71,8 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   const api = async <T>(pathAndQuery: string): Promise<T> => {
     const response = await fetch(`${url}${pathAndQuery}`, { signal: AbortSignal.timeout(10_000) });
     const body = (await response.json()) as { status: string; data: T; error?: string };
-    if (body.status !== 'success') throw new Error(`Prometheus ${pathAndQuery}: ${body.error ?? response.status}`);
+    if (body.status !== 'success')
+      throw new Error(`Prometheus ${pathAndQuery}: ${body.error ?? response.status}`);
     return body.data;
   };
   return {

@@ -22,16 +22,29 @@ const seen: Array<{ method?: string; url?: string; key?: string; type?: string }
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    seen.push({ method: req.method, url: req.url, key: req.headers['x-api-key'] as string, type: req.headers['content-type'] });
+    seen.push({
+      method: req.method,
+      url: req.url,
+      key: req.headers['x-api-key'] as string,
+      type: req.headers['content-type'],
+    });
     if (req.method === 'POST') {
       req.resume();
-      req.on('end', () => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: ID, sha256: sha(BODY), rows: 1 })));
+      req.on('end', () =>
+        res
+          .writeHead(201, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ id: ID, sha256: sha(BODY), rows: 1 })),
+      );
       return;
     }
     if (req.url === `/v1/datasets/${ID}`)
-      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: ID, sha256: advertised, rows: 1 }));
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ id: ID, sha256: advertised, rows: 1 }));
     if (req.url === `/v1/datasets/${ID}/content`) return void res.writeHead(200).end(BODY);
-    res.writeHead(404, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ detail: 'no dataset' }));
+    res
+      .writeHead(404, { 'content-type': 'application/problem+json' })
+      .end(JSON.stringify({ detail: 'no dataset' }));
   });
   server.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
@@ -61,7 +74,14 @@ it('push streams the file as multipart with the key header', async () => {
     write.mockRestore();
     err.mockRestore();
   }
-  expect(seen).toEqual([{ method: 'POST', url: '/v1/datasets', key: 'k1', type: expect.stringMatching(/^multipart\/form-data; boundary=/) }]);
+  expect(seen).toEqual([
+    {
+      method: 'POST',
+      url: '/v1/datasets',
+      key: 'k1',
+      type: expect.stringMatching(/^multipart\/form-data; boundary=/),
+    },
+  ]);
 });
 
 it('pull writes the file only when its sha256 matches, the key from HOUSING_API_KEY', async () => {
@@ -74,7 +94,9 @@ it('pull writes the file only when its sha256 matches, the key from HOUSING_API_
     expect(seen.map((s) => s.key)).toEqual(['k2', 'k2']);
     rmSync(out);
     advertised = '0'.repeat(64);
-    await expect(main(['dataset', 'pull', '--id', ID, '--out', out, '--server', url])).rejects.toThrow(/differs/);
+    await expect(main(['dataset', 'pull', '--id', ID, '--out', out, '--server', url])).rejects.toThrow(
+      /differs/,
+    );
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   } finally {
@@ -83,10 +105,22 @@ it('pull writes the file only when its sha256 matches, the key from HOUSING_API_
 });
 
 it.each([
-  [['dataset', 'pull', '--id', ID, '--out', 'x', '--server', 'http://127.0.0.1:1'], /--key \(or \$HOUSING_API_KEY\) is required/],
-  [['dataset', 'pull', '--id', 'nope', '--out', 'x', '--server', 'http://h', '--key', 'k'], /--id must be a dataset id/],
-  [['dataset', 'push', '--data', 'x.csv', '--server', 'ftp://h', '--key', 'k'], /no such file|--server must be/],
-  [['dataset', 'pull', '--id', ID, '--out', 'x', '--server', 'not a url', '--key', 'k'], /--server must be a URL/],
+  [
+    ['dataset', 'pull', '--id', ID, '--out', 'x', '--server', 'http://127.0.0.1:1'],
+    /--key \(or \$HOUSING_API_KEY\) is required/,
+  ],
+  [
+    ['dataset', 'pull', '--id', 'nope', '--out', 'x', '--server', 'http://h', '--key', 'k'],
+    /--id must be a dataset id/,
+  ],
+  [
+    ['dataset', 'push', '--data', 'x.csv', '--server', 'ftp://h', '--key', 'k'],
+    /no such file|--server must be/,
+  ],
+  [
+    ['dataset', 'pull', '--id', ID, '--out', 'x', '--server', 'not a url', '--key', 'k'],
+    /--server must be a URL/,
+  ],
   [['dataset', 'frob'], /usage: ml dataset push\|pull/],
 ])('%j is refused with a clear message', async (argv, message) => {
   await expect(main(argv as string[])).rejects.toThrow(message);
@@ -94,6 +128,17 @@ it.each([
 
 it('a 404 from the server is reported with its detail', async () => {
   await expect(
-    main(['dataset', 'pull', '--id', '00000000-0000-4000-8000-000000000000', '--out', path.join(dir, 'y'), '--server', url, '--key', 'k']),
+    main([
+      'dataset',
+      'pull',
+      '--id',
+      '00000000-0000-4000-8000-000000000000',
+      '--out',
+      path.join(dir, 'y'),
+      '--server',
+      url,
+      '--key',
+      'k',
+    ]),
   ).rejects.toThrow(/404 Not Found \(no dataset\)/);
 });

@@ -27,7 +27,9 @@ function endpoint(options: ApiOptions, route: string): string {
   try {
     base = new URL(options.server);
   } catch {
-    throw new InputError(`--server must be a URL such as http://localhost:8000, got ${JSON.stringify(options.server)}`);
+    throw new InputError(
+      `--server must be a URL such as http://localhost:8000, got ${JSON.stringify(options.server)}`,
+    );
   }
   if (!/^https?:$/.test(base.protocol)) throw new InputError('--server must be an http:// or https:// URL');
   return new URL(route, base.href.endsWith('/') ? base.href : `${base.href}/`).href;
@@ -68,7 +70,8 @@ export async function pushDataset(
  * dataset's sha256, then renamed into place (a failed or corrupted download leaves nothing).
  */
 export async function pullDataset(options: ApiOptions & { id: string; out: string }): Promise<DatasetInfo> {
-  if (!/^[0-9a-f-]{36}$/i.test(options.id)) throw new InputError(`--id must be a dataset id (uuid), got ${JSON.stringify(options.id)}`);
+  if (!/^[0-9a-f-]{36}$/i.test(options.id))
+    throw new InputError(`--id must be a dataset id (uuid), got ${JSON.stringify(options.id)}`);
   const headers = { 'x-api-key': options.key };
   const info = await fetch(endpoint(options, `v1/datasets/${options.id}`), { headers });
   if (!info.ok) throw await failure(info, 'pull failed');

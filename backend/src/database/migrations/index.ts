@@ -4,4 +4,9 @@ import { BatchJobs1732331000000 } from '../../batch/migrations/1732331000000-bat
 import { Datasets1732332000000 } from '../../dataset/migrations/1732332000000-datasets';
 
 /** Every migration, in order. A module that adds tables adds its migration here. */
-export const MIGRATIONS = [ModelRegistry1732330000000, ApiKeys1732330000001, BatchJobs1732331000000, Datasets1732332000000];
+export const MIGRATIONS = [
+  ModelRegistry1732330000000,
+  ApiKeys1732330000001,
+  BatchJobs1732331000000,
+  Datasets1732332000000,
+];
