@@ -3,7 +3,8 @@
 // generated CSV and of a tenth of it: time and the API's peak memory during the upload.
 // Runs the built API and worker (backend/dist) with SQLite, a local artifact store and a private Redis.
 // Not a test: nothing here asserts. Writes bench/results/ops.json; run.sh renders ops.md.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import * as net from 'node:net';
@@ -143,7 +144,8 @@ try {
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, rssMb(apid))), 25);
       const t0 = performance.now();
-      const out = execFileSync(
+      // curl runs asynchronously so the RSS sampler above keeps running during the upload.
+      const { stdout: out } = await promisify(execFile)(
         'curl',
         [
           '-sS',
@@ -155,10 +157,8 @@ try {
           `file=@${f.file}`,
           `${base}/v1/datasets`,
         ],
-        {
-          maxBuffer: 1 << 26,
-        },
-      ).toString();
+        { maxBuffer: 1 << 26 },
+      );
       const seconds = (performance.now() - t0) / 1000;
       clearInterval(sampler);
       const dataset = JSON.parse(out);

@@ -10,7 +10,7 @@ describe('DatasetProfiler', () => {
     p.row(['-3']); // short row: the missing fields count as missing
     expect(p.rows).toBe(4);
     expect(p.profile()).toEqual([
-      { name: 'price', missing: 1, kind: 'numeric', min: -3, max: 250.5, distinct: 3 },
+      { name: 'price', missing: 1, kind: 'numeric', min: -3, max: 250.5 },
       {
         name: 'city',
         missing: 1,
@@ -28,8 +28,13 @@ describe('DatasetProfiler', () => {
   it('a single non-number makes a column categorical', () => {
     const p = new DatasetProfiler();
     p.header(['zip']);
-    for (const v of ['30002', '30003', '3000X']) p.row([v]);
-    expect(p.profile()[0]).toMatchObject({ kind: 'categorical', distinct: 3 });
+    for (const v of ['30002', '30003', '3000X', '3000X']) p.row([v]);
+    // the frequency table holds the values that are not numbers
+    expect(p.profile()[0]).toMatchObject({
+      kind: 'categorical',
+      distinct: 1,
+      top: [{ value: '3000X', count: 2 }],
+    });
   });
 
   it('bounds memory: past MAX_TRACKED distinct values the count is reported as unknown', () => {

@@ -51,12 +51,12 @@ export class ColumnProfileDto {
   @ApiPropertyOptional({
     type: 'integer',
     nullable: true,
-    description: 'Distinct present values; null when more than 1,000',
+    description: 'Categorical columns: distinct non-numeric values; null when more than 1,000',
   })
   distinct?: number | null;
   @ApiPropertyOptional({
     type: [CategoryCountDto],
-    description: 'Most frequent values (categorical columns)',
+    description: 'Most frequent non-numeric values (categorical columns)',
   })
   top?: CategoryCountDto[];
 }

@@ -279,7 +279,9 @@ export class DatasetService {
       throw conflict(
         `dataset ${id} trained ${models.map((m) => `${m.name} v${m.version}`).join(', ')}: delete those versions first`,
       );
-    if (await this.repository.deleteById(id)) await this.store.delete(row.artifactKey).catch(() => undefined);
+    // Two deletes at once: one removes the row (and then the object), the other finds nothing (404).
+    if (!(await this.repository.deleteById(id))) throw notFound(`no dataset ${id}`);
+    await this.store.delete(row.artifactKey).catch(() => undefined);
   }
 }
 
