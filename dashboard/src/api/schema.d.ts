@@ -1154,9 +1154,9 @@ export interface components {
       kind: 'numeric' | 'categorical' | 'empty';
       min?: number;
       max?: number;
-      /** @description Distinct present values; null when more than 1,000 */
+      /** @description Categorical columns: distinct non-numeric values; null when more than 1,000 */
       distinct?: number | null;
-      /** @description Most frequent values (categorical columns) */
+      /** @description Most frequent non-numeric values (categorical columns) */
       top?: components['schemas']['CategoryCountDto'][];
     };
     DatasetDto: {
