@@ -229,3 +229,42 @@ test('ml dataset push / pull talk to the API with --server and --key', async () 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an upload cut off mid-file leaves no temporary object and no dataset', async () => {
+  const before = (await t.request().get('/v1/datasets').set(auth(t))).body.total as number;
+  const address = t.app.getHttpServer().address() as AddressInfo | null;
+  if (!address) await t.app.listen(0, '127.0.0.1');
+  const { port } = t.app.getHttpServer().address() as AddressInfo;
+  const boundary = 'cutoff' + Date.now();
+  const headPart = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="spec"\r\n\r\nhousets\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+  );
+  const body = head(2000);
+  const { request } = await import('node:http');
+  const req = request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/v1/datasets',
+    headers: {
+      'x-api-key': t.adminKey,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': String(headPart.length + body.length + 100),
+    },
+  });
+  req.on('error', () => undefined);
+  req.write(headPart);
+  req.write(body.subarray(0, Math.floor(body.length / 2)));
+  await new Promise((r) => setTimeout(r, 300));
+  req.destroy();
+  // the server notices the closed connection, aborts the upload and removes its temporary object
+  const deadline = Date.now() + 10_000;
+  let incoming: string[] = [];
+  do {
+    await new Promise((r) => setTimeout(r, 200));
+    incoming = (await objects()).filter((k) => k.startsWith('datasets/incoming/'));
+  } while (incoming.length > 0 && Date.now() < deadline);
+  expect(incoming).toEqual([]);
+  expect((await t.request().get('/v1/datasets').set(auth(t))).body.total).toBe(before);
+});
