@@ -9,6 +9,8 @@ need() { command -v "$1" >/dev/null 2>&1 || apt_packages+=("$2"); }
 need redis-server redis-server
 [ -x /usr/lib/postgresql/15/bin/postgres ] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || apt_packages+=(postgresql)
 need chromium chromium
+# Prometheus: promtool runs the alert-rule tests, the server the ops tests and `make up PROMETHEUS=1`.
+need promtool prometheus
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing Debian packages: ${apt_packages[*]} (run as root, or: sudo apt-get install ${apt_packages[*]})" >&2
@@ -20,6 +22,7 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   # The packages' own services are not used: tests and `make up` start their own on loopback.
   service redis-server stop >/dev/null 2>&1 || true
   service postgresql stop >/dev/null 2>&1 || true
+  service prometheus stop >/dev/null 2>&1 || true
 fi
 
 # Node.js: the version in .node-version, from the npm registry when the system's is another one.

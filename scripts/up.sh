@@ -2,6 +2,8 @@
 # `make up`: everything locally on the embedded defaults (SQLite, local artifact directory), plus a
 # loopback Redis. Trains the demo model when none exists, registers and promotes it, and serves the API
 # (with Swagger UI and the dashboard) on http://localhost:${PORT:-8000}. Ctrl-C stops everything.
+# PROMETHEUS=1 (`make up PROMETHEUS=1`) also starts Prometheus (Debian package) on loopback, scraping the
+# API and the worker with the alert rules of docker/prometheus/alerts.yml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PORT="${PORT:-8000}"
@@ -54,6 +56,23 @@ if [ -f backend/dist/worker.js ]; then
   pids+=($!)
 fi
 
+if [ "${PROMETHEUS:-0}" = "1" ]; then
+  command -v prometheus >/dev/null || { echo "PROMETHEUS=1 needs the Debian package prometheus (scripts/install-deps.sh installs it as root)" >&2; exit 1; }
+  prometheus_port="${PROMETHEUS_PORT:-9090}"
+  mkdir -p .data/prometheus
+  # JSON is YAML; loopback targets instead of the compose service names of docker/prometheus/prometheus.yml.
+  cat > .data/prometheus/prometheus.yml <<YAML
+{"global": {"scrape_interval": "15s", "evaluation_interval": "15s"},
+ "rule_files": ["$PWD/docker/prometheus/alerts.yml"],
+ "scrape_configs": [
+  {"job_name": "api", "static_configs": [{"targets": ["127.0.0.1:$PORT"]}]},
+  {"job_name": "worker", "static_configs": [{"targets": ["127.0.0.1:${WORKER_METRICS_PORT:-9464}"]}]}]}
+YAML
+  prometheus --config.file=.data/prometheus/prometheus.yml --storage.tsdb.path=.data/prometheus/data \
+    --web.listen-address="127.0.0.1:$prometheus_port" > .data/prometheus.log 2>&1 &
+  pids+=($!)
+fi
+
 base="http://127.0.0.1:$PORT"
 for _ in $(seq 1 100); do
   curl -fs "$base/health/live" >/dev/null 2>&1 && break
@@ -82,4 +101,7 @@ cat <<MSG
 
   Ctrl-C stops it.
 MSG
+if [ "${PROMETHEUS:-0}" = "1" ]; then
+  echo "  Prometheus http://localhost:${PROMETHEUS_PORT:-9090}/alerts (scrapes the API and the worker's :${WORKER_METRICS_PORT:-9464}; log .data/prometheus.log)"
+fi
 wait -n "${pids[@]}"

@@ -11,6 +11,7 @@ import { PredictionModule } from './prediction/prediction.module';
 import { HealthModule } from './health/health.module';
 import { RedisModule } from './redis/redis.module';
 import { BatchModule } from './batch/batch.module';
+import { DatasetModule } from './dataset/dataset.module';
 
 /** The HTTP API process: every capability module over the shared infrastructure modules. */
 @Module({})
@@ -29,6 +30,7 @@ export class AppModule {
         InferenceModule,
         PredictionModule,
         BatchModule,
+        DatasetModule,
         HealthModule,
       ],
     };

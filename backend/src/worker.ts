@@ -3,6 +3,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import pino from 'pino';
 import { PinoNestLogger, pinoOptions } from './common/logger';
 import { ConfigError, loadConfig, type AppConfig } from './config/config';
+import { MetricsService } from './metrics/metrics.service';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
 import { WorkerModule } from './worker.module';
 
 /** Starts a batch worker process (no HTTP): `node dist/worker.js`. Stops on SIGTERM/SIGINT, returning running jobs to the queue. */
@@ -21,13 +23,27 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await startWorker(config);
   const logger = workerLogger(config.LOG_LEVEL);
+  // Metrics are an aid, not a duty: a worker whose port is taken still runs jobs (and says so).
+  let metricsServer: MetricsServer | undefined;
+  try {
+    metricsServer = await startMetricsServer(
+      app.get(MetricsService).registry,
+      config.WORKER_METRICS_HOST,
+      config.WORKER_METRICS_PORT,
+    );
+  } catch (error) {
+    logger.warn(
+      { err: error, port: config.WORKER_METRICS_PORT },
+      'worker metrics endpoint not started (set WORKER_METRICS_PORT to a free port)',
+    );
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'worker stopping');
-    void app
-      .close()
+    void Promise.resolve(metricsServer?.close())
+      .then(() => app.close())
       .catch((error: unknown) => logger.error({ err: error }, 'worker shutdown failed'))
       .finally(() => {
         // Peak memory of the whole run, for capacity planning and the batch benchmark.
@@ -46,7 +62,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  logger.info({ event: 'worker-ready', pid: process.pid }, 'worker ready');
+  logger.info({ event: 'worker-ready', pid: process.pid, metricsPort: metricsServer?.port }, 'worker ready');
 }
 
 if (require.main === module) {

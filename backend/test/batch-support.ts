@@ -159,7 +159,8 @@ export async function expectedPrices(pkg: ModelPackage, result: ParsedCsv): Prom
 /** The environment of a worker for the same database, store and queue as `t`, plus `overrides`. */
 export function workerEnv(t: TestApp, overrides: Record<string, string> = {}): Record<string, string> {
   // Info level: the tests read the worker's 'worker ready', 'stalled' and 'batch queue depth' lines.
-  return { ...t.env, LOG_LEVEL: 'info', ...overrides };
+  // WORKER_METRICS_PORT 0: each worker's /metrics on a free port (several workers run at once).
+  return { ...t.env, LOG_LEVEL: 'info', WORKER_METRICS_PORT: '0', ...overrides };
 }
 
 /** A worker running inside the test process (same code as src/worker.ts, without the process). */

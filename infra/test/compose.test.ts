@@ -101,21 +101,24 @@ function strings(value: unknown, at = ''): [string, string][] {
  * Third-party services that keep their image's default (root) user, and why. Everything else runs as a
  * non-root user: the project's images by their Dockerfile's USER, postgres, redis and s3 by `user:`.
  */
+/** Prometheus and Grafana (README "Operations"), checked by their own test below. */
+const OBSERVABILITY = ['grafana', 'prometheus'];
+
 const ROOT_ALLOWED: Record<string, string> = {};
 
 describe('docker/compose.yaml', () => {
   test('parses (YAML with merge keys, no duplicate keys) and has the expected services', () => {
     expect(compose.name).toBe('housing-platform');
-    expect(Object.keys(services).sort()).toEqual([
-      'api',
-      'dashboard',
-      'postgres',
-      'redis',
-      's3',
-      'trainer',
-      'worker',
-    ]);
-    expect(Object.keys(compose.volumes).sort()).toEqual(['postgres-data', 'redis-data']);
+    expect(
+      Object.keys(services)
+        .filter((n) => !OBSERVABILITY.includes(n))
+        .sort(),
+    ).toEqual(['api', 'dashboard', 'postgres', 'redis', 's3', 'trainer', 'worker']);
+    expect(
+      Object.keys(compose.volumes)
+        .filter((v) => !OBSERVABILITY.some((o) => v.startsWith(`${o}-`)))
+        .sort(),
+    ).toEqual(['postgres-data', 'redis-data']);
   });
 
   test('uses only keys and values Compose accepts (what `docker compose config` validates)', () => {
@@ -349,5 +352,63 @@ describe('docker/compose.yaml', () => {
       if (['data', 'models'].includes(source)) continue; // created by `make up` / the trainer, git-ignored
       expect({ bind, exists: exists(source) }).toEqual({ bind, exists: true });
     }
+  });
+});
+
+describe('docker/compose.yaml observability', () => {
+  test('Prometheus and Grafana are present, pinned, healthchecked, on loopback, configured from docker/', () => {
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(OBSERVABILITY));
+    expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['prometheus-data', 'grafana-data']));
+    const prometheus = services.prometheus!;
+    expect(prometheus.volumes).toEqual(
+      expect.arrayContaining([
+        './prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
+        './prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro',
+      ]),
+    );
+    expect(services.grafana!.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
+    for (const name of OBSERVABILITY)
+      expect({ name, test: (services[name]!.healthcheck?.test ?? []).length > 1 }).toEqual({
+        name,
+        test: true,
+      });
+  });
+
+  test('Prometheus scrapes the api and worker services on the ports they listen on', () => {
+    const config = readYaml<{
+      rule_files: string[];
+      scrape_configs: Array<{ job_name: string; dns_sd_configs: Array<{ names: string[]; port: number }> }>;
+    }>('docker/prometheus/prometheus.yml');
+    expect(config.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
+    const jobs = Object.fromEntries(
+      config.scrape_configs.map((j) => [j.job_name, j.dns_sd_configs[0]!] as const),
+    );
+    expect(jobs.api).toEqual({ names: ['api'], type: 'A', port: Number(services.api!.environment!.PORT) });
+    // the worker's WORKER_METRICS_PORT default (backend/src/config/config.ts)
+    expect(read('backend/src/config/config.ts')).toMatch(/WORKER_METRICS_PORT: .*default\(9464\)/);
+    expect(jobs.worker).toEqual({ names: ['worker'], type: 'A', port: 9464 });
+  });
+
+  test('Grafana provisions the Prometheus data source and every generated dashboard file', () => {
+    const grafana = services.grafana!;
+    expect(grafana.volumes).toEqual(
+      expect.arrayContaining([
+        './grafana/provisioning:/etc/grafana/provisioning:ro',
+        './grafana/dashboards:/var/lib/grafana/dashboards:ro',
+      ]),
+    );
+    const datasources = readYaml<{ datasources: Array<{ uid: string; url: string }> }>(
+      'docker/grafana/provisioning/datasources/prometheus.yml',
+    );
+    expect(datasources.datasources[0]).toMatchObject({
+      uid: 'housing-prometheus',
+      url: 'http://prometheus:9090',
+    });
+    const providers = readYaml<{ providers: Array<{ options: { path: string } }> }>(
+      'docker/grafana/provisioning/dashboards/housing.yml',
+    );
+    expect(providers.providers[0]!.options.path).toBe('/var/lib/grafana/dashboards');
+    for (const file of ['service-health.json', 'model-serving.json', 'batch.json'])
+      expect({ file, exists: exists(`docker/grafana/dashboards/${file}`) }).toEqual({ file, exists: true });
   });
 });

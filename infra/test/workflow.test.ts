@@ -95,7 +95,7 @@ describe('.github/workflows/ci.yml', () => {
       ...script.matchAll(/^need \S+ (\S+)$/gm),
       ...script.matchAll(/apt_packages\+=\(([a-z0-9.-]+)\)/g),
     ].map((m) => m[1]!);
-    expect(packages.sort()).toEqual(['chromium', 'postgresql', 'redis-server']);
+    expect(packages.sort()).toEqual(['chromium', 'postgresql', 'prometheus', 'redis-server']);
     const install = runs('test');
     for (const p of packages) expect(install).toMatch(new RegExp(`apt-get install[\\s\\S]*\\b${p}\\b`));
     // uv as the project pins it locally (python3 -m pip install uv is blocked on Debian's system Python)

@@ -23,3 +23,4 @@ export * from './train/train';
 export * from './npy';
 export * from './package/archive';
 export * from './generate';
+export * from './cli/dataset';

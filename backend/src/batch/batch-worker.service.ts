@@ -11,7 +11,9 @@ import { WaitingError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { MetricsService } from '../metrics/metrics.service';
 import { RedisService } from '../redis/redis.service';
+import type { BatchOutcome } from '../metrics/metric-names';
 import { AttemptAborted } from './attempt';
 import {
   BATCH_QUEUE,
@@ -54,6 +56,7 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
     private readonly redis: RedisService,
     private readonly predict: PredictProcessor,
     private readonly monthly: MonthlyProcessor,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -104,11 +107,24 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     this.running.add(String(job.id));
+    const kind = job.name === MONTHLY_JOB || job.data.kind === 'monthly' ? 'monthly' : 'predict';
+    const timer = this.metrics.batchJobDuration.startTimer({ kind });
+    let outcome: BatchOutcome = 'failed';
     try {
-      if (job.name === MONTHLY_JOB || job.data.kind === 'monthly')
-        return await this.monthly.process(job as Job<MonthlyJobData>, token, signal);
-      return await this.predict.process(job as Job<PredictJobData>, token, signal, this.workerId);
+      if (kind === 'monthly') {
+        const result = await this.monthly.process(job as Job<MonthlyJobData>, token, signal);
+        outcome = result.outcome === 'completed' ? 'completed' : 'skipped';
+        return result;
+      }
+      const result = await this.predict.process(job as Job<PredictJobData>, token, signal, this.workerId);
+      outcome = result.outcome;
+      if (result.outcome === 'completed') {
+        this.metrics.batchRows.inc({ result: 'scored' }, result.rowsDone ?? 0);
+        this.metrics.batchRows.inc({ result: 'rejected' }, result.rowsFailed ?? 0);
+      }
+      return result;
     } catch (error) {
+      if (error instanceof AttemptAborted) outcome = 'requeued';
       if (error instanceof AttemptAborted && error.reason === 'shutdown' && token) {
         // Straight back to the queue (no attempt used, no stall wait) for another worker.
         await job.moveToWait(token).catch(() => undefined);
@@ -117,11 +133,14 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
       throw error;
     } finally {
       this.running.delete(String(job.id));
+      timer({ outcome });
+      this.metrics.batchJobs.inc({ kind, outcome });
     }
   }
 
   /** A job whose worker stopped renewing its lock went back to the queue: say so on its row. */
   private async onStalled(jobId: string): Promise<void> {
+    this.metrics.batchJobsStalled.inc();
     this.logger.warn(
       `job ${jobId}: stalled (no lock renewal for ${this.config.BATCH_STALLED_MS} ms); requeued for another worker`,
     );

@@ -97,6 +97,14 @@ const schema = z.object({
     .refine((v) => /^(s3|file):\/\/./.test(v), 'must be s3://… or file://… inside the artifact store')
     .optional(),
   BATCH_METRICS_CLOUDWATCH: z.enum(['0', '1']).default('0'),
+  DATASET_UPLOAD_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024 * 1024),
+  // The worker's own /metrics (the worker has no HTTP API); 0 picks a free port (logged at start).
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
 });
 
 export type AppConfig = z.infer<typeof schema> & {

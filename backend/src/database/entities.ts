@@ -1,5 +1,6 @@
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { BatchEvaluationEntity, BatchJobEntity } from '../batch/batch.entities';
+import { DatasetEntity } from '../dataset/dataset.entity';
 import { ModelStageChangeEntity, ModelVersionEntity } from '../model-registry/model-version.entity';
 
 /** Every TypeORM entity. A module that adds an entity adds it here. */
@@ -9,4 +10,5 @@ export const ENTITIES = [
   ApiKeyEntity,
   BatchJobEntity,
   BatchEvaluationEntity,
+  DatasetEntity,
 ];

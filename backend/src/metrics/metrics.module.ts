@@ -1,11 +1,16 @@
 import { Global, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { ArtifactDiskCollector } from './artifact-disk.collector';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 @Global()
-@Module({ providers: [MetricsService], controllers: [MetricsController], exports: [MetricsService] })
+@Module({
+  providers: [MetricsService, ArtifactDiskCollector],
+  controllers: [MetricsController],
+  exports: [MetricsService],
+})
 export class MetricsModule implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BATCH_KINDS, BATCH_OUTCOMES, METRIC } from './metric-names';
 
 /** The process's Prometheus registry and the platform's own metrics (one instance per process). */
 @Injectable()
@@ -7,7 +8,7 @@ export class MetricsService {
   readonly registry = new Registry();
 
   readonly httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
+    name: METRIC.httpDuration,
     help: 'HTTP request latency by route, method and status',
     labelNames: ['route', 'method', 'status'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
@@ -15,14 +16,14 @@ export class MetricsService {
   });
 
   readonly predictions = new Counter({
-    name: 'predictions_total',
+    name: METRIC.predictions,
     help: 'Predictions served, by model name and version and by channel (online, bulk, batch)',
     labelNames: ['model', 'version', 'channel'] as const,
     registers: [this.registry],
   });
 
   readonly validationFailures = new Counter({
-    name: 'prediction_validation_failures_total',
+    name: METRIC.validationFailures,
     help: 'Records rejected by input validation, by route',
     labelNames: ['route'] as const,
     registers: [this.registry],
@@ -36,26 +37,74 @@ export class MetricsService {
   });
 
   readonly modelLoadFailures = new Counter({
-    name: 'model_load_failures_total',
+    name: METRIC.modelLoadFailures,
     help: 'Failed attempts to load a model version for serving',
     registers: [this.registry],
   });
 
   readonly modelLoaded = new Gauge({
-    name: 'model_loaded_info',
+    name: METRIC.modelLoaded,
     help: 'The model version being served (value 1)',
     labelNames: ['model', 'version'] as const,
     registers: [this.registry],
   });
 
   readonly queueJobs = new Gauge({
-    name: 'batch_queue_jobs',
+    name: METRIC.queueJobs,
     help: 'Batch jobs in the queue by state (waiting, active, delayed, failed)',
     labelNames: ['state'] as const,
     registers: [this.registry],
   });
 
+  readonly batchJobDuration = new Histogram({
+    name: METRIC.batchJobDuration,
+    help: 'Time a worker spent on one batch job attempt, by job kind and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
+    registers: [this.registry],
+  });
+
+  readonly batchJobs = new Counter({
+    name: METRIC.batchJobs,
+    help: 'Batch job attempts finished by this worker, by kind and outcome (completed, failed, cancelled, skipped, requeued)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly batchRows = new Counter({
+    name: METRIC.batchRows,
+    help: 'Rows of completed batch jobs, by result (scored, rejected); counted when a job completes',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly batchJobsStalled = new Counter({
+    name: METRIC.batchJobsStalled,
+    help: 'Batch jobs this worker found stalled (their worker stopped renewing the lock) and requeued',
+    registers: [this.registry],
+  });
+
+  readonly artifactStoreFree = new Gauge({
+    name: METRIC.artifactStoreFree,
+    // Labelled so that no sample exists until set: an s3:// store reports nothing rather than 0.
+    labelNames: ['store'] as const,
+    help: 'Free bytes on the file system of a file:// artifact store (absent for s3://)',
+    registers: [this.registry],
+  });
+
+  readonly artifactStoreSize = new Gauge({
+    name: METRIC.artifactStoreSize,
+    // Labelled so that no sample exists until set: an s3:// store reports nothing rather than 0.
+    labelNames: ['store'] as const,
+    help: 'Size in bytes of the file system of a file:// artifact store (absent for s3://)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Zero-initialised series: rates and alerts see 0 rather than nothing before the first event.
+    for (const kind of BATCH_KINDS)
+      for (const outcome of BATCH_OUTCOMES) this.batchJobs.inc({ kind, outcome }, 0);
+    for (const result of ['scored', 'rejected'] as const) this.batchRows.inc({ result }, 0);
   }
 }

@@ -14,6 +14,7 @@ export {
   type MotoService,
 } from './moto';
 export { freePort, ServiceProcess } from './process';
+export { startPrometheus, type PrometheusService, type PrometheusOptions } from './prometheus';
 
 /** The bucket the services profile uses; each test app gets its own key prefix inside it. */
 export const TEST_BUCKET = 'housing-test';

@@ -352,6 +352,62 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/datasets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List dataset versions, newest first */
+    get: operations['Dataset_list'];
+    put?: never;
+    /**
+     * Register a dataset version (a CSV following a built-in spec)
+     * @description Upload the CSV (multipart/form-data: field `spec`, then field `file`; at most DATASET_UPLOAD_LIMIT_BYTES) or name one already in the artifact store (JSON `{spec, uri}`). The file is stored immutable under its sha256 with its row count and column profile. The same bytes again return the existing dataset (200) instead of creating one (201).
+     */
+    post: operations['Dataset_register'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/datasets/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A dataset version: checksum, spec, rows, column profile, and the model versions trained on it */
+    get: operations['Dataset_get'];
+    put?: never;
+    post?: never;
+    /** Delete a dataset version no model version was trained on */
+    delete: operations['Dataset_delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/datasets/{id}/content': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The CSV itself, streamed (its sha256 is the dataset’s) */
+    get: operations['Dataset_content'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -1103,6 +1159,75 @@ export interface components {
     BatchEvaluationListDto: {
       /** @description Newest first */
       items: components['schemas']['BatchEvaluationDto'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    RegisterDatasetFromUriDto: {
+      /**
+       * @description Name of the built-in dataset spec the CSV follows
+       * @example housets
+       */
+      spec: string;
+      /**
+       * @description A CSV inside the artifact store
+       * @example s3://housing-artifacts/uploads/listings-2024.csv
+       */
+      uri: string;
+    };
+    UploadDatasetDto: {
+      /**
+       * @description Built-in spec name; send this field before `file`
+       * @example housets
+       */
+      spec: string;
+      /**
+       * Format: binary
+       * @description The CSV, at most DATASET_UPLOAD_LIMIT_BYTES
+       */
+      file: Blob;
+    };
+    CategoryCountDto: {
+      value: string;
+      count: number;
+    };
+    ColumnProfileDto: {
+      name: string;
+      /** @description Empty fields (and fields missing from short rows) */
+      missing: number;
+      /** @enum {string} */
+      kind: 'numeric' | 'categorical' | 'empty';
+      min?: number;
+      max?: number;
+      /** @description Categorical columns: distinct non-numeric values; null when more than 1,000 */
+      distinct?: number | null;
+      /** @description Most frequent non-numeric values (categorical columns) */
+      top?: components['schemas']['CategoryCountDto'][];
+    };
+    DatasetDto: {
+      /** Format: uuid */
+      id: string;
+      /** @description sha256 of the file bytes (the same as a model lineage’s datasetSha256) */
+      sha256: string;
+      /** @example housets */
+      spec: string;
+      /** @example housets-2024.csv */
+      fileName: string | null;
+      bytes: number;
+      /** @description Data rows (the header excluded) */
+      rows: number;
+      columns: components['schemas']['ColumnProfileDto'][];
+      /** @example file:///srv/housing/artifacts/datasets/sha256/ab12….csv */
+      uri: string;
+      /** @description Id of the API key that registered it */
+      addedBy: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** @description Model versions whose lineage records this sha256 (detail view only) */
+      models?: components['schemas']['ModelRefDto'][];
+    };
+    DatasetListDto: {
+      items: components['schemas']['DatasetDto'][];
       total: number;
       limit: number;
       offset: number;
@@ -2959,6 +3084,383 @@ export interface operations {
         };
       };
       /** @description The key lacks scope batch (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Dataset_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DatasetListDto'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Dataset_register: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegisterDatasetFromUriDto'];
+        'multipart/form-data': components['schemas']['UploadDatasetDto'];
+      };
+    };
+    responses: {
+      /** @description The same bytes were registered before: that dataset */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DatasetDto'];
+        };
+      };
+      /** @description Registered */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DatasetDto'];
+        };
+      };
+      /** @description Invalid body or spec name */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:write (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The same bytes are registered under another spec */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Larger than DATASET_UPLOAD_LIMIT_BYTES */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Not a CSV of that spec (missing columns, no rows, malformed), or a URI outside the store */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Dataset_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DatasetDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Dataset_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:write (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description A model version was trained on it (they are named) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Dataset_content: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
       403: {
         headers: {
           [name: string]: unknown;

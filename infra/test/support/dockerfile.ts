@@ -158,5 +158,6 @@ export function isPinned(ref: string): boolean {
   if (/@sha256:[0-9a-f]{64}$/.test(ref)) return true;
   const tag = /:([^/:]+)$/.exec(ref)?.[1];
   if (!tag || tag === 'latest') return false;
-  return /^\d+\.\d+/.test(tag) || /^RELEASE\.\d{4}-\d{2}-\d{2}T/.test(tag);
+  // 1.2… or v1.2… (Prometheus' tags), or MinIO's RELEASE.<date> tags
+  return /^v?\d+\.\d+/.test(tag) || /^RELEASE\.\d{4}-\d{2}-\d{2}T/.test(tag);
 }

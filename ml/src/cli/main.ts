@@ -15,6 +15,7 @@ import { loadPackageModel } from '../package/verify';
 import { scoreCsv } from '../score/score-csv';
 import { regressionMetrics } from '../train/metrics';
 import { ProgressLine, renderTrainProgress } from './progress';
+import { pullDataset, pushDataset, type ApiOptions } from './dataset';
 
 const USAGE = `Usage: ml <command> [options]
 
@@ -33,6 +34,10 @@ Commands:
             Writes a package's archive, the upload format of the model registry.
   validate-spec --spec housets|FILE
             Checks a dataset spec and prints its columns.
+  dataset push --data FILE [--spec housets] --server URL [--key KEY]
+            Registers a CSV as a dataset version (stored under its sha256; the same bytes return the same id).
+  dataset pull --id ID --out FILE --server URL [--key KEY]
+            Downloads a dataset version, checking its sha256. The key defaults to $HOUSING_API_KEY.
 `;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -184,8 +189,37 @@ function validateSpecCommand(values: Values): void {
   }
 }
 
+function apiOptions(values: Values): ApiOptions {
+  const key = (values.key as string | undefined) ?? process.env.HOUSING_API_KEY;
+  if (!key) throw new InputError('--key (or $HOUSING_API_KEY) is required: an API key of the server');
+  return { server: required(values, 'server'), key };
+}
+
+async function datasetCommand(sub: string | undefined, values: Values): Promise<void> {
+  if (sub === 'push') {
+    const { dataset, created } = await pushDataset({
+      ...apiOptions(values),
+      file: required(values, 'data'),
+      spec: (values.spec as string | undefined) ?? 'housets',
+    });
+    process.stderr.write(`dataset push: ${created ? 'registered' : 'already registered'} ${dataset.id}\n`);
+    process.stdout.write(JSON.stringify(dataset, null, 2) + '\n');
+    return;
+  }
+  if (sub === 'pull') {
+    const out = required(values, 'out');
+    const dataset = await pullDataset({ ...apiOptions(values), id: required(values, 'id'), out });
+    process.stderr.write(`dataset pull: ${dataset.id} (${dataset.rows} rows, sha256 ${dataset.sha256}) to ${out}\n`);
+    return;
+  }
+  throw new InputError(`usage: ml dataset push|pull …\n\n${USAGE}`);
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...afterCommand] = argv;
+  // `ml dataset push|pull`: a sub-command before the options.
+  const sub = command === 'dataset' ? afterCommand[0] : undefined;
+  const rest = command === 'dataset' ? afterCommand.slice(1) : afterCommand;
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -203,6 +237,9 @@ export async function main(argv: string[]): Promise<number> {
       version: { type: 'string' },
       model: { type: 'string' },
       errors: { type: 'string' },
+      server: { type: 'string' },
+      key: { type: 'string' },
+      id: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -233,6 +270,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'validate-spec':
       validateSpecCommand(values);
+      return 0;
+    case 'dataset':
+      await datasetCommand(sub, values);
       return 0;
     default:
       throw new InputError(`unknown command "${command}"\n\n${USAGE}`);

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ModelVersionEntity } from '../model-registry/model-version.entity';
+import { DatasetController } from './dataset.controller';
+import { DatasetEntity } from './dataset.entity';
+import { DatasetRepository } from './dataset.repository';
+import { DatasetService } from './dataset.service';
+
+/** Datasets versioned like code: content-addressed, immutable CSVs with their profile (README "Operations"). */
+@Module({
+  imports: [TypeOrmModule.forFeature([DatasetEntity, ModelVersionEntity])],
+  providers: [DatasetService, DatasetRepository],
+  controllers: [DatasetController],
+  exports: [DatasetService],
+})
+export class DatasetModule {}

@@ -1,0 +1,40 @@
+/**
+ * The name of every metric the platform exports. MetricsService registers them under these names, and
+ * the alert-rule checks and the Grafana dashboard generator (backend/src/ops) take their names from
+ * here, so renaming a metric breaks the build and the tests rather than a dashboard.
+ */
+export const METRIC = {
+  httpDuration: 'http_request_duration_seconds',
+  predictions: 'predictions_total',
+  validationFailures: 'prediction_validation_failures_total',
+  modelLoadFailures: 'model_load_failures_total',
+  modelLoaded: 'model_loaded_info',
+  queueJobs: 'batch_queue_jobs',
+  batchJobDuration: 'batch_job_duration_seconds',
+  batchJobs: 'batch_jobs_total',
+  batchRows: 'batch_rows_total',
+  batchJobsStalled: 'batch_jobs_stalled_total',
+  artifactStoreFree: 'artifact_store_disk_free_bytes',
+  artifactStoreSize: 'artifact_store_disk_size_bytes',
+  // prom-client's default process metrics (collectDefaultMetrics), used for saturation panels.
+  cpuSeconds: 'process_cpu_seconds_total',
+  residentMemory: 'process_resident_memory_bytes',
+  eventLoopLagP99: 'nodejs_eventloop_lag_p99_seconds',
+} as const;
+
+export type MetricKey = keyof typeof METRIC;
+export type MetricName = (typeof METRIC)[MetricKey];
+
+/**
+ * Metrics that later issues add: alert rules may already use them, and the "every metric exists" checks
+ * exempt exactly these (with the reason) until the code that exports them lands.
+ */
+export const PLANNED_METRIC = {
+  /** Population stability index per input feature (the trust/monitoring issue exports it). */
+  featureDriftPsi: 'housing_feature_drift_psi',
+} as const;
+
+/** Outcomes of a batch job attempt as `batch_jobs_total{outcome}` counts them (initialised at 0). */
+export const BATCH_OUTCOMES = ['completed', 'failed', 'cancelled', 'skipped', 'requeued'] as const;
+export type BatchOutcome = (typeof BATCH_OUTCOMES)[number];
+export const BATCH_KINDS = ['predict', 'monthly'] as const;

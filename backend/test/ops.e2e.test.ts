@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { PLANNED_METRIC } from '../src/metrics/metric-names';
+import { DASHBOARDS } from '../src/ops/dashboards';
+import { baseMetricName, metricNamesIn } from '../src/ops/promql';
+import { startPrometheus, type PrometheusService } from './services';
+import { startTestApp, type TestApp } from './support/test-app';
+import { testModels } from './support/model-fixture';
+import { WorkerProcess, auth, registerProduction, waitFor, workerEnv } from './batch-support';
+
+/**
+ * The alert rules and dashboard queries against a real Prometheus scraping a real API and a real worker
+ * process: every metric they use is in the scraped series, every rule evaluates without error, and every
+ * dashboard query executes (and returns series unless it is one that may be empty when all is well).
+ */
+jest.setTimeout(240_000);
+
+const REPO = path.resolve(__dirname, '..', '..');
+const ALERTS = path.join(REPO, 'docker', 'prometheus', 'alerts.yml');
+/** Exported by a later issue (the monitoring one); see PLANNED_METRIC. */
+const PLANNED: string[] = Object.values(PLANNED_METRIC);
+
+let t: TestApp;
+let worker: WorkerProcess;
+let prometheus: PrometheusService;
+
+/** The alert names in alerts.yml, in order (Prometheus lists the loaded rules with their queries). */
+const alertNames = (): string[] =>
+  [...readFileSync(ALERTS, 'utf8').matchAll(/^\s*- alert: (\w+)$/gm)].map((m) => m[1]!);
+
+beforeAll(async () => {
+  t = await startTestApp({ MODEL_RECONCILE_INTERVAL_MS: '0', BATCH_QUEUE_METRICS_INTERVAL_MS: '1000' });
+  await t.app.listen(0, '127.0.0.1');
+  const apiPort = (t.app.getHttpServer().address() as AddressInfo).port;
+  const { first } = await testModels();
+  await registerProduction(t, first);
+  // Traffic, so the labelled series exist: a prediction, a validation failure, a batch job.
+  const record = { date: '2022-06-30', zipcode: '30002', median_list_price: 389000 };
+  await t.request().post('/v1/predictions').set(auth(t)).send({ record });
+  await t
+    .request()
+    .post('/v1/predictions')
+    .set(auth(t))
+    .send({ record: { date: 'not a date' } });
+  worker = new WorkerProcess(workerEnv(t, { BATCH_QUEUE_METRICS_INTERVAL_MS: '1000' }));
+  await worker.ready();
+  const workerPort = Number(/"metricsPort":(\d+)/.exec(worker.output())?.[1]);
+  expect(workerPort).toBeGreaterThan(0);
+  const job = await t
+    .request()
+    .post('/v1/batch-jobs')
+    .set(auth(t))
+    .attach('file', readFileSync(first.csv).subarray(0, 200_000), 'part.csv');
+  expect(job.status).toBe(202);
+  await waitFor(
+    async () =>
+      ['completed', 'failed'].includes(
+        (await t.request().get(`/v1/batch-jobs/${job.body.id}`).set(auth(t))).body.status,
+      ),
+    90_000,
+    'the batch job to finish',
+  );
+  prometheus = await startPrometheus({
+    targets: { api: [`127.0.0.1:${apiPort}`], worker: [`127.0.0.1:${workerPort}`] },
+    ruleFiles: [ALERTS],
+  });
+  // Both targets up, and a few samples for rate() windows.
+  await waitFor(
+    async () => (await prometheus.query('sum(up)'))[0]?.value[1] === '2',
+    30_000,
+    'Prometheus to scrape the api and the worker',
+  );
+  await new Promise((r) => setTimeout(r, 4000));
+});
+
+afterAll(async () => {
+  await prometheus?.stop();
+  await worker?.stop();
+  await t?.close();
+});
+
+test('the worker serves /metrics with the batch metrics after a job', async () => {
+  const port = Number(/"metricsPort":(\d+)/.exec(worker.output())?.[1]);
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  expect(text).toMatch(/^batch_jobs_total\{kind="predict",outcome="completed"\} 1$/m);
+  expect(text).toMatch(/^batch_rows_total\{result="scored"\} [1-9]\d*$/m);
+  expect(text).toMatch(/^batch_job_duration_seconds_count\{kind="predict",outcome="completed"\} 1$/m);
+  expect(text).toMatch(/^batch_queue_jobs\{state="waiting"\} 0$/m);
+  expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+});
+
+test('every metric an alert rule or a dashboard query uses is in the scraped series', async () => {
+  const scraped = new Set(
+    (await prometheus.query('group by (__name__) ({__name__=~".+"})')).map((s) => s.metric.__name__!),
+  );
+  const used = new Set<string>();
+  const rules = await prometheus.rules();
+  expect(rules.map((r) => r.name)).toEqual(alertNames());
+  for (const { query } of rules) for (const name of metricNamesIn(query)) used.add(name);
+  for (const d of DASHBOARDS)
+    for (const p of d.panels)
+      for (const target of p.targets) for (const name of metricNamesIn(target.query.expr)) used.add(name);
+  // On an s3:// store there is no disk to report: those two are absent by design (and checked to be).
+  const s3 = t.config.artifactStore.type === 's3';
+  const diskMetrics = ['artifact_store_disk_free_bytes', 'artifact_store_disk_size_bytes'];
+  const missing = [...used].filter(
+    (name) => !scraped.has(name) && !PLANNED.includes(name) && !(s3 && diskMetrics.includes(name)),
+  );
+  expect(missing).toEqual([]);
+  expect(used.size).toBeGreaterThan(12);
+  for (const name of diskMetrics)
+    expect({ name, scraped: scraped.has(name) }).toEqual({ name, scraped: !s3 });
+  for (const name of PLANNED) expect({ name, scraped: scraped.has(name) }).toEqual({ name, scraped: false });
+  // and the typed references agree with the text
+  for (const d of DASHBOARDS)
+    for (const p of d.panels)
+      for (const target of p.targets)
+        expect(metricNamesIn(target.query.expr).sort()).toEqual(
+          [...new Set(target.query.metrics.map((m) => m.name + m.suffix))].sort(),
+        );
+  expect([...used].map(baseMetricName)).toContain('http_request_duration_seconds');
+});
+
+test('every alert rule evaluates without error on the real Prometheus', async () => {
+  const names = alertNames();
+  expect(names.length).toBe(10);
+  const rules = await waitFor(
+    async () => {
+      const all = await prometheus.rules();
+      return all.length === names.length && all.every((r) => r.health !== 'unknown') ? all : undefined;
+    },
+    30_000,
+    'every rule to be evaluated',
+  );
+  expect(rules.map((r) => ({ name: r.name, health: r.health, error: r.lastError ?? '' }))).toEqual(
+    names.map((name) => ({ name, health: 'ok', error: '' })),
+  );
+  // A healthy stack with a model in production fires nothing that pages.
+  const firing = await prometheus.query('ALERTS{alertstate="firing",severity="page"}');
+  expect(firing.map((s) => s.metric.alertname)).toEqual([]);
+});
+
+test('every dashboard query executes and returns series (unless it may be empty when all is well)', async () => {
+  const results: Array<{ panel: string; expr: string; series: number }> = [];
+  for (const d of DASHBOARDS)
+    for (const p of d.panels)
+      for (const target of p.targets) {
+        const expr = target.query.expr.replace(/\$__rate_interval/g, '30s');
+        const series = (await prometheus.query(expr)).length;
+        results.push({ panel: `${d.uid}/${p.title}`, expr, series: p.mayBeEmpty ? 1 : series });
+      }
+  const s3 = t.config.artifactStore.type === 's3';
+  const empty = results.filter((r) => r.series === 0 && !(s3 && r.expr.includes('artifact_store_disk')));
+  expect(empty).toEqual([]);
+  expect(results.length).toBeGreaterThan(15);
+});
