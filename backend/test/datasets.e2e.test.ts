@@ -260,7 +260,7 @@ test('an upload cut off mid-file leaves no temporary object and no dataset', asy
   req.destroy();
   // the server notices the closed connection, aborts the upload and removes its temporary object
   const deadline = Date.now() + 10_000;
-  let incoming: string[] = [];
+  let incoming: string[];
   do {
     await new Promise((r) => setTimeout(r, 200));
     incoming = (await objects()).filter((k) => k.startsWith('datasets/incoming/'));
