@@ -22,6 +22,7 @@ import { featureSources } from './group';
 import { PackageExplainer } from './explainer';
 import { predictMargin, readTreeEnsemble } from './onnx-trees';
 import { TreeExplainer } from './treeshap';
+import { FastTreeExplainer } from './fast-treeshap';
 
 jest.setTimeout(300_000);
 
@@ -69,24 +70,25 @@ function describeAgreement(specName: string, get: () => Trained) {
     const ensemble = readTreeEnsemble(pkg.model);
     const width = pkg.manifest.features.names.length;
     expect(reference.width).toBe(width);
-    const explainer = new TreeExplainer(ensemble, coversFromSidecar(ensemble, parseTreeCovers(covers)), width);
+    const cover = coversFromSidecar(ensemble, parseTreeCovers(covers));
     const x = Float32Array.from(reference.x, (v) => (v === null ? NaN : v));
     const phi = new Float64Array(width + 1);
-    let worst = 0;
-    let worstMargin = 0;
-    for (let r = 0; r < reference.rows; r++) {
-      explainer.contributions(x, r * width, phi);
-      let total = 0;
-      for (let i = 0; i <= width; i++) {
-        worst = Math.max(worst, Math.abs(phi[i]! - reference.contribs[r * (width + 1) + i]!));
-        total += phi[i]!;
+    for (const explainer of [new TreeExplainer(ensemble, cover, width), new FastTreeExplainer(ensemble, cover, width)]) {
+      let worst = 0;
+      let worstMargin = 0;
+      for (let r = 0; r < reference.rows; r++) {
+        explainer.contributions(x, r * width, phi);
+        let total = 0;
+        for (let i = 0; i <= width; i++) {
+          worst = Math.max(worst, Math.abs(phi[i]! - reference.contribs[r * (width + 1) + i]!));
+          total += phi[i]!;
+        }
+        // Additivity: contributions + bias are the model's output, by our tree walk and by XGBoost.
+        expect(Math.abs(total - predictMargin(ensemble, x, r * width))).toBeLessThan(1e-9);
+        worstMargin = Math.max(worstMargin, Math.abs(total - reference.margin[r]!));
       }
-      // Additivity: contributions + bias are the model's output, by our tree walk and by XGBoost.
-      expect(Math.abs(total - predictMargin(ensemble, x, r * width))).toBeLessThan(1e-9);
-      worstMargin = Math.max(worstMargin, Math.abs(total - reference.margin[r]!));
+      expect([explainer.constructor.name, worst < TOLERANCE, worstMargin < TOLERANCE]).toEqual([explainer.constructor.name, true, true]);
     }
-    expect(worst).toBeLessThan(TOLERANCE);
-    expect(worstMargin).toBeLessThan(TOLERANCE);
     // The trees are real: hundreds of nodes, several features with non-zero contributions.
     expect(ensemble.mode.length).toBeGreaterThan(200);
     expect(reference.contribs.filter((c) => Math.abs(c) > 1e-3).length).toBeGreaterThan(reference.rows);
@@ -98,7 +100,7 @@ function describeAgreement(specName: string, get: () => Trained) {
     const blanked = reference.x.slice(reference.blankedFrom * width).filter((v) => v === null).length;
     expect(blanked).toBeGreaterThan(0.2 * (reference.rows - reference.blankedFrom) * width);
     const ensemble = readTreeEnsemble(pkg.model);
-    const explainer = new TreeExplainer(ensemble, coversFromSidecar(ensemble, parseTreeCovers(covers)), width);
+    const explainer = new FastTreeExplainer(ensemble, coversFromSidecar(ensemble, parseTreeCovers(covers)), width);
     const complete = reference.blankedFrom - (reference.rows - reference.blankedFrom);
     let changed = 0;
     for (let r = reference.blankedFrom; r < reference.rows; r++) {

@@ -3,7 +3,7 @@ import type { ModelManifest } from '../package/manifest';
 import { coversFromSidecar, parseTreeCovers } from './covers';
 import { featureSources, groupBy, priceScale, sourceByIndex, type SourceOf } from './group';
 import { readTreeEnsemble } from './onnx-trees';
-import { TreeExplainer } from './treeshap';
+import { FastTreeExplainer } from './fast-treeshap';
 
 export interface FeatureContribution {
   feature: string;
@@ -42,7 +42,7 @@ export interface Explanation {
  * terms. Holds scratch buffers: one instance per thread of work, reused across records.
  */
 export class PackageExplainer {
-  readonly trees: TreeExplainer;
+  readonly trees: FastTreeExplainer;
   private readonly x: Float32Array;
   private readonly phi: Float64Array;
 
@@ -55,7 +55,7 @@ export class PackageExplainer {
     const ensemble = readTreeEnsemble(model);
     const cover = coversFromSidecar(ensemble, parseTreeCovers(covers));
     const width = manifest.features.names.length;
-    this.trees = new TreeExplainer(ensemble, cover, width);
+    this.trees = new FastTreeExplainer(ensemble, cover, width);
     this.x = new Float32Array(width);
     this.phi = new Float64Array(width + 1);
   }

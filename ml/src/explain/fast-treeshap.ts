@@ -2,112 +2,99 @@ import { goesYes, SplitMode, type TreeEnsemble } from './onnx-trees';
 import { TreeExplainer } from './treeshap';
 
 /**
- * The same exact path-dependent TreeSHAP values as TreeExplainer, with the work that does not depend on the
- * record done once per model (the idea of Fast TreeSHAP v2, Yang 2021).
+ * The same exact path-dependent TreeSHAP values as TreeExplainer (Algorithm 2), computed leaf by leaf from a
+ * closed form, with everything that does not depend on the record prepared once per model.
  *
  * For a leaf with value v whose path splits on the unique features F (k of them), let z_j be the product of
  * the path's cover ratios at the splits on feature j, and o_j ∈ {0, 1} whether the record satisfies all of
- * them; H = {j : o_j = 1}. The leaf's share of φ_j is v (o_j − z_j) Σ_{S ⊆ F∖{j}} w(|S|) Π_{i∈S} o_i Π_{i∈F∖S∖{j}} z_i,
- * w(s) = s!(k−s−1)!/k!. As o is 0/1, only S ⊆ H count, and with A(M) = v Σ_{S⊆M} w(|S|) Π_{i∈F∖S} z_i:
- *   j ∉ H:  φ_j −= A(H)
- *   j ∈ H:  φ_j += (1 − z_j)/z_j · A(H ∖ {j})
- * A is tabulated for every subset of F (2^k values per leaf), so a record costs one pass over the tree's
- * nodes to find each leaf's H plus k updates per leaf, instead of Algorithm 2's k² per leaf.
+ * them; H = {j : o_j = 1}. The leaf's share of φ_j is the Shapley value of the game
+ * g(S) = v Π_{i∈F} (i ∈ S ? o_i : z_i) (Algorithm 1's expectation restricted to one leaf):
+ *   φ_j = v (o_j − z_j) Σ_{S ⊆ F∖{j}} w(|S|) Π_{i∈S} o_i Π_{i∈F∖S∖{j}} z_i,   w(s) = s!(k−s−1)!/k!.
+ * Only S ⊆ H count. With Zc = Π_{i∉H} z_i and Q_M(t) = Π_{i∈M} (t + z_i), whose coefficient of t^s is the
+ * sum over the subsets S of M of size s of Π_{i∈M∖S} z_i:
+ *   j ∉ H:  φ_j −= v Zc Σ_s w(s) [t^s] Q_H
+ *   j ∈ H:  φ_j += v (1 − z_j) Zc Σ_s w(s) [t^s] (Q_H / (t + z_j))
+ * A record costs one pass over each tree's nodes (to find every leaf's H) plus O(k·|H|) per leaf, on a few
+ * registers' worth of data, instead of Algorithm 2's recursion with a path copy per node.
  *
- * Trees whose tables would not fit the budget (deep trees), or with a zero cover on a path, are explained
- * by Algorithm 2 (TreeExplainer) instead, so the result is the same for any ensemble.
+ * A tree with a path of more than 30 unique features (the mask is 32-bit) is explained by Algorithm 2.
  */
 
-/** Default budget of tabulated values (8 bytes each): 4M values, 32 MB. */
-export const FAST_TABLE_BUDGET = 1 << 22;
-const MAX_UNIQUE_FEATURES = 16;
+const MAX_UNIQUE_FEATURES = 30;
 
 export class FastTreeExplainer {
   readonly featureCount: number;
   readonly expectedValue: number;
-  /** Trees explained by the tables, and by the Algorithm 2 fallback. */
-  readonly tabulatedTrees: number;
+  /** Trees explained by the closed form, and by the Algorithm 2 fallback. */
+  readonly closedFormTrees: number;
   readonly fallbackTrees: number;
 
   private readonly e: TreeEnsemble;
   private readonly fallback: TreeExplainer;
   private readonly fallbackList: Int32Array;
   private readonly fastList: Int32Array;
-  /** Per node: the slot (position among the path's unique features) of its split feature. */
+  /** Per split node: the slot (position among its path's unique features) of its split feature. */
   private readonly slot: Uint8Array;
-  /** Per node that is a leaf: index into the leaf arrays, or -1 when its tree is not tabulated. */
-  private readonly leafIndex: Int32Array;
+  /** Per leaf node: k, and where its k features and zero fractions start. */
   private readonly leafK: Uint8Array;
-  private readonly leafTable: Int32Array;
-  /** Per leaf, k entries from leafFeatureStart: the slot's feature and (1 − z)/z. */
-  private readonly leafFeatureStart: Int32Array;
+  private readonly leafStart: Int32Array;
   private readonly leafFeature: Int32Array;
-  private readonly leafRatio: Float64Array;
-  private readonly table: Float64Array;
-  // Scratch for the per-record traversal.
+  private readonly leafZero: Float64Array;
+  /** w(s) for a path of k unique features at weights[k * stride + s]. */
+  private readonly weights: Float64Array;
+  private readonly stride: number;
+  // Scratch for one record.
   private readonly stackNode: Int32Array;
   private readonly stackMask: Int32Array;
+  private readonly q: Float64Array;
 
-  constructor(ensemble: TreeEnsemble, cover: Float64Array, featureCount = ensemble.featureCount, budget = FAST_TABLE_BUDGET) {
+  constructor(ensemble: TreeEnsemble, cover: Float64Array, featureCount = ensemble.featureCount) {
     this.fallback = new TreeExplainer(ensemble, cover, featureCount); // validates covers and width
     this.e = ensemble;
     this.featureCount = featureCount;
     this.expectedValue = this.fallback.expectedValue;
     const n = ensemble.mode.length;
     this.slot = new Uint8Array(n);
-    this.leafIndex = new Int32Array(n).fill(-1);
+    this.leafK = new Uint8Array(n);
+    this.leafStart = new Int32Array(n);
 
     const trees = ensemble.roots.length - 1;
-    const plans: TreePlan[] = [];
     const fast: number[] = [];
     const slow: number[] = [];
-    let used = 0;
+    const features: number[] = [];
+    const zeros: number[] = [];
+    let maxK = 0;
+    const into = { slot: this.slot, leafK: this.leafK, leafStart: this.leafStart };
     for (let t = 0; t < trees; t++) {
-      const plan = planTree(ensemble, cover, t, this.slot);
-      if (plan && used + plan.tableSize <= budget) {
-        used += plan.tableSize;
-        plans.push(plan);
+      const mark = features.length;
+      const k = planTree(ensemble, cover, t, into, features, zeros);
+      if (k >= 0) {
         fast.push(t);
-      } else slow.push(t);
+        maxK = Math.max(maxK, k);
+      } else {
+        slow.push(t);
+        features.length = zeros.length = mark;
+      }
     }
+    this.leafFeature = Int32Array.from(features);
+    this.leafZero = Float64Array.from(zeros);
     this.fastList = Int32Array.from(fast);
     this.fallbackList = Int32Array.from(slow);
-    this.tabulatedTrees = fast.length;
+    this.closedFormTrees = fast.length;
     this.fallbackTrees = slow.length;
 
-    const leaves = plans.reduce((s, p) => s + p.leaves.length, 0);
-    const featureSlots = plans.reduce((s, p) => s + p.leaves.reduce((a, l) => a + l.features.length, 0), 0);
-    this.leafK = new Uint8Array(leaves);
-    this.leafTable = new Int32Array(leaves);
-    this.leafFeatureStart = new Int32Array(leaves);
-    this.leafFeature = new Int32Array(featureSlots);
-    this.leafRatio = new Float64Array(featureSlots);
-    this.table = new Float64Array(used);
-    let li = 0;
-    let fi = 0;
-    let ti = 0;
-    for (const plan of plans) {
-      for (const leaf of plan.leaves) {
-        this.leafIndex[leaf.node] = li;
-        this.leafK[li] = leaf.features.length;
-        this.leafTable[li] = ti;
-        this.leafFeatureStart[li] = fi;
-        leaf.features.forEach((f, s) => {
-          this.leafFeature[fi + s] = f;
-          this.leafRatio[fi + s] = (1 - leaf.zero[s]!) / leaf.zero[s]!;
-        });
-        tabulate(ensemble.value[leaf.node]!, leaf.zero, this.table, ti);
-        fi += leaf.features.length;
-        ti += 1 << leaf.features.length;
-        li++;
-      }
+    this.stride = maxK + 1;
+    this.weights = new Float64Array(this.stride * this.stride);
+    for (let k = 1; k <= maxK; k++) {
+      for (let s = 0; s < k; s++) this.weights[k * this.stride + s] = 1 / (k * binomial(k - 1, s));
     }
     this.stackNode = new Int32Array(2 * ensemble.maxDepth + 4);
     this.stackMask = new Int32Array(2 * ensemble.maxDepth + 4);
+    this.q = new Float64Array(maxK + 2);
   }
 
   /** As TreeExplainer.contributions: SHAP values of the record at `offset`, the bias last. */
-  contributions(x: ArrayLike<number>, offset = 0, out = new Float64Array(this.featureCount + 1)): Float64Array {
+  contributions(x: ArrayLike<number>, offset = 0, out: Float64Array = new Float64Array(this.featureCount + 1)): Float64Array {
     if (out.length !== this.featureCount + 1) throw new RangeError(`out must hold ${this.featureCount + 1} values`);
     if (this.fallbackList.length) {
       this.fallback.contributionsOfTrees(x, offset, out, this.fallbackList);
@@ -115,29 +102,19 @@ export class FastTreeExplainer {
       out.fill(0);
       out[this.featureCount] = this.expectedValue;
     }
-    const { e, slot, leafIndex, leafK, leafTable, leafFeatureStart, leafFeature, leafRatio, table, stackNode, stackMask } = this;
+    const { e, slot, stackNode, stackMask, fastList } = this;
     const { mode, feature, yes, no } = e;
-    for (let k = 0; k < this.fastList.length; k++) {
-      // Depth-first over the tree; mask bit s stays set while the record satisfies every split on slot s.
+    for (let k = 0; k < fastList.length; k++) {
+      // Depth first over the tree; mask bit s stays set while the record satisfies every split on slot s.
       let top = 0;
-      stackNode[0] = e.roots[this.fastList[k]!]!;
+      stackNode[0] = e.roots[fastList[k]!]!;
       stackMask[0] = -1;
       while (top >= 0) {
         const node = stackNode[top]!;
         const mask = stackMask[top]!;
         top--;
         if (mode[node] === SplitMode.Leaf) {
-          const li = leafIndex[node]!;
-          const kk = leafK[li]!;
-          const h = mask & ((1 << kk) - 1);
-          const base = leafTable[li]!;
-          const start = leafFeatureStart[li]!;
-          const notHot = table[base + h]!;
-          for (let s = 0; s < kk; s++) {
-            const bit = 1 << s;
-            if (h & bit) out[leafFeature[start + s]!]! += leafRatio[start + s]! * table[base + (h ^ bit)]!;
-            else out[leafFeature[start + s]!]! -= notHot;
-          }
+          this.leaf(node, mask, out);
           continue;
         }
         const cold = ~(1 << slot[node]!) & mask;
@@ -150,84 +127,97 @@ export class FastTreeExplainer {
     }
     return out;
   }
-}
 
-interface TreePlan {
-  tableSize: number;
-  leaves: { node: number; features: number[]; zero: number[] }[];
-}
-
-/** Slots and zero fractions of every leaf of tree t (writing node slots), or null if it cannot be tabulated. */
-function planTree(e: TreeEnsemble, cover: Float64Array, t: number, slotOut: Uint8Array): TreePlan | null {
-  const leaves: TreePlan['leaves'] = [];
-  let tableSize = 0;
-  let ok = true;
-  const walk = (node: number, features: number[], zero: number[]) => {
-    if (!ok) return;
-    if (e.mode[node] === SplitMode.Leaf) {
-      if (features.length > MAX_UNIQUE_FEATURES || zero.some((z) => !(z > 0))) ok = false;
-      tableSize += 1 << Math.min(features.length, 30);
-      leaves.push({ node, features: [...features], zero: [...zero] });
-      return;
+  /** Adds one leaf's share to every feature of its path (see the class comment). */
+  private leaf(node: number, mask: number, out: Float64Array): void {
+    const k = this.leafK[node]!;
+    if (k === 0) return;
+    const start = this.leafStart[node]!;
+    const { leafZero, leafFeature, q, weights } = this;
+    const w = k * this.stride;
+    // Q_H(t) = Π_{i∈H} (t + z_i), coefficients q[0..m]; zc = v Π_{i∉H} z_i.
+    let zc = this.e.value[node]!;
+    let m = 0;
+    q[0] = 1;
+    for (let s = 0; s < k; s++) {
+      const z = leafZero[start + s]!;
+      if (((mask >>> s) & 1) === 0) {
+        zc *= z;
+        continue;
+      }
+      m++;
+      q[m] = q[m - 1]!;
+      for (let i = m - 1; i > 0; i--) q[i] = q[i - 1]! + z * q[i]!;
+      q[0] = z * q[0]!;
     }
-    const f = e.feature[node]!;
-    let s = features.indexOf(f);
-    const isNew = s < 0;
-    if (isNew) {
-      s = features.length;
-      features.push(f);
-      zero.push(1);
+    let cold = 0;
+    if (m < k) {
+      for (let s = 0; s <= m; s++) cold += weights[w + s]! * q[s]!;
+      cold *= zc;
     }
-    if (s >= 31) {
-      ok = false;
-      return;
+    for (let s = 0; s < k; s++) {
+      const f = leafFeature[start + s]!;
+      if (((mask >>> s) & 1) === 0) {
+        out[f]! -= cold;
+        continue;
+      }
+      // Q_H / (t + z): synthetic division, then the weighted sum of its coefficients.
+      const z = leafZero[start + s]!;
+      let next = q[m]!;
+      let sum = weights[w + m - 1]! * next;
+      for (let i = m - 1; i > 0; i--) {
+        next = q[i]! - z * next;
+        sum += weights[w + i - 1]! * next;
+      }
+      out[f]! += (1 - z) * zc * sum;
     }
-    slotOut[node] = s;
-    const before = zero[s]!;
-    for (const child of [e.yes[node]!, e.no[node]!]) {
-      zero[s] = (before * cover[child]!) / cover[node]!;
-      walk(child, features, zero);
-    }
-    zero[s] = before;
-    if (isNew) {
-      features.pop();
-      zero.pop();
-    }
-  };
-  walk(e.roots[t]!, [], []);
-  return ok ? { tableSize, leaves } : null;
+  }
 }
 
 /**
- * Writes A(M) = v Σ_{S⊆M} w(|S|) Π_{i∉S} z_i for every subset M of the k path features (bit i = feature i),
- * at table[at .. at + 2^k): first each subset's own term, then a subset-sum over the bits.
+ * Assigns slots to tree t's split nodes and appends each leaf's unique path features and zero fractions.
+ * Returns the tree's largest number of unique features on a path, or −1 if it exceeds the mask's width.
  */
-function tabulate(value: number, zero: number[], table: Float64Array, at: number): void {
-  const k = zero.length;
-  const size = 1 << k;
-  if (k === 0) {
-    table[at] = 0;
-    return;
-  }
-  const weight = new Float64Array(k);
-  // w(s) = s! (k − s − 1)! / k!
-  for (let s = 0; s < k; s++) weight[s] = factorial(s) * factorial(k - s - 1) / factorial(k);
-  for (let m = 0; m < size; m++) {
-    let product = value;
-    let bits = 0;
-    for (let i = 0; i < k; i++) {
-      if (m & (1 << i)) bits++;
-      else product *= zero[i]!;
+function planTree(e: TreeEnsemble, cover: Float64Array, t: number, into: { slot: Uint8Array; leafK: Uint8Array; leafStart: Int32Array }, features: number[], zeros: number[]): number {
+  const path: number[] = [];
+  const zero: number[] = [];
+  let maxK = 0;
+  const walk = (node: number): boolean => {
+    if (e.mode[node] === SplitMode.Leaf) {
+      into.leafK[node] = path.length;
+      into.leafStart[node] = features.length;
+      features.push(...path);
+      zeros.push(...zero);
+      maxK = Math.max(maxK, path.length);
+      return true;
     }
-    table[at + m] = bits < k ? weight[bits]! * product : 0;
-  }
-  for (let i = 0; i < k; i++) {
-    for (let m = 0; m < size; m++) if (m & (1 << i)) table[at + m]! += table[at + (m ^ (1 << i))]!;
-  }
+    const f = e.feature[node]!;
+    let s = path.indexOf(f);
+    const isNew = s < 0;
+    if (isNew) {
+      if (path.length >= MAX_UNIQUE_FEATURES) return false;
+      s = path.length;
+      path.push(f);
+      zero.push(1);
+    }
+    into.slot[node] = s;
+    const before = zero[s]!;
+    for (const child of [e.yes[node]!, e.no[node]!]) {
+      zero[s] = (before * cover[child]!) / cover[node]!;
+      if (!walk(child)) return false;
+    }
+    zero[s] = before;
+    if (isNew) {
+      path.pop();
+      zero.pop();
+    }
+    return true;
+  };
+  return walk(e.roots[t]!) ? maxK : -1;
 }
 
-function factorial(n: number): number {
-  let f = 1;
-  for (let i = 2; i <= n; i++) f *= i;
-  return f;
+function binomial(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return c;
 }

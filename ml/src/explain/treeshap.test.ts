@@ -1,13 +1,17 @@
 import { coversFromRows, coversFromSidecar } from './covers';
-import { predictMargin, readTreeEnsemble } from './onnx-trees';
+import { FastTreeExplainer } from './fast-treeshap';
+import { predictMargin, readTreeEnsemble, type TreeEnsemble } from './onnx-trees';
 import { TreeExplainer } from './treeshap';
 import { bruteForceShap, coversSidecar, onnxTrees, type TestTree } from '../test-support/onnx-trees';
 import { testRandom } from '../test-support/streams';
 
-function explainerFor(trees: TestTree[], featureCount: number, base = 0) {
-  const ensemble = readTreeEnsemble(onnxTrees(trees, { base }));
-  return { ensemble, explainer: new TreeExplainer(ensemble, coversFromSidecar(ensemble, coversSidecar(trees)), featureCount) };
-}
+type Engine = (ensemble: TreeEnsemble, cover: Float64Array, featureCount: number) => TreeExplainer | FastTreeExplainer;
+
+/** Algorithm 2 (the reference) and the closed form per leaf (what PackageExplainer uses). */
+const ENGINES: [string, Engine][] = [
+  ['Algorithm 2', (e, c, w) => new TreeExplainer(e, c, w)],
+  ['closed form per leaf', (e, c, w) => new FastTreeExplainer(e, c, w)],
+];
 
 const sum = (values: ArrayLike<number>) => Array.from(values).reduce((a, b) => a + b, 0);
 
@@ -26,7 +30,12 @@ const HAND_TREE: TestTree = {
   no: { leaf: 5, cover: 6 },
 };
 
-describe('TreeExplainer (path-dependent TreeSHAP)', () => {
+describe.each(ENGINES)('path-dependent TreeSHAP: %s', (_name, engine) => {
+  function explainerFor(trees: TestTree[], featureCount: number, base = 0) {
+    const ensemble = readTreeEnsemble(onnxTrees(trees, { base }));
+    return { ensemble, explainer: engine(ensemble, coversFromSidecar(ensemble, coversSidecar(trees)), featureCount) };
+  }
+
   it('reproduces a hand-computed two-feature tree', () => {
     const { explainer } = explainerFor([HAND_TREE], 2, 0.5);
     const phi = explainer.contributions(new Float32Array([0, 0]));
@@ -107,6 +116,9 @@ describe('TreeExplainer (path-dependent TreeSHAP)', () => {
     expect(() => explainer.contributions([0, 0], 0, new Float64Array(2))).toThrow(RangeError);
   });
 
+});
+
+describe('TreeExplainer set-up', () => {
   it('refuses covers that cannot weight a split and models wider than the inputs', () => {
     const ensemble = readTreeEnsemble(onnxTrees([HAND_TREE]));
     const zero = coversFromSidecar(ensemble, coversSidecar([HAND_TREE]));
@@ -114,6 +126,32 @@ describe('TreeExplainer (path-dependent TreeSHAP)', () => {
     expect(() => new TreeExplainer(ensemble, zero, 2)).toThrow(/split node 0 has cover 0/);
     expect(() => new TreeExplainer(ensemble, zero.subarray(1), 2)).toThrow(/values for 5 nodes/);
     expect(() => new TreeExplainer(ensemble, coversFromSidecar(ensemble, coversSidecar([HAND_TREE])), 1)).toThrow(/splits on feature 1 but the model has 1 inputs/);
+  });
+
+  it('closed form: handles zero covers, and leaves a path of more than 30 unique features to Algorithm 2', () => {
+    const zeroCover: TestTree = { ...HAND_TREE, yes: { ...HAND_TREE.yes, yes: { leaf: 1, cover: 0 }, no: { leaf: 3, cover: 4 } } as TestTree };
+    const zeroTrees = [HAND_TREE, zeroCover];
+    const zeroEnsemble = readTreeEnsemble(onnxTrees(zeroTrees));
+    const zero = new FastTreeExplainer(zeroEnsemble, coversFromSidecar(zeroEnsemble, coversSidecar(zeroTrees)), 2);
+    expect([zero.closedFormTrees, zero.fallbackTrees]).toEqual([2, 0]);
+    for (const x of [[0, 0], [NaN, 0.7], [1, NaN]]) {
+      const expected = bruteForceShap(zeroTrees, x, 2);
+      Array.from(zero.contributions(x)).forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 12));
+    }
+    // A chain splitting on features 0..31 in turn: its deepest path has 32 unique features.
+    const chain = (f: number, cover: number): TestTree =>
+      f === 32 ? { leaf: f / 10, cover } : { feature: f, threshold: 0.5, cover, yes: { leaf: -f / 7, cover: 1 }, no: chain(f + 1, cover - 1) };
+    const trees = [HAND_TREE, chain(0, 100)];
+    const ensemble = readTreeEnsemble(onnxTrees(trees));
+    const cover = coversFromSidecar(ensemble, coversSidecar(trees));
+    const fast = new FastTreeExplainer(ensemble, cover, 32);
+    expect([fast.closedFormTrees, fast.fallbackTrees]).toEqual([1, 1]);
+    const reference = new TreeExplainer(ensemble, cover, 32);
+    for (const value of [0, 1, NaN]) {
+      const x = Float32Array.from({ length: 32 }, (_, i) => (i % 3 === 0 ? value : 1 - i / 40));
+      const expected = reference.contributions(x);
+      Array.from(fast.contributions(x)).forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 12));
+    }
   });
 
   it('recomputes covers from rows: the count of rows reaching each node', () => {

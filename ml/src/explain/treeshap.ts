@@ -51,7 +51,7 @@ export class TreeExplainer {
    * SHAP values of the record `x[offset .. offset + featureCount)` (model inputs, NaN = missing), written to
    * `out` (featureCount + 1 values, the last the bias), which is returned.
    */
-  contributions(x: ArrayLike<number>, offset = 0, out = new Float64Array(this.featureCount + 1)): Float64Array {
+  contributions(x: ArrayLike<number>, offset = 0, out: Float64Array = new Float64Array(this.featureCount + 1)): Float64Array {
     return this.contributionsOfTrees(x, offset, out, null);
   }
 
