@@ -142,7 +142,7 @@ describe('model registry, inference and predictions', () => {
       ...first.pkg.manifest.parity.records[0]!,
       date: 'not-a-date',
       median_list_price: 'abc',
-      median_dom: -5,
+      median_dom: true,
       city_full: { nested: true },
     };
     const res = await t.request().post('/v1/predictions').set(auth()).send({ record });
@@ -162,6 +162,59 @@ describe('model registry, inference and predictions', () => {
       .send({ record: { zipcode: '30001' } });
     expect(missing.status).toBe(400);
     expect(missing.body.errors).toContainEqual({ field: 'record.date', message: 'is required' });
+  });
+
+  it('refuses a record without required model fields, naming each, before scoring', async () => {
+    const { median_list_price: _price, zipcode: _zip, ...partial } = first.pkg.manifest.parity.records[0]!;
+    const res = await t.request().post('/v1/predictions').set(auth()).send({ record: partial });
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.body.errors).toEqual([
+      { field: 'record.median_list_price', message: 'is required' },
+      { field: 'record.zipcode', message: 'is required' },
+    ]);
+    const token = await t
+      .request()
+      .post('/v1/predictions')
+      .set(auth())
+      .send({ record: { ...first.pkg.manifest.parity.records[0]!, median_list_price: 'NA' } });
+    expect(token.status).toBe(400);
+    expect(token.body.errors).toEqual([
+      { field: 'record.median_list_price', message: 'is required (got "NA", which means missing)' },
+    ]);
+  });
+
+  it('reads a value the same way as batch ("$251,000" is 251000) and warns about what it cannot vouch for', async () => {
+    const record = { ...first.pkg.manifest.parity.records[0]!, median_list_price: 251000 };
+    const plain = await t.request().post('/v1/predictions').set(auth()).send({ record });
+    const dirty = await t
+      .request()
+      .post('/v1/predictions')
+      .set(auth())
+      .send({ record: { ...record, median_list_price: '$251,000' } });
+    expect([plain.status, dirty.status]).toEqual([200, 200]);
+    expect(dirty.body.price).toBe(plain.body.price);
+    const odd = await t
+      .request()
+      .post('/v1/predictions')
+      .set(auth())
+      .send({ record: { ...record, zipcode: '00000', date: '2035-06-30', median_dom: -5 } });
+    expect(odd.status).toBe(200);
+    const kinds = odd.body.warnings.map((w: { field: string; kind: string }) => `${w.kind} ${w.field}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining(['unseen_category zipcode', 'extrapolated_date date', 'imputed median_dom']),
+    );
+    const bulk = await t
+      .request()
+      .post('/v1/predictions/bulk')
+      .set(auth())
+      .send({ records: [record, { ...record, zipcode: '00000' }] });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.results[1].warnings.map((w: { kind: string }) => w.kind)).toContain('unseen_category');
+    const metrics = await t.request().get('/metrics');
+    expect(metrics.text).toMatch(/prediction_warnings_total\{kind="unseen_category",channel="online"\} [1-9]/);
+    expect(metrics.text).toMatch(/prediction_warnings_total\{kind="extrapolated_date",channel="online"\} [1-9]/);
+    expect(metrics.text).toMatch(/prediction_warnings_total\{kind="unseen_category",channel="bulk"\} [1-9]/);
   });
 
   it('rejects bad envelopes: not an object, extra fields, malformed JSON, oversized bodies', async () => {

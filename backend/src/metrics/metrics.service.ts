@@ -28,6 +28,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly predictionWarnings = new Counter({
+    name: 'prediction_warnings_total',
+    help: 'Predictions served with a warning (unseen_category, out_of_range, imputed, extrapolated_date), by kind and channel',
+    labelNames: ['kind', 'channel'] as const,
+    registers: [this.registry],
+  });
+
   readonly modelLoadFailures = new Counter({
     name: 'model_load_failures_total',
     help: 'Failed attempts to load a model version for serving',

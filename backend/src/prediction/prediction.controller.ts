@@ -37,9 +37,10 @@ export class PredictionController {
     @Body() body: PredictionRequestDto,
     @Req() request: FastifyRequest,
   ): Promise<PredictionResponseDto> {
-    const { price, model } = await this.predictions.predictOne(parsePredictionBody(body));
+    const { price, model, warnings } = await this.predictions.predictOne(parsePredictionBody(body));
     return {
       price,
+      warnings,
       model: { name: model.version.name, version: model.version.version },
       requestId: String(request.id),
     };

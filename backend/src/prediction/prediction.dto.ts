@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject } from 'class-validator';
 import { FieldProblem } from '../common/problem';
 import { ValidatedByHandler } from '../common/validation';
+import { WARNING_KINDS, type WarningKind } from '@housing/ml';
 
 export const MAX_BULK_RECORDS = 1000;
 
@@ -50,9 +51,26 @@ export class ModelRefDto {
   @ApiProperty({ example: 3 }) version: number;
 }
 
+export class PredictionWarningDto {
+  @ApiProperty({ example: 'Gr Liv Area', description: 'The input field concerned' }) field: string;
+  @ApiProperty({
+    enum: WARNING_KINDS,
+    example: 'out_of_range',
+    description:
+      'unseen_category: a category training never saw; out_of_range: a number outside the training range (or clipped to the spec bounds); imputed: a missing optional field or an out-of-bounds value treated as missing; extrapolated_date: a date more than a year outside the dates the model was fit on',
+  })
+  kind: WarningKind;
+  @ApiProperty({ example: '5642 is outside the training range 334 to 4676' }) message: string;
+}
+
 export class PredictionResponseDto {
   @ApiProperty({ example: 412345.67, description: "Predicted price, in the target column's units" })
   price: number;
+  @ApiProperty({
+    type: [PredictionWarningDto],
+    description: 'Why this price deserves less trust; empty when nothing is unusual',
+  })
+  warnings: PredictionWarningDto[];
   @ApiProperty({ type: ModelRefDto }) model: ModelRefDto;
   @ApiProperty({ example: '3f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11' }) requestId: string;
 }
@@ -60,6 +78,8 @@ export class PredictionResponseDto {
 export class BulkPredictionResultDto {
   @ApiProperty({ example: 0, description: 'Position of the record in the request' }) index: number;
   @ApiPropertyOptional({ example: 412345.67 }) price?: number;
+  @ApiPropertyOptional({ type: [PredictionWarningDto], description: 'Present with a price' })
+  warnings?: PredictionWarningDto[];
   @ApiPropertyOptional({ type: [FieldProblem], description: 'Why this record was rejected' })
   errors?: FieldProblem[];
 }

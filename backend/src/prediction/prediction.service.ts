@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { validateRecord } from '@housing/ml';
+import { checkRecord, type FieldWarning } from '@housing/ml';
 import { validationProblem, type FieldProblem } from '../common/problem';
 import { InferenceService, type LoadedModel } from '../inference/inference.service';
 import { noModel } from '../inference/no-model.problem';
@@ -21,10 +21,17 @@ export class PredictionService {
     return model;
   }
 
-  /** One record: validated against the model's signature, every bad field named. */
-  async predictOne(record: Record<string, unknown>): Promise<{ price: number; model: LoadedModel }> {
+  private countWarnings(warnings: readonly FieldWarning[], channel: 'online' | 'bulk'): void {
+    for (const kind of new Set(warnings.map((w) => w.kind)))
+      this.metrics.predictionWarnings.inc({ kind, channel });
+  }
+
+  /** One record: checked against the model's signature, every bad field named, warnings returned. */
+  async predictOne(
+    record: Record<string, unknown>,
+  ): Promise<{ price: number; model: LoadedModel; warnings: FieldWarning[] }> {
     const model = this.model();
-    const problems = validateRecord(record, model.manifest.signature);
+    const { errors: problems, warnings } = checkRecord(record, model.manifest);
     if (problems.length > 0) {
       this.metrics.validationFailures.inc({ route: 'predictions' });
       throw validationProblem(problems.map((p) => ({ field: `record.${p.field}`, message: p.message })));
@@ -35,7 +42,8 @@ export class PredictionService {
       version: String(model.version.version),
       channel: 'online',
     });
-    return { price: cents(price!), model };
+    this.countWarnings(warnings, 'online');
+    return { price: cents(price!), model, warnings };
   }
 
   /** Up to 1,000 records; bad records are reported beside the good ones, not failing the request. */
@@ -46,8 +54,9 @@ export class PredictionService {
     const results: BulkPredictionResultDto[] = new Array(records.length);
     const good: Record<string, unknown>[] = [];
     const goodIndex: number[] = [];
+    const goodWarnings: FieldWarning[][] = [];
     records.forEach((record, index) => {
-      const problems = validateRecord(record, model.manifest.signature);
+      const { errors: problems, warnings } = checkRecord(record, model.manifest);
       if (problems.length > 0) {
         results[index] = {
           index,
@@ -59,13 +68,17 @@ export class PredictionService {
       } else {
         good.push(record);
         goodIndex.push(index);
+        goodWarnings.push(warnings);
       }
     });
     const failed = records.length - good.length;
     if (failed > 0) this.metrics.validationFailures.inc({ route: 'predictions/bulk' }, failed);
     if (good.length > 0) {
       const prices = await model.predict(good);
-      goodIndex.forEach((index, k) => (results[index] = { index, price: cents(prices[k]!) }));
+      goodIndex.forEach((index, k) => {
+        results[index] = { index, price: cents(prices[k]!), warnings: goodWarnings[k]! };
+        this.countWarnings(goodWarnings[k]!, 'bulk');
+      });
       this.metrics.predictions.inc(
         { model: model.version.name, version: String(model.version.version), channel: 'bulk' },
         good.length,

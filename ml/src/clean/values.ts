@@ -5,7 +5,15 @@ export const ValueStatus = { Ok: 0, Missing: 1, Repaired: 2, Invalid: 3 } as con
 export type ValueStatus = (typeof ValueStatus)[keyof typeof ValueStatus];
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-', '?']);
+/** Text meaning "no value" unless a column declares its own `missingTokens` (compared trimmed, lower-case). */
+export const DEFAULT_MISSING_TOKENS: readonly string[] = ['', 'na', 'n/a', 'nan', 'null', 'none', '-', '?'];
+const MISSING_TOKENS: ReadonlySet<string> = new Set(DEFAULT_MISSING_TOKENS);
+
+/** A column's missing tokens as a lookup set; the default set when the column declares none. */
+export function missingTokenSet(tokens: readonly string[] | undefined): ReadonlySet<string> {
+  // The empty string always means missing: a blank cell carries no value.
+  return tokens ? new Set(['', ...tokens.map((t) => t.trim().toLowerCase())]) : MISSING_TOKENS;
+}
 const STRAY = /[$€£\s*%_']/g;
 /** Commas are read only as thousands separators: "1,234.5" yes, "1.234,56" or "1,2,3" no. */
 const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
@@ -15,7 +23,7 @@ const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
  * "12*") are removed and the value reported as repaired; empty and NA-like tokens are missing.
  * Writes the number into `out.value` (NaN unless Ok or Repaired) and returns the status.
  */
-export function readNumber(raw: unknown, out: { value: number }): ValueStatus {
+export function readNumber(raw: unknown, out: { value: number }, missing: ReadonlySet<string> = MISSING_TOKENS): ValueStatus {
   if (typeof raw === 'number') {
     out.value = Number.isFinite(raw) ? raw : NaN;
     return Number.isFinite(raw) ? ValueStatus.Ok : ValueStatus.Invalid;
@@ -39,7 +47,7 @@ export function readNumber(raw: unknown, out: { value: number }): ValueStatus {
     }
   }
   const trimmed = raw.trim();
-  if (MISSING_TOKENS.has(trimmed.toLowerCase())) {
+  if (missing.has(trimmed.toLowerCase())) {
     out.value = NaN;
     return ValueStatus.Missing;
   }
@@ -84,6 +92,9 @@ const ISO = /^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2
 const SLASHED_YMD = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/;
 const SLASHED_MDY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 
+/** The date formats readDate accepts, as error messages and the README list them. */
+export const ACCEPTED_DATE_FORMATS = 'YYYY-MM-DD (optionally with a time), YYYY-MM, YYYY/MM/DD or M/D/YYYY';
+
 /**
  * Reads a calendar date as days since 1970-01-01, or NaN when it is not a real date. Accepts
  * YYYY-MM-DD (with an optional time), YYYY-MM (the first of the month), YYYY/MM/DD and M/D/YYYY.
@@ -117,6 +128,7 @@ export function formatDate(days: number): string {
 }
 
 export function datePart(days: number, part: DatePart): number {
+  if (part === 'days') return days;
   const { year, month } = civilFromDays(days);
   switch (part) {
     case 'year':
@@ -157,10 +169,40 @@ export function normalizeText(value: string, rule: TextNormalization | undefined
 }
 
 /** Reads a category: a trimmed, normalised string, or undefined when missing. Numbers are accepted as text. */
-export function readCategory(raw: unknown, rule: TextNormalization | undefined): string | undefined {
+export function readCategory(
+  raw: unknown,
+  rule: TextNormalization | undefined,
+  missing: ReadonlySet<string> = MISSING_TOKENS,
+): string | undefined {
   if (raw === null || raw === undefined) return undefined;
   const text = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : typeof raw === 'string' ? raw : undefined;
   if (text === undefined) return undefined;
   const normalized = normalizeText(text, rule);
-  return normalized === '' || MISSING_TOKENS.has(normalized.toLowerCase()) ? undefined : normalized;
+  return normalized === '' || missing.has(normalized.toLowerCase()) ? undefined : normalized;
+}
+
+/**
+ * Reads a date from a record: one field, or the year, month and optional day fields of an assembled
+ * date (numbers, as text or JSON). Returns days since 1970-01-01, NaN when unusable; `absent` tells a
+ * missing value from a bad one.
+ */
+export function readDateParts(y: unknown, m: unknown, d: unknown, hasDay: boolean, missing: ReadonlySet<string> = MISSING_TOKENS): { days: number; absent: boolean } {
+  const scratch = { value: NaN };
+  const part = (raw: unknown): number => {
+    const status = readNumber(raw, scratch, missing);
+    return status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : status === ValueStatus.Missing ? -Infinity : NaN;
+  };
+  const year = part(y);
+  const month = part(m);
+  const day = hasDay ? part(d) : 1;
+  if (year === -Infinity || month === -Infinity || day === -Infinity) return { days: NaN, absent: true };
+  if (![year, month, day].every(Number.isInteger) || month < 1 || month > 12 || day < 1 || year < 1 || year > 9999) return { days: NaN, absent: false };
+  if (day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return { days: NaN, absent: false };
+  return { days: daysFromCivil(year, month, day), absent: false };
+}
+
+/** Reads a date field, honouring a column's missing tokens; `absent` tells a missing value from a bad one. */
+export function readDateField(raw: unknown, missing: ReadonlySet<string> = MISSING_TOKENS): { days: number; absent: boolean } {
+  if (raw === null || raw === undefined || (typeof raw === 'string' && missing.has(raw.trim().toLowerCase()))) return { days: NaN, absent: true };
+  return { days: readDate(raw), absent: false };
 }

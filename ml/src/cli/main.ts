@@ -115,7 +115,11 @@ async function score(values: Values, mode: 'evaluate' | 'predict'): Promise<void
       await Promise.all([finished(output), finished(errors)]);
       renameSync(tmpOut, out);
       renameSync(tmpErrors, errorsPath);
-      line.done(`predict: ${result.rowsScored} rows scored into ${out}, ${result.rowsFailed} rejected into ${errorsPath}`);
+      const warned = Object.entries(result.warnings).map(([kind, count]) => `${kind} ${count}`);
+      line.done(
+        `predict: ${result.rowsScored} rows scored into ${out}, ${result.rowsFailed} rejected into ${errorsPath}` +
+          (warned.length > 0 ? `; rows with warnings: ${warned.join(', ')}` : ''),
+      );
     } catch (error) {
       output.destroy();
       errors.destroy();
@@ -132,7 +136,16 @@ function validateSpecCommand(values: Values): void {
   const spec = loadSpec(required(values, 'spec'));
   process.stdout.write(`${spec.name}: valid, ${spec.columns.length} columns\n`);
   for (const c of spec.columns) {
-    const detail = c.role === 'categorical' ? ` (${c.encoding})` : c.role === 'drop' ? ` (${c.reason})` : '';
+    const detail =
+      c.role === 'categorical'
+        ? ` (${c.encoding}${c.levels ? `: ${c.levels.join(' < ')}` : ''})`
+        : c.role === 'drop'
+          ? ` (${c.reason})`
+          : c.role === 'derived'
+            ? ` = ${c.expr}`
+            : c.role === 'date' && c.assemble
+              ? ` (from ${Object.values(c.assemble).join(', ')})`
+              : '';
     process.stdout.write(`  ${c.name}: ${c.role}${detail}\n`);
   }
 }

@@ -1,4 +1,8 @@
 import type { TrainProgress } from '../train/train';
+import { cleaningReport } from '../dataset/report';
+import type { DatasetSpec } from '../spec/schema';
+
+const EMPTY_SPEC = { columns: [] } as unknown as DatasetSpec;
 
 /** Renders progress on stderr: one rewritten line on a terminal, sparse lines in logs and CI. */
 export class ProgressLine {
@@ -31,16 +35,7 @@ export function renderTrainProgress(line: ProgressLine, progress: TrainProgress)
         `load: ${s.rowsRead.toLocaleString('en-US')} rows read, ${s.rowsKept.toLocaleString('en-US')} kept ` +
           `(train ${s.splits.train}, eval ${s.splits.eval}, holdout ${s.splits.holdout})`,
       );
-      const dirt = [
-        ...Object.entries(s.dropped).map(([k, v]) => `dropped ${k}: ${v}`),
-        ...Object.entries(s.repaired).map(([k, v]) => `repaired ${k}: ${v}`),
-        ...Object.entries(s.invalid).map(([k, v]) => `unreadable ${k}: ${v}`),
-        ...Object.entries(s.outliers).map(([k, v]) => `outliers ${k}: ${v}`),
-        ...Object.entries(s.normalized).map(([k, v]) => `normalised ${k}: ${v}`),
-      ];
-      const missing = Object.values(s.missing).reduce((a, b) => a + b, 0);
-      if (missing > 0) dirt.push(`missing values kept as missing: ${missing}`);
-      if (dirt.length > 0) line.done(`clean: ${dirt.join(', ')}`);
+      for (const text of cleaningReport(s, progress.spec ?? EMPTY_SPEC, progress.fills)) line.done(`clean: ${text}`);
       return;
     }
     case 'features':

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { readCsv } from '../csv/reader';
 import { InputError } from '../errors';
-import { readCategory, readDate, readNumber, formatDate, ValueStatus } from '../clean/values';
-import type { CategoricalColumn, ColumnSpec, DatasetSpec, NumericColumn, TargetColumn } from '../spec/schema';
-import { Dictionary, float32Column, float64Column, int32Column } from './columns';
-import { assignSplits, SPLIT_NAMES, type SplitName } from './split';
+import { readCategory, readDateField, readDateParts, readNumber, formatDate, missingTokenSet, ValueStatus } from '../clean/values';
+import { isInputColumn, sourceFields, type CategoricalColumn, type DatasetSpec, type DateColumn, type NumericColumn, type TargetColumn } from '../spec/schema';
+import { Dictionary, Growable, float32Column, float64Column, int32Column } from './columns';
+import { splitAssigner, HOLDOUT, SPLIT_NAMES, type SplitName } from './split';
 
 export interface CleaningSummary {
   rowsRead: number;
@@ -14,8 +14,10 @@ export interface CleaningSummary {
   dropped: Record<string, number>;
   /** Per column: values read after removing stray characters such as "$" or ",". */
   repaired: Record<string, number>;
-  /** Per column: empty or NA values, kept as missing. */
+  /** Per column: empty or NA values (the column's missing tokens), kept as missing. */
   missing: Record<string, number>;
+  /** Per column: values equal to one of the column's sentinels, read as missing (absent when none). */
+  sentinels?: Record<string, number>;
   /** Per column: values that could not be read at all, kept as missing. */
   invalid: Record<string, number>;
   /** Per column: values outside the spec's bounds (set missing or clipped). */
@@ -46,6 +48,13 @@ export interface PreparedDataset {
   categories: Record<string, CategoryColumn>;
   /** Per row: index into SPLIT_NAMES. */
   split: Uint8Array;
+  /**
+   * Raw text of fields read by more than one column (a shared source, the parts of an assembled date):
+   * the training record replays the raw text so that every reader cleans it exactly as serving does.
+   */
+  rawText: Record<string, CategoryColumn>;
+  /** Raw fields (as in the file, dirt included) of evenly spaced holdout rows: parity fixture candidates. */
+  rawSample: { row: number; record: Record<string, string> }[];
   summary: CleaningSummary;
   sha256: string;
   bytes: number;
@@ -53,6 +62,8 @@ export interface PreparedDataset {
 
 export interface PrepareOptions {
   onProgress?(rowsRead: number, bytes: number): void;
+  /** How many holdout rows' raw fields to keep in `rawSample` (about; 0 by default). */
+  rawSample?: number;
 }
 
 const bump = (counts: Record<string, number>, key: string, by = 1) => {
@@ -61,8 +72,25 @@ const bump = (counts: Record<string, number>, key: string, by = 1) => {
 
 /** Columns the CSV must have: every column the model uses, plus dedupe keys. */
 function requiredColumns(spec: DatasetSpec): string[] {
-  const used = spec.columns.filter((c) => c.role !== 'drop' && c.role !== 'identifier').map((c) => c.name);
-  return [...new Set([...used, ...spec.cleaning.dedupeKeys])];
+  const target = spec.columns.filter((c) => c.role === 'target').map((c) => c.name);
+  const keys = spec.cleaning.dedupeKeys.flatMap((key) => {
+    const column = spec.columns.find((c) => c.name === key);
+    return column && isInputColumn(column) ? sourceFields(column) : [key];
+  });
+  return [...new Set([...target, ...inputFields(spec), ...keys])];
+}
+
+/** Every input field the spec's columns read (sources, date parts), in spec order. */
+export function inputFields(spec: DatasetSpec): string[] {
+  return [...new Set(spec.columns.filter(isInputColumn).flatMap(sourceFields))];
+}
+
+/** Fields read by more than one column: their raw text is kept for the training record. */
+function sharedFields(spec: DatasetSpec): string[] {
+  const counts = new Map<string, number>();
+  for (const field of spec.columns.filter(isInputColumn).flatMap(sourceFields)) counts.set(field, (counts.get(field) ?? 0) + 1);
+  const assembled = spec.columns.flatMap((c) => (c.role === 'date' && c.assemble ? sourceFields(c) : []));
+  return [...new Set([...[...counts].filter(([, n]) => n > 1).map(([f]) => f), ...assembled])];
 }
 
 /** Reads, cleans, de-duplicates and splits a CSV according to its spec, in one streaming pass. */
@@ -91,7 +119,23 @@ export async function prepareDataset(
   const target = spec.columns.find((c): c is TargetColumn => c.role === 'target')!;
   const numericSpecs = spec.columns.filter((c): c is NumericColumn => c.role === 'numeric');
   const categoricalSpecs = spec.columns.filter((c): c is CategoricalColumn => c.role === 'categorical');
-  const dateSpecs = spec.columns.filter((c) => c.role === 'date');
+  const dateSpecs = spec.columns.filter((c): c is DateColumn => c.role === 'date');
+  const field = (name: string) => index[name]!;
+  const numericMissing = numericSpecs.map((c) => missingTokenSet(c.missingTokens));
+  const numericSentinels = numericSpecs.map((c) => new Set(c.sentinels ?? []));
+  const categoryMissing = categoricalSpecs.map((c) => missingTokenSet(c.missingTokens));
+  const ordinalLevels = categoricalSpecs.map((c) => (c.encoding === 'ordinal' ? new Set(c.levels ?? []) : undefined));
+  const dateMissing = dateSpecs.map((c) => missingTokenSet(c.missingTokens));
+  const shared = sharedFields(spec);
+  const sharedText = shared.map(() => new Dictionary());
+  const sharedCodes = shared.map(() => int32Column());
+  const used = inputFields(spec);
+  const splitOf = splitAssigner(spec.split, dateSpecs.findIndex((c) => spec.split.kind === 'time' && c.name === spec.split.column));
+  const splitValues = new Growable((n) => new Uint8Array(n));
+  const sampleSize = options.rawSample ?? 0;
+  let sampleStride = 1;
+  let holdoutSeen = 0;
+  let rawSample: PreparedDataset['rawSample'] = [];
   const keySpecs = spec.cleaning.dedupeKeys;
 
   let headerLength = 0;
@@ -105,7 +149,7 @@ export async function prepareDataset(
   const codes = categoricalSpecs.map(() => int32Column());
   // Cleaning runs once per distinct raw text, not once per row.
   const categoryCache = categoricalSpecs.map(() => new Map<string, number>());
-  const dateCache = new Map<string, number>();
+  const dateCaches = dateSpecs.map(() => new Map<string, number>());
   const seenKeys = new Set<string | number>();
 
   // Per-row scratch, committed only when the row is kept.
@@ -152,26 +196,39 @@ export async function prepareDataset(
     if (target.transform === 'log' && y <= -1) return bump(summary.dropped, 'target_outlier');
 
     for (let i = 0; i < dateSpecs.length; i++) {
-      const raw = fields[index[dateSpecs[i]!.name]!]!;
-      let days = dateCache.get(raw);
-      if (days === undefined) {
-        days = readDate(raw);
-        dateCache.set(raw, days);
+      const column = dateSpecs[i]!;
+      let days: number | undefined;
+      let raw: string;
+      if (column.assemble) {
+        const { year, month, day } = column.assemble;
+        raw = `${fields[field(year)]}-${fields[field(month)]}${day ? `-${fields[field(day)]}` : ''}`;
+        days = readDateParts(fields[field(year)], fields[field(month)], day ? fields[field(day)] : undefined, day !== undefined, dateMissing[i]).days;
+      } else {
+        raw = fields[field(column.source ?? column.name)]!;
+        days = dateCaches[i]!.get(raw);
+        if (days === undefined) {
+          days = readDateField(raw, dateMissing[i]).days;
+          dateCaches[i]!.set(raw, days);
+        }
       }
       if (Number.isNaN(days)) {
-        noteBad(`bad_date:${dateSpecs[i]!.name}`, line, raw);
-        return bump(summary.dropped, `bad_date:${dateSpecs[i]!.name}`);
+        noteBad(`bad_date:${column.name}`, line, raw);
+        return bump(summary.dropped, `bad_date:${column.name}`);
       }
       dateScratch[i] = days;
     }
 
     for (let i = 0; i < numericSpecs.length; i++) {
       const column = numericSpecs[i]!;
-      const raw = fields[index[column.name]!]!;
-      const status = readNumber(raw, scratchNumber);
+      const raw = fields[field(column.source ?? column.name)]!;
+      let status: number = readNumber(raw, scratchNumber, numericMissing[i]);
       let value = scratchNumber.value;
       numericOutlier[i] = 0;
       if (status === ValueStatus.Invalid) noteBad(`invalid:${column.name}`, line, raw);
+      if (numericSentinels[i]!.has(value)) {
+        value = NaN;
+        status = SENTINEL;
+      }
       if ((column.min !== undefined && value < column.min) || (column.max !== undefined && value > column.max)) {
         if (column.outliers === 'drop_row') return bump(summary.dropped, `outlier_row:${column.name}`);
         numericOutlier[i] = 1;
@@ -184,13 +241,15 @@ export async function prepareDataset(
 
     for (let i = 0; i < categoricalSpecs.length; i++) {
       const column = categoricalSpecs[i]!;
-      const raw = fields[index[column.name]!]!;
+      const raw = fields[field(column.source ?? column.name)]!;
       let code = categoryCache[i]!.get(raw);
       if (code === undefined) {
-        const category = readCategory(raw, column.normalize);
-        code = category === undefined ? -1 : dictionaries[i]!.code(category);
+        const category = readCategory(raw, column.normalize, categoryMissing[i]);
+        // An ordinal value outside the declared levels is unreadable, not a new category.
+        code = category === undefined ? -1 : ordinalLevels[i] && !ordinalLevels[i]!.has(category) ? INVALID_CODE : dictionaries[i]!.code(category);
         categoryCache[i]!.set(raw, code);
       }
+      if (code === INVALID_CODE) noteBad(`invalid:${column.name}`, line, raw);
       codeScratch[i] = code;
       normalizedScratch[i] = code >= 0 && dictionaries[i]!.values[code] !== raw ? 1 : 0;
     }
@@ -200,6 +259,17 @@ export async function prepareDataset(
     if (seenKeys.has(key)) return bump(summary.dropped, 'duplicate');
     seenKeys.add(key);
 
+    const split = splitOf(dateScratch);
+    splitValues.push(split);
+    if (split === HOLDOUT && sampleSize > 0 && holdoutSeen++ % sampleStride === 0) {
+      rawSample.push({ row: lines.length, record: Object.fromEntries(used.map((name) => [name, fields[field(name)]!])) });
+      // Keeps the sample evenly spaced over a holdout of unknown length: halve it and double the stride.
+      if (rawSample.length >= 4 * sampleSize) {
+        rawSample = rawSample.filter((_, k) => k % 2 === 0);
+        sampleStride *= 2;
+      }
+    }
+    for (let i = 0; i < shared.length; i++) sharedCodes[i]!.push(sharedText[i]!.code(fields[field(shared[i]!)]!));
     lines.push(line);
     targetValues.push(y);
     for (let i = 0; i < dateSpecs.length; i++) dates[i]!.push(dateScratch[i]!);
@@ -208,13 +278,16 @@ export async function prepareDataset(
       const name = numericSpecs[i]!.name;
       const status = numericStatus[i]!;
       if (status === ValueStatus.Missing) bump(summary.missing, name);
+      else if (status === SENTINEL) bump((summary.sentinels ??= {}), name);
       else if (status === ValueStatus.Repaired) bump(summary.repaired, name);
       else if (status === ValueStatus.Invalid) bump(summary.invalid, name);
       if (numericOutlier[i]) bump(summary.outliers, name);
     }
     for (let i = 0; i < categoricalSpecs.length; i++) {
-      codes[i]!.push(codeScratch[i]!);
-      if (codeScratch[i]! < 0) bump(summary.missing, categoricalSpecs[i]!.name);
+      const code = codeScratch[i]!;
+      codes[i]!.push(code === INVALID_CODE ? -1 : code);
+      if (code === INVALID_CODE) bump(summary.invalid, categoricalSpecs[i]!.name);
+      else if (code < 0) bump(summary.missing, categoricalSpecs[i]!.name);
       if (normalizedScratch[i]) bump(summary.normalized, categoricalSpecs[i]!.name);
     }
   };
@@ -230,7 +303,7 @@ export async function prepareDataset(
           { missingColumns: missing },
         );
       }
-      const known = new Set(spec.columns.map((c: ColumnSpec) => c.name));
+      const known = new Set([...spec.columns.map((c) => c.name), ...inputFields(spec)]);
       summary.ignoredColumns = columns.filter((name) => !known.has(name));
     },
     row: onRow,
@@ -242,9 +315,10 @@ export async function prepareDataset(
   checkInvalidFractions(spec, summary, firstBad);
 
   const dateColumns = Object.fromEntries(dateSpecs.map((c, i) => [c.name, dates[i]!.view()]));
-  const split = assignSplits(spec.split, lines.length, dateColumns);
+  const split = splitValues.view();
   for (const s of split) summary.splits[SPLIT_NAMES[s]!]++;
-  const firstDate = dateSpecs[0];
+  const splitRule = spec.split;
+  const firstDate = splitRule.kind === 'time' ? dateSpecs.find((c) => c.name === splitRule.column) : dateSpecs[0];
   if (firstDate && lines.length > 0) {
     const days = dateColumns[firstDate.name]!;
     let lo = Infinity;
@@ -268,11 +342,17 @@ export async function prepareDataset(
       categoricalSpecs.map((c, i) => [c.name, { codes: codes[i]!.view(), values: dictionaries[i]!.values }]),
     ),
     split,
+    rawText: Object.fromEntries(shared.map((name, i) => [name, { codes: sharedCodes[i]!.view(), values: sharedText[i]!.values }])),
+    rawSample,
     summary,
     sha256: hash.digest('hex'),
     bytes: stats.bytes,
   };
 }
+
+/** Status of a numeric value equal to a sentinel; code of an ordinal value outside its levels. */
+const SENTINEL = 100;
+const INVALID_CODE = -2;
 
 /** 53-bit FNV-1a-style hash of a row's fields: exact-duplicate detection without keeping the lines. */
 function lineHash(fields: string[]): number {
@@ -315,6 +395,8 @@ function checkInvalidFractions(
       check(`bad_date:${column.name}`, summary.dropped[`bad_date:${column.name}`] ?? 0, `column "${column.name}" is not a parsable date`);
     } else if (column.role === 'numeric') {
       check(`invalid:${column.name}`, summary.invalid[column.name] ?? 0, `column "${column.name}" is not a number`);
+    } else if (column.role === 'categorical' && column.encoding === 'ordinal') {
+      check(`invalid:${column.name}`, summary.invalid[column.name] ?? 0, `column "${column.name}" has values outside its levels`);
     }
   }
   if (summary.rowsRead === 0) problems.push('the CSV has a header but no data rows');

@@ -36,3 +36,24 @@ export function assignSplits(rule: SplitRule, rows: number, dates: Record<string
   }
   return split;
 }
+
+/**
+ * The split of each kept row, in order, as the rows are read: the same assignment as assignSplits
+ * (the random rule draws once per kept row, in order). `dateIndex` is the split column's slot in the
+ * per-row dates passed in.
+ */
+export function splitAssigner(rule: SplitRule, dateIndex: number): (dates: ArrayLike<number>) => number {
+  if (rule.kind === 'time') {
+    const evalFrom = readDate(rule.evalFrom);
+    const holdoutFrom = readDate(rule.holdoutFrom);
+    return (dates) => {
+      const day = dates[dateIndex]!;
+      return day >= holdoutFrom ? HOLDOUT : day >= evalFrom ? EVAL : TRAIN;
+    };
+  }
+  const random = mulberry32(rule.seed);
+  return () => {
+    const r = random();
+    return r < rule.holdoutFraction ? HOLDOUT : r < rule.holdoutFraction + rule.evalFraction ? EVAL : TRAIN;
+  };
+}

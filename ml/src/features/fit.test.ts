@@ -181,11 +181,11 @@ describe('buildSignature', () => {
     const a = await sign(LATER_ROWS_A);
     expect(a.map((f) => [f.name, f.type, f.required])).toEqual([
       ['date', 'date', true],
-      ['sqft', 'number', false],
-      ['baths', 'number', false],
-      ['zip', 'string', false],
-      ['city', 'string', false],
-      ['kind', 'string', false],
+      ['sqft', 'number', true],
+      ['baths', 'number', true],
+      ['zip', 'string', true],
+      ['city', 'string', true],
+      ['kind', 'string', true],
     ]);
     const byName = Object.fromEntries(a.map((f) => [f.name, f]));
     expect(byName.date!.observed).toEqual({ min: '2020-01-31', max: '2020-07-31' });

@@ -1,8 +1,9 @@
 import type { PreparedDataset } from '../dataset/prepare';
-import { TRAIN } from '../dataset/split';
-import type { CategoricalColumn } from '../spec/schema';
+import { HOLDOUT, TRAIN } from '../dataset/split';
+import { isInputColumn, type CategoricalColumn, type InputColumn } from '../spec/schema';
+import { compileExpr } from '../spec/expr';
 import { targetColumn } from '../spec/load';
-import { encoderFeatureNames, type FeatureSet, type FittedEncoder } from './types';
+import { encoderFeatureNames, type ExprInput, type FeatureSet, type FittedEncoder } from './types';
 
 /** The target as the model sees it: log1p for the log transform, as the trainer fits it. */
 export function transformTarget(y: number, transform: 'none' | 'log'): number {
@@ -40,7 +41,7 @@ function categoryStats(data: PreparedDataset, name: string, transform: 'none' | 
   return { values, counts, sums, trainRows, prior: targetSum / Math.max(1, trainRows) };
 }
 
-function fitCategorical(data: PreparedDataset, column: CategoricalColumn, transform: 'none' | 'log'): FittedEncoder {
+function fitCategorical(data: PreparedDataset, column: CategoricalColumn & { encoding: 'frequency' | 'target' | 'onehot' }, transform: 'none' | 'log'): FittedEncoder {
   const { values, counts, sums, trainRows, prior } = categoryStats(data, column.name, transform);
   const normalize = column.normalize;
   // Sorted, so the fitted tables (and the manifest's bytes) depend on the train rows only, not on file order.
@@ -89,32 +90,84 @@ export function fitFeatures(data: PreparedDataset): FeatureSet {
   const transform = targetColumn(spec).transform;
   const encoders: FittedEncoder[] = [];
   for (const column of spec.columns) {
-    switch (column.role) {
-      case 'date':
-        encoders.push({ kind: 'date', column: column.name, parts: column.derive });
-        break;
-      case 'numeric': {
-        let fill: number | undefined;
-        if (column.missing === 'median') {
-          const values = data.numeric[column.name]!;
-          const train: number[] = [];
-          for (let i = 0; i < data.rows; i++) if (data.split[i] === TRAIN && !Number.isNaN(values[i]!)) train.push(values[i]!);
-          fill = median(train);
-        }
-        encoders.push({
-          kind: 'numeric',
-          column: column.name,
-          ...(column.min !== undefined && { min: column.min }),
-          ...(column.max !== undefined && { max: column.max }),
-          outliers: column.outliers,
-          ...(fill !== undefined && !Number.isNaN(fill) && { fill }),
-        });
-        break;
+    if (column.role === 'derived') {
+      encoders.push({ kind: 'derived', column: column.name, expr: column.expr, inputs: exprInputs(data, column.expr) });
+      continue;
+    }
+    if (!isInputColumn(column) || !column.feature) continue;
+    if (column.role === 'numeric') {
+      let fill: number | undefined;
+      if (column.missing === 'median') {
+        const values = data.numeric[column.name]!;
+        const train: number[] = [];
+        for (let i = 0; i < data.rows; i++) if (data.split[i] === TRAIN && !Number.isNaN(values[i]!)) train.push(values[i]!);
+        fill = median(train);
       }
-      case 'categorical':
-        encoders.push(fitCategorical(data, column, transform));
-        break;
+      encoders.push({ ...inputEncoder(data, column), ...(fill !== undefined && !Number.isNaN(fill) && { fill }) } as FittedEncoder);
+    } else if (column.role === 'date' || column.encoding === 'ordinal') {
+      encoders.push(inputEncoder(data, column));
+    } else {
+      const categorical = column as CategoricalColumn & { encoding: 'frequency' | 'target' | 'onehot' };
+      encoders.push({ ...fitCategorical(data, categorical, transform), ...reading(column) } as FittedEncoder);
     }
   }
   return { names: encoders.flatMap(encoderFeatureNames), encoders };
+}
+
+/** Where a column is read from and its missing tokens, as encoders store them (only when not the default). */
+function reading(column: InputColumn) {
+  return {
+    ...(column.source !== undefined && column.source !== column.name && { source: column.source }),
+    ...(column.missingTokens && { missingTokens: column.missingTokens }),
+  };
+}
+
+/** Range of a date column over the rows the final model is fit on (train and eval). */
+function fittedRange(data: PreparedDataset, name: string): { min: number; max: number } | undefined {
+  const days = data.dates[name]!;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < data.rows; i++) {
+    if (data.split[i] === HOLDOUT) continue;
+    if (days[i]! < min) min = days[i]!;
+    if (days[i]! > max) max = days[i]!;
+  }
+  return Number.isFinite(min) ? { min, max } : undefined;
+}
+
+/** The encoder of a numeric, date or ordinal column, without fitted statistics. */
+function inputEncoder(data: PreparedDataset, column: InputColumn): ExprInput {
+  if (column.role === 'numeric') {
+    return {
+      kind: 'numeric',
+      column: column.name,
+      ...reading(column),
+      ...(column.min !== undefined && { min: column.min }),
+      ...(column.max !== undefined && { max: column.max }),
+      outliers: column.outliers,
+      ...(column.sentinels && column.sentinels.length > 0 && { sentinels: column.sentinels }),
+    };
+  }
+  if (column.role === 'date') {
+    const fitted = fittedRange(data, column.name);
+    return {
+      kind: 'date',
+      column: column.name,
+      ...reading(column),
+      parts: column.feature ? column.derive : [],
+      ...(column.assemble && { assemble: column.assemble }),
+      ...(fitted && { fitted }),
+    };
+  }
+  return { kind: 'ordinal', column: column.name, ...reading(column), ...(column.normalize && { normalize: column.normalize }), levels: column.levels ?? [] };
+}
+
+/** The columns a derived expression reads, each with its cleaning rules. */
+function exprInputs(data: PreparedDataset, expr: string): ExprInput[] {
+  const byName = new Map(data.spec.columns.filter(isInputColumn).map((c) => [c.name, c]));
+  const compiled = compileExpr(expr, (name) => {
+    const column = byName.get(name);
+    return column ? (column.role === 'date' ? 'date' : 'number') : undefined;
+  });
+  return compiled.inputs.map((name) => ({ ...inputEncoder(data, byName.get(name)!), ...(byName.get(name)!.role === 'date' && { parts: [] }) }) as ExprInput);
 }

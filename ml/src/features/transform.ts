@@ -1,6 +1,7 @@
-import { readCategory, readDate, readNumber, datePart, ValueStatus } from '../clean/values';
+import { readCategory, readDateField, readDateParts, readNumber, datePart, missingTokenSet, ValueStatus } from '../clean/values';
 import type { TextNormalization } from '../spec/schema';
-import type { FeatureSet, FittedEncoder } from './types';
+import { compileExpr } from '../spec/expr';
+import type { DateEncoder, ExprInput, FeatureSet, FittedEncoder, NumericEncoder, OrdinalEncoder } from './types';
 
 /** A raw record as it arrives from a CSV row or a JSON request body: field name → value. */
 export type RawRecord = Readonly<Record<string, unknown>>;
@@ -23,35 +24,101 @@ function memoize<T>(fn: (raw: unknown) => T): (raw: unknown) => T {
   };
 }
 
-const categoryReader = (rule: TextNormalization | undefined) => memoize((raw) => readCategory(raw, rule));
+const categoryReader = (rule: TextNormalization | undefined, tokens?: string[]) => {
+  const missing = missingTokenSet(tokens);
+  return memoize((raw) => readCategory(raw, rule, missing));
+};
+
+type Reader = (record: RawRecord) => number;
+
+/** A numeric column's value: read, sentinels and bounds applied (NaN when missing), before any fill. */
+export function numberReader(encoder: Omit<NumericEncoder, 'fill'>): Reader {
+  const field = encoder.source ?? encoder.column;
+  const { min = -Infinity, max = Infinity, outliers } = encoder;
+  const missing = missingTokenSet(encoder.missingTokens);
+  const sentinels = encoder.sentinels && encoder.sentinels.length > 0 ? new Set(encoder.sentinels) : undefined;
+  const scratch = { value: NaN };
+  return (record) => {
+    const status = readNumber(record[field], scratch, missing);
+    let value = status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : NaN;
+    if (sentinels?.has(value)) return NaN;
+    if (value < min || value > max) value = outliers === 'clip' ? Math.min(max, Math.max(min, value)) : NaN;
+    return value;
+  };
+}
+
+/** A date column's value in days since 1970-01-01 (NaN when missing or unreadable). */
+export function dateReader(encoder: DateEncoder): Reader {
+  const missing = missingTokenSet(encoder.missingTokens);
+  const assemble = encoder.assemble;
+  if (assemble) {
+    const hasDay = assemble.day !== undefined;
+    return (record) => readDateParts(record[assemble.year], record[assemble.month], hasDay ? record[assemble.day!] : undefined, hasDay, missing).days;
+  }
+  const field = encoder.source ?? encoder.column;
+  const read = memoize((raw) => readDateField(raw, missing).days);
+  return (record) => read(record[field]);
+}
+
+/** An ordinal column's level (0 for the first), NaN when missing or not a level. */
+export function ordinalReader(encoder: OrdinalEncoder): Reader {
+  const field = encoder.source ?? encoder.column;
+  const index = new Map(encoder.levels.map((level, i) => [level, i]));
+  const read = categoryReader(encoder.normalize, encoder.missingTokens);
+  return (record) => {
+    const category = read(record[field]);
+    return category === undefined ? NaN : (index.get(category) ?? NaN);
+  };
+}
+
+export function inputReader(input: ExprInput): Reader {
+  return input.kind === 'date' ? dateReader(input) : input.kind === 'ordinal' ? ordinalReader(input) : numberReader(input);
+}
+
+/** Compiles a derived encoder's expression against its inputs; the columns are read in slot order. */
+export function derivedReader(encoder: Extract<FittedEncoder, { kind: 'derived' }>): Reader {
+  const byColumn = new Map(encoder.inputs.map((input) => [input.column, input]));
+  const compiled = compileExpr(encoder.expr, (name) => {
+    const input = byColumn.get(name);
+    return input ? (input.kind === 'date' ? 'date' : 'number') : undefined;
+  });
+  const readers = compiled.inputs.map((name) => inputReader(byColumn.get(name)!));
+  const slots = new Float64Array(readers.length);
+  return (record) => {
+    for (let i = 0; i < readers.length; i++) slots[i] = readers[i]!(record);
+    return compiled.evaluate(slots);
+  };
+}
 
 function compileEncoder(encoder: FittedEncoder, position: number): Step {
-  const column = encoder.column;
   switch (encoder.kind) {
     case 'numeric': {
-      const { min = -Infinity, max = Infinity, outliers, fill } = encoder;
-      const scratch = { value: NaN };
+      const read = numberReader(encoder);
+      const fill = encoder.fill;
       return (record, out, offset) => {
-        const status = readNumber(record[column], scratch);
-        let value = status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : NaN;
-        if (value < min || value > max) value = outliers === 'clip' ? Math.min(max, Math.max(min, value)) : NaN;
+        const value = read(record);
         out[offset + position] = Number.isNaN(value) && fill !== undefined ? fill : value;
       };
     }
     case 'date': {
       const parts = encoder.parts;
-      const readParts = memoize((raw) => {
-        const days = readDate(raw);
-        return parts.map((part) => (Number.isNaN(days) ? NaN : datePart(days, part)));
-      });
+      const read = dateReader(encoder);
       return (record, out, offset) => {
-        const values = readParts(record[column]);
-        for (let i = 0; i < values.length; i++) out[offset + position + i] = values[i]!;
+        const days = read(record);
+        for (let i = 0; i < parts.length; i++) out[offset + position + i] = Number.isNaN(days) ? NaN : datePart(days, parts[i]!);
+      };
+    }
+    case 'ordinal':
+    case 'derived': {
+      const read = encoder.kind === 'ordinal' ? ordinalReader(encoder) : derivedReader(encoder);
+      return (record, out, offset) => {
+        out[offset + position] = read(record);
       };
     }
     case 'frequency': {
+      const column = encoder.source ?? encoder.column;
       const table = new Map(Object.entries(encoder.frequencies));
-      const read = categoryReader(encoder.normalize);
+      const read = categoryReader(encoder.normalize, encoder.missingTokens);
       return (record, out, offset) => {
         const category = read(record[column]);
         // A category never seen in training occurred 0 times there.
@@ -59,8 +126,9 @@ function compileEncoder(encoder: FittedEncoder, position: number): Step {
       };
     }
     case 'target': {
+      const column = encoder.source ?? encoder.column;
       const table = new Map(Object.entries(encoder.means));
-      const read = categoryReader(encoder.normalize);
+      const read = categoryReader(encoder.normalize, encoder.missingTokens);
       const prior = encoder.prior;
       return (record, out, offset) => {
         const category = read(record[column]);
@@ -68,9 +136,10 @@ function compileEncoder(encoder: FittedEncoder, position: number): Step {
       };
     }
     case 'onehot': {
+      const column = encoder.source ?? encoder.column;
       const index = new Map(encoder.categories.map((c, i) => [c, i]));
       const width = encoder.categories.length + 1;
-      const read = categoryReader(encoder.normalize);
+      const read = categoryReader(encoder.normalize, encoder.missingTokens);
       return (record, out, offset) => {
         const start = offset + position;
         out.fill(0, start, start + width);

@@ -114,7 +114,7 @@ describe('writePackage / readPackage', () => {
 
   it.each([
     ['model.name', (m: Json) => delete m.model.name],
-    ['formatVersion', (m: Json) => (m.formatVersion = 2)],
+    ['formatVersion', (m: Json) => (m.formatVersion = 3)],
     ['onnx.sha256', (m: Json) => (m.onnx.sha256 = 'abc')],
     ['onnx.outputSpace', (m: Json) => (m.onnx.outputSpace = 'price')],
     ['metrics.baseline.holdout.rmse', (m: Json) => (m.metrics.baseline.holdout.rmse = 'low')],
@@ -161,5 +161,22 @@ describe('withinTolerance', () => {
     expect(withinTolerance(1_000_009, 1_000_000, tolerance)).toBe(true);
     expect(withinTolerance(1_000_101, 1_000_000, tolerance)).toBe(false);
     expect(withinTolerance(102, 100, tolerance)).toBe(false);
+  });
+});
+
+describe('parseManifest: derived features', () => {
+  it('compiles derived expressions when the package loads, rejecting a bad one by name', () => {
+    const pkg = samplePackage();
+    const manifest = structuredClone(pkg.manifest) as unknown as { features: { names: string[]; encoders: unknown[] } };
+    manifest.features.names.push('per_income');
+    manifest.features.encoders.push({
+      kind: 'derived',
+      column: 'per_income',
+      expr: 'median_income / households',
+      inputs: [{ kind: 'numeric', column: 'median_income', outliers: 'missing' }],
+    });
+    expect(() => parseManifest(manifest, pkg.model)).toThrow(
+      'manifest.json: derived feature "per_income" has a bad expression: unknown column "households" at position 17 of "median_income / households"',
+    );
   });
 });

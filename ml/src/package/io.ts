@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
+import { compileExpr, ExprError } from '../spec/expr';
 import { manifestSchema, type ModelEvaluation, type ModelManifest } from './manifest';
 
 export const PACKAGE_FILES = ['model.onnx', 'manifest.json', 'evaluation.json'] as const;
@@ -44,6 +45,17 @@ export function parseManifest(raw: unknown, model: Uint8Array, source = 'manifes
   const manifest = raw as ModelManifest;
   if (sha256(model) !== manifest.onnx.sha256) {
     throw new InputError(`model.onnx does not match the checksum in ${source} (corrupt or replaced file)`);
+  }
+  for (const encoder of manifest.features.encoders) {
+    if (encoder.kind !== 'derived') continue;
+    // The expression is compiled when the package loads: a bad one is a rejected package, not a 500 later.
+    const known = new Map((Array.isArray(encoder.inputs) ? encoder.inputs : []).map((input) => [input.column, input.kind === 'date' ? ('date' as const) : ('number' as const)]));
+    try {
+      compileExpr(String(encoder.expr), (name) => known.get(name));
+    } catch (error) {
+      if (!(error instanceof ExprError)) throw error;
+      throw new InputError(`${source}: derived feature "${encoder.column}" has a bad expression: ${error.message} of "${encoder.expr}"`);
+    }
   }
   if (manifest.parity.records.length !== manifest.parity.predictions.length) {
     throw new InputError(`${source}: parity.records and parity.predictions differ in length`);

@@ -4,7 +4,13 @@ import type { FeatureSet } from '../features/types';
 import type { SignatureField } from '../features/signature';
 import type { CleaningSummary } from '../dataset/prepare';
 
-export const MANIFEST_FORMAT_VERSION = 1;
+/**
+ * 2: spec-derived features (derived, ordinal, assembled dates, sources, missing tokens, sentinels), a
+ * signature whose fields are required unless optional and carry the outliers policy, raw-text parity
+ * records. Version 1 packages still load and serve as before.
+ */
+export const MANIFEST_FORMAT_VERSION = 2;
+export const SUPPORTED_FORMAT_VERSIONS = [1, 2] as const;
 
 const metricsSchema = z.object({
   mae: z.number(),
@@ -16,12 +22,12 @@ const metricsSchema = z.object({
 export type Metrics = z.infer<typeof metricsSchema>;
 
 const encoderSchema = z
-  .object({ kind: z.enum(['numeric', 'date', 'frequency', 'target', 'onehot']), column: z.string() })
+  .object({ kind: z.enum(['numeric', 'date', 'frequency', 'target', 'onehot', 'ordinal', 'derived']), column: z.string() })
   .passthrough();
 
 /** Schema of manifest.json, checked whenever a package is read or registered. */
 export const manifestSchema = z.object({
-  formatVersion: z.literal(MANIFEST_FORMAT_VERSION),
+  formatVersion: z.union([z.literal(1), z.literal(MANIFEST_FORMAT_VERSION)]),
   model: z.object({ name: z.string().min(1), version: z.string().min(1), createdAt: z.string() }),
   spec: datasetSpecSchema,
   signature: z.array(

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { csvField, csvLine, readCsv } from '../csv/reader';
 import { readNumber, ValueStatus } from '../clean/values';
 import { transformInto } from '../features/transform';
-import { validateRecord } from '../features/validate';
+import { checkRecord, formatWarnings, type FieldWarning, type WarningKind } from '../features/validate';
 import type { ModelManifest } from '../package/manifest';
 import { InputError } from '../errors';
 
@@ -17,7 +17,7 @@ export interface ScoreOptions {
   /** Keep actual and predicted prices of every scored row (for `evaluate`; memory grows with the file). */
   collectActuals?: boolean;
   /** Sees every scored row with its prediction and actual (NaN when absent), e.g. to aggregate by month. */
-  onScored?(record: Readonly<Record<string, unknown>>, predicted: number, actual: number): void;
+  onScored?(record: Readonly<Record<string, unknown>>, predicted: number, actual: number, warnings: readonly FieldWarning[]): void;
 }
 
 /**
@@ -33,6 +33,8 @@ export interface ScoreProgress {
   rowsScored: number;
   rowsFailed: number;
   bytesRead: number;
+  /** Scored rows' warnings by kind (a row may count under several kinds). */
+  warnings: Partial<Record<WarningKind, number>>;
 }
 
 export interface ScoreResult extends ScoreProgress {
@@ -64,9 +66,10 @@ export async function scoreCsv(
   const pendingFields: string[][] = [];
   const pendingRecords: Record<string, unknown>[] = [];
   const pendingActual: number[] = [];
+  const pendingWarnings: FieldWarning[][] = [];
   const actualAll: number[] = [];
   const predictedAll: number[] = [];
-  const progress: ScoreProgress = { rowsRead: 0, rowsScored: 0, rowsFailed: 0, bytesRead: 0 };
+  const progress: ScoreProgress = { rowsRead: 0, rowsScored: 0, rowsFailed: 0, bytesRead: 0, warnings: {} };
   const skip = options.skipRows ?? 0;
   let header: string[] = [];
   let targetIndex = -1;
@@ -80,19 +83,23 @@ export async function scoreCsv(
       for (let i = 0; i < pendingFields.length; i++) {
         const fields = pendingFields[i]!;
         const predicted = Math.round(predictions[i]! * 100) / 100;
-        const extra = targetIndex >= 0 ? `,${predicted},${csvField(fields[targetIndex]!)}` : `,${predicted}`;
+        const warnings = pendingWarnings[i]!;
+        const extra =
+          (targetIndex >= 0 ? `,${predicted},${csvField(fields[targetIndex]!)}` : `,${predicted}`) + `,${csvField(formatWarnings(warnings))}`;
         if (output) outputText += csvLine(fields) + extra + '\n';
         const actual = targetIndex >= 0 ? pendingActual[i]! : NaN;
         if (options.collectActuals && !Number.isNaN(actual)) {
           actualAll.push(actual);
           predictedAll.push(predictions[i]!);
         }
-        options.onScored?.(pendingRecords[i]!, predictions[i]!, actual);
+        options.onScored?.(pendingRecords[i]!, predictions[i]!, actual, warnings);
+        for (const kind of new Set(warnings.map((w) => w.kind))) progress.warnings[kind] = (progress.warnings[kind] ?? 0) + 1;
       }
       progress.rowsScored += pendingFields.length;
       pendingFields.length = 0;
       pendingRecords.length = 0;
       pendingActual.length = 0;
+      pendingWarnings.length = 0;
     }
     if (output && outputText) await write(output, outputText);
     if (errors && errorText) await write(errors, errorText);
@@ -106,11 +113,13 @@ export async function scoreCsv(
       targetIndex = columns.indexOf(manifest.target.column);
       const missingRequired = manifest.signature.filter((f) => f.required && !columns.includes(f.name)).map((f) => f.name);
       if (missingRequired.length > 0) {
-        throw new InputError(`CSV is missing required column${missingRequired.length > 1 ? 's' : ''}: ${missingRequired.join(', ')}`, {
+        // Refused before any row is scored or written: a model cannot price rows without its inputs.
+        throw new InputError(`CSV is missing required column${missingRequired.length > 1 ? 's' : ''} of model ${manifest.model.name}: ${missingRequired.join(', ')}`, {
           missingColumns: missingRequired,
         });
       }
-      const outColumns = [...columns, 'predicted_price', ...(targetIndex >= 0 ? ['actual_price'] : [])];
+      // warnings comes last: columns are only ever added at the end of the result.
+      const outColumns = [...columns, 'predicted_price', ...(targetIndex >= 0 ? ['actual_price'] : []), 'warnings'];
       if (output && skip === 0) outputText += csvLine(outColumns) + '\n';
       if (errors && skip === 0) errorText += 'line,reason\n';
     },
@@ -124,7 +133,7 @@ export async function scoreCsv(
       }
       const record: Record<string, unknown> = {};
       for (let i = 0; i < header.length; i++) record[header[i]!] = fields[i];
-      const problems = validateRecord(record, manifest.signature, { coerceText: true });
+      const { errors: problems, warnings } = checkRecord(record, manifest);
       if (problems.length > 0) {
         progress.rowsFailed++;
         errorText += `${line},${csvField(problems.map((p) => `${p.field} ${p.message}`).join('; '))}\n`;
@@ -139,6 +148,7 @@ export async function scoreCsv(
       transformInto(record, manifest.features, features, pendingFields.length * width);
       pendingFields.push(fields);
       pendingRecords.push(record);
+      pendingWarnings.push(warnings);
       if (targetIndex >= 0) {
         const status = readNumber(fields[targetIndex], scratch);
         pendingActual.push(status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : NaN);
@@ -148,12 +158,12 @@ export async function scoreCsv(
       // Predict in full chunks; a partial chunk waits for the next read unless the input is done.
       if (pendingFields.length >= chunkRows || errorText.length > 1 << 16) await flush();
       progress.bytesRead = read.bytes;
-      await options.onChunk?.({ ...progress });
+      await options.onChunk?.({ ...progress, warnings: { ...progress.warnings } });
     },
   });
   await flush();
   progress.bytesRead = stats.bytes;
-  await options.onChunk?.({ ...progress });
+  await options.onChunk?.({ ...progress, warnings: { ...progress.warnings } });
   return {
     ...progress,
     ...(options.collectActuals && targetIndex >= 0 && { actuals: { actual: Float64Array.from(actualAll), predicted: Float64Array.from(predictedAll) } }),

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import type { z } from 'zod';
 import { InputError } from '../errors';
 import { normalizeText } from '../clean/values';
-import { datasetSpecSchema, type DatasetSpec, type TargetColumn, type ColumnSpec } from './schema';
+import { datasetSpecSchema, textNormalizationSchema, type DatasetSpec, type TargetColumn } from './schema';
+import { compileExpr, ExprError, type ExprColumnKind } from './expr';
 
 /** Directory of the built-in specs (ml/specs), the same from src/ under jest and from dist/. */
 export const BUILTIN_SPECS_DIR = path.resolve(__dirname, '..', '..', 'specs');
@@ -29,64 +30,128 @@ function formatIssues(raw: unknown, issues: readonly z.core.$ZodIssue[]): string
   return issues.map((issue) => `${describePath(raw, issue.path)}: ${issue.message}`);
 }
 
-/** Rules that span several fields, which the schema alone cannot express. */
-function crossFieldProblems(spec: DatasetSpec): string[] {
+type Loose = Record<string, unknown>;
+const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
+const asString = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** The kind an expression sees for a column: numbers (numeric, ordinal), dates, or nothing it can read. */
+function exprKind(column: Loose): ExprColumnKind | string {
+  if (column.role === 'numeric') return 'number';
+  if (column.role === 'date') return 'date';
+  if (column.role === 'categorical' && column.encoding === 'ordinal') return 'number';
+  return `has role "${String(column.role)}"${column.role === 'categorical' ? ` with encoding "${String(column.encoding)}"` : ''}; expressions read numeric, ordinal and date columns`;
+}
+
+/**
+ * Rules that span several fields, which the schema alone cannot express. Written against the raw
+ * (possibly schema-invalid) spec, so one run reports schema and cross-field problems together.
+ */
+function crossFieldProblems(raw: unknown): string[] {
+  if (!isObject(raw)) return [];
   const problems: string[] = [];
-  const byName = new Map<string, ColumnSpec>();
-  spec.columns.forEach((column, i) => {
-    if (byName.has(column.name)) problems.push(`columns[${i}] (${column.name}).name: column listed twice`);
-    byName.set(column.name, column);
-    if ('min' in column && column.min !== undefined && column.max !== undefined && column.min > column.max) {
-      problems.push(`columns[${i}] (${column.name}).min: ${column.min} is greater than max ${column.max}`);
+  const columns = (Array.isArray(raw.columns) ? raw.columns : []).map((c) => (isObject(c) ? c : {}));
+  const byName = new Map<string, Loose>();
+  const at = (i: number, column: Loose) => `columns[${i}]${typeof column.name === 'string' ? ` (${column.name})` : ''}`;
+  columns.forEach((column, i) => {
+    const name = asString(column.name);
+    if (name === undefined) return;
+    if (byName.has(name)) problems.push(`${at(i, column)}.name: column listed twice`);
+    byName.set(name, column);
+    if (typeof column.min === 'number' && typeof column.max === 'number' && column.min > column.max) {
+      problems.push(`${at(i, column)}.min: ${column.min} is greater than max ${column.max}`);
     }
   });
-  spec.columns.forEach((column, i) => {
-    if (column.role !== 'categorical' || !column.normalize) return;
-    // Normalisation must be idempotent: training stores normalised values and serving normalises raw
-    // ones, so a value normalised twice must not change again.
-    const rule = { ...column.normalize, renames: {} };
-    const at = `columns[${i}] (${column.name}).normalize.renames`;
-    for (const [from, to] of Object.entries(column.normalize.renames)) {
-      if (normalizeText(from, rule) !== from) problems.push(`${at}["${from}"]: key is not in normalised form ("${normalizeText(from, rule)}"), so it never matches`);
-      if (normalizeText(to, rule) !== to) problems.push(`${at}["${from}"]: "${to}" is not in normalised form ("${normalizeText(to, rule)}")`);
-      if (to in column.normalize.renames && column.normalize.renames[to] !== to) {
-        problems.push(`${at}["${from}"]: "${to}" is itself renamed; map straight to the final name`);
+  columns.forEach((column, i) => {
+    if (column.role !== 'categorical') return;
+    const parsedRule = isObject(column.normalize) ? textNormalizationSchema.safeParse(column.normalize) : undefined;
+    const rule = parsedRule?.success ? parsedRule.data : undefined;
+    if (rule) {
+      // Normalisation must be idempotent: training stores normalised values and serving normalises raw
+      // ones, so a value normalised twice must not change again.
+      const plain = { ...rule, renames: {} };
+      const where = `${at(i, column)}.normalize.renames`;
+      for (const [from, to] of Object.entries(rule.renames)) {
+        if (normalizeText(from, plain) !== from) problems.push(`${where}["${from}"]: key is not in normalised form ("${normalizeText(from, plain)}"), so it never matches`);
+        if (normalizeText(to, plain) !== to) problems.push(`${where}["${from}"]: "${to}" is not in normalised form ("${normalizeText(to, plain)}")`);
+        if (to in rule.renames && rule.renames[to] !== to) {
+          problems.push(`${where}["${from}"]: "${to}" is itself renamed; map straight to the final name`);
+        }
       }
     }
-  });
-  const targets = spec.columns.filter((c) => c.role === 'target');
-  if (targets.length !== 1) problems.push(`columns: needs exactly one column with role "target", found ${targets.length}`);
-  if (!spec.columns.some((c) => ['numeric', 'categorical', 'date'].includes(c.role))) {
-    problems.push('columns: needs at least one feature column (numeric, categorical or date)');
-  }
-  spec.cleaning.dedupeKeys.forEach((key, i) => {
-    if (!byName.has(key)) problems.push(`cleaning.dedupeKeys[${i}]: no column named "${key}"`);
-  });
-  if (spec.split.kind === 'time') {
-    const column = byName.get(spec.split.column);
-    if (!column) problems.push(`split.column: no column named "${spec.split.column}"`);
-    else if (column.role !== 'date') problems.push(`split.column: "${spec.split.column}" has role "${column.role}", needs "date"`);
-    if (spec.split.evalFrom >= spec.split.holdoutFrom) {
-      problems.push(`split.evalFrom: ${spec.split.evalFrom} must be before split.holdoutFrom ${spec.split.holdoutFrom}`);
+    const levels = Array.isArray(column.levels) ? column.levels.filter((l): l is string => typeof l === 'string') : undefined;
+    if (column.encoding === 'ordinal' && !column.levels) problems.push(`${at(i, column)}.levels: an ordinal column lists its levels, lowest first`);
+    if (column.encoding !== 'ordinal' && column.levels !== undefined) {
+      problems.push(`${at(i, column)}.levels: only an ordinal column has levels (encoding is "${String(column.encoding)}")`);
     }
-  } else if (spec.split.evalFraction + spec.split.holdoutFraction >= 1) {
-    problems.push('split.evalFraction: evalFraction + holdoutFraction must leave rows for training (sum < 1)');
+    if (levels) {
+      const seen = new Set<string>();
+      levels.forEach((level, k) => {
+        if (seen.has(level)) problems.push(`${at(i, column)}.levels[${k}]: "${level}" is listed twice`);
+        seen.add(level);
+        const normal = normalizeText(level, rule);
+        if (normal !== level) problems.push(`${at(i, column)}.levels[${k}]: "${level}" is not in normalised form ("${normal}"), so it never matches`);
+      });
+    }
+  });
+  columns.forEach((column, i) => {
+    if (column.role !== 'derived' || typeof column.expr !== 'string') return;
+    const seenProblems: string[] = [];
+    try {
+      compileExpr(column.expr, (name) => {
+        const target = byName.get(name);
+        if (!target) return undefined;
+        const kind = exprKind(target);
+        if (kind === 'number' || kind === 'date') return kind;
+        seenProblems.push(`column "${name}" ${kind}`);
+        return 'number';
+      });
+    } catch (error) {
+      if (!(error instanceof ExprError)) throw error;
+      problems.push(`${at(i, column)}.expr: ${error.reason} at position ${error.position} of "${column.expr}"`);
+      return;
+    }
+    for (const problem of seenProblems) problems.push(`${at(i, column)}.expr: ${problem} ("${column.expr}")`);
+  });
+  const targets = columns.filter((c) => c.role === 'target');
+  if (targets.length !== 1) problems.push(`columns: needs exactly one column with role "target", found ${targets.length}`);
+  const isFeature = (c: Loose) => c.role === 'derived' || (['numeric', 'categorical', 'date'].includes(String(c.role)) && c.feature !== false);
+  if (!columns.some(isFeature)) {
+    problems.push('columns: needs at least one feature column (numeric, categorical, date or derived)');
   }
-  const region = spec.evaluation.regionColumn;
+  const cleaning = isObject(raw.cleaning) ? raw.cleaning : {};
+  (Array.isArray(cleaning.dedupeKeys) ? cleaning.dedupeKeys : []).forEach((key, i) => {
+    if (typeof key === 'string' && !byName.has(key)) problems.push(`cleaning.dedupeKeys[${i}]: no column named "${key}"`);
+  });
+  const split = isObject(raw.split) ? raw.split : {};
+  if (split.kind === 'time') {
+    const name = asString(split.column);
+    const column = name === undefined ? undefined : byName.get(name);
+    if (name !== undefined && !column) problems.push(`split.column: no column named "${name}"`);
+    else if (column && column.role !== 'date') problems.push(`split.column: "${name}" has role "${String(column.role)}", needs "date"`);
+    const day = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
+    if (day(split.evalFrom) && day(split.holdoutFrom) && (split.evalFrom as string) >= (split.holdoutFrom as string)) {
+      problems.push(`split.evalFrom: ${split.evalFrom} must be before split.holdoutFrom ${split.holdoutFrom}`);
+    }
+  } else if (split.kind === 'random' && typeof split.evalFraction === 'number' && typeof split.holdoutFraction === 'number') {
+    if (split.evalFraction + split.holdoutFraction >= 1) {
+      problems.push('split.evalFraction: evalFraction + holdoutFraction must leave rows for training (sum < 1)');
+    }
+  }
+  const region = isObject(raw.evaluation) ? asString(raw.evaluation.regionColumn) : undefined;
   if (region !== undefined) {
     const column = byName.get(region);
     if (!column) problems.push(`evaluation.regionColumn: no column named "${region}"`);
     else if (column.role !== 'categorical' && column.role !== 'identifier') {
-      problems.push(`evaluation.regionColumn: "${region}" has role "${column.role}", needs "categorical" or "identifier"`);
+      problems.push(`evaluation.regionColumn: "${region}" has role "${String(column.role)}", needs "categorical" or "identifier"`);
     }
   }
   return problems;
 }
 
-/** Validates a parsed spec; throws an InputError listing every problem by field path. */
+/** Validates a parsed spec; throws an InputError listing every schema and cross-field problem by field path. */
 export function validateSpec(raw: unknown, source = 'spec'): DatasetSpec {
   const parsed = datasetSpecSchema.safeParse(raw);
-  const problems = parsed.success ? crossFieldProblems(parsed.data) : formatIssues(raw, parsed.error.issues);
+  const problems = [...(parsed.success ? [] : formatIssues(raw, parsed.error.issues)), ...crossFieldProblems(parsed.success ? parsed.data : raw)];
   if (problems.length > 0) {
     throw new InputError(`${source} is not a valid dataset spec:\n  - ${problems.join('\n  - ')}`, { problems });
   }

@@ -17,6 +17,22 @@ export const textNormalizationSchema = z
 
 const base = { name: columnName, description: z.string().optional() };
 
+/**
+ * What every input column (numeric, categorical, date) may say about where its value comes from and
+ * what counts as missing. `source` lets several spec columns read one CSV column.
+ */
+const inputBase = {
+  ...base,
+  /** The CSV column (or JSON field) read; defaults to `name`. */
+  source: columnName.optional(),
+  /** Tokens meaning "no value" in this column (compared trimmed, case-insensitive); replaces the default list. */
+  missingTokens: z.array(z.string()).max(100).optional(),
+  /** Serving accepts a record without this field (the value is then missing and the prediction warns). */
+  optional: z.boolean().default(false),
+  /** false: read, cleaned and usable by derived features and the split, but not a model input itself. */
+  feature: z.boolean().default(true),
+};
+
 export const targetColumnSchema = z
   .object({
     ...base,
@@ -28,19 +44,28 @@ export const targetColumnSchema = z
   })
   .strict();
 
-export const datePartSchema = z.enum(['year', 'quarter', 'month', 'day_of_year', 'months_since_2000']);
+/** `days`: days since 1970-01-01, a continuous date. */
+export const datePartSchema = z.enum(['year', 'quarter', 'month', 'day_of_year', 'months_since_2000', 'days']);
+
+/** A date assembled from part columns (e.g. "Yr Sold" + "Mo Sold"); a missing day is the 1st. */
+export const dateAssemblySchema = z
+  .object({ year: columnName, month: columnName, day: columnName.optional() })
+  .strict();
 
 export const dateColumnSchema = z
   .object({
-    ...base,
+    ...inputBase,
     role: z.literal('date'),
     derive: z.array(datePartSchema).min(1, 'must name at least one date part').default(['year', 'month']),
+    assemble: dateAssemblySchema.optional(),
   })
   .strict();
 
 export const numericColumnSchema = z
   .object({
-    ...base,
+    ...inputBase,
+    /** Values that mean "no value" (e.g. 0 for a renovation year meaning never): read as missing. */
+    sentinels: z.array(z.number()).max(100).optional(),
     role: z.literal('numeric'),
     /** Values outside [min, max] are treated as outliers according to `outliers`. */
     min: z.number().optional(),
@@ -53,9 +78,12 @@ export const numericColumnSchema = z
 
 export const categoricalColumnSchema = z
   .object({
-    ...base,
+    ...inputBase,
     role: z.literal('categorical'),
-    encoding: z.enum(['frequency', 'target', 'onehot']),
+    /** ordinal: the position in `levels` (0 for the first), a number the model can order. */
+    encoding: z.enum(['frequency', 'target', 'onehot', 'ordinal']),
+    /** Ordinal: every accepted value, lowest first, in normalised form (e.g. ["Po", "Fa", "TA", "Gd", "Ex"]). */
+    levels: z.array(z.string().min(1)).min(2).max(1000).optional(),
     normalize: textNormalizationSchema.optional(),
     /** Target encoding: weight of the prior (global mean) in the smoothed mean. */
     smoothing: z.number().nonnegative().default(10),
@@ -64,6 +92,11 @@ export const categoricalColumnSchema = z
     /** One-hot: at most this many columns (most frequent first). */
     maxCategories: z.number().int().positive().default(50),
   })
+  .strict();
+
+/** A feature computed from other columns by an expression (see spec/expr.ts for the language). */
+export const derivedColumnSchema = z
+  .object({ ...base, role: z.literal('derived'), expr: z.string().min(1, 'must not be empty').max(2000) })
   .strict();
 
 export const identifierColumnSchema = z.object({ ...base, role: z.literal('identifier') }).strict();
@@ -77,6 +110,7 @@ export const columnSchema = z.discriminatedUnion('role', [
   dateColumnSchema,
   numericColumnSchema,
   categoricalColumnSchema,
+  derivedColumnSchema,
   identifierColumnSchema,
   droppedColumnSchema,
 ]);
@@ -124,4 +158,14 @@ export type DateColumn = z.infer<typeof dateColumnSchema>;
 export type DatePart = z.infer<typeof datePartSchema>;
 export type NumericColumn = z.infer<typeof numericColumnSchema>;
 export type CategoricalColumn = z.infer<typeof categoricalColumnSchema>;
+export type DerivedColumn = z.infer<typeof derivedColumnSchema>;
+export type DateAssembly = z.infer<typeof dateAssemblySchema>;
+/** Columns read from the input: what derived features and the split may refer to. */
+export type InputColumn = DateColumn | NumericColumn | CategoricalColumn;
+export const isInputColumn = (c: ColumnSpec): c is InputColumn => c.role === 'date' || c.role === 'numeric' || c.role === 'categorical';
+/** The input fields one column reads: its source, or the parts of an assembled date. */
+export function sourceFields(c: InputColumn): string[] {
+  if (c.role === 'date' && c.assemble) return [c.assemble.year, c.assemble.month, ...(c.assemble.day ? [c.assemble.day] : [])];
+  return [c.source ?? c.name];
+}
 export type SplitRule = DatasetSpec['split'];

@@ -9,7 +9,9 @@ import { HOLDOUT, SPLIT_NAMES } from '../dataset/split';
 import { InputError } from '../errors';
 import { fitFeatures } from '../features/fit';
 import { buildSignature } from '../features/signature';
-import { transformInto } from '../features/transform';
+import { transform, transformInto } from '../features/transform';
+import { checkRecord } from '../features/validate';
+import type { SignatureField } from '../features/signature';
 import type { FeatureSet } from '../features/types';
 import { NpyWriter, readNpy } from '../npy';
 import { MANIFEST_FORMAT_VERSION, PARITY_TOLERANCE, type Metrics, type ModelManifest } from '../package/manifest';
@@ -22,7 +24,7 @@ import { runTrainer, type TrainerEvent } from './trainer-process';
 
 export type TrainProgress =
   | { stage: 'load'; rows: number; bytes: number }
-  | { stage: 'prepared'; summary: PreparedDataset['summary'] }
+  | { stage: 'prepared'; summary: PreparedDataset['summary']; fills?: Record<string, number>; spec?: DatasetSpec }
   | { stage: 'features'; rows: number; of: number }
   | { stage: 'trainer'; event: TrainerEvent }
   | { stage: 'parity'; rows: number; maxRelDiff: number }
@@ -90,7 +92,33 @@ export function writeFeatureMatrices(
   });
 }
 
-/** Evenly spaced holdout rows as raw records: the parity fixture. */
+/**
+ * The parity fixture: evenly spaced holdout rows as they appear in the source file (dirt included), so
+ * that verifying a package exercises the parsing path too. Only rows serving accepts are used. Every
+ * chosen row must give the very features training computed from its cleaned values, or the serving
+ * path would not be the training path: that is an error naming the feature.
+ */
+export function rawParityRecords(data: PreparedDataset, features: FeatureSet, signature: SignatureField[], count: number): Record<string, unknown>[] {
+  const candidates = data.rawSample.filter(({ record }) => checkRecord(record, { signature, features }).errors.length === 0);
+  if (candidates.length === 0) return parityRecords(data, count);
+  const step = Math.max(1, candidates.length / count);
+  const chosen = [];
+  for (let k = 0; k < count && Math.floor(k * step) < candidates.length; k++) chosen.push(candidates[Math.floor(k * step)]!);
+  const read = recordReader(data);
+  for (const { row, record } of chosen) {
+    const served = transform(record, { features });
+    const trained = transform(read(row), { features });
+    const i = served.findIndex((v, j) => !Object.is(v, trained[j]) && !(Number.isNaN(v) && Number.isNaN(trained[j]!)));
+    if (i >= 0) {
+      throw new Error(
+        `feature "${features.names[i]}" of source line ${data.lines[row]} is ${served[i]} from the raw record but ${trained[i]} in training: ${JSON.stringify(record)}`,
+      );
+    }
+  }
+  return chosen.map(({ record }) => record);
+}
+
+/** Evenly spaced holdout rows as cleaned records: the parity fixture when no raw sample was kept. */
 export function parityRecords(data: PreparedDataset, count: number): Record<string, unknown>[] {
   const holdout: number[] = [];
   for (let i = 0; i < data.rows; i++) if (data.split[i] === HOLDOUT) holdout.push(i);
@@ -127,11 +155,14 @@ export function defaultVersion(date = new Date()): string {
 export async function trainModel(options: TrainOptions): Promise<{ dir: string; manifest: ModelManifest }> {
   const { spec, onProgress } = options;
   if (existsSync(options.outDir)) throw new InputError(`${options.outDir} already exists; choose another output directory`);
+  const parityRows = options.parityRows ?? 50;
   const data = await prepareDataset(spec, options.csv, {
     onProgress: (rows, bytes) => onProgress?.({ stage: 'load', rows, bytes }),
+    rawSample: parityRows,
   });
-  onProgress?.({ stage: 'prepared', summary: data.summary });
   const features = fitFeatures(data);
+  const fills = Object.fromEntries(features.encoders.flatMap((e) => (e.kind === 'numeric' && e.fill !== undefined ? [[e.column, e.fill]] : [])));
+  onProgress?.({ stage: 'prepared', summary: data.summary, fills, spec });
   const signature = buildSignature(data);
   const target = targetColumn(spec);
 
@@ -139,7 +170,7 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
   try {
     let done = 0;
     writeFeatureMatrices(data, features, work, (rows) => onProgress?.({ stage: 'features', rows: (done += rows), of: data.rows }));
-    const records = parityRecords(data, options.parityRows ?? 50);
+    const records = rawParityRecords(data, features, signature, parityRows);
     const parityX = new Float32Array(records.length * features.names.length);
     records.forEach((record, i) => transformInto(record, features, parityX, i * features.names.length));
     const px = new NpyWriter(path.join(work, 'X_parity.npy'), '<f4', [records.length, features.names.length]);
