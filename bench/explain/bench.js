@@ -2,9 +2,10 @@
 /**
  * Per-record cost of exact TreeSHAP on a model package (see run.sh): TreeSHAP alone on transformed rows,
  * the whole explanation of a raw record (transform + TreeSHAP + grouping by column + price terms), and for
- * scale the ONNX prediction of one record (the online path's single-record call) and of a batch.
+ * scale the ONNX prediction of one record (the online path's single-record call) and of a batch, and
+ * XGBoost's own C++ pred_contribs (one thread) on the same rows.
  *
- * Usage: node bench.js --csv FILE --model DIR --reference DIR [--rows N] [--runs N] [--out JSON] [--md MD]
+ * Usage: node bench.js --csv FILE --model DIR --reference DIR --python PY [--rows N] [--runs N] [--out JSON] [--md MD]
  */
 'use strict';
 const fs = require('node:fs');
@@ -23,10 +24,11 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     out: { type: 'string' },
     md: { type: 'string' },
+    python: { type: 'string' },
   },
 });
-if (!args.csv || !args.model || !args.reference) {
-  process.stderr.write('usage: node bench.js --csv FILE --model DIR --reference DIR [--rows N] [--runs N] [--out JSON] [--md MD]\n');
+if (!args.csv || !args.model || !args.reference || !args.python) {
+  process.stderr.write('usage: node bench.js --csv FILE --model DIR --reference DIR --python PY [--rows N] [--runs N] [--out JSON] [--md MD]\n');
   process.exit(2);
 }
 
@@ -82,12 +84,15 @@ async function main() {
   const onnx = await ml.loadPackageModel(manifest, pkg.model);
 
   const runs = { treeshap_us: [], explain_us: [], predict_one_us: [], predict_batch_us: [] };
+  let cpuTreeshap = 0;
   for (let run = 0; run < Number(args.runs); run++) {
     // Warm-up pass each run, then timed passes.
     for (let r = 0; r < Math.min(n, 200); r++) shap.contributions(x, r * width, phi);
     let t = now();
+    const cpu = process.cpuUsage();
     for (let r = 0; r < n; r++) shap.contributions(x, r * width, phi);
     runs.treeshap_us.push((now() - t) / n);
+    cpuTreeshap = process.cpuUsage(cpu).user / n;
 
     t = now();
     for (const record of records) explainer.explain(record);
@@ -108,6 +113,35 @@ async function main() {
   }
   await onnx.release();
 
+  // XGBoost's own pred_contribs (C++, one thread) on the same rows, same machine, same moment.
+  const rowsFile = path.join(os.tmpdir(), `bench-explain-rows-${process.pid}.f32`);
+  fs.writeFileSync(rowsFile, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
+  const script = [
+    'import json, sys, time, numpy as np, xgboost as xgb',
+    'b = xgb.Booster(model_file=sys.argv[1]); b.set_param({"nthread": 1})',
+    'X = np.fromfile(sys.argv[2], dtype=np.float32).reshape(-1, int(sys.argv[3]))',
+    'one, batch = [], []',
+    'for run in range(int(sys.argv[4])):',
+    '    m = min(len(X), 300); t = time.perf_counter()',
+    '    for r in range(m): b.predict(xgb.DMatrix(X[r:r + 1], missing=np.nan), pred_contribs=True)',
+    '    one.append((time.perf_counter() - t) / m * 1e6)',
+    '    d = xgb.DMatrix(X, missing=np.nan); t = time.perf_counter(); b.predict(d, pred_contribs=True)',
+    '    batch.append((time.perf_counter() - t) / len(X) * 1e6)',
+    'print(json.dumps({"one": one, "batch": batch, "xgboost": xgb.__version__}))',
+  ].join('\n');
+  let xgbRuns = null;
+  try {
+    const { execFileSync } = require('node:child_process');
+    const output = execFileSync(args.python, ['-c', script, path.join(args.reference, 'model.ubj'), rowsFile, String(width), args.runs], { encoding: 'utf8' });
+    xgbRuns = JSON.parse(output.trim().split('\n').pop());
+    runs.xgboost_one_us = xgbRuns.one;
+    runs.xgboost_batch_us = xgbRuns.batch;
+  } catch (error) {
+    process.stderr.write(`xgboost timing skipped: ${error.message}\n`);
+  } finally {
+    fs.rmSync(rowsFile, { force: true });
+  }
+
   const result = {
     machine: start,
     machine_end: machine(),
@@ -125,6 +159,7 @@ async function main() {
     records: n,
     load_ms: round(loadMs),
     agreement: { rows: reference.rows, max_abs_diff_vs_xgboost: maxDiff, xgboost: reference.xgboost ?? null },
+    cpu_us_per_record_treeshap: round(cpuTreeshap),
     runs: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((x) => round(x))])),
     median: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, round(median(v))])),
   };
@@ -152,7 +187,14 @@ function markdown(r) {
     row('Whole explanation of a raw record (transform + TreeSHAP + grouping by column + price terms)', 'explain_us'),
     row('For scale: ONNX prediction of one record (onnxruntime-node, one `run` per record)', 'predict_one_us'),
     row(`For scale: ONNX prediction in one batch of ${r.records} (per record)`, 'predict_batch_us'),
+    ...(r.runs.xgboost_one_us
+      ? [
+          row('Reference: XGBoost `pred_contribs` (C++, 1 thread), one record per call (incl. DMatrix)', 'xgboost_one_us'),
+          row(`Reference: XGBoost \`pred_contribs\` (C++, 1 thread), one batch of ${r.records} (per record)`, 'xgboost_batch_us'),
+        ]
+      : []),
     '',
+    `- TreeSHAP CPU time per record (process user time, last run): ${r.cpu_us_per_record_treeshap} µs; wall-clock above is higher when other work shares the cores.`,
     `- Loading the explainer (parse model.onnx, match trees.json, tree means): ${r.load_ms} ms, once per model.`,
     `- Agreement with XGBoost ${r.agreement.xgboost ?? ''} \`pred_contribs\` on this model: max |difference| ${r.agreement.max_abs_diff_vs_xgboost.toExponential(2)} over ${r.agreement.rows} rows × ${r.model.features + 1} values (tolerance 1e-4).`,
     '',

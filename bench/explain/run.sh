@@ -44,5 +44,5 @@ fi
 
 mkdir -p "$RESULTS"
 node "$HERE/bench.js" --csv "$CSV" --model "$WORK/model" --reference "$WORK/reference" \
-  --rows "${ROWS:-2000}" --runs "${RUNS:-3}" --out "$RESULTS/explain.json" --md "$RESULTS/explain.md"
+  --python "$PY" --rows "${ROWS:-2000}" --runs "${RUNS:-3}" --out "$RESULTS/explain.json" --md "$RESULTS/explain.md"
 cat "$RESULTS/explain.md"

@@ -7,7 +7,7 @@
  * a third of their inputs blanked. The TypeScript engine reads model.onnx from the package written by
  * trainModel and must agree within 1e-4.
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { trainModel } from '../train/train';
 import { TRAINER_DIR } from '../train/trainer-process';
@@ -119,7 +119,7 @@ function describeAgreement(specName: string, get: () => Trained) {
     const { manifest } = pkg;
     const explainer = new PackageExplainer(manifest, pkg.model, covers);
     const width = manifest.features.names.length;
-    const columns = [...new Set(featureSources(manifest.features))];
+    const fields = [...new Set(featureSources(manifest.features).flat())].sort();
     manifest.parity.records.forEach((record, r) => {
       const e = explainer.explain(record);
       // Same model inputs as the trainer saw, so the same contributions as XGBoost's.
@@ -128,7 +128,9 @@ function describeAgreement(specName: string, get: () => Trained) {
         expect(Math.abs(f.contribution - reference.contribs[r * (width + 1) + i]!)).toBeLessThan(TOLERANCE);
       });
       expect(withinTolerance(e.price, manifest.parity.predictions[r]!, manifest.parity.tolerance)).toBe(true);
-      expect(e.columns.map((c) => c.source)).toEqual(columns);
+      // The groups partition the model inputs and the record fields they read.
+      expect(e.columns.flatMap((c) => c.features).sort()).toEqual([...manifest.features.names].sort());
+      expect(e.columns.flatMap((c) => c.columns).sort()).toEqual(fields);
       const sum = (key: 'contribution' | 'priceContribution') => e.columns.reduce((s, c) => s + c[key], 0);
       expect(Math.abs(e.bias + sum('contribution') - e.margin)).toBeLessThan(1e-9);
       expect(Math.abs(sum('priceContribution') - (e.price - e.basePrice))).toBeLessThan(1e-6 * e.price);
@@ -147,8 +149,9 @@ describe('TreeSHAP against xgboost: housets (generated tiny, dirty)', () => {
   });
   describeAgreement('housets', () => trained);
 
-  it('housets: groups the date parts under the date column', () => {
+  it('housets: one group per input column, the date parts under the date column', () => {
     const e = new PackageExplainer(trained.pkg.manifest, trained.pkg.model, trained.covers).explain(trained.pkg.manifest.parity.records[0]!);
+    expect(e.columns.map((c) => c.source)).toEqual(trained.pkg.manifest.features.encoders.map((enc) => enc.column));
     const date = e.columns.find((c) => c.source === 'date')!;
     expect(date.features).toEqual(['date_year', 'date_quarter', 'date_month']);
     expect(date.contribution).toBeCloseTo(e.features.filter((f) => f.feature.startsWith('date_')).reduce((s, f) => s + f.contribution, 0), 12);
@@ -164,10 +167,41 @@ describe('TreeSHAP against xgboost: california-blocks', () => {
   });
   describeAgreement('california-blocks', () => trained);
 
-  it('california-blocks: groups the one-hot slots under ocean_proximity', () => {
+  it('california-blocks: one group per input column, the one-hot slots under ocean_proximity', () => {
     const e = new PackageExplainer(trained.pkg.manifest, trained.pkg.model, trained.covers).explain(trained.pkg.manifest.parity.records[0]!);
+    expect(e.columns.map((c) => c.source)).toEqual(trained.pkg.manifest.features.encoders.map((enc) => enc.column));
     const ocean = e.columns.find((c) => c.source === 'ocean_proximity')!;
     expect(ocean.features.length).toBeGreaterThanOrEqual(5);
     expect(ocean.features.every((f) => f.startsWith('ocean_proximity='))).toBe(true);
+  });
+});
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+const AMES_CSV = [path.resolve(REPO, '..', 'shared', 'data', 'ames', 'AmesHousing.csv'), '/work/shared/data/ames/AmesHousing.csv'].find((file) => existsSync(file));
+
+describe('TreeSHAP against xgboost: Ames (real data, derived features)', () => {
+  const tmp = useTempDir('explain-ames-');
+  let trained: Trained;
+  beforeAll(async () => {
+    if (!AMES_CSV) throw new Error('AmesHousing.csv not found beside the repository nor in /work/shared');
+    trained = await trainWithReference(tmp(), 'ames', AMES_CSV);
+  });
+  describeAgreement('ames', () => trained);
+
+  it('ames: a derived feature is explained together with every field it reads', () => {
+    const { manifest } = trained.pkg;
+    const e = new PackageExplainer(manifest, trained.pkg.model, trained.covers).explain(manifest.parity.records[0]!);
+    const groupOf = (feature: string) => e.columns.find((c) => c.features.includes(feature))!;
+    const derived = manifest.features.encoders.filter((enc) => enc.kind === 'derived');
+    expect(derived.length).toBeGreaterThan(3);
+    for (const enc of derived) {
+      const group = groupOf(enc.column);
+      for (const input of enc.inputs) {
+        const fields = input.kind === 'date' && input.assemble ? [input.assemble.year, input.assemble.month] : [input.source ?? input.column];
+        expect(group.columns).toEqual(expect.arrayContaining(fields));
+      }
+    }
+    // The sale date's parts and the ages computed from it share a group with the construction years.
+    expect(groupOf('sold_days').features).toEqual(expect.arrayContaining(['sold_days', 'sold_month']));
   });
 });

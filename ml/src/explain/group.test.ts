@@ -14,12 +14,41 @@ FEATURES.names = FEATURES.encoders.flatMap(encoderFeatureNames);
 
 describe('grouping contributions by raw column', () => {
   it('maps date parts, one-hot slots and encoded categories back to their column', () => {
-    expect(featureSources(FEATURES)).toEqual(['date', 'date', 'sqft', 'city', 'city', 'city', 'zip']);
+    expect(featureSources(FEATURES)).toEqual([['date'], ['date'], ['sqft'], ['city'], ['city'], ['city'], ['zip']]);
     const groups = groupBy([0.1, 0.2, -0.5, 0.01, 0.02, 0.03, 1, /* bias */ 12], FEATURES.names, sourceByIndex(featureSources(FEATURES)));
     expect(groups.map((g) => [g.source, g.features.length])).toEqual([['date', 2], ['sqft', 1], ['city', 3], ['zip', 1]]);
     expect(groups[0]!.contribution).toBeCloseTo(0.3, 15);
     expect(groups[2]!.contribution).toBeCloseTo(0.06, 15);
     expect(groups[2]!.features).toEqual(['city=A', 'city=B', 'city=__other__']);
+  });
+
+  it('reads renamed columns, assembled dates and derived expressions back to the fields a record carries', () => {
+    const features: FeatureSet = {
+      encoders: [
+        { kind: 'numeric', column: 'living_area', source: 'Gr Liv Area', outliers: 'missing' },
+        { kind: 'date', column: 'sold', parts: ['year', 'month'], assemble: { year: 'Yr Sold', month: 'Mo Sold' } },
+        {
+          kind: 'derived',
+          column: 'age',
+          expr: 'year(sold) - built',
+          inputs: [
+            { kind: 'date', column: 'sold', parts: [], assemble: { year: 'Yr Sold', month: 'Mo Sold' } },
+            { kind: 'numeric', column: 'built', source: 'Year Built', outliers: 'missing' },
+          ],
+        },
+        { kind: 'ordinal', column: 'Kitchen Qual', levels: ['Po', 'Fa', 'TA', 'Gd', 'Ex'] },
+      ],
+      names: [],
+    };
+    features.names = features.encoders.flatMap(encoderFeatureNames);
+    expect(featureSources(features)).toEqual([['Gr Liv Area'], ['Yr Sold', 'Mo Sold'], ['Yr Sold', 'Mo Sold'], ['Yr Sold', 'Mo Sold', 'Year Built'], ['Kitchen Qual']]);
+    // The sale date and the age derived from it form one group: their fields overlap.
+    const groups = groupBy([1, 2, 3, 4, 5], features.names, sourceByIndex(featureSources(features)));
+    expect(groups.map((g) => [g.source, g.features, g.contribution])).toEqual([
+      ['Gr Liv Area', ['living_area'], 1],
+      ['Yr Sold + Mo Sold + Year Built', ['sold_year', 'sold_month', 'age'], 9],
+      ['Kitchen Qual', ['Kitchen Qual'], 5],
+    ]);
   });
 
   it('joins the sources of a feature derived from several columns into one group', () => {

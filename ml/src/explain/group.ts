@@ -1,5 +1,5 @@
 import { inverseTarget } from '../features/fit';
-import { encoderFeatureNames, type FeatureSet } from '../features/types';
+import { encoderFeatureNames, type ExprInput, type FeatureSet, type FittedEncoder } from '../features/types';
 
 /** Maps a model input (by name and index) to the raw input column(s) it is computed from. */
 export type SourceOf = (feature: string, index: number) => string | readonly string[];
@@ -15,10 +15,27 @@ export interface GroupContribution {
   contribution: number;
 }
 
-/** The raw column each model input of a fitted feature set comes from (date parts and one-hot slots included). */
-export function featureSources(features: FeatureSet): string[] {
-  const sources: string[] = [];
-  for (const encoder of features.encoders) sources.push(...encoderFeatureNames(encoder).map(() => encoder.column));
+/** The record fields an encoder reads: its source (or column), the year/month/day of an assembled date. */
+function encoderFields(encoder: FittedEncoder | ExprInput): string[] {
+  if (encoder.kind === 'derived') return [...new Set(encoder.inputs.flatMap(encoderFields))];
+  if (encoder.kind === 'date' && encoder.assemble) {
+    const { year, month, day } = encoder.assemble;
+    return day ? [year, month, day] : [year, month];
+  }
+  return [encoder.source ?? encoder.column];
+}
+
+/**
+ * The raw input field(s) each model input of a fitted feature set comes from: date parts and one-hot slots map
+ * to their column, a renamed column to the field it reads, an assembled date to its year/month/day fields, a
+ * derived feature to every field its expression reads.
+ */
+export function featureSources(features: FeatureSet): string[][] {
+  const sources: string[][] = [];
+  for (const encoder of features.encoders) {
+    const fields = encoderFields(encoder);
+    for (let i = encoderFeatureNames(encoder).length; i > 0; i--) sources.push(fields);
+  }
   return sources;
 }
 

@@ -5,6 +5,7 @@ with the same arguments). It captures the final booster as the pipeline hands it
 trainer finish, then writes into $EXPLAIN_REFERENCE_OUT:
 
 - trees.json: the covers sidecar, built exactly as the trainer should build it (tree_covers below);
+- model.ubj: the native booster;
 - reference.json: input rows (the parity fixture, holdout rows, and the holdout rows again with about a third
   of their inputs blanked to NaN), with XGBoost's `pred_contribs=True` and `output_margin=True` for each.
 """
@@ -69,6 +70,7 @@ def main() -> int:
     out = Path(os.environ["EXPLAIN_REFERENCE_OUT"])
     out.mkdir(parents=True, exist_ok=True)
     (out / "trees.json").write_text(json.dumps(tree_covers(booster)), encoding="utf-8")
+    booster.save_model(out / "model.ubj")  # for bench/explain: XGBoost's own pred_contribs timed on the same rows
 
     parity = np.load(data / "X_parity.npy")
     holdout = np.load(data / "X_holdout.npy")[:150]
