@@ -19,6 +19,7 @@ import {
   waitFor,
   writeJobCsv,
 } from './batch-support';
+import { MetricsService } from '../src/metrics/metrics.service';
 
 jest.setTimeout(240_000);
 
@@ -303,6 +304,18 @@ describe('batch jobs: a worker runs them', () => {
       expect(Math.abs(Number(row[predicted]) - expected[i]!)).toBeLessThanOrEqual(0.01 + 1e-6 * expected[i]!);
       expect(row[result.header.indexOf('actual_price')]).toBe(row[price]);
     });
+    // Rows the model prices with less confidence say why, and the worker counts them by kind.
+    const warnings = result.header.indexOf('warnings');
+    const warned = result.rows.filter((row) => row[warnings] !== '').length;
+    expect(warned).toBeGreaterThan(0);
+    const counter = await worker!.app
+      .get(MetricsService)
+      .registry.getSingleMetric('prediction_warnings_total')!
+      .get();
+    const batchWarnings = counter.values
+      .filter((v) => v.labels.channel === 'batch')
+      .reduce((n, v) => n + v.value, 0);
+    expect(batchWarnings).toBeGreaterThanOrEqual(warned);
 
     const errorsRes = await t.request().get(`/v1/batch-jobs/${job.id}/errors`).set(auth(t)).buffer(true);
     expect(errorsRes.status).toBe(200);

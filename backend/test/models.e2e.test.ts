@@ -212,8 +212,12 @@ describe('model registry, inference and predictions', () => {
     expect(bulk.status).toBe(200);
     expect(bulk.body.results[1].warnings.map((w: { kind: string }) => w.kind)).toContain('unseen_category');
     const metrics = await t.request().get('/metrics');
-    expect(metrics.text).toMatch(/prediction_warnings_total\{kind="unseen_category",channel="online"\} [1-9]/);
-    expect(metrics.text).toMatch(/prediction_warnings_total\{kind="extrapolated_date",channel="online"\} [1-9]/);
+    expect(metrics.text).toMatch(
+      /prediction_warnings_total\{kind="unseen_category",channel="online"\} [1-9]/,
+    );
+    expect(metrics.text).toMatch(
+      /prediction_warnings_total\{kind="extrapolated_date",channel="online"\} [1-9]/,
+    );
     expect(metrics.text).toMatch(/prediction_warnings_total\{kind="unseen_category",channel="bulk"\} [1-9]/);
   });
 

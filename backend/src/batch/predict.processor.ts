@@ -158,6 +158,8 @@ export class PredictProcessor {
       { model: row.modelName, version: String(row.modelVersion), channel: 'batch' },
       progress.rowsScored,
     );
+    for (const [kind, rows] of Object.entries(progress.warnings))
+      this.metrics.predictionWarnings.inc({ kind, channel: 'batch' }, rows);
     this.logger.log(
       `job ${id}: completed, ${progress.rowsScored} rows scored, ${progress.rowsFailed} rejected`,
     );

@@ -746,6 +746,21 @@ export interface components {
         [key: string]: unknown;
       };
     };
+    PredictionWarningDto: {
+      /**
+       * @description The input field concerned
+       * @example Gr Liv Area
+       */
+      field: string;
+      /**
+       * @description unseen_category: a category training never saw; out_of_range: a number outside the training range (or clipped to the spec bounds); imputed: a missing optional field or an out-of-bounds value treated as missing; extrapolated_date: a date more than a year outside the dates the model was fit on
+       * @example out_of_range
+       * @enum {string}
+       */
+      kind: 'unseen_category' | 'out_of_range' | 'imputed' | 'extrapolated_date';
+      /** @example 5642 is outside the training range 334 to 4676 */
+      message: string;
+    };
     ModelRefDto: {
       /** @example housets-xgboost */
       name: string;
@@ -758,6 +773,8 @@ export interface components {
        * @example 412345.67
        */
       price: number;
+      /** @description Why this price deserves less trust; empty when nothing is unusual */
+      warnings: components['schemas']['PredictionWarningDto'][];
       model: components['schemas']['ModelRefDto'];
       /** @example 3f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11 */
       requestId: string;
@@ -788,6 +805,8 @@ export interface components {
       index: number;
       /** @example 412345.67 */
       price?: number;
+      /** @description Present with a price */
+      warnings?: components['schemas']['PredictionWarningDto'][];
       /** @description Why this record was rejected */
       errors?: components['schemas']['FieldProblem'][];
     };

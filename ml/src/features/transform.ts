@@ -102,11 +102,19 @@ function compileEncoder(encoder: FittedEncoder, position: number): Step {
     }
     case 'date': {
       const parts = encoder.parts;
-      const read = dateReader(encoder);
-      return (record, out, offset) => {
-        const days = read(record);
-        for (let i = 0; i < parts.length; i++) out[offset + position + i] = Number.isNaN(days) ? NaN : datePart(days, parts[i]!);
+      const toParts = (days: number) => parts.map((part) => (Number.isNaN(days) ? NaN : datePart(days, part)));
+      const write = (values: number[], out: Float32Array, offset: number) => {
+        for (let i = 0; i < values.length; i++) out[offset + position + i] = values[i]!;
       };
+      if (encoder.assemble) {
+        const read = dateReader(encoder);
+        return (record, out, offset) => write(toParts(read(record)), out, offset);
+      }
+      // Parts are computed once per distinct date text: a file holds few distinct dates.
+      const field = encoder.source ?? encoder.column;
+      const missing = missingTokenSet(encoder.missingTokens);
+      const readParts = memoize((raw) => toParts(readDateField(raw, missing).days));
+      return (record, out, offset) => write(readParts(record[field]), out, offset);
     }
     case 'ordinal':
     case 'derived': {

@@ -4,6 +4,7 @@ import { PACKAGE_FILES, parseManifest, readPackage, sha256, writePackage } from 
 import { withinTolerance } from './manifest';
 import { InputError } from '../errors';
 import { samplePackage } from '../test-support/package';
+import { checkRecord } from '../features/validate';
 import { listDir, useTempDir } from '../test-support/tmp';
 
 /** Manifest JSON as read from disk, edited freely to break it. */
@@ -178,5 +179,18 @@ describe('parseManifest: derived features', () => {
     expect(() => parseManifest(manifest, pkg.model)).toThrow(
       'manifest.json: derived feature "per_income" has a bad expression: unknown column "households" at position 17 of "median_income / households"',
     );
+  });
+});
+
+describe('format version 1 packages', () => {
+  it('still load, with their cleaned-value parity records and all-optional signature serving as before', () => {
+    const pkg = samplePackage();
+    const v1 = { ...structuredClone(pkg.manifest), formatVersion: 1 };
+    const manifest = parseManifest(v1, pkg.model);
+    expect(manifest.formatVersion).toBe(1);
+    expect(manifest.parity.records).toEqual([{ median_income: 3.5 }, { median_income: 8 }]);
+    // No required fields and no outliers policy: a record without the field passes, one below min is rejected.
+    expect(checkRecord({}, manifest).errors).toEqual([]);
+    expect(checkRecord({ median_income: -1 }, manifest).errors).toEqual([{ field: 'median_income', message: 'must be at least 0, got -1' }]);
   });
 });

@@ -114,7 +114,7 @@ export async function scoreCsv(
       const missingRequired = manifest.signature.filter((f) => f.required && !columns.includes(f.name)).map((f) => f.name);
       if (missingRequired.length > 0) {
         // Refused before any row is scored or written: a model cannot price rows without its inputs.
-        throw new InputError(`CSV is missing required column${missingRequired.length > 1 ? 's' : ''} of model ${manifest.model.name}: ${missingRequired.join(', ')}`, {
+        throw new InputError(`CSV is missing required column${missingRequired.length > 1 ? 's' : ''}: ${missingRequired.join(', ')}`, {
           missingColumns: missingRequired,
         });
       }

@@ -212,6 +212,67 @@ describe('validateSpec', () => {
     expect(problems).toHaveLength(3);
   });
 
+  it('reports schema and cross-field problems in one run', () => {
+    const raw = rawSpec();
+    raw.columns.push({ name: 'sqft', role: 'numeric', outliers: 'ignore' });
+    raw.columns.push({ name: 'age', role: 'derived', expr: 'year(date) - yr_built' });
+    raw.cleaning.dedupeKeys = ['zip'];
+    const problems = problemsOf(raw);
+    expect(problems).toEqual([
+      expect.stringMatching(/^columns\[5\] \(sqft\)\.outliers: /),
+      'columns[5] (sqft).name: column listed twice',
+      'columns[6] (age).expr: unknown column "yr_built" at position 14 of "year(date) - yr_built"',
+      'cleaning.dedupeKeys[0]: no column named "zip"',
+    ]);
+  });
+
+  it('checks derived expressions against the columns: names, kinds, positions', () => {
+    const withDerived = (expr: string, extra: Json[] = []) => {
+      const raw = rawSpec();
+      raw.columns.push(...extra, { name: 'derived', role: 'derived', expr });
+      return raw;
+    };
+    expect(() => validateSpec(withDerived('year(date) - sqft / 2'))).not.toThrow();
+    expectOneProblem(withDerived('sqft + city'), 'columns[5] (derived).expr', /column "city" has role "categorical" with encoding "target"; expressions read numeric, ordinal and date columns/);
+    expectOneProblem(withDerived('date * 2'), 'columns[5] (derived).expr', /a date column is used through .* at position 1 of "date \* 2"/);
+    expectOneProblem(withDerived('log(sqft'), 'columns[5] (derived).expr', /expected "\)", found the end of the expression at position 9/);
+    const ordinal = { name: 'grade', role: 'categorical', encoding: 'ordinal', levels: ['Po', 'TA', 'Ex'] };
+    expect(() => validateSpec(withDerived('grade * sqft', [ordinal]))).not.toThrow();
+    expectOneProblem(withDerived('other + 1', [{ name: 'other', role: 'derived', expr: '1' }]), 'columns[6] (derived).expr', /column "other" has role "derived"/);
+  });
+
+  it('checks ordinal levels: required, unique, normalised, only on ordinal columns', () => {
+    const withColumn = (column: Json) => {
+      const raw = rawSpec();
+      raw.columns.push(column);
+      return raw;
+    };
+    expectOneProblem(withColumn({ name: 'q', role: 'categorical', encoding: 'ordinal' }), 'columns[5] (q).levels', /lists its levels/);
+    expectOneProblem(withColumn({ name: 'q', role: 'categorical', encoding: 'ordinal', levels: ['Po', 'Ex', 'Po'] }), 'columns[5] (q).levels[2]', /listed twice/);
+    expectOneProblem(
+      withColumn({ name: 'q', role: 'categorical', encoding: 'ordinal', levels: ['po', 'EX'], normalize: { case: 'upper' } }),
+      'columns[5] (q).levels[0]',
+      /not in normalised form \("PO"\)/,
+    );
+    expectOneProblem(withColumn({ name: 'q', role: 'categorical', encoding: 'onehot', levels: ['a', 'b'] }), 'columns[5] (q).levels', /only an ordinal column/);
+  });
+
+  it('accepts sources, assembled and split-only dates, sentinels and missing tokens', () => {
+    const raw = rawSpec();
+    raw.columns[0] = { name: 'date', role: 'date', feature: false };
+    raw.columns.push(
+      { name: 'sold', role: 'date', assemble: { year: 'Yr Sold', month: 'Mo Sold' }, derive: ['days'] },
+      { name: 'renovated', role: 'numeric', source: 'yr_renovated', sentinels: [0], optional: true },
+      { name: 'alley', role: 'categorical', encoding: 'onehot', missingTokens: [''] },
+    );
+    const spec = validateSpec(raw);
+    expect(spec.columns[5]).toMatchObject({ assemble: { year: 'Yr Sold', month: 'Mo Sold' }, derive: ['days'], feature: true, optional: false });
+    expect(spec.columns[0]).toMatchObject({ feature: false });
+    const onlySplit = rawSpec();
+    onlySplit.columns = onlySplit.columns.map((c: Json) => (c.role === 'target' || c.role === 'drop' ? c : { ...c, feature: false }));
+    expect(problemsOf(onlySplit)).toEqual(['columns: needs at least one feature column (numeric, categorical, date or derived)']);
+  });
+
   it('rejects what is not an object', () => {
     expect(() => validateSpec(null)).toThrow(InputError);
     expect(() => validateSpec([])).toThrow(InputError);
@@ -228,6 +289,14 @@ describe('loadSpec', () => {
     expect(targetColumn(spec)).toMatchObject({ name: 'price', transform: 'log' });
     expect(spec.split).toEqual({ kind: 'time', column: 'date', evalFrom: '2020-01-01', holdoutFrom: '2022-01-01' });
     expect(spec.cleaning.dedupeKeys).toEqual(['date', 'zipcode']);
+  });
+
+  it('loads the built-in ames spec: assembled sale date, ordinal scales, derived features', () => {
+    const spec = loadSpec('ames');
+    expect(spec.split).toEqual({ kind: 'time', column: 'sold', evalFrom: '2009-01-01', holdoutFrom: '2010-01-01' });
+    expect(spec.columns.find((c) => c.name === 'sold')).toMatchObject({ role: 'date', assemble: { year: 'Yr Sold', month: 'Mo Sold' } });
+    expect(spec.columns.filter((c) => c.role === 'derived').map((c) => c.name)).toContain('age_at_sale');
+    expect(spec.columns.find((c) => c.name === 'Kitchen Qual')).toMatchObject({ encoding: 'ordinal', levels: ['Po', 'Fa', 'TA', 'Gd', 'Ex'] });
   });
 
   it('loads the built-in california-blocks spec: no date, random split, one-hot', () => {

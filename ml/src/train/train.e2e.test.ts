@@ -202,17 +202,26 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
       output = await parseCsv(outCsv);
     });
 
-    it('writes one row per valid input row: the input columns, predicted_price and actual_price', async () => {
+    /** Lines a model refuses: unreadable dates, and a required field emptied by the dirt. */
+    const refusedLines = () => {
+      const required = new Set(pkg.manifest.signature.filter((f) => f.required).map((f) => f.name));
+      return truth.lines.filter((l) => l.badDate || l.emptied.some((c) => required.has(c))).map((l) => l.line);
+    };
+
+    it('writes one row per valid input row: the input columns, predicted_price, actual_price and warnings', async () => {
       const input = await parseCsv(dataCsv);
-      const bad = new Set([...truth.lines.filter((l) => l.badDate).map((l) => l.line), firstAppended, firstAppended + 1, firstAppended + 3, firstAppended + 4]);
+      const bad = new Set([...refusedLines(), firstAppended, firstAppended + 1, firstAppended + 4]);
       const valid = input.rows.filter((r) => !bad.has(r.line));
       expect(valid.length).toBe(input.rows.length - bad.size);
-      expect(output.header).toEqual([...HOUSETS_COLUMNS, 'predicted_price', 'actual_price']);
+      expect(output.header).toEqual([...HOUSETS_COLUMNS, 'predicted_price', 'actual_price', 'warnings']);
       expect(output.rows.length).toBe(valid.length);
       output.rows.forEach((row, i) => {
         expect(row.fields.slice(0, HOUSETS_COLUMNS.length)).toEqual(valid[i]!.fields);
-        expect(row.fields.at(-1)).toBe(valid[i]!.fields[HOUSETS_COLUMNS.indexOf('price')]);
+        expect(row.fields.at(-2)).toBe(valid[i]!.fields[HOUSETS_COLUMNS.indexOf('price')]);
       });
+      // Below the spec's min, homes_sold is treated as missing as in training, and the row says so.
+      const belowMin = output.rows[valid.findIndex((r) => r.line === firstAppended + 3)]!;
+      expect(belowMin.fields.at(-1)).toBe('imputed homes_sold: -5 is not at least 0: treated as missing, as in training');
       const predicted = output.rows.map((r) => Number(r.fields[HOUSETS_COLUMNS.length]));
       expect(predicted.every((p) => Number.isFinite(p) && p > 0)).toBe(true);
       expect(listDir(path.dirname(outCsv))).toEqual(['out.csv', 'out.errors.csv']);
@@ -278,12 +287,15 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
       expect(errors.header).toEqual(['line', 'reason']);
       const byLine = new Map(errors.rows.map((r) => [Number(r.fields[0]), r.fields[1]!]));
       const badDates = truth.lines.filter((l) => l.badDate).map((l) => l.line);
+      const emptied = truth.lines.filter((l) => !l.badDate && refusedLines().includes(l.line));
       expect(badDates.length).toBeGreaterThan(0);
-      expect([...byLine.keys()]).toEqual([...badDates, firstAppended, firstAppended + 1, firstAppended + 3, firstAppended + 4]);
-      for (const line of badDates) expect(byLine.get(line)).toMatch(/^date must be a date written YYYY-MM-DD/);
-      expect(byLine.get(firstAppended)).toBe('date must be a date written YYYY-MM-DD, got "2023-02-30"');
+      expect(emptied.length).toBeGreaterThan(0);
+      expect([...byLine.keys()]).toEqual([...refusedLines(), firstAppended, firstAppended + 1, firstAppended + 4]);
+      for (const line of badDates) expect(byLine.get(line)).toMatch(/^date must be a date written YYYY-MM-DD \(optionally with a time\), YYYY-MM, YYYY\/MM\/DD or M\/D\/YYYY/);
+      const required = new Set(pkg.manifest.signature.filter((f) => f.required).map((f) => f.name));
+      for (const l of emptied) expect(byLine.get(l.line)).toContain(`${l.emptied.find((c) => required.has(c))} is required`);
+      expect(byLine.get(firstAppended)).toBe('date must be a date written YYYY-MM-DD (optionally with a time), YYYY-MM, YYYY/MM/DD or M/D/YYYY, got "2023-02-30"');
       expect(byLine.get(firstAppended + 1)).toBe('median_list_price must be a number, got "abc"');
-      expect(byLine.get(firstAppended + 3)).toBe('homes_sold must be at least 0, got -5');
       expect(byLine.get(firstAppended + 4)).toBe('has 3 fields, header has 39');
     });
   });
