@@ -122,7 +122,7 @@ async function main() {
     'X = np.fromfile(sys.argv[2], dtype=np.float32).reshape(-1, int(sys.argv[3]))',
     'one, batch = [], []',
     'for run in range(int(sys.argv[4])):',
-    '    m = min(len(X), 300); t = time.perf_counter()',
+    '    m = min(len(X), 100); t = time.perf_counter()',
     '    for r in range(m): b.predict(xgb.DMatrix(X[r:r + 1], missing=np.nan), pred_contribs=True)',
     '    one.append((time.perf_counter() - t) / m * 1e6)',
     '    d = xgb.DMatrix(X, missing=np.nan); t = time.perf_counter(); b.predict(d, pred_contribs=True)',
