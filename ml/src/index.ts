@@ -24,3 +24,4 @@ export * from './npy';
 export * from './package/archive';
 export * from './generate';
 export * from './cli/dataset';
+export * from './explain';
