@@ -22,3 +22,4 @@ export * from './train/train';
 export * from './npy';
 export * from './package/archive';
 export * from './generate';
+export * from './score/spreadsheet-safe';

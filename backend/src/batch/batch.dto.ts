@@ -26,9 +26,10 @@ export class ModelVersionRefDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'name must not contain control characters' })
   name: string;
 
-  @ApiProperty({ example: 3, minimum: 1, maximum: 2147483647 })
+  @ApiProperty({ type: 'integer', example: 3, minimum: 1, maximum: 2147483647 })
   @IsInt()
   @Min(1)
   @Max(2147483647)
@@ -44,6 +45,7 @@ export class CreateBatchJobDto {
   @IsString()
   @MaxLength(1000)
   @Matches(/^(s3|file):\/\/./, { message: 'inputUri must start with s3:// or file://' })
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'inputUri must not contain control characters (NUL, line breaks, tabs)' })
   inputUri: string;
 
   @ApiPropertyOptional({
@@ -64,7 +66,13 @@ export class UploadBatchJobDto {
   })
   modelName?: string;
 
-  @ApiPropertyOptional({ example: 3, description: 'Model version number; send before the file part.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 2147483647,
+    example: 3,
+    description: 'Model version number; send before the file part.',
+  })
   modelVersion?: number;
 
   @ApiProperty({
@@ -76,7 +84,7 @@ export class UploadBatchJobDto {
 }
 
 export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -84,7 +92,7 @@ export class ListQueryDto {
   @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -205,6 +213,7 @@ export class CreateBatchEvaluationDto {
   @IsString()
   @MaxLength(1000)
   @Matches(/^(s3|file):\/\/./, { message: 'inputUri must start with s3:// or file://' })
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'inputUri must not contain control characters (NUL, line breaks, tabs)' })
   inputUri: string;
 }
 

@@ -61,6 +61,19 @@ const schema = z.object({
     .refine((v) => /^(s3|file):\/\/./.test(v), 'must be s3://… or file://… inside the artifact store')
     .optional(),
   BATCH_METRICS_CLOUDWATCH: z.enum(['0', '1']).default('0'),
+  // Longest CSV record batch jobs read (bytes); a longer row is rejected into the errors file.
+  CSV_MAX_LINE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .default(1024 * 1024),
+  // How long an Idempotency-Key of POST /v1/batch-jobs stays bound to its job and request.
+  IDEMPOTENCY_KEY_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(24 * 60 * 60),
 });
 
 export type AppConfig = z.infer<typeof schema> & {

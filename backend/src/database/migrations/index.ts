@@ -1,6 +1,12 @@
 import { ModelRegistry1732330000000 } from './1732330000000-model-registry';
 import { ApiKeys1732330000001 } from './1732330000001-api-keys';
 import { BatchJobs1732331000000 } from '../../batch/migrations/1732331000000-batch-jobs';
+import { BatchIdempotencyFingerprint1732332000000 } from '../../batch/migrations/1732332000000-batch-idempotency-fingerprint';
 
 /** Every migration, in order. A module that adds tables adds its migration here. */
-export const MIGRATIONS = [ModelRegistry1732330000000, ApiKeys1732330000001, BatchJobs1732331000000];
+export const MIGRATIONS = [
+  ModelRegistry1732330000000,
+  ApiKeys1732330000001,
+  BatchJobs1732331000000,
+  BatchIdempotencyFingerprint1732332000000,
+];
