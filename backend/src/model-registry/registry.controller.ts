@@ -6,6 +6,7 @@ import {
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiQuery,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -15,9 +16,11 @@ import { Principal, RequireScopes } from '../auth';
 import { ProblemDetails, validationProblem } from '../common/problem';
 import { ModelEvaluationDto, ModelVersionDto, RegisterFromUriDto, SetStageDto } from './registry.dto';
 import { RegistryService } from './registry.service';
-import { ModelNamePipe, VersionPipe } from './registry.params';
+import { MAX_VERSION, ModelNamePipe, VersionPipe } from './registry.params';
 
 const MAX_PACKAGE_BYTES = 512 * 1024 * 1024;
+/** What VersionPipe enforces, in the OpenAPI document. */
+const VERSION_PARAM = { name: 'version', type: 'integer', minimum: 1, maximum: MAX_VERSION } as const;
 
 @ApiTags('models')
 @Controller('v1/models')
@@ -92,6 +95,7 @@ export class RegistryController {
   }
 
   @Get(':name/versions/:version')
+  @ApiParam(VERSION_PARAM)
   @RequireScopes('models:read')
   @ApiOperation({ summary: 'One model version' })
   @ApiOkResponse({ type: ModelVersionDto })
@@ -103,6 +107,7 @@ export class RegistryController {
   }
 
   @Get(':name/versions/:version/evaluation')
+  @ApiParam(VERSION_PARAM)
   @RequireScopes('models:read')
   @ApiOperation({ summary: 'Holdout evaluation by month and region, feature importances and tuning trials' })
   @ApiOkResponse({ type: ModelEvaluationDto })
@@ -114,6 +119,7 @@ export class RegistryController {
   }
 
   @Put(':name/versions/:version/stage')
+  @ApiParam(VERSION_PARAM)
   @RequireScopes('models:write')
   @ApiOperation({
     summary: 'Move a version to a stage; promoting to production archives the current production version',
