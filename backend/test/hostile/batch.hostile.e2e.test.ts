@@ -80,6 +80,20 @@ function csvOf(rows: string[][], bad: (i: number) => boolean = () => false): str
   return [clean.header.join(','), ...lines].join('\n') + '\n';
 }
 
+/** Resolves once no job is queued or running (their result and errors files are then in place). */
+const idle = () =>
+  waitFor(
+    async () => {
+      for (const status of ['queued', 'running']) {
+        const res = await t.request().get(`/v1/batch-jobs?status=${status}`).set(auth(t));
+        if (res.body.total !== 0) return false;
+      }
+      return true;
+    },
+    120_000,
+    'every job to finish',
+  );
+
 /** Objects under `batch/` in the store (inputs, results, errors). */
 const batchObjects = async () => (await store.list('batch/')).filter((k) => !k.includes('/attempts/'));
 
@@ -192,6 +206,7 @@ describe('hostile batch input', () => {
   });
 
   it('item 7: concurrent requests with one key give one job (identical) or one job and 422s (different), and no orphan input', async () => {
+    await idle();
     const before = await batchObjects();
     const file = csvOf(clean.rows.slice(0, 20));
     const identical = await Promise.all([1, 2, 3, 4].map(() => upload(file, { 'idempotency-key': 'burst-same' })));
