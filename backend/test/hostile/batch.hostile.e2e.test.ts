@@ -176,6 +176,7 @@ describe('hostile batch input', () => {
     const other = csvOf(clean.rows.slice(20, 40));
     const one = await upload(file, { 'idempotency-key': 'reuse-1' });
     expect(one.status).toBe(202);
+    await idle();
     const before = await batchObjects();
     const same = await upload(file, { 'idempotency-key': 'reuse-1' });
     expect(same.status).toBe(202);
@@ -267,6 +268,7 @@ describe('hostile batch input', () => {
   });
 
   it('item 9: NUL bytes and control characters in file names, URIs and model names are a 400, never a 500, and leave nothing stored', async () => {
+    await idle();
     const before = await batchObjects();
     const nulName = await upload(csvOf(clean.rows.slice(0, 5)), {}, 'evil\u0000name.csv');
     expect(nulName.status).toBe(400);
