@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -101,7 +102,12 @@ it('finds no failing check in any phase, stateful included', async () => {
     ],
     (MAX_TIME_S + 240) * 1000,
   );
-  if (status !== 0) process.stderr.write(output.slice(-20000));
+  if (status !== 0) {
+    // The whole report (every failure with its curl reproduction) is kept beside the test output.
+    const report = path.join(os.tmpdir(), `schemathesis-${process.env.TEST_PROFILE ?? 'embedded'}-${process.pid}.log`);
+    writeFileSync(report, output);
+    process.stderr.write(`${output.slice(-8000)}\nfull report: ${report}\n`);
+  }
   expect(output).toMatch(/\d+ passed/);
   expect(status).toBe(0);
 });

@@ -254,13 +254,10 @@ export class BatchJobsService {
     const name = fieldValue('modelName');
     const versionText = fieldValue('modelVersion');
     // Checked before anything is stored: a refused request leaves no input object behind.
-    if (file.filename && (CONTROL_CHARACTERS.test(file.filename) || file.filename.length > 255)) {
+    if (file.filename && CONTROL_CHARACTERS.test(file.filename)) {
       await this.drain(file.file);
       throw validationProblem([
-        {
-          field: 'file',
-          message: 'the file name must be at most 255 characters without control characters (NUL, line breaks, tabs)',
-        },
+        { field: 'file', message: 'the file name must not contain control characters (NUL, line breaks, tabs)' },
       ]);
     }
     if (existing) {

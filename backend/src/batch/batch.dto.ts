@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -18,6 +18,10 @@ import type { BatchEvaluationEntity, ErrorMetrics } from './batch-evaluation.ent
 
 /** Offsets past this are not pages of any real listing (and would overflow the databases' integer types). */
 export const MAX_OFFSET = 1_000_000_000;
+
+/** A query parameter as a number; an empty one (`?offset=`) is not 0 but invalid. */
+const queryNumber = ({ value }: { value: unknown }) =>
+  value === undefined ? undefined : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -86,7 +90,7 @@ export class UploadBatchJobDto {
 export class ListQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 20 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(queryNumber)
   @IsInt()
   @Min(1)
   @Max(200)
@@ -94,7 +98,7 @@ export class ListQueryDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(queryNumber)
   @IsInt()
   @Min(0)
   @Max(MAX_OFFSET)

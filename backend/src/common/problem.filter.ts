@@ -4,7 +4,6 @@ import {
   HttpException,
   HttpStatus,
   Logger,
-  NotFoundException,
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -37,7 +36,7 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const allowed = this.methodNotAllowed(exception, request);
+    const allowed = this.methodNotAllowed(request);
     if (allowed) {
       exception = new ProblemException(
         HttpStatus.METHOD_NOT_ALLOWED,
@@ -61,10 +60,10 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   /** The methods of a known path when the router found no route for this request's method. */
-  private methodNotAllowed(exception: unknown, request: FastifyRequest): string[] | undefined {
-    // Nest's router answers an unmatched request with NotFoundException("Cannot <METHOD> <url>").
-    if (!this.routes || !(exception instanceof NotFoundException)) return undefined;
-    if (!exception.message.startsWith(`Cannot ${request.method} `)) return undefined;
+  private methodNotAllowed(request: FastifyRequest): string[] | undefined {
+    // Nest's router answers an unmatched request with NotFoundException("Cannot <METHOD> <url>");
+    // Fastify may refuse it earlier (a QUERY request without a content type): either way no route ran.
+    if (!this.routes) return undefined;
     const allowed = this.routes.allowed(request.url.split('?')[0]!);
     return allowed.length > 0 && !allowed.includes(request.method) ? allowed : undefined;
   }
