@@ -81,6 +81,8 @@ it('finds no failing check in any phase, stateful included', async () => {
   const { status, output } = await run(
     SCHEMATHESIS,
     [
+      '--config-file',
+      path.resolve(__dirname, 'schemathesis.toml'),
       'run',
       `${base}/docs-json`,
       '--header',

@@ -20,11 +20,9 @@ import {
 import { BatchJobEntity } from './batch-job.entity';
 import { BatchQueueService } from './batch-queue.service';
 import { deletePrefix } from './artifacts';
-import type { ModelVersionRefDto } from './batch.dto';
+import { CONTROL_CHARACTERS, type ModelVersionRefDto } from './batch.dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-/** Characters no file name, URI or text field may carry into the database (Postgres refuses NUL). */
-export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /** sha256 of what a submission asked for: the idempotency key is bound to it. */
 export function requestFingerprint(request: {

@@ -16,11 +16,13 @@ import { Principal, RequireScopes } from '../auth';
 import { ProblemDetails, validationProblem } from '../common/problem';
 import { ModelEvaluationDto, ModelVersionDto, RegisterFromUriDto, SetStageDto } from './registry.dto';
 import { RegistryService } from './registry.service';
-import { MAX_VERSION, ModelNamePipe, VersionPipe } from './registry.params';
+import { MAX_VERSION, MODEL_NAME, ModelNamePipe, VersionPipe } from './registry.params';
 
 const MAX_PACKAGE_BYTES = 512 * 1024 * 1024;
 /** What VersionPipe enforces, in the OpenAPI document. */
 const VERSION_PARAM = { name: 'version', type: 'integer', minimum: 1, maximum: MAX_VERSION } as const;
+/** What ModelNamePipe enforces, in the OpenAPI document. */
+const NAME_PARAM = { name: 'name', type: 'string', pattern: MODEL_NAME.source } as const;
 
 @ApiTags('models')
 @Controller('v1/models')
@@ -78,7 +80,7 @@ export class RegistryController {
   @Get()
   @RequireScopes('models:read')
   @ApiOperation({ summary: 'List model versions, newest first, with metrics and lineage' })
-  @ApiQuery({ name: 'name', required: false })
+  @ApiQuery({ ...NAME_PARAM, required: false })
   @ApiOkResponse({ type: [ModelVersionDto] })
   async list(@Query('name', ModelNamePipe) name?: string): Promise<ModelVersionDto[]> {
     return (await this.registry.list(name)).map(ModelVersionDto.from);
@@ -95,6 +97,7 @@ export class RegistryController {
   }
 
   @Get(':name/versions/:version')
+  @ApiParam(NAME_PARAM)
   @ApiParam(VERSION_PARAM)
   @RequireScopes('models:read')
   @ApiOperation({ summary: 'One model version' })
@@ -107,6 +110,7 @@ export class RegistryController {
   }
 
   @Get(':name/versions/:version/evaluation')
+  @ApiParam(NAME_PARAM)
   @ApiParam(VERSION_PARAM)
   @RequireScopes('models:read')
   @ApiOperation({ summary: 'Holdout evaluation by month and region, feature importances and tuning trials' })
@@ -119,6 +123,7 @@ export class RegistryController {
   }
 
   @Put(':name/versions/:version/stage')
+  @ApiParam(NAME_PARAM)
   @ApiParam(VERSION_PARAM)
   @RequireScopes('models:write')
   @ApiOperation({
