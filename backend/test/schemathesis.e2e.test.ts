@@ -106,7 +106,10 @@ it('finds no failing check in any phase, stateful included', async () => {
   );
   if (status !== 0) {
     // The whole report (every failure with its curl reproduction) is kept beside the test output.
-    const report = path.join(os.tmpdir(), `schemathesis-${process.env.TEST_PROFILE ?? 'embedded'}-${process.pid}.log`);
+    const report = path.join(
+      os.tmpdir(),
+      `schemathesis-${process.env.TEST_PROFILE ?? 'embedded'}-${process.pid}.log`,
+    );
     writeFileSync(report, output);
     process.stderr.write(`${output.slice(-8000)}\nfull report: ${report}\n`);
   }

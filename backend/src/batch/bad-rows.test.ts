@@ -16,7 +16,14 @@ function random(seed: number): () => number {
  * Reads a simulated file of `rows` rows, each bad with probability `share`, checking every `every` rows
  * (a worker checks once per read chunk, a few hundred rows); returns the row of the early stop.
  */
-function earlyStopRow(seed: number, rows: number, share: number, every = 25, maxRatio = 0.1, minRows = 1000): number | undefined {
+function earlyStopRow(
+  seed: number,
+  rows: number,
+  share: number,
+  every = 25,
+  maxRatio = 0.1,
+  minRows = 1000,
+): number | undefined {
   const next = random(seed);
   let failed = 0;
   for (let read = 1; read <= rows; read++) {

@@ -89,7 +89,8 @@ export class BatchEvaluationsService {
 
   async get(principal: Principal, id: string): Promise<BatchEvaluationEntity> {
     const row = await this.runs.findOneBy({ id });
-    if (!row || (!isAdmin(principal) && row.apiKeyId !== principal.keyId)) throw notFound(`batch evaluation ${id} does not exist`);
+    if (!row || (!isAdmin(principal) && row.apiKeyId !== principal.keyId))
+      throw notFound(`batch evaluation ${id} does not exist`);
     return row;
   }
 }

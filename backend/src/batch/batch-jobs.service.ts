@@ -255,12 +255,18 @@ export class BatchJobsService {
     if (file.filename && CONTROL_CHARACTERS.test(file.filename)) {
       await this.drain(file.file);
       throw validationProblem([
-        { field: 'file', message: 'the file name must not contain control characters (NUL, line breaks, tabs)' },
+        {
+          field: 'file',
+          message: 'the file name must not contain control characters (NUL, line breaks, tabs)',
+        },
       ]);
     }
     if (existing) {
       const sha256 = await this.hashUpload(file.file, limit);
-      return this.replay(existing, requestFingerprint({ file: sha256, modelName: name, modelVersion: versionText }));
+      return this.replay(
+        existing,
+        requestFingerprint({ file: sha256, modelName: name, modelVersion: versionText }),
+      );
     }
     let model: ModelVersionEntity;
     try {

@@ -61,7 +61,9 @@ export class CreateBatchJobDto {
   @IsString()
   @MaxLength(1000)
   @Matches(/^(s3|file):\/\/./, { message: 'inputUri must start with s3:// or file://' })
-  @Matches(WITHOUT_CONTROL_CHARACTERS, { message: 'inputUri must not contain control characters (NUL, line breaks, tabs)' })
+  @Matches(WITHOUT_CONTROL_CHARACTERS, {
+    message: 'inputUri must not contain control characters (NUL, line breaks, tabs)',
+  })
   inputUri: string;
 
   @ApiPropertyOptional({
@@ -234,7 +236,9 @@ export class CreateBatchEvaluationDto {
   @IsString()
   @MaxLength(1000)
   @Matches(/^(s3|file):\/\/./, { message: 'inputUri must start with s3:// or file://' })
-  @Matches(WITHOUT_CONTROL_CHARACTERS, { message: 'inputUri must not contain control characters (NUL, line breaks, tabs)' })
+  @Matches(WITHOUT_CONTROL_CHARACTERS, {
+    message: 'inputUri must not contain control characters (NUL, line breaks, tabs)',
+  })
   inputUri: string;
 }
 

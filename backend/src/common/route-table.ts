@@ -36,9 +36,7 @@ export class RouteTable {
   private static compile(url: string): RegExp {
     const source = url
       .split('/')
-      .map((segment) =>
-        segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-      )
+      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
       .join('/');
     return new RegExp(`^${source}/?$`);
   }

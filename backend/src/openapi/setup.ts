@@ -49,7 +49,9 @@ export function closeRequestBodies(document: OpenAPIObject): OpenAPIObject {
     for (const value of Object.values(node)) visit(value);
   };
   for (const item of Object.values(document.paths)) {
-    for (const operation of Object.values(item) as Array<{ requestBody?: { content?: Record<string, { schema?: unknown }> } }>) {
+    for (const operation of Object.values(item) as Array<{
+      requestBody?: { content?: Record<string, { schema?: unknown }> };
+    }>) {
       visit(operation?.requestBody?.content?.['application/json']?.schema);
     }
   }

@@ -136,7 +136,9 @@ describe('hostile batch input', () => {
     const res = await upload(csvOf(clean.rows.slice(0, 1500), (i) => i % 10 < 3));
     const job = await finished(res.body.id);
     expect(job.status).toBe('failed');
-    expect(job.error).toMatch(/^\d+ of \d+ rows read so far were rejected \((2|3)\d\.\d%\), more than BATCH_MAX_BAD_ROW_RATIO 0.1/);
+    expect(job.error).toMatch(
+      /^\d+ of \d+ rows read so far were rejected \((2|3)\d\.\d%\), more than BATCH_MAX_BAD_ROW_RATIO 0.1/,
+    );
     const [, failed, read] = /^(\d+) of (\d+)/.exec(job.error!)!.map(Number);
     expect(job.rowsRead).toBe(read);
     expect(job.rowsFailed).toBe(failed);
@@ -202,7 +204,10 @@ describe('hostile batch input', () => {
     expect(a.status).toBe(202);
     expect((await post({ inputUri: uri('datasets/a.csv') }, 'reuse-2')).body.id).toBe(a.body.id);
     expect((await post({ inputUri: uri('datasets/b.csv') }, 'reuse-2')).status).toBe(422);
-    const pinned = { inputUri: uri('datasets/a.csv'), modelVersion: { name: model.name, version: model.version } };
+    const pinned = {
+      inputUri: uri('datasets/a.csv'),
+      modelVersion: { name: model.name, version: model.version },
+    };
     expect((await post(pinned, 'reuse-2')).status).toBe(422);
   });
 
@@ -210,12 +215,16 @@ describe('hostile batch input', () => {
     await idle();
     const before = await batchObjects();
     const file = csvOf(clean.rows.slice(0, 20));
-    const identical = await Promise.all([1, 2, 3, 4].map(() => upload(file, { 'idempotency-key': 'burst-same' })));
+    const identical = await Promise.all(
+      [1, 2, 3, 4].map(() => upload(file, { 'idempotency-key': 'burst-same' })),
+    );
     expect(identical.map((r) => r.status)).toEqual([202, 202, 202, 202]);
     expect(new Set(identical.map((r) => r.body.id)).size).toBe(1);
 
     const different = await Promise.all(
-      [0, 1, 2, 3].map((i) => upload(csvOf(clean.rows.slice(i * 10, i * 10 + 10)), { 'idempotency-key': 'burst-diff' })),
+      [0, 1, 2, 3].map((i) =>
+        upload(csvOf(clean.rows.slice(i * 10, i * 10 + 10)), { 'idempotency-key': 'burst-diff' }),
+      ),
     );
     const accepted = different.filter((r) => r.status === 202);
     expect(accepted).toHaveLength(1);
@@ -227,7 +236,9 @@ describe('hostile batch input', () => {
     const jobs = [identical[0]!.body.id as string, accepted[0]!.body.id as string];
     for (const id of jobs) expect((await finished(id)).status).toBe('completed');
     const added = (await batchObjects()).filter((k) => !before.includes(k)).sort();
-    expect(added).toEqual(jobs.flatMap((id) => ['errors', 'input', 'result'].map((f) => `batch/${id}/${f}.csv`)).sort());
+    expect(added).toEqual(
+      jobs.flatMap((id) => ['errors', 'input', 'result'].map((f) => `batch/${id}/${f}.csv`)).sort(),
+    );
   });
 
   it('item 7: a key expires after IDEMPOTENCY_KEY_TTL_SECONDS and then makes a new job', async () => {
@@ -236,7 +247,10 @@ describe('hostile batch input', () => {
     expect(first.status).toBe(202);
     // Age the job past the window (24 h by default) instead of waiting for it.
     const jobs = t.app.get<Repository<BatchJobEntity>>(getRepositoryToken(BatchJobEntity));
-    await jobs.update({ id: first.body.id }, { createdAt: Date.now() - (t.config.IDEMPOTENCY_KEY_TTL_SECONDS + 60) * 1000 });
+    await jobs.update(
+      { id: first.body.id },
+      { createdAt: Date.now() - (t.config.IDEMPOTENCY_KEY_TTL_SECONDS + 60) * 1000 },
+    );
     const second = await upload(csvOf(clean.rows.slice(20, 40)), { 'idempotency-key': 'ttl-1' });
     expect(second.status).toBe(202);
     expect(second.body.id).not.toBe(first.body.id);
@@ -297,7 +311,11 @@ describe('hostile batch input', () => {
       .send({ inputUri: `${store.uri('datasets/a.csv')}\u0000` });
     expect(nulUri.status).toBe(400);
     expect(nulUri.body.errors.map((e: { field: string }) => e.field)).toContain('inputUri');
-    const nulKey = await t.request().post('/v1/batch-evaluations').set(auth(t)).send({ inputUri: 'file://x\u0000' });
+    const nulKey = await t
+      .request()
+      .post('/v1/batch-evaluations')
+      .set(auth(t))
+      .send({ inputUri: 'file://x\u0000' });
     expect(nulKey.status).toBe(400);
     expect(await batchObjects()).toEqual(before);
   });

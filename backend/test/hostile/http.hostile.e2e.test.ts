@@ -99,7 +99,7 @@ describe('hostile HTTP requests', () => {
     }
   });
 
-  it("item 13: GET /v1/batch-evaluations shows a key its own runs only (admin sees all)", async () => {
+  it('item 13: GET /v1/batch-evaluations shows a key its own runs only (admin sees all)', async () => {
     await store.putStream('datasets/eval.csv', Readable.from([Buffer.from('date,price\n2022-01-31,1\n')]));
     const a = await batchKey(t, 'eval-a');
     const b = await batchKey(t, 'eval-b');
@@ -115,8 +115,12 @@ describe('hostile HTTP requests', () => {
     expect(listA.body.items.map((r: { id: string }) => r.id)).toEqual([run.body.id]);
     expect(listB.body).toMatchObject({ items: [], total: 0 });
     expect(listAdmin.body.items.map((r: { id: string }) => r.id)).toContain(run.body.id);
-    expect((await t.request().get(`/v1/batch-evaluations/${run.body.id}`).set('x-api-key', b)).status).toBe(404);
-    expect((await t.request().get(`/v1/batch-evaluations/${run.body.id}`).set('x-api-key', a)).status).toBe(200);
+    expect((await t.request().get(`/v1/batch-evaluations/${run.body.id}`).set('x-api-key', b)).status).toBe(
+      404,
+    );
+    expect((await t.request().get(`/v1/batch-evaluations/${run.body.id}`).set('x-api-key', a)).status).toBe(
+      200,
+    );
   });
 
   it('item 13: headers too large answer 431 application/problem+json', async () => {
@@ -131,7 +135,11 @@ describe('hostile HTTP requests', () => {
     expect(post.status).toBe(405);
     expect(post.headers['content-type']).toContain('application/problem+json');
     expect(post.headers.allow).toBe('GET');
-    const patch = await t.request().patch('/v1/batch-jobs/6f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11').set(auth(t)).send({});
+    const patch = await t
+      .request()
+      .patch('/v1/batch-jobs/6f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11')
+      .set(auth(t))
+      .send({});
     expect(patch.status).toBe(405);
     expect(patch.headers.allow).toBe('DELETE, GET');
     const unknown = await t.request().post('/v1/nothing-here').set(auth(t)).send({});
@@ -140,9 +148,20 @@ describe('hostile HTTP requests', () => {
 
   it('item 13: dates outside 1900..2100 and date-times are refused with a 400 naming the field', async () => {
     const record = first.pkg.manifest.parity.records[0] as Record<string, unknown>;
-    const predict = (date: string) => t.request().post('/v1/predictions').set(auth(t)).send({ record: { ...record, date } });
+    const predict = (date: string) =>
+      t
+        .request()
+        .post('/v1/predictions')
+        .set(auth(t))
+        .send({ record: { ...record, date } });
     expect((await predict('2019-03-15')).status).toBe(200);
-    for (const date of ['9999-12-31', '0000-01-01', '1899-12-31', '2019-03-15T10:20:30Z', '2019-03-15 10:20']) {
+    for (const date of [
+      '9999-12-31',
+      '0000-01-01',
+      '1899-12-31',
+      '2019-03-15T10:20:30Z',
+      '2019-03-15 10:20',
+    ]) {
       const res = await predict(date);
       expect([date, res.status]).toEqual([date, 400]);
       expect(res.headers['content-type']).toContain('application/problem+json');
@@ -154,7 +173,12 @@ describe('hostile HTTP requests', () => {
     const doc = (await t.request().get('/docs-json')).body;
     const param = (route: string, method: string, name: string) =>
       doc.paths[route][method].parameters.find((p: { name: string }) => p.name === name).schema;
-    for (const route of ['/v1/batch-jobs/{id}', '/v1/batch-jobs/{id}/result', '/v1/batch-jobs/{id}/errors', '/v1/batch-evaluations/{id}'])
+    for (const route of [
+      '/v1/batch-jobs/{id}',
+      '/v1/batch-jobs/{id}/result',
+      '/v1/batch-jobs/{id}/errors',
+      '/v1/batch-evaluations/{id}',
+    ])
       expect(param(route, 'get', 'id')).toMatchObject({ type: 'string', format: 'uuid' });
     for (const route of ['/v1/batch-jobs', '/v1/batch-evaluations']) {
       expect(param(route, 'get', 'limit')).toMatchObject({ type: 'integer', minimum: 1, maximum: 200 });
