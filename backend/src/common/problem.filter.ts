@@ -65,7 +65,9 @@ export class ProblemFilter implements ExceptionFilter {
     // Fastify may refuse it earlier (a QUERY request without a content type): either way no route ran.
     if (!this.routes) return undefined;
     const allowed = this.routes.allowed(request.url.split('?')[0]!);
-    return allowed.length > 0 && !allowed.includes(request.method) ? allowed : undefined;
+    // HEAD is answered by every GET route (Fastify's automatic HEAD routes), though not listed.
+    const routed = allowed.includes(request.method) || (request.method === 'HEAD' && allowed.includes('GET'));
+    return allowed.length > 0 && !routed ? allowed : undefined;
   }
 
   private toProblem(exception: unknown): ProblemDetails {

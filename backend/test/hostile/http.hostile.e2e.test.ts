@@ -142,6 +142,9 @@ describe('hostile HTTP requests', () => {
       .send({});
     expect(patch.status).toBe(405);
     expect(patch.headers.allow).toBe('DELETE, GET');
+    // HEAD runs the GET route: its own answer (here: no such job), not a 405.
+    const head = await t.request().head('/v1/batch-jobs/6f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11').set(auth(t));
+    expect(head.status).toBe(404);
     const unknown = await t.request().post('/v1/nothing-here').set(auth(t)).send({});
     expect(unknown.status).toBe(404);
   });
