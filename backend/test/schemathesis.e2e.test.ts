@@ -89,6 +89,10 @@ it('finds no failing check in any phase, stateful included', async () => {
       `X-API-Key: ${key}`,
       '--checks',
       'all',
+      // DELETE on this API cancels a batch job or revokes a key; the record stays readable with its new
+      // status (documented, and clients rely on it), which use_after_free takes for a leak.
+      '--exclude-checks',
+      'use_after_free',
       '--phases',
       'examples,coverage,fuzzing,stateful',
       '--max-time',
