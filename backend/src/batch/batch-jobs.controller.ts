@@ -77,10 +77,10 @@ export class BatchJobsController {
     name: 'Idempotency-Key',
     required: false,
     description:
-      'Up to 200 visible ASCII characters. The same key from the same API key with the same request (file or input URI, ' +
+      'Up to 200 visible ASCII characters (empty: no key). The same key from the same API key with the same request (file or input URI, ' +
       'model version) returns the same job; with another request it is a 422. A key is bound for IDEMPOTENCY_KEY_TTL_SECONDS ' +
       '(default 24 h) after its job was created, then released.',
-    schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
+    schema: { type: 'string', pattern: '^[\\x21-\\x7e]{0,200}$' },
   })
   @ApiAcceptedResponse({
     type: BatchJobDto,

@@ -2178,7 +2178,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Up to 200 visible ASCII characters. The same key from the same API key with the same request (file or input URI, model version) returns the same job; with another request it is a 422. A key is bound for IDEMPOTENCY_KEY_TTL_SECONDS (default 24 h) after its job was created, then released. */
+        /** @description Up to 200 visible ASCII characters (empty: no key). The same key from the same API key with the same request (file or input URI, model version) returns the same job; with another request it is a 422. A key is bound for IDEMPOTENCY_KEY_TTL_SECONDS (default 24 h) after its job was created, then released. */
         'Idempotency-Key'?: string;
       };
       path?: never;
