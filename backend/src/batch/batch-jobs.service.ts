@@ -244,9 +244,16 @@ export class BatchJobsService {
         { field: 'file', message: 'is required: the CSV to score, as multipart/form-data field "file"' },
       ]);
     }
-    const fields = file.fields as Record<string, { value?: unknown } | undefined>;
+    const fields = file.fields as Record<string, { value?: unknown } | unknown[] | undefined>;
+    // A repeated field (`modelVersion` twice) is ambiguous: refused, not read as absent.
+    const repeated = ['modelName', 'modelVersion'].find((n) => Array.isArray(fields[n]));
+    if (repeated) {
+      await this.drain(file.file);
+      throw validationProblem([{ field: repeated, message: 'must be sent once' }]);
+    }
     const fieldValue = (name: string) => {
-      const v = fields[name]?.value;
+      const field = fields[name] as { value?: unknown } | undefined;
+      const v = field?.value;
       return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
     };
     const name = fieldValue('modelName');

@@ -304,6 +304,14 @@ describe('hostile batch input', () => {
       .field('modelVersion', '7e86')
       .attach('file', Buffer.from(csvOf(clean.rows.slice(0, 5))), 'x.csv');
     expect(hugeVersion.status).toBe(400);
+    const twice = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .field('modelVersion', '1')
+      .field('modelVersion', '2')
+      .attach('file', Buffer.from(csvOf(clean.rows.slice(0, 5))), 'x.csv');
+    expect([twice.status, twice.body.errors?.[0]?.field]).toEqual([400, 'modelVersion']);
     const nulUri = await t
       .request()
       .post('/v1/batch-jobs')
