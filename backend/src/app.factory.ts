@@ -13,7 +13,9 @@ import type { DestinationStream } from 'pino';
 import { PinoNestLogger, createPino, pinoOptions } from './common/logger';
 import { requestContext } from './common/request-context';
 import { ProblemFilter } from './common/problem.filter';
-import { validationProblem } from './common/problem';
+import { problemClientErrorHandler } from './common/client-error';
+import { RouteTable } from './common/route-table';
+import { PROBLEM_BASE, validationProblem } from './common/problem';
 import { registerCompression, serveDashboard } from './common/static-assets';
 import { AppValidationPipe, flattenValidationErrors } from './common/validation';
 import { setupOpenApi } from './openapi/setup';
@@ -60,7 +62,11 @@ export async function createApp(
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     trustProxy: true,
+    // Parser errors (431 headers too large, malformed requests) answer problem+json too.
+    clientErrorHandler: problemClientErrorHandler,
   });
+  const routes = new RouteTable();
+  adapter.getInstance().addHook('onRoute', (route) => routes.add(route.method, route.url));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
@@ -79,7 +85,7 @@ export async function createApp(
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
   await app.register(multipart, { limits: { files: 1, fields: 10 } });
 
-  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalFilters(new ProblemFilter(routes));
   app.useGlobalPipes(
     new AppValidationPipe({
       whitelist: true,

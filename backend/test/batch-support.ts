@@ -209,7 +209,7 @@ require.extensions['.ts'] = function (module, filename) {
 `;
 
 let registerFile: string | undefined;
-function registerHook(): string {
+export function registerHook(): string {
   if (!registerFile) {
     registerFile = path.join(os.tmpdir(), `housing-swc-register-${process.pid}.js`);
     writeFileSync(registerFile, REGISTER);

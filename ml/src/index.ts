@@ -25,3 +25,4 @@ export * from './package/archive';
 export * from './generate';
 export * from './cli/dataset';
 export * from './explain';
+export * from './score/spreadsheet-safe';

@@ -6,6 +6,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -59,11 +60,17 @@ export class BatchEvaluationsController {
 
   @Get()
   @RequireScopes('batch')
-  @ApiOperation({ summary: 'Monthly batch runs with their evaluation summaries, newest first' })
+  @ApiOperation({
+    summary:
+      "Monthly batch runs with their evaluation summaries, newest first (the key's own; every run, scheduled ones too, for admin keys)",
+  })
   @ApiOkResponse({ type: BatchEvaluationListDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
-  async list(@Query() query: ListQueryDto): Promise<BatchEvaluationListDto> {
-    const { rows, total, limit, offset } = await this.evaluations.list(query);
+  async list(
+    @Query() query: ListQueryDto,
+    @Principal() principal: Principal,
+  ): Promise<BatchEvaluationListDto> {
+    const { rows, total, limit, offset } = await this.evaluations.list(principal, query);
     return { items: rows.map((r) => this.dto(r)), total, limit, offset };
   }
 
@@ -72,9 +79,13 @@ export class BatchEvaluationsController {
   @ApiOperation({
     summary: 'One monthly batch run: status, monthly files and the evaluation by month and region',
   })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The run id' })
   @ApiOkResponse({ type: BatchEvaluationDto })
   @ApiNotFoundResponse({ type: ProblemDetails })
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<BatchEvaluationDto> {
-    return this.dto(await this.evaluations.get(id));
+  async get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Principal() principal: Principal,
+  ): Promise<BatchEvaluationDto> {
+    return this.dto(await this.evaluations.get(principal, id));
   }
 }

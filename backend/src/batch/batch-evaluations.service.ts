@@ -10,6 +10,8 @@ import { BatchEvaluationEntity } from './batch-evaluation.entity';
 import { BatchJobsService } from './batch-jobs.service';
 import { BatchQueueService } from './batch-queue.service';
 
+const isAdmin = (principal: Principal) => principal.scopes.includes('admin');
+
 /** Monthly batch runs on the API side: trigger one now, list them, read one (the dashboard's data). */
 @Injectable()
 export class BatchEvaluationsService {
@@ -69,13 +71,15 @@ export class BatchEvaluationsService {
     return row;
   }
 
-  async list(query: {
-    limit?: number;
-    offset?: number;
-  }): Promise<{ rows: BatchEvaluationEntity[]; total: number; limit: number; offset: number }> {
+  /** Runs the caller may see: its own; every run (scheduled ones too) for admin keys. */
+  async list(
+    principal: Principal,
+    query: { limit?: number; offset?: number },
+  ): Promise<{ rows: BatchEvaluationEntity[]; total: number; limit: number; offset: number }> {
     const limit = query.limit ?? 20;
     const offset = query.offset ?? 0;
     const [rows, total] = await this.runs.findAndCount({
+      where: isAdmin(principal) ? {} : { apiKeyId: principal.keyId },
       order: { createdAt: 'DESC', id: 'DESC' },
       take: limit,
       skip: offset,
@@ -83,9 +87,10 @@ export class BatchEvaluationsService {
     return { rows, total, limit, offset };
   }
 
-  async get(id: string): Promise<BatchEvaluationEntity> {
+  async get(principal: Principal, id: string): Promise<BatchEvaluationEntity> {
     const row = await this.runs.findOneBy({ id });
-    if (!row) throw notFound(`batch evaluation ${id} does not exist`);
+    if (!row || (!isAdmin(principal) && row.apiKeyId !== principal.keyId))
+      throw notFound(`batch evaluation ${id} does not exist`);
     return row;
   }
 }

@@ -25,6 +25,10 @@ export class BatchJobEntity {
   @Column({ type: 'varchar', length: 200, nullable: true })
   idempotencyKey: string | null;
 
+  /** sha256 of the request the idempotency key was used with (file or input URI, model version asked for). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  requestFingerprint: string | null;
+
   /** Where the input was given (upload: the stored copy). */
   @Column({ type: 'varchar', length: 1000 })
   inputUri: string;

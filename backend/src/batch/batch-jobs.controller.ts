@@ -22,6 +22,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiPayloadTooLargeResponse,
   ApiProduces,
   ApiTags,
@@ -43,7 +44,9 @@ import {
 } from './batch.dto';
 import { BatchJobsService, type Submitted } from './batch-jobs.service';
 
-const uuid = new ParseUUIDPipe({ version: '4' });
+// Any UUID version, as the document's `format: uuid` says (ids are v4; another valid UUID is a 404).
+const uuid = new ParseUUIDPipe();
+const ID_PARAM = { name: 'id', format: 'uuid', description: 'The job id' } as const;
 const CSV_RESPONSE = { content: { 'text/csv': { schema: { type: 'string' } } } };
 
 @ApiTags('batch')
@@ -74,7 +77,10 @@ export class BatchJobsController {
     name: 'Idempotency-Key',
     required: false,
     description:
-      'Up to 200 visible ASCII characters; the same key from the same API key returns the same job',
+      'Up to 200 visible ASCII characters (empty: no key). The same key from the same API key with the same request (file or input URI, ' +
+      'model version) returns the same job; with another request it is a 422. A key is bound for IDEMPOTENCY_KEY_TTL_SECONDS ' +
+      '(default 24 h) after its job was created, then released.',
+    schema: { type: 'string', pattern: '^[\\x21-\\x7e]{0,200}$' },
   })
   @ApiAcceptedResponse({
     type: BatchJobDto,
@@ -92,7 +98,8 @@ export class BatchJobsController {
   })
   @ApiUnprocessableEntityResponse({
     type: ProblemDetails,
-    description: 'Unknown model version, or an input URI outside the artifact store or missing',
+    description:
+      'Unknown model version, an input URI outside the artifact store or missing, or an Idempotency-Key reused with another request',
   })
   async submit(
     @Req() request: FastifyRequest,
@@ -139,6 +146,7 @@ export class BatchJobsController {
 
   @Get(':id')
   @RequireScopes('batch')
+  @ApiParam(ID_PARAM)
   @ApiOperation({
     summary: 'A batch job: status, progress, row counts, model version, timings and error reason',
   })
@@ -150,6 +158,7 @@ export class BatchJobsController {
 
   @Get(':id/result')
   @RequireScopes('batch')
+  @ApiParam(ID_PARAM)
   @ApiProduces('text/csv')
   @ApiOperation({
     summary:
@@ -164,6 +173,7 @@ export class BatchJobsController {
 
   @Get(':id/errors')
   @RequireScopes('batch')
+  @ApiParam(ID_PARAM)
   @ApiProduces('text/csv')
   @ApiOperation({
     summary: 'The rejected rows: `line` (1-based line of the input where the row starts) and `reason`',
@@ -180,6 +190,7 @@ export class BatchJobsController {
 
   @Delete(':id')
   @RequireScopes('batch')
+  @ApiParam(ID_PARAM)
   @ApiOperation({
     summary: 'Cancel a job: a queued one is removed from the queue, a running one stops at its next chunk',
   })

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { createHash, randomUUID } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
@@ -20,9 +20,25 @@ import {
 import { BatchJobEntity } from './batch-job.entity';
 import { BatchQueueService } from './batch-queue.service';
 import { deletePrefix } from './artifacts';
-import type { ModelVersionRefDto } from './batch.dto';
+import { CONTROL_CHARACTERS, type ModelVersionRefDto } from './batch.dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** sha256 of what a submission asked for: the idempotency key is bound to it. */
+export function requestFingerprint(request: {
+  file?: string;
+  inputUri?: string;
+  modelName?: string;
+  modelVersion?: number | string;
+}): string {
+  const canonical = JSON.stringify([
+    request.file ?? null,
+    request.inputUri ?? null,
+    request.modelName ?? null,
+    request.modelVersion === undefined ? null : String(request.modelVersion),
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
 
 export const unprocessable = (type: string, title: string, detail: string) =>
   new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, type, title, detail);
@@ -73,22 +89,55 @@ export class BatchJobsService {
     return value;
   }
 
+  /**
+   * The job an idempotency key names, if the key is still bound. A key is bound for
+   * IDEMPOTENCY_KEY_TTL_SECONDS after its job was created; after that it is released from the job
+   * (the job keeps everything else) and the next request with it creates a new job.
+   */
   private async byIdempotencyKey(
     principal: Principal,
     key: string | undefined,
   ): Promise<BatchJobEntity | null> {
     if (key === undefined) return null;
-    return this.jobs.findOneBy({ apiKeyId: principal.keyId, idempotencyKey: key });
+    const row = await this.jobs.findOneBy({ apiKeyId: principal.keyId, idempotencyKey: key });
+    if (!row || row.createdAt >= Date.now() - this.config.IDEMPOTENCY_KEY_TTL_SECONDS * 1000) return row;
+    await this.jobs.update({ id: row.id, idempotencyKey: key }, { idempotencyKey: null });
+    this.logger.log(`idempotency key of job ${row.id} expired and was released`);
+    return null;
+  }
+
+  /**
+   * The earlier job of a reused key: the same request replays it; another request (other file, input
+   * URI or model version) is refused with 422, as the IETF Idempotency-Key draft says.
+   */
+  private replay(existing: BatchJobEntity, fingerprint: string): Submitted {
+    if (existing.requestFingerprint !== null && existing.requestFingerprint !== fingerprint) {
+      throw unprocessable(
+        'idempotency-key-reused',
+        'Idempotency-Key reused with another request',
+        `Idempotency-Key ${JSON.stringify(existing.idempotencyKey)} was used for job ${existing.id} with another request ` +
+          '(a different file, input URI or model version); send a new key for a new job',
+      );
+    }
+    return { job: existing, replayed: true };
   }
 
   /** The version to score with: the one named, else the production version now. */
   async resolveModel(ref: { name?: string; version?: number } | undefined): Promise<ModelVersionEntity> {
     if (ref && (ref.name !== undefined || ref.version !== undefined)) {
-      if (!ref.name || !Number.isInteger(ref.version) || ref.version! < 1) {
+      if (
+        !ref.name ||
+        CONTROL_CHARACTERS.test(ref.name) ||
+        ref.name.length > 200 ||
+        !Number.isInteger(ref.version) ||
+        ref.version! < 1 ||
+        ref.version! > 2147483647
+      ) {
         throw validationProblem([
           {
             field: 'modelVersion',
-            message: 'needs both a model name and a version number (integer, at least 1)',
+            message:
+              'needs both a model name (up to 200 characters, no control characters) and a version number (integer, 1 to 2147483647)',
           },
         ]);
       }
@@ -151,15 +200,20 @@ export class BatchJobsService {
     principal: Principal,
     idempotencyKey: string | undefined,
   ): Promise<Submitted> {
+    const fingerprint = requestFingerprint({
+      inputUri,
+      modelName: modelRef?.name,
+      modelVersion: modelRef?.version,
+    });
     const existing = await this.byIdempotencyKey(principal, idempotencyKey);
-    if (existing) return { job: existing, replayed: true };
+    if (existing) return this.replay(existing, fingerprint);
     const model = await this.resolveModel(modelRef);
     const { key, bytes } = await this.inputKeyOf(inputUri, principal);
     return this.create(
       { id: randomUUID(), inputUri, inputKey: key, inputBytes: bytes, inputName: null },
       model,
       principal,
-      idempotencyKey,
+      { key: idempotencyKey, fingerprint },
       false,
     );
   }
@@ -174,10 +228,6 @@ export class BatchJobsService {
     idempotencyKey: string | undefined,
   ): Promise<Submitted> {
     const existing = await this.byIdempotencyKey(principal, idempotencyKey);
-    if (existing) {
-      await this.discard(request);
-      return { job: existing, replayed: true };
-    }
     const limit = this.config.BATCH_UPLOAD_LIMIT_BYTES;
     let file: Awaited<ReturnType<FastifyRequest['file']>>;
     try {
@@ -194,13 +244,37 @@ export class BatchJobsService {
         { field: 'file', message: 'is required: the CSV to score, as multipart/form-data field "file"' },
       ]);
     }
-    const fields = file.fields as Record<string, { value?: unknown } | undefined>;
+    const fields = file.fields as Record<string, { value?: unknown } | unknown[] | undefined>;
+    // A repeated field (`modelVersion` twice) is ambiguous: refused, not read as absent.
+    const repeated = ['modelName', 'modelVersion'].find((n) => Array.isArray(fields[n]));
+    if (repeated) {
+      await this.drain(file.file);
+      throw validationProblem([{ field: repeated, message: 'must be sent once' }]);
+    }
     const fieldValue = (name: string) => {
-      const v = fields[name]?.value;
+      const field = fields[name] as { value?: unknown } | undefined;
+      const v = field?.value;
       return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
     };
     const name = fieldValue('modelName');
     const versionText = fieldValue('modelVersion');
+    // Checked before anything is stored: a refused request leaves no input object behind.
+    if (file.filename && CONTROL_CHARACTERS.test(file.filename)) {
+      await this.drain(file.file);
+      throw validationProblem([
+        {
+          field: 'file',
+          message: 'the file name must not contain control characters (NUL, line breaks, tabs)',
+        },
+      ]);
+    }
+    if (existing) {
+      const sha256 = await this.hashUpload(file.file, limit);
+      return this.replay(
+        existing,
+        requestFingerprint({ file: sha256, modelName: name, modelVersion: versionText }),
+      );
+    }
     let model: ModelVersionEntity;
     try {
       model = await this.resolveModel(
@@ -218,9 +292,19 @@ export class BatchJobsService {
     // An error of the upload itself (cut short, malformed part) is the client's; one of the store is ours.
     let uploadError: Error | undefined;
     file.file.on('error', (error: Error) => (uploadError ??= error));
+    const hash = createHash('sha256');
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    file.file.on('error', (error: Error) => hashing.destroy(error));
+    file.file.pipe(hashing);
     try {
-      bytes = await this.store.putStream(key, file.file, { maxBytes: limit });
+      bytes = await this.store.putStream(key, hashing, { maxBytes: limit });
     } catch (error) {
+      file.file.unpipe(hashing);
       const code = (error as { code?: string }).code;
       if (
         error instanceof ArtifactTooLargeError ||
@@ -240,6 +324,11 @@ export class BatchJobsService {
       await this.store.delete(key).catch(() => undefined);
       throw tooLarge(limit);
     }
+    const fingerprint = requestFingerprint({
+      file: hash.digest('hex'),
+      modelName: name,
+      modelVersion: versionText,
+    });
     return this.create(
       {
         id,
@@ -250,9 +339,28 @@ export class BatchJobsService {
       },
       model,
       principal,
-      idempotencyKey,
+      { key: idempotencyKey, fingerprint },
       true,
     );
+  }
+
+  /** sha256 of an upload read to its end without storing it (a replayed request's file). */
+  private async hashUpload(stream: Readable, limit: number): Promise<string> {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        hash.update(chunk);
+      }
+    } catch (error) {
+      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(limit);
+      throw validationProblem([
+        { field: 'file', message: `the upload is malformed or was cut short: ${(error as Error).message}` },
+      ]);
+    }
+    if (bytes > limit || (stream as { truncated?: boolean }).truncated) throw tooLarge(limit);
+    return hash.digest('hex');
   }
 
   /** Reads and drops the rest of an upload, so the client gets our answer rather than a reset connection. */
@@ -271,27 +379,21 @@ export class BatchJobsService {
     });
   }
 
-  private async discard(request: FastifyRequest): Promise<void> {
-    try {
-      for await (const part of request.parts()) if (part.type === 'file') await this.drain(part.file);
-    } catch {
-      // the answer is the earlier job whatever the rest of the upload holds
-    }
-  }
-
   private async create(
     input: Pick<BatchJobEntity, 'id' | 'inputUri' | 'inputKey' | 'inputBytes' | 'inputName'>,
     model: ModelVersionEntity,
     principal: Principal,
-    idempotencyKey: string | undefined,
+    idempotency: { key: string | undefined; fingerprint: string },
     uploaded: boolean,
   ): Promise<Submitted> {
+    const idempotencyKey = idempotency.key;
     const now = Date.now();
     const row = this.jobs.create({
       ...input,
       status: 'queued',
       apiKeyId: principal.keyId,
       idempotencyKey: idempotencyKey ?? null,
+      requestFingerprint: idempotencyKey === undefined ? null : idempotency.fingerprint,
       modelVersionId: model.id,
       modelName: model.name,
       modelVersion: model.version,
@@ -316,10 +418,8 @@ export class BatchJobsService {
     } catch (error) {
       // A concurrent request with the same idempotency key won the unique index: answer with its job.
       const winner = await this.byIdempotencyKey(principal, idempotencyKey).catch(() => null);
-      if (winner) {
-        if (uploaded) await deletePrefix(this.store, `batch/${input.id}/`);
-        return { job: winner, replayed: true };
-      }
+      if (uploaded) await deletePrefix(this.store, `batch/${input.id}/`);
+      if (winner) return this.replay(winner, idempotency.fingerprint);
       throw error;
     }
     try {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -19,16 +19,31 @@ import type { BatchEvaluationEntity, ErrorMetrics } from './batch-evaluation.ent
 /** Offsets past this are not pages of any real listing (and would overflow the databases' integer types). */
 export const MAX_OFFSET = 1_000_000_000;
 
+/** Control characters (NUL included: Postgres refuses it in text) in a value that reaches the database. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const WITHOUT_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+
+/** What the text validators enforce, as JSON-schema patterns for the OpenAPI document. */
+const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f\\u007f]*$';
+const STORE_URI = '^(s3|file)://[^\\u0000-\\u001f\\u007f]+$';
+
+/** A query parameter as a number; an empty one (`?offset=`) is not 0 but invalid. */
+const queryNumber = ({ value }: { value: unknown }) =>
+  value === undefined ? undefined : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export class ModelVersionRefDto {
-  @ApiProperty({ example: 'housets-xgboost' })
+  @ApiProperty({ example: 'housets-xgboost', minLength: 1, maxLength: 200, pattern: NO_CONTROL_CHARACTERS })
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @Matches(WITHOUT_CONTROL_CHARACTERS, { message: 'name must not contain control characters' })
   name: string;
 
-  @ApiProperty({ example: 3, minimum: 1, maximum: 2147483647 })
+  @ApiProperty({ type: 'integer', example: 3, minimum: 1, maximum: 2147483647 })
   @IsInt()
   @Min(1)
   @Max(2147483647)
@@ -40,10 +55,15 @@ export class CreateBatchJobDto {
     example: 's3://housing-artifacts/datasets/2024-06.csv',
     description:
       'A CSV already in the artifact store (s3://… or file://… under ARTIFACT_STORE), outside its batch/ and models/ areas.',
+    maxLength: 1000,
+    pattern: STORE_URI,
   })
   @IsString()
   @MaxLength(1000)
   @Matches(/^(s3|file):\/\/./, { message: 'inputUri must start with s3:// or file://' })
+  @Matches(WITHOUT_CONTROL_CHARACTERS, {
+    message: 'inputUri must not contain control characters (NUL, line breaks, tabs)',
+  })
   inputUri: string;
 
   @ApiPropertyOptional({
@@ -61,10 +81,19 @@ export class UploadBatchJobDto {
   @ApiPropertyOptional({
     example: 'housets-xgboost',
     description: 'Model name; send before the file part. With modelVersion; default: production.',
+    minLength: 1,
+    maxLength: 200,
+    pattern: NO_CONTROL_CHARACTERS,
   })
   modelName?: string;
 
-  @ApiPropertyOptional({ example: 3, description: 'Model version number; send before the file part.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 2147483647,
+    example: 3,
+    description: 'Model version number; send before the file part.',
+  })
   modelVersion?: number;
 
   @ApiProperty({
@@ -76,17 +105,17 @@ export class UploadBatchJobDto {
 }
 
 export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 20 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(queryNumber)
   @IsInt()
   @Min(1)
   @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(queryNumber)
   @IsInt()
   @Min(0)
   @Max(MAX_OFFSET)
@@ -201,10 +230,15 @@ export class CreateBatchEvaluationDto {
   @ApiProperty({
     example: 's3://housing-artifacts/datasets/housets.csv',
     description: 'The dataset to score month by month, inside the artifact store',
+    maxLength: 1000,
+    pattern: STORE_URI,
   })
   @IsString()
   @MaxLength(1000)
   @Matches(/^(s3|file):\/\/./, { message: 'inputUri must start with s3:// or file://' })
+  @Matches(WITHOUT_CONTROL_CHARACTERS, {
+    message: 'inputUri must not contain control characters (NUL, line breaks, tabs)',
+  })
   inputUri: string;
 }
 

@@ -9,8 +9,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { Repository } from 'typeorm';
 import {
-  csvField,
-  csvLine,
+  spreadsheetSafeField as csvField,
+  spreadsheetSafeLine as csvLine,
   formatDate,
   readCategory,
   readDate,
@@ -36,6 +36,7 @@ import {
 import { FINISHED_STATUSES, UNFINISHED_STATUSES, batchKeys, type MonthlyJobData } from './batch.constants';
 import { BatchEvaluationEntity, type MonthlyFile } from './batch-evaluation.entity';
 import { EvaluationAccumulator } from './evaluation-summary';
+import { failsAtEnd, failsEarly } from './bad-rows';
 
 /** More distinct months than this is not a monthly dataset (and would hold too many files open). */
 const MAX_MONTHS = 1200;
@@ -221,6 +222,7 @@ export class MonthlyProcessor {
         errors,
         {
           chunkRows: this.config.BATCH_CHUNK_ROWS,
+          maxLineBytes: this.config.CSV_MAX_LINE_BYTES,
           onScored: (record, predicted, actual) => {
             if (!columns) {
               columns = Object.keys(record);
@@ -247,7 +249,7 @@ export class MonthlyProcessor {
           onChunk: async (p) => {
             const aborted = abortReasonOf(signal);
             if (aborted) throw new AttemptAborted(aborted);
-            if (p.rowsRead >= minRows && p.rowsFailed / p.rowsRead > maxRatio)
+            if (failsEarly(p.rowsRead, p.rowsFailed, maxRatio, minRows))
               throw new BadRowsError(p.rowsRead, p.rowsFailed, maxRatio, true);
             for (const writer of writers.values())
               if (writer.stream.writableNeedDrain) await once(writer.stream, 'drain');
@@ -276,7 +278,7 @@ export class MonthlyProcessor {
       errors.end();
       await Promise.allSettled([...[...writers.values()].map((w) => finished(w.stream)), finished(errors)]);
     }
-    if (progress.rowsRead > 0 && progress.rowsFailed / progress.rowsRead > maxRatio) {
+    if (failsAtEnd(progress.rowsRead, progress.rowsFailed, maxRatio)) {
       throw new BadRowsError(progress.rowsRead, progress.rowsFailed, maxRatio, false);
     }
 

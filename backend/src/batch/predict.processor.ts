@@ -11,6 +11,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RegistryService } from '../model-registry/registry.service';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
 import { deletePrefix, moveArtifact } from './artifacts';
+import { failsAtEnd, failsEarly } from './bad-rows';
 import { AttemptAborted, BadRowsError, abortReasonOf, classify, openInput, reasonOf } from './attempt';
 import { FINISHED_STATUSES, UNFINISHED_STATUSES, batchKeys, type PredictJobData } from './batch.constants';
 import { BatchJobEntity } from './batch-job.entity';
@@ -88,13 +89,15 @@ export class PredictProcessor {
     );
 
     const attemptPrefix = batchKeys.attempt(id, attemptId);
+    // The attempt's counts so far: a failed attempt records them too (rows read before it stopped).
+    const counts: ScoreProgress = { rowsRead: 0, rowsScored: 0, rowsFailed: 0, bytesRead: 0 };
     try {
-      const outcome = await this.run(job, token, signal, row, attemptId);
+      const outcome = await this.run(job, token, signal, row, attemptId, counts);
       await deletePrefix(this.store, batchKeys.attempts(id));
       return outcome;
     } catch (error) {
       await deletePrefix(this.store, `${attemptPrefix}/`);
-      return this.handleFailure(job, row, attemptId, error);
+      return this.handleFailure(job, row, attemptId, error, counts);
     }
   }
 
@@ -104,6 +107,7 @@ export class PredictProcessor {
     signal: AbortSignal | undefined,
     row: BatchJobEntity,
     attemptId: string,
+    counts: ScoreProgress,
   ): Promise<PredictOutcome> {
     const id = row.id;
     const version = await this.registry.get(row.modelName, row.modelVersion);
@@ -113,7 +117,7 @@ export class PredictProcessor {
     const errorsTmp = `${batchKeys.attempt(id, attemptId)}/errors.csv`;
     let progress: ScoreProgress;
     try {
-      progress = await this.score(job, signal, row, attemptId, model, resultTmp, errorsTmp);
+      progress = await this.score(job, signal, row, attemptId, model, resultTmp, errorsTmp, counts);
     } catch (error) {
       if (error instanceof BadRowsError && (await this.errorsWritten(errorsTmp))) {
         await this.finishFailed(job, token, row, attemptId, errorsTmp);
@@ -122,8 +126,7 @@ export class PredictProcessor {
     } finally {
       release();
     }
-    const ratio = progress.rowsFailed / Math.max(1, progress.rowsRead);
-    if (progress.rowsRead > 0 && ratio > this.config.BATCH_MAX_BAD_ROW_RATIO) {
+    if (failsAtEnd(progress.rowsRead, progress.rowsFailed, this.config.BATCH_MAX_BAD_ROW_RATIO)) {
       const error = new BadRowsError(
         progress.rowsRead,
         progress.rowsFailed,
@@ -180,6 +183,7 @@ export class PredictProcessor {
     model: LoadedModel,
     resultTmp: string,
     errorsTmp: string,
+    counts: ScoreProgress,
   ): Promise<ScoreProgress> {
     const input: Readable = await openInput(() => this.store.getStream(row.inputKey), row.inputKey);
     const out = new PassThrough({ highWaterMark: 1 << 20 });
@@ -210,10 +214,13 @@ export class PredictProcessor {
     try {
       const progress = await scoreCsv(model.manifest, predictor, input, out, errors, {
         chunkRows: this.config.BATCH_CHUNK_ROWS,
+        maxLineBytes: this.config.CSV_MAX_LINE_BYTES,
         onChunk: async (p) => {
+          Object.assign(counts, p);
           const aborted = abortReasonOf(signal);
           if (aborted) throw new AttemptAborted(aborted);
-          if (p.rowsRead >= minRows && p.rowsFailed / p.rowsRead > maxRatio)
+          // The errors stream already holds every rejection so far (scoreCsv writes them before onChunk).
+          if (failsEarly(p.rowsRead, p.rowsFailed, maxRatio, minRows))
             throw new BadRowsError(p.rowsRead, p.rowsFailed, maxRatio, true);
           if (Date.now() - lastReport >= interval) {
             lastReport = Date.now();
@@ -323,9 +330,16 @@ export class PredictProcessor {
     row: BatchJobEntity,
     attemptId: string,
     error: unknown,
+    counts: ScoreProgress,
   ): Promise<PredictOutcome> {
     const id = row.id;
     const owned = { id, attemptId, status: 'running' as const };
+    const counters = {
+      rowsRead: counts.rowsRead,
+      rowsDone: counts.rowsScored,
+      rowsFailed: counts.rowsFailed,
+      bytesRead: counts.bytesRead,
+    };
     const kind = classify(error);
     if (kind === 'aborted') {
       const reason = (error as AttemptAborted).reason;
@@ -346,6 +360,7 @@ export class PredictProcessor {
       const detail =
         kind === 'transient' && attempts > 1 ? `${reason} (gave up after ${attempts} attempts)` : reason;
       await this.jobs.update(owned, {
+        ...counters,
         status: 'failed',
         error: detail,
         finishedAt: Date.now(),
@@ -355,6 +370,7 @@ export class PredictProcessor {
       throw kind === 'permanent' ? new UnrecoverableError(detail) : error;
     }
     await this.jobs.update(owned, {
+      ...counters,
       status: 'queued',
       error: `attempt ${job.attemptsMade + 1} of ${attempts} failed: ${reason}; retrying`,
       updatedAt: Date.now(),

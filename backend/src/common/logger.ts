@@ -14,10 +14,41 @@ export const REDACTED_PATHS = [
   'key',
 ];
 
+/**
+ * A URL as it may be logged: without its query string, which can carry secrets (an API key sent as
+ * `?api_key=…` is ignored by the API but would otherwise reach the logs) and personal data.
+ */
+export function redactUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return url;
+  const query = url.indexOf('?');
+  return query === -1 ? url : `${url.slice(0, query)}?[redacted]`;
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  hostname?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/** Fastify's request serializer, minus the query string of the URL. */
+function serializeRequest(req: LoggedRequest) {
+  return {
+    method: req.method,
+    url: redactUrl(req.url),
+    host: req.host ?? req.hostname,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 export function pinoOptions(level: string): LoggerOptions {
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { req: serializeRequest },
     base: { service: 'housing-api' },
     // Inside a request (common/request-context.ts), every line carries its id: the framework's, the
     // services' and the repositories' alike, so one grep for an X-Request-Id finds them all.

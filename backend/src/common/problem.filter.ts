@@ -9,6 +9,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InputError } from '@housing/ml';
 import { PROBLEM_BASE, ProblemException, type ProblemDetails } from './problem';
+import type { RouteTable } from './route-table';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -29,9 +30,23 @@ const TITLES: Record<number, string> = {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
+  /** `routes`: the registered routes, to answer 405 (not 404) for another method on a known path. */
+  constructor(private readonly routes?: RouteTable) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const allowed = this.methodNotAllowed(request);
+    if (allowed) {
+      exception = new ProblemException(
+        HttpStatus.METHOD_NOT_ALLOWED,
+        'method-not-allowed',
+        'Method not allowed',
+        `${request.method} is not supported on ${request.url.split('?')[0]}; allowed: ${allowed.join(', ')}`,
+        undefined,
+        { allow: allowed.join(', ') },
+      );
+    }
     const problem = this.toProblem(exception);
     problem.instance = request.url.split('?')[0];
     problem.requestId = String(request.id);
@@ -42,6 +57,17 @@ export class ProblemFilter implements ExceptionFilter {
     if (problem.status >= 500 && problem.status !== 503)
       this.logger.error({ err: exception, requestId: request.id }, 'request failed');
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
+  }
+
+  /** The methods of a known path when the router found no route for this request's method. */
+  private methodNotAllowed(request: FastifyRequest): string[] | undefined {
+    // Nest's router answers an unmatched request with NotFoundException("Cannot <METHOD> <url>");
+    // Fastify may refuse it earlier (a QUERY request without a content type): either way no route ran.
+    if (!this.routes) return undefined;
+    const allowed = this.routes.allowed(request.url.split('?')[0]!);
+    // HEAD is answered by every GET route (Fastify's automatic HEAD routes), though not listed.
+    const routed = allowed.includes(request.method) || (request.method === 'HEAD' && allowed.includes('GET'));
+    return allowed.length > 0 && !routed ? allowed : undefined;
   }
 
   private toProblem(exception: unknown): ProblemDetails {

@@ -105,6 +105,19 @@ const schema = z.object({
   // The worker's own /metrics (the worker has no HTTP API); 0 picks a free port (logged at start).
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
+  // Longest CSV record batch jobs read (bytes); a longer row is rejected into the errors file.
+  CSV_MAX_LINE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .default(1024 * 1024),
+  // How long an Idempotency-Key of POST /v1/batch-jobs stays bound to its job and request.
+  IDEMPOTENCY_KEY_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(24 * 60 * 60),
 });
 
 export type AppConfig = z.infer<typeof schema> & {

@@ -19,6 +19,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiParam,
   ApiQuery,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -30,7 +31,12 @@ import { ProblemDetails, ProblemException, validationProblem } from '../common/p
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ModelEvaluationDto, ModelVersionDto, RegisterFromUriDto, SetStageDto } from './registry.dto';
 import { RegistryService } from './registry.service';
-import { ModelNamePipe, VersionPipe } from './registry.params';
+import { MAX_VERSION, MODEL_NAME, ModelNamePipe, VersionPipe } from './registry.params';
+
+/** What VersionPipe enforces, in the OpenAPI document. */
+const VERSION_PARAM = { name: 'version', type: 'integer', minimum: 1, maximum: MAX_VERSION } as const;
+/** What ModelNamePipe enforces, in the OpenAPI document. */
+const NAME_PARAM = { name: 'name', type: 'string', pattern: MODEL_NAME.source } as const;
 
 @ApiTags('models')
 @Controller('v1/models')
@@ -106,7 +112,7 @@ export class RegistryController {
   @Get()
   @RequireScopes('models:read')
   @ApiOperation({ summary: 'List model versions, newest first, with metrics and lineage' })
-  @ApiQuery({ name: 'name', required: false })
+  @ApiQuery({ ...NAME_PARAM, required: false })
   @ApiOkResponse({ type: [ModelVersionDto] })
   async list(@Query('name', ModelNamePipe) name?: string): Promise<ModelVersionDto[]> {
     return (await this.registry.list(name)).map(ModelVersionDto.from);
@@ -123,6 +129,8 @@ export class RegistryController {
   }
 
   @Get(':name/versions/:version')
+  @ApiParam(NAME_PARAM)
+  @ApiParam(VERSION_PARAM)
   @RequireScopes('models:read')
   @ApiOperation({ summary: 'One model version' })
   @ApiOkResponse({ type: ModelVersionDto })
@@ -134,6 +142,8 @@ export class RegistryController {
   }
 
   @Get(':name/versions/:version/evaluation')
+  @ApiParam(NAME_PARAM)
+  @ApiParam(VERSION_PARAM)
   @RequireScopes('models:read')
   @ApiOperation({ summary: 'Holdout evaluation by month and region, feature importances and tuning trials' })
   @ApiOkResponse({ type: ModelEvaluationDto })
@@ -145,6 +155,8 @@ export class RegistryController {
   }
 
   @Put(':name/versions/:version/stage')
+  @ApiParam(NAME_PARAM)
+  @ApiParam(VERSION_PARAM)
   @RequireScopes('models:write')
   @ApiOperation({
     summary: 'Move a version to a stage; promoting to production archives the current production version',

@@ -30,7 +30,40 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   // The keys are opaque random strings, not JWTs (DocumentBuilder adds `bearerFormat: JWT` by default).
   const bearer = document.components?.securitySchemes?.[BEARER_SCHEME];
   if (bearer && 'bearerFormat' in bearer) delete bearer.bearerFormat;
-  return describePredictionOperation(completeErrorResponses(document));
+  return describePredictionOperation(closeRequestBodies(completeErrorResponses(document)));
+}
+
+/**
+ * JSON request bodies are validated with unknown properties refused (the global ValidationPipe's
+ * forbidNonWhitelisted, the prediction envelopes): the document says so with
+ * `additionalProperties: false` on every schema a JSON body reaches through $ref. Free-form objects
+ * declared inline (a prediction record) keep what they declare.
+ */
+export function closeRequestBodies(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
+  const seen = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    const ref = (node as { $ref?: string }).$ref;
+    if (typeof ref === 'string') {
+      const name = ref.replace('#/components/schemas/', '');
+      const schema = schemas[name];
+      if (!schema || seen.has(name)) return;
+      seen.add(name);
+      if (schema.type === 'object' || schema.properties) schema.additionalProperties ??= false;
+      visit(schema.properties);
+      return;
+    }
+    for (const value of Object.values(node)) visit(value);
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as Array<{
+      requestBody?: { content?: Record<string, { schema?: unknown }> };
+    }>) {
+      visit(operation?.requestBody?.content?.['application/json']?.schema);
+    }
+  }
+  return document;
 }
 
 const TAGS: [string, string][] = [

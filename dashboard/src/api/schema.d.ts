@@ -321,7 +321,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Monthly batch runs with their evaluation summaries, newest first */
+    /** Monthly batch runs with their evaluation summaries, newest first (the key's own; every run, scheduled ones too, for admin keys) */
     get: operations['BatchEvaluations_list'];
     put?: never;
     /**
@@ -2493,7 +2493,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Up to 200 visible ASCII characters; the same key from the same API key returns the same job */
+        /** @description Up to 200 visible ASCII characters (empty: no key). The same key from the same API key with the same request (file or input URI, model version) returns the same job; with another request it is a 422. A key is bound for IDEMPOTENCY_KEY_TTL_SECONDS (default 24 h) after its job was created, then released. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -2569,7 +2569,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
-      /** @description Unknown model version, or an input URI outside the artifact store or missing */
+      /** @description Unknown model version, an input URI outside the artifact store or missing, or an Idempotency-Key reused with another request */
       422: {
         headers: {
           [name: string]: unknown;
@@ -2596,6 +2596,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The job id */
         id: string;
       };
       cookie?: never;
@@ -2663,6 +2664,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The job id */
         id: string;
       };
       cookie?: never;
@@ -2740,6 +2742,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The job id */
         id: string;
       };
       cookie?: never;
@@ -2818,6 +2821,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The job id */
         id: string;
       };
       cookie?: never;
@@ -3051,6 +3055,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The run id */
         id: string;
       };
       cookie?: never;

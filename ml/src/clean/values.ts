@@ -88,16 +88,20 @@ export function civilFromDays(days: number): { year: number; month: number; day:
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
-const ISO = /^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO = /^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$/;
 const SLASHED_YMD = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/;
 const SLASHED_MDY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+/** Years a housing record can have: anything else is a typo or a sentinel (9999-12-31, 0000-01-01). */
+export const DATE_YEARS = { min: 1900, max: 2100 } as const;
 
 /** The date formats readDate accepts, as error messages and the README list them. */
 export const ACCEPTED_DATE_FORMATS = 'YYYY-MM-DD (optionally with a time), YYYY-MM, YYYY/MM/DD or M/D/YYYY';
 
 /**
  * Reads a calendar date as days since 1970-01-01, or NaN when it is not a real date. Accepts
- * YYYY-MM-DD (with an optional time), YYYY-MM (the first of the month), YYYY/MM/DD and M/D/YYYY.
+ * YYYY-MM-DD, YYYY-MM (the first of the month), YYYY/MM/DD and M/D/YYYY, with a year from 1900 to
+ * 2100. Date-times are refused: a time of day (and its zone) would be silently dropped, and the
+ * zone can move the date.
  */
 export function readDate(raw: unknown): number {
   if (typeof raw !== 'string') return NaN;
@@ -117,6 +121,7 @@ export function readDate(raw: unknown): number {
     m = +match[1]!;
     d = +match[2]!;
   } else return NaN;
+  if (y < DATE_YEARS.min || y > DATE_YEARS.max) return NaN;
   if (m < 1 || m > 12 || d < 1) return NaN;
   if (d > (m === 2 && isLeap(y) ? 29 : DAYS_IN_MONTH[m - 1]!)) return NaN;
   return daysFromCivil(y, m, d);

@@ -1,4 +1,5 @@
-import { csvField, csvLine, readCsv } from './reader';
+import { Readable } from 'node:stream';
+import { csvField, csvLine, readCsv, type CsvReaderProbe } from './reader';
 import { InputError } from '../errors';
 import { chunkedReadable, parseCsv, parseCsvText, singleChunkReadable, testRandom } from '../test-support/streams';
 import { useTempDir, writeTempFile } from '../test-support/tmp';
@@ -186,6 +187,102 @@ describe('readCsv', () => {
   it('rejects an empty file', async () => {
     await expect(parseCsvText('')).rejects.toThrow(InputError);
     await expect(parseCsvText('\n\n')).rejects.toThrow(/empty/);
+  });
+});
+
+/** A stream of `text` in fixed pieces of `piece` bytes, built lazily (a 50 MiB line is never one string here). */
+function piecesOf(parts: Array<string | { repeat: string; bytes: number }>, piece = 64 * 1024): Readable {
+  return Readable.from(
+    (function* () {
+      for (const part of parts) {
+        if (typeof part === 'string') {
+          yield Buffer.from(part);
+          continue;
+        }
+        const block = Buffer.from(part.repeat.repeat(Math.ceil(piece / part.repeat.length)).slice(0, piece));
+        for (let sent = 0; sent < part.bytes; sent += piece) yield block.subarray(0, Math.min(piece, part.bytes - sent));
+      }
+    })(),
+  );
+}
+
+async function readWithLimit(input: Readable, maxLineBytes?: number) {
+  const rows: { fields: string[]; line: number }[] = [];
+  const rejected: { line: number; reason: string }[] = [];
+  const probe: CsvReaderProbe = { peakBufferedChars: 0, joins: 0 };
+  const stats = await readCsv(
+    input,
+    {
+      header: () => undefined,
+      row: (fields, line) => rows.push({ fields, line }),
+      rejected: (line, reason) => rejected.push({ line, reason }),
+    },
+    { maxLineBytes, probe },
+  );
+  return { rows, rejected, probe, stats };
+}
+
+describe('readCsv: long lines', () => {
+  const MiB = 1 << 20;
+
+  it('rejects a 50 MiB line with its line number and reason, holds at most the limit plus a chunk, and reads the rows after it', async () => {
+    const input = piecesOf(['a,b\n1,2\n3,', { repeat: 'x', bytes: 50 * MiB }, '\n4,5\n"6,7",8\n']);
+    const { rows, rejected, probe, stats } = await readWithLimit(input);
+    expect(rejected).toEqual([
+      { line: 3, reason: expect.stringMatching(/^line is longer than the 1048576-byte limit \(CSV_MAX_LINE_BYTES/) },
+    ]);
+    expect(rows).toEqual([
+      { fields: ['1', '2'], line: 2 },
+      { fields: ['4', '5'], line: 4 },
+      { fields: ['6,7', '8'], line: 5 },
+    ]);
+    expect(stats.rows).toBe(4);
+    expect(stats.lines).toBe(5);
+    // Bounded memory: the default 1 MiB limit plus one 64 KiB piece, not 50 MiB.
+    expect(probe.peakBufferedChars).toBeLessThanOrEqual(MiB + 2 * 64 * 1024);
+  });
+
+  it('rejects a too-long quoted record with line breaks inside and keeps later line numbers right', async () => {
+    const input = piecesOf(['h\n"', { repeat: 'ab\ncd', bytes: 3000 }, '"\nnext\n'], 100);
+    const { rows, rejected } = await readWithLimit(input, 1024);
+    expect(rejected.map((r) => r.line)).toEqual([2]);
+    // Reading resumes at the first line break after the limit was passed (inside the quoted field),
+    // then every later line is counted: the final row sits on the file's last line.
+    const lastLine = 2 + (Buffer.from('"' + 'ab\ncd'.repeat(600).slice(0, 3000) + '"\n').toString().split('\n').length - 1);
+    expect(rows.at(-1)).toEqual({ fields: ['next'], line: lastLine });
+  });
+
+  it('rejects a long line that arrives within one chunk too', async () => {
+    const { rows, rejected } = await readWithLimit(piecesOf([`h\n${'y'.repeat(5000)}\nok\n`], 1 << 20), 1024);
+    expect(rejected.map((r) => r.line)).toEqual([2]);
+    expect(rows).toEqual([{ fields: ['ok'], line: 3 }]);
+  });
+
+  it('counts the limit in UTF-8 bytes', async () => {
+    // 400 three-byte characters: 400 UTF-16 units, 1,200 bytes.
+    const { rows, rejected } = await readWithLimit(piecesOf([`h\n${'\u20ac'.repeat(400)}\nok\n`]), 1024);
+    expect(rejected.map((r) => r.line)).toEqual([2]);
+    expect(rows).toEqual([{ fields: ['ok'], line: 3 }]);
+  });
+
+  it('scans a long line once: its 20 MiB arrive in 320 pieces and are joined once', async () => {
+    const input = piecesOf(['a,b\n1,', { repeat: 'z', bytes: 20 * MiB }, '\n2,3\n']);
+    const { rows, rejected, probe } = await readWithLimit(input, 64 * MiB);
+    expect(rejected).toEqual([]);
+    expect(rows.map((r) => [r.fields[0], r.fields[1]!.length, r.line])).toEqual([
+      ['1', 20 * MiB, 2],
+      ['2', 1, 3],
+    ]);
+    expect(probe.joins).toBe(1);
+  });
+
+  it('fails the read for a too-long header, and for a too-long row without a rejected handler', async () => {
+    await expect(readCsv(piecesOf([`${'h'.repeat(2000)}\n1\n`]), { header: () => undefined, row: () => undefined }, { maxLineBytes: 1024 })).rejects.toThrow(
+      /CSV header line is longer than the 1024-byte limit/,
+    );
+    await expect(readCsv(piecesOf([`h\n${'1'.repeat(2000)}\n`]), { header: () => undefined, row: () => undefined }, { maxLineBytes: 1024 })).rejects.toThrow(
+      /CSV line 2: line is longer than the 1024-byte limit/,
+    );
   });
 });
 

@@ -12,6 +12,11 @@ export interface CsvHandlers {
   chunkDone?(stats: CsvStats): Promise<void> | void;
   /** Sees every raw byte chunk, e.g. to hash the file while it is read. */
   bytes?(chunk: Buffer): void;
+  /**
+   * Called for a data record longer than the reader's limit (`line`: where it starts), instead of
+   * `row`; reading resumes at the next line break. Without it such a record fails the read.
+   */
+  rejected?(line: number, reason: string): void;
 }
 
 export interface CsvStats {
@@ -80,19 +85,90 @@ function parseQuotedRecord(
   }
 }
 
+/** Default longest record (header or data line, with its quoted line breaks) the reader holds: 1 MiB. */
+export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+
+export interface CsvReadOptions {
+  /**
+   * Longest record in UTF-8 bytes (default DEFAULT_MAX_LINE_BYTES). A longer data record goes to
+   * `handlers.rejected` (or fails the read with an InputError when there is no such handler) and
+   * reading resumes at the next line break; a longer header always fails the read.
+   */
+  maxLineBytes?: number;
+  /** Filled in while reading: what the reader held and did (for tests and benchmarks). */
+  probe?: CsvReaderProbe;
+}
+
+export interface CsvReaderProbe {
+  /** Most characters held at once for unparsed text (one chunk plus an unfinished record). */
+  peakBufferedChars: number;
+  /** Times the pieces of a record that spanned chunks were joined for parsing. */
+  joins: number;
+}
+
+/**
+ * Quote and line-break counts of a piece of an unfinished record, and whether the record may end in
+ * it: well-formed CSV ends a record at the first line break after an even number of quotes. With
+ * `stopAtEnd` the scan stops there (the counts are then partial and unused).
+ */
+function scanPiece(
+  text: string,
+  quotesBefore: number,
+  stopAtEnd: boolean,
+): { endsRecord: boolean; quotes: number; breaks: number } {
+  let quotes = 0;
+  let breaks = 0;
+  let endsRecord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) quotes++;
+    else if (c === 10) {
+      if (((quotesBefore + quotes) & 1) === 0) {
+        endsRecord = true;
+        if (stopAtEnd) break;
+      }
+      breaks++;
+    }
+  }
+  return { endsRecord, quotes, breaks };
+}
+
 /**
  * Streams an RFC 4180 CSV (comma-separated, double-quoted fields may hold commas, quotes and line
- * breaks; CRLF or LF; a UTF-8 BOM is skipped) through callbacks. Memory is bounded by one chunk,
- * whatever the file size. Blank lines are skipped but counted in line numbers.
+ * breaks; CRLF or LF; a UTF-8 BOM is skipped) through callbacks. Blank lines are skipped but counted
+ * in line numbers. Time is linear in the input and memory is bounded by one chunk plus the longest
+ * record allowed (`maxLineBytes`): a record that spans chunks is kept as a list of pieces, scanned
+ * once each, and joined once when its end arrives (or dropped when it grows past the limit).
  */
-export async function readCsv(input: string | Readable, handlers: CsvHandlers): Promise<CsvStats> {
+export async function readCsv(
+  input: string | Readable,
+  handlers: CsvHandlers,
+  options: CsvReadOptions = {},
+): Promise<CsvStats> {
   const stream =
     typeof input === 'string' ? createReadStream(input, { highWaterMark: 1 << 20 }) : (input as Readable);
+  const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const probe = options.probe;
   const decoder = new StringDecoder('utf8');
   const stats: CsvStats = { rows: 0, lines: 0, bytes: 0 };
-  let pending = '';
   let headerSeen = false;
   let line = 1;
+  /** An unfinished record: its pieces, their UTF-8 bytes, quotes and line breaks. */
+  let tail: string[] = [];
+  let tailBytes = 0;
+  let tailChars = 0;
+  let tailQuotes = 0;
+  let tailBreaks = 0;
+  /** Dropping the rest of a too-long record, up to the next line break. */
+  let skipping = false;
+
+  const tooLong = (startLine: number, bytes: number) => {
+    const reason = `line is longer than the ${maxLine}-byte limit (CSV_MAX_LINE_BYTES; ${bytes} bytes or more)`;
+    if (!headerSeen) throw new InputError(`CSV header ${reason}`, { line: startLine });
+    stats.rows++;
+    if (!handlers.rejected) throw new InputError(`CSV line ${startLine}: ${reason}`, { line: startLine });
+    handlers.rejected(startLine, reason);
+  };
 
   const emit = (fields: string[], startLine: number) => {
     if (!headerSeen) {
@@ -104,8 +180,12 @@ export async function readCsv(input: string | Readable, handlers: CsvHandlers): 
     }
   };
 
-  const consume = (final: boolean) => {
-    const text = pending;
+  /** Bytes of text[from, to) when they may pass the limit (a UTF-16 unit is 1 to 3 UTF-8 bytes). */
+  const overLimit = (text: string, from: number, to: number) =>
+    to - from > maxLine || ((to - from) * 3 > maxLine && Buffer.byteLength(text.slice(from, to)) > maxLine);
+
+  /** Parses every complete record of `text`; returns the unparsed rest (the start of an unfinished record). */
+  const consume = (text: string, final: boolean): string => {
     let pos = 0;
     // The next quote is found once and reused: searching per line would rescan a quote-free chunk per row.
     let quote = text.indexOf('"');
@@ -117,7 +197,10 @@ export async function readCsv(input: string | Readable, handlers: CsvHandlers): 
       if (quote === -1 || quote > lineEnd) {
         let end = lineEnd;
         if (end > pos && text.charCodeAt(end - 1) === 13) end--;
-        if (end > pos) emit(text.slice(pos, end).split(','), line);
+        if (end > pos) {
+          if (overLimit(text, pos, end)) tooLong(line, Buffer.byteLength(text.slice(pos, end)));
+          else emit(text.slice(pos, end).split(','), line);
+        }
         line++;
         pos = lineEnd + 1;
         continue;
@@ -130,25 +213,72 @@ export async function readCsv(input: string | Readable, handlers: CsvHandlers): 
         throw error;
       }
       if (!record) break;
-      emit(record.fields, line);
+      if (overLimit(text, pos, record.end)) tooLong(line, Buffer.byteLength(text.slice(pos, record.end)));
+      else emit(record.fields, line);
       line += record.breaks;
       pos = record.end;
     }
-    pending = text.slice(pos);
+    return pos === 0 ? text : text.slice(pos);
+  };
+
+  const hold = (piece: string, scan: { quotes: number; breaks: number }) => {
+    tail.push(piece);
+    tailChars += piece.length;
+    tailBytes += Buffer.byteLength(piece);
+    tailQuotes += scan.quotes;
+    tailBreaks += scan.breaks;
+  };
+
+  /** Drops the unfinished record (too long): reports it and skips to the next line break. */
+  const reject = () => {
+    tooLong(line, tailBytes);
+    line += tailBreaks;
+    tail = [];
+    tailBytes = tailChars = tailQuotes = tailBreaks = 0;
+    skipping = true;
+  };
+
+  const take = (text: string, final: boolean) => {
+    if (skipping) {
+      const nl = text.indexOf('\n');
+      if (nl === -1) return;
+      skipping = false;
+      line++;
+      text = text.slice(nl + 1);
+    }
+    const scan = tail.length > 0 && !final ? scanPiece(text, tailQuotes, true) : undefined;
+    if (scan && !scan.endsRecord) {
+      hold(text, scan);
+      if (tailBytes > maxLine) reject();
+      return;
+    }
+    if (tail.length > 0) {
+      tail.push(text);
+      text = tail.join('');
+      tail = [];
+      tailBytes = tailChars = tailQuotes = tailBreaks = 0;
+      if (probe) probe.joins++;
+    }
+    if (probe) probe.peakBufferedChars = Math.max(probe.peakBufferedChars, text.length);
+    const rest = consume(text, final);
+    if (rest.length === 0 || final) return;
+    hold(rest, scanPiece(rest, 0, false));
+    if (tailBytes > maxLine) reject();
   };
 
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     stats.bytes += bytes.length;
     handlers.bytes?.(bytes);
-    pending += decoder.write(bytes);
+    let text = decoder.write(bytes);
     // A UTF-8 byte order mark (spreadsheet exports) precedes the header, quoted or not.
-    if (stats.bytes === bytes.length && pending.charCodeAt(0) === 0xfeff) pending = pending.slice(1);
-    consume(false);
+    if (stats.bytes === bytes.length && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    take(text, false);
+    if (probe) probe.peakBufferedChars = Math.max(probe.peakBufferedChars, text.length + tailChars);
     await handlers.chunkDone?.(stats);
   }
-  pending += decoder.end();
-  consume(true);
+  take(decoder.end(), true);
+  if (skipping) line++;
   await handlers.chunkDone?.(stats);
   if (!headerSeen) throw new InputError('CSV is empty: no header line');
   stats.lines = line - 1;

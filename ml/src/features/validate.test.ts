@@ -72,7 +72,11 @@ describe('validateRecord', () => {
   });
 
   it('accepts the other date formats the cleaning reads', () => {
-    for (const date of ['2020-02-29', '2020/02/29', '2/29/2020', '2020-02', '2020-02-29T10:00:00Z']) expect(json({ ...GOOD, date })).toEqual([]);
+    for (const date of ['2020-02-29', '2020/02/29', '2/29/2020', '2020-02']) expect(json({ ...GOOD, date })).toEqual([]);
+  });
+
+  it('refuses date-times and years outside 1900..2100 (one date rule for API, batch and training)', () => {
+    for (const date of ['2020-02-29T10:00:00Z', '9999-12-31', '0000-01-01']) expect(json({ ...GOOD, date })).toHaveLength(1);
   });
 
   it('accepts strings and finite numbers as categories, nothing else', () => {

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
-import { csvField, csvLine, readCsv } from '../csv/reader';
+import { readCsv } from '../csv/reader';
+import { spreadsheetSafeField as csvField, spreadsheetSafeLine as csvLine } from './spreadsheet-safe';
 import { readNumber, ValueStatus } from '../clean/values';
 import { transformInto } from '../features/transform';
 import { checkRecord, formatWarnings, type FieldWarning, type WarningKind } from '../features/validate';
@@ -16,6 +17,8 @@ export interface ScoreOptions {
   skipRows?: number;
   /** Keep actual and predicted prices of every scored row (for `evaluate`; memory grows with the file). */
   collectActuals?: boolean;
+  /** Longest input record in bytes (the reader's default when unset); longer rows are rejected into the errors file. */
+  maxLineBytes?: number;
   /** Sees every scored row with its prediction and actual (NaN when absent), e.g. to aggregate by month. */
   onScored?(record: Readonly<Record<string, unknown>>, predicted: number, actual: number, warnings: readonly FieldWarning[]): void;
 }
@@ -50,7 +53,10 @@ async function write(stream: Writable, text: string): Promise<void> {
  * Scores a CSV with a model package, streaming: each row is validated against the signature, passed
  * through the shared transform and predicted in chunks. Good rows go to `output` (the input columns,
  * `predicted_price`, and `actual_price` when the target is present); bad rows go to `errors` with
- * their line number and reason. Memory is bounded by one chunk whatever the input size.
+ * their line number and reason. Memory is bounded by one chunk whatever the input size. Every cell
+ * written is neutralised against spreadsheet formula injection (spreadsheetSafeField). The errors
+ * stream gets every rejected row of a read chunk before `onChunk` sees the chunk's counts, so a
+ * caller that stops there (too many bad rows) keeps the header and every rejection so far.
  */
 export async function scoreCsv(
   manifest: ModelManifest,
@@ -123,6 +129,12 @@ export async function scoreCsv(
       if (output && skip === 0) outputText += csvLine(outColumns) + '\n';
       if (errors && skip === 0) errorText += 'line,reason\n';
     },
+    rejected(line, reason) {
+      progress.rowsRead++;
+      if (progress.rowsRead <= skip) return;
+      progress.rowsFailed++;
+      errorText += `${line},${csvField(reason)}\n`;
+    },
     row(fields, line) {
       progress.rowsRead++;
       if (progress.rowsRead <= skip) return;
@@ -156,11 +168,15 @@ export async function scoreCsv(
     },
     async chunkDone(read) {
       // Predict in full chunks; a partial chunk waits for the next read unless the input is done.
-      if (pendingFields.length >= chunkRows || errorText.length > 1 << 16) await flush();
+      if (pendingFields.length >= chunkRows) await flush();
+      else if (errorText) {
+        if (errors) await write(errors, errorText);
+        errorText = '';
+      }
       progress.bytesRead = read.bytes;
       await options.onChunk?.({ ...progress, warnings: { ...progress.warnings } });
     },
-  });
+  }, { maxLineBytes: options.maxLineBytes });
   await flush();
   progress.bytesRead = stats.bytes;
   await options.onChunk?.({ ...progress, warnings: { ...progress.warnings } });

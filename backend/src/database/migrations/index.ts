@@ -2,6 +2,7 @@ import { ModelRegistry1732330000000 } from './1732330000000-model-registry';
 import { ApiKeys1732330000001 } from './1732330000001-api-keys';
 import { BatchJobs1732331000000 } from '../../batch/migrations/1732331000000-batch-jobs';
 import { ModelVersionChecksums1764690000000 } from './1764690000000-model-version-checksums';
+import { BatchIdempotencyFingerprint1732332000001 } from '../../batch/migrations/1732332000001-batch-idempotency-fingerprint';
 import { Datasets1732332000000 } from '../../dataset/migrations/1732332000000-datasets';
 
 /** Every migration, in order. A module that adds tables adds its migration here. */
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   ApiKeys1732330000001,
   BatchJobs1732331000000,
   Datasets1732332000000,
+  BatchIdempotencyFingerprint1732332000001,
   ModelVersionChecksums1764690000000,
 ];

@@ -1,0 +1,98 @@
+import { Writable } from 'node:stream';
+import { scoreCsv, type FeaturePredictor } from './score-csv';
+import { spreadsheetSafeField } from './spreadsheet-safe';
+import { samplePackage } from '../test-support/package';
+import { parseCsvText, singleChunkReadable, chunkedReadable } from '../test-support/streams';
+
+/** A predictor for the logic around the model (the real ONNX path is tested in train.e2e.test.ts). */
+const constant: FeaturePredictor = { predict: async (_f, rows) => new Float64Array(rows).fill(Math.log(250000)) };
+
+function sink(): { stream: Writable; text: () => string } {
+  const parts: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _e, callback) {
+      parts.push(chunk);
+      callback();
+    },
+  });
+  return { stream, text: () => Buffer.concat(parts).toString() };
+}
+
+describe('spreadsheetSafeField', () => {
+  it.each([
+    ['=cmd|\' /C calc\'!A0', `"'=cmd|' /C calc'!A0"`],
+    ['+SUM(1,2)', `"'+SUM(1,2)"`],
+    ['-2+3', `"'-2+3"`],
+    ['@SUM(A1)', `"'@SUM(A1)"`],
+    ['\tx', `"'\tx"`],
+    ['\rx', `"'\rx"`],
+    ['=HYPERLINK("http://x")', `"'=HYPERLINK(""http://x"")"`],
+  ])('neutralises %j as %s', (raw, expected) => {
+    expect(spreadsheetSafeField(raw)).toBe(expected);
+  });
+
+  it.each(['-5', '+3.2', '-1e5', '-.5', '12', 'Austin', 'a=b', ''])('keeps %j as written (plain numbers and text)', (raw) => {
+    expect(spreadsheetSafeField(raw)).toBe(raw);
+  });
+
+  it('still quotes separators like csvField', () => {
+    expect(spreadsheetSafeField('a,b')).toBe('"a,b"');
+    expect(spreadsheetSafeField(-5)).toBe('-5');
+  });
+});
+
+describe('scoreCsv', () => {
+  const { manifest } = samplePackage();
+
+  it('writes formula-like cells of the result and errors files as text, keeping plain numbers', async () => {
+    const input = [
+      'median_income,=note,median_house_value',
+      '3.5,"=cmd|\' /C calc\'!A0",-5',
+      '2.5,@SUM(A1),+3.2',
+      'abc,"-2+3",1',
+      '',
+    ].join('\n');
+    const out = sink();
+    const errors = sink();
+    const result = await scoreCsv(manifest, constant, singleChunkReadable(input), out.stream, errors.stream);
+    expect(result).toMatchObject({ rowsRead: 3, rowsScored: 2, rowsFailed: 1 });
+    const scored = await parseCsvText(out.text());
+    expect(scored.header).toEqual(['median_income', "'=note", 'median_house_value', 'predicted_price', 'actual_price']);
+    expect(scored.rows.map((r) => r.fields.slice(0, 3))).toEqual([
+      ['3.5', "'=cmd|' /C calc'!A0", '-5'],
+      ['2.5', "'@SUM(A1)", '+3.2'],
+    ]);
+    expect(errors.text()).toBe('line,reason\n4,"median_income must be a number, got ""abc"""\n');
+  });
+
+  it('writes the header and every rejected row to the errors stream before onChunk sees the counts', async () => {
+    const lines = ['median_income,median_house_value'];
+    for (let i = 0; i < 300; i++) lines.push(i % 3 === 0 ? 'bad,1' : `${i},1`);
+    const errors = sink();
+    const stop = new Error('stop after the first chunk');
+    let seen: { rowsRead: number; rowsFailed: number } | undefined;
+    await expect(
+      scoreCsv(manifest, constant, chunkedReadable(lines.join('\n') + '\n', 5, 1500, 1500), null, errors.stream, {
+        chunkRows: 10_000,
+        onChunk: (p) => {
+          seen = p;
+          throw stop;
+        },
+      }),
+    ).rejects.toBe(stop);
+    const written = await parseCsvText(errors.text());
+    expect(written.header).toEqual(['line', 'reason']);
+    expect(seen!.rowsFailed).toBeGreaterThan(0);
+    // Every row rejected so far is in the stream, with its line.
+    expect(written.rows).toHaveLength(seen!.rowsFailed);
+    expect(written.rows[0]!.fields[0]).toBe('2');
+  });
+
+  it('rejects a row longer than maxLineBytes into the errors file and scores the rows after it', async () => {
+    const input = `median_income,median_house_value\n1,1\n${'9'.repeat(5000)},1\n2,1\n`;
+    const errors = sink();
+    const result = await scoreCsv(manifest, constant, singleChunkReadable(input), null, errors.stream, { maxLineBytes: 1024 });
+    expect(result).toMatchObject({ rowsRead: 3, rowsScored: 2, rowsFailed: 1 });
+    expect(errors.text()).toMatch(/^line,reason\n3,line is longer than the 1024-byte limit \(CSV_MAX_LINE_BYTES; 5002 bytes or more\)\n$/);
+  });
+});
