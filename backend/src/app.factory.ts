@@ -15,7 +15,7 @@ import { requestContext } from './common/request-context';
 import { ProblemFilter } from './common/problem.filter';
 import { problemClientErrorHandler } from './common/client-error';
 import { RouteTable } from './common/route-table';
-import { PROBLEM_BASE, validationProblem } from './common/problem';
+import { validationProblem } from './common/problem';
 import { registerCompression, serveDashboard } from './common/static-assets';
 import { AppValidationPipe, flattenValidationErrors } from './common/validation';
 import { setupOpenApi } from './openapi/setup';

@@ -90,7 +90,7 @@ export class PredictProcessor {
 
     const attemptPrefix = batchKeys.attempt(id, attemptId);
     // The attempt's counts so far: a failed attempt records them too (rows read before it stopped).
-    const counts: ScoreProgress = { rowsRead: 0, rowsScored: 0, rowsFailed: 0, bytesRead: 0 };
+    const counts: ScoreProgress = { rowsRead: 0, rowsScored: 0, rowsFailed: 0, bytesRead: 0, warnings: {} };
     try {
       const outcome = await this.run(job, token, signal, row, attemptId, counts);
       await deletePrefix(this.store, batchKeys.attempts(id));
