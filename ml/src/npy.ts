@@ -38,11 +38,16 @@ export class NpyWriter {
   close(): void {
     closeSync(this.fd);
     const expected = this.shape.reduce((a, b) => a * b, 1);
-    if (this.written !== expected) throw new Error(`${this.path}: wrote ${this.written} values, shape needs ${expected}`);
+    if (this.written !== expected)
+      throw new Error(`${this.path}: wrote ${this.written} values, shape needs ${expected}`);
   }
 }
 
-export function writeNpy(path: string, values: Float32Array | Float64Array, shape: readonly number[] = [values.length]): void {
+export function writeNpy(
+  path: string,
+  values: Float32Array | Float64Array,
+  shape: readonly number[] = [values.length],
+): void {
   const writer = new NpyWriter(path, values instanceof Float32Array ? '<f4' : '<f8', shape);
   writer.write(values);
   writer.close();
@@ -61,7 +66,8 @@ export function readNpy(path: string): { data: Float32Array | Float64Array; shap
     .map((s) => s.trim())
     .filter(Boolean)
     .map(Number);
-  if (/'fortran_order':\s*True/.test(dict)) throw new Error(`${path}: Fortran-ordered arrays are not supported`);
+  if (/'fortran_order':\s*True/.test(dict))
+    throw new Error(`${path}: Fortran-ordered arrays are not supported`);
   const bytes = buffer.subarray(start);
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);

@@ -23,7 +23,8 @@ function read(raw: unknown): { status: ValueStatus; value: number } {
   return { status, value: out.value };
 }
 
-const rule = (partial: Partial<TextNormalization>): TextNormalization => textNormalizationSchema.parse(partial);
+const rule = (partial: Partial<TextNormalization>): TextNormalization =>
+  textNormalizationSchema.parse(partial);
 
 describe('readNumber', () => {
   it.each([
@@ -56,14 +57,28 @@ describe('readNumber', () => {
     expect(read(raw)).toEqual({ status: ValueStatus.Repaired, value });
   });
 
-  it.each(['', '   ', 'NA', 'na', 'N/A', 'n/a', 'NaN', 'nan', 'null', 'NULL', 'None', 'none', '-', '?', ' NA ', ' - '])(
-    'treats %j as missing',
-    (raw) => {
-      const result = read(raw);
-      expect(result.status).toBe(ValueStatus.Missing);
-      expect(result.value).toBeNaN();
-    },
-  );
+  it.each([
+    '',
+    '   ',
+    'NA',
+    'na',
+    'N/A',
+    'n/a',
+    'NaN',
+    'nan',
+    'null',
+    'NULL',
+    'None',
+    'none',
+    '-',
+    '?',
+    ' NA ',
+    ' - ',
+  ])('treats %j as missing', (raw) => {
+    const result = read(raw);
+    expect(result.status).toBe(ValueStatus.Missing);
+    expect(result.value).toBeNaN();
+  });
 
   it('treats null and undefined as missing', () => {
     expect(read(null).status).toBe(ValueStatus.Missing);
@@ -81,7 +96,8 @@ describe('readNumber', () => {
   );
 
   it('does not read JavaScript-only literals (hexadecimal, binary, octal) as numbers', () => {
-    for (const raw of ['0x1A', '0b11', '0o17']) expect([raw, read(raw).status]).toEqual([raw, ValueStatus.Invalid]);
+    for (const raw of ['0x1A', '0b11', '0o17'])
+      expect([raw, read(raw).status]).toEqual([raw, ValueStatus.Invalid]);
   });
 
   it('does not silently misread a number written with a decimal comma ("1.234,56")', () => {
@@ -140,11 +156,14 @@ describe('readDate', () => {
     expect(readDate(raw)).toBe(utcDays(y, m, d));
   });
 
-  it.each(['2020-02-29', '2000-02-29', '2024/02/29', '2/29/2016', '1904-02-29'])('accepts the leap day %j', (raw) => {
-    const days = readDate(raw);
-    expect(Number.isNaN(days)).toBe(false);
-    expect(formatDate(days).slice(5)).toBe('02-29');
-  });
+  it.each(['2020-02-29', '2000-02-29', '2024/02/29', '2/29/2016', '1904-02-29'])(
+    'accepts the leap day %j',
+    (raw) => {
+      const days = readDate(raw);
+      expect(Number.isNaN(days)).toBe(false);
+      expect(formatDate(days).slice(5)).toBe('02-29');
+    },
+  );
 
   it.each([
     '2019-02-29',
@@ -206,7 +225,8 @@ describe('daysFromCivil / civilFromDays', () => {
     const wrong: string[] = [];
     for (let y = 1601; y <= 2400; y += 7) {
       for (let m = 1; m <= 12; m++) {
-        for (const d of [1, 15, 28]) if (daysFromCivil(y, m, d) !== utcDays(y, m, d)) wrong.push(`${y}-${m}-${d}`);
+        for (const d of [1, 15, 28])
+          if (daysFromCivil(y, m, d) !== utcDays(y, m, d)) wrong.push(`${y}-${m}-${d}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -237,7 +257,8 @@ describe('daysFromCivil / civilFromDays', () => {
           : civil.day === 1 &&
             ((civil.month === previous.month + 1 && civil.year === previous.year) ||
               (civil.month === 1 && previous.month === 12 && civil.year === previous.year + 1));
-      if (!next) throw new Error(`day ${days} (${JSON.stringify(civil)}) does not follow ${JSON.stringify(previous)}`);
+      if (!next)
+        throw new Error(`day ${days} (${JSON.stringify(civil)}) does not follow ${JSON.stringify(previous)}`);
       previous = civil;
     }
   });
@@ -332,7 +353,9 @@ describe('normalizeText', () => {
     expect(normalizeText('  AUSTIN \u2013 round   rock ', r)).toBe('Austin-Round Rock-Georgetown');
     expect(normalizeText('austin', r)).toBe('Austin');
     // A rename's value is not normalised again.
-    expect(normalizeText('x', rule({ case: 'upper', renames: { X: 'lower case value' } }))).toBe('lower case value');
+    expect(normalizeText('x', rule({ case: 'upper', renames: { X: 'lower case value' } }))).toBe(
+      'lower case value',
+    );
   });
 });
 
@@ -346,15 +369,19 @@ describe('readCategory', () => {
     expect(readCategory(2139, undefined)).toBe('2139');
     expect(readCategory(1.5, title)).toBe('1.5');
   });
-  it.each([null, undefined, '', '   ', 'NA', 'n/a', 'null', '-', NaN, Infinity, true, {}])('treats %p as missing', (raw) => {
-    expect(readCategory(raw, title)).toBeUndefined();
-  });
+  it.each([null, undefined, '', '   ', 'NA', 'n/a', 'null', '-', NaN, Infinity, true, {}])(
+    'treats %p as missing',
+    (raw) => {
+      expect(readCategory(raw, title)).toBeUndefined();
+    },
+  );
 });
 
 describe('the housets city_full rule', () => {
   const spec = loadSpec('housets');
   const cityColumn = spec.columns.find((c) => c.name === 'city_full');
-  if (!cityColumn || cityColumn.role !== 'categorical') throw new Error('housets spec has no categorical city_full');
+  if (!cityColumn || cityColumn.role !== 'categorical')
+    throw new Error('housets spec has no categorical city_full');
   const cityRule = cityColumn.normalize;
 
   it('has exactly the generator’s CITY_RENAMES as its renames', () => {
@@ -364,7 +391,9 @@ describe('the housets city_full rule', () => {
   it.each(Object.entries(CITY_RENAMES))('normalises the legacy name %j to %j', (legacy, canonical) => {
     expect(normalizeText(legacy, cityRule)).toBe(canonical);
     expect(normalizeText(`  ${legacy.toUpperCase().replaceAll('-', ' \u2013 ')} `, cityRule)).toBe(canonical);
-    expect(normalizeText(legacy.toLowerCase().replaceAll('-', '\u2014').replaceAll(' ', '   '), cityRule)).toBe(canonical);
+    expect(
+      normalizeText(legacy.toLowerCase().replaceAll('-', '\u2014').replaceAll(' ', '   '), cityRule),
+    ).toBe(canonical);
   });
 
   it('keeps every canonical metro name as is and maps each of its spelling variants to it', () => {

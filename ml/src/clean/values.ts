@@ -23,7 +23,11 @@ const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
  * "12*") are removed and the value reported as repaired; empty and NA-like tokens are missing.
  * Writes the number into `out.value` (NaN unless Ok or Repaired) and returns the status.
  */
-export function readNumber(raw: unknown, out: { value: number }, missing: ReadonlySet<string> = MISSING_TOKENS): ValueStatus {
+export function readNumber(
+  raw: unknown,
+  out: { value: number },
+  missing: ReadonlySet<string> = MISSING_TOKENS,
+): ValueStatus {
   if (typeof raw === 'number') {
     out.value = Number.isFinite(raw) ? raw : NaN;
     return Number.isFinite(raw) ? ValueStatus.Ok : ValueStatus.Invalid;
@@ -39,7 +43,14 @@ export function readNumber(raw: unknown, out: { value: number }, missing: Readon
   // Number('') is 0, so emptiness is checked before the fast path.
   // Number() also reads 0x1A, 0b11 and 0o17, which no CSV means: those fall through to the strict path.
   const radix = raw.charCodeAt(1) | 32;
-  if (raw.length > 0 && raw.charCodeAt(0) > 32 && raw.charCodeAt(raw.length - 1) > 32 && radix !== 120 && radix !== 98 && radix !== 111) {
+  if (
+    raw.length > 0 &&
+    raw.charCodeAt(0) > 32 &&
+    raw.charCodeAt(raw.length - 1) > 32 &&
+    radix !== 120 &&
+    radix !== 98 &&
+    radix !== 111
+  ) {
     const fast = Number(raw);
     if (Number.isFinite(fast)) {
       out.value = fast;
@@ -80,7 +91,9 @@ export function civilFromDays(days: number): { year: number; month: number; day:
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -167,7 +180,9 @@ export function normalizeText(value: string, rule: TextNormalization | undefined
       text = text.toUpperCase();
       break;
     case 'title':
-      text = text.toLowerCase().replace(WORD_START, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
+      text = text
+        .toLowerCase()
+        .replace(WORD_START, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
       break;
   }
   return rule.renames[text] ?? text;
@@ -180,7 +195,8 @@ export function readCategory(
   missing: ReadonlySet<string> = MISSING_TOKENS,
 ): string | undefined {
   if (raw === null || raw === undefined) return undefined;
-  const text = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : typeof raw === 'string' ? raw : undefined;
+  const text =
+    typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : typeof raw === 'string' ? raw : undefined;
   if (text === undefined) return undefined;
   const normalized = normalizeText(text, rule);
   return normalized === '' || missing.has(normalized.toLowerCase()) ? undefined : normalized;
@@ -191,23 +207,46 @@ export function readCategory(
  * date (numbers, as text or JSON). Returns days since 1970-01-01, NaN when unusable; `absent` tells a
  * missing value from a bad one.
  */
-export function readDateParts(y: unknown, m: unknown, d: unknown, hasDay: boolean, missing: ReadonlySet<string> = MISSING_TOKENS): { days: number; absent: boolean } {
+export function readDateParts(
+  y: unknown,
+  m: unknown,
+  d: unknown,
+  hasDay: boolean,
+  missing: ReadonlySet<string> = MISSING_TOKENS,
+): { days: number; absent: boolean } {
   const scratch = { value: NaN };
   const part = (raw: unknown): number => {
     const status = readNumber(raw, scratch, missing);
-    return status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : status === ValueStatus.Missing ? -Infinity : NaN;
+    return status === ValueStatus.Ok || status === ValueStatus.Repaired
+      ? scratch.value
+      : status === ValueStatus.Missing
+        ? -Infinity
+        : NaN;
   };
   const year = part(y);
   const month = part(m);
   const day = hasDay ? part(d) : 1;
   if (year === -Infinity || month === -Infinity || day === -Infinity) return { days: NaN, absent: true };
-  if (![year, month, day].every(Number.isInteger) || month < 1 || month > 12 || day < 1 || year < 1 || year > 9999) return { days: NaN, absent: false };
-  if (day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return { days: NaN, absent: false };
+  if (
+    ![year, month, day].every(Number.isInteger) ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    year < 1 ||
+    year > 9999
+  )
+    return { days: NaN, absent: false };
+  if (day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!))
+    return { days: NaN, absent: false };
   return { days: daysFromCivil(year, month, day), absent: false };
 }
 
 /** Reads a date field, honouring a column's missing tokens; `absent` tells a missing value from a bad one. */
-export function readDateField(raw: unknown, missing: ReadonlySet<string> = MISSING_TOKENS): { days: number; absent: boolean } {
-  if (raw === null || raw === undefined || (typeof raw === 'string' && missing.has(raw.trim().toLowerCase()))) return { days: NaN, absent: true };
+export function readDateField(
+  raw: unknown,
+  missing: ReadonlySet<string> = MISSING_TOKENS,
+): { days: number; absent: boolean } {
+  if (raw === null || raw === undefined || (typeof raw === 'string' && missing.has(raw.trim().toLowerCase())))
+    return { days: NaN, absent: true };
   return { days: readDate(raw), absent: false };
 }

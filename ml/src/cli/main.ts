@@ -52,7 +52,8 @@ function integer(values: Values, name: string, fallback?: number): number | unde
   const value = values[name];
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InputError(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InputError(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -60,11 +61,17 @@ function integer(values: Values, name: string, fallback?: number): number | unde
 export function trainingOptions(values: Values): { metric?: TrainingMetric; seeds?: number } {
   const metric = values.metric;
   if (metric !== undefined && !TRAINING_METRICS.includes(metric as TrainingMetric)) {
-    throw new InputError(`--metric must be one of ${TRAINING_METRICS.join(', ')}, got ${JSON.stringify(metric)}`);
+    throw new InputError(
+      `--metric must be one of ${TRAINING_METRICS.join(', ')}, got ${JSON.stringify(metric)}`,
+    );
   }
   const seeds = integer(values, 'seeds');
-  if (seeds !== undefined && (seeds < 1 || seeds > 20)) throw new InputError(`--seeds must be an integer from 1 to 20, got ${seeds}`);
-  return { ...(metric !== undefined && { metric: metric as TrainingMetric }), ...(seeds !== undefined && { seeds }) };
+  if (seeds !== undefined && (seeds < 1 || seeds > 20))
+    throw new InputError(`--seeds must be an integer from 1 to 20, got ${seeds}`);
+  return {
+    ...(metric !== undefined && { metric: metric as TrainingMetric }),
+    ...(seeds !== undefined && { seeds }),
+  };
 }
 
 /** The selection in the CLI output: metric, folds, served seed and the spread over seeds. */
@@ -83,11 +90,14 @@ function trainingSummary(manifest: ModelManifest): Record<string, unknown> | und
 
 async function generate(values: Values): Promise<void> {
   const size = (values.size ?? 'demo') as SampleSize;
-  if (!(size in SAMPLE_SIZES)) throw new InputError(`--size must be one of ${Object.keys(SAMPLE_SIZES).join(', ')}`);
+  if (!(size in SAMPLE_SIZES))
+    throw new InputError(`--size must be one of ${Object.keys(SAMPLE_SIZES).join(', ')}`);
   const out = required(values, 'out');
   const line = new ProgressLine();
-  const summary = await writeHouseTsCsv(out, { size, dirty: values.dirty === true, seed: integer(values, 'seed', 42)! }, (rows) =>
-    line.update(`generate: ${rows.toLocaleString('en-US')} rows`),
+  const summary = await writeHouseTsCsv(
+    out,
+    { size, dirty: values.dirty === true, seed: integer(values, 'seed', 42)! },
+    (rows) => line.update(`generate: ${rows.toLocaleString('en-US')} rows`),
   );
   line.done(`generate: ${summary.rows.toLocaleString('en-US')} rows written to ${out}`);
   if (values.dirty) process.stderr.write(`dirt injected: ${JSON.stringify(summary.dirt)}\n`);
@@ -113,7 +123,12 @@ async function train(values: Values): Promise<void> {
   const m = manifest.metrics;
   process.stdout.write(
     JSON.stringify(
-      { package: dir, model: manifest.model, metrics: { eval: m.eval, holdout: m.holdout, baseline: m.baseline }, training: trainingSummary(manifest) },
+      {
+        package: dir,
+        model: manifest.model,
+        metrics: { eval: m.eval, holdout: m.holdout, baseline: m.baseline },
+        training: trainingSummary(manifest),
+      },
       null,
       2,
     ) + '\n',
@@ -132,11 +147,16 @@ async function score(values: Values, mode: 'evaluate' | 'predict'): Promise<void
     if (mode === 'evaluate') {
       const result = await scoreCsv(pkg.manifest, model, data, null, null, { onChunk, collectActuals: true });
       if (!result.actuals || result.actuals.actual.length === 0) {
-        throw new InputError(`${data} has no usable "${pkg.manifest.target.column}" values to evaluate against`);
+        throw new InputError(
+          `${data} has no usable "${pkg.manifest.target.column}" values to evaluate against`,
+        );
       }
       line.done(`evaluate: ${result.rowsScored} rows scored, ${result.rowsFailed} rejected`);
       const metrics = regressionMetrics(result.actuals.actual, result.actuals.predicted);
-      process.stdout.write(JSON.stringify({ model: pkg.manifest.model, rowsRejected: result.rowsFailed, metrics }, null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify({ model: pkg.manifest.model, rowsRejected: result.rowsFailed, metrics }, null, 2) +
+          '\n',
+      );
       return;
     }
     const out = required(values, 'out');
@@ -209,7 +229,9 @@ async function datasetCommand(sub: string | undefined, values: Values): Promise<
   if (sub === 'pull') {
     const out = required(values, 'out');
     const dataset = await pullDataset({ ...apiOptions(values), id: required(values, 'id'), out });
-    process.stderr.write(`dataset pull: ${dataset.id} (${dataset.rows} rows, sha256 ${dataset.sha256}) to ${out}\n`);
+    process.stderr.write(
+      `dataset pull: ${dataset.id} (${dataset.rows} rows, sha256 ${dataset.sha256}) to ${out}\n`,
+    );
     return;
   }
   throw new InputError(`usage: ml dataset push|pull …\n\n${USAGE}`);
@@ -283,7 +305,8 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      const isInput = error instanceof InputError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+      const isInput =
+        error instanceof InputError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
       process.stderr.write(`\nerror: ${(error as Error).message}\n`);
       process.exit(isInput ? 2 : 1);
     },

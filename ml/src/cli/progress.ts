@@ -42,27 +42,39 @@ export function renderTrainProgress(line: ProgressLine, progress: TrainProgress)
         `load: ${s.rowsRead.toLocaleString('en-US')} rows read, ${s.rowsKept.toLocaleString('en-US')} kept ` +
           `(train ${s.splits.train}, eval ${s.splits.eval}, holdout ${s.splits.holdout})`,
       );
-      for (const text of cleaningReport(s, progress.spec ?? EMPTY_SPEC, progress.fills)) line.done(`clean: ${text}`);
+      for (const text of cleaningReport(s, progress.spec ?? EMPTY_SPEC, progress.fills))
+        line.done(`clean: ${text}`);
       return;
     }
     case 'features':
-      if (progress.rows === progress.of) return line.done(`features: ${progress.of.toLocaleString('en-US')} rows transformed`);
-      return line.update(`features: ${progress.rows.toLocaleString('en-US')} of ${progress.of.toLocaleString('en-US')} rows`);
+      if (progress.rows === progress.of)
+        return line.done(`features: ${progress.of.toLocaleString('en-US')} rows transformed`);
+      return line.update(
+        `features: ${progress.rows.toLocaleString('en-US')} of ${progress.of.toLocaleString('en-US')} rows`,
+      );
     case 'trainer': {
       const e = progress.event as Record<string, unknown>;
       if (e.event === 'trial') {
         const seed = e.seed === undefined ? '' : ` (seed ${e.seed})`;
         if (typeof e.metric === 'string') {
-          return line.update(`tune${seed}: trial ${e.number} of ${e.of}, CV ${e.metric} ${score(e.metric, e.score)}, best ${score(e.metric, e.best_score)}`, true);
+          return line.update(
+            `tune${seed}: trial ${e.number} of ${e.of}, CV ${e.metric} ${score(e.metric, e.score)}, best ${score(e.metric, e.best_score)}`,
+            true,
+          );
         }
-        return line.update(`tune${seed}: trial ${e.number} of ${e.of}, RMSE ${money(e.rmse as number)}, best ${money(e.best_rmse as number)}`, true);
+        return line.update(
+          `tune${seed}: trial ${e.number} of ${e.of}, RMSE ${money(e.rmse as number)}, best ${money(e.best_rmse as number)}`,
+          true,
+        );
       }
       if (e.event === 'seed') return line.done(`trainer: seed ${e.seed} (${e.index} of ${e.of})`);
       if (e.event === 'stage') return line.done(`trainer: ${e.stage}`);
       return;
     }
     case 'parity':
-      return line.done(`parity: ${progress.rows} records reproduced by TypeScript + onnxruntime-node (max relative diff ${progress.maxRelDiff.toExponential(2)})`);
+      return line.done(
+        `parity: ${progress.rows} records reproduced by TypeScript + onnxruntime-node (max relative diff ${progress.maxRelDiff.toExponential(2)})`,
+      );
     case 'package':
       return line.done(`package: ${progress.dir}`);
   }

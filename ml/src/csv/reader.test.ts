@@ -1,7 +1,13 @@
 import { Readable } from 'node:stream';
 import { csvField, csvLine, readCsv, type CsvReaderProbe } from './reader';
 import { InputError } from '../errors';
-import { chunkedReadable, parseCsv, parseCsvText, singleChunkReadable, testRandom } from '../test-support/streams';
+import {
+  chunkedReadable,
+  parseCsv,
+  parseCsvText,
+  singleChunkReadable,
+  testRandom,
+} from '../test-support/streams';
 import { useTempDir, writeTempFile } from '../test-support/tmp';
 
 const QUOTED = [
@@ -200,7 +206,8 @@ function piecesOf(parts: Array<string | { repeat: string; bytes: number }>, piec
           continue;
         }
         const block = Buffer.from(part.repeat.repeat(Math.ceil(piece / part.repeat.length)).slice(0, piece));
-        for (let sent = 0; sent < part.bytes; sent += piece) yield block.subarray(0, Math.min(piece, part.bytes - sent));
+        for (let sent = 0; sent < part.bytes; sent += piece)
+          yield block.subarray(0, Math.min(piece, part.bytes - sent));
       }
     })(),
   );
@@ -229,7 +236,10 @@ describe('readCsv: long lines', () => {
     const input = piecesOf(['a,b\n1,2\n3,', { repeat: 'x', bytes: 50 * MiB }, '\n4,5\n"6,7",8\n']);
     const { rows, rejected, probe, stats } = await readWithLimit(input);
     expect(rejected).toEqual([
-      { line: 3, reason: expect.stringMatching(/^line is longer than the 1048576-byte limit \(CSV_MAX_LINE_BYTES/) },
+      {
+        line: 3,
+        reason: expect.stringMatching(/^line is longer than the 1048576-byte limit \(CSV_MAX_LINE_BYTES/),
+      },
     ]);
     expect(rows).toEqual([
       { fields: ['1', '2'], line: 2 },
@@ -248,7 +258,12 @@ describe('readCsv: long lines', () => {
     expect(rejected.map((r) => r.line)).toEqual([2]);
     // Reading resumes at the first line break after the limit was passed (inside the quoted field),
     // then every later line is counted: the final row sits on the file's last line.
-    const lastLine = 2 + (Buffer.from('"' + 'ab\ncd'.repeat(600).slice(0, 3000) + '"\n').toString().split('\n').length - 1);
+    const lastLine =
+      2 +
+      (Buffer.from('"' + 'ab\ncd'.repeat(600).slice(0, 3000) + '"\n')
+        .toString()
+        .split('\n').length -
+        1);
     expect(rows.at(-1)).toEqual({ fields: ['next'], line: lastLine });
   });
 
@@ -277,12 +292,20 @@ describe('readCsv: long lines', () => {
   });
 
   it('fails the read for a too-long header, and for a too-long row without a rejected handler', async () => {
-    await expect(readCsv(piecesOf([`${'h'.repeat(2000)}\n1\n`]), { header: () => undefined, row: () => undefined }, { maxLineBytes: 1024 })).rejects.toThrow(
-      /CSV header line is longer than the 1024-byte limit/,
-    );
-    await expect(readCsv(piecesOf([`h\n${'1'.repeat(2000)}\n`]), { header: () => undefined, row: () => undefined }, { maxLineBytes: 1024 })).rejects.toThrow(
-      /CSV line 2: line is longer than the 1024-byte limit/,
-    );
+    await expect(
+      readCsv(
+        piecesOf([`${'h'.repeat(2000)}\n1\n`]),
+        { header: () => undefined, row: () => undefined },
+        { maxLineBytes: 1024 },
+      ),
+    ).rejects.toThrow(/CSV header line is longer than the 1024-byte limit/);
+    await expect(
+      readCsv(
+        piecesOf([`h\n${'1'.repeat(2000)}\n`]),
+        { header: () => undefined, row: () => undefined },
+        { maxLineBytes: 1024 },
+      ),
+    ).rejects.toThrow(/CSV line 2: line is longer than the 1024-byte limit/);
   });
 });
 
@@ -309,7 +332,21 @@ describe('csvField / csvLine', () => {
 
   it('round-trips through readCsv', async () => {
     const random = testRandom(11);
-    const alphabet = ['a', 'Z', ' ', ',', '"', '\n', '\r\n', '\u00e9', '\u2013', '\ud83c\udfe0', '1', '$', ''];
+    const alphabet = [
+      'a',
+      'Z',
+      ' ',
+      ',',
+      '"',
+      '\n',
+      '\r\n',
+      '\u00e9',
+      '\u2013',
+      '\ud83c\udfe0',
+      '1',
+      '$',
+      '',
+    ];
     const field = () => {
       let text = '';
       const length = Math.floor(random() * 6);

@@ -209,7 +209,8 @@ export async function readCsv(
       try {
         record = parseQuotedRecord(text, pos, final);
       } catch (error) {
-        if (error instanceof InputError) throw new InputError(error.message.replace('{line}', String(line)), { line });
+        if (error instanceof InputError)
+          throw new InputError(error.message.replace('{line}', String(line)), { line });
         throw error;
       }
       if (!record) break;

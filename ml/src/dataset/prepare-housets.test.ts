@@ -75,7 +75,9 @@ describe('prepareDataset on the generator’s tiny dirty HouseTS file', () => {
   });
 
   it('counts emptied feature values as missing and finds nothing unreadable or out of bounds', () => {
-    expect(data.summary.missing).toEqual(tally(kept.flatMap((l) => l.emptied.filter((c) => numericColumns.has(c)))));
+    expect(data.summary.missing).toEqual(
+      tally(kept.flatMap((l) => l.emptied.filter((c) => numericColumns.has(c)))),
+    );
     expect(data.summary.invalid).toEqual({});
     expect(data.summary.outliers).toEqual({});
     expect(data.summary.ignoredColumns).toEqual([]);

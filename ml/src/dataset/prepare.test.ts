@@ -9,7 +9,9 @@ import type { DatasetSpec } from '../spec/schema';
 import { chunkedReadable } from '../test-support/streams';
 import { useTempDir, writeTempFile } from '../test-support/tmp';
 
-function miniSpec(overrides: { maxInvalidFraction?: number; split?: unknown; dedupeKeys?: string[] } = {}): DatasetSpec {
+function miniSpec(
+  overrides: { maxInvalidFraction?: number; split?: unknown; dedupeKeys?: string[] } = {},
+): DatasetSpec {
   return validateSpec({
     name: 'mini-houses',
     columns: [
@@ -26,8 +28,16 @@ function miniSpec(overrides: { maxInvalidFraction?: number; split?: unknown; ded
       },
       { name: 'note', role: 'drop', reason: 'free text' },
     ],
-    cleaning: { dedupeKeys: overrides.dedupeKeys ?? ['date', 'zip'], maxInvalidFraction: overrides.maxInvalidFraction ?? 0.2 },
-    split: overrides.split ?? { kind: 'time', column: 'date', evalFrom: '2021-01-01', holdoutFrom: '2022-01-01' },
+    cleaning: {
+      dedupeKeys: overrides.dedupeKeys ?? ['date', 'zip'],
+      maxInvalidFraction: overrides.maxInvalidFraction ?? 0.2,
+    },
+    split: overrides.split ?? {
+      kind: 'time',
+      column: 'date',
+      evalFrom: '2021-01-01',
+      holdoutFrom: '2022-01-01',
+    },
   });
 }
 
@@ -77,7 +87,10 @@ async function prepareError(spec: DatasetSpec, file: string): Promise<InputError
 /** Rows for error tests: `n` clean rows spread over train, eval and holdout. */
 function cleanRows(n: number): string[] {
   const dates = ['2020-01-31', '2020-02-29', '2020-03-31', '2021-02-28', '2022-03-31'];
-  return Array.from({ length: n }, (_, i) => `${dates[i % dates.length]},${200000 + i},${1000 + i},3,${10000 + i},Austin,,x`);
+  return Array.from(
+    { length: n },
+    (_, i) => `${dates[i % dates.length]},${200000 + i},${1000 + i},3,${10000 + i},Austin,,x`,
+  );
 }
 
 describe('prepareDataset on a hand-built dirty CSV', () => {
@@ -113,15 +126,54 @@ describe('prepareDataset on a hand-built dirty CSV', () => {
     expect([...data.target]).toEqual([
       300000, 310000, 320000, 350000, 360000, 370000, 380000, 390000, 400000, 410000, 420000, 430000, 300000,
     ]);
-    expect([...data.numeric.sqft!]).toEqual([1500, 1600, 1700, NaN, NaN, NaN, 1900, 2000, 2100, 2100, 2200, 12, 1500]);
+    expect([...data.numeric.sqft!]).toEqual([
+      1500,
+      1600,
+      1700,
+      NaN,
+      NaN,
+      NaN,
+      1900,
+      2000,
+      2100,
+      2100,
+      2200,
+      12,
+      1500,
+    ]);
     expect([...data.numeric.beds!]).toEqual([3, 3, 4, 4, 4, 4, 20, 3, 3, 3, 3, 3, 3]);
     expect([...data.dates.date!]).toEqual(
       [
-        '2020-01-31', '2020-02-29', '2020-03-31', '2020-08-31', '2020-09-30', '2020-10-31', '2020-11-30',
-        '2020-12-31', '2021-01-31', '2021-06-30', '2022-01-31', '2022-02-28', '2020-01-31',
+        '2020-01-31',
+        '2020-02-29',
+        '2020-03-31',
+        '2020-08-31',
+        '2020-09-30',
+        '2020-10-31',
+        '2020-11-30',
+        '2020-12-31',
+        '2021-01-31',
+        '2021-06-30',
+        '2022-01-31',
+        '2022-02-28',
+        '2020-01-31',
       ].map(day),
     );
-    expect([...data.split]).toEqual([TRAIN, TRAIN, TRAIN, TRAIN, TRAIN, TRAIN, TRAIN, TRAIN, EVAL, EVAL, HOLDOUT, HOLDOUT, TRAIN]);
+    expect([...data.split]).toEqual([
+      TRAIN,
+      TRAIN,
+      TRAIN,
+      TRAIN,
+      TRAIN,
+      TRAIN,
+      TRAIN,
+      TRAIN,
+      EVAL,
+      EVAL,
+      HOLDOUT,
+      HOLDOUT,
+      TRAIN,
+    ]);
     expect(Object.keys(data.numeric).sort()).toEqual(['beds', 'sqft']);
     expect(Object.keys(data.categories).sort()).toEqual(['city', 'zip']);
   });
@@ -130,12 +182,35 @@ describe('prepareDataset on a hand-built dirty CSV', () => {
     const city = data.categories.city!;
     expect([...city.values].sort()).toEqual(['Austin', 'Austin-Round Rock', 'Dallas, Tx', 'New York']);
     expect([...city.codes].map((c) => city.values[c])).toEqual([
-      'New York', 'New York', 'New York', 'Austin', 'Austin', 'Austin', 'Austin', 'New York', 'New York',
-      'Austin-Round Rock', 'New York', 'Austin', 'Dallas, Tx',
+      'New York',
+      'New York',
+      'New York',
+      'Austin',
+      'Austin',
+      'Austin',
+      'Austin',
+      'New York',
+      'New York',
+      'Austin-Round Rock',
+      'New York',
+      'Austin',
+      'Dallas, Tx',
     ]);
     const zip = data.categories.zip!;
     expect([...zip.codes].map((c) => zip.values[c])).toEqual([
-      '10001', '10001', '10001', '20002', '20002', '20002', '20002', '20002', '10001', '20002', '10001', '20002', '30003',
+      '10001',
+      '10001',
+      '10001',
+      '20002',
+      '20002',
+      '20002',
+      '20002',
+      '20002',
+      '10001',
+      '20002',
+      '10001',
+      '20002',
+      '30003',
     ]);
   });
 
@@ -208,7 +283,13 @@ describe('prepareDataset cleaning rules', () => {
         ],
         split: { kind: 'random', seed, evalFraction: 0.2, holdoutFraction: 0.1 },
       });
-    const file = writeTempFile(tmp(), csv('price,x', Array.from({ length: 5000 }, (_, i) => `${i + 1},${i}`)));
+    const file = writeTempFile(
+      tmp(),
+      csv(
+        'price,x',
+        Array.from({ length: 5000 }, (_, i) => `${i + 1},${i}`),
+      ),
+    );
     const a = await prepareDataset(spec(5), file);
     const b = await prepareDataset(spec(5), file);
     const c = await prepareDataset(spec(6), file);
@@ -232,7 +313,13 @@ describe('prepareDataset errors', () => {
   });
 
   it('does not require dropped or identifier columns, but does require dedupe keys', async () => {
-    const ok = writeTempFile(tmp(), csv('date,price,sqft,beds,zip,city', cleanRows(20).map((r) => r.replace(/,,x$/, ''))));
+    const ok = writeTempFile(
+      tmp(),
+      csv(
+        'date,price,sqft,beds,zip,city',
+        cleanRows(20).map((r) => r.replace(/,,x$/, '')),
+      ),
+    );
     await expect(prepareDataset(miniSpec(), ok)).resolves.toMatchObject({ rows: 20 });
     const spec = validateSpec({
       name: 'with-id',
@@ -249,25 +336,39 @@ describe('prepareDataset errors', () => {
   });
 
   it('names a mostly unreadable numeric column, with the count and the first bad line', async () => {
-    const rows = cleanRows(10).map((row, i) => (i >= 1 && i <= 8 ? row.replace(',3,', i === 1 ? ',abc,' : ',??x,') : row));
+    const rows = cleanRows(10).map((row, i) =>
+      i >= 1 && i <= 8 ? row.replace(',3,', i === 1 ? ',abc,' : ',??x,') : row,
+    );
     const error = await prepareError(miniSpec(), writeTempFile(tmp(), csv(HEADER, rows)));
-    expect(error.message).toContain('column "beds" is not a number: 8 of 10 rows (80.0%) (first at line 3: "abc")');
+    expect(error.message).toContain(
+      'column "beds" is not a number: 8 of 10 rows (80.0%) (first at line 3: "abc")',
+    );
     expect(error.details.problems).toHaveLength(1);
   });
 
   it('allows exactly maxInvalidFraction of bad values, not one more', async () => {
     const withBad = (bad: number) =>
-      writeTempFile(tmp(), csv(HEADER, cleanRows(10).map((row, i) => (i < bad ? row.replace(',3,', ',oops,') : row))));
+      writeTempFile(
+        tmp(),
+        csv(
+          HEADER,
+          cleanRows(10).map((row, i) => (i < bad ? row.replace(',3,', ',oops,') : row)),
+        ),
+      );
     const ok = await prepareDataset(miniSpec({ maxInvalidFraction: 0.2 }), withBad(2));
     expect(ok.summary.invalid).toEqual({ beds: 2 });
     const error = await prepareError(miniSpec({ maxInvalidFraction: 0.2 }), withBad(3));
-    expect(error.message).toContain('column "beds" is not a number: 3 of 10 rows (30.0%) (first at line 2: "oops")');
+    expect(error.message).toContain(
+      'column "beds" is not a number: 3 of 10 rows (30.0%) (first at line 2: "oops")',
+    );
   });
 
   it('rejects a file with too many unparsable dates', async () => {
     const rows = cleanRows(10).map((row, i) => (i % 3 === 1 ? row.replace(/^[^,]+/, '2020-02-30') : row));
     const error = await prepareError(miniSpec(), writeTempFile(tmp(), csv(HEADER, rows)));
-    expect(error.message).toContain('column "date" is not a parsable date: 3 of 10 rows (30.0%) (first at line 3: "2020-02-30")');
+    expect(error.message).toContain(
+      'column "date" is not a parsable date: 3 of 10 rows (30.0%) (first at line 3: "2020-02-30")',
+    );
   });
 
   it('rejects a file whose target is mostly not a number, or whose rows mostly have the wrong width', async () => {
@@ -284,7 +385,9 @@ describe('prepareDataset errors', () => {
   it('names an empty split, with the rule and the dates found', async () => {
     const rows = cleanRows(10).map((row) => row.replace('2022-03-31', '2021-03-31'));
     const error = await prepareError(miniSpec(), writeTempFile(tmp(), csv(HEADER, rows)));
-    expect(error.message).toMatch(/^split "holdout" is empty after cleaning \(10 rows kept; rule: .*holdout from then on/);
+    expect(error.message).toMatch(
+      /^split "holdout" is empty after cleaning \(10 rows kept; rule: .*holdout from then on/,
+    );
     expect(error.message).toContain('dates in the file run 2020-01-31 to 2021-03-31');
     expect(error.details).toEqual({ emptySplits: ['holdout'], splits: { train: 6, eval: 4, holdout: 0 } });
 

@@ -2,8 +2,24 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { readCsv } from '../csv/reader';
 import { InputError } from '../errors';
-import { readCategory, readDateField, readDateParts, readNumber, formatDate, missingTokenSet, ValueStatus } from '../clean/values';
-import { isInputColumn, sourceFields, type CategoricalColumn, type DatasetSpec, type DateColumn, type NumericColumn, type TargetColumn } from '../spec/schema';
+import {
+  readCategory,
+  readDateField,
+  readDateParts,
+  readNumber,
+  formatDate,
+  missingTokenSet,
+  ValueStatus,
+} from '../clean/values';
+import {
+  isInputColumn,
+  sourceFields,
+  type CategoricalColumn,
+  type DatasetSpec,
+  type DateColumn,
+  type NumericColumn,
+  type TargetColumn,
+} from '../spec/schema';
 import { Dictionary, Growable, float32Column, float64Column, int32Column } from './columns';
 import { splitAssigner, HOLDOUT, SPLIT_NAMES, type SplitName } from './split';
 
@@ -88,7 +104,8 @@ export function inputFields(spec: DatasetSpec): string[] {
 /** Fields read by more than one column: their raw text is kept for the training record. */
 function sharedFields(spec: DatasetSpec): string[] {
   const counts = new Map<string, number>();
-  for (const field of spec.columns.filter(isInputColumn).flatMap(sourceFields)) counts.set(field, (counts.get(field) ?? 0) + 1);
+  for (const field of spec.columns.filter(isInputColumn).flatMap(sourceFields))
+    counts.set(field, (counts.get(field) ?? 0) + 1);
   const assembled = spec.columns.flatMap((c) => (c.role === 'date' && c.assemble ? sourceFields(c) : []));
   return [...new Set([...[...counts].filter(([, n]) => n > 1).map(([f]) => f), ...assembled])];
 }
@@ -124,13 +141,18 @@ export async function prepareDataset(
   const numericMissing = numericSpecs.map((c) => missingTokenSet(c.missingTokens));
   const numericSentinels = numericSpecs.map((c) => new Set(c.sentinels ?? []));
   const categoryMissing = categoricalSpecs.map((c) => missingTokenSet(c.missingTokens));
-  const ordinalLevels = categoricalSpecs.map((c) => (c.encoding === 'ordinal' ? new Set(c.levels ?? []) : undefined));
+  const ordinalLevels = categoricalSpecs.map((c) =>
+    c.encoding === 'ordinal' ? new Set(c.levels ?? []) : undefined,
+  );
   const dateMissing = dateSpecs.map((c) => missingTokenSet(c.missingTokens));
   const shared = sharedFields(spec);
   const sharedText = shared.map(() => new Dictionary());
   const sharedCodes = shared.map(() => int32Column());
   const used = inputFields(spec);
-  const splitOf = splitAssigner(spec.split, dateSpecs.findIndex((c) => spec.split.kind === 'time' && c.name === spec.split.column));
+  const splitOf = splitAssigner(
+    spec.split,
+    dateSpecs.findIndex((c) => spec.split.kind === 'time' && c.name === spec.split.column),
+  );
   const splitValues = new Growable((n) => new Uint8Array(n));
   const sampleSize = options.rawSample ?? 0;
   let sampleStride = 1;
@@ -202,7 +224,13 @@ export async function prepareDataset(
       if (column.assemble) {
         const { year, month, day } = column.assemble;
         raw = `${fields[field(year)]}-${fields[field(month)]}${day ? `-${fields[field(day)]}` : ''}`;
-        days = readDateParts(fields[field(year)], fields[field(month)], day ? fields[field(day)] : undefined, day !== undefined, dateMissing[i]).days;
+        days = readDateParts(
+          fields[field(year)],
+          fields[field(month)],
+          day ? fields[field(day)] : undefined,
+          day !== undefined,
+          dateMissing[i],
+        ).days;
       } else {
         raw = fields[field(column.source ?? column.name)]!;
         days = dateCaches[i]!.get(raw);
@@ -229,11 +257,16 @@ export async function prepareDataset(
         value = NaN;
         status = SENTINEL;
       }
-      if ((column.min !== undefined && value < column.min) || (column.max !== undefined && value > column.max)) {
+      if (
+        (column.min !== undefined && value < column.min) ||
+        (column.max !== undefined && value > column.max)
+      ) {
         if (column.outliers === 'drop_row') return bump(summary.dropped, `outlier_row:${column.name}`);
         numericOutlier[i] = 1;
         value =
-          column.outliers === 'clip' ? Math.min(column.max ?? Infinity, Math.max(column.min ?? -Infinity, value)) : NaN;
+          column.outliers === 'clip'
+            ? Math.min(column.max ?? Infinity, Math.max(column.min ?? -Infinity, value))
+            : NaN;
       }
       numericScratch[i] = value;
       numericStatus[i] = status;
@@ -246,7 +279,12 @@ export async function prepareDataset(
       if (code === undefined) {
         const category = readCategory(raw, column.normalize, categoryMissing[i]);
         // An ordinal value outside the declared levels is unreadable, not a new category.
-        code = category === undefined ? -1 : ordinalLevels[i] && !ordinalLevels[i]!.has(category) ? INVALID_CODE : dictionaries[i]!.code(category);
+        code =
+          category === undefined
+            ? -1
+            : ordinalLevels[i] && !ordinalLevels[i]!.has(category)
+              ? INVALID_CODE
+              : dictionaries[i]!.code(category);
         categoryCache[i]!.set(raw, code);
       }
       if (code === INVALID_CODE) noteBad(`invalid:${column.name}`, line, raw);
@@ -262,14 +300,18 @@ export async function prepareDataset(
     const split = splitOf(dateScratch);
     splitValues.push(split);
     if (split === HOLDOUT && sampleSize > 0 && holdoutSeen++ % sampleStride === 0) {
-      rawSample.push({ row: lines.length, record: Object.fromEntries(used.map((name) => [name, fields[field(name)]!])) });
+      rawSample.push({
+        row: lines.length,
+        record: Object.fromEntries(used.map((name) => [name, fields[field(name)]!])),
+      });
       // Keeps the sample evenly spaced over a holdout of unknown length: halve it and double the stride.
       if (rawSample.length >= 4 * sampleSize) {
         rawSample = rawSample.filter((_, k) => k % 2 === 0);
         sampleStride *= 2;
       }
     }
-    for (let i = 0; i < shared.length; i++) sharedCodes[i]!.push(sharedText[i]!.code(fields[field(shared[i]!)]!));
+    for (let i = 0; i < shared.length; i++)
+      sharedCodes[i]!.push(sharedText[i]!.code(fields[field(shared[i]!)]!));
     lines.push(line);
     targetValues.push(y);
     for (let i = 0; i < dateSpecs.length; i++) dates[i]!.push(dateScratch[i]!);
@@ -318,7 +360,8 @@ export async function prepareDataset(
   const split = splitValues.view();
   for (const s of split) summary.splits[SPLIT_NAMES[s]!]++;
   const splitRule = spec.split;
-  const firstDate = splitRule.kind === 'time' ? dateSpecs.find((c) => c.name === splitRule.column) : dateSpecs[0];
+  const firstDate =
+    splitRule.kind === 'time' ? dateSpecs.find((c) => c.name === splitRule.column) : dateSpecs[0];
   if (firstDate && lines.length > 0) {
     const days = dateColumns[firstDate.name]!;
     let lo = Infinity;
@@ -342,7 +385,9 @@ export async function prepareDataset(
       categoricalSpecs.map((c, i) => [c.name, { codes: codes[i]!.view(), values: dictionaries[i]!.values }]),
     ),
     split,
-    rawText: Object.fromEntries(shared.map((name, i) => [name, { codes: sharedCodes[i]!.view(), values: sharedText[i]!.values }])),
+    rawText: Object.fromEntries(
+      shared.map((name, i) => [name, { codes: sharedCodes[i]!.view(), values: sharedText[i]!.values }]),
+    ),
     rawSample,
     summary,
     sha256: hash.digest('hex'),
@@ -389,18 +434,35 @@ function checkInvalidFractions(
   };
   check('malformed_row', summary.dropped.malformed_row ?? 0, 'rows with the wrong number of fields');
   const target = spec.columns.find((c) => c.role === 'target')!;
-  check(`invalid:${target.name}`, summary.dropped.target_invalid ?? 0, `column "${target.name}" is not a number`);
+  check(
+    `invalid:${target.name}`,
+    summary.dropped.target_invalid ?? 0,
+    `column "${target.name}" is not a number`,
+  );
   for (const column of spec.columns) {
     if (column.role === 'date') {
-      check(`bad_date:${column.name}`, summary.dropped[`bad_date:${column.name}`] ?? 0, `column "${column.name}" is not a parsable date`);
+      check(
+        `bad_date:${column.name}`,
+        summary.dropped[`bad_date:${column.name}`] ?? 0,
+        `column "${column.name}" is not a parsable date`,
+      );
     } else if (column.role === 'numeric') {
-      check(`invalid:${column.name}`, summary.invalid[column.name] ?? 0, `column "${column.name}" is not a number`);
+      check(
+        `invalid:${column.name}`,
+        summary.invalid[column.name] ?? 0,
+        `column "${column.name}" is not a number`,
+      );
     } else if (column.role === 'categorical' && column.encoding === 'ordinal') {
-      check(`invalid:${column.name}`, summary.invalid[column.name] ?? 0, `column "${column.name}" has values outside its levels`);
+      check(
+        `invalid:${column.name}`,
+        summary.invalid[column.name] ?? 0,
+        `column "${column.name}" has values outside its levels`,
+      );
     }
   }
   if (summary.rowsRead === 0) problems.push('the CSV has a header but no data rows');
-  else if (summary.rowsKept === 0) problems.push(`no row survived cleaning (dropped: ${JSON.stringify(summary.dropped)})`);
+  else if (summary.rowsKept === 0)
+    problems.push(`no row survived cleaning (dropped: ${JSON.stringify(summary.dropped)})`);
   if (problems.length > 0) {
     throw new InputError(
       `dataset does not fit spec "${spec.name}" (more than ${limit * 100}% bad values allowed per column):\n  - ${problems.join('\n  - ')}`,
@@ -416,7 +478,9 @@ function checkSplitsNotEmpty(spec: DatasetSpec, summary: CleaningSummary): void 
     spec.split.kind === 'time'
       ? `train before ${spec.split.evalFrom}, eval before ${spec.split.holdoutFrom}, holdout from then on, on column "${spec.split.column}"`
       : `random fractions eval ${spec.split.evalFraction}, holdout ${spec.split.holdoutFraction}`;
-  const range = summary.dateRange ? `; dates in the file run ${summary.dateRange.from} to ${summary.dateRange.to}` : '';
+  const range = summary.dateRange
+    ? `; dates in the file run ${summary.dateRange.from} to ${summary.dateRange.to}`
+    : '';
   throw new InputError(
     `split ${empty.map((n) => `"${n}"`).join(', ')} ${empty.length > 1 ? 'are' : 'is'} empty after cleaning ` +
       `(${summary.rowsKept} rows kept; rule: ${rule}${range})`,

@@ -7,14 +7,22 @@ import { isInputColumn } from '../spec/schema';
  * training export goes through the very transform that serving uses. `into` is reused across rows
  * to avoid allocating one object per row; missing values are left undefined.
  */
-export function recordReader(data: PreparedDataset): (i: number, into?: Record<string, unknown>) => Record<string, unknown> {
+export function recordReader(
+  data: PreparedDataset,
+): (i: number, into?: Record<string, unknown>) => Record<string, unknown> {
   const shared = new Set(Object.keys(data.rawText));
   const fieldOf = new Map(data.spec.columns.filter(isInputColumn).map((c) => [c.name, c.source ?? c.name]));
   const own = <T>(entries: [string, T][]) =>
-    entries.map(([name, value]) => [fieldOf.get(name) ?? name, value] as [string, T]).filter(([field]) => !shared.has(field));
+    entries
+      .map(([name, value]) => [fieldOf.get(name) ?? name, value] as [string, T])
+      .filter(([field]) => !shared.has(field));
   const numeric = own(Object.entries(data.numeric));
   const categories = own(Object.entries(data.categories));
-  const dates = own(Object.entries(data.dates).filter(([name]) => !data.spec.columns.some((c) => c.name === name && c.role === 'date' && c.assemble)));
+  const dates = own(
+    Object.entries(data.dates).filter(
+      ([name]) => !data.spec.columns.some((c) => c.name === name && c.role === 'date' && c.assemble),
+    ),
+  );
   const raw = Object.entries(data.rawText);
   const dateText = new Map<number, string>();
   const formatCached = (days: number) => {
@@ -24,7 +32,8 @@ export function recordReader(data: PreparedDataset): (i: number, into?: Record<s
   };
   return (i, into = {}) => {
     for (const [name, values] of numeric) into[name] = Number.isNaN(values[i]!) ? undefined : values[i];
-    for (const [name, { codes, values }] of categories) into[name] = codes[i]! >= 0 ? values[codes[i]!] : undefined;
+    for (const [name, { codes, values }] of categories)
+      into[name] = codes[i]! >= 0 ? values[codes[i]!] : undefined;
     for (const [name, days] of dates) into[name] = formatCached(days[i]!);
     for (const [name, { codes, values }] of raw) into[name] = values[codes[i]!];
     return into;

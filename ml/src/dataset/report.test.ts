@@ -39,7 +39,7 @@ describe('cleaningReport', () => {
       'sqft: 2 values repaired (stray characters removed); 1 value missing; 1 value unreadable, read as missing; 1 value outside the bounds set missing; all 3 are filled with the train median 1750',
       'beds: 1 value outside the bounds clipped to them',
       "built: 4 sentinel values read as missing; all 4 are left missing for the model (XGBoost's native missing value)",
-      "city: 7 values normalised (spelling, case, spaces); 3 values missing; all 3 are encoded as an unknown category",
+      'city: 7 values normalised (spelling, case, spaces); 3 values missing; all 3 are encoded as an unknown category',
       'ignored 1 column the spec does not list: extra',
     ]);
   });

@@ -25,9 +25,14 @@ function dropReason(key: string): string {
  * as missing, or filled with the train median (`fills`: column → median used). The counts are the
  * kept rows'.
  */
-export function cleaningReport(summary: CleaningSummary, spec: DatasetSpec, fills: Record<string, number> = {}): string[] {
+export function cleaningReport(
+  summary: CleaningSummary,
+  spec: DatasetSpec,
+  fills: Record<string, number> = {},
+): string[] {
   const lines: string[] = [];
-  for (const [key, count] of Object.entries(summary.dropped)) lines.push(`dropped ${plural(count, 'row')} ${dropReason(key)}`);
+  for (const [key, count] of Object.entries(summary.dropped))
+    lines.push(`dropped ${plural(count, 'row')} ${dropReason(key)}`);
   for (const column of spec.columns) {
     const name = column.name;
     const parts: string[] = [];
@@ -44,18 +49,28 @@ export function cleaningReport(summary: CleaningSummary, spec: DatasetSpec, fill
     if (invalid) parts.push(`${plural(invalid, 'value')} unreadable, read as missing`);
     if (outliers) {
       const clip = column.role === 'numeric' && column.outliers === 'clip';
-      parts.push(`${plural(outliers, 'value')} outside the bounds ${clip ? 'clipped to them' : 'set missing'}`);
+      parts.push(
+        `${plural(outliers, 'value')} outside the bounds ${clip ? 'clipped to them' : 'set missing'}`,
+      );
     }
-    const unset = missing + sentinels + invalid + (column.role === 'numeric' && column.outliers === 'missing' ? outliers : 0);
+    const unset =
+      missing +
+      sentinels +
+      invalid +
+      (column.role === 'numeric' && column.outliers === 'missing' ? outliers : 0);
     if (unset > 0) {
       const fill = fills[name];
       const all = unset === 1 ? 'it is' : `all ${n(unset)} are`;
       if (fill !== undefined) parts.push(`${all} filled with the train median ${fill}`);
-      else if (column.role === 'categorical' && column.encoding !== 'ordinal') parts.push(`${all} encoded as an unknown category`);
+      else if (column.role === 'categorical' && column.encoding !== 'ordinal')
+        parts.push(`${all} encoded as an unknown category`);
       else parts.push(`${all} left missing for the model (XGBoost's native missing value)`);
     }
     if (parts.length > 0) lines.push(`${name}: ${parts.join('; ')}`);
   }
-  if (summary.ignoredColumns.length > 0) lines.push(`ignored ${plural(summary.ignoredColumns.length, 'column')} the spec does not list: ${summary.ignoredColumns.join(', ')}`);
+  if (summary.ignoredColumns.length > 0)
+    lines.push(
+      `ignored ${plural(summary.ignoredColumns.length, 'column')} the spec does not list: ${summary.ignoredColumns.join(', ')}`,
+    );
   return lines;
 }

@@ -21,7 +21,13 @@ const SPEC = validateSpec({
     { name: 'renovated', role: 'numeric', source: 'yr_renovated', sentinels: [0], optional: true },
     { name: 'sqft', role: 'numeric', min: 0, missingTokens: ['unknown'] },
     { name: 'sqft_band', role: 'categorical', source: 'sqft', encoding: 'frequency' },
-    { name: 'quality', role: 'categorical', encoding: 'ordinal', levels: ['NA', 'Po', 'Fa', 'TA', 'Gd', 'Ex'], missingTokens: [''] },
+    {
+      name: 'quality',
+      role: 'categorical',
+      encoding: 'ordinal',
+      levels: ['NA', 'Po', 'Fa', 'TA', 'Gd', 'Ex'],
+      missingTokens: [''],
+    },
     { name: 'alley', role: 'categorical', encoding: 'onehot', missingTokens: [''] },
     { name: 'age_at_sale', role: 'derived', expr: 'year(sold) - built' },
     { name: 'since_work', role: 'derived', expr: 'year(sold) - coalesce(renovated, built)' },
@@ -69,9 +75,27 @@ describe('spec features: sources, assembled and split-only dates, ordinal, senti
     });
     expect([...data.numeric.renovated!]).toEqual([NaN, 1995, NaN, 2000, NaN, NaN, 2005, NaN]);
     const quality = data.categories.quality!;
-    expect([...quality.codes].map((c) => (c < 0 ? null : quality.values[c]))).toEqual(['TA', 'Gd', 'Ex', 'NA', null, 'TA', 'Po', 'Fa']);
+    expect([...quality.codes].map((c) => (c < 0 ? null : quality.values[c]))).toEqual([
+      'TA',
+      'Gd',
+      'Ex',
+      'NA',
+      null,
+      'TA',
+      'Po',
+      'Fa',
+    ]);
     const alley = data.categories.alley!;
-    expect([...alley.codes].map((c) => (c < 0 ? null : alley.values[c]))).toEqual(['NA', 'Pave', 'NA', 'Grvl', 'NA', 'NA', null, 'NA']);
+    expect([...alley.codes].map((c) => (c < 0 ? null : alley.values[c]))).toEqual([
+      'NA',
+      'Pave',
+      'NA',
+      'Grvl',
+      'NA',
+      'NA',
+      null,
+      'NA',
+    ]);
   });
 
   it('assembles the sale date from year and month, and splits on the split-only date', () => {
@@ -104,8 +128,22 @@ describe('spec features: sources, assembled and split-only dates, ordinal, senti
       const out = transform(read(i), { features });
       return Object.fromEntries(features.names.map((n, k) => [n, out[k]!]));
     };
-    expect(row(0)).toMatchObject({ sold_year: 2008, sold_days: daysFromCivil(2008, 5, 1), renovated: NaN, quality: 3, age_at_sale: 48, since_work: 48, sqft_per_quality: 500 });
-    expect(row(1)).toMatchObject({ renovated: 1995, sqft: 1600, quality: 4, since_work: 13, sqft_per_quality: 400 });
+    expect(row(0)).toMatchObject({
+      sold_year: 2008,
+      sold_days: daysFromCivil(2008, 5, 1),
+      renovated: NaN,
+      quality: 3,
+      age_at_sale: 48,
+      since_work: 48,
+      sqft_per_quality: 500,
+    });
+    expect(row(1)).toMatchObject({
+      renovated: 1995,
+      sqft: 1600,
+      quality: 4,
+      since_work: 13,
+      sqft_per_quality: 400,
+    });
     expect(row(2)).toMatchObject({ sqft: NaN, sqft_per_quality: NaN });
     // Level 0 ("NA": none) divides by zero: missing, not Infinity.
     expect(row(3)).toMatchObject({ quality: 0, sqft_per_quality: NaN });
@@ -114,7 +152,16 @@ describe('spec features: sources, assembled and split-only dates, ordinal, senti
 
   it('gives the same features from the raw text of a row as from its cleaned values', () => {
     expect(data.rawSample.map((s) => s.row)).toEqual([6, 7]);
-    expect(data.rawSample[1]!.record).toEqual({ yr: '2010', mo: '3', listed: '3/1/2010', yr_built: '1965', yr_renovated: '0', sqft: '$2100', quality: 'Fa', alley: 'NA' });
+    expect(data.rawSample[1]!.record).toEqual({
+      yr: '2010',
+      mo: '3',
+      listed: '3/1/2010',
+      yr_built: '1965',
+      yr_renovated: '0',
+      sqft: '$2100',
+      quality: 'Fa',
+      alley: 'NA',
+    });
     const read = recordReader(data);
     for (const { row, record } of data.rawSample) {
       expect([...transform(record, { features })]).toEqual([...transform(read(row), { features })]);
@@ -142,8 +189,16 @@ describe('spec features: sources, assembled and split-only dates, ordinal, senti
         { field: 'sqft', kind: 'out_of_range', message: '2100 is outside the training range 1500 to 1800' },
       ],
     });
-    expect(checkRecord({ ...good, yr_renovated: 0, sqft: 1600 }, manifest)).toEqual({ errors: [], warnings: [] });
-    expect(checkRecord({ yr: 2010, mo: 13, quality: 'Excellent', alley: 'Paved', sqft: 1600, yr_renovated: 'NA' }, manifest)).toEqual({
+    expect(checkRecord({ ...good, yr_renovated: 0, sqft: 1600 }, manifest)).toEqual({
+      errors: [],
+      warnings: [],
+    });
+    expect(
+      checkRecord(
+        { yr: 2010, mo: 13, quality: 'Excellent', alley: 'Paved', sqft: 1600, yr_renovated: 'NA' },
+        manifest,
+      ),
+    ).toEqual({
       errors: [
         { field: 'yr_built', message: 'is required' },
         { field: 'quality', message: 'must be one of NA, Po, Fa, TA, Gd, Ex, got "Excellent"' },
@@ -151,7 +206,10 @@ describe('spec features: sources, assembled and split-only dates, ordinal, senti
       ],
       warnings: [],
     });
-    const unusual = checkRecord({ ...good, yr: 2030, alley: 'Paved', yr_renovated: 1999, sqft: 1600, yr_built: 2200 }, manifest);
+    const unusual = checkRecord(
+      { ...good, yr: 2030, alley: 'Paved', yr_renovated: 1999, sqft: 1600, yr_built: 2200 },
+      manifest,
+    );
     expect(unusual.warnings.map((w) => [w.field, w.kind])).toEqual([
       ['yr_built', 'imputed'],
       ['alley', 'unseen_category'],

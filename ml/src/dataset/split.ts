@@ -26,12 +26,14 @@ export function assignSplits(rule: SplitRule, rows: number, dates: Record<string
     const days = dates[rule.column]!;
     const evalFrom = readDate(rule.evalFrom);
     const holdoutFrom = readDate(rule.holdoutFrom);
-    for (let i = 0; i < rows; i++) split[i] = days[i]! >= holdoutFrom ? HOLDOUT : days[i]! >= evalFrom ? EVAL : TRAIN;
+    for (let i = 0; i < rows; i++)
+      split[i] = days[i]! >= holdoutFrom ? HOLDOUT : days[i]! >= evalFrom ? EVAL : TRAIN;
   } else {
     const random = mulberry32(rule.seed);
     for (let i = 0; i < rows; i++) {
       const r = random();
-      split[i] = r < rule.holdoutFraction ? HOLDOUT : r < rule.holdoutFraction + rule.evalFraction ? EVAL : TRAIN;
+      split[i] =
+        r < rule.holdoutFraction ? HOLDOUT : r < rule.holdoutFraction + rule.evalFraction ? EVAL : TRAIN;
     }
   }
   return split;

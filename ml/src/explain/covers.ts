@@ -38,7 +38,9 @@ export type TreeCovers = z.infer<typeof treeCoversSchema>;
 export function parseTreeCovers(raw: unknown, source = TREE_COVERS_FILE): TreeCovers {
   const parsed = treeCoversSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const problems = parsed.error.issues
+      .slice(0, 10)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new InputError(`${source} is not valid tree covers:\n  - ${problems.join('\n  - ')}`, { problems });
   }
   return parsed.data;
@@ -49,7 +51,11 @@ export function parseTreeCovers(raw: unknown, source = TREE_COVERS_FILE): TreeCo
  * branch (x < threshold) is XGBoost's left child. Throws an InputError at the first node where the structure,
  * split feature or missing-value direction disagree.
  */
-export function coversFromSidecar(ensemble: TreeEnsemble, covers: TreeCovers, source = TREE_COVERS_FILE): Float64Array {
+export function coversFromSidecar(
+  ensemble: TreeEnsemble,
+  covers: TreeCovers,
+  source = TREE_COVERS_FILE,
+): Float64Array {
   const trees = ensemble.roots.length - 1;
   if (covers.trees.length !== trees) {
     throw new InputError(`${source} describes ${covers.trees.length} trees, model.onnx has ${trees}`);
@@ -61,10 +67,16 @@ export function coversFromSidecar(ensemble: TreeEnsemble, covers: TreeCovers, so
     const fail = (detail: string): never => {
       throw new InputError(`${source} does not match model.onnx in tree ${t}: ${detail}`);
     };
-    if (tree.right.length !== size || tree.feature.length !== size || tree.cover.length !== size || (tree.defaultLeft && tree.defaultLeft.length !== size)) {
+    if (
+      tree.right.length !== size ||
+      tree.feature.length !== size ||
+      tree.cover.length !== size ||
+      (tree.defaultLeft && tree.defaultLeft.length !== size)
+    ) {
       fail('its arrays differ in length');
     }
-    if (size !== ensemble.roots[t + 1]! - ensemble.roots[t]!) fail(`${size} nodes against ${ensemble.roots[t + 1]! - ensemble.roots[t]!}`);
+    if (size !== ensemble.roots[t + 1]! - ensemble.roots[t]!)
+      fail(`${size} nodes against ${ensemble.roots[t + 1]! - ensemble.roots[t]!}`);
     const stack: number[] = [ensemble.roots[t]!, 0];
     let visited = 0;
     while (stack.length) {
@@ -74,11 +86,14 @@ export function coversFromSidecar(ensemble: TreeEnsemble, covers: TreeCovers, so
       if (++visited > size) fail('its children form a cycle');
       out[g] = tree.cover[j]!;
       const leaf = tree.left[j] === -1;
-      if (leaf !== (ensemble.mode[g] === SplitMode.Leaf)) fail(`node ${j} is a ${leaf ? 'leaf' : 'split'} in one and not the other`);
+      if (leaf !== (ensemble.mode[g] === SplitMode.Leaf))
+        fail(`node ${j} is a ${leaf ? 'leaf' : 'split'} in one and not the other`);
       if (leaf) continue;
       if (ensemble.mode[g] !== SplitMode.Less) fail(`node ${j} is not an x < threshold split`);
-      if (tree.feature[j] !== ensemble.feature[g]) fail(`node ${j} splits on feature ${tree.feature[j]}, ONNX on ${ensemble.feature[g]}`);
-      if (tree.defaultLeft && tree.defaultLeft[j] !== ensemble.missingYes[g]) fail(`node ${j} sends missing values the other way`);
+      if (tree.feature[j] !== ensemble.feature[g])
+        fail(`node ${j} splits on feature ${tree.feature[j]}, ONNX on ${ensemble.feature[g]}`);
+      if (tree.defaultLeft && tree.defaultLeft[j] !== ensemble.missingYes[g])
+        fail(`node ${j} sends missing values the other way`);
       stack.push(ensemble.yes[g]!, tree.left[j]!, ensemble.no[g]!, tree.right[j]!);
     }
   }
@@ -90,7 +105,12 @@ export function coversFromSidecar(ensemble: TreeEnsemble, covers: TreeCovers, so
  * rows reaching each node. Equal to XGBoost's cover only when every tree was grown on exactly these rows
  * with hessian 1 (squared error, no row subsampling); a fallback for models without a sidecar.
  */
-export function coversFromRows(ensemble: TreeEnsemble, x: ArrayLike<number>, rows: number, width: number): Float64Array {
+export function coversFromRows(
+  ensemble: TreeEnsemble,
+  x: ArrayLike<number>,
+  rows: number,
+  width: number,
+): Float64Array {
   const out = new Float64Array(ensemble.mode.length);
   const { mode, feature, yes, no } = ensemble;
   for (let t = 0; t + 1 < ensemble.roots.length; t++) {

@@ -49,7 +49,10 @@ async function trainWithReference(dir: string, specName: string, csv: string): P
   const wrapper = path.join(dir, 'trainer-with-reference.sh');
   const python = path.join(TRAINER_DIR, '.venv', 'bin', 'python');
   const script = path.resolve(__dirname, '..', 'test-support', 'xgb_explain_reference.py');
-  writeFileSync(wrapper, `#!/bin/sh\nEXPLAIN_REFERENCE_OUT='${referenceDir}' exec '${python}' '${script}' "$@"\n`);
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\nEXPLAIN_REFERENCE_OUT='${referenceDir}' exec '${python}' '${script}' "$@"\n`,
+  );
   chmodSync(wrapper, 0o755);
   const previous = process.env.ML_TRAINER_PYTHON;
   process.env.ML_TRAINER_PYTHON = wrapper;
@@ -61,7 +64,11 @@ async function trainWithReference(dir: string, specName: string, csv: string): P
     else process.env.ML_TRAINER_PYTHON = previous;
   }
   const read = (file: string) => JSON.parse(readFileSync(path.join(referenceDir, file), 'utf8')) as unknown;
-  return { pkg: readPackage(outDir), covers: read('trees.json'), reference: read('reference.json') as Reference };
+  return {
+    pkg: readPackage(outDir),
+    covers: read('trees.json'),
+    reference: read('reference.json') as Reference,
+  };
 }
 
 function describeAgreement(specName: string, get: () => Trained) {
@@ -73,7 +80,10 @@ function describeAgreement(specName: string, get: () => Trained) {
     const cover = coversFromSidecar(ensemble, parseTreeCovers(covers));
     const x = Float32Array.from(reference.x, (v) => (v === null ? NaN : v));
     const phi = new Float64Array(width + 1);
-    for (const explainer of [new TreeExplainer(ensemble, cover, width), new FastTreeExplainer(ensemble, cover, width)]) {
+    for (const explainer of [
+      new TreeExplainer(ensemble, cover, width),
+      new FastTreeExplainer(ensemble, cover, width),
+    ]) {
       let worst = 0;
       let worstMargin = 0;
       for (let r = 0; r < reference.rows; r++) {
@@ -87,7 +97,11 @@ function describeAgreement(specName: string, get: () => Trained) {
         expect(Math.abs(total - predictMargin(ensemble, x, r * width))).toBeLessThan(1e-9);
         worstMargin = Math.max(worstMargin, Math.abs(total - reference.margin[r]!));
       }
-      expect([explainer.constructor.name, worst < TOLERANCE, worstMargin < TOLERANCE]).toEqual([explainer.constructor.name, true, true]);
+      expect([explainer.constructor.name, worst < TOLERANCE, worstMargin < TOLERANCE]).toEqual([
+        explainer.constructor.name,
+        true,
+        true,
+      ]);
     }
     // The trees are real: hundreds of nodes, several features with non-zero contributions.
     expect(ensemble.mode.length).toBeGreaterThan(200);
@@ -100,15 +114,25 @@ function describeAgreement(specName: string, get: () => Trained) {
     const blanked = reference.x.slice(reference.blankedFrom * width).filter((v) => v === null).length;
     expect(blanked).toBeGreaterThan(0.2 * (reference.rows - reference.blankedFrom) * width);
     const ensemble = readTreeEnsemble(pkg.model);
-    const explainer = new FastTreeExplainer(ensemble, coversFromSidecar(ensemble, parseTreeCovers(covers)), width);
+    const explainer = new FastTreeExplainer(
+      ensemble,
+      coversFromSidecar(ensemble, parseTreeCovers(covers)),
+      width,
+    );
     const complete = reference.blankedFrom - (reference.rows - reference.blankedFrom);
     let changed = 0;
     for (let r = reference.blankedFrom; r < reference.rows; r++) {
-      const row = Float32Array.from(reference.x.slice(r * width, (r + 1) * width), (v) => (v === null ? NaN : v));
+      const row = Float32Array.from(reference.x.slice(r * width, (r + 1) * width), (v) =>
+        v === null ? NaN : v,
+      );
       const phi = explainer.contributions(row);
-      for (let i = 0; i <= width; i++) expect(Math.abs(phi[i]! - reference.contribs[r * (width + 1) + i]!)).toBeLessThan(TOLERANCE);
+      for (let i = 0; i <= width; i++)
+        expect(Math.abs(phi[i]! - reference.contribs[r * (width + 1) + i]!)).toBeLessThan(TOLERANCE);
       // Blanking moved the explanation away from that of the complete row it came from.
-      const original = reference.contribs.slice((complete + r - reference.blankedFrom) * (width + 1), (complete + r - reference.blankedFrom + 1) * (width + 1));
+      const original = reference.contribs.slice(
+        (complete + r - reference.blankedFrom) * (width + 1),
+        (complete + r - reference.blankedFrom + 1) * (width + 1),
+      );
       if (original.some((c, i) => Math.abs(c - phi[i]!) > 1e-3)) changed++;
     }
     expect(changed).toBeGreaterThan((reference.rows - reference.blankedFrom) / 2);
@@ -124,7 +148,9 @@ function describeAgreement(specName: string, get: () => Trained) {
       const e = explainer.explain(record);
       // Same model inputs as the trainer saw, so the same contributions as XGBoost's.
       e.features.forEach((f, i) => {
-        expect(f.value).toBe(reference.x[r * width + i] === null ? null : Math.fround(reference.x[r * width + i]!));
+        expect(f.value).toBe(
+          reference.x[r * width + i] === null ? null : Math.fround(reference.x[r * width + i]!),
+        );
         expect(Math.abs(f.contribution - reference.contribs[r * (width + 1) + i]!)).toBeLessThan(TOLERANCE);
       });
       expect(withinTolerance(e.price, manifest.parity.predictions[r]!, manifest.parity.tolerance)).toBe(true);
@@ -150,11 +176,18 @@ describe('TreeSHAP against xgboost: housets (generated tiny, dirty)', () => {
   describeAgreement('housets', () => trained);
 
   it('housets: one group per input column, the date parts under the date column', () => {
-    const e = new PackageExplainer(trained.pkg.manifest, trained.pkg.model, trained.covers).explain(trained.pkg.manifest.parity.records[0]!);
-    expect(e.columns.map((c) => c.source)).toEqual(trained.pkg.manifest.features.encoders.map((enc) => enc.column));
+    const e = new PackageExplainer(trained.pkg.manifest, trained.pkg.model, trained.covers).explain(
+      trained.pkg.manifest.parity.records[0]!,
+    );
+    expect(e.columns.map((c) => c.source)).toEqual(
+      trained.pkg.manifest.features.encoders.map((enc) => enc.column),
+    );
     const date = e.columns.find((c) => c.source === 'date')!;
     expect(date.features).toEqual(['date_year', 'date_quarter', 'date_month']);
-    expect(date.contribution).toBeCloseTo(e.features.filter((f) => f.feature.startsWith('date_')).reduce((s, f) => s + f.contribution, 0), 12);
+    expect(date.contribution).toBeCloseTo(
+      e.features.filter((f) => f.feature.startsWith('date_')).reduce((s, f) => s + f.contribution, 0),
+      12,
+    );
   });
 });
 
@@ -168,8 +201,12 @@ describe('TreeSHAP against xgboost: california-blocks', () => {
   describeAgreement('california-blocks', () => trained);
 
   it('california-blocks: one group per input column, the one-hot slots under ocean_proximity', () => {
-    const e = new PackageExplainer(trained.pkg.manifest, trained.pkg.model, trained.covers).explain(trained.pkg.manifest.parity.records[0]!);
-    expect(e.columns.map((c) => c.source)).toEqual(trained.pkg.manifest.features.encoders.map((enc) => enc.column));
+    const e = new PackageExplainer(trained.pkg.manifest, trained.pkg.model, trained.covers).explain(
+      trained.pkg.manifest.parity.records[0]!,
+    );
+    expect(e.columns.map((c) => c.source)).toEqual(
+      trained.pkg.manifest.features.encoders.map((enc) => enc.column),
+    );
     const ocean = e.columns.find((c) => c.source === 'ocean_proximity')!;
     expect(ocean.features.length).toBeGreaterThanOrEqual(5);
     expect(ocean.features.every((f) => f.startsWith('ocean_proximity='))).toBe(true);
@@ -177,7 +214,10 @@ describe('TreeSHAP against xgboost: california-blocks', () => {
 });
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
-const AMES_CSV = [path.resolve(REPO, '..', 'shared', 'data', 'ames', 'AmesHousing.csv'), '/work/shared/data/ames/AmesHousing.csv'].find((file) => existsSync(file));
+const AMES_CSV = [
+  path.resolve(REPO, '..', 'shared', 'data', 'ames', 'AmesHousing.csv'),
+  '/work/shared/data/ames/AmesHousing.csv',
+].find((file) => existsSync(file));
 
 describe('TreeSHAP against xgboost: Ames (real data, derived features)', () => {
   const tmp = useTempDir('explain-ames-');
@@ -190,14 +230,19 @@ describe('TreeSHAP against xgboost: Ames (real data, derived features)', () => {
 
   it('ames: a derived feature is explained together with every field it reads', () => {
     const { manifest } = trained.pkg;
-    const e = new PackageExplainer(manifest, trained.pkg.model, trained.covers).explain(manifest.parity.records[0]!);
+    const e = new PackageExplainer(manifest, trained.pkg.model, trained.covers).explain(
+      manifest.parity.records[0]!,
+    );
     const groupOf = (feature: string) => e.columns.find((c) => c.features.includes(feature))!;
     const derived = manifest.features.encoders.filter((enc) => enc.kind === 'derived');
     expect(derived.length).toBeGreaterThan(3);
     for (const enc of derived) {
       const group = groupOf(enc.column);
       for (const input of enc.inputs) {
-        const fields = input.kind === 'date' && input.assemble ? [input.assemble.year, input.assemble.month] : [input.source ?? input.column];
+        const fields =
+          input.kind === 'date' && input.assemble
+            ? [input.assemble.year, input.assemble.month]
+            : [input.source ?? input.column];
         expect(group.columns).toEqual(expect.arrayContaining(fields));
       }
     }

@@ -79,7 +79,10 @@ export class PackageExplainer {
         value: Number.isNaN(this.x[i]!) ? null : this.x[i]!,
         contribution: phi[i]!,
       })),
-      columns: groupBy(phi, names, this.sourceOf).map((g) => ({ ...g, priceContribution: g.contribution * scale })),
+      columns: groupBy(phi, names, this.sourceOf).map((g) => ({
+        ...g,
+        priceContribution: g.contribution * scale,
+      })),
     };
   }
 }

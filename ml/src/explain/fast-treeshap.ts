@@ -94,8 +94,13 @@ export class FastTreeExplainer {
   }
 
   /** As TreeExplainer.contributions: SHAP values of the record at `offset`, the bias last. */
-  contributions(x: ArrayLike<number>, offset = 0, out: Float64Array = new Float64Array(this.featureCount + 1)): Float64Array {
-    if (out.length !== this.featureCount + 1) throw new RangeError(`out must hold ${this.featureCount + 1} values`);
+  contributions(
+    x: ArrayLike<number>,
+    offset = 0,
+    out: Float64Array = new Float64Array(this.featureCount + 1),
+  ): Float64Array {
+    if (out.length !== this.featureCount + 1)
+      throw new RangeError(`out must hold ${this.featureCount + 1} values`);
     if (this.fallbackList.length) {
       this.fallback.contributionsOfTrees(x, offset, out, this.fallbackList);
     } else {
@@ -178,7 +183,14 @@ export class FastTreeExplainer {
  * Assigns slots to tree t's split nodes and appends each leaf's unique path features and zero fractions.
  * Returns the tree's largest number of unique features on a path, or −1 if it exceeds the mask's width.
  */
-function planTree(e: TreeEnsemble, cover: Float64Array, t: number, into: { slot: Uint8Array; leafK: Uint8Array; leafStart: Int32Array }, features: number[], zeros: number[]): number {
+function planTree(
+  e: TreeEnsemble,
+  cover: Float64Array,
+  t: number,
+  into: { slot: Uint8Array; leafK: Uint8Array; leafStart: Int32Array },
+  features: number[],
+  zeros: number[],
+): number {
   const path: number[] = [];
   const zero: number[] = [];
   let maxK = 0;

@@ -14,9 +14,26 @@ FEATURES.names = FEATURES.encoders.flatMap(encoderFeatureNames);
 
 describe('grouping contributions by raw column', () => {
   it('maps date parts, one-hot slots and encoded categories back to their column', () => {
-    expect(featureSources(FEATURES)).toEqual([['date'], ['date'], ['sqft'], ['city'], ['city'], ['city'], ['zip']]);
-    const groups = groupBy([0.1, 0.2, -0.5, 0.01, 0.02, 0.03, 1, /* bias */ 12], FEATURES.names, sourceByIndex(featureSources(FEATURES)));
-    expect(groups.map((g) => [g.source, g.features.length])).toEqual([['date', 2], ['sqft', 1], ['city', 3], ['zip', 1]]);
+    expect(featureSources(FEATURES)).toEqual([
+      ['date'],
+      ['date'],
+      ['sqft'],
+      ['city'],
+      ['city'],
+      ['city'],
+      ['zip'],
+    ]);
+    const groups = groupBy(
+      [0.1, 0.2, -0.5, 0.01, 0.02, 0.03, 1, /* bias */ 12],
+      FEATURES.names,
+      sourceByIndex(featureSources(FEATURES)),
+    );
+    expect(groups.map((g) => [g.source, g.features.length])).toEqual([
+      ['date', 2],
+      ['sqft', 1],
+      ['city', 3],
+      ['zip', 1],
+    ]);
     expect(groups[0]!.contribution).toBeCloseTo(0.3, 15);
     expect(groups[2]!.contribution).toBeCloseTo(0.06, 15);
     expect(groups[2]!.features).toEqual(['city=A', 'city=B', 'city=__other__']);
@@ -26,7 +43,12 @@ describe('grouping contributions by raw column', () => {
     const features: FeatureSet = {
       encoders: [
         { kind: 'numeric', column: 'living_area', source: 'Gr Liv Area', outliers: 'missing' },
-        { kind: 'date', column: 'sold', parts: ['year', 'month'], assemble: { year: 'Yr Sold', month: 'Mo Sold' } },
+        {
+          kind: 'date',
+          column: 'sold',
+          parts: ['year', 'month'],
+          assemble: { year: 'Yr Sold', month: 'Mo Sold' },
+        },
         {
           kind: 'derived',
           column: 'age',
@@ -41,7 +63,13 @@ describe('grouping contributions by raw column', () => {
       names: [],
     };
     features.names = features.encoders.flatMap(encoderFeatureNames);
-    expect(featureSources(features)).toEqual([['Gr Liv Area'], ['Yr Sold', 'Mo Sold'], ['Yr Sold', 'Mo Sold'], ['Yr Sold', 'Mo Sold', 'Year Built'], ['Kitchen Qual']]);
+    expect(featureSources(features)).toEqual([
+      ['Gr Liv Area'],
+      ['Yr Sold', 'Mo Sold'],
+      ['Yr Sold', 'Mo Sold'],
+      ['Yr Sold', 'Mo Sold', 'Year Built'],
+      ['Kitchen Qual'],
+    ]);
     // The sale date and the age derived from it form one group: their fields overlap.
     const groups = groupBy([1, 2, 3, 4, 5], features.names, sourceByIndex(featureSources(features)));
     expect(groups.map((g) => [g.source, g.features, g.contribution])).toEqual([
@@ -94,7 +122,12 @@ describe('priceScale', () => {
 
 describe('topContributions', () => {
   it('orders by absolute contribution, ties in input order', () => {
-    const entries = [{ id: 'a', contribution: 0.1 }, { id: 'b', contribution: -0.5 }, { id: 'c', contribution: 0.5 }, { id: 'd', contribution: 0 }];
+    const entries = [
+      { id: 'a', contribution: 0.1 },
+      { id: 'b', contribution: -0.5 },
+      { id: 'c', contribution: 0.5 },
+      { id: 'd', contribution: 0 },
+    ];
     expect(topContributions(entries, 3).map((e) => e.id)).toEqual(['b', 'c', 'a']);
     expect(topContributions(entries, 0)).toEqual([]);
     expect(topContributions(entries, 10)).toHaveLength(4);

@@ -52,7 +52,11 @@ export const sourceByIndex =
  * Groups come in order of their first feature. `contributions` may hold the bias as an extra last entry; it
  * is ignored.
  */
-export function groupBy(contributions: ArrayLike<number>, featureNames: readonly string[], sourceOf: SourceOf): GroupContribution[] {
+export function groupBy(
+  contributions: ArrayLike<number>,
+  featureNames: readonly string[],
+  sourceOf: SourceOf,
+): GroupContribution[] {
   const parent = new Map<string, string>();
   const find = (c: string): string => {
     let root = c;
@@ -94,7 +98,11 @@ export function groupBy(contributions: ArrayLike<number>, featureNames: readonly
  * Shapley value of the price function (which the log transform makes non-additive). When margin ≈ bias the
  * ratio tends to exp(bias), the derivative, which is used instead. For an untransformed target the factor is 1.
  */
-export function priceScale(bias: number, margin: number, transform: 'none' | 'log'): { basePrice: number; price: number; scale: number } {
+export function priceScale(
+  bias: number,
+  margin: number,
+  transform: 'none' | 'log',
+): { basePrice: number; price: number; scale: number } {
   const basePrice = inverseTarget(bias, transform);
   const price = inverseTarget(margin, transform);
   if (transform === 'none') return { basePrice, price, scale: 1 };

@@ -4,7 +4,14 @@ import { predictMargin, readTreeEnsemble, SplitMode } from './onnx-trees';
 import { ProtoReader } from './protobuf';
 import { coversSidecar, onnxTrees, type TestTree } from '../test-support/onnx-trees';
 
-const STUMP: TestTree = { feature: 2, threshold: 1.5, cover: 4, missingYes: true, yes: { leaf: -1, cover: 1 }, no: { leaf: 2, cover: 3 } };
+const STUMP: TestTree = {
+  feature: 2,
+  threshold: 1.5,
+  cover: 4,
+  missingYes: true,
+  yes: { leaf: -1, cover: 1 },
+  no: { leaf: 2, cover: 3 },
+};
 const DEEP: TestTree = {
   feature: 0,
   threshold: 0.25,
@@ -16,7 +23,10 @@ const DEEP: TestTree = {
 describe('ProtoReader', () => {
   it('reads varints up to 2^53 and negative int64 values', () => {
     // 300 = ac 02; 2^53 - 1 = ff ff ff ff ff ff ff 0f; -2 = fe ff ff ff ff ff ff ff ff 01
-    const bytes = new Uint8Array([0xac, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    const bytes = new Uint8Array([
+      0xac, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+      0xff, 0xff, 0x01,
+    ]);
     const reader = new ProtoReader(bytes);
     expect(reader.varint(0, bytes.length)).toEqual([300, 2]);
     expect(reader.varint(2, bytes.length)).toEqual([2 ** 53 - 1, 10]);
@@ -24,9 +34,12 @@ describe('ProtoReader', () => {
   });
 
   it('refuses truncated, overlong and overrunning input with an InputError', () => {
-    const r = (bytes: number[]) => () => new ProtoReader(new Uint8Array(bytes), 'x').fields(0, bytes.length, () => undefined);
+    const r = (bytes: number[]) => () =>
+      new ProtoReader(new Uint8Array(bytes), 'x').fields(0, bytes.length, () => undefined);
     expect(r([0x08])).toThrow(/truncated varint/);
-    expect(r([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).toThrow(/longer than 10 bytes/);
+    expect(r([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).toThrow(
+      /longer than 10 bytes/,
+    );
     expect(r([0x12, 0x05, 0x01])).toThrow(/runs past the end/);
     expect(r([0x0b])).toThrow(/unsupported wire type 3/);
     expect(r([0x00])).toThrow(/field number 0/);
@@ -64,19 +77,32 @@ describe('readTreeEnsemble', () => {
       ['BRANCH_EQ', NaN, false],
     ];
     for (const [mode, x, yes] of modes) {
-      const e = readTreeEnsemble(onnxTrees([{ ...STUMP, missingYes: false, mode } as TestTree], { nodeIdOffset: 7 }));
+      const e = readTreeEnsemble(
+        onnxTrees([{ ...STUMP, missingYes: false, mode } as TestTree], { nodeIdOffset: 7 }),
+      );
       expect([mode, x, predictMargin(e, [0, 0, x])]).toEqual([mode, x, yes ? -1 : 2]);
     }
   });
 
   it('refuses models it cannot explain, naming the problem', () => {
-    const bad = (options: Parameters<typeof onnxTrees>[1], trees = [STUMP]) => () => readTreeEnsemble(onnxTrees(trees, options));
-    expect(bad({ opType: 'TreeEnsembleClassifier' })).toThrow(/exactly one ai.onnx.ml TreeEnsembleRegressor.*found 0.*TreeEnsembleClassifier/);
+    const bad =
+      (options: Parameters<typeof onnxTrees>[1], trees = [STUMP]) =>
+      () =>
+        readTreeEnsemble(onnxTrees(trees, options));
+    expect(bad({ opType: 'TreeEnsembleClassifier' })).toThrow(
+      /exactly one ai.onnx.ml TreeEnsembleRegressor.*found 0.*TreeEnsembleClassifier/,
+    );
     expect(bad({ override: { nodes_falsenodeids: null } })).toThrow(/has no nodes_falsenodeids/);
-    expect(bad({ override: { nodes_featureids: [2] } })).toThrow(/nodes_featureids has 1 entries, expected 3/);
+    expect(bad({ override: { nodes_featureids: [2] } })).toThrow(
+      /nodes_featureids has 1 entries, expected 3/,
+    );
     expect(bad({ override: { nodes_truenodeids: [5, 0, 0] } })).toThrow(/points to missing node 5/);
-    expect(bad({ override: { nodes_truenodeids: [0, 0, 0] } })).toThrow(/tree 0 has 2 nodes unreachable from its root/);
-    expect(bad({ override: { nodes_truenodeids: [1, 2, 0, 0, 0] } }, [DEEP])).toThrow(/tree 0 has 2 root nodes/);
+    expect(bad({ override: { nodes_truenodeids: [0, 0, 0] } })).toThrow(
+      /tree 0 has 2 nodes unreachable from its root/,
+    );
+    expect(bad({ override: { nodes_truenodeids: [1, 2, 0, 0, 0] } }, [DEEP])).toThrow(
+      /tree 0 has 2 root nodes/,
+    );
     expect(bad({ override: { nodes_featureids: [-4, 0, 0] } })).toThrow(/splits on feature -4/);
     expect(bad({ override: { target_ids: [0, 1] } })).toThrow(/for target 1/);
     expect(bad({ override: { target_nodeids: [0, 2] } })).toThrow(/target weight 0 is on a split node/);
@@ -106,19 +132,32 @@ describe('coversFromSidecar', () => {
     expect(() => coversFromSidecar(ensemble, other)).toThrow(/tree 1: node 0 splits on feature 1, ONNX on 0/);
     const flipped = structuredClone(sidecar);
     flipped.trees[0]!.defaultLeft![0] = 0;
-    expect(() => coversFromSidecar(ensemble, flipped)).toThrow(/tree 0: node 0 sends missing values the other way/);
-    expect(() => coversFromSidecar(ensemble, { ...sidecar, trees: sidecar.trees.slice(1) })).toThrow(/describes 1 trees, model.onnx has 2/);
+    expect(() => coversFromSidecar(ensemble, flipped)).toThrow(
+      /tree 0: node 0 sends missing values the other way/,
+    );
+    expect(() => coversFromSidecar(ensemble, { ...sidecar, trees: sidecar.trees.slice(1) })).toThrow(
+      /describes 1 trees, model.onnx has 2/,
+    );
     const swapped = structuredClone(sidecar);
-    [swapped.trees[1]!.left[0], swapped.trees[1]!.right[0]] = [swapped.trees[1]!.right[0]!, swapped.trees[1]!.left[0]!];
-    expect(() => coversFromSidecar(ensemble, swapped)).toThrow(/tree 1: node (1|2) is a (leaf|split) in one and not the other/);
+    [swapped.trees[1]!.left[0], swapped.trees[1]!.right[0]] = [
+      swapped.trees[1]!.right[0]!,
+      swapped.trees[1]!.left[0]!,
+    ];
+    expect(() => coversFromSidecar(ensemble, swapped)).toThrow(
+      /tree 1: node (1|2) is a (leaf|split) in one and not the other/,
+    );
     const cycle = structuredClone(sidecar);
     cycle.trees[0]!.left[0] = 0;
     expect(() => coversFromSidecar(ensemble, cycle)).toThrow(/tree 0/);
   });
 
   it('validates the sidecar’s schema', () => {
-    expect(() => parseTreeCovers({ formatVersion: 2, source: 'xgboost', trees: [] })).toThrow(/formatVersion/);
-    expect(() => parseTreeCovers({ ...sidecar, trees: [{ ...sidecar.trees[0], cover: [-1, 1, 1] }] })).toThrow(/trees.0.cover.0/);
+    expect(() => parseTreeCovers({ formatVersion: 2, source: 'xgboost', trees: [] })).toThrow(
+      /formatVersion/,
+    );
+    expect(() =>
+      parseTreeCovers({ ...sidecar, trees: [{ ...sidecar.trees[0], cover: [-1, 1, 1] }] }),
+    ).toThrow(/trees.0.cover.0/);
     expect(parseTreeCovers(JSON.parse(JSON.stringify(sidecar)))).toEqual(sidecar);
   });
 });

@@ -91,8 +91,10 @@ function readTensor(reader: ProtoReader, start: number, end: number): number[] {
   });
   if (raw) {
     const size = dataType === TENSOR_DOUBLE ? 8 : dataType === TENSOR_FLOAT ? 4 : 0;
-    if (size === 0 || (raw.end - raw.start) % size !== 0) reader.fail(`tensor attribute of data type ${dataType}`);
-    for (let p = raw.start; p < raw.end; p += size) values.push(size === 8 ? reader.float64At(p) : reader.float32At(p));
+    if (size === 0 || (raw.end - raw.start) % size !== 0)
+      reader.fail(`tensor attribute of data type ${dataType}`);
+    for (let p = raw.start; p < raw.end; p += size)
+      values.push(size === 8 ? reader.float64At(p) : reader.float32At(p));
   } else if (dataType !== TENSOR_FLOAT && dataType !== TENSOR_DOUBLE) {
     reader.fail(`tensor attribute of data type ${dataType}`);
   }
@@ -156,13 +158,20 @@ function findEnsembleNodes(model: Uint8Array): RawAttributes[] {
       reader.fields(n.start, n.end, (f) => {
         if (f.number === NODE_OP_TYPE) opType = reader.string(f);
         else if (f.number === NODE_DOMAIN) domain = reader.string(f);
-        else if (f.number === NODE_ATTRIBUTE && f.wireType === WireType.Bytes) attributes.push([f.start, f.end]);
+        else if (f.number === NODE_ATTRIBUTE && f.wireType === WireType.Bytes)
+          attributes.push([f.start, f.end]);
       });
       if (opType !== 'TreeEnsembleRegressor' || domain !== 'ai.onnx.ml') {
         otherOps.push(domain ? `${domain}.${opType}` : opType);
         return;
       }
-      const attrs: RawAttributes = { ints: new Map(), floats: new Map(), strings: new Map(), int: new Map(), string: new Map() };
+      const attrs: RawAttributes = {
+        ints: new Map(),
+        floats: new Map(),
+        strings: new Map(),
+        int: new Map(),
+        string: new Map(),
+      };
       for (const [start, end] of attributes) readAttributes(reader, start, end, attrs);
       found.push(attrs);
     });
@@ -180,7 +189,9 @@ function list<T>(map: Map<string, T[]>, name: string, length?: number): T[] {
   const values = map.get(name);
   if (!values) throw new InputError(`model.onnx: TreeEnsembleRegressor has no ${name}`);
   if (length !== undefined && values.length !== length) {
-    throw new InputError(`model.onnx: TreeEnsembleRegressor ${name} has ${values.length} entries, expected ${length}`);
+    throw new InputError(
+      `model.onnx: TreeEnsembleRegressor ${name} has ${values.length} entries, expected ${length}`,
+    );
   }
   return values;
 }
@@ -193,8 +204,10 @@ export function readTreeEnsemble(model: Uint8Array): TreeEnsemble {
   };
   const aggregate = attrs.string.get('aggregate_function') ?? 'SUM';
   const post = attrs.string.get('post_transform') ?? 'NONE';
-  if (aggregate !== 'SUM' || post !== 'NONE') fail(`aggregates by ${aggregate} with post_transform ${post}; only SUM/NONE is additive`);
-  if ((attrs.int.get('n_targets') ?? 1) !== 1) fail(`has ${attrs.int.get('n_targets')} targets; one is supported`);
+  if (aggregate !== 'SUM' || post !== 'NONE')
+    fail(`aggregates by ${aggregate} with post_transform ${post}; only SUM/NONE is additive`);
+  if ((attrs.int.get('n_targets') ?? 1) !== 1)
+    fail(`has ${attrs.int.get('n_targets')} targets; one is supported`);
 
   const treeIds = list(attrs.ints, 'nodes_treeids');
   const n = treeIds.length;
@@ -206,7 +219,8 @@ export function readTreeEnsemble(model: Uint8Array): TreeEnsemble {
   const trueIds = list(attrs.ints, 'nodes_truenodeids', n);
   const falseIds = list(attrs.ints, 'nodes_falsenodeids', n);
   const missing = attrs.ints.get('nodes_missing_value_tracks_true') ?? new Array<number>(n).fill(0);
-  if (missing.length !== n) fail(`nodes_missing_value_tracks_true has ${missing.length} entries, expected ${n}`);
+  if (missing.length !== n)
+    fail(`nodes_missing_value_tracks_true has ${missing.length} entries, expected ${n}`);
   const targetTrees = list(attrs.ints, 'target_treeids');
   const targetNodes = list(attrs.ints, 'target_nodeids', targetTrees.length);
   const targetIds = list(attrs.ints, 'target_ids', targetTrees.length);
@@ -272,7 +286,8 @@ export function readTreeEnsemble(model: Uint8Array): TreeEnsemble {
       if (modes[i] === 'LEAF') continue;
       for (const child of [falseIds[i]!, trueIds[i]!]) stack.push([byId.get(child)!, depth + 1]);
     }
-    if (order.length !== nodes.length) fail(`tree ${treeId} has ${nodes.length - order.length} nodes unreachable from its root`);
+    if (order.length !== nodes.length)
+      fail(`tree ${treeId} has ${nodes.length - order.length} nodes unreachable from its root`);
     for (const i of order) {
       const g = local.get(nodeIds[i]!)!;
       const mode = MODES[modes[i]!];
@@ -280,7 +295,8 @@ export function readTreeEnsemble(model: Uint8Array): TreeEnsemble {
       ensemble.mode[g] = mode!;
       if (mode === SplitMode.Leaf) continue;
       const feature = featureIds[i]!;
-      if (!(feature >= 0 && feature < ENSEMBLE_LIMITS.features)) fail(`tree ${treeId} splits on feature ${feature}`);
+      if (!(feature >= 0 && feature < ENSEMBLE_LIMITS.features))
+        fail(`tree ${treeId} splits on feature ${feature}`);
       ensemble.feature[g] = feature;
       ensemble.featureCount = Math.max(ensemble.featureCount, feature + 1);
       ensemble.threshold[g] = values[i]!;
@@ -294,7 +310,8 @@ export function readTreeEnsemble(model: Uint8Array): TreeEnsemble {
 
   for (let k = 0; k < targetTrees.length; k++) {
     const g = globalIndex.get(targetTrees[k]!)?.get(targetNodes[k]!);
-    if (g === undefined) fail(`target weight ${k} points to missing node ${targetTrees[k]}/${targetNodes[k]}`);
+    if (g === undefined)
+      fail(`target weight ${k} points to missing node ${targetTrees[k]}/${targetNodes[k]}`);
     if (targetIds[k] !== 0) fail(`target weight ${k} is for target ${targetIds[k]}; one target is supported`);
     if (ensemble.mode[g!] !== SplitMode.Leaf) fail(`target weight ${k} is on a split node`);
     ensemble.value[g!] += targetWeights[k]!;

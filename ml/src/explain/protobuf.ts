@@ -158,7 +158,8 @@ export class ProtoReader {
   }
 
   private expect(field: Field, wireType: WireType): void {
-    if (field.wireType !== wireType) this.fail(`field ${field.number} has wire type ${field.wireType}, expected ${wireType}`);
+    if (field.wireType !== wireType)
+      this.fail(`field ${field.number} has wire type ${field.wireType}, expected ${wireType}`);
   }
 }
 

@@ -5,7 +5,11 @@ import { TreeExplainer } from './treeshap';
 import { bruteForceShap, coversSidecar, onnxTrees, type TestTree } from '../test-support/onnx-trees';
 import { testRandom } from '../test-support/streams';
 
-type Engine = (ensemble: TreeEnsemble, cover: Float64Array, featureCount: number) => TreeExplainer | FastTreeExplainer;
+type Engine = (
+  ensemble: TreeEnsemble,
+  cover: Float64Array,
+  featureCount: number,
+) => TreeExplainer | FastTreeExplainer;
 
 /** Algorithm 2 (the reference) and the closed form per leaf (what PackageExplainer uses). */
 const ENGINES: [string, Engine][] = [
@@ -33,7 +37,10 @@ const HAND_TREE: TestTree = {
 describe.each(ENGINES)('path-dependent TreeSHAP: %s', (_name, engine) => {
   function explainerFor(trees: TestTree[], featureCount: number, base = 0) {
     const ensemble = readTreeEnsemble(onnxTrees(trees, { base }));
-    return { ensemble, explainer: engine(ensemble, coversFromSidecar(ensemble, coversSidecar(trees)), featureCount) };
+    return {
+      ensemble,
+      explainer: engine(ensemble, coversFromSidecar(ensemble, coversSidecar(trees)), featureCount),
+    };
   }
 
   it('reproduces a hand-computed two-feature tree', () => {
@@ -66,7 +73,11 @@ describe.each(ENGINES)('path-dependent TreeSHAP: %s', (_name, engine) => {
       no: { feature: 2, threshold: 3, cover: 3, yes: { leaf: 4, cover: 1 }, no: { leaf: 0.5, cover: 2 } },
     };
     const { explainer } = explainerFor([twice], 3);
-    for (const x of [[-2, 9, 1], [-0.5, 9, 5], [1, 9, NaN]]) {
+    for (const x of [
+      [-2, 9, 1],
+      [-0.5, 9, 5],
+      [1, 9, NaN],
+    ]) {
       const phi = explainer.contributions(x);
       expect(phi[1]).toBe(0);
       Array.from(phi).forEach((p, i) => expect(p).toBeCloseTo(bruteForceShap([twice], x, 3)[i]!, 12));
@@ -90,7 +101,9 @@ describe.each(ENGINES)('path-dependent TreeSHAP: %s', (_name, engine) => {
       };
     };
     for (let round = 0; round < 8; round++) {
-      const trees = Array.from({ length: 1 + Math.floor(random() * 4) }, () => grow(2 + Math.floor(random() * 5), 200));
+      const trees = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
+        grow(2 + Math.floor(random() * 5), 200),
+      );
       const base = Math.fround(random());
       const { ensemble, explainer } = explainerFor(trees, features, base);
       for (let r = 0; r < 10; r++) {
@@ -115,7 +128,6 @@ describe.each(ENGINES)('path-dependent TreeSHAP: %s', (_name, engine) => {
     expect(explainer.contributions(matrix, 2)[0]).toBeCloseTo(-1.95, 12);
     expect(() => explainer.contributions([0, 0], 0, new Float64Array(2))).toThrow(RangeError);
   });
-
 });
 
 describe('TreeExplainer set-up', () => {
@@ -125,22 +137,37 @@ describe('TreeExplainer set-up', () => {
     zero[0] = 0;
     expect(() => new TreeExplainer(ensemble, zero, 2)).toThrow(/split node 0 has cover 0/);
     expect(() => new TreeExplainer(ensemble, zero.subarray(1), 2)).toThrow(/values for 5 nodes/);
-    expect(() => new TreeExplainer(ensemble, coversFromSidecar(ensemble, coversSidecar([HAND_TREE])), 1)).toThrow(/splits on feature 1 but the model has 1 inputs/);
+    expect(
+      () => new TreeExplainer(ensemble, coversFromSidecar(ensemble, coversSidecar([HAND_TREE])), 1),
+    ).toThrow(/splits on feature 1 but the model has 1 inputs/);
   });
 
   it('closed form: handles zero covers, and leaves a path of more than 30 unique features to Algorithm 2', () => {
-    const zeroCover: TestTree = { ...HAND_TREE, yes: { ...HAND_TREE.yes, yes: { leaf: 1, cover: 0 }, no: { leaf: 3, cover: 4 } } as TestTree };
+    const zeroCover: TestTree = {
+      ...HAND_TREE,
+      yes: { ...HAND_TREE.yes, yes: { leaf: 1, cover: 0 }, no: { leaf: 3, cover: 4 } } as TestTree,
+    };
     const zeroTrees = [HAND_TREE, zeroCover];
     const zeroEnsemble = readTreeEnsemble(onnxTrees(zeroTrees));
-    const zero = new FastTreeExplainer(zeroEnsemble, coversFromSidecar(zeroEnsemble, coversSidecar(zeroTrees)), 2);
+    const zero = new FastTreeExplainer(
+      zeroEnsemble,
+      coversFromSidecar(zeroEnsemble, coversSidecar(zeroTrees)),
+      2,
+    );
     expect([zero.closedFormTrees, zero.fallbackTrees]).toEqual([2, 0]);
-    for (const x of [[0, 0], [NaN, 0.7], [1, NaN]]) {
+    for (const x of [
+      [0, 0],
+      [NaN, 0.7],
+      [1, NaN],
+    ]) {
       const expected = bruteForceShap(zeroTrees, x, 2);
       Array.from(zero.contributions(x)).forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 12));
     }
     // A chain splitting on features 0..31 in turn: its deepest path has 32 unique features.
     const chain = (f: number, cover: number): TestTree =>
-      f === 32 ? { leaf: f / 10, cover } : { feature: f, threshold: 0.5, cover, yes: { leaf: -f / 7, cover: 1 }, no: chain(f + 1, cover - 1) };
+      f === 32
+        ? { leaf: f / 10, cover }
+        : { feature: f, threshold: 0.5, cover, yes: { leaf: -f / 7, cover: 1 }, no: chain(f + 1, cover - 1) };
     const trees = [HAND_TREE, chain(0, 100)];
     const ensemble = readTreeEnsemble(onnxTrees(trees));
     const cover = coversFromSidecar(ensemble, coversSidecar(trees));
@@ -159,8 +186,15 @@ describe('TreeExplainer set-up', () => {
     // 10 rows: 1 to leaf 1 (through a missing x0), 3 to leaf 3 (one through a missing x1), 6 to leaf 5.
     const rows = [
       [NaN, 0],
-      [0, 1], [0, 1], [0, NaN],
-      [1, 0], [1, 0], [1, 1], [1, 1], [1, 1], [1, 1],
+      [0, 1],
+      [0, 1],
+      [0, NaN],
+      [1, 0],
+      [1, 0],
+      [1, 1],
+      [1, 1],
+      [1, 1],
+      [1, 1],
     ];
     const covers = coversFromRows(ensemble, rows.flat(), rows.length, 2);
     expect(Array.from(covers)).toEqual(Array.from(coversFromSidecar(ensemble, coversSidecar([HAND_TREE]))));

@@ -31,9 +31,12 @@ export class TreeExplainer {
   private phi: Float64Array = new Float64Array(0);
 
   constructor(ensemble: TreeEnsemble, cover: Float64Array, featureCount = ensemble.featureCount) {
-    if (cover.length !== ensemble.mode.length) throw new InputError(`tree covers: ${cover.length} values for ${ensemble.mode.length} nodes`);
+    if (cover.length !== ensemble.mode.length)
+      throw new InputError(`tree covers: ${cover.length} values for ${ensemble.mode.length} nodes`);
     if (ensemble.featureCount > featureCount) {
-      throw new InputError(`model.onnx splits on feature ${ensemble.featureCount - 1} but the model has ${featureCount} inputs`);
+      throw new InputError(
+        `model.onnx splits on feature ${ensemble.featureCount - 1} but the model has ${featureCount} inputs`,
+      );
     }
     this.e = ensemble;
     this.cover = cover;
@@ -51,13 +54,23 @@ export class TreeExplainer {
    * SHAP values of the record `x[offset .. offset + featureCount)` (model inputs, NaN = missing), written to
    * `out` (featureCount + 1 values, the last the bias), which is returned.
    */
-  contributions(x: ArrayLike<number>, offset = 0, out: Float64Array = new Float64Array(this.featureCount + 1)): Float64Array {
+  contributions(
+    x: ArrayLike<number>,
+    offset = 0,
+    out: Float64Array = new Float64Array(this.featureCount + 1),
+  ): Float64Array {
     return this.contributionsOfTrees(x, offset, out, null);
   }
 
   /** contributions() summed over the listed trees only (all when null); the bias is always the whole model's. */
-  contributionsOfTrees(x: ArrayLike<number>, offset: number, out: Float64Array, trees: Int32Array | null): Float64Array {
-    if (out.length !== this.featureCount + 1) throw new RangeError(`out must hold ${this.featureCount + 1} values`);
+  contributionsOfTrees(
+    x: ArrayLike<number>,
+    offset: number,
+    out: Float64Array,
+    trees: Int32Array | null,
+  ): Float64Array {
+    if (out.length !== this.featureCount + 1)
+      throw new RangeError(`out must hold ${this.featureCount + 1} values`);
     out.fill(0);
     out[this.featureCount] = this.expectedValue;
     this.x = x;
@@ -74,7 +87,14 @@ export class TreeExplainer {
    * Algorithm 2's RECURSE. The path of the parent starts at `parentStart` and has `depth` elements in use;
    * this node's copy starts right after it, so no level overwrites a path an ancestor still needs.
    */
-  private recurse(node: number, depth: number, parentStart: number, zero: number, one: number, feature: number): void {
+  private recurse(
+    node: number,
+    depth: number,
+    parentStart: number,
+    zero: number,
+    one: number,
+    feature: number,
+  ): void {
     const { pathFeature: pf, pathZero: pz, pathOne: po, pathWeight: pw, e } = this;
     const s = parentStart + depth + 1;
     for (let i = 0; i < depth; i++) {
@@ -181,7 +201,8 @@ function treeMeans(e: TreeEnsemble, cover: Float64Array): number {
     const c = cover[g]!;
     const yes = e.yes[g]!;
     const no = e.no[g]!;
-    if (!(c > 0) || !Number.isFinite(c)) throw new InputError(`tree covers: split node ${g} has cover ${c}; a split needs a positive cover`);
+    if (!(c > 0) || !Number.isFinite(c))
+      throw new InputError(`tree covers: split node ${g} has cover ${c}; a split needs a positive cover`);
     mean[g] = (mean[yes]! * cover[yes]! + mean[no]! * cover[no]!) / c;
   }
   let sum = 0;

@@ -6,7 +6,10 @@ import { validateSpec } from '../spec/load';
 import type { DatasetSpec } from '../spec/schema';
 import { useTempDir, writeTempFile } from '../test-support/tmp';
 
-function fitSpec(transform: 'none' | 'log' = 'none', onehot: { minCount?: number; maxCategories?: number } = {}): DatasetSpec {
+function fitSpec(
+  transform: 'none' | 'log' = 'none',
+  onehot: { minCount?: number; maxCategories?: number } = {},
+): DatasetSpec {
   return validateSpec({
     name: 'fit-mini',
     columns: [
@@ -126,16 +129,30 @@ describe('fitFeatures', () => {
   it('keeps one-hot categories seen at least minCount times in train, at most maxCategories', async () => {
     // Train: house 4, condo 2, loft 1; "apartment" is frequent only in eval and holdout.
     expect(encoder(fitted, 'kind', 'onehot').categories).toEqual(['condo', 'house']);
-    const one = fitFeatures(await prepare([...TRAIN_ROWS, ...LATER_ROWS_A], fitSpec('none', { maxCategories: 1 })));
+    const one = fitFeatures(
+      await prepare([...TRAIN_ROWS, ...LATER_ROWS_A], fitSpec('none', { maxCategories: 1 })),
+    );
     expect(encoder(one, 'kind', 'onehot').categories).toEqual(['house']);
-    const all = fitFeatures(await prepare([...TRAIN_ROWS, ...LATER_ROWS_A], fitSpec('none', { minCount: 1 })));
+    const all = fitFeatures(
+      await prepare([...TRAIN_ROWS, ...LATER_ROWS_A], fitSpec('none', { minCount: 1 })),
+    );
     expect(encoder(all, 'kind', 'onehot').categories).toEqual(['condo', 'house', 'loft']);
   });
 
   it('fills missing numbers with the train median, only where the spec asks for it', () => {
     // Train sqft: 1000, 2000, (missing), 4000, 3000, 5000, 2500 -> median (2500 + 3000) / 2; later rows ignored.
-    expect(encoder(fitted, 'sqft', 'numeric')).toEqual({ kind: 'numeric', column: 'sqft', min: 0, outliers: 'missing', fill: 2750 });
-    expect(encoder(fitted, 'baths', 'numeric')).toEqual({ kind: 'numeric', column: 'baths', outliers: 'missing' });
+    expect(encoder(fitted, 'sqft', 'numeric')).toEqual({
+      kind: 'numeric',
+      column: 'sqft',
+      min: 0,
+      outliers: 'missing',
+      fill: 2750,
+    });
+    expect(encoder(fitted, 'baths', 'numeric')).toEqual({
+      kind: 'numeric',
+      column: 'baths',
+      outliers: 'missing',
+    });
   });
 
   it('names the features in spec order, as wide as the encoders', () => {
@@ -199,7 +216,9 @@ describe('buildSignature', () => {
   });
 
   it('gives the train median as the example value of a number', async () => {
-    const signature = buildSignature(await prepareDataset(fitSpec(), writeTempFile(tmp(), csv([...TRAIN_ROWS, ...LATER_ROWS_A]))));
+    const signature = buildSignature(
+      await prepareDataset(fitSpec(), writeTempFile(tmp(), csv([...TRAIN_ROWS, ...LATER_ROWS_A]))),
+    );
     // Train sqft: 1000, 2000, 4000, 3000, 5000, 2500 (one missing): any value from 2500 to 3000 is a median;
     // the first row's 1000 is the minimum, not a typical value.
     const example = signature.find((f) => f.name === 'sqft')!.example;

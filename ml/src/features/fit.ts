@@ -41,7 +41,11 @@ function categoryStats(data: PreparedDataset, name: string, transform: 'none' | 
   return { values, counts, sums, trainRows, prior: targetSum / Math.max(1, trainRows) };
 }
 
-function fitCategorical(data: PreparedDataset, column: CategoricalColumn & { encoding: 'frequency' | 'target' | 'onehot' }, transform: 'none' | 'log'): FittedEncoder {
+function fitCategorical(
+  data: PreparedDataset,
+  column: CategoricalColumn & { encoding: 'frequency' | 'target' | 'onehot' },
+  transform: 'none' | 'log',
+): FittedEncoder {
   const { values, counts, sums, trainRows, prior } = categoryStats(data, column.name, transform);
   const normalize = column.normalize;
   // Sorted, so the fitted tables (and the manifest's bytes) depend on the train rows only, not on file order.
@@ -91,7 +95,12 @@ export function fitFeatures(data: PreparedDataset): FeatureSet {
   const encoders: FittedEncoder[] = [];
   for (const column of spec.columns) {
     if (column.role === 'derived') {
-      encoders.push({ kind: 'derived', column: column.name, expr: column.expr, inputs: exprInputs(data, column.expr) });
+      encoders.push({
+        kind: 'derived',
+        column: column.name,
+        expr: column.expr,
+        inputs: exprInputs(data, column.expr),
+      });
       continue;
     }
     if (!isInputColumn(column) || !column.feature) continue;
@@ -100,10 +109,14 @@ export function fitFeatures(data: PreparedDataset): FeatureSet {
       if (column.missing === 'median') {
         const values = data.numeric[column.name]!;
         const train: number[] = [];
-        for (let i = 0; i < data.rows; i++) if (data.split[i] === TRAIN && !Number.isNaN(values[i]!)) train.push(values[i]!);
+        for (let i = 0; i < data.rows; i++)
+          if (data.split[i] === TRAIN && !Number.isNaN(values[i]!)) train.push(values[i]!);
         fill = median(train);
       }
-      encoders.push({ ...inputEncoder(data, column), ...(fill !== undefined && !Number.isNaN(fill) && { fill }) } as FittedEncoder);
+      encoders.push({
+        ...inputEncoder(data, column),
+        ...(fill !== undefined && !Number.isNaN(fill) && { fill }),
+      } as FittedEncoder);
     } else if (column.role === 'date' || column.encoding === 'ordinal') {
       encoders.push(inputEncoder(data, column));
     } else {
@@ -159,7 +172,13 @@ function inputEncoder(data: PreparedDataset, column: InputColumn): ExprInput {
       ...(fitted && { fitted }),
     };
   }
-  return { kind: 'ordinal', column: column.name, ...reading(column), ...(column.normalize && { normalize: column.normalize }), levels: column.levels ?? [] };
+  return {
+    kind: 'ordinal',
+    column: column.name,
+    ...reading(column),
+    ...(column.normalize && { normalize: column.normalize }),
+    levels: column.levels ?? [],
+  };
 }
 
 /** The columns a derived expression reads, each with its cleaning rules. */
@@ -169,5 +188,11 @@ function exprInputs(data: PreparedDataset, expr: string): ExprInput[] {
     const column = byName.get(name);
     return column ? (column.role === 'date' ? 'date' : 'number') : undefined;
   });
-  return compiled.inputs.map((name) => ({ ...inputEncoder(data, byName.get(name)!), ...(byName.get(name)!.role === 'date' && { parts: [] }) }) as ExprInput);
+  return compiled.inputs.map(
+    (name) =>
+      ({
+        ...inputEncoder(data, byName.get(name)!),
+        ...(byName.get(name)!.role === 'date' && { parts: [] }),
+      }) as ExprInput,
+  );
 }

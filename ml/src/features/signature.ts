@@ -75,7 +75,9 @@ export function usedColumns(spec: DatasetSpec): Set<string> {
   for (const column of spec.columns) {
     if (isInputColumn(column) && column.feature) used.add(column.name);
     if (column.role !== 'derived') continue;
-    const compiled = compileExpr(column.expr, (name) => (byName.has(name) ? (byName.get(name)!.role === 'date' ? 'date' : 'number') : undefined));
+    const compiled = compileExpr(column.expr, (name) =>
+      byName.has(name) ? (byName.get(name)!.role === 'date' ? 'date' : 'number') : undefined,
+    );
     for (const name of compiled.inputs) used.add(name);
   }
   return used;
@@ -100,7 +102,8 @@ export function buildSignature(data: PreparedDataset): SignatureField[] {
       ...(column.missingTokens && { missingTokens: column.missingTokens }),
     };
     if (column.role === 'date' && column.assemble) {
-      for (const part of sourceFields(column)) add({ name: part, type: 'number', ...base, partOf: column.name });
+      for (const part of sourceFields(column))
+        add({ name: part, type: 'number', ...base, partOf: column.name });
     } else if (column.role === 'date') {
       const { lo, hi, median } = numberStats(data.dates[column.name]!, data.split);
       add({

@@ -17,7 +17,12 @@ const ENCODERS: FittedEncoder[] = [
     means: { Austin: 12.5, 'Dallas-Fort Worth': 13.25 },
     prior: 11,
   },
-  { kind: 'onehot', column: 'type', normalize: textNormalizationSchema.parse({ case: 'lower' }), categories: ['condo', 'house'] },
+  {
+    kind: 'onehot',
+    column: 'type',
+    normalize: textNormalizationSchema.parse({ case: 'lower' }),
+    categories: ['condo', 'house'],
+  },
 ];
 
 function featureSet(encoders: FittedEncoder[] = ENCODERS): FeatureSet {
@@ -42,7 +47,16 @@ const NAMES = [
   `type=${ONEHOT_OTHER}`,
 ];
 
-const FULL = { sqft: 1500, lot: 50, beds: 4, age: 12, sold: '2021-08-15', zip: '10001', city: 'Austin', type: 'house' };
+const FULL = {
+  sqft: 1500,
+  lot: 50,
+  beds: 4,
+  age: 12,
+  sold: '2021-08-15',
+  zip: '10001',
+  city: 'Austin',
+  type: 'house',
+};
 
 /** transform() as a name → value map, for readable assertions. */
 function named(record: Record<string, unknown>, features = FEATURES): Record<string, number> {
@@ -105,12 +119,27 @@ describe('transform', () => {
   it('derives date parts from every accepted date format, NaN for a bad date', () => {
     const parts = (sold: unknown) => {
       const out = named({ ...FULL, sold });
-      return [out.sold_year, out.sold_quarter, out.sold_month, out.sold_day_of_year, out.sold_months_since_2000];
+      return [
+        out.sold_year,
+        out.sold_quarter,
+        out.sold_month,
+        out.sold_day_of_year,
+        out.sold_months_since_2000,
+      ];
     };
     const expected = [2020, 1, 2, 60, 241];
-    for (const sold of ['2020-02-29', '2020/02/29', '2/29/2020']) expect([sold, parts(sold)]).toEqual([sold, expected]);
+    for (const sold of ['2020-02-29', '2020/02/29', '2/29/2020'])
+      expect([sold, parts(sold)]).toEqual([sold, expected]);
     expect(parts('2020-02')).toEqual([2020, 1, 2, 32, 241]);
-    for (const bad of ['2019-02-29', '2020-02-29T12:00:00Z', '9999-12-31', 'soon', '', undefined, daysFromCivil(2020, 2, 29)]) {
+    for (const bad of [
+      '2019-02-29',
+      '2020-02-29T12:00:00Z',
+      '9999-12-31',
+      'soon',
+      '',
+      undefined,
+      daysFromCivil(2020, 2, 29),
+    ]) {
       expect([bad, parts(bad)]).toEqual([bad, [NaN, NaN, NaN, NaN, NaN]]);
     }
   });
@@ -120,14 +149,16 @@ describe('transform', () => {
     expect(named({ ...FULL, zip: ' 10001 ' }).zip_frequency).toBe(0.25);
     expect(named({ ...FULL, zip: 10001 }).zip_frequency).toBe(0.25);
     expect(named({ ...FULL, zip: '99999' }).zip_frequency).toBe(0);
-    for (const missing of [undefined, null, '', 'NA']) expect(named({ ...FULL, zip: missing }).zip_frequency).toBe(0);
+    for (const missing of [undefined, null, '', 'NA'])
+      expect(named({ ...FULL, zip: missing }).zip_frequency).toBe(0);
   });
 
   it('encodes target means after normalising; unseen and missing get the prior', () => {
     expect(named({ ...FULL, city: '  AUSTIN ' }).city_target_mean).toBe(12.5);
     expect(named({ ...FULL, city: 'dallas \u2013 fort worth' }).city_target_mean).toBe(13.25);
     expect(named({ ...FULL, city: 'Houston' }).city_target_mean).toBe(11);
-    for (const missing of [undefined, null, '', '  ', 'n/a']) expect(named({ ...FULL, city: missing }).city_target_mean).toBe(11);
+    for (const missing of [undefined, null, '', '  ', 'n/a'])
+      expect(named({ ...FULL, city: missing }).city_target_mean).toBe(11);
   });
 
   it('one-hot encodes: a known category sets its column, an unseen one "other", a missing one nothing', () => {
@@ -143,7 +174,9 @@ describe('transform', () => {
   });
 
   it('ignores fields the feature set does not know', () => {
-    expect(transform({ ...FULL, price: 'n/a', extra: {} }, { features: FEATURES })).toEqual(transform(FULL, { features: FEATURES }));
+    expect(transform({ ...FULL, price: 'n/a', extra: {} }, { features: FEATURES })).toEqual(
+      transform(FULL, { features: FEATURES }),
+    );
   });
 
   it('rejects a feature set whose names do not match the encoders’ width', () => {
@@ -174,9 +207,18 @@ describe('transformInto', () => {
   });
 
   it('gives each record of a batch the same features as on its own', () => {
-    const records = [FULL, { ...FULL, zip: '20002', lot: '200' }, {}, { ...FULL, sold: '2012-03-31', type: 'CONDO' }];
+    const records = [
+      FULL,
+      { ...FULL, zip: '20002', lot: '200' },
+      {},
+      { ...FULL, sold: '2012-03-31', type: 'CONDO' },
+    ];
     const batch = new Float32Array(records.length * width);
     records.forEach((r, i) => transformInto(r, FEATURES, batch, i * width));
-    records.forEach((r, i) => expect([...batch.subarray(i * width, (i + 1) * width)]).toEqual([...transform(r, { features: FEATURES })]));
+    records.forEach((r, i) =>
+      expect([...batch.subarray(i * width, (i + 1) * width)]).toEqual([
+        ...transform(r, { features: FEATURES }),
+      ]),
+    );
   });
 });

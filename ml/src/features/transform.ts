@@ -1,7 +1,22 @@
-import { readCategory, readDateField, readDateParts, readNumber, datePart, missingTokenSet, ValueStatus } from '../clean/values';
+import {
+  readCategory,
+  readDateField,
+  readDateParts,
+  readNumber,
+  datePart,
+  missingTokenSet,
+  ValueStatus,
+} from '../clean/values';
 import type { TextNormalization } from '../spec/schema';
 import { compileExpr } from '../spec/expr';
-import type { DateEncoder, ExprInput, FeatureSet, FittedEncoder, NumericEncoder, OrdinalEncoder } from './types';
+import type {
+  DateEncoder,
+  ExprInput,
+  FeatureSet,
+  FittedEncoder,
+  NumericEncoder,
+  OrdinalEncoder,
+} from './types';
 
 /** A raw record as it arrives from a CSV row or a JSON request body: field name → value. */
 export type RawRecord = Readonly<Record<string, unknown>>;
@@ -36,7 +51,8 @@ export function numberReader(encoder: Omit<NumericEncoder, 'fill'>): Reader {
   const field = encoder.source ?? encoder.column;
   const { min = -Infinity, max = Infinity, outliers } = encoder;
   const missing = missingTokenSet(encoder.missingTokens);
-  const sentinels = encoder.sentinels && encoder.sentinels.length > 0 ? new Set(encoder.sentinels) : undefined;
+  const sentinels =
+    encoder.sentinels && encoder.sentinels.length > 0 ? new Set(encoder.sentinels) : undefined;
   const scratch = { value: NaN };
   return (record) => {
     const status = readNumber(record[field], scratch, missing);
@@ -53,7 +69,14 @@ export function dateReader(encoder: DateEncoder): Reader {
   const assemble = encoder.assemble;
   if (assemble) {
     const hasDay = assemble.day !== undefined;
-    return (record) => readDateParts(record[assemble.year], record[assemble.month], hasDay ? record[assemble.day!] : undefined, hasDay, missing).days;
+    return (record) =>
+      readDateParts(
+        record[assemble.year],
+        record[assemble.month],
+        hasDay ? record[assemble.day!] : undefined,
+        hasDay,
+        missing,
+      ).days;
   }
   const field = encoder.source ?? encoder.column;
   const read = memoize((raw) => readDateField(raw, missing).days);
@@ -72,7 +95,11 @@ export function ordinalReader(encoder: OrdinalEncoder): Reader {
 }
 
 export function inputReader(input: ExprInput): Reader {
-  return input.kind === 'date' ? dateReader(input) : input.kind === 'ordinal' ? ordinalReader(input) : numberReader(input);
+  return input.kind === 'date'
+    ? dateReader(input)
+    : input.kind === 'ordinal'
+      ? ordinalReader(input)
+      : numberReader(input);
 }
 
 /** Compiles a derived encoder's expression against its inputs; the columns are read in slot order. */
@@ -102,7 +129,8 @@ function compileEncoder(encoder: FittedEncoder, position: number): Step {
     }
     case 'date': {
       const parts = encoder.parts;
-      const toParts = (days: number) => parts.map((part) => (Number.isNaN(days) ? NaN : datePart(days, part)));
+      const toParts = (days: number) =>
+        parts.map((part) => (Number.isNaN(days) ? NaN : datePart(days, part)));
       const write = (values: number[], out: Float32Array, offset: number) => {
         for (let i = 0; i < values.length; i++) out[offset + position + i] = values[i]!;
       };
@@ -176,7 +204,9 @@ function stepsFor(features: FeatureSet): Step[] {
       position += width(encoder);
     }
     if (position !== features.names.length) {
-      throw new Error(`feature set is inconsistent: encoders produce ${position} values, names list ${features.names.length}`);
+      throw new Error(
+        `feature set is inconsistent: encoders produce ${position} values, names list ${features.names.length}`,
+      );
     }
     compiled.set(features, steps);
   }

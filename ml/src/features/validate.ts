@@ -1,4 +1,13 @@
-import { ACCEPTED_DATE_FORMATS, formatDate, missingTokenSet, readCategory, readDate, readDateParts, readNumber, ValueStatus } from '../clean/values';
+import {
+  ACCEPTED_DATE_FORMATS,
+  formatDate,
+  missingTokenSet,
+  readCategory,
+  readDate,
+  readDateParts,
+  readNumber,
+  ValueStatus,
+} from '../clean/values';
 import type { SignatureField } from './signature';
 import type { DateEncoder, FeatureSet } from './types';
 
@@ -30,9 +39,12 @@ export interface ValidateOptions {
 /** How far past the dates the model was fit on a date may lie before its prediction is flagged. */
 export const EXTRAPOLATION_DAYS = 365;
 
-const typeName = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+const typeName = (value: unknown) =>
+  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
 const isAbsent = (value: unknown, missing: ReadonlySet<string>) =>
-  value === undefined || value === null || (typeof value === 'string' && missing.has(value.trim().toLowerCase()));
+  value === undefined ||
+  value === null ||
+  (typeof value === 'string' && missing.has(value.trim().toLowerCase()));
 
 type FieldCheck = (record: Readonly<Record<string, unknown>>, result: RecordCheck) => void;
 
@@ -48,9 +60,13 @@ function fieldCheck(field: SignatureField): FieldCheck {
     const value = record[name];
     if (isAbsent(value, missing)) {
       if (field.required) {
-        const got = typeof value === 'string' && value.trim() !== '' ? ` (got ${JSON.stringify(value)}, which means missing)` : '';
+        const got =
+          typeof value === 'string' && value.trim() !== ''
+            ? ` (got ${JSON.stringify(value)}, which means missing)`
+            : '';
         errors.push({ field: name, message: `is required${got}` });
-      } else warnings.push({ field: name, kind: 'imputed', message: 'missing: the model treats it as unknown' });
+      } else
+        warnings.push({ field: name, kind: 'imputed', message: 'missing: the model treats it as unknown' });
       return;
     }
     switch (field.type) {
@@ -74,20 +90,35 @@ function fieldCheck(field: SignatureField): FieldCheck {
           if (field.outliers === undefined || field.outliers === 'drop_row') {
             errors.push({ field: name, message: `must be ${bound}, got ${x}` });
           } else if (field.outliers === 'missing') {
-            warnings.push({ field: name, kind: 'imputed', message: `${x} is not ${bound}: treated as missing, as in training` });
+            warnings.push({
+              field: name,
+              kind: 'imputed',
+              message: `${x} is not ${bound}: treated as missing, as in training`,
+            });
           } else {
-            warnings.push({ field: name, kind: 'out_of_range', message: `${x} is not ${bound}: clipped, as in training` });
+            warnings.push({
+              field: name,
+              kind: 'out_of_range',
+              message: `${x} is not ${bound}: clipped, as in training`,
+            });
           }
           return;
         }
         if (observed && (x < (observed.min as number) || x > (observed.max as number))) {
-          warnings.push({ field: name, kind: 'out_of_range', message: `${x} is outside the training range ${observed.min} to ${observed.max}` });
+          warnings.push({
+            field: name,
+            kind: 'out_of_range',
+            message: `${x} is outside the training range ${observed.min} to ${observed.max}`,
+          });
         }
         return;
       }
       case 'date':
         if (typeof value !== 'string' || Number.isNaN(readDate(value))) {
-          errors.push({ field: name, message: `must be a date written ${ACCEPTED_DATE_FORMATS}, got ${JSON.stringify(value)}` });
+          errors.push({
+            field: name,
+            message: `must be a date written ${ACCEPTED_DATE_FORMATS}, got ${JSON.stringify(value)}`,
+          });
         }
         return;
       case 'string': {
@@ -99,9 +130,16 @@ function fieldCheck(field: SignatureField): FieldCheck {
         const category = readCategory(value, field.normalize, missing);
         if (category === undefined) return;
         if (levels && !levels.has(category)) {
-          errors.push({ field: name, message: `must be one of ${field.levels!.join(', ')}, got ${JSON.stringify(value)}` });
+          errors.push({
+            field: name,
+            message: `must be one of ${field.levels!.join(', ')}, got ${JSON.stringify(value)}`,
+          });
         } else if (categories && !categories.has(category)) {
-          warnings.push({ field: name, kind: 'unseen_category', message: `"${category}" was not seen in training` });
+          warnings.push({
+            field: name,
+            kind: 'unseen_category',
+            message: `"${category}" was not seen in training`,
+          });
         }
         return;
       }
@@ -114,7 +152,8 @@ function modelDates(features: FeatureSet | undefined): DateEncoder[] {
   const dates = new Map<string, DateEncoder>();
   for (const encoder of features?.encoders ?? []) {
     if (encoder.kind === 'date') dates.set(encoder.column, encoder);
-    if (encoder.kind === 'derived') for (const input of encoder.inputs) if (input.kind === 'date') dates.set(input.column, input);
+    if (encoder.kind === 'derived')
+      for (const input of encoder.inputs) if (input.kind === 'date') dates.set(input.column, input);
   }
   return [...dates.values()];
 }
@@ -129,11 +168,20 @@ function dateCheck(encoder: DateEncoder): FieldCheck {
     let days: number;
     if (assemble) {
       const hasDay = assemble.day !== undefined;
-      const read = readDateParts(record[assemble.year], record[assemble.month], hasDay ? record[assemble.day!] : undefined, hasDay, missing);
+      const read = readDateParts(
+        record[assemble.year],
+        record[assemble.month],
+        hasDay ? record[assemble.day!] : undefined,
+        hasDay,
+        missing,
+      );
       if (read.absent) return;
       if (Number.isNaN(read.days)) {
         const parts = [assemble.year, assemble.month, ...(hasDay ? [assemble.day!] : [])];
-        errors.push({ field, message: `with ${parts.slice(1).join(' and ')} does not form a date (${parts.map((p) => JSON.stringify(record[p])).join(', ')})` });
+        errors.push({
+          field,
+          message: `with ${parts.slice(1).join(' and ')} does not form a date (${parts.map((p) => JSON.stringify(record[p])).join(', ')})`,
+        });
         return;
       }
       days = read.days;

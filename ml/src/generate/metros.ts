@@ -93,7 +93,8 @@ export const MAX_ZIPS_PER_METRO = 220;
  */
 const CITY_RULE = (() => {
   const column = loadSpec('housets').columns.find((c) => c.name === 'city_full');
-  if (column?.role !== 'categorical' || !column.normalize) throw new Error('housets spec: city_full has no normalize rule');
+  if (column?.role !== 'categorical' || !column.normalize)
+    throw new Error('housets spec: city_full has no normalize rule');
   return column.normalize;
 })();
 

@@ -33,10 +33,14 @@ export class OnnxModel {
         ? await ort.InferenceSession.create(modelBytesOrPath, sessionOptions)
         : await ort.InferenceSession.create(modelBytesOrPath, sessionOptions);
     if (!session.inputNames.includes(options.input)) {
-      throw new Error(`ONNX model has no input "${options.input}" (inputs: ${session.inputNames.join(', ')})`);
+      throw new Error(
+        `ONNX model has no input "${options.input}" (inputs: ${session.inputNames.join(', ')})`,
+      );
     }
     if (!session.outputNames.includes(options.output)) {
-      throw new Error(`ONNX model has no output "${options.output}" (outputs: ${session.outputNames.join(', ')})`);
+      throw new Error(
+        `ONNX model has no output "${options.output}" (outputs: ${session.outputNames.join(', ')})`,
+      );
     }
     return new OnnxModel(session, options);
   }
@@ -44,7 +48,8 @@ export class OnnxModel {
   /** Predicts `rows` rows laid out contiguously in `features` (row-major, featureCount wide). */
   async predict(features: Float32Array, rows: number): Promise<Float64Array> {
     const { input, output, featureCount, targetTransform } = this.options;
-    if (features.length < rows * featureCount) throw new Error(`expected ${rows * featureCount} feature values, got ${features.length}`);
+    if (features.length < rows * featureCount)
+      throw new Error(`expected ${rows * featureCount} feature values, got ${features.length}`);
     const tensor = new ort.Tensor('float32', features.subarray(0, rows * featureCount), [rows, featureCount]);
     const result = await this.session.run({ [input]: tensor });
     const raw = result[output]!.data as Float32Array;

@@ -200,7 +200,9 @@ describe('withinTolerance', () => {
 describe('parseManifest: derived features', () => {
   it('compiles derived expressions when the package loads, rejecting a bad one by name', () => {
     const pkg = samplePackage();
-    const manifest = structuredClone(pkg.manifest) as unknown as { features: { names: string[]; encoders: unknown[] } };
+    const manifest = structuredClone(pkg.manifest) as unknown as {
+      features: { names: string[]; encoders: unknown[] };
+    };
     manifest.features.names.push('per_income');
     manifest.features.encoders.push({
       kind: 'derived',
@@ -223,6 +225,8 @@ describe('format version 1 packages', () => {
     expect(manifest.parity.records).toEqual([{ median_income: 3.5 }, { median_income: 8 }]);
     // No required fields and no outliers policy: a record without the field passes, one below min is rejected.
     expect(checkRecord({}, manifest).errors).toEqual([]);
-    expect(checkRecord({ median_income: -1 }, manifest).errors).toEqual([{ field: 'median_income', message: 'must be at least 0, got -1' }]);
+    expect(checkRecord({ median_income: -1 }, manifest).errors).toEqual([
+      { field: 'median_income', message: 'must be at least 0, got -1' },
+    ]);
   });
 });

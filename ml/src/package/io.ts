@@ -59,12 +59,19 @@ export function parseManifest(raw: unknown, model: Uint8Array, source = 'manifes
   for (const encoder of manifest.features.encoders) {
     if (encoder.kind !== 'derived') continue;
     // The expression is compiled when the package loads: a bad one is a rejected package, not a 500 later.
-    const known = new Map((Array.isArray(encoder.inputs) ? encoder.inputs : []).map((input) => [input.column, input.kind === 'date' ? ('date' as const) : ('number' as const)]));
+    const known = new Map(
+      (Array.isArray(encoder.inputs) ? encoder.inputs : []).map((input) => [
+        input.column,
+        input.kind === 'date' ? ('date' as const) : ('number' as const),
+      ]),
+    );
     try {
       compileExpr(String(encoder.expr), (name) => known.get(name));
     } catch (error) {
       if (!(error instanceof ExprError)) throw error;
-      throw new InputError(`${source}: derived feature "${encoder.column}" has a bad expression: ${error.message} of "${encoder.expr}"`);
+      throw new InputError(
+        `${source}: derived feature "${encoder.column}" has a bad expression: ${error.message} of "${encoder.expr}"`,
+      );
     }
   }
   if (manifest.parity.records.length !== manifest.parity.predictions.length) {

@@ -55,7 +55,10 @@ const metricsSchema = z.object({
 export type Metrics = z.infer<typeof metricsSchema>;
 
 const encoderSchema = z
-  .object({ kind: z.enum(['numeric', 'date', 'frequency', 'target', 'onehot', 'ordinal', 'derived']), column: z.string() })
+  .object({
+    kind: z.enum(['numeric', 'date', 'frequency', 'target', 'onehot', 'ordinal', 'derived']),
+    column: z.string(),
+  })
   .passthrough();
 
 /** Schema of manifest.json, checked whenever a package is read or registered. */
@@ -120,7 +123,10 @@ export const manifestSchema = z.object({
 });
 
 /** manifest.json, typed with the richer shapes the schema only checks loosely. */
-export type ModelManifest = Omit<z.infer<typeof manifestSchema>, 'features' | 'signature' | 'lineage' | 'training'> & {
+export type ModelManifest = Omit<
+  z.infer<typeof manifestSchema>,
+  'features' | 'signature' | 'lineage' | 'training'
+> & {
   features: FeatureSet;
   training?: TrainingRecord;
   signature: SignatureField[];

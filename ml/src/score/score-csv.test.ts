@@ -5,7 +5,9 @@ import { samplePackage } from '../test-support/package';
 import { parseCsvText, singleChunkReadable, chunkedReadable } from '../test-support/streams';
 
 /** A predictor for the logic around the model (the real ONNX path is tested in train.e2e.test.ts). */
-const constant: FeaturePredictor = { predict: async (_f, rows) => new Float64Array(rows).fill(Math.log(250000)) };
+const constant: FeaturePredictor = {
+  predict: async (_f, rows) => new Float64Array(rows).fill(Math.log(250000)),
+};
 
 function sink(): { stream: Writable; text: () => string } {
   const parts: Buffer[] = [];
@@ -20,7 +22,7 @@ function sink(): { stream: Writable; text: () => string } {
 
 describe('spreadsheetSafeField', () => {
   it.each([
-    ['=cmd|\' /C calc\'!A0', `"'=cmd|' /C calc'!A0"`],
+    ["=cmd|' /C calc'!A0", `"'=cmd|' /C calc'!A0"`],
     ['+SUM(1,2)', `"'+SUM(1,2)"`],
     ['-2+3', `"'-2+3"`],
     ['@SUM(A1)', `"'@SUM(A1)"`],
@@ -31,9 +33,12 @@ describe('spreadsheetSafeField', () => {
     expect(spreadsheetSafeField(raw)).toBe(expected);
   });
 
-  it.each(['-5', '+3.2', '-1e5', '-.5', '12', 'Austin', 'a=b', ''])('keeps %j as written (plain numbers and text)', (raw) => {
-    expect(spreadsheetSafeField(raw)).toBe(raw);
-  });
+  it.each(['-5', '+3.2', '-1e5', '-.5', '12', 'Austin', 'a=b', ''])(
+    'keeps %j as written (plain numbers and text)',
+    (raw) => {
+      expect(spreadsheetSafeField(raw)).toBe(raw);
+    },
+  );
 
   it('still quotes separators like csvField', () => {
     expect(spreadsheetSafeField('a,b')).toBe('"a,b"');
@@ -57,7 +62,13 @@ describe('scoreCsv', () => {
     const result = await scoreCsv(manifest, constant, singleChunkReadable(input), out.stream, errors.stream);
     expect(result).toMatchObject({ rowsRead: 3, rowsScored: 2, rowsFailed: 1 });
     const scored = await parseCsvText(out.text());
-    expect(scored.header).toEqual(['median_income', "'=note", 'median_house_value', 'predicted_price', 'actual_price']);
+    expect(scored.header).toEqual([
+      'median_income',
+      "'=note",
+      'median_house_value',
+      'predicted_price',
+      'actual_price',
+    ]);
     expect(scored.rows.map((r) => r.fields.slice(0, 3))).toEqual([
       ['3.5', "'=cmd|' /C calc'!A0", '-5'],
       ['2.5', "'@SUM(A1)", '+3.2'],
@@ -72,13 +83,20 @@ describe('scoreCsv', () => {
     const stop = new Error('stop after the first chunk');
     let seen: { rowsRead: number; rowsFailed: number } | undefined;
     await expect(
-      scoreCsv(manifest, constant, chunkedReadable(lines.join('\n') + '\n', 5, 1500, 1500), null, errors.stream, {
-        chunkRows: 10_000,
-        onChunk: (p) => {
-          seen = p;
-          throw stop;
+      scoreCsv(
+        manifest,
+        constant,
+        chunkedReadable(lines.join('\n') + '\n', 5, 1500, 1500),
+        null,
+        errors.stream,
+        {
+          chunkRows: 10_000,
+          onChunk: (p) => {
+            seen = p;
+            throw stop;
+          },
         },
-      }),
+      ),
     ).rejects.toBe(stop);
     const written = await parseCsvText(errors.text());
     expect(written.header).toEqual(['line', 'reason']);
@@ -91,8 +109,12 @@ describe('scoreCsv', () => {
   it('rejects a row longer than maxLineBytes into the errors file and scores the rows after it', async () => {
     const input = `median_income,median_house_value\n1,1\n${'9'.repeat(5000)},1\n2,1\n`;
     const errors = sink();
-    const result = await scoreCsv(manifest, constant, singleChunkReadable(input), null, errors.stream, { maxLineBytes: 1024 });
+    const result = await scoreCsv(manifest, constant, singleChunkReadable(input), null, errors.stream, {
+      maxLineBytes: 1024,
+    });
     expect(result).toMatchObject({ rowsRead: 3, rowsScored: 2, rowsFailed: 1 });
-    expect(errors.text()).toMatch(/^line,reason\n3,line is longer than the 1024-byte limit \(CSV_MAX_LINE_BYTES; 5002 bytes or more\)\n$/);
+    expect(errors.text()).toMatch(
+      /^line,reason\n3,line is longer than the 1024-byte limit \(CSV_MAX_LINE_BYTES; 5002 bytes or more\)\n$/,
+    );
   });
 });

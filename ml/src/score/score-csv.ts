@@ -20,7 +20,12 @@ export interface ScoreOptions {
   /** Longest input record in bytes (the reader's default when unset); longer rows are rejected into the errors file. */
   maxLineBytes?: number;
   /** Sees every scored row with its prediction and actual (NaN when absent), e.g. to aggregate by month. */
-  onScored?(record: Readonly<Record<string, unknown>>, predicted: number, actual: number, warnings: readonly FieldWarning[]): void;
+  onScored?(
+    record: Readonly<Record<string, unknown>>,
+    predicted: number,
+    actual: number,
+    warnings: readonly FieldWarning[],
+  ): void;
 }
 
 /**
@@ -91,7 +96,8 @@ export async function scoreCsv(
         const predicted = Math.round(predictions[i]! * 100) / 100;
         const warnings = pendingWarnings[i]!;
         const extra =
-          (targetIndex >= 0 ? `,${predicted},${csvField(fields[targetIndex]!)}` : `,${predicted}`) + `,${csvField(formatWarnings(warnings))}`;
+          (targetIndex >= 0 ? `,${predicted},${csvField(fields[targetIndex]!)}` : `,${predicted}`) +
+          `,${csvField(formatWarnings(warnings))}`;
         if (output) outputText += csvLine(fields) + extra + '\n';
         const actual = targetIndex >= 0 ? pendingActual[i]! : NaN;
         if (options.collectActuals && !Number.isNaN(actual)) {
@@ -99,7 +105,8 @@ export async function scoreCsv(
           predictedAll.push(predictions[i]!);
         }
         options.onScored?.(pendingRecords[i]!, predictions[i]!, actual, warnings);
-        for (const kind of new Set(warnings.map((w) => w.kind))) progress.warnings[kind] = (progress.warnings[kind] ?? 0) + 1;
+        for (const kind of new Set(warnings.map((w) => w.kind)))
+          progress.warnings[kind] = (progress.warnings[kind] ?? 0) + 1;
       }
       progress.rowsScored += pendingFields.length;
       pendingFields.length = 0;
@@ -113,75 +120,94 @@ export async function scoreCsv(
     errorText = '';
   };
 
-  const stats = await readCsv(input, {
-    header(columns) {
-      header = columns;
-      targetIndex = columns.indexOf(manifest.target.column);
-      const missingRequired = manifest.signature.filter((f) => f.required && !columns.includes(f.name)).map((f) => f.name);
-      if (missingRequired.length > 0) {
-        // Refused before any row is scored or written: a model cannot price rows without its inputs.
-        throw new InputError(`CSV is missing required column${missingRequired.length > 1 ? 's' : ''}: ${missingRequired.join(', ')}`, {
-          missingColumns: missingRequired,
-        });
-      }
-      // warnings comes last: columns are only ever added at the end of the result.
-      const outColumns = [...columns, 'predicted_price', ...(targetIndex >= 0 ? ['actual_price'] : []), 'warnings'];
-      if (output && skip === 0) outputText += csvLine(outColumns) + '\n';
-      if (errors && skip === 0) errorText += 'line,reason\n';
-    },
-    rejected(line, reason) {
-      progress.rowsRead++;
-      if (progress.rowsRead <= skip) return;
-      progress.rowsFailed++;
-      errorText += `${line},${csvField(reason)}\n`;
-    },
-    row(fields, line) {
-      progress.rowsRead++;
-      if (progress.rowsRead <= skip) return;
-      if (fields.length !== header.length) {
+  const stats = await readCsv(
+    input,
+    {
+      header(columns) {
+        header = columns;
+        targetIndex = columns.indexOf(manifest.target.column);
+        const missingRequired = manifest.signature
+          .filter((f) => f.required && !columns.includes(f.name))
+          .map((f) => f.name);
+        if (missingRequired.length > 0) {
+          // Refused before any row is scored or written: a model cannot price rows without its inputs.
+          throw new InputError(
+            `CSV is missing required column${missingRequired.length > 1 ? 's' : ''}: ${missingRequired.join(', ')}`,
+            {
+              missingColumns: missingRequired,
+            },
+          );
+        }
+        // warnings comes last: columns are only ever added at the end of the result.
+        const outColumns = [
+          ...columns,
+          'predicted_price',
+          ...(targetIndex >= 0 ? ['actual_price'] : []),
+          'warnings',
+        ];
+        if (output && skip === 0) outputText += csvLine(outColumns) + '\n';
+        if (errors && skip === 0) errorText += 'line,reason\n';
+      },
+      rejected(line, reason) {
+        progress.rowsRead++;
+        if (progress.rowsRead <= skip) return;
         progress.rowsFailed++;
-        errorText += `${line},${csvField(`has ${fields.length} fields, header has ${header.length}`)}\n`;
-        return;
-      }
-      const record: Record<string, unknown> = {};
-      for (let i = 0; i < header.length; i++) record[header[i]!] = fields[i];
-      const { errors: problems, warnings } = checkRecord(record, manifest);
-      if (problems.length > 0) {
-        progress.rowsFailed++;
-        errorText += `${line},${csvField(problems.map((p) => `${p.field} ${p.message}`).join('; '))}\n`;
-        return;
-      }
-      // A read chunk may hold more rows than one prediction chunk: grow rather than overflow.
-      if ((pendingFields.length + 1) * width > features.length) {
-        const larger = new Float32Array(features.length * 2);
-        larger.set(features);
-        features = larger;
-      }
-      transformInto(record, manifest.features, features, pendingFields.length * width);
-      pendingFields.push(fields);
-      pendingRecords.push(record);
-      pendingWarnings.push(warnings);
-      if (targetIndex >= 0) {
-        const status = readNumber(fields[targetIndex], scratch);
-        pendingActual.push(status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : NaN);
-      }
+        errorText += `${line},${csvField(reason)}\n`;
+      },
+      row(fields, line) {
+        progress.rowsRead++;
+        if (progress.rowsRead <= skip) return;
+        if (fields.length !== header.length) {
+          progress.rowsFailed++;
+          errorText += `${line},${csvField(`has ${fields.length} fields, header has ${header.length}`)}\n`;
+          return;
+        }
+        const record: Record<string, unknown> = {};
+        for (let i = 0; i < header.length; i++) record[header[i]!] = fields[i];
+        const { errors: problems, warnings } = checkRecord(record, manifest);
+        if (problems.length > 0) {
+          progress.rowsFailed++;
+          errorText += `${line},${csvField(problems.map((p) => `${p.field} ${p.message}`).join('; '))}\n`;
+          return;
+        }
+        // A read chunk may hold more rows than one prediction chunk: grow rather than overflow.
+        if ((pendingFields.length + 1) * width > features.length) {
+          const larger = new Float32Array(features.length * 2);
+          larger.set(features);
+          features = larger;
+        }
+        transformInto(record, manifest.features, features, pendingFields.length * width);
+        pendingFields.push(fields);
+        pendingRecords.push(record);
+        pendingWarnings.push(warnings);
+        if (targetIndex >= 0) {
+          const status = readNumber(fields[targetIndex], scratch);
+          pendingActual.push(
+            status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : NaN,
+          );
+        }
+      },
+      async chunkDone(read) {
+        // Predict in full chunks; a partial chunk waits for the next read unless the input is done.
+        if (pendingFields.length >= chunkRows) await flush();
+        else if (errorText) {
+          if (errors) await write(errors, errorText);
+          errorText = '';
+        }
+        progress.bytesRead = read.bytes;
+        await options.onChunk?.({ ...progress, warnings: { ...progress.warnings } });
+      },
     },
-    async chunkDone(read) {
-      // Predict in full chunks; a partial chunk waits for the next read unless the input is done.
-      if (pendingFields.length >= chunkRows) await flush();
-      else if (errorText) {
-        if (errors) await write(errors, errorText);
-        errorText = '';
-      }
-      progress.bytesRead = read.bytes;
-      await options.onChunk?.({ ...progress, warnings: { ...progress.warnings } });
-    },
-  }, { maxLineBytes: options.maxLineBytes });
+    { maxLineBytes: options.maxLineBytes },
+  );
   await flush();
   progress.bytesRead = stats.bytes;
   await options.onChunk?.({ ...progress, warnings: { ...progress.warnings } });
   return {
     ...progress,
-    ...(options.collectActuals && targetIndex >= 0 && { actuals: { actual: Float64Array.from(actualAll), predicted: Float64Array.from(predictedAll) } }),
+    ...(options.collectActuals &&
+      targetIndex >= 0 && {
+        actuals: { actual: Float64Array.from(actualAll), predicted: Float64Array.from(predictedAll) },
+      }),
   };
 }

@@ -1,7 +1,13 @@
 import { compileExpr, ExprError, type ExprColumnKind } from './expr';
 import { daysFromCivil } from '../clean/values';
 
-const KINDS: Record<string, ExprColumnKind> = { a: 'number', b: 'number', 'Year Built': 'number', sold: 'date', built: 'date' };
+const KINDS: Record<string, ExprColumnKind> = {
+  a: 'number',
+  b: 'number',
+  'Year Built': 'number',
+  sold: 'date',
+  built: 'date',
+};
 const resolve = (name: string) => KINDS[name];
 
 /** Evaluates `text` with the named column values (dates as ISO strings). */
@@ -40,8 +46,17 @@ describe('derived feature expressions', () => {
   });
 
   it('gives 1 or 0 for comparisons', () => {
-    expect([run('a > b', { a: 2, b: 1 }), run('a > b', { a: 1, b: 1 }), run('a >= b', { a: 1, b: 1 })]).toEqual([1, 0, 1]);
-    expect([run('a < 1', { a: 0 }), run('a <= 0', { a: 0 }), run('a == 3', { a: 3 }), run('a != 3', { a: 3 })]).toEqual([1, 1, 1, 0]);
+    expect([
+      run('a > b', { a: 2, b: 1 }),
+      run('a > b', { a: 1, b: 1 }),
+      run('a >= b', { a: 1, b: 1 }),
+    ]).toEqual([1, 0, 1]);
+    expect([
+      run('a < 1', { a: 0 }),
+      run('a <= 0', { a: 0 }),
+      run('a == 3', { a: 3 }),
+      run('a != 3', { a: 3 }),
+    ]).toEqual([1, 1, 1, 0]);
   });
 
   it('has log, log1p, sqrt, abs, min, max and coalesce', () => {
@@ -95,7 +110,11 @@ describe('derived feature expressions', () => {
     ['a = b', 'unexpected character "=" (write == to compare)', 3],
     ['a $ b', 'unexpected character "$"', 3],
     ['`Year Built', 'unclosed ` quote', 1],
-    ['a + sold', 'a date column is used through year(), quarter(), month(), day_of_year(), months_since_2000(), days(), not as a number', 5],
+    [
+      'a + sold',
+      'a date column is used through year(), quarter(), month(), day_of_year(), months_since_2000(), days(), not as a number',
+      5,
+    ],
     ['year(a)', 'year() takes one date column', 6],
     ['year(sold, built)', 'year() takes one date column', 6],
     ['log(a, b)', 'log() takes one argument, got 2', 1],

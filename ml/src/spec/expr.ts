@@ -99,7 +99,11 @@ function tokenize(text: string): Token[] {
         const hint = rest[0] === '=' ? ' (write == to compare)' : '';
         throw new ExprError(`unexpected character "${rest[0]}"${hint}`, position);
       }
-      tokens.push({ kind: 'op', text: op === '×' ? '*' : op === '÷' ? '/' : op === '−' ? '-' : op, position });
+      tokens.push({
+        kind: 'op',
+        text: op === '×' ? '*' : op === '÷' ? '/' : op === '−' ? '-' : op,
+        position,
+      });
       i += op.length;
     }
   }
@@ -120,7 +124,10 @@ interface Node {
  * Parses and type-checks `text` against the columns `resolve` knows; throws an ExprError naming the
  * position of the first problem.
  */
-export function compileExpr(text: string, resolve: (column: string) => ExprColumnKind | undefined): CompiledExpr {
+export function compileExpr(
+  text: string,
+  resolve: (column: string) => ExprColumnKind | undefined,
+): CompiledExpr {
   const tokens = tokenize(text);
   const inputs: string[] = [];
   let at = 0;
@@ -128,12 +135,16 @@ export function compileExpr(text: string, resolve: (column: string) => ExprColum
   const next = () => tokens[at++]!;
   const expect = (op: string) => {
     const token = next();
-    if (token.kind !== 'op' || token.text !== op) throw new ExprError(`expected "${op}", found ${describe(token)}`, token.position);
+    if (token.kind !== 'op' || token.text !== op)
+      throw new ExprError(`expected "${op}", found ${describe(token)}`, token.position);
   };
   const describe = (t: Token) => (t.kind === 'end' ? 'the end of the expression' : `"${t.text}"`);
   const numeric = (node: Node): Node => {
     if (node.kind === 'date') {
-      throw new ExprError(`a date column is used through ${Object.keys(DATE_FUNCTIONS).join('(), ')}(), not as a number`, node.position);
+      throw new ExprError(
+        `a date column is used through ${Object.keys(DATE_FUNCTIONS).join('(), ')}(), not as a number`,
+        node.position,
+      );
     }
     return node;
   };
@@ -165,17 +176,29 @@ export function compileExpr(text: string, resolve: (column: string) => ExprColum
   };
   const sum = (): Node => {
     let left = product();
-    for (let token = peek(); token.kind === 'op' && (token.text === '+' || token.text === '-'); token = peek()) {
+    for (
+      let token = peek();
+      token.kind === 'op' && (token.text === '+' || token.text === '-');
+      token = peek()
+    ) {
       next();
       const a = numeric(left).fn;
       const b = numeric(product()).fn;
-      left = { kind: 'number', position: left.position, fn: token.text === '+' ? (v) => a(v) + b(v) : (v) => a(v) - b(v) };
+      left = {
+        kind: 'number',
+        position: left.position,
+        fn: token.text === '+' ? (v) => a(v) + b(v) : (v) => a(v) - b(v),
+      };
     }
     return left;
   };
   const product = (): Node => {
     let left = unary();
-    for (let token = peek(); token.kind === 'op' && (token.text === '*' || token.text === '/'); token = peek()) {
+    for (
+      let token = peek();
+      token.kind === 'op' && (token.text === '*' || token.text === '/');
+      token = peek()
+    ) {
       next();
       const a = numeric(left).fn;
       const b = numeric(unary()).fn;
@@ -198,7 +221,13 @@ export function compileExpr(text: string, resolve: (column: string) => ExprColum
     if (token.kind === 'op' && token.text === '-') {
       next();
       const inner = numeric(unary());
-      if (inner.constant !== undefined) return { kind: 'number', position: token.position, constant: -inner.constant, fn: () => -inner.constant! };
+      if (inner.constant !== undefined)
+        return {
+          kind: 'number',
+          position: token.position,
+          constant: -inner.constant,
+          fn: () => -inner.constant!,
+        };
       const f = inner.fn;
       return { kind: 'number', position: token.position, fn: (v) => -f(v) };
     }
@@ -238,12 +267,14 @@ export function compileExpr(text: string, resolve: (column: string) => ExprColum
     }
     const unaryFn = UNARY[name];
     if (unaryFn) {
-      if (args.length !== 1) throw new ExprError(`${name}() takes one argument, got ${args.length}`, position);
+      if (args.length !== 1)
+        throw new ExprError(`${name}() takes one argument, got ${args.length}`, position);
       const a = numeric(args[0]!).fn;
       return { kind: 'number', position, fn: (v) => unaryFn(a(v)) };
     }
     if (VARIADIC.has(name)) {
-      if (args.length < 2) throw new ExprError(`${name}() takes at least two arguments, got ${args.length}`, position);
+      if (args.length < 2)
+        throw new ExprError(`${name}() takes at least two arguments, got ${args.length}`, position);
       const fns = args.map((a) => numeric(a).fn);
       if (name === 'coalesce') {
         return {

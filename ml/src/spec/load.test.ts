@@ -56,7 +56,9 @@ describe('validateSpec', () => {
     const date = spec.columns[0]!;
     expect(date.role === 'date' && date.derive).toEqual(['year', 'month']);
     const city = spec.columns[3]!;
-    expect(city.role === 'categorical' && [city.smoothing, city.minCount, city.maxCategories]).toEqual([10, 1, 50]);
+    expect(city.role === 'categorical' && [city.smoothing, city.minCount, city.maxCategories]).toEqual([
+      10, 1, 50,
+    ]);
     const sqft = spec.columns[2]!;
     expect(sqft.role === 'numeric' && [sqft.outliers, sqft.missing]).toEqual(['missing', 'native']);
     expect(targetColumn(spec).name).toBe('price');
@@ -233,12 +235,28 @@ describe('validateSpec', () => {
       return raw;
     };
     expect(() => validateSpec(withDerived('year(date) - sqft / 2'))).not.toThrow();
-    expectOneProblem(withDerived('sqft + city'), 'columns[5] (derived).expr', /column "city" has role "categorical" with encoding "target"; expressions read numeric, ordinal and date columns/);
-    expectOneProblem(withDerived('date * 2'), 'columns[5] (derived).expr', /a date column is used through .* at position 1 of "date \* 2"/);
-    expectOneProblem(withDerived('log(sqft'), 'columns[5] (derived).expr', /expected "\)", found the end of the expression at position 9/);
+    expectOneProblem(
+      withDerived('sqft + city'),
+      'columns[5] (derived).expr',
+      /column "city" has role "categorical" with encoding "target"; expressions read numeric, ordinal and date columns/,
+    );
+    expectOneProblem(
+      withDerived('date * 2'),
+      'columns[5] (derived).expr',
+      /a date column is used through .* at position 1 of "date \* 2"/,
+    );
+    expectOneProblem(
+      withDerived('log(sqft'),
+      'columns[5] (derived).expr',
+      /expected "\)", found the end of the expression at position 9/,
+    );
     const ordinal = { name: 'grade', role: 'categorical', encoding: 'ordinal', levels: ['Po', 'TA', 'Ex'] };
     expect(() => validateSpec(withDerived('grade * sqft', [ordinal]))).not.toThrow();
-    expectOneProblem(withDerived('other + 1', [{ name: 'other', role: 'derived', expr: '1' }]), 'columns[6] (derived).expr', /column "other" has role "derived"/);
+    expectOneProblem(
+      withDerived('other + 1', [{ name: 'other', role: 'derived', expr: '1' }]),
+      'columns[6] (derived).expr',
+      /column "other" has role "derived"/,
+    );
   });
 
   it('checks ordinal levels: required, unique, normalised, only on ordinal columns', () => {
@@ -247,14 +265,32 @@ describe('validateSpec', () => {
       raw.columns.push(column);
       return raw;
     };
-    expectOneProblem(withColumn({ name: 'q', role: 'categorical', encoding: 'ordinal' }), 'columns[5] (q).levels', /lists its levels/);
-    expectOneProblem(withColumn({ name: 'q', role: 'categorical', encoding: 'ordinal', levels: ['Po', 'Ex', 'Po'] }), 'columns[5] (q).levels[2]', /listed twice/);
     expectOneProblem(
-      withColumn({ name: 'q', role: 'categorical', encoding: 'ordinal', levels: ['po', 'EX'], normalize: { case: 'upper' } }),
+      withColumn({ name: 'q', role: 'categorical', encoding: 'ordinal' }),
+      'columns[5] (q).levels',
+      /lists its levels/,
+    );
+    expectOneProblem(
+      withColumn({ name: 'q', role: 'categorical', encoding: 'ordinal', levels: ['Po', 'Ex', 'Po'] }),
+      'columns[5] (q).levels[2]',
+      /listed twice/,
+    );
+    expectOneProblem(
+      withColumn({
+        name: 'q',
+        role: 'categorical',
+        encoding: 'ordinal',
+        levels: ['po', 'EX'],
+        normalize: { case: 'upper' },
+      }),
       'columns[5] (q).levels[0]',
       /not in normalised form \("PO"\)/,
     );
-    expectOneProblem(withColumn({ name: 'q', role: 'categorical', encoding: 'onehot', levels: ['a', 'b'] }), 'columns[5] (q).levels', /only an ordinal column/);
+    expectOneProblem(
+      withColumn({ name: 'q', role: 'categorical', encoding: 'onehot', levels: ['a', 'b'] }),
+      'columns[5] (q).levels',
+      /only an ordinal column/,
+    );
   });
 
   it('accepts sources, assembled and split-only dates, sentinels and missing tokens', () => {
@@ -266,11 +302,20 @@ describe('validateSpec', () => {
       { name: 'alley', role: 'categorical', encoding: 'onehot', missingTokens: [''] },
     );
     const spec = validateSpec(raw);
-    expect(spec.columns[5]).toMatchObject({ assemble: { year: 'Yr Sold', month: 'Mo Sold' }, derive: ['days'], feature: true, optional: false });
+    expect(spec.columns[5]).toMatchObject({
+      assemble: { year: 'Yr Sold', month: 'Mo Sold' },
+      derive: ['days'],
+      feature: true,
+      optional: false,
+    });
     expect(spec.columns[0]).toMatchObject({ feature: false });
     const onlySplit = rawSpec();
-    onlySplit.columns = onlySplit.columns.map((c: Json) => (c.role === 'target' || c.role === 'drop' ? c : { ...c, feature: false }));
-    expect(problemsOf(onlySplit)).toEqual(['columns: needs at least one feature column (numeric, categorical, date or derived)']);
+    onlySplit.columns = onlySplit.columns.map((c: Json) =>
+      c.role === 'target' || c.role === 'drop' ? c : { ...c, feature: false },
+    );
+    expect(problemsOf(onlySplit)).toEqual([
+      'columns: needs at least one feature column (numeric, categorical, date or derived)',
+    ]);
   });
 
   it('rejects what is not an object', () => {
@@ -287,23 +332,42 @@ describe('loadSpec', () => {
     expect(spec.name).toBe('housets');
     expect(spec.columns.map((c) => c.name).sort()).toEqual([...HOUSETS_COLUMNS].sort());
     expect(targetColumn(spec)).toMatchObject({ name: 'price', transform: 'log' });
-    expect(spec.split).toEqual({ kind: 'time', column: 'date', evalFrom: '2020-01-01', holdoutFrom: '2022-01-01' });
+    expect(spec.split).toEqual({
+      kind: 'time',
+      column: 'date',
+      evalFrom: '2020-01-01',
+      holdoutFrom: '2022-01-01',
+    });
     expect(spec.cleaning.dedupeKeys).toEqual(['date', 'zipcode']);
   });
 
   it('loads the built-in ames spec: assembled sale date, ordinal scales, derived features', () => {
     const spec = loadSpec('ames');
-    expect(spec.split).toEqual({ kind: 'time', column: 'sold', evalFrom: '2009-01-01', holdoutFrom: '2010-01-01' });
-    expect(spec.columns.find((c) => c.name === 'sold')).toMatchObject({ role: 'date', assemble: { year: 'Yr Sold', month: 'Mo Sold' } });
+    expect(spec.split).toEqual({
+      kind: 'time',
+      column: 'sold',
+      evalFrom: '2009-01-01',
+      holdoutFrom: '2010-01-01',
+    });
+    expect(spec.columns.find((c) => c.name === 'sold')).toMatchObject({
+      role: 'date',
+      assemble: { year: 'Yr Sold', month: 'Mo Sold' },
+    });
     expect(spec.columns.filter((c) => c.role === 'derived').map((c) => c.name)).toContain('age_at_sale');
-    expect(spec.columns.find((c) => c.name === 'Kitchen Qual')).toMatchObject({ encoding: 'ordinal', levels: ['Po', 'Fa', 'TA', 'Gd', 'Ex'] });
+    expect(spec.columns.find((c) => c.name === 'Kitchen Qual')).toMatchObject({
+      encoding: 'ordinal',
+      levels: ['Po', 'Fa', 'TA', 'Gd', 'Ex'],
+    });
   });
 
   it('loads the built-in california-blocks spec: no date, random split, one-hot', () => {
     const spec = loadSpec('california-blocks');
     expect(spec.columns.some((c) => c.role === 'date')).toBe(false);
     expect(spec.split.kind).toBe('random');
-    expect(spec.columns.find((c) => c.name === 'ocean_proximity')).toMatchObject({ role: 'categorical', encoding: 'onehot' });
+    expect(spec.columns.find((c) => c.name === 'ocean_proximity')).toMatchObject({
+      role: 'categorical',
+      encoding: 'onehot',
+    });
     expect(spec.cleaning).toEqual({ dedupeKeys: [], maxInvalidFraction: 0.05 });
   });
 
@@ -313,7 +377,9 @@ describe('loadSpec', () => {
     const raw = rawSpec();
     raw.columns[2].role = 'feature';
     const bad = writeTempFile(tmp(), JSON.stringify(raw), 'bad.json');
-    expect(() => loadSpec(bad)).toThrow(/bad\.json is not a valid dataset spec:\n {2}- columns\[2\] \(sqft\)\.role/);
+    expect(() => loadSpec(bad)).toThrow(
+      /bad\.json is not a valid dataset spec:\n {2}- columns\[2\] \(sqft\)\.role/,
+    );
   });
 
   it('rejects a file that is not JSON and a name that is neither a file nor a built-in spec', () => {

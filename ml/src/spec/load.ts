@@ -51,7 +51,8 @@ function crossFieldProblems(raw: unknown): string[] {
   const problems: string[] = [];
   const columns = (Array.isArray(raw.columns) ? raw.columns : []).map((c) => (isObject(c) ? c : {}));
   const byName = new Map<string, Loose>();
-  const at = (i: number, column: Loose) => `columns[${i}]${typeof column.name === 'string' ? ` (${column.name})` : ''}`;
+  const at = (i: number, column: Loose) =>
+    `columns[${i}]${typeof column.name === 'string' ? ` (${column.name})` : ''}`;
   columns.forEach((column, i) => {
     const name = asString(column.name);
     if (name === undefined) return;
@@ -63,7 +64,9 @@ function crossFieldProblems(raw: unknown): string[] {
   });
   columns.forEach((column, i) => {
     if (column.role !== 'categorical') return;
-    const parsedRule = isObject(column.normalize) ? textNormalizationSchema.safeParse(column.normalize) : undefined;
+    const parsedRule = isObject(column.normalize)
+      ? textNormalizationSchema.safeParse(column.normalize)
+      : undefined;
     const rule = parsedRule?.success ? parsedRule.data : undefined;
     if (rule) {
       // Normalisation must be idempotent: training stores normalised values and serving normalises raw
@@ -71,17 +74,28 @@ function crossFieldProblems(raw: unknown): string[] {
       const plain = { ...rule, renames: {} };
       const where = `${at(i, column)}.normalize.renames`;
       for (const [from, to] of Object.entries(rule.renames)) {
-        if (normalizeText(from, plain) !== from) problems.push(`${where}["${from}"]: key is not in normalised form ("${normalizeText(from, plain)}"), so it never matches`);
-        if (normalizeText(to, plain) !== to) problems.push(`${where}["${from}"]: "${to}" is not in normalised form ("${normalizeText(to, plain)}")`);
+        if (normalizeText(from, plain) !== from)
+          problems.push(
+            `${where}["${from}"]: key is not in normalised form ("${normalizeText(from, plain)}"), so it never matches`,
+          );
+        if (normalizeText(to, plain) !== to)
+          problems.push(
+            `${where}["${from}"]: "${to}" is not in normalised form ("${normalizeText(to, plain)}")`,
+          );
         if (to in rule.renames && rule.renames[to] !== to) {
           problems.push(`${where}["${from}"]: "${to}" is itself renamed; map straight to the final name`);
         }
       }
     }
-    const levels = Array.isArray(column.levels) ? column.levels.filter((l): l is string => typeof l === 'string') : undefined;
-    if (column.encoding === 'ordinal' && !column.levels) problems.push(`${at(i, column)}.levels: an ordinal column lists its levels, lowest first`);
+    const levels = Array.isArray(column.levels)
+      ? column.levels.filter((l): l is string => typeof l === 'string')
+      : undefined;
+    if (column.encoding === 'ordinal' && !column.levels)
+      problems.push(`${at(i, column)}.levels: an ordinal column lists its levels, lowest first`);
     if (column.encoding !== 'ordinal' && column.levels !== undefined) {
-      problems.push(`${at(i, column)}.levels: only an ordinal column has levels (encoding is "${String(column.encoding)}")`);
+      problems.push(
+        `${at(i, column)}.levels: only an ordinal column has levels (encoding is "${String(column.encoding)}")`,
+      );
     }
     if (levels) {
       const seen = new Set<string>();
@@ -89,7 +103,10 @@ function crossFieldProblems(raw: unknown): string[] {
         if (seen.has(level)) problems.push(`${at(i, column)}.levels[${k}]: "${level}" is listed twice`);
         seen.add(level);
         const normal = normalizeText(level, rule);
-        if (normal !== level) problems.push(`${at(i, column)}.levels[${k}]: "${level}" is not in normalised form ("${normal}"), so it never matches`);
+        if (normal !== level)
+          problems.push(
+            `${at(i, column)}.levels[${k}]: "${level}" is not in normalised form ("${normal}"), so it never matches`,
+          );
       });
     }
   });
@@ -107,34 +124,53 @@ function crossFieldProblems(raw: unknown): string[] {
       });
     } catch (error) {
       if (!(error instanceof ExprError)) throw error;
-      problems.push(`${at(i, column)}.expr: ${error.reason} at position ${error.position} of "${column.expr}"`);
+      problems.push(
+        `${at(i, column)}.expr: ${error.reason} at position ${error.position} of "${column.expr}"`,
+      );
       return;
     }
     for (const problem of seenProblems) problems.push(`${at(i, column)}.expr: ${problem} ("${column.expr}")`);
   });
   const targets = columns.filter((c) => c.role === 'target');
-  if (targets.length !== 1) problems.push(`columns: needs exactly one column with role "target", found ${targets.length}`);
-  const isFeature = (c: Loose) => c.role === 'derived' || (['numeric', 'categorical', 'date'].includes(String(c.role)) && c.feature !== false);
+  if (targets.length !== 1)
+    problems.push(`columns: needs exactly one column with role "target", found ${targets.length}`);
+  const isFeature = (c: Loose) =>
+    c.role === 'derived' ||
+    (['numeric', 'categorical', 'date'].includes(String(c.role)) && c.feature !== false);
   if (!columns.some(isFeature)) {
     problems.push('columns: needs at least one feature column (numeric, categorical, date or derived)');
   }
   const cleaning = isObject(raw.cleaning) ? raw.cleaning : {};
   (Array.isArray(cleaning.dedupeKeys) ? cleaning.dedupeKeys : []).forEach((key, i) => {
-    if (typeof key === 'string' && !byName.has(key)) problems.push(`cleaning.dedupeKeys[${i}]: no column named "${key}"`);
+    if (typeof key === 'string' && !byName.has(key))
+      problems.push(`cleaning.dedupeKeys[${i}]: no column named "${key}"`);
   });
   const split = isObject(raw.split) ? raw.split : {};
   if (split.kind === 'time') {
     const name = asString(split.column);
     const column = name === undefined ? undefined : byName.get(name);
     if (name !== undefined && !column) problems.push(`split.column: no column named "${name}"`);
-    else if (column && column.role !== 'date') problems.push(`split.column: "${name}" has role "${String(column.role)}", needs "date"`);
+    else if (column && column.role !== 'date')
+      problems.push(`split.column: "${name}" has role "${String(column.role)}", needs "date"`);
     const day = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
-    if (day(split.evalFrom) && day(split.holdoutFrom) && (split.evalFrom as string) >= (split.holdoutFrom as string)) {
-      problems.push(`split.evalFrom: ${split.evalFrom} must be before split.holdoutFrom ${split.holdoutFrom}`);
+    if (
+      day(split.evalFrom) &&
+      day(split.holdoutFrom) &&
+      (split.evalFrom as string) >= (split.holdoutFrom as string)
+    ) {
+      problems.push(
+        `split.evalFrom: ${split.evalFrom} must be before split.holdoutFrom ${split.holdoutFrom}`,
+      );
     }
-  } else if (split.kind === 'random' && typeof split.evalFraction === 'number' && typeof split.holdoutFraction === 'number') {
+  } else if (
+    split.kind === 'random' &&
+    typeof split.evalFraction === 'number' &&
+    typeof split.holdoutFraction === 'number'
+  ) {
     if (split.evalFraction + split.holdoutFraction >= 1) {
-      problems.push('split.evalFraction: evalFraction + holdoutFraction must leave rows for training (sum < 1)');
+      problems.push(
+        'split.evalFraction: evalFraction + holdoutFraction must leave rows for training (sum < 1)',
+      );
     }
   }
   const region = isObject(raw.evaluation) ? asString(raw.evaluation.regionColumn) : undefined;
@@ -142,7 +178,9 @@ function crossFieldProblems(raw: unknown): string[] {
     const column = byName.get(region);
     if (!column) problems.push(`evaluation.regionColumn: no column named "${region}"`);
     else if (column.role !== 'categorical' && column.role !== 'identifier') {
-      problems.push(`evaluation.regionColumn: "${region}" has role "${String(column.role)}", needs "categorical" or "identifier"`);
+      problems.push(
+        `evaluation.regionColumn: "${region}" has role "${String(column.role)}", needs "categorical" or "identifier"`,
+      );
     }
   }
   return problems;
@@ -151,9 +189,14 @@ function crossFieldProblems(raw: unknown): string[] {
 /** Validates a parsed spec; throws an InputError listing every schema and cross-field problem by field path. */
 export function validateSpec(raw: unknown, source = 'spec'): DatasetSpec {
   const parsed = datasetSpecSchema.safeParse(raw);
-  const problems = [...(parsed.success ? [] : formatIssues(raw, parsed.error.issues)), ...crossFieldProblems(parsed.success ? parsed.data : raw)];
+  const problems = [
+    ...(parsed.success ? [] : formatIssues(raw, parsed.error.issues)),
+    ...crossFieldProblems(parsed.success ? parsed.data : raw),
+  ];
   if (problems.length > 0) {
-    throw new InputError(`${source} is not a valid dataset spec:\n  - ${problems.join('\n  - ')}`, { problems });
+    throw new InputError(`${source} is not a valid dataset spec:\n  - ${problems.join('\n  - ')}`, {
+      problems,
+    });
   }
   return parsed.data as DatasetSpec;
 }
@@ -162,7 +205,8 @@ export function validateSpec(raw: unknown, source = 'spec'): DatasetSpec {
 export function loadSpec(nameOrPath: string): DatasetSpec {
   const builtin = path.join(BUILTIN_SPECS_DIR, `${nameOrPath}.json`);
   const file = existsSync(nameOrPath) ? nameOrPath : existsSync(builtin) ? builtin : undefined;
-  if (!file) throw new InputError(`spec "${nameOrPath}" is neither a file nor a built-in spec (${BUILTIN_SPECS_DIR})`);
+  if (!file)
+    throw new InputError(`spec "${nameOrPath}" is neither a file nor a built-in spec (${BUILTIN_SPECS_DIR})`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));

@@ -45,7 +45,14 @@ export const targetColumnSchema = z
   .strict();
 
 /** `days`: days since 1970-01-01, a continuous date. */
-export const datePartSchema = z.enum(['year', 'quarter', 'month', 'day_of_year', 'months_since_2000', 'days']);
+export const datePartSchema = z.enum([
+  'year',
+  'quarter',
+  'month',
+  'day_of_year',
+  'months_since_2000',
+  'days',
+]);
 
 /** A date assembled from part columns (e.g. "Yr Sold" + "Mo Sold"); a missing day is the 1st. */
 export const dateAssemblySchema = z
@@ -154,10 +161,7 @@ export const datasetSpecSchema = z
       .strict()
       .default({ dedupeKeys: [], maxInvalidFraction: 0.05 }),
     split: z.discriminatedUnion('kind', [timeSplitSchema, randomSplitSchema]),
-    evaluation: z
-      .object({ regionColumn: columnName.optional() })
-      .strict()
-      .default({}),
+    evaluation: z.object({ regionColumn: columnName.optional() }).strict().default({}),
     training: trainingSchema.optional(),
   })
   .strict();
@@ -174,10 +178,12 @@ export type DerivedColumn = z.infer<typeof derivedColumnSchema>;
 export type DateAssembly = z.infer<typeof dateAssemblySchema>;
 /** Columns read from the input: what derived features and the split may refer to. */
 export type InputColumn = DateColumn | NumericColumn | CategoricalColumn;
-export const isInputColumn = (c: ColumnSpec): c is InputColumn => c.role === 'date' || c.role === 'numeric' || c.role === 'categorical';
+export const isInputColumn = (c: ColumnSpec): c is InputColumn =>
+  c.role === 'date' || c.role === 'numeric' || c.role === 'categorical';
 /** The input fields one column reads: its source, or the parts of an assembled date. */
 export function sourceFields(c: InputColumn): string[] {
-  if (c.role === 'date' && c.assemble) return [c.assemble.year, c.assemble.month, ...(c.assemble.day ? [c.assemble.day] : [])];
+  if (c.role === 'date' && c.assemble)
+    return [c.assemble.year, c.assemble.month, ...(c.assemble.day ? [c.assemble.day] : [])];
   return [c.source ?? c.name];
 }
 export type SplitRule = DatasetSpec['split'];

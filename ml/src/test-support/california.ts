@@ -78,7 +78,11 @@ export function californiaSample(rows = 2000, seed = 2024): CaliforniaSample {
     const income = Math.max(0.5, Math.min(15, 3.8 + 1.9 * normal()));
     const value = Math.min(
       500001,
-      Math.round(Math.exp(Math.log(45000) + 0.17 * income + effect - 0.004 * age - 0.03 * (latitude - 34) + 0.08 * normal())),
+      Math.round(
+        Math.exp(
+          Math.log(45000) + 0.17 * income + effect - 0.004 * age - 0.03 * (latitude - 34) + 0.08 * normal(),
+        ),
+      ),
     );
     let bedroomText = String(bedrooms);
     if (random() < 0.04) {

@@ -1,5 +1,10 @@
 import { Readable } from 'node:stream';
-import { generateHouseTsLines, HOUSETS_COLUMNS, type GenerateOptions, type GenerateSummary } from '../generate';
+import {
+  generateHouseTsLines,
+  HOUSETS_COLUMNS,
+  type GenerateOptions,
+  type GenerateSummary,
+} from '../generate';
 import { parseCsv } from './streams';
 
 /** One data line of a generated dirty file, classified by comparing it with the same seed's clean line. */
@@ -67,6 +72,7 @@ export async function dirtTruth(options: GenerateOptions): Promise<DirtTruth> {
     });
     previous = row.fields;
   }
-  if (k + 1 !== clean.rows.length) throw new Error(`aligned ${k + 1} dirty rows with ${clean.rows.length} clean rows`);
+  if (k + 1 !== clean.rows.length)
+    throw new Error(`aligned ${k + 1} dirty rows with ${clean.rows.length} clean rows`);
   return { header: dirty.header, lines, summary: dirtyGen.summary };
 }

@@ -7,7 +7,15 @@ import type { TreeCovers } from '../explain/covers';
 
 export type TestTree =
   | { leaf: number; cover: number }
-  | { feature: number; threshold: number; cover: number; yes: TestTree; no: TestTree; missingYes?: boolean; mode?: string };
+  | {
+      feature: number;
+      threshold: number;
+      cover: number;
+      yes: TestTree;
+      no: TestTree;
+      missingYes?: boolean;
+      mode?: string;
+    };
 
 class Writer {
   readonly bytes: number[] = [];
@@ -59,9 +67,12 @@ const attribute = (name: string, fill: (w: Writer) => void): number[] => {
   fill(w);
   return w.bytes;
 };
-const ints = (name: string, values: number[]) => attribute(name, (w) => values.forEach((v) => w.tag(8, 0).varint(v)));
-const floats = (name: string, values: number[]) => attribute(name, (w) => values.forEach((v) => w.float(7, v)));
-const strings = (name: string, values: string[]) => attribute(name, (w) => values.forEach((v) => w.string(9, v)));
+const ints = (name: string, values: number[]) =>
+  attribute(name, (w) => values.forEach((v) => w.tag(8, 0).varint(v)));
+const floats = (name: string, values: number[]) =>
+  attribute(name, (w) => values.forEach((v) => w.float(7, v)));
+const strings = (name: string, values: string[]) =>
+  attribute(name, (w) => values.forEach((v) => w.string(9, v)));
 const text = (name: string, value: string) => attribute(name, (w) => w.string(4, value));
 
 export interface OnnxTreesOptions {
@@ -101,7 +112,17 @@ function flatten(root: TestTree): Flat {
 export function onnxTrees(trees: TestTree[], options: OnnxTreesOptions = {}): Uint8Array {
   const a: Record<string, number[]> = {};
   const modes: string[] = [];
-  const cols = ['nodes_treeids', 'nodes_nodeids', 'nodes_featureids', 'nodes_truenodeids', 'nodes_falsenodeids', 'nodes_missing_value_tracks_true', 'target_treeids', 'target_nodeids', 'target_ids'];
+  const cols = [
+    'nodes_treeids',
+    'nodes_nodeids',
+    'nodes_featureids',
+    'nodes_truenodeids',
+    'nodes_falsenodeids',
+    'nodes_missing_value_tracks_true',
+    'target_treeids',
+    'target_nodeids',
+    'target_ids',
+  ];
   for (const c of cols) a[c] = [];
   const values: number[] = [];
   const weights: number[] = [];
@@ -116,7 +137,9 @@ export function onnxTrees(trees: TestTree[], options: OnnxTreesOptions = {}): Ui
       modes.push(leaf ? 'LEAF' : ((node.tree as { mode?: string }).mode ?? 'BRANCH_LT'));
       a.nodes_truenodeids!.push(leaf ? 0 : node.yes + offset);
       a.nodes_falsenodeids!.push(leaf ? 0 : node.no + offset);
-      a.nodes_missing_value_tracks_true!.push(!leaf && (node.tree as { missingYes?: boolean }).missingYes ? 1 : 0);
+      a.nodes_missing_value_tracks_true!.push(
+        !leaf && (node.tree as { missingYes?: boolean }).missingYes ? 1 : 0,
+      );
       if (leaf) {
         a.target_treeids!.push(t);
         a.target_nodeids!.push(node.id + offset);
@@ -135,8 +158,16 @@ export function onnxTrees(trees: TestTree[], options: OnnxTreesOptions = {}): Ui
   put('nodes_values', 'floats', values);
   put('target_weights', 'floats', weights);
   put('base_values', 'floats', [options.base ?? 0]);
-  attrs.push(strings('nodes_modes', modes), attribute('n_targets', (w) => w.tag(3, 0).varint(1)), text('post_transform', 'NONE'));
-  const node = new Writer().string(1, 'features').string(2, 'variable').string(4, options.opType ?? 'TreeEnsembleRegressor').string(7, 'ai.onnx.ml');
+  attrs.push(
+    strings('nodes_modes', modes),
+    attribute('n_targets', (w) => w.tag(3, 0).varint(1)),
+    text('post_transform', 'NONE'),
+  );
+  const node = new Writer()
+    .string(1, 'features')
+    .string(2, 'variable')
+    .string(4, options.opType ?? 'TreeEnsembleRegressor')
+    .string(7, 'ai.onnx.ml');
   for (const attr of attrs) node.bytesField(5, attr);
   const graph = new Writer().bytesField(1, node.bytes).string(2, 'g');
   const model = new Writer().tag(1, 0).varint(8).string(2, 'test').bytesField(7, graph.bytes);
@@ -161,18 +192,28 @@ export function coversSidecar(trees: TestTree[]): TreeCovers {
   };
 }
 
-const goes = (tree: Exclude<TestTree, { leaf: number }>, x: number) => (Number.isNaN(x) ? !!tree.missingYes : x < tree.threshold);
+const goes = (tree: Exclude<TestTree, { leaf: number }>, x: number) =>
+  Number.isNaN(x) ? !!tree.missingYes : x < tree.threshold;
 
 /** Algorithm 1 of Lundberg et al.: E[f(x) | x_S] with the features outside S integrated out by cover. */
 function expectation(tree: TestTree, x: ArrayLike<number>, inS: (feature: number) => boolean): number {
   if ('leaf' in tree) return tree.leaf;
   if (inS(tree.feature)) return expectation(goes(tree, x[tree.feature]!) ? tree.yes : tree.no, x, inS);
-  return (expectation(tree.yes, x, inS) * tree.yes.cover + expectation(tree.no, x, inS) * tree.no.cover) / tree.cover;
+  return (
+    (expectation(tree.yes, x, inS) * tree.yes.cover + expectation(tree.no, x, inS) * tree.no.cover) /
+    tree.cover
+  );
 }
 
 /** Exact Shapley values by enumerating every coalition (2^features): the oracle for TreeSHAP. */
-export function bruteForceShap(trees: TestTree[], x: ArrayLike<number>, features: number, base = 0): number[] {
-  const v = (mask: number) => trees.reduce((sum, tree) => sum + expectation(tree, x, (f) => ((mask >> f) & 1) === 1), base);
+export function bruteForceShap(
+  trees: TestTree[],
+  x: ArrayLike<number>,
+  features: number,
+  base = 0,
+): number[] {
+  const v = (mask: number) =>
+    trees.reduce((sum, tree) => sum + expectation(tree, x, (f) => ((mask >> f) & 1) === 1), base);
   const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
   const phi = new Array<number>(features + 1).fill(0);
   for (let mask = 0; mask < 1 << features; mask++) {

@@ -21,7 +21,7 @@ export function chunkedReadable(data: string | Buffer, seed = 1, minPiece = 1, m
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const random = testRandom(seed);
   const pieces: Buffer[] = [];
-  for (let pos = 0; pos < bytes.length; ) {
+  for (let pos = 0; pos < bytes.length;) {
     const size = minPiece + Math.floor(random() * (maxPiece - minPiece + 1));
     pieces.push(bytes.subarray(pos, pos + size));
     pos += size;

@@ -21,9 +21,10 @@ jest.setTimeout(300_000);
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 /** CI clones the repository with shared/ beside it; a worktree elsewhere falls back to /work/shared. */
-export const AMES_CSV = [path.resolve(REPO, '..', 'shared', 'data', 'ames', 'AmesHousing.csv'), '/work/shared/data/ames/AmesHousing.csv'].find(
-  (file) => existsSync(file),
-);
+export const AMES_CSV = [
+  path.resolve(REPO, '..', 'shared', 'data', 'ames', 'AmesHousing.csv'),
+  '/work/shared/data/ames/AmesHousing.csv',
+].find((file) => existsSync(file));
 
 const sink = () =>
   new Writable({
@@ -38,9 +39,18 @@ describe('Ames (the shipped spec, real data)', () => {
   let model: OnnxModel;
 
   beforeAll(async () => {
-    if (!AMES_CSV) throw new Error(`AmesHousing.csv not found beside the repository (${path.resolve(REPO, '..', 'shared')}) nor in /work/shared`);
+    if (!AMES_CSV)
+      throw new Error(
+        `AmesHousing.csv not found beside the repository (${path.resolve(REPO, '..', 'shared')}) nor in /work/shared`,
+      );
     dir = makeTempDir('ames-e2e-');
-    await trainModel({ spec: loadSpec('ames'), csv: AMES_CSV, outDir: path.join(dir, 'pkg'), fast: true, seed: 42 });
+    await trainModel({
+      spec: loadSpec('ames'),
+      csv: AMES_CSV,
+      outDir: path.join(dir, 'pkg'),
+      fast: true,
+      seed: 42,
+    });
     pkg = readPackage(path.join(dir, 'pkg'));
     model = await loadPackageModel(pkg.manifest, pkg.model);
   });
@@ -67,7 +77,16 @@ describe('Ames (the shipped spec, real data)', () => {
 
   it('uses the derived, ordinal and date features the spec declares', () => {
     const names = pkg.manifest.features.names;
-    for (const name of ['age_at_sale', 'years_since_remodel', 'total_sf', 'quality_area', 'Kitchen Qual', 'Bsmt Qual', 'sold_days', 'sold_month']) {
+    for (const name of [
+      'age_at_sale',
+      'years_since_remodel',
+      'total_sf',
+      'quality_area',
+      'Kitchen Qual',
+      'Bsmt Qual',
+      'sold_days',
+      'sold_month',
+    ]) {
       expect(names).toContain(name);
     }
     const signature = Object.fromEntries(pkg.manifest.signature.map((f) => [f.name, f]));
@@ -81,7 +100,8 @@ describe('Ames (the shipped spec, real data)', () => {
   it('verifies parity on raw source text (dirt and "NA" as in the file)', async () => {
     const records = pkg.manifest.parity.records;
     expect(records.length).toBeGreaterThanOrEqual(20);
-    for (const record of records) for (const value of Object.values(record)) expect(typeof value).toBe('string');
+    for (const record of records)
+      for (const value of Object.values(record)) expect(typeof value).toBe('string');
     expect(records.some((r) => r['Alley'] === 'NA')).toBe(true);
     const report = await checkParity(pkg.manifest, model);
     expect(report.failures).toEqual([]);
@@ -91,7 +111,10 @@ describe('Ames (the shipped spec, real data)', () => {
     const parsed = await parseCsv(AMES_CSV!);
     const drop = ['Gr Liv Area', 'Overall Qual'];
     const keep = parsed.header.map((_, i) => i).filter((i) => !drop.includes(parsed.header[i]!));
-    const lines = [csvLine(keep.map((i) => parsed.header[i]!)), ...parsed.rows.slice(0, 20).map((r) => csvLine(keep.map((i) => r.fields[i]!)))];
+    const lines = [
+      csvLine(keep.map((i) => parsed.header[i]!)),
+      ...parsed.rows.slice(0, 20).map((r) => csvLine(keep.map((i) => r.fields[i]!))),
+    ];
     const file = writeTempFile(dir, lines.join('\n') + '\n', 'partial.csv');
     let written = '';
     const out = new Writable({

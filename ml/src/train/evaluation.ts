@@ -6,7 +6,10 @@ import type { EvaluationCell, ModelEvaluation } from '../package/manifest';
 const MAX_POINTS = 2000;
 
 /** Month (YYYY-MM) and region of each row, for aggregating evaluations. */
-export function rowLabels(data: PreparedDataset): { month: (i: number) => string; region: (i: number) => string } {
+export function rowLabels(data: PreparedDataset): {
+  month: (i: number) => string;
+  region: (i: number) => string;
+} {
   const dateColumn = data.spec.columns.find((c) => c.role === 'date')?.name;
   const days = dateColumn ? data.dates[dateColumn]! : undefined;
   const monthText = new Map<number, string>();
@@ -34,7 +37,9 @@ export function buildEvaluation(
   const holdoutRows: number[] = [];
   for (let i = 0; i < data.rows; i++) if (data.split[i] === HOLDOUT) holdoutRows.push(i);
   if (holdoutRows.length !== holdoutPredictions.length) {
-    throw new Error(`trainer returned ${holdoutPredictions.length} holdout predictions for ${holdoutRows.length} rows`);
+    throw new Error(
+      `trainer returned ${holdoutPredictions.length} holdout predictions for ${holdoutRows.length} rows`,
+    );
   }
   const points: ModelEvaluation['points'] = [];
   const step = Math.max(1, Math.floor(holdoutRows.length / MAX_POINTS));
@@ -46,7 +51,16 @@ export function buildEvaluation(
     const key = `${month}\u0001${region}`;
     let cell = cells.get(key);
     if (!cell) {
-      cell = { month, region, n: 0, sumActual: 0, sumPredicted: 0, sumAbsError: 0, sumSquaredError: 0, sumAbsPercentError: 0 };
+      cell = {
+        month,
+        region,
+        n: 0,
+        sumActual: 0,
+        sumPredicted: 0,
+        sumAbsError: 0,
+        sumSquaredError: 0,
+        sumAbsPercentError: 0,
+      };
       cells.set(key, cell);
     }
     const error = predicted - actual;

@@ -18,7 +18,8 @@ import { parseCsv } from '../test-support/streams';
 import { useTempDir, writeTempFile } from '../test-support/tmp';
 
 /** Float32 values compared bit for bit (NaN equal to NaN). */
-const same = (a: number, b: number) => Object.is(Math.fround(a), Math.fround(b)) || (Number.isNaN(a) && Number.isNaN(b));
+const same = (a: number, b: number) =>
+  Object.is(Math.fround(a), Math.fround(b)) || (Number.isNaN(a) && Number.isNaN(b));
 
 interface Mismatch {
   line: number;
@@ -31,11 +32,18 @@ interface Mismatch {
  * Writes the matrices, then compares every row with the serving transform of the raw CSV row it came from.
  * Returns the differing cells.
  */
-async function skew(data: PreparedDataset, features: FeatureSet, csvFile: string, dir: string): Promise<Mismatch[]> {
+async function skew(
+  data: PreparedDataset,
+  features: FeatureSet,
+  csvFile: string,
+  dir: string,
+): Promise<Mismatch[]> {
   mkdirSync(dir, { recursive: true });
   writeFeatureMatrices(data, features, dir);
   const raw = await parseCsv(csvFile);
-  const byLine = new Map(raw.rows.map((r) => [r.line, Object.fromEntries(raw.header.map((name, k) => [name, r.fields[k]]))]));
+  const byLine = new Map(
+    raw.rows.map((r) => [r.line, Object.fromEntries(raw.header.map((name, k) => [name, r.fields[k]]))]),
+  );
   const width = features.names.length;
   const mismatches: Mismatch[] = [];
   SPLIT_NAMES.forEach((name, split) => {
@@ -51,7 +59,12 @@ async function skew(data: PreparedDataset, features: FeatureSet, csvFile: string
       for (let f = 0; f < width; f++) {
         const training = x.data[r * width + f]!;
         if (!same(training, serving[f]!)) {
-          mismatches.push({ line: data.lines[i]!, feature: features.names[f]!, training, serving: serving[f]! });
+          mismatches.push({
+            line: data.lines[i]!,
+            feature: features.names[f]!,
+            training,
+            serving: serving[f]!,
+          });
         }
       }
     });
@@ -101,7 +114,13 @@ describe('training matrices equal the serving transform of the raw rows', () => 
       columns: [
         { name: 'price', role: 'target' },
         { name: 'x', role: 'numeric' },
-        { name: 'metro', role: 'categorical', encoding: 'target', smoothing: 1, normalize: { case: 'title', renames } },
+        {
+          name: 'metro',
+          role: 'categorical',
+          encoding: 'target',
+          smoothing: 1,
+          normalize: { case: 'title', renames },
+        },
       ],
       split: { kind: 'random', seed: 4, evalFraction: 0.2, holdoutFraction: 0.2 },
     });
@@ -130,8 +149,17 @@ describe('training matrices equal the serving transform of the raw rows', () => 
           Nyc: 'Nyc Metro',
         }),
       );
-      const metros = ['phoenix-mesa-scottsdale', 'Phoenix-Mesa-Glendale', 'Phoenix-Mesa-Chandler', 'nyc', 'Boston'];
-      const rows = Array.from({ length: 200 }, (_, i) => `${1000 + 37 * (i % 5) + (i % 7)},${i % 11},${metros[i % 5]}`);
+      const metros = [
+        'phoenix-mesa-scottsdale',
+        'Phoenix-Mesa-Glendale',
+        'Phoenix-Mesa-Chandler',
+        'nyc',
+        'Boston',
+      ];
+      const rows = Array.from(
+        { length: 200 },
+        (_, i) => `${1000 + 37 * (i % 5) + (i % 7)},${i % 11},${metros[i % 5]}`,
+      );
       const file = writeTempFile(tmp(), ['price,x,metro', ...rows].join('\n') + '\n', 'renames.csv');
       const data = await prepareDataset(spec, file);
       const features = fitFeatures(data);
@@ -140,7 +168,11 @@ describe('training matrices equal the serving transform of the raw rows', () => 
       const skewed = [...new Set(mismatches.map((m) => `${metros[(m.line - 2) % 5]} (${m.feature})`))].sort();
       expect(skewed).toEqual([]);
       expect(Object.keys(data.categories.metro!.values).length).toBeGreaterThan(0);
-      expect([...data.categories.metro!.values].sort()).toEqual(['Boston', 'Nyc Metro', 'Phoenix-Mesa-Chandler']);
+      expect([...data.categories.metro!.values].sort()).toEqual([
+        'Boston',
+        'Nyc Metro',
+        'Phoenix-Mesa-Chandler',
+      ]);
     });
   });
 });

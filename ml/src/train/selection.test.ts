@@ -15,13 +15,21 @@ const california = loadSpec(path.join(__dirname, '..', '..', 'specs', 'californi
 describe('selectionConfig', () => {
   it('uses expanding time windows for a time split and k-fold for a random split', () => {
     expect(selectionConfig(housets, {})).toEqual({ metric: null, seeds: 1, cv: { kind: 'time', folds: 4 } });
-    expect(selectionConfig(california, {})).toEqual({ metric: null, seeds: 1, cv: { kind: 'kfold', folds: 5 } });
+    expect(selectionConfig(california, {})).toEqual({
+      metric: null,
+      seeds: 1,
+      cv: { kind: 'kfold', folds: 5 },
+    });
   });
 
   it('takes the metric and folds from the spec, the CLI metric winning', () => {
     const spec = { ...housets, training: { metric: 'mae' as const, folds: 3 } };
     expect(selectionConfig(spec, {})).toEqual({ metric: 'mae', seeds: 1, cv: { kind: 'time', folds: 3 } });
-    expect(selectionConfig(spec, { metric: 'mape', seeds: 3 })).toEqual({ metric: 'mape', seeds: 3, cv: { kind: 'time', folds: 3 } });
+    expect(selectionConfig(spec, { metric: 'mape', seeds: 3 })).toEqual({
+      metric: 'mape',
+      seeds: 3,
+      cv: { kind: 'time', folds: 3 },
+    });
   });
 
   it('validates the training block of a spec', () => {

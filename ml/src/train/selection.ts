@@ -65,9 +65,20 @@ export interface TrainingRecord {
 interface SelectionJson {
   metric: TrainingMetric;
   selected_by: 'cv' | 'eval';
-  cv: { kind: 'time' | 'kfold'; folds: number; fold_rows: { train_rows: number; valid_rows: number }[] } | null;
+  cv: {
+    kind: 'time' | 'kfold';
+    folds: number;
+    fold_rows: { train_rows: number; valid_rows: number }[];
+  } | null;
   served_seed: number;
-  seeds: { seed: number; mode: string; selection_score: number; fold_scores: number[] | null; n_estimators: number; holdout: Record<string, number | null> }[];
+  seeds: {
+    seed: number;
+    mode: string;
+    selection_score: number;
+    fold_scores: number[] | null;
+    n_estimators: number;
+    holdout: Record<string, number | null>;
+  }[];
   spread: { selection_score: Spread; holdout: Record<string, Spread> };
 }
 

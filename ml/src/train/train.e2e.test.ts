@@ -40,7 +40,9 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Checks the parts of a package every spec shares: parity, metrics vs baseline, signature, evaluation. */
-function describeCommonPackageChecks(get: () => { pkg: ModelPackage; model: OnnxModel; data: PreparedDataset }) {
+function describeCommonPackageChecks(
+  get: () => { pkg: ModelPackage; model: OnnxModel; data: PreparedDataset },
+) {
   it('reproduces the parity fixture through the TypeScript transform and onnxruntime-node', async () => {
     const { pkg, model } = get();
     expect(pkg.manifest.parity.records.length).toBeGreaterThanOrEqual(20);
@@ -65,13 +67,19 @@ function describeCommonPackageChecks(get: () => { pkg: ModelPackage; model: Onnx
   it('records the dataset’s cleaning summary and row counts in the lineage', () => {
     const { pkg, data } = get();
     expect(pkg.manifest.lineage.cleaning).toEqual(data.summary);
-    expect(pkg.manifest.lineage.rows).toEqual({ read: data.summary.rowsRead, kept: data.summary.rowsKept, ...data.summary.splits });
+    expect(pkg.manifest.lineage.rows).toEqual({
+      read: data.summary.rowsRead,
+      kept: data.summary.rowsKept,
+      ...data.summary.splits,
+    });
     expect(pkg.manifest.lineage.datasetSha256).toBe(data.sha256);
   });
 
   it('lists every feature column in the signature, in spec order', () => {
     const { pkg } = get();
-    const featureColumns = pkg.manifest.spec.columns.filter((c) => ['date', 'numeric', 'categorical'].includes(c.role)).map((c) => c.name);
+    const featureColumns = pkg.manifest.spec.columns
+      .filter((c) => ['date', 'numeric', 'categorical'].includes(c.role))
+      .map((c) => c.name);
     expect(pkg.manifest.signature.map((f) => f.name)).toEqual(featureColumns);
     expect(pkg.manifest.features.encoders.map((e) => e.column)).toEqual(featureColumns);
     expect(pkg.manifest.signature.some((f) => f.name === pkg.manifest.target.column)).toBe(false);
@@ -139,10 +147,14 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
     expect(listDir(path.dirname(outDir))).toEqual(['housets-tiny']);
     expect(pkg.manifest).toEqual(JSON.parse(JSON.stringify(manifest)));
     expect(pkg.manifest.model).toMatchObject({ name: 'housets-xgboost', version: 'e2e' });
-    expect(pkg.manifest.lineage.datasetSha256).toBe(createHash('sha256').update(readFileSync(csvFile)).digest('hex'));
+    expect(pkg.manifest.lineage.datasetSha256).toBe(
+      createHash('sha256').update(readFileSync(csvFile)).digest('hex'),
+    );
     expect(pkg.manifest.lineage.datasetFile).toBe('housets-tiny.csv');
     expect(pkg.manifest.lineage.rows.read).toBe(generated.rows);
-    expect(events).toEqual(expect.arrayContaining(['load', 'prepared', 'features', 'trainer', 'parity', 'package']));
+    expect(events).toEqual(
+      expect.arrayContaining(['load', 'prepared', 'features', 'trainer', 'parity', 'package']),
+    );
   });
 
   describeCommonPackageChecks(() => ({ pkg, model, data }));
@@ -163,8 +175,11 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
     expect(training.cv).toMatchObject({ kind: 'time', folds: 4 });
     const folds = training.cv!.foldRows;
     // expanding windows: each fold trains on the previous fold's training and validation rows
-    for (let i = 1; i < folds.length; i++) expect(folds[i]!.trainRows).toBe(folds[i - 1]!.trainRows + folds[i - 1]!.validRows);
-    expect(folds.at(-1)!.trainRows + folds.at(-1)!.validRows).toBe(data.summary.splits.train + data.summary.splits.eval);
+    for (let i = 1; i < folds.length; i++)
+      expect(folds[i]!.trainRows).toBe(folds[i - 1]!.trainRows + folds[i - 1]!.validRows);
+    expect(folds.at(-1)!.trainRows + folds.at(-1)!.validRows).toBe(
+      data.summary.splits.train + data.summary.splits.eval,
+    );
     expect(training.seeds).toHaveLength(1);
     expect(training.seeds[0]!.holdout.mape).toBeCloseTo(pkg.manifest.metrics.holdout.mape, 6);
     expect(pkg.manifest.hyperparameters.n_estimators).toBe(training.seeds[0]!.nEstimators);
@@ -188,7 +203,13 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
 
     beforeAll(async () => {
       const template = truth.lines.find(
-        (l) => !l.duplicate && !l.outlier && !l.badDate && !l.citySpelling && l.emptied.length === 0 && l.stray.length === 0,
+        (l) =>
+          !l.duplicate &&
+          !l.outlier &&
+          !l.badDate &&
+          !l.citySpelling &&
+          l.emptied.length === 0 &&
+          l.stray.length === 0,
       )!;
       const col = (name: string) => HOUSETS_COLUMNS.indexOf(name);
       const withFields = (changes: Record<string, string>) => {
@@ -208,10 +229,16 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
         withFields({ date: '2023-06-30', city_full: legacySpelling }), // legacy name, valid
         withFields({ date: '2023-06-30', city_full: current }), // its current name, valid
       ];
-      dataCsv = writeTempFile(tmp(), readFileSync(csvFile, 'utf8') + appended.join('\n') + '\n', 'predict-input.csv');
+      dataCsv = writeTempFile(
+        tmp(),
+        readFileSync(csvFile, 'utf8') + appended.join('\n') + '\n',
+        'predict-input.csv',
+      );
       outCsv = path.join(tmp(), 'scored', 'out.csv');
       errorsCsv = path.join(tmp(), 'scored', 'out.errors.csv');
-      const code = await quietly(() => main(['predict', '--model', outDir, '--data', dataCsv, '--out', outCsv, '--errors', errorsCsv]));
+      const code = await quietly(() =>
+        main(['predict', '--model', outDir, '--data', dataCsv, '--out', outCsv, '--errors', errorsCsv]),
+      );
       expect(code).toBe(0);
       output = await parseCsv(outCsv);
     });
@@ -219,7 +246,9 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
     /** Lines a model refuses: unreadable dates, and a required field emptied by the dirt. */
     const refusedLines = () => {
       const required = new Set(pkg.manifest.signature.filter((f) => f.required).map((f) => f.name));
-      return truth.lines.filter((l) => l.badDate || l.emptied.some((c) => required.has(c))).map((l) => l.line);
+      return truth.lines
+        .filter((l) => l.badDate || l.emptied.some((c) => required.has(c)))
+        .map((l) => l.line);
     };
 
     it('writes one row per valid input row: the input columns, predicted_price, actual_price and warnings', async () => {
@@ -235,7 +264,9 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
       });
       // Below the spec's min, homes_sold is treated as missing as in training, and the row says so.
       const belowMin = output.rows[valid.findIndex((r) => r.line === firstAppended + 3)]!;
-      expect(belowMin.fields.at(-1)).toBe('imputed homes_sold: -5 is not at least 0: treated as missing, as in training');
+      expect(belowMin.fields.at(-1)).toBe(
+        'imputed homes_sold: -5 is not at least 0: treated as missing, as in training',
+      );
       const predicted = output.rows.map((r) => Number(r.fields[HOUSETS_COLUMNS.length]));
       expect(predicted.every((p) => Number.isFinite(p) && p > 0)).toBe(true);
       expect(listDir(path.dirname(outCsv))).toEqual(['out.csv', 'out.errors.csv']);
@@ -249,7 +280,9 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
         transformInto(record, pkg.manifest.features, features, i * width);
       });
       const expected = await model.predict(features, output.rows.length);
-      const mismatched = output.rows.filter((row, i) => Number(row.fields[HOUSETS_COLUMNS.length]) !== Math.round(expected[i]! * 100) / 100);
+      const mismatched = output.rows.filter(
+        (row, i) => Number(row.fields[HOUSETS_COLUMNS.length]) !== Math.round(expected[i]! * 100) / 100,
+      );
       expect(mismatched).toEqual([]);
     });
 
@@ -267,12 +300,19 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
       const out = collect();
       const errors = collect();
       const progress: number[] = [];
-      const result = await scoreCsv(pkg.manifest, model, chunkedReadable(readFileSync(dataCsv), 3, 50, 3000), out.stream, errors.stream, {
-        chunkRows: 7,
-        onChunk: (p) => {
-          progress.push(p.rowsScored);
+      const result = await scoreCsv(
+        pkg.manifest,
+        model,
+        chunkedReadable(readFileSync(dataCsv), 3, 50, 3000),
+        out.stream,
+        errors.stream,
+        {
+          chunkRows: 7,
+          onChunk: (p) => {
+            progress.push(p.rowsScored);
+          },
         },
-      });
+      );
       // Everything but predicted_price is byte-identical. The prices agree within the parity tolerance, not to
       // the cent: onnxruntime sums the trees of a small batch (≤ 50 rows, > 80 trees) in per-thread partial sums,
       // a large batch tree by tree, so the float32 rounding differs (about 1e-6 relative).
@@ -284,7 +324,9 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
       expect(chunked.rows.length).toBe(whole.rows.length);
       chunked.rows.forEach((row, i) => {
         const other = whole.rows[i]!.fields;
-        expect(row.fields.filter((_, k) => k !== priceColumn)).toEqual(other.filter((_, k) => k !== priceColumn));
+        expect(row.fields.filter((_, k) => k !== priceColumn)).toEqual(
+          other.filter((_, k) => k !== priceColumn),
+        );
         expect(withinTolerance(Number(row.fields[priceColumn]), Number(other[priceColumn]))).toBe(true);
       });
       expect(errors.text()).toBe(readFileSync(errorsCsv, 'utf8'));
@@ -302,7 +344,9 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
       expect(legacy.fields[HOUSETS_COLUMNS.length]).toBe(current.fields[HOUSETS_COLUMNS.length]);
       // The city matters: an unknown one is encoded differently (as the prior).
       const record = (cityName: string) =>
-        Object.fromEntries(HOUSETS_COLUMNS.map((name, k) => [name, k === city ? cityName : current.fields[k]]));
+        Object.fromEntries(
+          HOUSETS_COLUMNS.map((name, k) => [name, k === city ? cityName : current.fields[k]]),
+        );
       const cityFeature = pkg.manifest.features.names.indexOf('city_full_target_mean');
       const encoded = (cityName: string) => transform(record(cityName), pkg.manifest)[cityFeature];
       expect(encoded(legacySpelling)).toBe(encoded(current.fields[city]!));
@@ -317,11 +361,22 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
       const emptied = truth.lines.filter((l) => !l.badDate && refusedLines().includes(l.line));
       expect(badDates.length).toBeGreaterThan(0);
       expect(emptied.length).toBeGreaterThan(0);
-      expect([...byLine.keys()]).toEqual([...refusedLines(), firstAppended, firstAppended + 1, firstAppended + 4]);
-      for (const line of badDates) expect(byLine.get(line)).toMatch(/^date must be a date written YYYY-MM-DD \(optionally with a time\), YYYY-MM, YYYY\/MM\/DD or M\/D\/YYYY/);
+      expect([...byLine.keys()]).toEqual([
+        ...refusedLines(),
+        firstAppended,
+        firstAppended + 1,
+        firstAppended + 4,
+      ]);
+      for (const line of badDates)
+        expect(byLine.get(line)).toMatch(
+          /^date must be a date written YYYY-MM-DD \(optionally with a time\), YYYY-MM, YYYY\/MM\/DD or M\/D\/YYYY/,
+        );
       const required = new Set(pkg.manifest.signature.filter((f) => f.required).map((f) => f.name));
-      for (const l of emptied) expect(byLine.get(l.line)).toContain(`${l.emptied.find((c) => required.has(c))} is required`);
-      expect(byLine.get(firstAppended)).toBe('date must be a date written YYYY-MM-DD (optionally with a time), YYYY-MM, YYYY/MM/DD or M/D/YYYY, got "2023-02-30"');
+      for (const l of emptied)
+        expect(byLine.get(l.line)).toContain(`${l.emptied.find((c) => required.has(c))} is required`);
+      expect(byLine.get(firstAppended)).toBe(
+        'date must be a date written YYYY-MM-DD (optionally with a time), YYYY-MM, YYYY/MM/DD or M/D/YYYY, got "2023-02-30"',
+      );
       expect(byLine.get(firstAppended + 1)).toBe('median_list_price must be a number, got "abc"');
       expect(byLine.get(firstAppended + 4)).toBe('has 3 fields, header has 39');
     });
@@ -330,9 +385,15 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
   it('CLI: predict names the errors file after the output, evaluate reports metrics of the labelled rows', async () => {
     const good = truth.lines.filter((l) => !l.duplicate && !l.outlier && !l.badDate).slice(0, 3);
     const badDate = truth.lines.find((l) => l.badDate)!;
-    const small = writeTempFile(tmp(), [csvLine(HOUSETS_COLUMNS), ...[...good, badDate].map((l) => csvLine(l.fields))].join('\n') + '\n', 'small.csv');
+    const small = writeTempFile(
+      tmp(),
+      [csvLine(HOUSETS_COLUMNS), ...[...good, badDate].map((l) => csvLine(l.fields))].join('\n') + '\n',
+      'small.csv',
+    );
     const dir = path.join(tmp(), 'small-out');
-    await quietly(() => main(['predict', '--model', outDir, '--data', small, '--out', path.join(dir, 'scored.csv')]));
+    await quietly(() =>
+      main(['predict', '--model', outDir, '--data', small, '--out', path.join(dir, 'scored.csv')]),
+    );
     expect(listDir(dir)).toEqual(['scored.csv', 'scored.errors.csv']);
     expect((await parseCsv(path.join(dir, 'scored.csv'))).rows).toHaveLength(3);
     expect((await parseCsv(path.join(dir, 'scored.errors.csv'))).rows.map((r) => r.fields[0])).toEqual(['5']);
@@ -357,9 +418,9 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
     const text = readFileSync(csvFile, 'utf8').replace(/^date,/, 'month,');
     const input = writeTempFile(tmp(), text, 'no-date.csv');
     const dir = path.join(tmp(), 'no-date-out');
-    const error = await quietly(() => main(['predict', '--model', outDir, '--data', input, '--out', path.join(dir, 'scored.csv')])).catch(
-      (e: unknown) => e,
-    );
+    const error = await quietly(() =>
+      main(['predict', '--model', outDir, '--data', input, '--out', path.join(dir, 'scored.csv')]),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toBe('CSV is missing required column: date');
     expect(existsSync(dir) ? listDir(dir) : []).toEqual([]);
@@ -369,7 +430,9 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
     const parent = path.join(tmp(), 'missing-column');
     const text = readFileSync(csvFile, 'utf8');
     const file = writeTempFile(tmp(), text.replace(',zipcode,', ',zip_code,'), 'no-zipcode.csv');
-    const error = await trainModel({ spec, csv: file, outDir: path.join(parent, 'pkg'), fast: true }).catch((e: unknown) => e);
+    const error = await trainModel({ spec, csv: file, outDir: path.join(parent, 'pkg'), fast: true }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).details).toEqual({ missingColumns: ['zipcode'] });
     expect(existsSync(parent)).toBe(false);
@@ -387,11 +450,16 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
     process.env.TMPDIR = scratch;
     try {
       const pkgDir = path.join(tmp(), 'trainer-fails', 'pkg');
-      await expect(trainModel({ spec, csv: csvFile, outDir: pkgDir, fast: true })).rejects.toThrow(/trainer exited with code 1/);
+      await expect(trainModel({ spec, csv: csvFile, outDir: pkgDir, fast: true })).rejects.toThrow(
+        /trainer exited with code 1/,
+      );
       expect(existsSync(path.dirname(pkgDir))).toBe(false);
       expect(listDir(scratch)).toEqual([]);
     } finally {
-      for (const [key, value] of [['ML_TRAINER_PYTHON', saved.python], ['TMPDIR', saved.tmpdir]] as const) {
+      for (const [key, value] of [
+        ['ML_TRAINER_PYTHON', saved.python],
+        ['TMPDIR', saved.tmpdir],
+      ] as const) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
@@ -440,13 +508,20 @@ describe('trainModel end to end: california-blocks (no date, random split, one-h
     expect(encoder?.kind).toBe('onehot');
     if (encoder?.kind !== 'onehot') return;
     // Train has every common category; the rare ISLAND may or may not fall into train.
-    expect(encoder.categories.filter((c) => c !== 'ISLAND')).toEqual(['<1H OCEAN', 'INLAND', 'NEAR BAY', 'NEAR OCEAN']);
+    expect(encoder.categories.filter((c) => c !== 'ISLAND')).toEqual([
+      '<1H OCEAN',
+      'INLAND',
+      'NEAR BAY',
+      'NEAR OCEAN',
+    ]);
     const codes = data.categories.ocean_proximity!;
     expect([...codes.values].sort()).toEqual([...new Set(sample.ocean)].sort());
     expect([...codes.codes].map((c) => codes.values[c])).toEqual(sample.ocean);
     const signature = pkg.manifest.signature.find((f) => f.name === 'ocean_proximity')!;
     for (const category of signature.categories!) expect(category).toBe(category.toUpperCase().trim());
-    expect(pkg.manifest.features.names).toEqual(expect.arrayContaining(['ocean_proximity=INLAND', 'ocean_proximity=__other__']));
+    expect(pkg.manifest.features.names).toEqual(
+      expect.arrayContaining(['ocean_proximity=INLAND', 'ocean_proximity=__other__']),
+    );
   });
 
   it('serves dirty spellings like the canonical ones', async () => {
@@ -454,7 +529,9 @@ describe('trainModel end to end: california-blocks (no date, random split, one-h
     const width = pkg.manifest.features.names.length;
     const variants = ['INLAND', ' inland ', 'Inland', 'in land'];
     const features = new Float32Array(variants.length * width);
-    variants.forEach((ocean_proximity, i) => transformInto({ ...record, ocean_proximity }, pkg.manifest.features, features, i * width));
+    variants.forEach((ocean_proximity, i) =>
+      transformInto({ ...record, ocean_proximity }, pkg.manifest.features, features, i * width),
+    );
     const [canonical, spaced, titled, other] = await model.predict(features, variants.length);
     expect(spaced).toBe(canonical);
     expect(titled).toBe(canonical);
@@ -467,7 +544,8 @@ describe('trainModel end to end: california-blocks (no date, random split, one-h
     const encoder = pkg.manifest.features.encoders.find((e) => e.column === 'total_bedrooms');
     const train: number[] = [];
     const values = data.numeric.total_bedrooms!;
-    for (let i = 0; i < data.rows; i++) if (data.split[i] === TRAIN && !Number.isNaN(values[i]!)) train.push(values[i]!);
+    for (let i = 0; i < data.rows; i++)
+      if (data.split[i] === TRAIN && !Number.isNaN(values[i]!)) train.push(values[i]!);
     train.sort((a, b) => a - b);
     const mid = train.length >> 1;
     const median = train.length % 2 ? train[mid]! : (train[mid - 1]! + train[mid]!) / 2;
@@ -475,7 +553,11 @@ describe('trainModel end to end: california-blocks (no date, random split, one-h
   });
 
   it('selects by seeded 5-fold CV for a random split', () => {
-    expect(pkg.manifest.training).toMatchObject({ metric: 'rmsle', selectedBy: 'cv', cv: { kind: 'kfold', folds: 5 } });
+    expect(pkg.manifest.training).toMatchObject({
+      metric: 'rmsle',
+      selectedBy: 'cv',
+      cv: { kind: 'kfold', folds: 5 },
+    });
     const rows = pkg.manifest.training!.cv!.foldRows.reduce((sum, f) => sum + f.validRows, 0);
     expect(rows).toBe(data.summary.splits.train + data.summary.splits.eval);
   });

@@ -14,7 +14,12 @@ import { checkRecord } from '../features/validate';
 import type { SignatureField } from '../features/signature';
 import type { FeatureSet } from '../features/types';
 import { NpyWriter, readNpy } from '../npy';
-import { MANIFEST_FORMAT_VERSION, PARITY_TOLERANCE, type Metrics, type ModelManifest } from '../package/manifest';
+import {
+  MANIFEST_FORMAT_VERSION,
+  PARITY_TOLERANCE,
+  type Metrics,
+  type ModelManifest,
+} from '../package/manifest';
 import { sha256, writePackage } from '../package/io';
 import { checkParity, loadPackageModel } from '../package/verify';
 import { targetColumn } from '../spec/load';
@@ -25,7 +30,12 @@ import { selectionConfig, trainingRecord, writeTimeKeys } from './selection';
 
 export type TrainProgress =
   | { stage: 'load'; rows: number; bytes: number }
-  | { stage: 'prepared'; summary: PreparedDataset['summary']; fills?: Record<string, number>; spec?: DatasetSpec }
+  | {
+      stage: 'prepared';
+      summary: PreparedDataset['summary'];
+      fills?: Record<string, number>;
+      spec?: DatasetSpec;
+    }
   | { stage: 'features'; rows: number; of: number }
   | { stage: 'trainer'; event: TrainerEvent }
   | { stage: 'parity'; rows: number; maxRelDiff: number }
@@ -57,7 +67,13 @@ export interface TrainOptions {
   onProgress?(progress: TrainProgress): void;
 }
 
-export const FAST_PARAMS = { max_depth: 6, learning_rate: 0.1, subsample: 0.9, colsample_bytree: 0.9, min_child_weight: 1 };
+export const FAST_PARAMS = {
+  max_depth: 6,
+  learning_rate: 0.1,
+  subsample: 0.9,
+  colsample_bytree: 0.9,
+  min_child_weight: 1,
+};
 
 const CHUNK_ROWS = 8192;
 
@@ -103,17 +119,27 @@ export function writeFeatureMatrices(
  * chosen row must give the very features training computed from its cleaned values, or the serving
  * path would not be the training path: that is an error naming the feature.
  */
-export function rawParityRecords(data: PreparedDataset, features: FeatureSet, signature: SignatureField[], count: number): Record<string, unknown>[] {
-  const candidates = data.rawSample.filter(({ record }) => checkRecord(record, { signature, features }).errors.length === 0);
+export function rawParityRecords(
+  data: PreparedDataset,
+  features: FeatureSet,
+  signature: SignatureField[],
+  count: number,
+): Record<string, unknown>[] {
+  const candidates = data.rawSample.filter(
+    ({ record }) => checkRecord(record, { signature, features }).errors.length === 0,
+  );
   if (candidates.length === 0) return parityRecords(data, count);
   const step = Math.max(1, candidates.length / count);
   const chosen = [];
-  for (let k = 0; k < count && Math.floor(k * step) < candidates.length; k++) chosen.push(candidates[Math.floor(k * step)]!);
+  for (let k = 0; k < count && Math.floor(k * step) < candidates.length; k++)
+    chosen.push(candidates[Math.floor(k * step)]!);
   const read = recordReader(data);
   for (const { row, record } of chosen) {
     const served = transform(record, { features });
     const trained = transform(read(row), { features });
-    const i = served.findIndex((v, j) => !Object.is(v, trained[j]) && !(Number.isNaN(v) && Number.isNaN(trained[j]!)));
+    const i = served.findIndex(
+      (v, j) => !Object.is(v, trained[j]) && !(Number.isNaN(v) && Number.isNaN(trained[j]!)),
+    );
     if (i >= 0) {
       throw new Error(
         `feature "${features.names[i]}" of source line ${data.lines[row]} is ${served[i]} from the raw record but ${trained[i]} in training: ${JSON.stringify(record)}`,
@@ -146,7 +172,8 @@ function gitCommit(): string | null {
   }
 }
 
-const readJson = <T>(dir: string, file: string): T => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T;
+const readJson = <T>(dir: string, file: string): T =>
+  JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T;
 
 export function defaultVersion(date = new Date()): string {
   return date.toISOString().replace(/[-:]/g, '').replace('T', '.').slice(0, 15);
@@ -159,14 +186,19 @@ export function defaultVersion(date = new Date()): string {
  */
 export async function trainModel(options: TrainOptions): Promise<{ dir: string; manifest: ModelManifest }> {
   const { spec, onProgress } = options;
-  if (existsSync(options.outDir)) throw new InputError(`${options.outDir} already exists; choose another output directory`);
+  if (existsSync(options.outDir))
+    throw new InputError(`${options.outDir} already exists; choose another output directory`);
   const parityRows = options.parityRows ?? 50;
   const data = await prepareDataset(spec, options.csv, {
     onProgress: (rows, bytes) => onProgress?.({ stage: 'load', rows, bytes }),
     rawSample: parityRows,
   });
   const features = fitFeatures(data);
-  const fills = Object.fromEntries(features.encoders.flatMap((e) => (e.kind === 'numeric' && e.fill !== undefined ? [[e.column, e.fill]] : [])));
+  const fills = Object.fromEntries(
+    features.encoders.flatMap((e) =>
+      e.kind === 'numeric' && e.fill !== undefined ? [[e.column, e.fill]] : [],
+    ),
+  );
   onProgress?.({ stage: 'prepared', summary: data.summary, fills, spec });
   const signature = buildSignature(data);
   const target = targetColumn(spec);
@@ -174,7 +206,9 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
   const work = mkdtempSync(path.join(os.tmpdir(), 'ml-train-'));
   try {
     let done = 0;
-    writeFeatureMatrices(data, features, work, (rows) => onProgress?.({ stage: 'features', rows: (done += rows), of: data.rows }));
+    writeFeatureMatrices(data, features, work, (rows) =>
+      onProgress?.({ stage: 'features', rows: (done += rows), of: data.rows }),
+    );
     const records = rawParityRecords(data, features, signature, parityRows);
     const parityX = new Float32Array(records.length * features.names.length);
     records.forEach((record, i) => transformInto(record, features, parityX, i * features.names.length));
@@ -202,28 +236,56 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
     const out = path.join(work, 'out');
     await runTrainer(work, out, (event) => onProgress?.({ stage: 'trainer', event }));
 
-    const metrics = readJson<{ train: Metrics; eval: Metrics; holdout: Metrics; baseline: { eval: Metrics; holdout: Metrics } }>(out, 'metrics.json');
-    const params = readJson<{ best_params: Record<string, unknown>; best_iteration: number; n_estimators: number }>(out, 'params.json');
+    const metrics = readJson<{
+      train: Metrics;
+      eval: Metrics;
+      holdout: Metrics;
+      baseline: { eval: Metrics; holdout: Metrics };
+    }>(out, 'metrics.json');
+    const params = readJson<{
+      best_params: Record<string, unknown>;
+      best_iteration: number;
+      n_estimators: number;
+    }>(out, 'params.json');
     const onnxInfo = readJson<{ input: string; output: string; opset?: number }>(out, 'onnx.json');
-    const onnxCheck = readJson<{ rows_checked: number; max_abs_diff: number; max_rel_diff: number }>(out, 'onnx_check.json');
+    const onnxCheck = readJson<{ rows_checked: number; max_abs_diff: number; max_rel_diff: number }>(
+      out,
+      'onnx_check.json',
+    );
     const parity = readJson<{ predictions: number[] }>(out, 'parity.json');
     const model = new Uint8Array(readFileSync(path.join(out, 'model.onnx')));
     const now = new Date();
 
     const manifest: ModelManifest = {
       formatVersion: MANIFEST_FORMAT_VERSION,
-      model: { name: options.modelName ?? `${spec.name}-xgboost`, version: options.version ?? defaultVersion(now), createdAt: now.toISOString() },
+      model: {
+        name: options.modelName ?? `${spec.name}-xgboost`,
+        version: options.version ?? defaultVersion(now),
+        createdAt: now.toISOString(),
+      },
       spec,
       signature,
       features,
       target: { column: target.name, transform: target.transform },
-      onnx: { file: 'model.onnx', input: onnxInfo.input, output: onnxInfo.output, ...(onnxInfo.opset !== undefined && { opset: onnxInfo.opset }), outputSpace: 'transformed', sha256: sha256(model) },
-      hyperparameters: { ...params.best_params, n_estimators: params.n_estimators, best_iteration: params.best_iteration },
+      onnx: {
+        file: 'model.onnx',
+        input: onnxInfo.input,
+        output: onnxInfo.output,
+        ...(onnxInfo.opset !== undefined && { opset: onnxInfo.opset }),
+        outputSpace: 'transformed',
+        sha256: sha256(model),
+      },
+      hyperparameters: {
+        ...params.best_params,
+        n_estimators: params.n_estimators,
+        best_iteration: params.best_iteration,
+      },
       metrics,
       training: trainingRecord(readJson(out, 'selection.json')),
       lineage: {
         datasetSha256: data.sha256,
-        datasetFile: options.datasetName ?? (typeof options.csv === 'string' ? path.basename(options.csv) : 'stream'),
+        datasetFile:
+          options.datasetName ?? (typeof options.csv === 'string' ? path.basename(options.csv) : 'stream'),
         rows: { read: data.summary.rowsRead, kept: data.summary.rowsKept, ...data.summary.splits },
         gitCommit: gitCommit(),
         createdAt: now.toISOString(),
@@ -233,7 +295,11 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
         records,
         predictions: parity.predictions,
         tolerance: PARITY_TOLERANCE,
-        onnxCheck: { rowsChecked: onnxCheck.rows_checked, maxAbsDiff: onnxCheck.max_abs_diff, maxRelDiff: onnxCheck.max_rel_diff },
+        onnxCheck: {
+          rowsChecked: onnxCheck.rows_checked,
+          maxAbsDiff: onnxCheck.max_abs_diff,
+          maxRelDiff: onnxCheck.max_rel_diff,
+        },
       },
     };
 
@@ -243,7 +309,9 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
     onProgress?.({ stage: 'parity', rows: report.rows, maxRelDiff: report.maxRelDiff });
     if (report.failures.length > 0) {
       const f = report.failures[0]!;
-      throw new Error(`parity check failed for ${report.failures.length} of ${report.rows} records (record ${f.index}: native ${f.expected}, served ${f.actual})`);
+      throw new Error(
+        `parity check failed for ${report.failures.length} of ${report.rows} records (record ${f.index}: native ${f.expected}, served ${f.actual})`,
+      );
     }
 
     const holdoutPredictions = readNpy(path.join(out, 'predictions_holdout.npy')).data;

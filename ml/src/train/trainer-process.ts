@@ -21,11 +21,18 @@ export function trainerCommand(): { command: string; args: string[] } {
   if (configured) return { command: configured, args: ['-m', 'housing_trainer'] };
   const venvPython = path.join(TRAINER_DIR, '.venv', 'bin', 'python');
   if (existsSync(venvPython)) return { command: venvPython, args: ['-m', 'housing_trainer'] };
-  return { command: 'uv', args: ['run', '--project', TRAINER_DIR, '--frozen', 'python', '-m', 'housing_trainer'] };
+  return {
+    command: 'uv',
+    args: ['run', '--project', TRAINER_DIR, '--frozen', 'python', '-m', 'housing_trainer'],
+  };
 }
 
 /** Runs `housing_trainer train --data DIR --out DIR`, relaying its progress events. */
-export function runTrainer(dataDir: string, outDir: string, onEvent: (event: TrainerEvent) => void): Promise<void> {
+export function runTrainer(
+  dataDir: string,
+  outDir: string,
+  onEvent: (event: TrainerEvent) => void,
+): Promise<void> {
   const { command, args } = trainerCommand();
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args, 'train', '--data', dataDir, '--out', outDir], {
@@ -50,7 +57,9 @@ export function runTrainer(dataDir: string, outDir: string, onEvent: (event: Tra
       stderrTail.push(...chunk.split('\n').filter(Boolean));
       if (stderrTail.length > 40) stderrTail.splice(0, stderrTail.length - 40);
     });
-    child.on('error', (error) => reject(new Error(`could not start the trainer (${command}): ${error.message}`)));
+    child.on('error', (error) =>
+      reject(new Error(`could not start the trainer (${command}): ${error.message}`)),
+    );
     child.on('close', (code) => {
       if (code === 0) resolve();
       else reject(new Error(`trainer exited with code ${code}:\n${stderrTail.slice(-15).join('\n')}`));
