@@ -18,7 +18,6 @@ jest.setTimeout(180_000);
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, '..', '..');
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const RECORD = { date: '2022-06-30', zipcode: '30002', median_list_price: 389000, median_dom: 21 };
 
 let dir: string;
 let t: TestApp | undefined;
@@ -44,6 +43,8 @@ test('back up, wipe, restore: the same model serves the same prices and datasets
     PATH: `${path.join(REPO, '.tools', 'node', 'bin')}:${process.env.PATH}`,
   };
   const { first } = await testModels();
+  // a record the package itself was verified on (every field the model requires)
+  const RECORD = first.pkg.manifest.parity.records[0];
   t = await startTestApp(local);
   const adminKey = t.adminKey;
   const model = await registerProduction(t, first);
