@@ -88,18 +88,20 @@ export interface FieldGroup {
 const TITLE_CASE = /^[A-Z][a-z]+( [A-Z][a-z]+)+$/;
 
 /**
- * Which group of the Predict form a field belongs to. The signature carries no category, so HouseTS's
+ * Which group of the Predict form a field belongs to. Dates and categories (where and when) are the
+ * essential fields; numbers go to their theme, required or not (a model may require every one of them,
+ * and each is prefilled with its typical value). The signature carries no category, so HouseTS's
  * conventions are read (points of interest say so in their description, census columns are Title Case
  * words); any other spec falls back to numbers and categories.
  */
 export function groupOf(field: SignatureField): string {
-  if (field.required || field.type !== 'number') return 'Essential';
+  if (field.type !== 'number') return 'Essential';
   if (/^points of interest/i.test(field.description ?? '')) return 'Points of interest';
   if (TITLE_CASE.test(field.name)) return 'Census of the zip code';
   return /^[a-z0-9_]+$/.test(field.name) ? 'Market' : 'Other numbers';
 }
 
-/** The signature in groups: essential fields (required ones and categories) first, then the others. */
+/** The signature in groups: essential fields (dates and categories) first, then the numbers by theme. */
 export function groupFields(signature: readonly SignatureField[]): FieldGroup[] {
   const groups = new Map<string, SignatureField[]>([['Essential', []]]);
   for (const field of signature) {
@@ -107,6 +109,13 @@ export function groupFields(signature: readonly SignatureField[]): FieldGroup[] 
     groups.set(name, [...(groups.get(name) ?? []), field]);
   }
   return [...groups.entries()].filter(([, f]) => f.length).map(([name, fields]) => ({ name, fields }));
+}
+
+/** "12 fields, 3 required" — what a collapsed group holds. */
+export function groupSummary(fields: readonly SignatureField[]): string {
+  const required = fields.filter((f) => f.required).length;
+  const count = `${fields.length} field${fields.length === 1 ? '' : 's'}`;
+  return required === 0 ? `${count}, optional` : `${count}, ${required} required`;
 }
 
 function asInput(value: unknown): string {

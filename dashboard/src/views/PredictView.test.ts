@@ -60,6 +60,18 @@ describe('predict form', () => {
     const market = wrapper.get('details.field-group[data-group="Market"]');
     expect(market.find('[name="avg_sale_to_list"]').exists()).toBe(true);
     expect((market.element as HTMLDetailsElement).open).toBe(false);
+    expect(market.get('summary').text()).toMatch(/\d+ fields, optional/);
+  });
+
+  it('groups required numbers by theme too, and says how many each group requires', async () => {
+    const model = structuredClone(currentModel);
+    for (const field of model.signature) field.required = true;
+    const { wrapper } = await openPredict({ 'GET /v1/models/current': model });
+    const essential = wrapper.get('fieldset.field-group');
+    expect(essential.find('[name="avg_sale_to_list"]').exists()).toBe(false);
+    const market = wrapper.get('details.field-group[data-group="Market"]');
+    expect(market.find('[name="avg_sale_to_list"]').exists()).toBe(true);
+    expect(market.get('summary').text()).toMatch(/(\d+) fields, \1 required/);
   });
 
   it('prefills typical values from the signature, so nothing is flagged outside the training range', async () => {
