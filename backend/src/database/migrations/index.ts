@@ -3,6 +3,7 @@ import { ApiKeys1732330000001 } from './1732330000001-api-keys';
 import { BatchJobs1732331000000 } from '../../batch/migrations/1732331000000-batch-jobs';
 import { ModelVersionChecksums1764690000000 } from './1764690000000-model-version-checksums';
 import { Datasets1732332000000 } from '../../dataset/migrations/1732332000000-datasets';
+import { BatchDatasets1764700000000 } from '../../batch/migrations/1764700000000-batch-datasets';
 
 /** Every migration, in order. A module that adds tables adds its migration here. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   BatchJobs1732331000000,
   Datasets1732332000000,
   ModelVersionChecksums1764690000000,
+  BatchDatasets1764700000000,
 ];
