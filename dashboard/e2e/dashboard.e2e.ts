@@ -359,6 +359,8 @@ describe('dashboard in the browser', () => {
     const registered = await api('/v1/datasets', ctx.adminKey, { method: 'POST', body: form });
     expect([200, 201]).toContain(registered.status);
     const dataset = await registered.json();
+    // The previous test left the Models view open (it looked the dataset up then): open it afresh.
+    await nav(page, 'Batch jobs');
     await nav(page, 'Models');
     await page.getByRole('button', { name: /^Open dataset / }).click();
     const card = page.getByTestId('dataset-card');
