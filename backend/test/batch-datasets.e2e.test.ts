@@ -1,6 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DataSource } from 'typeorm';
+import { BatchEvaluationEntity } from '../src/batch/batch-evaluation.entity';
+import { isForeignKeyViolation } from '../src/database/constraint-errors';
+import { DatasetRepository } from '../src/dataset/dataset.repository';
 import { createArtifactStore } from '../src/storage/storage.module';
 import type { ArtifactStore } from '../src/storage/artifact-store';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -209,4 +213,32 @@ test('two evaluations and a delete of their dataset at once: the delete refuses 
       expect((await t.request().get(`/v1/datasets/${run.dataset.id}`).set(auth(t))).status).toBe(200);
     }
   }
+});
+
+test('the database itself holds the link: its foreign key refuses a run on a missing dataset and a delete under a run', async () => {
+  // The race's losing orders, forced: the service's checks are skipped, the schema still decides.
+  const runs = t.app.get(DataSource).getRepository(BatchEvaluationEntity);
+  const row = (id: string, datasetId: string) => ({
+    id,
+    status: 'queued' as const,
+    source: 'api' as const,
+    inputUri: 'file:///nowhere.csv',
+    datasetId,
+    datasetSha256: '0'.repeat(64),
+    createdAt: Date.now(),
+    updatedAt: Date.now(),
+  });
+  const orphan = await runs
+    .insert(row('e0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000001'))
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  expect(isForeignKeyViolation(orphan)).toBe(true);
+  expect(await runs.findOneBy({ id: 'e0000000-0000-4000-8000-000000000001' })).toBeNull();
+
+  const dataset = await register(head(20));
+  await runs.insert(row('e0000000-0000-4000-8000-000000000002', dataset.id));
+  expect(await t.app.get(DatasetRepository).deleteById(dataset.id)).toBe('referenced');
+  expect((await t.request().get(`/v1/datasets/${dataset.id}`).set(auth(t))).status).toBe(200);
 });
