@@ -351,6 +351,28 @@ describe('dashboard in the browser', () => {
     expect(models.find((m: { version: number }) => m.version === 1).stage).toBe('production');
   });
 
+  it('opens the dataset that trained production from its lineage in one click, with a download of the same bytes', async () => {
+    const csv = readFileSync(ctx.csvPath);
+    const form = new FormData();
+    form.append('spec', 'housets');
+    form.append('file', new Blob([csv]), 'tiny.csv');
+    const registered = await api('/v1/datasets', ctx.adminKey, { method: 'POST', body: form });
+    expect([200, 201]).toContain(registered.status);
+    const dataset = await registered.json();
+    // The previous test left the Models view open (it looked the dataset up then): open it afresh.
+    await nav(page, 'Batch jobs');
+    await nav(page, 'Models');
+    await page.getByRole('button', { name: /^Open dataset / }).click();
+    const card = page.getByTestId('dataset-card');
+    await expect(card.textContent()).resolves.toContain(dataset.sha256);
+    await expect(card.textContent()).resolves.toContain('housets-xgboost v1');
+    await expect(card.getByTestId('column-profile').locator('tbody tr').count()).resolves.toBe(
+      dataset.columns.length,
+    );
+    const saved = await downloadText(page, () => card.getByRole('button', { name: 'Download CSV' }).click());
+    expect(saved.text).toBe(csv.toString('utf8'));
+  });
+
   it('creates a key (secret shown once) and revokes it', async () => {
     await nav(page, 'API keys');
     // A day/month/year expiry is refused with the format that is accepted, never read as year 62027.

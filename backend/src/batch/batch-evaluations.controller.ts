@@ -42,7 +42,9 @@ export class BatchEvaluationsController {
     summary: 'Run the monthly batch now',
     description:
       'Scores the dataset with the production model month by month (one prediction file per month of the date column) and, ' +
-      'where actual prices are present, evaluates MAE, RMSE and % errors by month and region. The same run BATCH_MONTHLY_CRON schedules.',
+      'where actual prices are present, evaluates MAE, RMSE and % errors by month and region. The same run BATCH_MONTHLY_CRON schedules. ' +
+      'The input is `inputUri` (a CSV in the artifact store) or `datasetId` (a registered dataset, recorded on the run; ' +
+      'the dataset cannot be deleted while a run references it).',
   })
   @ApiAcceptedResponse({ type: BatchEvaluationDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
@@ -51,11 +53,12 @@ export class BatchEvaluationsController {
     type: ProblemDetails,
     description: 'The input URI is outside the artifact store or missing',
   })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: 'No dataset with that datasetId' })
   async create(
     @Body() body: CreateBatchEvaluationDto,
     @Principal() principal: Principal,
   ): Promise<BatchEvaluationDto> {
-    return this.dto(await this.evaluations.create(body.inputUri, principal));
+    return this.dto(await this.evaluations.create(body, principal));
   }
 
   @Get()

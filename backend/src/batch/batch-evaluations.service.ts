@@ -4,10 +4,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { ProblemException, notFound } from '../common/problem';
+import { isForeignKeyViolation } from '../database/constraint-errors';
 import { RegistryService } from '../model-registry/registry.service';
 import { MONTHLY_JOB } from './batch.constants';
 import { BatchEvaluationEntity } from './batch-evaluation.entity';
-import { BatchJobsService } from './batch-jobs.service';
+import { BatchJobsService, type BatchInputRef } from './batch-jobs.service';
 import { BatchQueueService } from './batch-queue.service';
 
 const isAdmin = (principal: Principal) => principal.scopes.includes('admin');
@@ -24,7 +25,7 @@ export class BatchEvaluationsService {
     private readonly queue: BatchQueueService,
   ) {}
 
-  async create(inputUri: string, principal: Principal): Promise<BatchEvaluationEntity> {
+  async create(input: BatchInputRef, principal: Principal): Promise<BatchEvaluationEntity> {
     const production = await this.registry.findProduction();
     if (!production) {
       throw new ProblemException(
@@ -34,7 +35,7 @@ export class BatchEvaluationsService {
         'the monthly batch scores with the production model: promote one first',
       );
     }
-    await this.jobs.inputKeyOf(inputUri, principal);
+    const { inputUri, datasetId, datasetSha256 } = await this.jobs.resolveInput(input, principal);
     const id = randomUUID();
     const now = Date.now();
     const row = this.runs.create({
@@ -44,6 +45,8 @@ export class BatchEvaluationsService {
       apiKeyId: principal.keyId,
       queueJobId: id,
       inputUri,
+      datasetId,
+      datasetSha256,
       modelVersionId: production.id,
       modelName: production.name,
       modelVersion: production.version,
@@ -60,7 +63,13 @@ export class BatchEvaluationsService {
       startedAt: null,
       finishedAt: null,
     });
-    await this.runs.insert(row);
+    try {
+      await this.runs.insert(row);
+    } catch (error) {
+      // The dataset was deleted between the look-up and the insert: the foreign key refused the row.
+      if (datasetId !== null && isForeignKeyViolation(error)) throw notFound(`no dataset ${datasetId}`);
+      throw error;
+    }
     try {
       await this.queue.add(MONTHLY_JOB, { kind: 'monthly', runId: id, inputUri }, id);
     } catch (error) {

@@ -33,6 +33,13 @@ export class BatchJobEntity {
   @Column({ type: 'varchar', length: 1000 })
   inputUri: string;
 
+  /** The registered dataset scored (POST with datasetId), else null (an input URI). */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  datasetId: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  datasetSha256: string | null;
+
   @Column({ type: 'varchar', length: 1000 })
   inputKey: string;
 

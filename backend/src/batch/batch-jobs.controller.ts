@@ -62,7 +62,7 @@ export class BatchJobsController {
     summary: 'Submit a batch prediction job',
     description:
       'Either upload a CSV (multipart/form-data, field `file`, at most BATCH_UPLOAD_LIMIT_BYTES; optional fields `modelName` and ' +
-      '`modelVersion` before it) or name a CSV already in the artifact store (JSON `{inputUri, modelVersion?}`). The job is scored ' +
+      '`modelVersion` before it) or name a CSV already in the artifact store (JSON `{inputUri, modelVersion?}`) or a registered dataset (JSON `{datasetId, modelVersion?}`, recorded on the job). The job is scored ' +
       'by a worker with the model version named, else the production version at submit time. With an `Idempotency-Key` header, ' +
       'repeating the request with the same key and API key returns the same job instead of creating another.',
     requestBody: {
@@ -101,6 +101,7 @@ export class BatchJobsController {
     description:
       'Unknown model version, an input URI outside the artifact store or missing, or an Idempotency-Key reused with another request',
   })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: 'No dataset with that datasetId' })
   async submit(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -117,14 +118,15 @@ export class BatchJobsController {
         throw validationProblem([
           {
             field: 'body',
-            message: 'must be a JSON object {inputUri, modelVersion?}, or a multipart/form-data upload',
+            message:
+              'must be a JSON object {inputUri or datasetId, modelVersion?}, or a multipart/form-data upload',
           },
         ]);
       }
       const dto = plainToInstance(CreateBatchJobDto, body);
       const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
       if (errors.length > 0) throw validationProblem(flattenValidationErrors(errors));
-      submitted = await this.jobs.submitUri(dto.inputUri, dto.modelVersion, principal, key);
+      submitted = await this.jobs.submitUri(dto, dto.modelVersion, principal, key);
     }
     void reply.header('location', `/v1/batch-jobs/${submitted.job.id}`);
     if (submitted.replayed) void reply.header('idempotent-replayed', 'true');

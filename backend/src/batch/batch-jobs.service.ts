@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ProblemException, conflict, notFound, validationProblem } from '../common/problem';
 import type { ModelVersionEntity } from '../model-registry/model-version.entity';
 import { RegistryService } from '../model-registry/registry.service';
+import { DatasetService } from '../dataset/dataset.service';
 import { ARTIFACT_STORE, ArtifactTooLargeError, type ArtifactStore } from '../storage/artifact-store';
 import {
   FINISHED_STATUSES,
@@ -28,6 +29,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 export function requestFingerprint(request: {
   file?: string;
   inputUri?: string;
+  datasetId?: string;
   modelName?: string;
   modelVersion?: number | string;
 }): string {
@@ -36,6 +38,8 @@ export function requestFingerprint(request: {
     request.inputUri ?? null,
     request.modelName ?? null,
     request.modelVersion === undefined ? null : String(request.modelVersion),
+    // appended only when present, so fingerprints stored before datasets existed stay the same
+    ...(request.datasetId === undefined ? [] : [request.datasetId]),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -57,6 +61,17 @@ export interface Submitted {
   replayed: boolean;
 }
 
+/** The input a JSON request names: an artifact-store URI or a registered dataset (exactly one). */
+export interface BatchInputRef {
+  inputUri?: string;
+  datasetId?: string;
+}
+
+export type ResolvedInput = Pick<
+  BatchJobEntity,
+  'inputUri' | 'inputKey' | 'inputBytes' | 'datasetId' | 'datasetSha256'
+>;
+
 const isAdmin = (principal: Principal) => principal.scopes.includes('admin');
 
 /**
@@ -75,6 +90,7 @@ export class BatchJobsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: RegistryService,
     private readonly queue: BatchQueueService,
+    private readonly datasets: DatasetService,
   ) {}
 
   /** Validates an Idempotency-Key header value (undefined when absent). */
@@ -194,23 +210,51 @@ export class BatchJobsService {
     return { key, bytes };
   }
 
+  /**
+   * The input of a JSON-submitted run: exactly one of an artifact-store URI or a registered dataset
+   * (404 when unknown). A dataset is read from its immutable content-addressed object.
+   */
+  async resolveInput(input: BatchInputRef, principal: Principal): Promise<ResolvedInput> {
+    if ((input.inputUri === undefined) === (input.datasetId === undefined))
+      throw validationProblem([{ field: 'inputUri', message: 'send exactly one of inputUri and datasetId' }]);
+    if (input.datasetId !== undefined) {
+      const dataset = await this.datasets.get(input.datasetId);
+      return {
+        inputUri: this.datasets.uri(dataset),
+        inputKey: dataset.artifactKey,
+        inputBytes: dataset.bytes,
+        datasetId: dataset.id,
+        datasetSha256: dataset.sha256,
+      };
+    }
+    const { key, bytes } = await this.inputKeyOf(input.inputUri!, principal);
+    return {
+      inputUri: input.inputUri!,
+      inputKey: key,
+      inputBytes: bytes,
+      datasetId: null,
+      datasetSha256: null,
+    };
+  }
+
   async submitUri(
-    inputUri: string,
+    input: BatchInputRef,
     modelRef: ModelVersionRefDto | undefined,
     principal: Principal,
     idempotencyKey: string | undefined,
   ): Promise<Submitted> {
     const fingerprint = requestFingerprint({
-      inputUri,
+      inputUri: input.inputUri,
+      datasetId: input.datasetId,
       modelName: modelRef?.name,
       modelVersion: modelRef?.version,
     });
     const existing = await this.byIdempotencyKey(principal, idempotencyKey);
     if (existing) return this.replay(existing, fingerprint);
     const model = await this.resolveModel(modelRef);
-    const { key, bytes } = await this.inputKeyOf(inputUri, principal);
+    const resolved = await this.resolveInput(input, principal);
     return this.create(
-      { id: randomUUID(), inputUri, inputKey: key, inputBytes: bytes, inputName: null },
+      { id: randomUUID(), ...resolved, inputName: null },
       model,
       principal,
       { key: idempotencyKey, fingerprint },
@@ -380,7 +424,8 @@ export class BatchJobsService {
   }
 
   private async create(
-    input: Pick<BatchJobEntity, 'id' | 'inputUri' | 'inputKey' | 'inputBytes' | 'inputName'>,
+    input: Pick<BatchJobEntity, 'id' | 'inputUri' | 'inputKey' | 'inputBytes' | 'inputName'> &
+      Partial<Pick<BatchJobEntity, 'datasetId' | 'datasetSha256'>>,
     model: ModelVersionEntity,
     principal: Principal,
     idempotency: { key: string | undefined; fingerprint: string },
@@ -389,6 +434,8 @@ export class BatchJobsService {
     const idempotencyKey = idempotency.key;
     const now = Date.now();
     const row = this.jobs.create({
+      datasetId: null,
+      datasetSha256: null,
       ...input,
       status: 'queued',
       apiKeyId: principal.keyId,

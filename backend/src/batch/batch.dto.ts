@@ -5,11 +5,13 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUUID,
   Matches,
   Max,
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { JOB_STATUSES, type JobStatus } from './batch.constants';
@@ -35,6 +37,26 @@ const queryNumber = ({ value }: { value: unknown }) =>
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** The registered dataset (POST /v1/datasets) a batch run scored. */
+export class BatchDatasetDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' })
+  sha256: string;
+
+  static from(row: { datasetId: string | null; datasetSha256: string | null }): BatchDatasetDto | null {
+    return row.datasetId !== null && row.datasetSha256 !== null
+      ? { id: row.datasetId, sha256: row.datasetSha256 }
+      : null;
+  }
+}
+
+const DATASET_ID_DOC = {
+  format: 'uuid',
+  description:
+    'A registered dataset (GET /v1/datasets) to score instead of inputUri: send exactly one of the two. ' +
+    'Unknown: 404. The run records the dataset id and sha256.',
+};
+
 export class ModelVersionRefDto {
   @ApiProperty({ example: 'housets-xgboost', minLength: 1, maxLength: 200, pattern: NO_CONTROL_CHARACTERS })
   @IsString()
@@ -58,13 +80,19 @@ export class CreateBatchJobDto {
     maxLength: 1000,
     pattern: STORE_URI,
   })
+  @ValidateIf((o: CreateBatchJobDto) => o.datasetId === undefined || o.inputUri !== undefined)
   @IsString()
   @MaxLength(1000)
   @Matches(/^(s3|file):\/\/./, { message: 'inputUri must start with s3:// or file://' })
   @Matches(WITHOUT_CONTROL_CHARACTERS, {
     message: 'inputUri must not contain control characters (NUL, line breaks, tabs)',
   })
-  inputUri: string;
+  inputUri?: string;
+
+  @ApiPropertyOptional(DATASET_ID_DOC)
+  @IsOptional()
+  @IsUUID()
+  datasetId?: string;
 
   @ApiPropertyOptional({
     type: ModelVersionRefDto,
@@ -171,6 +199,12 @@ export class BatchJobDto {
   })
   model: BatchModelDto;
   @ApiProperty({ type: BatchInputDto }) input: BatchInputDto;
+  @ApiProperty({
+    type: BatchDatasetDto,
+    nullable: true,
+    description: 'The registered dataset scored, when the job named one (datasetId)',
+  })
+  dataset: BatchDatasetDto | null;
   @ApiProperty({ example: 1, description: 'Attempts started; more than one after a retry or a stall' })
   attempts: number;
   @ApiProperty({ example: 0, description: 'Times a worker died or hung on the job and another took over' })
@@ -202,6 +236,7 @@ export class BatchJobDto {
       rowsFailed: row.rowsFailed,
       model: { name: row.modelName, version: row.modelVersion },
       input: { uri: row.inputUri, name: row.inputName, bytes: row.inputBytes },
+      dataset: BatchDatasetDto.from(row),
       attempts: row.attempts,
       stalledCount: row.stalledCount,
       error: row.error,
@@ -233,13 +268,19 @@ export class CreateBatchEvaluationDto {
     maxLength: 1000,
     pattern: STORE_URI,
   })
+  @ValidateIf((o: CreateBatchEvaluationDto) => o.datasetId === undefined || o.inputUri !== undefined)
   @IsString()
   @MaxLength(1000)
   @Matches(/^(s3|file):\/\/./, { message: 'inputUri must start with s3:// or file://' })
   @Matches(WITHOUT_CONTROL_CHARACTERS, {
     message: 'inputUri must not contain control characters (NUL, line breaks, tabs)',
   })
-  inputUri: string;
+  inputUri?: string;
+
+  @ApiPropertyOptional(DATASET_ID_DOC)
+  @IsOptional()
+  @IsUUID()
+  datasetId?: string;
 }
 
 export class ErrorMetricsDto implements ErrorMetrics {
@@ -285,6 +326,12 @@ export class BatchEvaluationDto {
   source: 'schedule' | 'api';
   @ApiProperty() inputUri: string;
   @ApiProperty({
+    type: BatchDatasetDto,
+    nullable: true,
+    description: 'The registered dataset scored, when the run named one (datasetId)',
+  })
+  dataset: BatchDatasetDto | null;
+  @ApiProperty({
     type: BatchModelDto,
     nullable: true,
     description: 'The production version at the time of the run',
@@ -323,6 +370,7 @@ export class BatchEvaluationDto {
       status: row.status,
       source: row.source,
       inputUri: row.inputUri,
+      dataset: BatchDatasetDto.from(row),
       model:
         row.modelName !== null && row.modelVersion !== null
           ? { name: row.modelName, version: row.modelVersion }

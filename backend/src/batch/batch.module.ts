@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatasetModule } from '../dataset/dataset.module';
 import { ModelRegistryModule } from '../model-registry/model-registry.module';
 import { BatchEvaluationEntity } from './batch-evaluation.entity';
 import { BatchEvaluationsController } from './batch-evaluations.controller';
@@ -14,6 +15,7 @@ import { BatchQueueModule } from './batch-queue.module';
   imports: [
     TypeOrmModule.forFeature([BatchJobEntity, BatchEvaluationEntity]),
     ModelRegistryModule,
+    DatasetModule,
     BatchQueueModule,
   ],
   controllers: [BatchJobsController, BatchEvaluationsController],

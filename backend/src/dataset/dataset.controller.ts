@@ -104,13 +104,15 @@ export class DatasetController {
 
   @Get()
   @RequireScopes('models:read')
-  @ApiOperation({ summary: 'List dataset versions, newest first' })
+  @ApiOperation({
+    summary: 'List dataset versions, newest first (with ?sha256=, the one with that checksum, if any)',
+  })
   @ApiOkResponse({ type: DatasetListDto })
   @ApiBadRequestResponse({ type: ProblemDetails })
   async list(@Query() query: ListDatasetsQueryDto): Promise<DatasetListDto> {
     const limit = query.limit ?? 20;
     const offset = query.offset ?? 0;
-    const { rows, total } = await this.datasets.list(limit, offset);
+    const { rows, total } = await this.datasets.list(limit, offset, query.sha256);
     return { items: rows.map((r) => DatasetDto.from(r, this.datasets.uri(r))), total, limit, offset };
   }
 
@@ -144,12 +146,14 @@ export class DatasetController {
   @Delete(':id')
   @HttpCode(204)
   @RequireScopes('models:write')
-  @ApiOperation({ summary: 'Delete a dataset version no model version was trained on' })
+  @ApiOperation({
+    summary: 'Delete a dataset version no model version was trained on and no batch evaluation scored',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({
     type: ProblemDetails,
-    description: 'A model version was trained on it (they are named)',
+    description: 'A model version was trained on it, or a batch evaluation scored it (they are named)',
   })
   async delete(@Param('id', uuid) id: string): Promise<void> {
     await this.datasets.delete(id);

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ListQueryDto } from '../batch/batch.dto';
 import type { ColumnProfile } from './dataset-profile';
 import type { DatasetEntity } from './dataset.entity';
@@ -35,7 +35,15 @@ export class UploadDatasetDto {
   file: unknown;
 }
 
-export class ListDatasetsQueryDto extends ListQueryDto {}
+export class ListDatasetsQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({
+    pattern: '^[0-9a-f]{64}$',
+    description: 'Only the dataset with this sha256 (e.g. a model lineage’s datasetSha256): zero or one item',
+  })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'sha256 must be 64 lowercase hex digits' })
+  sha256?: string;
+}
 
 export class CategoryCountDto {
   @ApiProperty() value: string;

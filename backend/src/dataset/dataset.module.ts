@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BatchEvaluationEntity } from '../batch/batch-evaluation.entity';
 import { ModelVersionEntity } from '../model-registry/model-version.entity';
 import { DatasetController } from './dataset.controller';
 import { DatasetEntity } from './dataset.entity';
@@ -8,7 +9,7 @@ import { DatasetService } from './dataset.service';
 
 /** Datasets versioned like code: content-addressed, immutable CSVs with their profile (README "Operations"). */
 @Module({
-  imports: [TypeOrmModule.forFeature([DatasetEntity, ModelVersionEntity])],
+  imports: [TypeOrmModule.forFeature([DatasetEntity, ModelVersionEntity, BatchEvaluationEntity])],
   providers: [DatasetService, DatasetRepository],
   controllers: [DatasetController],
   exports: [DatasetService],

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
+import { BatchEvaluationEntity } from '../batch/batch-evaluation.entity';
+import { isForeignKeyViolation } from '../database/constraint-errors';
 import { ModelVersionEntity } from '../model-registry/model-version.entity';
 import { DatasetEntity } from './dataset.entity';
 
@@ -10,6 +12,8 @@ export class DatasetRepository {
   constructor(
     @InjectRepository(DatasetEntity) private readonly rows: Repository<DatasetEntity>,
     @InjectRepository(ModelVersionEntity) private readonly models: Repository<ModelVersionEntity>,
+    @InjectRepository(BatchEvaluationEntity)
+    private readonly evaluations: Repository<BatchEvaluationEntity>,
   ) {}
 
   /** Inserts `row`; returns false when a dataset with the same sha256 exists (unique index). */
@@ -55,10 +59,29 @@ export class DatasetRepository {
     return rows.map((r) => ({ name: r.name, version: r.version }));
   }
 
-  /** Deletes the row; returns whether it existed. */
-  async deleteById(id: string): Promise<boolean> {
-    const result = await this.rows.delete({ id });
-    return (result.affected ?? 0) > 0;
+  /** Ids of the batch evaluations that scored this dataset (at most `limit`), oldest first. */
+  async batchEvaluationsOn(id: string, limit = 5): Promise<string[]> {
+    const rows = await this.evaluations.find({
+      select: { id: true },
+      where: { datasetId: id },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Deletes the row; returns whether it existed, or 'referenced' when a batch evaluation's foreign key
+   * refused it (one inserted after the caller's check).
+   */
+  async deleteById(id: string): Promise<boolean | 'referenced'> {
+    try {
+      const result = await this.rows.delete({ id });
+      return (result.affected ?? 0) > 0;
+    } catch (error) {
+      if (isForeignKeyViolation(error)) return 'referenced';
+      throw error;
+    }
   }
 }
 

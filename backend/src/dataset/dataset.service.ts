@@ -36,6 +36,11 @@ const tooLarge = (limit: number) =>
 const invalidDataset = (detail: string) =>
   new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid-dataset', 'Invalid dataset', detail);
 
+const referencedByEvaluations = (id: string, which: string) =>
+  conflict(
+    `dataset ${id} is referenced by batch evaluations (${which}): its record of what was scored must stay`,
+  );
+
 /** Columns a CSV must have for its spec: what the model uses plus the dedupe keys (as `ml train` checks). */
 function requiredColumns(spec: DatasetSpec): string[] {
   const used = spec.columns.filter((c) => c.role !== 'drop' && c.role !== 'identifier').map((c) => c.name);
@@ -252,8 +257,11 @@ export class DatasetService {
     return winner;
   }
 
-  async list(limit = 20, offset = 0): Promise<{ rows: DatasetEntity[]; total: number }> {
-    return this.repository.listNewestFirst(limit, offset);
+  async list(limit = 20, offset = 0, sha256?: string): Promise<{ rows: DatasetEntity[]; total: number }> {
+    if (sha256 === undefined) return this.repository.listNewestFirst(limit, offset);
+    const row = await this.repository.findBySha256(sha256);
+    const rows = row ? [row] : [];
+    return { rows: rows.slice(offset, offset + limit), total: rows.length };
   }
 
   async get(id: string): Promise<DatasetEntity> {
@@ -271,7 +279,10 @@ export class DatasetService {
     return { row, stream: await this.store.getStream(row.artifactKey) };
   }
 
-  /** Deletes a dataset no model version was trained on (409 naming them otherwise); the row first, then the object. */
+  /**
+   * Deletes a dataset no model version was trained on and no batch evaluation scored (409 naming them
+   * otherwise); the row first, then the object.
+   */
   async delete(id: string): Promise<void> {
     const row = await this.get(id);
     const models = await this.modelsTrainedOn(row);
@@ -279,8 +290,13 @@ export class DatasetService {
       throw conflict(
         `dataset ${id} trained ${models.map((m) => `${m.name} v${m.version}`).join(', ')}: delete those versions first`,
       );
+    const evaluations = await this.repository.batchEvaluationsOn(id);
+    if (evaluations.length > 0) throw referencedByEvaluations(id, evaluations.join(', '));
     // Two deletes at once: one removes the row (and then the object), the other finds nothing (404).
-    if (!(await this.repository.deleteById(id))) throw notFound(`no dataset ${id}`);
+    // An evaluation naming the dataset after the check above: its foreign key refuses the delete.
+    const deleted = await this.repository.deleteById(id);
+    if (deleted === 'referenced') throw referencedByEvaluations(id, 'a batch evaluation started meanwhile');
+    if (!deleted) throw notFound(`no dataset ${id}`);
     await this.store.delete(row.artifactKey).catch(() => undefined);
   }
 }

@@ -253,7 +253,7 @@ export interface paths {
     put?: never;
     /**
      * Submit a batch prediction job
-     * @description Either upload a CSV (multipart/form-data, field `file`, at most BATCH_UPLOAD_LIMIT_BYTES; optional fields `modelName` and `modelVersion` before it) or name a CSV already in the artifact store (JSON `{inputUri, modelVersion?}`). The job is scored by a worker with the model version named, else the production version at submit time. With an `Idempotency-Key` header, repeating the request with the same key and API key returns the same job instead of creating another.
+     * @description Either upload a CSV (multipart/form-data, field `file`, at most BATCH_UPLOAD_LIMIT_BYTES; optional fields `modelName` and `modelVersion` before it) or name a CSV already in the artifact store (JSON `{inputUri, modelVersion?}`) or a registered dataset (JSON `{datasetId, modelVersion?}`, recorded on the job). The job is scored by a worker with the model version named, else the production version at submit time. With an `Idempotency-Key` header, repeating the request with the same key and API key returns the same job instead of creating another.
      */
     post: operations['BatchJobs_submit'];
     delete?: never;
@@ -326,7 +326,7 @@ export interface paths {
     put?: never;
     /**
      * Run the monthly batch now
-     * @description Scores the dataset with the production model month by month (one prediction file per month of the date column) and, where actual prices are present, evaluates MAE, RMSE and % errors by month and region. The same run BATCH_MONTHLY_CRON schedules.
+     * @description Scores the dataset with the production model month by month (one prediction file per month of the date column) and, where actual prices are present, evaluates MAE, RMSE and % errors by month and region. The same run BATCH_MONTHLY_CRON schedules. The input is `inputUri` (a CSV in the artifact store) or `datasetId` (a registered dataset, recorded on the run; the dataset cannot be deleted while a run references it).
      */
     post: operations['BatchEvaluations_create'];
     delete?: never;
@@ -359,7 +359,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List dataset versions, newest first */
+    /** List dataset versions, newest first (with ?sha256=, the one with that checksum, if any) */
     get: operations['Dataset_list'];
     put?: never;
     /**
@@ -384,7 +384,7 @@ export interface paths {
     get: operations['Dataset_get'];
     put?: never;
     post?: never;
-    /** Delete a dataset version no model version was trained on */
+    /** Delete a dataset version no model version was trained on and no batch evaluation scored */
     delete: operations['Dataset_delete'];
     options?: never;
     head?: never;
@@ -913,6 +913,11 @@ export interface components {
        * @example s3://housing-artifacts/datasets/2024-06.csv
        */
       inputUri: string;
+      /**
+       * Format: uuid
+       * @description A registered dataset (GET /v1/datasets) to score instead of inputUri: send exactly one of the two. Unknown: 404. The run records the dataset id and sha256.
+       */
+      datasetId?: string;
       /** @description The model version to score with; default: the production version at submit time. */
       modelVersion?: components['schemas']['ModelVersionRefDto'];
     };
@@ -950,6 +955,12 @@ export interface components {
       /** @example 18400112 */
       bytes: number | null;
     };
+    BatchDatasetDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
+      sha256: string;
+    };
     BatchJobLinksDto: {
       /** @example /v1/batch-jobs/6f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11 */
       self: string;
@@ -986,6 +997,8 @@ export interface components {
       /** @description The model version scoring the job (fixed at submit time) */
       model: components['schemas']['BatchModelDto'];
       input: components['schemas']['BatchInputDto'];
+      /** @description The registered dataset scored, when the job named one (datasetId) */
+      dataset: components['schemas']['BatchDatasetDto'] | null;
       /**
        * @description Attempts started; more than one after a retry or a stall
        * @example 1
@@ -1028,6 +1041,11 @@ export interface components {
        * @example s3://housing-artifacts/datasets/housets.csv
        */
       inputUri: string;
+      /**
+       * Format: uuid
+       * @description A registered dataset (GET /v1/datasets) to score instead of inputUri: send exactly one of the two. Unknown: 404. The run records the dataset id and sha256.
+       */
+      datasetId?: string;
     };
     MonthlyFileDto: {
       /** @example 2022-03 */
@@ -1136,6 +1154,8 @@ export interface components {
        */
       source: 'schedule' | 'api';
       inputUri: string;
+      /** @description The registered dataset scored, when the run named one (datasetId) */
+      dataset: components['schemas']['BatchDatasetDto'] | null;
       /** @description The production version at the time of the run */
       model: components['schemas']['BatchModelDto'] | null;
       rowsRead: number;
@@ -2542,6 +2562,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
+      /** @description No dataset with that datasetId */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
       /** @description No model version named and none in production */
       409: {
         headers: {
@@ -3001,6 +3030,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
+      /** @description No dataset with that datasetId */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
       /** @description No model version in production */
       409: {
         headers: {
@@ -3123,6 +3161,8 @@ export interface operations {
       query?: {
         limit?: number;
         offset?: number;
+        /** @description Only the dataset with this sha256 (e.g. a model lineage’s datasetSha256): zero or one item */
+        sha256?: string;
       };
       header?: never;
       path?: never;
@@ -3405,7 +3445,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
-      /** @description A model version was trained on it (they are named) */
+      /** @description A model version was trained on it, or a batch evaluation scored it (they are named) */
       409: {
         headers: {
           [name: string]: unknown;

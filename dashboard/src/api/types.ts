@@ -29,3 +29,5 @@ export type BatchJobStatus = BatchJob['status'];
 export type BatchEvaluation = Schemas['BatchEvaluationDto'];
 export type EvaluationSummary = Schemas['EvaluationSummaryDto'];
 export type ErrorMetrics = Schemas['ErrorMetricsDto'];
+export type Dataset = Schemas['DatasetDto'];
+export type ColumnProfile = Schemas['ColumnProfileDto'];

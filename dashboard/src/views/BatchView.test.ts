@@ -18,6 +18,7 @@ function job(status: BatchJob['status'], over: Partial<BatchJob> = {}): BatchJob
     rowsFailed: status === 'queued' ? 0 : 10,
     model: { name: 'housets-xgboost', version: 3 },
     input: { uri: 'file:///a/input.csv', name: 'june.csv', bytes: 2048 },
+    dataset: null,
     attempts: 1,
     stalledCount: 0,
     error: null,

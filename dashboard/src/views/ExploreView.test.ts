@@ -112,6 +112,7 @@ describe('explore', () => {
       status: 'completed',
       source: 'api',
       inputUri: 'file:///data/housets.csv',
+      dataset: null,
       model: { name: 'housets-xgboost', version: 1 },
       rowsRead: 4,
       rowsDone: 4,

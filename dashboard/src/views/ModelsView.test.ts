@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelVersion } from '../api/types';
-import { mockApi, problem } from '../test/mockApi';
+import { mockApi, problem, type Handler } from '../test/mockApi';
 import { evaluation, modelVersion, myKey } from '../test/fixtures';
 import { mountApp, until } from '../test/mount';
 import { buttonByText } from '../test/dom';
 
-function registry(initial: ModelVersion[]) {
+function registry(initial: ModelVersion[], extra: Record<string, Handler | object> = {}) {
   let versions = initial;
   const api = mockApi({
+    ...extra,
     'GET /v1/models': () => versions,
     'GET /v1/models/:name/versions/:version/evaluation': {
       ...evaluation,
@@ -96,6 +97,72 @@ describe('models view', () => {
     await buttonByText(wrapper, 'Roll back').trigger('click');
     await until(() => wrapper.get('dialog').text().includes('no earlier production version'));
     expect((wrapper.get('dialog').element as HTMLDialogElement).open).toBe(true);
+  });
+
+  it('links the lineage to its registered dataset: one click shows spec, rows, checksum, profile and download', async () => {
+    const sha256 = 'a'.repeat(64);
+    const trained = { ...modelVersion(1, 'production') };
+    trained.lineage = { ...trained.lineage, datasetSha256: sha256 };
+    const dataset = {
+      id: '00000000-0000-4000-8000-0000000000d1',
+      sha256,
+      spec: 'housets',
+      fileName: 'housets-2024.csv',
+      bytes: 2_048_000,
+      rows: 1675,
+      columns: [
+        { name: 'price', missing: 0, kind: 'numeric' as const, min: 120000, max: 950000 },
+        {
+          name: 'city_full',
+          missing: 3,
+          kind: 'categorical' as const,
+          distinct: 2,
+          top: [{ value: 'Austin', count: 900 }],
+        },
+      ],
+      uri: `file:///srv/artifacts/datasets/sha256/${sha256}.csv`,
+      addedBy: '00000000-0000-4000-8000-0000000000k1',
+      createdAt: '2026-11-20T10:00:00.000Z',
+    };
+    const api = registry([trained], {
+      'GET /v1/datasets': (request: Request) => {
+        const items = new URL(request.url).searchParams.get('sha256') === sha256 ? [dataset] : [];
+        return { items, total: items.length, limit: 20, offset: 0 };
+      },
+      'GET /v1/datasets/:id': (_request: Request, p: Record<string, string>) =>
+        p.id === dataset.id
+          ? { ...dataset, models: [{ name: 'housets-xgboost', version: 1 }] }
+          : problem(404, `no dataset ${p.id}`),
+    });
+    const { wrapper } = await mountApp('/models', myKey(['models:read']));
+    await until(() => wrapper.get('[data-testid="lineage-dataset"]').text().includes('Open dataset'));
+    const [lookup] = api.calls('GET /v1/datasets');
+    expect(new URL(lookup!.url).searchParams.get('sha256')).toBe(sha256);
+    expect(wrapper.find('[data-testid="dataset-card"]').exists()).toBe(false);
+
+    await buttonByText(wrapper, 'Open dataset housets-2024.csv').trigger('click');
+    await until(() => wrapper.find('[data-testid="dataset-card"]').exists());
+    const card = wrapper.get('[data-testid="dataset-card"]');
+    expect(card.text()).toContain('housets');
+    expect(card.text()).toContain('1,675');
+    expect(card.text()).toContain(sha256);
+    expect(card.text()).toContain('00000000-0000-4000-8000-0000000000k1');
+    expect(card.text()).toContain('housets-xgboost v1');
+    const profile = card.get('[data-testid="column-profile"]');
+    expect(profile.findAll('tbody tr')).toHaveLength(2);
+    expect(profile.text()).toContain('Austin (900)');
+    expect(card.findAll('button').map((b) => b.text())).toContain('Download CSV');
+
+    await buttonByText(wrapper, 'Close').trigger('click');
+    await until(() => !wrapper.find('[data-testid="dataset-card"]').exists());
+  });
+
+  it('says when the training file was never registered', async () => {
+    const other = { ...modelVersion(1, 'production') };
+    other.lineage = { ...other.lineage, datasetSha256: 'b'.repeat(64) };
+    registry([other], { 'GET /v1/datasets': { items: [], total: 0, limit: 20, offset: 0 } });
+    const { wrapper } = await mountApp('/models', myKey(['models:read']));
+    await until(() => wrapper.get('[data-testid="lineage-dataset"]').text().includes('Not registered'));
   });
 
   it('has an empty state', async () => {

@@ -4,6 +4,7 @@ import { BatchJobs1732331000000 } from '../../batch/migrations/1732331000000-bat
 import { ModelVersionChecksums1764690000000 } from './1764690000000-model-version-checksums';
 import { BatchIdempotencyFingerprint1732332000001 } from '../../batch/migrations/1732332000001-batch-idempotency-fingerprint';
 import { Datasets1732332000000 } from '../../dataset/migrations/1732332000000-datasets';
+import { BatchDatasets1764700000000 } from '../../batch/migrations/1764700000000-batch-datasets';
 
 /** Every migration, in order. A module that adds tables adds its migration here. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Datasets1732332000000,
   BatchIdempotencyFingerprint1732332000001,
   ModelVersionChecksums1764690000000,
+  BatchDatasets1764700000000,
 ];
