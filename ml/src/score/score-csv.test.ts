@@ -68,6 +68,7 @@ describe('scoreCsv', () => {
       'median_house_value',
       'predicted_price',
       'actual_price',
+      'warnings',
     ]);
     expect(scored.rows.map((r) => r.fields.slice(0, 3))).toEqual([
       ['3.5', "'=cmd|' /C calc'!A0", '-5'],
