@@ -22,6 +22,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiParam,
   ApiProduces,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -42,7 +43,9 @@ import {
 } from './dataset.dto';
 import { DatasetService, type Registered } from './dataset.service';
 
-const uuid = new ParseUUIDPipe({ version: '4' });
+// Any UUID version, as the document's `format: uuid` says (ids are v4; another valid UUID is a 404).
+const uuid = new ParseUUIDPipe();
+const ID_PARAM = { name: 'id', format: 'uuid', description: 'The dataset id' } as const;
 
 @ApiTags('datasets')
 @Controller('v1/datasets')
@@ -117,6 +120,7 @@ export class DatasetController {
   }
 
   @Get(':id')
+  @ApiParam(ID_PARAM)
   @RequireScopes('models:read')
   @ApiOperation({
     summary: 'A dataset version: checksum, spec, rows, column profile, and the model versions trained on it',
@@ -129,6 +133,7 @@ export class DatasetController {
   }
 
   @Get(':id/content')
+  @ApiParam(ID_PARAM)
   @RequireScopes('models:read')
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'The CSV itself, streamed (its sha256 is the dataset’s)' })
@@ -144,6 +149,7 @@ export class DatasetController {
   }
 
   @Delete(':id')
+  @ApiParam(ID_PARAM)
   @HttpCode(204)
   @RequireScopes('models:write')
   @ApiOperation({

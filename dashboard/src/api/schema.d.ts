@@ -3330,6 +3330,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The dataset id */
         id: string;
       };
       cookie?: never;
@@ -3397,6 +3398,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The dataset id */
         id: string;
       };
       cookie?: never;
@@ -3472,6 +3474,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The dataset id */
         id: string;
       };
       cookie?: never;
