@@ -125,7 +125,8 @@ export class InferenceService implements OnApplicationBootstrap, OnModuleDestroy
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.events.subscribe(() => void this.reload());
+    // Subscribed before start-up completes: a promotion published after that reaches this process.
+    await this.events.subscribe(() => void this.reload());
     if (this.config.MODEL_RECONCILE_INTERVAL_MS > 0) {
       this.timer = setInterval(() => void this.reload(), this.config.MODEL_RECONCILE_INTERVAL_MS);
       this.timer.unref();

@@ -5,6 +5,9 @@ import { RedisService } from '../redis/redis.service';
 
 export const MODEL_EVENTS_CHANNEL = 'housing:model-events';
 
+/** How long start-up waits for Redis to confirm the subscription. */
+const SUBSCRIBE_WAIT_MS = 3000;
+
 export interface ModelStageEvent {
   type: 'stage-changed';
   modelVersionId: string;
@@ -21,6 +24,7 @@ export class ModelEvents implements OnModuleDestroy {
   private readonly logger = new Logger(ModelEvents.name);
   private readonly local = new EventEmitter();
   private subscriber?: Redis;
+  private subscribed?: Promise<boolean>;
 
   constructor(private readonly redis: RedisService) {}
 
@@ -35,10 +39,15 @@ export class ModelEvents implements OnModuleDestroy {
     }
   }
 
-  /** Calls `listener` for events from this process and from every other process. */
-  subscribe(listener: (event: ModelStageEvent) => void): void {
+  /**
+   * Calls `listener` for events from this process and from every other process. Resolves once Redis has
+   * confirmed the subscription (a message published before that would never arrive), or after
+   * SUBSCRIBE_WAIT_MS when Redis does not answer: periodic reconciliation covers a missed message.
+   */
+  async subscribe(listener: (event: ModelStageEvent) => void): Promise<void> {
     this.local.on('event', listener);
-    if (!this.subscriber) {
+    this.local.on('remote', listener);
+    if (!this.subscribed) {
       this.subscriber = this.redis.connect('model-events');
       this.subscriber.on('message', (_channel: string, message: string) => {
         try {
@@ -47,9 +56,22 @@ export class ModelEvents implements OnModuleDestroy {
           this.logger.warn('ignored a malformed model event');
         }
       });
-      void this.subscriber.subscribe(MODEL_EVENTS_CHANNEL).catch(() => undefined);
+      this.subscribed = this.subscriber.subscribe(MODEL_EVENTS_CHANNEL).then(
+        () => true,
+        (error: Error) => {
+          this.logger.warn(
+            `could not subscribe to model events (reconciliation covers it): ${error.message}`,
+          );
+          return false;
+        },
+      );
     }
-    this.local.on('remote', listener);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SUBSCRIBE_WAIT_MS);
+      timer.unref();
+    });
+    await Promise.race([this.subscribed, timeout]).finally(() => clearTimeout(timer));
   }
 
   onModuleDestroy(): void {
