@@ -300,7 +300,14 @@ describe('docker/compose.yaml', () => {
     expect(env.ROOT_SECRET_ACCESS_KEY).toMatch(/^\$\{S3_SECRET_KEY:\?/);
     // healthy when its health endpoint answers (the image is Alpine: busybox wget)
     expect(env.VGW_HEALTH).toBe('/health');
-    expect(s3.healthcheck!.test).toEqual(['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:5000/health']);
+    expect(s3.healthcheck!.test).toEqual([
+      'CMD',
+      'wget',
+      '-q',
+      '-O',
+      '/dev/null',
+      'http://127.0.0.1:5000/health',
+    ]);
   });
 
   test('no secret is committed: passwords and keys come from docker/.env or the shell, required, without defaults', () => {
@@ -320,7 +327,12 @@ describe('docker/compose.yaml', () => {
     expect(services.api!.environment!.BOOTSTRAP_ADMIN_KEY).toMatch(/^\$\{BOOTSTRAP_ADMIN_KEY:\?/);
     // the template lists them empty
     const example = read('docker/.env.example');
-    for (const variable of ['BOOTSTRAP_ADMIN_KEY', 'POSTGRES_PASSWORD', 'S3_SECRET_KEY', 'GRAFANA_ADMIN_PASSWORD'])
+    for (const variable of [
+      'BOOTSTRAP_ADMIN_KEY',
+      'POSTGRES_PASSWORD',
+      'S3_SECRET_KEY',
+      'GRAFANA_ADMIN_PASSWORD',
+    ])
       expect(example).toMatch(new RegExp(`^${variable}=$`, 'm'));
     expect(read('.gitignore')).toMatch(/^\.env$/m);
   });
