@@ -55,7 +55,7 @@ const common = {
   testTimeout: TIMEOUT,
   transform: { ...preset.transform, '^.+\\.js$': esmTransform },
   transformIgnorePatterns: [`/node_modules/(?!(?:${esmOnlyPackages().join('|')})/)`],
-  setupFiles: ['<rootDir>/test/support/jest-env.ts'],
+  setupFiles: [],
 };
 
 /** End-to-end tests run under two profiles: the same files, different infrastructure. */

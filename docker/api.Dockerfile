@@ -53,7 +53,7 @@ ENV NODE_ENV=production \
     NODE_EXTRA_CA_CERTS=/etc/ssl/certs/rds-global-bundle.pem
 WORKDIR /app
 COPY --from=prod /app /app
-COPY docker/healthcheck.js docker/healthcheck.js
+COPY docker/healthcheck.js docker/s3-init.js docker/
 # The image's `node` user (uid 1000), numeric so runtimes can verify it is not root. The files stay
 # root-owned (read-only for the process); the app writes only to /tmp and the artifact store.
 USER 1000:1000

@@ -57,17 +57,12 @@ if [ -f backend/dist/worker.js ]; then
 fi
 
 if [ "${PROMETHEUS:-0}" = "1" ]; then
-  command -v prometheus >/dev/null || { echo "PROMETHEUS=1 needs the Debian package prometheus (scripts/install-deps.sh installs it as root)" >&2; exit 1; }
+  command -v prometheus >/dev/null && command -v promtool >/dev/null || { echo "PROMETHEUS=1 needs the Debian package prometheus (scripts/install-deps.sh installs it as root)" >&2; exit 1; }
   prometheus_port="${PROMETHEUS_PORT:-9090}"
   mkdir -p .data/prometheus
-  # JSON is YAML; loopback targets instead of the compose service names of docker/prometheus/prometheus.yml.
-  cat > .data/prometheus/prometheus.yml <<YAML
-{"global": {"scrape_interval": "15s", "evaluation_interval": "15s"},
- "rule_files": ["$PWD/docker/prometheus/alerts.yml"],
- "scrape_configs": [
-  {"job_name": "api", "static_configs": [{"targets": ["127.0.0.1:$PORT"]}]},
-  {"job_name": "worker", "static_configs": [{"targets": ["127.0.0.1:${WORKER_METRICS_PORT:-9464}"]}]}]}
-YAML
+  # loopback targets instead of compose's service names, checked with promtool before it starts
+  scripts/prometheus-config.sh .data/prometheus/prometheus.yml 2>> .data/prometheus.log \
+    || { echo "the Prometheus configuration does not pass promtool check config; see .data/prometheus.log" >&2; exit 1; }
   prometheus --config.file=.data/prometheus/prometheus.yml --storage.tsdb.path=.data/prometheus/data \
     --web.listen-address="127.0.0.1:$prometheus_port" > .data/prometheus.log 2>&1 &
   pids+=($!)

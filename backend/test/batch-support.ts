@@ -268,6 +268,20 @@ export class WorkerProcess {
     return this.log;
   }
 
+  /** The port of its /metrics (from its 'worker ready' line). */
+  get metricsPort(): number {
+    const port = Number(/"metricsPort":(\d+)/.exec(this.log)?.[1]);
+    if (!(port > 0)) throw new Error(`worker ${this.pid} logged no metrics port`);
+    return port;
+  }
+
+  /** The value of one sample of its /metrics, e.g. sample('batch_rows_total{result="scored"}'); 0 when absent. */
+  async sample(series: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  }
+
   async ready(timeoutMs = 60_000): Promise<void> {
     await waitFor(
       async () => {

@@ -130,6 +130,11 @@ describe('worker processes', () => {
   });
 
   it('a worker SIGKILLed mid-job: another worker restarts the job and completes it, every input line exactly once', async () => {
+    const SCORED = 'batch_rows_total{result="scored"}';
+    const STALLED = 'batch_jobs_stalled_total';
+    const before = new Map<WorkerProcess, { scored: number; stalled: number }>();
+    for (const w of workers)
+      before.set(w, { scored: await w.sample(SCORED), stalled: await w.sample(STALLED) });
     const id = await submit(store.uri('datasets/big.csv'));
     const running = await waitFor(
       async () => {
@@ -167,5 +172,12 @@ describe('worker processes', () => {
     // The killed attempt's partial output is gone with the finished job's temporary objects.
     expect(await store.list(`batch/${id}/`)).toEqual([`batch/${id}/errors.csv`, `batch/${id}/result.csv`]);
     expect(survivor.output()).toContain('stalled');
+    // Its /metrics: the stall is counted, and the restarted attempt counted only the rows beyond where the
+    // killed one had counted to (the job's high-water mark), not the whole file again.
+    expect(await survivor.sample(STALLED)).toBeGreaterThan(before.get(survivor)!.stalled);
+    const scoredBySurvivor = (await survivor.sample(SCORED)) - before.get(survivor)!.scored;
+    expect(running.rowsDone).toBeGreaterThan(0);
+    expect(scoredBySurvivor).toBeGreaterThan(0);
+    expect(scoredBySurvivor).toBeLessThanOrEqual(job.rowsDone - running.rowsDone);
   });
 });

@@ -168,6 +168,8 @@ test('deletion refuses (409) while a model version was trained on the dataset; o
   const refused = await t.request().delete(`/v1/datasets/${trained.id}`).set(auth(t));
   expect(refused.status).toBe(409);
   expect(refused.body.detail).toContain(`${name} v${version}`);
+  // it says what holds (there is no deleting a model version), not an impossible next step
+  expect(refused.body.detail).toContain('model versions are kept with their lineage');
   expect(await store.exists(`datasets/sha256/${trained.sha256}.csv`)).toBe(true);
 
   const other = (await upload(head(77))).body as { id: string; sha256: string };
@@ -178,6 +180,42 @@ test('deletion refuses (409) while a model version was trained on the dataset; o
   expect((await t.request().get(`/v1/datasets/${other.id}`).set(auth(t))).status).toBe(404);
   expect(await store.exists(`datasets/sha256/${other.sha256}.csv`)).toBe(false);
   expect((await t.request().delete(`/v1/datasets/${other.id}`).set(auth(t))).status).toBe(404);
+});
+
+test('a delete racing an identical re-upload never leaves a row without its file, nor a file without a row', async () => {
+  // The re-upload starts first and the delete a little later each round, so the delete lands at every
+  // stage of the upload's commit (checking for a twin, moving the object, inserting the row).
+  for (let round = 0; round < 16; round++) {
+    const body = head(20 + round);
+    const key = `datasets/sha256/${sha(body)}.csv`;
+    const created = (await upload(body)).body as { id: string };
+    const reupload = upload(body).then((r) => r);
+    await new Promise((r) => setTimeout(r, round * 2));
+    const [deleted, uploaded] = await Promise.all([
+      t.request().delete(`/v1/datasets/${created.id}`).set(auth(t)),
+      reupload,
+    ]);
+    expect({ round, deleted: deleted.status }).toEqual({ round, deleted: 204 });
+    expect({ round, uploaded: [200, 201].includes(uploaded.status) }).toEqual({ round, uploaded: true });
+    const rows = (
+      await t
+        .request()
+        .get(`/v1/datasets?sha256=${sha(body)}`)
+        .set(auth(t))
+    ).body.items as Array<{
+      id: string;
+    }>;
+    // the row exists exactly when the object does, and then its content is the uploaded bytes
+    expect({ round, rows: rows.length, object: await store.exists(key) }).toEqual({
+      round,
+      rows: rows.length,
+      object: rows.length === 1,
+    });
+    if (rows.length === 1) {
+      expect(sha(await store.get(key))).toBe(sha(body));
+      expect((await t.request().delete(`/v1/datasets/${rows[0]!.id}`).set(auth(t))).status).toBe(204);
+    }
+  }
 });
 
 async function readerKey(): Promise<{ key: string }> {

@@ -7,7 +7,7 @@ import { baseMetricName, metricNamesIn } from '../src/ops/promql';
 import { startPrometheus, type PrometheusService } from './services';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testModels } from './support/model-fixture';
-import { WorkerProcess, auth, registerProduction, waitFor, workerEnv } from './batch-support';
+import { WorkerProcess, auth, parseCsv, registerProduction, waitFor, workerEnv } from './batch-support';
 
 /**
  * The alert rules and dashboard queries against a real Prometheus scraping a real API and a real worker
@@ -24,6 +24,8 @@ const PLANNED: string[] = Object.values(PLANNED_METRIC);
 let t: TestApp;
 let worker: WorkerProcess;
 let prometheus: PrometheusService;
+/** The two batch jobs: one that completes, one failed for its bad rows (30 of 100). */
+const jobs: Record<'good' | 'bad', { status: string; rowsDone: number; rowsFailed: number }> = {} as never;
 
 /** The alert names in alerts.yml, in order (Prometheus lists the loaded rules with their queries). */
 const alertNames = (): string[] =>
@@ -47,20 +49,29 @@ beforeAll(async () => {
   await worker.ready();
   const workerPort = Number(/"metricsPort":(\d+)/.exec(worker.output())?.[1]);
   expect(workerPort).toBeGreaterThan(0);
-  const job = await t
-    .request()
-    .post('/v1/batch-jobs')
-    .set(auth(t))
-    .attach('file', readFileSync(first.csv).subarray(0, 200_000), 'part.csv');
-  expect(job.status).toBe(202);
-  await waitFor(
-    async () =>
-      ['completed', 'failed'].includes(
-        (await t.request().get(`/v1/batch-jobs/${job.body.id}`).set(auth(t))).body.status,
-      ),
-    90_000,
-    'the batch job to finish',
-  );
+  // 100 rows, 30 with a date that is not one: past BATCH_MAX_BAD_ROW_RATIO (0.1), so the job fails.
+  const parsed = await parseCsv(readFileSync(first.csv).subarray(0, 200_000));
+  const date = parsed.header.indexOf('date');
+  const spoiled = parsed.rows
+    .slice(0, 100)
+    .map((r, i) => (i % 10 < 3 ? Object.assign([...r], { [date]: 'garbage' }) : r));
+  const bad = [parsed.header, ...spoiled].map((r) => r.join(',')).join('\n') + '\n';
+  for (const [name, body] of [
+    ['good', readFileSync(first.csv).subarray(0, 200_000)],
+    ['bad', Buffer.from(bad)],
+  ] as const) {
+    const job = await t.request().post('/v1/batch-jobs').set(auth(t)).attach('file', body, `${name}.csv`);
+    expect(job.status).toBe(202);
+    await waitFor(
+      async () => {
+        const got = (await t.request().get(`/v1/batch-jobs/${job.body.id}`).set(auth(t))).body;
+        jobs[name] = got;
+        return ['completed', 'failed'].includes(got.status);
+      },
+      90_000,
+      `the ${name} batch job to finish`,
+    );
+  }
   prometheus = await startPrometheus({
     targets: { api: [`127.0.0.1:${apiPort}`], worker: [`127.0.0.1:${workerPort}`] },
     ruleFiles: [ALERTS],
@@ -84,10 +95,34 @@ test('the worker serves /metrics with the batch metrics after a job', async () =
   const port = Number(/"metricsPort":(\d+)/.exec(worker.output())?.[1]);
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   expect(text).toMatch(/^batch_jobs_total\{kind="predict",outcome="completed"\} 1$/m);
-  expect(text).toMatch(/^batch_rows_total\{result="scored"\} [1-9]\d*$/m);
+  expect(text).toMatch(/^batch_jobs_total\{kind="predict",outcome="failed"\} 1$/m);
+  // rows are counted as they are processed, a failed job's too: its 30 rejected and 70 scored rows
+  // (the fixture has a few unusable rows of its own, and the good file is cut mid-line at 200 kB)
+  expect(jobs.good.status).toBe('completed');
+  expect(jobs.bad.status).toBe('failed');
+  expect(jobs.bad.rowsDone + jobs.bad.rowsFailed).toBe(100);
+  expect(jobs.bad.rowsFailed).toBeGreaterThanOrEqual(30);
+  expect(await worker.sample('batch_rows_total{result="rejected"}')).toBe(
+    jobs.good.rowsFailed + jobs.bad.rowsFailed,
+  );
+  expect(await worker.sample('batch_rows_total{result="scored"}')).toBe(
+    jobs.good.rowsDone + jobs.bad.rowsDone,
+  );
   expect(text).toMatch(/^batch_job_duration_seconds_count\{kind="predict",outcome="completed"\} 1$/m);
   expect(text).toMatch(/^batch_queue_jobs\{state="waiting"\} 0$/m);
   expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+});
+
+test('the API exports health_ready{check} from its readiness checks, all passing here', async () => {
+  const series = await prometheus.query('health_ready{job="api"}');
+  expect(Object.fromEntries(series.map((s) => [s.metric.check, s.value[1]]))).toEqual({
+    database: '1',
+    redis: '1',
+    queue: '1',
+    model: '1',
+  });
+  // and what /health/ready answers agrees (200, every check up)
+  expect((await t.request().get('/health/ready')).status).toBe(200);
 });
 
 test('every metric an alert rule or a dashboard query uses is in the scraped series', async () => {
@@ -124,7 +159,7 @@ test('every metric an alert rule or a dashboard query uses is in the scraped ser
 
 test('every alert rule evaluates without error on the real Prometheus', async () => {
   const names = alertNames();
-  expect(names.length).toBe(10);
+  expect(names.length).toBe(11);
   const rules = await waitFor(
     async () => {
       const all = await prometheus.rules();

@@ -19,6 +19,13 @@ export const DASHBOARD_PORT = 8080;
  */
 export const API_PATH_PATTERNS = ['/v1/*', '/docs*', '/health/*', '/metrics'];
 
+/**
+ * Paths the internet-facing load balancer answers itself with a 404, ahead of the routing above: the
+ * API's Prometheus metrics are for the private network (a scraper inside the VPC reaches the tasks on
+ * port 8000 directly), not for anyone on the internet.
+ */
+export const PRIVATE_PATH_PATTERNS = ['/metrics', '/metrics/*'];
+
 /** The database the api and worker use (created by RDS on first start). */
 export const DATABASE_NAME = 'housing';
 export const DATABASE_USER = 'housing';

@@ -11,6 +11,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import type { PlatformConfig } from './config';
 import {
   API_PATH_PATTERNS,
+  PRIVATE_PATH_PATTERNS,
   API_PORT,
   DASHBOARD_PORT,
   METRIC_NAMESPACE,
@@ -149,6 +150,14 @@ export class Services extends Construct {
         defaultAction: toDashboard,
       });
     }
+    this.listener.addAction('Private', {
+      priority: 5,
+      conditions: [elbv2.ListenerCondition.pathPatterns(PRIVATE_PATH_PATTERNS)],
+      action: elbv2.ListenerAction.fixedResponse(404, {
+        contentType: 'text/plain',
+        messageBody: 'not found',
+      }),
+    });
     this.listener.addAction('Api', {
       priority: 10,
       conditions: [elbv2.ListenerCondition.pathPatterns(API_PATH_PATTERNS)],

@@ -113,12 +113,12 @@ describe('docker/compose.yaml', () => {
       Object.keys(services)
         .filter((n) => !OBSERVABILITY.includes(n))
         .sort(),
-    ).toEqual(['api', 'dashboard', 'postgres', 'redis', 's3', 'trainer', 'worker']);
+    ).toEqual(['api', 'dashboard', 'postgres', 'redis', 's3', 's3-init', 'trainer', 'worker']);
     expect(
       Object.keys(compose.volumes)
         .filter((v) => !OBSERVABILITY.some((o) => v.startsWith(`${o}-`)))
         .sort(),
-    ).toEqual(['postgres-data', 'redis-data']);
+    ).toEqual(['postgres-data', 'redis-data', 's3-data']);
   });
 
   test('uses only keys and values Compose accepts (what `docker compose config` validates)', () => {
@@ -167,6 +167,10 @@ describe('docker/compose.yaml', () => {
     expect(deniedImage('redis:7.4.2-alpine')).toBeDefined();
     expect(deniedImage('redis:7.4.6-alpine')).toBeUndefined();
     expect(deniedImage('node:20.20.2-bookworm')).toBeDefined();
+    expect(deniedImage('motoserver/moto:5.2.5')).toBeDefined();
+    expect(deniedImage('prom/prometheus:v3.5.0')).toBeDefined();
+    expect(deniedImage('prom/prometheus:v2.53.4')).toBeDefined();
+    expect(deniedImage('grafana/grafana:12.1.1')).toBeDefined();
   });
 
   test('the trainer is a one-off under the `train` profile; every other service starts by default', () => {
@@ -181,7 +185,7 @@ describe('docker/compose.yaml', () => {
 
   test('every build points at a Dockerfile and context that exist', () => {
     const builds = Object.entries(services).filter(([, s]) => s.build);
-    expect(builds.map(([n]) => n).sort()).toEqual(['api', 'dashboard', 'trainer', 'worker']);
+    expect(builds.map(([n]) => n).sort()).toEqual(['api', 'dashboard', 's3-init', 'trainer', 'worker']);
     for (const [name, service] of builds) {
       const context = fromDockerDir(service.build!.context);
       expect({ name, context }).toEqual({ name, context: '.' });
@@ -195,9 +199,11 @@ describe('docker/compose.yaml', () => {
         exists: true,
       });
     }
-    // api and worker are one image
-    expect(services.worker!.build).toEqual(services.api!.build);
-    expect(services.worker!.image).toBe(services.api!.image);
+    // api, worker and s3-init are one image
+    for (const name of ['worker', 's3-init']) {
+      expect(services[name]!.build).toEqual(services.api!.build);
+      expect(services[name]!.image).toBe(services.api!.image);
+    }
     expect(services.api!.build!.dockerfile).toBe('docker/api.Dockerfile');
     expect(services.dashboard!.build!.dockerfile).toBe('docker/dashboard.Dockerfile');
     expect(services.trainer!.build!.dockerfile).toBe('docker/trainer.Dockerfile');
@@ -264,56 +270,90 @@ describe('docker/compose.yaml', () => {
       expect(env.S3_ENDPOINT).toBe('http://s3:5000');
     }
     expect(services.api!.environment!.PORT).toBe('8000');
-    // s3 creates the bucket ARTIFACT_STORE names, versioned, on every start, and is healthy only then
-    const start = services.s3!.command!.join('\n');
-    expect(start).toContain("create_bucket(Bucket='housing-artifacts')");
-    expect(start).toContain("put_bucket_versioning(Bucket='housing-artifacts'");
-    expect(start).toMatch(/moto_server -H 0\.0\.0\.0 -p 5000/);
-    expect(services.s3!.healthcheck!.test!.join(' ')).toContain(
-      'http://127.0.0.1:5000/housing-artifacts?versioning',
-    );
+    // s3-init (the api image, the api's environment) creates the bucket ARTIFACT_STORE names, versioned
+    expect(services['s3-init']!.command).toEqual(['node', 'docker/s3-init.js']);
+    expect(services['s3-init']!.environment).toEqual(services.worker!.environment);
+    expect(services['s3-init']!.depends_on).toEqual({ s3: { condition: 'service_healthy' } });
+    const init = read('docker/s3-init.js');
+    expect(init).toContain('new URL(process.env.ARTIFACT_STORE).host');
+    expect(init).toMatch(/new CreateBucketCommand\(\{ Bucket: bucket \}\)/);
+    expect(init).toMatch(/VersioningConfiguration: \{ Status: 'Enabled' \}/);
+    expect(init).toContain("'BucketAlreadyOwnedByYou'"); // idempotent: a kept bucket is not an error
   });
 
-  test('s3 is moto’s server, the release the backend’s tests run (backend/test/pytools/uv.lock)', () => {
-    const lock = read('backend/test/pytools/uv.lock');
-    const moto = /\[\[package\]\]\nname = "moto"\nversion = "([^"]+)"/.exec(lock)?.[1];
-    expect(moto).toBeDefined();
-    expect(services.s3!.image).toBe(`motoserver/moto:${moto}`);
+  test('s3 is a persistent S3 server (Versity’s gateway, posix backend) on a named volume, not an in-memory mock', () => {
+    const s3 = services.s3!;
+    expect(s3.image).toMatch(/^versity\/versitygw:v\d+\.\d+\.\d+$/);
+    // objects are files under the volume: the posix root and the versions directory are inside it
+    expect(s3.volumes).toEqual(['s3-data:/tmp']);
+    const start = s3.command!.join('\n');
+    expect(start).toMatch(/exec versitygw posix --versioning-dir \/tmp\/s3\/versions \/tmp\/s3\/buckets$/);
+    expect(start).toContain('mkdir -p /tmp/s3/buckets /tmp/s3/versions');
+    // it listens where S3_ENDPOINT points, and the api and worker sign with its root key pair
+    const env = s3.environment!;
+    expect(env.VGW_PORT).toBe(':5000');
+    expect(services.api!.environment!.S3_ENDPOINT).toBe('http://s3:5000');
+    for (const name of ['api', 'worker']) {
+      expect(services[name]!.environment!.AWS_ACCESS_KEY_ID).toBe(env.ROOT_ACCESS_KEY_ID);
+      expect(services[name]!.environment!.AWS_SECRET_ACCESS_KEY).toBe(env.ROOT_SECRET_ACCESS_KEY);
+    }
+    expect(env.ROOT_SECRET_ACCESS_KEY).toMatch(/^\$\{S3_SECRET_KEY:\?/);
+    // healthy when its health endpoint answers (the image is Alpine: busybox wget)
+    expect(env.VGW_HEALTH).toBe('/health');
+    expect(s3.healthcheck!.test).toEqual([
+      'CMD',
+      'wget',
+      '-q',
+      '-O',
+      '/dev/null',
+      'http://127.0.0.1:5000/health',
+    ]);
   });
 
   test('no secret is committed: passwords and keys come from docker/.env or the shell, required, without defaults', () => {
     const secretLike = /PASSWORD|SECRET|ADMIN_KEY|TOKEN/;
-    // moto checks no credentials: the SDK's pair is a placeholder to sign with, and s3 is reachable only
-    // on the compose network (it publishes no port).
-    const placeholders = ['AWS_SECRET_ACCESS_KEY'];
+    // s3 is reachable only on the compose network (it publishes no port); its secret is required too.
     expect(services.s3!.ports).toBeUndefined();
     for (const [name, service] of Object.entries(services)) {
       for (const [variable, value] of Object.entries(service.environment ?? {})) {
-        if (!secretLike.test(variable) || placeholders.includes(variable)) continue;
+        if (!secretLike.test(variable)) continue;
         expect({ name, variable, value }).toEqual({
           name,
           variable,
-          value: expect.stringMatching(/^\$\{[A-Z_]+:\?[^}]+\}$/),
+          value: expect.stringMatching(/^\$\{[A-Z][A-Z0-9_]*:\?[^}]+\}$/),
         });
       }
     }
     expect(services.api!.environment!.BOOTSTRAP_ADMIN_KEY).toMatch(/^\$\{BOOTSTRAP_ADMIN_KEY:\?/);
     // the template lists them empty
     const example = read('docker/.env.example');
-    for (const variable of ['BOOTSTRAP_ADMIN_KEY', 'POSTGRES_PASSWORD'])
+    for (const variable of [
+      'BOOTSTRAP_ADMIN_KEY',
+      'POSTGRES_PASSWORD',
+      'S3_SECRET_KEY',
+      'GRAFANA_ADMIN_PASSWORD',
+    ])
       expect(example).toMatch(new RegExp(`^${variable}=$`, 'm'));
     expect(read('.gitignore')).toMatch(/^\.env$/m);
   });
 
-  test('healthchecks on every long-running service (the worker, which serves no HTTP, disables the image’s)', () => {
-    for (const name of ['postgres', 'redis', 's3', 'api', 'dashboard']) {
+  test('healthchecks on every long-running service (the worker probes its own /metrics port, not the api’s)', () => {
+    for (const name of ['postgres', 'redis', 's3', 'api', 'worker', 'dashboard']) {
       expect({ name, test: (services[name]!.healthcheck?.test ?? []).length > 1 }).toEqual({
         name,
         test: true,
       });
     }
     expect(services.api!.healthcheck!.test).toEqual(['CMD', 'node', 'docker/healthcheck.js']);
-    expect(services.worker!.healthcheck).toEqual({ disable: true });
+    // the worker serves GET /metrics on WORKER_METRICS_PORT (default 9464, backend/src/config/config.ts)
+    expect(read('backend/src/config/config.ts')).toMatch(/WORKER_METRICS_PORT: .*default\(9464\)/);
+    expect(services.worker!.healthcheck!.test).toEqual([
+      'CMD',
+      'node',
+      'docker/healthcheck.js',
+      'http://127.0.0.1:9464/metrics',
+    ]);
+    expect(read('docker/healthcheck.js')).toMatch(/const url = process\.argv\[2\] \|\|/);
     expect(services.worker!.command).toEqual(['node', 'backend/dist/worker.js']);
     expect(services.api!.command).toBeUndefined(); // the image's CMD: the API
   });
@@ -322,7 +362,7 @@ describe('docker/compose.yaml', () => {
     const data = {
       postgres: { condition: 'service_healthy' },
       redis: { condition: 'service_healthy' },
-      s3: { condition: 'service_healthy' },
+      's3-init': { condition: 'service_completed_successfully' },
     };
     expect(services.api!.depends_on).toEqual(data);
     expect(services.worker!.depends_on).toEqual({ ...data, api: { condition: 'service_healthy' } });

@@ -218,7 +218,7 @@ describe('the images build with the project’s own commands', () => {
     const copies = all(runtime('api'), 'COPY').map(
       (i) => `${i.flags.from ?? 'context'}:${copySources(i).join(',')}`,
     );
-    expect(copies).toEqual(['prod:/app', 'context:docker/healthcheck.js']);
+    expect(copies).toEqual(['prod:/app', 'context:docker/healthcheck.js,docker/s3-init.js']);
   });
 
   test('trainer: the trainer’s locked environment (`uv sync --frozen`) in the runtime image, Python as the project requires', () => {
@@ -348,6 +348,8 @@ describe('.dockerignore', () => {
       'ml/trainer/.venv',
       '.git',
       '.data',
+      '.tools/node/bin/node',
+      'test-artifacts',
       'data/raw/HouseTS.csv',
       'models/housets-demo',
       'test-results',
@@ -376,6 +378,7 @@ describe('.dockerignore', () => {
       'dashboard/src',
       'docker/nginx.conf',
       'docker/healthcheck.js',
+      'docker/s3-init.js',
       ...workspaces().map((w) => `${w.dir}/package.json`),
     ]) {
       expect({ path, ignored: ignored(path) }).toEqual({ path, ignored: false });

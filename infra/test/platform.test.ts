@@ -7,6 +7,7 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { DEFAULTS } from '../lib/config';
 import {
   API_PATH_PATTERNS,
+  PRIVATE_PATH_PATTERNS,
   FAILED_JOBS_METRIC,
   METRIC_NAMESPACE,
   QUEUE_DEPTH_METRIC,
@@ -187,12 +188,13 @@ describe('load balancer', () => {
     });
   });
 
-  test('path routing: /v1/*, /docs*, /health/*, /metrics to the api; everything else to the dashboard', () => {
+  test('path routing: /v1/*, /docs*, /health/* to the api (/metrics: see below); everything else to the dashboard', () => {
     const api = resource(t, 'AWS::ElasticLoadBalancingV2::TargetGroup', 'ServicesApiTargets').id;
     const dashboard = resource(t, 'AWS::ElasticLoadBalancingV2::TargetGroup', 'ServicesDashboardTargets').id;
     expect(API_PATH_PATTERNS).toEqual(['/v1/*', '/docs*', '/health/*', '/metrics']);
-    t.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 2);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 10,
       Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: API_PATH_PATTERNS } }],
       Actions: [{ Type: 'forward', TargetGroupArn: ref(api) }],
     });
@@ -201,6 +203,23 @@ describe('load balancer', () => {
       Protocol: 'HTTP',
       DefaultActions: [{ Type: 'forward', TargetGroupArn: ref(dashboard) }],
     });
+  });
+
+  test('/metrics is not public: the load balancer answers it 404 itself, before the api rule', () => {
+    expect(PRIVATE_PATH_PATTERNS).toEqual(['/metrics', '/metrics/*']);
+    const rules = Object.values(t.findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).map(
+      (r) =>
+        r.Properties as { Priority: number; Conditions: unknown; Actions: Array<Record<string, unknown>> },
+    );
+    const blocked = rules.find((r) => JSON.stringify(r.Conditions).includes('"/metrics/*"'))!;
+    expect(blocked.Actions).toEqual([
+      {
+        Type: 'fixed-response',
+        FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'not found' },
+      },
+    ]);
+    const api = rules.find((r) => r !== blocked)!;
+    expect(blocked.Priority).toBeLessThan(api.Priority); // evaluated first
   });
 
   test('the api target group checks GET /health/live (readiness needs a promoted model, registered through this API); the dashboard’s GET /healthz', () => {

@@ -14,6 +14,8 @@ interface Step {
 interface Job {
   'runs-on': string;
   container?: string;
+  needs?: string | string[];
+  outputs?: Record<string, string>;
   strategy?: { matrix: Record<string, string[]> };
   steps: Step[];
 }
@@ -54,7 +56,7 @@ describe('.github/workflows/ci.yml', () => {
     expect(workflow.name).toBe('ci');
     expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['push', 'pull_request']));
     expect(workflow.permissions).toEqual({ contents: 'read' });
-    expect(Object.keys(workflow.jobs).sort()).toEqual(['images', 'synth', 'test']);
+    expect(Object.keys(workflow.jobs).sort()).toEqual(['images', 'synth', 'test', 'version']);
   });
 
   test('every action is pinned to a release (a version tag or a commit), never a branch', () => {
@@ -86,10 +88,25 @@ describe('.github/workflows/ci.yml', () => {
     const job = workflow.jobs.test!;
     expect(job['runs-on']).toMatch(/^ubuntu-/);
     expect(nodeVersion).toBe(read('.node-version').trim());
-    // trixie's python3 is 3.13, the trainer's requires-python
-    expect(job.container).toBe(`node:${nodeVersion}-trixie`);
+    // trixie's python3 is 3.13, the trainer's requires-python; the release is read from .node-version by
+    // the `version` job, not named here
+    expect(job.needs).toBe('version');
+    expect(job.container).toBe('node:${{ needs.version.outputs.node }}-trixie');
+    const version = workflow.jobs.version!;
+    expect(version.outputs).toEqual({ node: '${{ steps.read.outputs.node }}' });
+    expect(runs('version')).toContain('< .node-version');
+    expect(runs('version')).toContain('echo "node=$node" >> "$GITHUB_OUTPUT"');
+    expect(read('.node-version').trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(read('ml/trainer/pyproject.toml')).toContain('requires-python = ">=3.13,<3.14"');
     expect(steps('test').some((s) => s.run?.trim() === 'make test')).toBe(true);
+    // results and the dashboard screenshots are kept even when a test failed
+    const uploads = steps('test').filter((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(uploads.map((s) => [s.with!.path, s.if])).toEqual([
+      ['test-results/', 'always()'],
+      ['test-artifacts/', 'always()'],
+    ]);
+    // the Ames data set the ml e2e tests read is in the repository (CI has no ../shared)
+    expect(exists('data/ames/AmesHousing.csv')).toBe(true);
     const script = read('scripts/install-deps.sh');
     const packages = [
       ...script.matchAll(/^need \S+ (\S+)$/gm),
@@ -122,9 +139,18 @@ describe('.github/workflows/ci.yml', () => {
       "matrix.image == 'trainer'",
     ]);
     expect(runs('images')).toContain('docker compose -f docker/compose.yaml config --quiet');
-    expect(runs('images')).toContain('docker compose -f docker/compose.yaml up -d --no-build --wait');
+    expect(runs('images')).toMatch(
+      /docker compose -f docker\/compose\.yaml up -d --no-build --wait .* api worker prometheus grafana\n/,
+    );
+    // Prometheus has both targets up and its rules; Grafana serves every generated dashboard
+    expect(runs('images')).toContain('http://127.0.0.1:9090/api/v1/targets');
+    expect(runs('images')).toContain('sort == ["api", "worker"]');
+    expect(runs('images')).toContain('http://127.0.0.1:9090/api/v1/rules');
+    expect(runs('images')).toContain('for file in docker/grafana/dashboards/*.json; do');
+    expect(runs('images')).toContain('http://127.0.0.1:3000/api/dashboards/uid/$uid');
+    expect(runs('images')).toContain('api/datasources/uid/housing-prometheus/health');
     // the smoke test's docker/.env names every secret docker/.env.example asks for
-    const secrets = [...read('docker/.env.example').matchAll(/^([A-Z_]+)=$/gm)].map((m) => m[1]!);
+    const secrets = [...read('docker/.env.example').matchAll(/^([A-Z][A-Z0-9_]*)=$/gm)].map((m) => m[1]!);
     expect(runs('images')).toContain(`for v in ${secrets.join(' ')}; do`);
   });
 

@@ -6,6 +6,7 @@ import { BatchEvaluationEntity } from './batch-evaluation.entity';
 import { BatchJobEntity } from './batch-job.entity';
 import { BatchQueueModule } from './batch-queue.module';
 import { BatchReconciler } from './batch-reconciler.service';
+import { BatchRowsMeter } from './batch-rows.meter';
 import { BatchWorkerService } from './batch-worker.service';
 import { MonthlyProcessor } from './monthly.processor';
 import { PredictProcessor } from './predict.processor';
@@ -19,7 +20,14 @@ import { QueueDepthPublisher } from './queue-depth.publisher';
     InferenceModule,
     BatchQueueModule,
   ],
-  providers: [PredictProcessor, MonthlyProcessor, BatchWorkerService, BatchReconciler, QueueDepthPublisher],
+  providers: [
+    PredictProcessor,
+    MonthlyProcessor,
+    BatchWorkerService,
+    BatchReconciler,
+    QueueDepthPublisher,
+    BatchRowsMeter,
+  ],
   exports: [BatchWorkerService, BatchReconciler, QueueDepthPublisher],
 })
 export class BatchWorkerModule {}

@@ -117,11 +117,8 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
         return result;
       }
       const result = await this.predict.process(job as Job<PredictJobData>, token, signal, this.workerId);
+      // batch_rows_total is counted per chunk by the processor (BatchRowsMeter), failed attempts included.
       outcome = result.outcome;
-      if (result.outcome === 'completed') {
-        this.metrics.batchRows.inc({ result: 'scored' }, result.rowsDone ?? 0);
-        this.metrics.batchRows.inc({ result: 'rejected' }, result.rowsFailed ?? 0);
-      }
       return result;
     } catch (error) {
       if (error instanceof AttemptAborted) outcome = 'requeued';

@@ -12,6 +12,7 @@ import { RegistryService } from '../model-registry/registry.service';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
 import { deletePrefix, moveArtifact } from './artifacts';
 import { failsAtEnd, failsEarly } from './bad-rows';
+import { BatchRowsMeter } from './batch-rows.meter';
 import { AttemptAborted, BadRowsError, abortReasonOf, classify, openInput, reasonOf } from './attempt';
 import { FINISHED_STATUSES, UNFINISHED_STATUSES, batchKeys, type PredictJobData } from './batch.constants';
 import { BatchJobEntity } from './batch-job.entity';
@@ -49,6 +50,7 @@ export class PredictProcessor {
     private readonly registry: RegistryService,
     private readonly inference: InferenceService,
     private readonly metrics: MetricsService,
+    private readonly rows: BatchRowsMeter,
   ) {}
 
   async process(
@@ -217,6 +219,7 @@ export class PredictProcessor {
         maxLineBytes: this.config.CSV_MAX_LINE_BYTES,
         onChunk: async (p) => {
           Object.assign(counts, p);
+          await this.rows.record(row.id, p);
           const aborted = abortReasonOf(signal);
           if (aborted) throw new AttemptAborted(aborted);
           // The errors stream already holds every rejection so far (scoreCsv writes them before onChunk).

@@ -45,6 +45,7 @@ describe('loadConfig', () => {
   });
 
   describe('BATCH_MONTHLY_CRON (checked with cron-parser, the parser BullMQ schedules with)', () => {
+    const INPUT = 'file:///srv/artifacts/datasets/monthly.csv';
     const cronError = (pattern: string): string => {
       try {
         loadConfig({ BATCH_MONTHLY_CRON: pattern });
@@ -58,7 +59,9 @@ describe('loadConfig', () => {
     it.each(['0 3 1 * *', '*/15 * * * *', '0 0 3 1 * *', '0 6 * * MON-FRI', '@monthly'])(
       'accepts %j',
       (pattern) => {
-        expect(loadConfig({ BATCH_MONTHLY_CRON: pattern }).BATCH_MONTHLY_CRON).toBe(pattern);
+        expect(
+          loadConfig({ BATCH_MONTHLY_CRON: pattern, BATCH_MONTHLY_INPUT_URI: INPUT }).BATCH_MONTHLY_CRON,
+        ).toBe(pattern);
       },
     );
 
@@ -71,6 +74,15 @@ describe('loadConfig', () => {
         expect(message.split('\n').slice(1)).toHaveLength(1);
       },
     );
+
+    it('without BATCH_MONTHLY_INPUT_URI is refused at load, naming the missing variable', () => {
+      expect(() => loadConfig({ BATCH_MONTHLY_CRON: '0 3 1 * *' })).toThrow(ConfigError);
+      expect(() => loadConfig({ BATCH_MONTHLY_CRON: '0 3 1 * *', BATCH_MONTHLY_INPUT_URI: '' })).toThrow(
+        /^invalid configuration:\n {2}BATCH_MONTHLY_INPUT_URI: required when BATCH_MONTHLY_CRON is set/,
+      );
+      // the input alone is fine (an API-started monthly run may name it)
+      expect(loadConfig({ BATCH_MONTHLY_INPUT_URI: INPUT }).BATCH_MONTHLY_INPUT_URI).toBe(INPUT);
+    });
 
     it('is optional: unset (or empty) means no monthly batch', () => {
       expect(loadConfig({}).BATCH_MONTHLY_CRON).toBeUndefined();

@@ -130,6 +130,13 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export class ConfigError extends Error {}
 
+/** A problem between variables each valid on its own (a message line naming the variable to set). */
+function crossFieldProblem(c: z.infer<typeof schema>): string | undefined {
+  if (c.BATCH_MONTHLY_CRON && !c.BATCH_MONTHLY_INPUT_URI)
+    return 'BATCH_MONTHLY_INPUT_URI: required when BATCH_MONTHLY_CRON is set (the monthly batch reads its dataset from it)';
+  return undefined;
+}
+
 /** Reads and validates the environment; one message line per bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
@@ -138,6 +145,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  const conflict = crossFieldProblem(c);
+  if (conflict) throw new ConfigError(`invalid configuration:\n  ${conflict}`);
   const database = c.DATABASE_URL.startsWith('sqlite:')
     ? ({ type: 'sqlite', path: c.DATABASE_URL.slice('sqlite:'.length).replace(/^\/\//, '') } as const)
     : ({ type: 'postgres', url: c.DATABASE_URL } as const);

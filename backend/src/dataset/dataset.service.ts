@@ -9,6 +9,7 @@ import { ProblemException, conflict, notFound, validationProblem } from '../comm
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { moveArtifact } from '../batch/artifacts';
 import { ARTIFACT_STORE, ArtifactTooLargeError, type ArtifactStore } from '../storage/artifact-store';
+import { DatasetLocks } from './dataset-locks';
 import { DatasetProfiler } from './dataset-profile';
 import { DatasetRepository } from './dataset.repository';
 import { SPEC_NAME } from './dataset.dto';
@@ -60,6 +61,7 @@ export class DatasetService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     private readonly repository: DatasetRepository,
+    private readonly locks: DatasetLocks,
   ) {}
 
   uri(row: DatasetEntity): string {
@@ -214,8 +216,22 @@ export class DatasetService {
     });
   }
 
-  /** Moves the temporary object to its content-addressed key and inserts the row, or finds the twin. */
-  private async commit(
+  /**
+   * Moves the temporary object to its content-addressed key and inserts the row, or finds the twin;
+   * under the hash's lock, so a delete of the same bytes runs wholly before or after.
+   */
+  private commit(
+    id: string,
+    incoming: string,
+    sha256: string,
+    fields: Pick<DatasetEntity, 'specName' | 'fileName' | 'bytes' | 'rowCount' | 'columns' | 'addedBy'>,
+  ): Promise<Registered> {
+    return this.locks
+      .withSha256(sha256, () => this.commitLocked(id, incoming, sha256, fields))
+      .finally(() => this.store.delete(incoming).catch(() => undefined));
+  }
+
+  private async commitLocked(
     id: string,
     incoming: string,
     sha256: string,
@@ -281,15 +297,16 @@ export class DatasetService {
 
   /**
    * Deletes a dataset no model version was trained on and no batch evaluation scored (409 naming them
-   * otherwise); the row first, then the object.
+   * otherwise); the row first, then the object, under the hash's lock (see commit).
    */
   async delete(id: string): Promise<void> {
     const row = await this.get(id);
-    const models = await this.modelsTrainedOn(row);
-    if (models.length > 0)
-      throw conflict(
-        `dataset ${id} trained ${models.map((m) => `${m.name} v${m.version}`).join(', ')}: delete those versions first`,
-      );
+    await this.locks.withSha256(row.sha256, () => this.deleteLocked(row));
+  }
+
+  private async deleteLocked(row: DatasetEntity): Promise<void> {
+    const id = row.id;
+    await this.refuseWhileTrainedOn(row);
     const evaluations = await this.repository.batchEvaluationsOn(id);
     if (evaluations.length > 0) throw referencedByEvaluations(id, evaluations.join(', '));
     // Two deletes at once: one removes the row (and then the object), the other finds nothing (404).
@@ -297,7 +314,28 @@ export class DatasetService {
     const deleted = await this.repository.deleteById(id);
     if (deleted === 'referenced') throw referencedByEvaluations(id, 'a batch evaluation started meanwhile');
     if (!deleted) throw notFound(`no dataset ${id}`);
+    // A model version registered between the check above and the row's removal (registration does not
+    // take this lock): seen now, so the row comes back and the delete is refused. One registered after
+    // this check was registered after the delete, like any model trained on unregistered bytes.
+    try {
+      await this.refuseWhileTrainedOn(row);
+    } catch (refusal) {
+      await this.repository.insertUnlessDuplicate(row);
+      throw refusal;
+    }
     await this.store.delete(row.artifactKey).catch(() => undefined);
+  }
+
+  /**
+   * 409 while a model version's lineage names these bytes. Model versions are kept for audit (archive
+   * one instead of deleting it), so such a dataset stays: what can be done is said in the message.
+   */
+  private async refuseWhileTrainedOn(row: DatasetEntity): Promise<void> {
+    const models = await this.modelsTrainedOn(row);
+    if (models.length > 0)
+      throw conflict(
+        `dataset ${row.id} trained ${models.map((m) => `${m.name} v${m.version}`).join(', ')}: model versions are kept with their lineage, so the data that trained them stays registered (archiving a version does not release it)`,
+      );
   }
 }
 

@@ -9,6 +9,7 @@ export const METRIC = {
   validationFailures: 'prediction_validation_failures_total',
   modelLoadFailures: 'model_load_failures_total',
   modelLoaded: 'model_loaded_info',
+  healthReady: 'health_ready',
   queueJobs: 'batch_queue_jobs',
   batchJobDuration: 'batch_job_duration_seconds',
   batchJobs: 'batch_jobs_total',
@@ -38,3 +39,7 @@ export const PLANNED_METRIC = {
 export const BATCH_OUTCOMES = ['completed', 'failed', 'cancelled', 'skipped', 'requeued'] as const;
 export type BatchOutcome = (typeof BATCH_OUTCOMES)[number];
 export const BATCH_KINDS = ['predict', 'monthly'] as const;
+
+/** The checks of GET /health/ready, each a `health_ready{check}` series (1 passing, 0 failing). */
+export const READINESS_CHECKS = ['database', 'redis', 'queue', 'model'] as const;
+export type ReadinessCheck = (typeof READINESS_CHECKS)[number];

@@ -71,9 +71,17 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Refreshed by the readiness checks on every scrape (ReadinessService): 1 passing, 0 failing. */
+  readonly healthReady = new Gauge({
+    name: METRIC.healthReady,
+    help: 'Readiness checks of GET /health/ready (database, redis, queue, model): 1 passing, 0 failing',
+    labelNames: ['check'] as const,
+    registers: [this.registry],
+  });
+
   readonly batchRows = new Counter({
     name: METRIC.batchRows,
-    help: 'Rows of completed batch jobs, by result (scored, rejected); counted when a job completes',
+    help: 'Rows batch jobs processed, by result (scored, rejected): counted per chunk, failed attempts included; a retry counts only rows beyond what earlier attempts of its job reached',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });

@@ -35,6 +35,7 @@ describe('alert rules', () => {
       'ApiHigh5xxRate',
       'ApiLatencyP99AboveTarget',
       'ApiNotReadyNoModel',
+      'ApiNotReady',
       'WorkerDown',
       'BatchQueueBacklogGrowing',
       'BatchJobsFailing',
@@ -70,7 +71,7 @@ describe('alert rules', () => {
   });
 
   it('pass promtool check rules', () => {
-    expect(promtool(['check', 'rules', 'alerts.yml'])).toContain('SUCCESS: 10 rules found');
+    expect(promtool(['check', 'rules', 'alerts.yml'])).toContain('SUCCESS: 11 rules found');
   });
 
   it('pass their unit tests on synthetic series (promtool test rules alerts.test.yml)', () => {

@@ -95,6 +95,13 @@ const serviceHealth: Dashboard = {
       ],
     },
     {
+      title: 'Readiness checks per API process',
+      description:
+        'Each check of /health/ready (database, redis, queue, model): 1 passing, 0 failing (ApiNotReady and ApiNotReadyNoModel fire on a 0).',
+      unit: 'none',
+      targets: [t(promql`min by (instance, check) (${m(METRIC.healthReady)})`, '{{instance}} {{check}}')],
+    },
+    {
       title: 'CPU per process',
       description:
         'Cores used by each API and worker process (saturation: 1 core per process is the ceiling of its event loop).',

@@ -5,7 +5,6 @@ export const GLOBAL_SERVICES = Symbol.for('housing.backend.test-services');
 
 /** e2e-services: starts Postgres, Redis and moto once for the run and hands their URLs to the tests via process.env. */
 export default async function globalSetup(): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const started = Date.now();
   const services = await startTestServices();
   (globalThis as Record<symbol, unknown>)[GLOBAL_SERVICES] = services;

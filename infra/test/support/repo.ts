@@ -91,6 +91,21 @@ export const DENIED_IMAGES: { pattern: RegExp; reason: string }[] = [
   },
   { pattern: /^nginxinc\/nginx-unprivileged:1\.(1\d|2\d)\./, reason: 'an ended nginx line (stable is 1.30)' },
   { pattern: /^postgres:(9|1[0-5])(\.|-|$)/, reason: 'PostgreSQL before 16' },
+  {
+    pattern: /^motoserver\/moto(:|@|$)/,
+    reason: 'moto is a test mock that keeps objects in memory: a restart loses every model and dataset',
+  },
+  {
+    // Prometheus fixes only its newest minor and its LTS lines (RELEASE.md): 2.x ended with the 2.53 LTS,
+    // the 3.5 LTS ended in July 2026, and 3.16 (2026-11-04) is the newest release, with no newer LTS.
+    pattern: /^prom\/prometheus:v?([0-2]\.|3\.([0-9]|1[0-5])\.)/,
+    reason: 'an ended Prometheus line (2.x, the 3.5 LTS, a 3.x minor before 3.16)',
+  },
+  {
+    // Grafana fixes the newest major's recent minors and the previous major's last minor (12.4).
+    pattern: /^grafana\/grafana(-oss|-enterprise)?:([0-9]\.|1[01]\.|12\.[0-3]\.)/,
+    reason: 'an ended Grafana line (before 12.4; 13.x is current)',
+  },
 ];
 
 /** Why an image is denied (DENIED_IMAGES), or undefined when it is not. */

@@ -215,6 +215,7 @@ describe('TreeSHAP against xgboost: california-blocks', () => {
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const AMES_CSV = [
+  path.resolve(REPO, 'data', 'ames', 'AmesHousing.csv'),
   path.resolve(REPO, '..', 'shared', 'data', 'ames', 'AmesHousing.csv'),
   '/work/shared/data/ames/AmesHousing.csv',
 ].find((file) => existsSync(file));
@@ -223,7 +224,7 @@ describe('TreeSHAP against xgboost: Ames (real data, derived features)', () => {
   const tmp = useTempDir('explain-ames-');
   let trained: Trained;
   beforeAll(async () => {
-    if (!AMES_CSV) throw new Error('AmesHousing.csv not found beside the repository nor in /work/shared');
+    if (!AMES_CSV) throw new Error('AmesHousing.csv not found in data/ames, beside the repository nor in /work/shared');
     trained = await trainWithReference(tmp(), 'ames', AMES_CSV);
   });
   describeAgreement('ames', () => trained);

@@ -20,8 +20,9 @@ import { listDir, makeTempDir, removeDir, writeTempFile } from '../test-support/
 jest.setTimeout(300_000);
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
-/** CI clones the repository with shared/ beside it; a worktree elsewhere falls back to /work/shared. */
+/** Committed under data/ames (CI has only the repository); ../shared beside the clone and /work/shared are fallbacks. */
 export const AMES_CSV = [
+  path.resolve(REPO, 'data', 'ames', 'AmesHousing.csv'),
   path.resolve(REPO, '..', 'shared', 'data', 'ames', 'AmesHousing.csv'),
   '/work/shared/data/ames/AmesHousing.csv',
 ].find((file) => existsSync(file));
@@ -41,7 +42,7 @@ describe('Ames (the shipped spec, real data)', () => {
   beforeAll(async () => {
     if (!AMES_CSV)
       throw new Error(
-        `AmesHousing.csv not found beside the repository (${path.resolve(REPO, '..', 'shared')}) nor in /work/shared`,
+        `AmesHousing.csv not found in data/ames, beside the repository (${path.resolve(REPO, '..', 'shared')}) nor in /work/shared`,
       );
     dir = makeTempDir('ames-e2e-');
     await trainModel({
