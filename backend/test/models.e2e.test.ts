@@ -1,4 +1,11 @@
-import { packArchive, packPackage, transform, loadPackageModel, type ModelPackage } from '@housing/ml';
+import {
+  packArchive,
+  packPackage,
+  priceInterval,
+  transform,
+  loadPackageModel,
+  type ModelPackage,
+} from '@housing/ml';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testModels, type TestModel } from './support/model-fixture';
 
@@ -129,6 +136,13 @@ describe('model registry, inference and predictions', () => {
         expect(res.status).toBe(200);
         const [expected] = await session.predict(transform(record, first.pkg.manifest), 1);
         expect(res.body.price).toBeCloseTo(expected!, 1);
+        // the calibrated range of the package, around the price (priceInterval is unit-tested in ml)
+        const range = priceInterval(first.pkg.manifest, expected!)!;
+        expect(res.body.interval.level).toBe(0.9);
+        expect(res.body.interval.low).toBeCloseTo(range.low, 1);
+        expect(res.body.interval.high).toBeCloseTo(range.high, 1);
+        expect(res.body.interval.low).toBeLessThan(res.body.price);
+        expect(res.body.interval.high).toBeGreaterThan(res.body.price);
         expect(res.body.model).toEqual({ name: 'housets-xgboost', version: 1 });
         expect(res.body.requestId).toBe(res.headers['x-request-id']);
       }
@@ -264,6 +278,13 @@ describe('model registry, inference and predictions', () => {
     expect(res.body.results[1].errors[0].field).toBe('records[1].date');
     expect(res.body.results[3].errors[0].field).toBe('records[3].median_list_price');
     expect(res.body.results[0].price).toBeGreaterThan(0);
+    for (const index of [0, 2, 4]) {
+      const { price, interval } = res.body.results[index];
+      expect(interval.level).toBe(0.9);
+      expect(interval.low).toBeLessThan(price);
+      expect(interval.high).toBeGreaterThan(price);
+    }
+    expect(res.body.results[1].interval).toBeUndefined();
     const tooMany = await t
       .request()
       .post('/v1/predictions/bulk')

@@ -37,9 +37,12 @@ export class PredictionController {
     @Body() body: PredictionRequestDto,
     @Req() request: FastifyRequest,
   ): Promise<PredictionResponseDto> {
-    const { price, model, warnings } = await this.predictions.predictOne(parsePredictionBody(body));
+    const { price, interval, model, warnings } = await this.predictions.predictOne(
+      parsePredictionBody(body),
+    );
     return {
       price,
+      interval,
       warnings,
       model: { name: model.version.name, version: model.version.version },
       requestId: String(request.id),

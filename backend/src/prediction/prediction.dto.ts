@@ -63,9 +63,25 @@ export class PredictionWarningDto {
   @ApiProperty({ example: '5642 is outside the training range 334 to 4676' }) message: string;
 }
 
+export class PriceIntervalDto {
+  @ApiProperty({ example: 371200.5, description: 'Lower end of the range (never below 0)' }) low: number;
+  @ApiProperty({ example: 458900.25, description: 'Upper end of the range' }) high: number;
+  @ApiProperty({
+    example: 0.9,
+    description:
+      'Nominal coverage: the share of true prices the range is calibrated to hold (conformal calibration on rows the model did not see; the model page reports the coverage measured on its holdout)',
+  })
+  level: number;
+}
+
+const INTERVAL_DESCRIPTION =
+  'The range the price is calibrated to fall in at `level`; null for a model package trained without interval calibration';
+
 export class PredictionResponseDto {
   @ApiProperty({ example: 412345.67, description: "Predicted price, in the target column's units" })
   price: number;
+  @ApiProperty({ type: PriceIntervalDto, nullable: true, description: INTERVAL_DESCRIPTION })
+  interval: PriceIntervalDto | null;
   @ApiProperty({
     type: [PredictionWarningDto],
     description: 'Why this price deserves less trust; empty when nothing is unusual',
@@ -78,6 +94,12 @@ export class PredictionResponseDto {
 export class BulkPredictionResultDto {
   @ApiProperty({ example: 0, description: 'Position of the record in the request' }) index: number;
   @ApiPropertyOptional({ example: 412345.67 }) price?: number;
+  @ApiPropertyOptional({
+    type: PriceIntervalDto,
+    nullable: true,
+    description: `Present with a price. ${INTERVAL_DESCRIPTION}`,
+  })
+  interval?: PriceIntervalDto | null;
   @ApiPropertyOptional({ type: [PredictionWarningDto], description: 'Present with a price' })
   warnings?: PredictionWarningDto[];
   @ApiPropertyOptional({ type: [FieldProblem], description: 'Why this record was rejected' })

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { checkRecord, type FieldWarning } from '@housing/ml';
+import { checkRecord, priceInterval, type FieldWarning, type PriceInterval } from '@housing/ml';
 import { validationProblem, type FieldProblem } from '../common/problem';
 import { InferenceService, type LoadedModel } from '../inference/inference.service';
 import { noModel } from '../inference/no-model.problem';
@@ -7,6 +7,12 @@ import { MetricsService } from '../metrics/metrics.service';
 import type { BulkPredictionResultDto } from './prediction.dto';
 
 const cents = (price: number) => Math.round(price * 100) / 100;
+
+/** The calibrated range of a price, in cents like the price; null for packages without intervals. */
+function intervalOf(model: LoadedModel, price: number): PriceInterval | null {
+  const range = priceInterval(model.manifest, price);
+  return range && { low: cents(range.low), high: cents(range.high), level: range.level };
+}
 
 @Injectable()
 export class PredictionService {
@@ -29,7 +35,12 @@ export class PredictionService {
   /** One record: checked against the model's signature, every bad field named, warnings returned. */
   async predictOne(
     record: Record<string, unknown>,
-  ): Promise<{ price: number; model: LoadedModel; warnings: FieldWarning[] }> {
+  ): Promise<{
+    price: number;
+    interval: PriceInterval | null;
+    model: LoadedModel;
+    warnings: FieldWarning[];
+  }> {
     const model = this.model();
     const { errors: problems, warnings } = checkRecord(record, model.manifest);
     if (problems.length > 0) {
@@ -43,7 +54,7 @@ export class PredictionService {
       channel: 'online',
     });
     this.countWarnings(warnings, 'online');
-    return { price: cents(price!), model, warnings };
+    return { price: cents(price!), interval: intervalOf(model, price!), model, warnings };
   }
 
   /** Up to 1,000 records; bad records are reported beside the good ones, not failing the request. */
@@ -76,7 +87,12 @@ export class PredictionService {
     if (good.length > 0) {
       const prices = await model.predict(good);
       goodIndex.forEach((index, k) => {
-        results[index] = { index, price: cents(prices[k]!), warnings: goodWarnings[k]! };
+        results[index] = {
+          index,
+          price: cents(prices[k]!),
+          interval: intervalOf(model, prices[k]!),
+          warnings: goodWarnings[k]!,
+        };
         this.countWarnings(goodWarnings[k]!, 'bulk');
       });
       this.metrics.predictions.inc(

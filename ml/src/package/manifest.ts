@@ -61,6 +61,50 @@ const encoderSchema = z
   })
   .passthrough();
 
+const finite = z.number().finite();
+
+/**
+ * Conformal prediction intervals (the trainer's conformal.py): calibration rows binned by predicted value
+ * in the model's target space, each bin with its half-width; a prediction's range is its bin's
+ * half-width either side of it, read back in price terms. Optional: packages trained before intervals
+ * existed serve without a range.
+ */
+export const intervalsSchema = z
+  .object({
+    method: z.literal('split-conformal'),
+    space: z.literal('transformed'),
+    calibration: z.string().max(50),
+    level: z.number().gt(0).lt(1),
+    bins: z
+      .array(
+        z.object({
+          upper: finite.nullable(),
+          halfWidth: finite.nonnegative(),
+          rows: z.number().int().nonnegative(),
+        }),
+      )
+      .min(1)
+      .max(100),
+    calibrationRows: z.number().int().nonnegative(),
+    holdout: z.object({
+      rows: z.number().int().nonnegative(),
+      coverage: z.number().min(0).max(1).nullable(),
+      meanWidth: finite.nullable(),
+      medianWidth: finite.nullable(),
+      meanRelativeWidth: finite.nullable(),
+    }),
+  })
+  .refine(
+    ({ bins }) =>
+      bins.every((b, i) =>
+        i === bins.length - 1
+          ? b.upper === null
+          : b.upper !== null && (i === 0 || b.upper >= bins[i - 1]!.upper!),
+      ),
+    { message: 'every bin but the last has an upper edge, in ascending order; the last has none', path: ['bins'] },
+  );
+export type PredictionIntervals = z.infer<typeof intervalsSchema>;
+
 /** Schema of manifest.json, checked whenever a package is read or registered. */
 export const manifestSchema = z.object({
   formatVersion: z.union([z.literal(1), z.literal(MANIFEST_FORMAT_VERSION)]),
@@ -100,6 +144,8 @@ export const manifestSchema = z.object({
     .object({ metric: z.string(), selectedBy: z.enum(['cv', 'eval']), servedSeed: z.number().int() })
     .passthrough()
     .optional(),
+  /** Conformal calibration of prediction intervals; absent in packages trained before intervals. */
+  intervals: intervalsSchema.nullable().optional(),
   lineage: z.object({
     datasetSha256: z.string(),
     datasetFile: z.string(),

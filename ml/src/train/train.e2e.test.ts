@@ -186,6 +186,17 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
     expect(training.spread.holdout.mape!.std).toBe(0);
   });
 
+  it('calibrates 90 % prediction intervals on the eval fit’s residuals and reports their holdout coverage', () => {
+    const intervals = pkg.manifest.intervals!;
+    expect(intervals).toMatchObject({ method: 'split-conformal', calibration: 'eval', level: 0.9 });
+    expect(intervals.calibrationRows).toBe(data.summary.splits.eval);
+    expect(intervals.bins.reduce((n, b) => n + b.rows, 0)).toBe(data.summary.splits.eval);
+    expect(intervals.holdout.rows).toBe(pkg.manifest.metrics.holdout.rows);
+    // a loose sanity bound on a small holdout; the measured coverage is in bench/results/intervals.md
+    expect(intervals.holdout.coverage).toBeGreaterThan(0.7);
+    expect(intervals.holdout.meanRelativeWidth).toBeGreaterThan(0);
+  });
+
   it('fits the city_full target encoder on canonical names only', () => {
     const encoder = pkg.manifest.features.encoders.find((e) => e.column === 'city_full');
     expect(encoder?.kind).toBe('target');
@@ -256,19 +267,32 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
       const bad = new Set([...refusedLines(), firstAppended, firstAppended + 1, firstAppended + 4]);
       const valid = input.rows.filter((r) => !bad.has(r.line));
       expect(valid.length).toBe(input.rows.length - bad.size);
-      expect(output.header).toEqual([...HOUSETS_COLUMNS, 'predicted_price', 'actual_price', 'warnings']);
+      expect(output.header).toEqual([
+        ...HOUSETS_COLUMNS,
+        'predicted_price',
+        'actual_price',
+        'warnings',
+        'price_low',
+        'price_high',
+      ]);
       expect(output.rows.length).toBe(valid.length);
       output.rows.forEach((row, i) => {
         expect(row.fields.slice(0, HOUSETS_COLUMNS.length)).toEqual(valid[i]!.fields);
-        expect(row.fields.at(-2)).toBe(valid[i]!.fields[HOUSETS_COLUMNS.indexOf('price')]);
+        expect(row.fields.at(-4)).toBe(valid[i]!.fields[HOUSETS_COLUMNS.indexOf('price')]);
       });
       // Below the spec's min, homes_sold is treated as missing as in training, and the row says so.
       const belowMin = output.rows[valid.findIndex((r) => r.line === firstAppended + 3)]!;
-      expect(belowMin.fields.at(-1)).toBe(
+      expect(belowMin.fields.at(-3)).toBe(
         'imputed homes_sold: -5 is not at least 0: treated as missing, as in training',
       );
       const predicted = output.rows.map((r) => Number(r.fields[HOUSETS_COLUMNS.length]));
       expect(predicted.every((p) => Number.isFinite(p) && p > 0)).toBe(true);
+      // every price comes with its calibrated range around it
+      output.rows.forEach((row, i) => {
+        const [low, high] = row.fields.slice(-2).map(Number);
+        expect(low).toBeLessThan(predicted[i]!);
+        expect(high).toBeGreaterThan(predicted[i]!);
+      });
       expect(listDir(path.dirname(outCsv))).toEqual(['out.csv', 'out.errors.csv']);
     });
 

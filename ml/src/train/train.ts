@@ -17,6 +17,7 @@ import { NpyWriter, readNpy } from '../npy';
 import {
   MANIFEST_FORMAT_VERSION,
   PARITY_TOLERANCE,
+  intervalsSchema,
   type Metrics,
   type ModelManifest,
 } from '../package/manifest';
@@ -60,6 +61,8 @@ export interface TrainOptions {
   metric?: TrainingMetric;
   /** Whole selection + refit once per seed (seed, seed + 1, …); the best CV score is served. */
   seeds?: number;
+  /** Nominal coverage of the prediction intervals; default: the spec's, else 0.9. */
+  intervalLevel?: number;
   maxRounds?: number;
   parityRows?: number;
   /** Keep the trainer's working directory (feature matrices) for inspection. */
@@ -175,6 +178,15 @@ function gitCommit(): string | null {
 const readJson = <T>(dir: string, file: string): T =>
   JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T;
 
+/** intervals.json of the trainer (null when the eval split was too small to calibrate on). */
+function readIntervals(out: string): ModelManifest['intervals'] {
+  const raw = readJson<unknown>(out, 'intervals.json');
+  if (raw === null) return null;
+  const parsed = intervalsSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`trainer wrote invalid intervals.json: ${parsed.error.message}`);
+  return parsed.data;
+}
+
 export function defaultVersion(date = new Date()): string {
   return date.toISOString().replace(/[-:]/g, '').replace('T', '.').slice(0, 15);
 }
@@ -229,7 +241,11 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
         timeout_seconds: null,
         threads: 0,
         onnx_tolerance: PARITY_TOLERANCE,
-        ...selectionConfig(spec, { metric: options.metric, seeds: options.seeds }),
+        ...selectionConfig(spec, {
+          metric: options.metric,
+          seeds: options.seeds,
+          intervalLevel: options.intervalLevel,
+        }),
       }),
     );
 
@@ -282,6 +298,7 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
       },
       metrics,
       training: trainingRecord(readJson(out, 'selection.json')),
+      intervals: readIntervals(out),
       lineage: {
         datasetSha256: data.sha256,
         datasetFile:

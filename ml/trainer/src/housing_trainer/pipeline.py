@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import model, onnx_export, selection, transform
+from . import conformal, model, onnx_export, selection, transform
 from .cv import CvData
 from .folds import kfold, time_folds
 from .config import TrainConfig
@@ -39,7 +39,11 @@ OUTPUT_FILES = (
     "parity.json",
     "onnx_check.json",
     "timings.json",
+    "intervals.json",
 )
+
+# Fewer eval rows than this give no intervals (a 90 % quantile of a handful of residuals means little).
+MIN_CALIBRATION_ROWS = 50
 
 
 def _write_json(path: Path, obj: Any) -> None:
@@ -115,6 +119,31 @@ def _seed_report(config: TrainConfig, candidates: list, served_index: int, data:
     }
 
 
+def _intervals(config: TrainConfig, data: Dataset, z_pred_eval: np.ndarray, z_pred_holdout: np.ndarray) -> dict[str, Any] | None:
+    """Conformal calibration on the eval fit's eval residuals; holdout coverage reported, never used."""
+    tf = config.target_transform
+    if len(data.y_eval) < MIN_CALIBRATION_ROWS:
+        log.warning("intervals: %d eval rows (fewer than %d): the package carries no intervals", len(data.y_eval), MIN_CALIBRATION_ROWS)
+        return None
+    calibration = conformal.calibrate(z_pred_eval, transform.forward(data.y_eval, tf), config.interval_level)
+    holdout = conformal.coverage_report(calibration, z_pred_holdout, data.y_holdout, tf)
+    log.info(
+        "intervals: %.0f %% level, %d bins over %d eval rows; holdout coverage %s, mean width %s",
+        config.interval_level * 100,
+        len(calibration["bins"]),
+        calibration["calibrationRows"],
+        holdout["coverage"],
+        holdout["meanWidth"],
+    )
+    return {
+        "method": "split-conformal",
+        "space": "transformed",
+        "calibration": "eval",
+        **calibration,
+        "holdout": holdout,
+    }
+
+
 def run_training(
     config: TrainConfig,
     data: Dataset,
@@ -181,13 +210,15 @@ def run_training(
             progress.stage("eval_fit")
             eval_fit = model.fit_fixed_rounds(params, data.X_train, transform.forward(data.y_train, tf), chosen.n_estimators)
         timings["eval_fit"] = eval_fit.seconds
-        pred_eval = transform.inverse(model.predict(eval_fit.booster, data.X_eval, eval_fit.n_estimators), tf)
+        z_pred_eval = model.predict(eval_fit.booster, data.X_eval, eval_fit.n_estimators)
+        pred_eval = transform.inverse(z_pred_eval, tf)
         eval_metrics = regression_metrics(data.y_eval, pred_eval)
 
         # ------------------------------------------------------------------ refit
         timings["refit"] = refit_seconds
         train_metrics = regression_metrics(y_refit, transform.inverse(model.predict(final.booster, X_refit), tf))
-        pred_holdout = transform.inverse(model.predict(final.booster, data.X_holdout), tf)
+        z_pred_holdout = model.predict(final.booster, data.X_holdout)
+        pred_holdout = transform.inverse(z_pred_holdout, tf)
         holdout_metrics = regression_metrics(data.y_holdout, pred_holdout)
         pred_parity = transform.inverse(model.predict(final.booster, data.X_parity), tf)
         if not (np.isfinite(pred_eval).all() and np.isfinite(pred_holdout).all() and np.isfinite(pred_parity).all()):
@@ -195,6 +226,8 @@ def run_training(
         log.info("final model: %d trees on %d rows, holdout rmse %.6g", final.rounds_trained, len(y_refit), holdout_metrics["rmse"])
         # Holdout figures of every seed, computed only now that the served seed is fixed: reported, never used.
         seed_report = _seed_report(config, candidates, served_index, data, fold_rows)
+        # -------------------------------------------------------------- intervals
+        intervals = _intervals(config, data, z_pred_eval, z_pred_holdout)
         # ----------------------------------------------------------------- export
         progress.stage("export")
         t = time.perf_counter()
@@ -259,6 +292,7 @@ def run_training(
         np.save(staged.path("predictions_holdout.npy"), pred_holdout.astype(np.float64))
         _write_json(staged.path("parity.json"), {"predictions": [float(v) for v in pred_parity]})
         _write_json(staged.path("onnx_check.json"), check)
+        _write_json(staged.path("intervals.json"), intervals)
         timings["total"] = time.perf_counter() - started
         _write_json(staged.path("timings.json"), timings)
 
