@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { checkRecord, priceInterval, type FieldWarning, type PriceInterval } from '@housing/ml';
+import {
+  checkRecord,
+  priceInterval,
+  summariseExplanation,
+  type ExplanationSummary,
+  type FieldWarning,
+  type PriceInterval,
+} from '@housing/ml';
 import { validationProblem, type FieldProblem } from '../common/problem';
 import { InferenceService, type LoadedModel } from '../inference/inference.service';
 import { noModel } from '../inference/no-model.problem';
@@ -7,6 +14,22 @@ import { MetricsService } from '../metrics/metrics.service';
 import type { BulkPredictionResultDto } from './prediction.dto';
 
 const cents = (price: number) => Math.round(price * 100) / 100;
+
+/** none: no explanation; top: the largest column contributions; all: every column and model input. */
+export type ExplainMode = 'none' | 'top' | 'all';
+export const TOP_CONTRIBUTIONS = 10;
+
+/** The explanation a request asked for (undefined when it did not; null when the package cannot explain). */
+function explanationOf(
+  model: LoadedModel,
+  record: Record<string, unknown>,
+  mode: ExplainMode,
+): ExplanationSummary | null | undefined {
+  if (mode === 'none') return undefined;
+  if (!model.explainer) return null;
+  const explanation = model.explainer.explain(record);
+  return summariseExplanation(explanation, mode === 'all' ? Infinity : TOP_CONTRIBUTIONS, mode === 'all');
+}
 
 /** The calibrated range of a price, in cents like the price; null for packages without intervals. */
 function intervalOf(model: LoadedModel, price: number): PriceInterval | null {
@@ -35,9 +58,11 @@ export class PredictionService {
   /** One record: checked against the model's signature, every bad field named, warnings returned. */
   async predictOne(
     record: Record<string, unknown>,
+    explain: ExplainMode = 'none',
   ): Promise<{
     price: number;
     interval: PriceInterval | null;
+    explanation?: ExplanationSummary | null;
     model: LoadedModel;
     warnings: FieldWarning[];
   }> {
@@ -54,12 +79,20 @@ export class PredictionService {
       channel: 'online',
     });
     this.countWarnings(warnings, 'online');
-    return { price: cents(price!), interval: intervalOf(model, price!), model, warnings };
+    const explanation = explanationOf(model, record, explain);
+    return {
+      price: cents(price!),
+      interval: intervalOf(model, price!),
+      ...(explanation !== undefined && { explanation }),
+      model,
+      warnings,
+    };
   }
 
   /** Up to 1,000 records; bad records are reported beside the good ones, not failing the request. */
   async predictMany(
     records: Record<string, unknown>[],
+    explain: ExplainMode = 'none',
   ): Promise<{ results: BulkPredictionResultDto[]; model: LoadedModel; failed: number }> {
     const model = this.model();
     const results: BulkPredictionResultDto[] = new Array(records.length);
@@ -87,10 +120,12 @@ export class PredictionService {
     if (good.length > 0) {
       const prices = await model.predict(good);
       goodIndex.forEach((index, k) => {
+        const explanation = explanationOf(model, good[k]!, explain);
         results[index] = {
           index,
           price: cents(prices[k]!),
           interval: intervalOf(model, prices[k]!),
+          ...(explanation !== undefined && { explanation }),
           warnings: goodWarnings[k]!,
         };
         this.countWarnings(goodWarnings[k]!, 'bulk');

@@ -828,6 +828,96 @@ export interface components {
         [key: string]: unknown;
       };
     };
+    PriceIntervalDto: {
+      /**
+       * @description Lower end of the range (never below 0)
+       * @example 371200.5
+       */
+      low: number;
+      /**
+       * @description Upper end of the range
+       * @example 458900.25
+       */
+      high: number;
+      /**
+       * @description Nominal coverage: the share of true prices the range is calibrated to hold (conformal calibration on rows the model did not see; the model page reports the coverage measured on its holdout)
+       * @example 0.9
+       */
+      level: number;
+    };
+    ColumnContributionDto: {
+      /**
+       * @description Raw input column(s), joined by " + " when a feature reads several
+       * @example median_list_price
+       */
+      source: string;
+      /**
+       * @example [
+       *       "median_list_price"
+       *     ]
+       */
+      columns: string[];
+      /**
+       * @description What the model adds for this column, in model space (log1p of the price for a log target)
+       * @example 0.0831
+       */
+      contribution: number;
+      /**
+       * @description The same in price terms: basePrice plus every priceContribution (and rest) is the price
+       * @example 31250.4
+       */
+      priceContribution: number;
+    };
+    RestContributionDto: {
+      /**
+       * @description How many columns the list leaves out
+       * @example 27
+       */
+      columns: number;
+      /** @example -0.0042 */
+      contribution: number;
+      /** @example -1604.11 */
+      priceContribution: number;
+    };
+    FeatureContributionDto: {
+      /** @example date_year */
+      feature: string;
+      /**
+       * @description The model input (null when missing)
+       * @example 2022
+       */
+      value: number | null;
+      /** @example 0.0123 */
+      contribution: number;
+    };
+    ExplanationDto: {
+      /**
+       * @description The model space contributions add up in
+       * @enum {string}
+       */
+      space: 'log1p' | 'identity';
+      /**
+       * @description The model's expected output over its training data (model space)
+       * @example 12.61
+       */
+      bias: number;
+      /**
+       * @description bias as a price: where the waterfall starts
+       * @example 299500
+       */
+      basePrice: number;
+      /**
+       * @description The model output the contributions add up to, as a price (equals `price` up to float rounding)
+       * @example 412345.67
+       */
+      price: number;
+      /** @description Exact TreeSHAP (path-dependent) grouped by raw input column, largest first: the top 10, or every column with explain=all */
+      columns: components['schemas']['ColumnContributionDto'][];
+      /** @description The columns not listed, summed */
+      rest: components['schemas']['RestContributionDto'];
+      /** @description Every model input (explain=all only) */
+      features?: components['schemas']['FeatureContributionDto'][];
+    };
     PredictionWarningDto: {
       /**
        * @description The input field concerned
@@ -855,6 +945,10 @@ export interface components {
        * @example 412345.67
        */
       price: number;
+      /** @description The range the price is calibrated to fall in at `level`; null for a model package trained without interval calibration */
+      interval: components['schemas']['PriceIntervalDto'] | null;
+      /** @description Present when the request asked for it (?explain=true or all): why the model gave this price; null when the serving package carries no tree covers (trained before explanations) */
+      explanation?: components['schemas']['ExplanationDto'] | null;
       /** @description Why this price deserves less trust; empty when nothing is unusual */
       warnings: components['schemas']['PredictionWarningDto'][];
       model: components['schemas']['ModelRefDto'];
@@ -887,6 +981,10 @@ export interface components {
       index: number;
       /** @example 412345.67 */
       price?: number;
+      /** @description Present with a price. The range the price is calibrated to fall in at `level`; null for a model package trained without interval calibration */
+      interval?: components['schemas']['PriceIntervalDto'] | null;
+      /** @description Present when the request asked for it (?explain=true or all): why the model gave this price; null when the serving package carries no tree covers (trained before explanations) */
+      explanation?: components['schemas']['ExplanationDto'] | null;
       /** @description Present with a price */
       warnings?: components['schemas']['PredictionWarningDto'][];
       /** @description Why this record was rejected */
@@ -2200,7 +2298,10 @@ export interface operations {
   };
   Prediction_predict: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description true: add the exact TreeSHAP contributions of the top 10 input columns (and the rest summed) in model and price terms; all: every column and every model input */
+        explain?: 'true' | 'false' | 'all';
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -2364,7 +2465,10 @@ export interface operations {
   };
   Prediction_bulk: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description true: add the exact TreeSHAP contributions of the top 10 input columns (and the rest summed) in model and price terms; all: every column and every model input */
+        explain?: 'true' | 'false' | 'all';
+      };
       header?: never;
       path?: never;
       cookie?: never;

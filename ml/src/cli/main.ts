@@ -139,7 +139,11 @@ async function train(values: Values): Promise<void> {
         metrics: { eval: m.eval, holdout: m.holdout, baseline: m.baseline },
         training: trainingSummary(manifest),
         intervals: manifest.intervals
-          ? { level: manifest.intervals.level, bins: manifest.intervals.bins.length, holdout: manifest.intervals.holdout }
+          ? {
+              level: manifest.intervals.level,
+              bins: manifest.intervals.bins.length,
+              holdout: manifest.intervals.holdout,
+            }
           : null,
       },
       null,

@@ -34,7 +34,10 @@ describe('priceInterval', () => {
   });
 
   it('never goes below zero for an untransformed target', () => {
-    const plain: PredictionIntervals = { ...intervals, bins: [{ upper: null, halfWidth: 50_000, rows: 100 }] };
+    const plain: PredictionIntervals = {
+      ...intervals,
+      bins: [{ upper: null, halfWidth: 50_000, rows: 100 }],
+    };
     expect(priceInterval({ intervals: plain, target: { column: 'p', transform: 'none' } }, 30_000)).toEqual({
       low: 0,
       high: 80_000,

@@ -7,7 +7,8 @@ export interface PriceInterval {
   level: number;
 }
 
-const forward = (price: number, transform: 'none' | 'log') => (transform === 'log' ? Math.log1p(price) : price);
+const forward = (price: number, transform: 'none' | 'log') =>
+  transform === 'log' ? Math.log1p(price) : price;
 const inverse = (z: number, transform: 'none' | 'log') => (transform === 'log' ? Math.expm1(z) : z);
 
 /** The calibration bin of a model output: the first whose upper edge is at or above it, else the last. */

@@ -29,6 +29,8 @@ export const PACKAGE_LIMITS = {
   modelBytes: 512 * 1024 * 1024,
   manifestBytes: 16 * 1024 * 1024,
   evaluationBytes: 64 * 1024 * 1024,
+  /** trees.json, the covers sidecar for TreeSHAP: five numbers per node of every tree. */
+  coversBytes: 256 * 1024 * 1024,
   /** The parity fixture is reproduced at registration and at every load: about 50 records are written. */
   parityRecords: 1000,
   evaluationCells: 200_000,
@@ -101,7 +103,10 @@ export const intervalsSchema = z
           ? b.upper === null
           : b.upper !== null && (i === 0 || b.upper >= bins[i - 1]!.upper!),
       ),
-    { message: 'every bin but the last has an upper edge, in ascending order; the last has none', path: ['bins'] },
+    {
+      message: 'every bin but the last has an upper edge, in ascending order; the last has none',
+      path: ['bins'],
+    },
   );
 export type PredictionIntervals = z.infer<typeof intervalsSchema>;
 
@@ -143,6 +148,19 @@ export const manifestSchema = z.object({
   training: z
     .object({ metric: z.string(), selectedBy: z.enum(['cv', 'eval']), servedSeed: z.number().int() })
     .passthrough()
+    .optional(),
+  /**
+   * Exact TreeSHAP explanations: the covers sidecar (trees.json, pinned by its checksum) and XGBoost's own
+   * contributions for the parity records, which the TypeScript explainer must reproduce. Absent in
+   * packages trained before explanations: those serve without them.
+   */
+  explain: z
+    .object({
+      covers: z.object({ file: z.literal('trees.json'), sha256: z.string().length(64) }),
+      /** Per parity record: one value per feature, then the bias (model space), from pred_contribs. */
+      parityContributions: z.array(z.array(finite)).max(PACKAGE_LIMITS.parityRecords),
+      tolerance: z.number().positive().max(1e-2),
+    })
     .optional(),
   /** Conformal calibration of prediction intervals; absent in packages trained before intervals. */
   intervals: intervalsSchema.nullable().optional(),

@@ -103,18 +103,21 @@ describe('scoreCsv', () => {
     };
     const prices = [250_000, 400_000];
     const byRow: FeaturePredictor = { predict: async (_f, rows) => Float64Array.from(prices.slice(0, rows)) };
-    const input = 'median_income,note,median_house_value
-3.5,a,1
-2.5,b,2
-';
+    const input = 'median_income,note,median_house_value\n3.5,a,1\n2.5,b,2\n';
     const out = sink();
     await scoreCsv(calibrated, byRow, singleChunkReadable(input), out.stream, null);
     const scored = await parseCsvText(out.text());
     const range = (row: number) => scored.rows[row]!.fields.slice(-2).map(Number);
     const cents = (v: number) => Math.round(v * 100) / 100;
-    expect(range(0)).toEqual([cents(Math.expm1(Math.log1p(250_000) - 0.1)), cents(Math.expm1(Math.log1p(250_000) + 0.1))]);
+    expect(range(0)).toEqual([
+      cents(Math.expm1(Math.log1p(250_000) - 0.1)),
+      cents(Math.expm1(Math.log1p(250_000) + 0.1)),
+    ]);
     // the dearer house falls in the wider bin
-    expect(range(1)).toEqual([cents(Math.expm1(Math.log1p(400_000) - 0.2)), cents(Math.expm1(Math.log1p(400_000) + 0.2))]);
+    expect(range(1)).toEqual([
+      cents(Math.expm1(Math.log1p(400_000) - 0.2)),
+      cents(Math.expm1(Math.log1p(400_000) + 0.2)),
+    ]);
   });
 
   it('writes the header and every rejected row to the errors stream before onChunk sees the counts', async () => {

@@ -16,7 +16,7 @@ import { prepareDataset, type PreparedDataset } from '../dataset/prepare';
 import { HOLDOUT, TRAIN } from '../dataset/split';
 import { transform, transformInto } from '../features/transform';
 import { readPackage, type ModelPackage } from '../package/io';
-import { checkParity, loadPackageModel } from '../package/verify';
+import { checkExplanations, checkParity, loadPackageModel } from '../package/verify';
 import { withinTolerance, type ModelManifest } from '../package/manifest';
 import type { OnnxModel } from '../onnx/model';
 import { loadSpec } from '../spec/load';
@@ -143,7 +143,7 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
   });
 
   it('writes a complete package and nothing else next to it', () => {
-    expect(listDir(outDir)).toEqual(['evaluation.json', 'manifest.json', 'model.onnx']);
+    expect(listDir(outDir)).toEqual(['evaluation.json', 'manifest.json', 'model.onnx', 'trees.json']);
     expect(listDir(path.dirname(outDir))).toEqual(['housets-tiny']);
     expect(pkg.manifest).toEqual(JSON.parse(JSON.stringify(manifest)));
     expect(pkg.manifest.model).toMatchObject({ name: 'housets-xgboost', version: 'e2e' });
@@ -195,6 +195,22 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
     // a loose sanity bound on a small holdout; the measured coverage is in bench/results/intervals.md
     expect(intervals.holdout.coverage).toBeGreaterThan(0.7);
     expect(intervals.holdout.meanRelativeWidth).toBeGreaterThan(0);
+  });
+
+  it('ships TreeSHAP’s covers and XGBoost’s parity contributions, which the TypeScript explainer reproduces', () => {
+    const explain = pkg.manifest.explain!;
+    expect(explain.covers.file).toBe('trees.json');
+    expect(explain.parityContributions).toHaveLength(pkg.manifest.parity.records.length);
+    const report = checkExplanations(pkg)!;
+    expect(report.failures).toEqual([]);
+    expect(report.maxAbsDiff).toBeLessThan(1e-4);
+    // the contributions add up to the model output of each parity record
+    const width = pkg.manifest.features.names.length;
+    explain.parityContributions.forEach((row, i) => {
+      const margin = row.reduce((a, v) => a + v, 0);
+      expect(Math.expm1(margin)).toBeCloseTo(pkg.manifest.parity.predictions[i]!, -1);
+      expect(row).toHaveLength(width + 1);
+    });
   });
 
   it('fits the city_full target encoder on canonical names only', () => {
@@ -464,7 +480,7 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
 
   it('refuses an output directory that already exists', async () => {
     await expect(trainModel({ spec, csv: csvFile, outDir, fast: true })).rejects.toThrow(/already exists/);
-    expect(listDir(outDir)).toEqual(['evaluation.json', 'manifest.json', 'model.onnx']);
+    expect(listDir(outDir)).toEqual(['evaluation.json', 'manifest.json', 'model.onnx', 'trees.json']);
   });
 
   it('leaves neither a package nor a work directory behind when the trainer fails', async () => {

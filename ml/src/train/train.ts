@@ -21,8 +21,8 @@ import {
   type Metrics,
   type ModelManifest,
 } from '../package/manifest';
-import { sha256, writePackage } from '../package/io';
-import { checkParity, loadPackageModel } from '../package/verify';
+import { coversBytes, sha256, writePackage } from '../package/io';
+import { checkExplanations, checkParity, loadPackageModel } from '../package/verify';
 import { targetColumn } from '../spec/load';
 import type { DatasetSpec, TrainingMetric } from '../spec/schema';
 import { buildEvaluation } from './evaluation';
@@ -79,6 +79,9 @@ export const FAST_PARAMS = {
 };
 
 const CHUNK_ROWS = 8192;
+
+/** Largest difference (model space) allowed between TreeSHAP here and XGBoost's pred_contribs. */
+export const EXPLANATION_TOLERANCE = 1e-4;
 
 /** Writes X_{split}.npy and y_{split}.npy through the shared transform, chunk by chunk. */
 export function writeFeatureMatrices(
@@ -270,6 +273,8 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
     );
     const parity = readJson<{ predictions: number[] }>(out, 'parity.json');
     const model = new Uint8Array(readFileSync(path.join(out, 'model.onnx')));
+    const covers = readJson<unknown>(out, 'trees.json');
+    const contributions = readJson<{ parity: number[][] }>(out, 'contributions.json');
     const now = new Date();
 
     const manifest: ModelManifest = {
@@ -299,6 +304,11 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
       metrics,
       training: trainingRecord(readJson(out, 'selection.json')),
       intervals: readIntervals(out),
+      explain: {
+        covers: { file: 'trees.json', sha256: sha256(coversBytes({ covers })) },
+        parityContributions: contributions.parity,
+        tolerance: EXPLANATION_TOLERANCE,
+      },
       lineage: {
         datasetSha256: data.sha256,
         datasetFile:
@@ -331,13 +341,22 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
       );
     }
 
+    // ...and only if TreeSHAP in TypeScript reproduces XGBoost's own contributions for the parity records.
+    const explained = checkExplanations({ manifest, model, covers })!;
+    if (explained.failures.length > 0) {
+      const f = explained.failures[0]!;
+      throw new Error(
+        `explanations not reproduced for ${explained.failures.length} values (record ${f.index}, ${f.feature}: xgboost ${f.expected}, TreeSHAP ${f.actual})`,
+      );
+    }
+
     const holdoutPredictions = readNpy(path.join(out, 'predictions_holdout.npy')).data;
     const evaluation = buildEvaluation(data, holdoutPredictions, {
       importances: readJson(out, 'importances.json'),
       trials: readJson(out, 'trials.json'),
     });
     mkdirSync(path.dirname(path.resolve(options.outDir)), { recursive: true });
-    writePackage(options.outDir, { manifest, model, evaluation });
+    writePackage(options.outDir, { manifest, model, evaluation, covers });
     onProgress?.({ stage: 'package', dir: options.outDir });
     return { dir: options.outDir, manifest };
   } finally {

@@ -133,3 +133,25 @@ def test_intervals_json(tuned_log_run):
     report = conformal.coverage_report(iv, z_holdout, res.input("y_holdout.npy"), tf)
     assert iv["holdout"] == pytest.approx(report)
     assert 0.8 <= iv["holdout"]["coverage"] <= 1.0
+
+
+def test_trees_and_contributions_json(tuned_log_run):
+    """The covers sidecar describes the served trees; the parity contributions add up to the model output."""
+    res = tuned_log_run
+    _, final, _ = rebuild(res)
+    covers = res.json("trees.json")
+    assert covers["formatVersion"] == 1 and covers["source"] == "xgboost"
+    assert len(covers["trees"]) == final.num_boosted_rounds()
+    for tree in covers["trees"]:
+        n = len(tree["left"])
+        assert len(tree["right"]) == len(tree["feature"]) == len(tree["cover"]) == len(tree["defaultLeft"]) == n
+        # a node's cover is the sum of its children's
+        for i in range(n):
+            if tree["left"][i] >= 0:
+                assert tree["cover"][i] == pytest.approx(tree["cover"][tree["left"][i]] + tree["cover"][tree["right"][i]], rel=1e-5)
+    phi = np.asarray(res.json("contributions.json")["parity"])
+    X_parity = res.input("X_parity.npy")
+    assert phi.shape == (X_parity.shape[0], X_parity.shape[1] + 1)
+    from native import raw_predict
+
+    np.testing.assert_allclose(phi.sum(axis=1), raw_predict(final, X_parity), rtol=1e-5, atol=1e-5)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import conformal, model, onnx_export, selection, transform
+from . import conformal, explain, model, onnx_export, selection, transform
 from .cv import CvData
 from .folds import kfold, time_folds
 from .config import TrainConfig
@@ -40,6 +40,8 @@ OUTPUT_FILES = (
     "onnx_check.json",
     "timings.json",
     "intervals.json",
+    "trees.json",
+    "contributions.json",
 )
 
 # Fewer eval rows than this give no intervals (a 90 % quantile of a handful of residuals means little).
@@ -293,6 +295,9 @@ def run_training(
         _write_json(staged.path("parity.json"), {"predictions": [float(v) for v in pred_parity]})
         _write_json(staged.path("onnx_check.json"), check)
         _write_json(staged.path("intervals.json"), intervals)
+        # For TreeSHAP in TypeScript: the covers of the served trees, and XGBoost's contributions to check it by.
+        staged.path("trees.json").write_text(json.dumps(explain.tree_covers(final.booster)), encoding="utf-8")
+        _write_json(staged.path("contributions.json"), {"parity": explain.contributions(final.booster, data.X_parity)})
         timings["total"] = time.perf_counter() - started
         _write_json(staged.path("timings.json"), timings)
 
