@@ -27,3 +27,4 @@ export * from './cli/dataset';
 export * from './explain';
 export * from './score/spreadsheet-safe';
 export * from './intervals';
+export * from './drift';

@@ -110,6 +110,46 @@ export const intervalsSchema = z
   );
 export type PredictionIntervals = z.infer<typeof intervalsSchema>;
 
+const share = z.number().min(0).max(1);
+
+/** The training distribution of the model inputs (drift/profile.ts); absent in packages trained before drift. */
+export const driftProfileSchema = z.object({
+  formatVersion: z.literal(1),
+  rows: z.number().int().nonnegative(),
+  features: z
+    .array(
+      z.discriminatedUnion('kind', [
+        z.object({
+          field: z.string().max(500),
+          kind: z.literal('number'),
+          edges: z.array(finite).max(100),
+          expected: z.array(share).max(102),
+          observed: z.object({ min: finite, max: finite }).nullable(),
+        }),
+        z.object({
+          field: z.string().max(500),
+          kind: z.literal('category'),
+          categories: z.array(z.string().max(1000)).max(100),
+          expected: z.array(share).max(102),
+        }),
+      ]),
+    )
+    .max(5000)
+    .refine(
+      (features) =>
+        features.every(
+          (f) => f.expected.length === (f.kind === 'number' ? f.edges.length : f.categories.length) + 2,
+        ),
+      {
+        message:
+          'every feature has one expected share per bin (the bins, "other" or the last numeric bin, missing)',
+      },
+    ),
+  price: z
+    .object({ edges: z.array(finite).max(100), expected: z.array(share).max(101) })
+    .refine((p) => p.expected.length === p.edges.length + 1, { message: 'one expected share per price bin' }),
+});
+
 /** Schema of manifest.json, checked whenever a package is read or registered. */
 export const manifestSchema = z.object({
   formatVersion: z.union([z.literal(1), z.literal(MANIFEST_FORMAT_VERSION)]),
@@ -162,6 +202,7 @@ export const manifestSchema = z.object({
       tolerance: z.number().positive().max(1e-2),
     })
     .optional(),
+  drift: driftProfileSchema.optional(),
   /** Conformal calibration of prediction intervals; absent in packages trained before intervals. */
   intervals: intervalsSchema.nullable().optional(),
   lineage: z.object({

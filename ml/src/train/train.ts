@@ -26,6 +26,7 @@ import { checkExplanations, checkParity, loadPackageModel } from '../package/ver
 import { targetColumn } from '../spec/load';
 import type { DatasetSpec, TrainingMetric } from '../spec/schema';
 import { buildEvaluation } from './evaluation';
+import { buildDriftProfile } from '../drift/profile';
 import { runTrainer, type TrainerEvent } from './trainer-process';
 import { selectionConfig, trainingRecord, writeTimeKeys } from './selection';
 
@@ -304,6 +305,7 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
       metrics,
       training: trainingRecord(readJson(out, 'selection.json')),
       intervals: readIntervals(out),
+      drift: buildDriftProfile(data, signature),
       explain: {
         covers: { file: 'trees.json', sha256: sha256(coversBytes({ covers })) },
         parityContributions: contributions.parity,
