@@ -123,7 +123,7 @@ const lines = [
   '',
   `- Date: ${date}; machine: ${machine}; 1-min load per run in the JSON (shared machine).`,
   `- \`ml train --fast --seed S --interval-level ${LEVEL}\` for seeds ${Array.from({ length: SEEDS }, (_, k) => 42 + k).join(', ')}; produced by \`node bench/intervals/run.js\`.`,
-  "- Calibration: split conformal on the eval fit's eval residuals in the model's target space (log1p price), binned by predicted level",
+  "- Calibration: split conformal on the out-of-fold residuals of the chosen parameters (every CV fold's validation rows, predicted by a model fit without them, at the refit's rounds) in the model's target space (log1p price), binned by predicted level",
   '  (at least 250 rows a bin, at most 10). The holdout is never used for the calibration; it only measures it.',
   '',
   '| dataset | holdout rows | bins | coverage (mean ± std over seeds) | off nominal | mean width | median width | width / price |',

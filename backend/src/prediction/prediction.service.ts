@@ -11,6 +11,7 @@ import { validationProblem, type FieldProblem } from '../common/problem';
 import { InferenceService, type LoadedModel } from '../inference/inference.service';
 import { noModel } from '../inference/no-model.problem';
 import { MetricsService } from '../metrics/metrics.service';
+import { DriftRecorder } from '../monitoring/drift-recorder.service';
 import type { BulkPredictionResultDto } from './prediction.dto';
 
 const cents = (price: number) => Math.round(price * 100) / 100;
@@ -42,6 +43,7 @@ export class PredictionService {
   constructor(
     private readonly inference: InferenceService,
     private readonly metrics: MetricsService,
+    private readonly drift: DriftRecorder,
   ) {}
 
   private model(): LoadedModel {
@@ -79,6 +81,7 @@ export class PredictionService {
       channel: 'online',
     });
     this.countWarnings(warnings, 'online');
+    this.drift.record(model, record, price!);
     const explanation = explanationOf(model, record, explain);
     return {
       price: cents(price!),
@@ -120,6 +123,7 @@ export class PredictionService {
     if (good.length > 0) {
       const prices = await model.predict(good);
       goodIndex.forEach((index, k) => {
+        this.drift.record(model, good[k]!, prices[k]!);
         const explanation = explanationOf(model, good[k]!, explain);
         results[index] = {
           index,

@@ -186,11 +186,13 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
     expect(training.spread.holdout.mape!.std).toBe(0);
   });
 
-  it('calibrates 90 % prediction intervals on the eval fit’s residuals and reports their holdout coverage', () => {
+  it('calibrates 90 % prediction intervals on out-of-fold residuals and reports their holdout coverage', () => {
     const intervals = pkg.manifest.intervals!;
-    expect(intervals).toMatchObject({ method: 'split-conformal', calibration: 'eval', level: 0.9 });
-    expect(intervals.calibrationRows).toBe(data.summary.splits.eval);
-    expect(intervals.bins.reduce((n, b) => n + b.rows, 0)).toBe(data.summary.splits.eval);
+    expect(intervals).toMatchObject({ method: 'split-conformal', calibration: 'cv', level: 0.9 });
+    // every CV fold's validation rows, predicted by a model that never saw them
+    const validRows = pkg.manifest.training!.cv!.foldRows.reduce((n, f) => n + f.validRows, 0);
+    expect(intervals.calibrationRows).toBe(validRows);
+    expect(intervals.bins.reduce((n, b) => n + b.rows, 0)).toBe(validRows);
     expect(intervals.holdout.rows).toBe(pkg.manifest.metrics.holdout.rows);
     // a loose sanity bound on a small holdout; the measured coverage is in bench/results/intervals.md
     expect(intervals.holdout.coverage).toBeGreaterThan(0.7);

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import conformal, explain, model, onnx_export, selection, transform
 from .cv import CvData
+from .cv import out_of_fold as cv_out_of_fold
 from .folds import kfold, time_folds
 from .config import TrainConfig
 from .data import Dataset
@@ -121,27 +122,32 @@ def _seed_report(config: TrainConfig, candidates: list, served_index: int, data:
     }
 
 
-def _intervals(config: TrainConfig, data: Dataset, z_pred_eval: np.ndarray, z_pred_holdout: np.ndarray) -> dict[str, Any] | None:
-    """Conformal calibration on the eval fit's eval residuals; holdout coverage reported, never used."""
+def _intervals(
+    config: TrainConfig, calibration: tuple[np.ndarray, np.ndarray, str], z_pred_holdout: np.ndarray, y_holdout: np.ndarray
+) -> dict[str, Any] | None:
+    """Conformal calibration on residuals of rows the predicting model never saw: the chosen parameters'
+    out-of-fold predictions with CV, else the eval fit's on the eval rows. Holdout coverage is reported, never used."""
     tf = config.target_transform
-    if len(data.y_eval) < MIN_CALIBRATION_ROWS:
-        log.warning("intervals: %d eval rows (fewer than %d): the package carries no intervals", len(data.y_eval), MIN_CALIBRATION_ROWS)
+    z_pred, z_actual, source = calibration
+    if len(z_actual) < MIN_CALIBRATION_ROWS:
+        log.warning("intervals: %d calibration rows (fewer than %d): the package carries no intervals", len(z_actual), MIN_CALIBRATION_ROWS)
         return None
-    calibration = conformal.calibrate(z_pred_eval, transform.forward(data.y_eval, tf), config.interval_level)
-    holdout = conformal.coverage_report(calibration, z_pred_holdout, data.y_holdout, tf)
+    bins = conformal.calibrate(z_pred, z_actual, config.interval_level)
+    holdout = conformal.coverage_report(bins, z_pred_holdout, y_holdout, tf)
     log.info(
-        "intervals: %.0f %% level, %d bins over %d eval rows; holdout coverage %s, mean width %s",
+        "intervals: %.0f %% level, %d bins over %d %s rows; holdout coverage %s, mean width %s",
         config.interval_level * 100,
-        len(calibration["bins"]),
-        calibration["calibrationRows"],
+        len(bins["bins"]),
+        bins["calibrationRows"],
+        source,
         holdout["coverage"],
         holdout["meanWidth"],
     )
     return {
         "method": "split-conformal",
         "space": "transformed",
-        "calibration": "eval",
-        **calibration,
+        "calibration": source,
+        **bins,
         "holdout": holdout,
     }
 
@@ -196,10 +202,16 @@ def run_training(
             log.info("seed %d: %s params, %d rounds, selection %s %.6g", seed, sel.mode, sel.n_estimators, config.selection_metric, sel.score)
             candidates.append((sel, final))
         fold_rows = cv_data.describe() if cv_data is not None else None
-        del mats, cv_data
         # The served model: the best selection score (CV, or eval without CV); never the holdout.
         served_index = min(range(len(candidates)), key=lambda k: (candidates[k][0].score, k))
         chosen, final = candidates[served_index]
+        # Interval calibration rows: the chosen parameters' out-of-fold residuals when selection used CV.
+        calibration = None
+        if cv_data is not None and len(cv_data.folds) > 0:
+            t = time.perf_counter()
+            calibration = (*cv_out_of_fold(cv_data, chosen.params, chosen.n_estimators), "cv")
+            timings["calibration"] = time.perf_counter() - t
+        del mats, cv_data
         params, mode = chosen.params, chosen.mode
         timings["tuning"] = sum(sel.tuning_seconds for sel, _ in candidates)
         timings["per_trial_median"] = selection.per_trial_median([sel for sel, _ in candidates])
@@ -229,7 +241,9 @@ def run_training(
         # Holdout figures of every seed, computed only now that the served seed is fixed: reported, never used.
         seed_report = _seed_report(config, candidates, served_index, data, fold_rows)
         # -------------------------------------------------------------- intervals
-        intervals = _intervals(config, data, z_pred_eval, z_pred_holdout)
+        if calibration is None:
+            calibration = (z_pred_eval, transform.forward(data.y_eval, tf), "eval")
+        intervals = _intervals(config, calibration, z_pred_holdout, data.y_holdout)
         # ----------------------------------------------------------------- export
         progress.stage("export")
         t = time.perf_counter()
