@@ -37,7 +37,10 @@ async function bulk(app: NestFastifyApplication | null, rows: Record<string, unk
   let scored = 0;
   for (let i = 0; i < rows.length; i += 1000) {
     const request = app ? supertest(app.getHttpServer()) : t.request();
-    const res = await request.post('/v1/predictions/bulk').set(auth()).send({ records: rows.slice(i, i + 1000) });
+    const res = await request
+      .post('/v1/predictions/bulk')
+      .set(auth())
+      .send({ records: rows.slice(i, i + 1000) });
     expect(res.status).toBe(200);
     scored += res.body.succeeded as number;
   }
@@ -81,7 +84,9 @@ describe('GET /v1/monitoring/drift', () => {
     expect((await t.request().get('/v1/monitoring/drift?hours=0').set(auth())).status).toBe(400);
     expect((await t.request().get('/v1/monitoring/drift?hours=x').set(auth())).status).toBe(400);
     expect((await t.request().get('/v1/monitoring/drift?name=housets-xgboost').set(auth())).status).toBe(404);
-    expect((await t.request().get('/v1/monitoring/drift?name=housets-xgboost&version=9').set(auth())).status).toBe(404);
+    expect(
+      (await t.request().get('/v1/monitoring/drift?name=housets-xgboost&version=9').set(auth())).status,
+    ).toBe(404);
     const empty = await t.request().get('/v1/monitoring/drift?name=housets-xgboost&version=1').set(auth());
     expect(empty.status).toBe(200);
     expect(empty.body).toMatchObject({ profiled: true, rows: 0, series: [] });
@@ -90,10 +95,16 @@ describe('GET /v1/monitoring/drift', () => {
   });
 
   it('adds up what two API processes score and shows no drift for rows like training', async () => {
-    await t.request().put('/v1/models/housets-xgboost/versions/1/stage').set(auth()).send({ stage: 'production' });
+    await t
+      .request()
+      .put('/v1/models/housets-xgboost/versions/1/stage')
+      .set(auth())
+      .send({ stage: 'production' });
     for (const app of [t.app, other]) {
       const until = Date.now() + 5000;
-      while ((await supertest(app.getHttpServer()).get('/v1/models/current').set(auth())).body.version !== 1) {
+      while (
+        (await supertest(app.getHttpServer()).get('/v1/models/current').set(auth())).body.version !== 1
+      ) {
         if (Date.now() > until) throw new Error('version 1 not served');
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -110,7 +121,11 @@ describe('GET /v1/monitoring/drift', () => {
   });
 
   it('shows PSI above 0.25 on the one shifted feature, below 0.1 on the others, per version', async () => {
-    await t.request().put('/v1/models/housets-xgboost/versions/2/stage').set(auth()).send({ stage: 'production' });
+    await t
+      .request()
+      .put('/v1/models/housets-xgboost/versions/2/stage')
+      .set(auth())
+      .send({ stage: 'production' });
     const until = Date.now() + 5000;
     while ((await t.request().get('/v1/models/current').set(auth())).body.version !== 2) {
       if (Date.now() > until) throw new Error('version 2 not served');
@@ -132,7 +147,11 @@ describe('GET /v1/monitoring/drift', () => {
   });
 
   it('needs models:read', async () => {
-    const key = await t.request().post('/v1/keys').set(auth()).send({ name: 'predict-only', scopes: ['predict'] });
+    const key = await t
+      .request()
+      .post('/v1/keys')
+      .set(auth())
+      .send({ name: 'predict-only', scopes: ['predict'] });
     const res = await t.request().get('/v1/monitoring/drift').set({ 'x-api-key': key.body.key });
     expect(res.status).toBe(403);
   });

@@ -55,7 +55,8 @@ export class FeatureDriftDto {
     type: Number,
     nullable: true,
     example: 0.31,
-    description: 'Population stability index against training (null with no rows): < 0.1 stable, 0.1–0.25 moderate, > 0.25 significant',
+    description:
+      'Population stability index against training (null with no rows): < 0.1 stable, 0.1–0.25 moderate, > 0.25 significant',
   })
   psi: number | null;
   @ApiProperty({ type: Number, nullable: true, example: 0.01 }) missingShare: number | null;
@@ -67,7 +68,11 @@ export class FeatureDriftDto {
 }
 
 export class PriceDriftDto {
-  @ApiProperty({ type: Number, nullable: true, description: 'PSI of the predicted prices against the training prices' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'PSI of the predicted prices against the training prices',
+  })
   psi: number | null;
   @ApiProperty({ type: [DriftBinDto] }) bins: DriftBinDto[];
 }
@@ -98,7 +103,10 @@ export class DriftResponseDto {
   @ApiProperty({ example: '2026-12-07T11:00:00.000Z' }) to: string;
   @ApiProperty({ example: 3600 }) bucketSeconds: number;
   @ApiProperty({ example: 9120, description: 'Records scored in the window (API and batch)' }) rows: number;
-  @ApiProperty({ example: { moderate: 0.1, significant: 0.25 } }) thresholds: { moderate: number; significant: number };
+  @ApiProperty({ example: { moderate: 0.1, significant: 0.25 } }) thresholds: {
+    moderate: number;
+    significant: number;
+  };
   @ApiProperty({ type: [FeatureDriftDto], description: 'Every profiled feature, most drifted first' })
   features: FeatureDriftDto[];
   @ApiProperty({ type: PriceDriftDto }) price: PriceDriftDto;

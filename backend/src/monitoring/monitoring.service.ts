@@ -60,7 +60,10 @@ export class MonitoringService {
         .map((b) => ({
           start: new Date(b.start).toISOString(),
           rows: b.counts.rows,
-          features: profile.features.map((f, i) => ({ feature: f.field, psi: psi(f.expected, b.counts.bins[i]!) })),
+          features: profile.features.map((f, i) => ({
+            feature: f.field,
+            psi: psi(f.expected, b.counts.bins[i]!),
+          })),
           pricePsi: psi(profile.price.expected, b.counts.price),
         })),
     };

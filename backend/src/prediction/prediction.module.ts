@@ -4,5 +4,9 @@ import { DriftRecordingModule } from '../monitoring/drift-recording.module';
 import { PredictionController } from './prediction.controller';
 import { PredictionService } from './prediction.service';
 
-@Module({ imports: [InferenceModule, DriftRecordingModule], providers: [PredictionService], controllers: [PredictionController] })
+@Module({
+  imports: [InferenceModule, DriftRecordingModule],
+  providers: [PredictionService],
+  controllers: [PredictionController],
+})
 export class PredictionModule {}
