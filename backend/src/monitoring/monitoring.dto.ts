@@ -90,6 +90,11 @@ export class DriftBucketDto {
   @ApiProperty({ type: Number, nullable: true }) pricePsi: number | null;
 }
 
+export class DriftThresholdsDto {
+  @ApiProperty({ example: 0.1, description: 'PSI above this: a moderate shift' }) moderate: number;
+  @ApiProperty({ example: 0.25, description: 'PSI above this: a significant shift' }) significant: number;
+}
+
 export class DriftModelDto {
   @ApiProperty({ example: 'housets-xgboost' }) name: string;
   @ApiProperty({ example: 3 }) version: number;
@@ -103,10 +108,7 @@ export class DriftResponseDto {
   @ApiProperty({ example: '2026-12-07T11:00:00.000Z' }) to: string;
   @ApiProperty({ example: 3600 }) bucketSeconds: number;
   @ApiProperty({ example: 9120, description: 'Records scored in the window (API and batch)' }) rows: number;
-  @ApiProperty({ example: { moderate: 0.1, significant: 0.25 } }) thresholds: {
-    moderate: number;
-    significant: number;
-  };
+  @ApiProperty({ type: DriftThresholdsDto }) thresholds: DriftThresholdsDto;
   @ApiProperty({ type: [FeatureDriftDto], description: 'Every profiled feature, most drifted first' })
   features: FeatureDriftDto[];
   @ApiProperty({ type: PriceDriftDto }) price: PriceDriftDto;

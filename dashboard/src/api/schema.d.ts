@@ -408,6 +408,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/monitoring/drift': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Whether what a model scores still looks like its training data
+     * @description Every API process and batch job bins what it scores like the package’s training distribution (deciles for numbers, top categories, missing) and adds the counts up in Redis per time bucket; this reports PSI per feature, unseen categories, values outside the training range and the predicted-price distribution over the window, with a series per bucket.
+     */
+    get: operations['Monitoring_drift'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -1349,6 +1369,100 @@ export interface components {
       total: number;
       limit: number;
       offset: number;
+    };
+    DriftModelDto: {
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 3 */
+      version: number;
+    };
+    DriftThresholdsDto: {
+      /**
+       * @description PSI above this: a moderate shift
+       * @example 0.1
+       */
+      moderate: number;
+      /**
+       * @description PSI above this: a significant shift
+       * @example 0.25
+       */
+      significant: number;
+    };
+    DriftBinDto: {
+      /** @example 389,000 – 412,000 */
+      label: string;
+      /**
+       * @description Share of the training rows in this bin
+       * @example 0.1
+       */
+      expected: number;
+      /**
+       * @description Share of the scored rows in this bin
+       * @example 0.16
+       */
+      actual: number;
+    };
+    FeatureDriftDto: {
+      /** @example median_list_price */
+      feature: string;
+      /** @enum {string} */
+      kind: 'number' | 'category';
+      /**
+       * @description Population stability index against training (null with no rows): < 0.1 stable, 0.1–0.25 moderate, > 0.25 significant
+       * @example 0.31
+       */
+      psi: number | null;
+      /** @example 0.01 */
+      missingShare: number | null;
+      /** @description Categories: share never seen in training */
+      unseenShare: number | null;
+      /** @description Numbers: share outside the training range */
+      outOfRangeShare: number | null;
+      bins: components['schemas']['DriftBinDto'][];
+    };
+    PriceDriftDto: {
+      /** @description PSI of the predicted prices against the training prices */
+      psi: number | null;
+      bins: components['schemas']['DriftBinDto'][];
+    };
+    DriftPointDto: {
+      /** @example housets-xgboost */
+      feature: string;
+      psi: number | null;
+    };
+    DriftBucketDto: {
+      /**
+       * @description Start of the bucket
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      start: string;
+      /** @example 412 */
+      rows: number;
+      /** @description PSI of each feature within the bucket */
+      features: components['schemas']['DriftPointDto'][];
+      pricePsi: number | null;
+    };
+    DriftResponseDto: {
+      model: components['schemas']['DriftModelDto'];
+      /** @description False for a package trained before drift profiles: nothing can be compared */
+      profiled: boolean;
+      /** @example 2026-12-06T11:00:00.000Z */
+      from: string;
+      /** @example 2026-12-07T11:00:00.000Z */
+      to: string;
+      /** @example 3600 */
+      bucketSeconds: number;
+      /**
+       * @description Records scored in the window (API and batch)
+       * @example 9120
+       */
+      rows: number;
+      thresholds: components['schemas']['DriftThresholdsDto'];
+      /** @description Every profiled feature, most drifted first */
+      features: components['schemas']['FeatureDriftDto'][];
+      price: components['schemas']['PriceDriftDto'];
+      /** @description Per bucket with rows, oldest first */
+      series: components['schemas']['DriftBucketDto'][];
     };
   };
   responses: never;
@@ -3621,6 +3735,77 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Monitoring_drift: {
+    parameters: {
+      query?: {
+        /** @description Model name; with `version`, the version to report on (default: the production version) */
+        name?: string;
+        version?: number;
+        /** @description The window: the last this many hours (whole buckets of DRIFT_BUCKET_SECONDS) */
+        hours?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DriftResponseDto'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such version, or no production version */
       404: {
         headers: {
           [name: string]: unknown;
