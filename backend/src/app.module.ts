@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { RedisModule } from './redis/redis.module';
 import { BatchModule } from './batch/batch.module';
 import { DatasetModule } from './dataset/dataset.module';
+import { MonitoringModule } from './monitoring/monitoring.module';
 
 /** The HTTP API process: every capability module over the shared infrastructure modules. */
 @Module({})
@@ -31,6 +32,7 @@ export class AppModule {
         PredictionModule,
         BatchModule,
         DatasetModule,
+        MonitoringModule,
         HealthModule,
       ],
     };

@@ -294,7 +294,13 @@ describe('batch jobs: a worker runs them', () => {
     expect(resultRes.status).toBe(200);
     expect(resultRes.headers['content-type']).toContain('text/csv');
     const result = await parseCsv(resultRes.body instanceof Buffer ? resultRes.body : resultRes.text);
-    expect(result.header.slice(-3)).toEqual(['predicted_price', 'actual_price', 'warnings']);
+    expect(result.header.slice(-5)).toEqual([
+      'predicted_price',
+      'actual_price',
+      'warnings',
+      'price_low',
+      'price_high',
+    ]);
     expect(result.header[0]).toBe('row_id');
     expect(result.rows).toHaveLength(job.rowsDone);
     const expected = await expectedPrices(first.pkg, result);

@@ -1,4 +1,11 @@
-import { packArchive, packPackage, transform, loadPackageModel, type ModelPackage } from '@housing/ml';
+import {
+  packArchive,
+  packPackage,
+  priceInterval,
+  transform,
+  loadPackageModel,
+  type ModelPackage,
+} from '@housing/ml';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testModels, type TestModel } from './support/model-fixture';
 
@@ -110,6 +117,28 @@ describe('model registry, inference and predictions', () => {
     expect(list.body).toHaveLength(2);
   });
 
+  it('rejects a package whose explanations the served TreeSHAP does not reproduce, or whose trees.json is not its own', async () => {
+    const wrong: ModelPackage = structuredClone(first.pkg);
+    wrong.manifest.explain!.parityContributions[0]![0]! += 0.01;
+    const res = await upload(packPackage(wrong));
+    expect(res.status).toBe(422);
+    expect(res.body.detail).toContain('explanations not reproduced');
+
+    const missing: ModelPackage = structuredClone(first.pkg);
+    delete missing.covers;
+    const lacking = await upload(packPackage(missing));
+    expect(lacking.status).toBe(422);
+    expect(lacking.body.detail).toContain('declares trees.json');
+
+    // covers of another model: the checksum in the manifest refuses them before any tree is compared
+    const swapped: ModelPackage = { ...structuredClone(first.pkg), covers: second.pkg.covers };
+    const other = await upload(packPackage(swapped));
+    expect(other.status).toBe(422);
+    expect(other.body.detail).toContain('trees.json does not match the checksum');
+    const list = await t.request().get('/v1/models').set(auth());
+    expect(list.body).toHaveLength(2);
+  });
+
   it('promotes a version and serves exactly what the shared transform and ONNX give in-process', async () => {
     const promote = await t
       .request()
@@ -129,12 +158,64 @@ describe('model registry, inference and predictions', () => {
         expect(res.status).toBe(200);
         const [expected] = await session.predict(transform(record, first.pkg.manifest), 1);
         expect(res.body.price).toBeCloseTo(expected!, 1);
+        // the calibrated range of the package, around the price (priceInterval is unit-tested in ml)
+        const range = priceInterval(first.pkg.manifest, expected!)!;
+        expect(res.body.interval.level).toBe(0.9);
+        expect(res.body.interval.low).toBeCloseTo(range.low, 1);
+        expect(res.body.interval.high).toBeCloseTo(range.high, 1);
+        expect(res.body.interval.low).toBeLessThan(res.body.price);
+        expect(res.body.interval.high).toBeGreaterThan(res.body.price);
         expect(res.body.model).toEqual({ name: 'housets-xgboost', version: 1 });
         expect(res.body.requestId).toBe(res.headers['x-request-id']);
       }
     } finally {
       await session.release();
     }
+  });
+
+  it('explains a price on request: exact TreeSHAP by raw column, adding up to the price', async () => {
+    const record = first.pkg.manifest.parity.records[3]!;
+    const plain = await t.request().post('/v1/predictions').set(auth()).send({ record });
+    expect(plain.status).toBe(200);
+    expect(plain.body.explanation).toBeUndefined();
+
+    const top = await t.request().post('/v1/predictions?explain=true').set(auth()).send({ record });
+    expect(top.status).toBe(200);
+    const e = top.body.explanation;
+    expect(e.space).toBe('log1p');
+    expect(e.price).toBeCloseTo(top.body.price, -1);
+    expect(e.columns.length).toBeLessThanOrEqual(10);
+    const sizes = e.columns.map((c: { contribution: number }) => Math.abs(c.contribution));
+    expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+    // the waterfall: base price, each column, the rest; cents rounding only
+    const sum =
+      e.basePrice +
+      e.columns.reduce((a: number, c: { priceContribution: number }) => a + c.priceContribution, 0) +
+      e.rest.priceContribution;
+    expect(Math.abs(sum - e.price)).toBeLessThan(0.01 * (e.columns.length + 2));
+    expect(e.features).toBeUndefined();
+
+    const all = await t.request().post('/v1/predictions?explain=all').set(auth()).send({ record });
+    const width = first.pkg.manifest.features.names.length;
+    expect(all.body.explanation.features).toHaveLength(width);
+    expect(all.body.explanation.rest).toMatchObject({ columns: 0, priceContribution: 0 });
+    // in model space the feature contributions and the bias add up to the model output
+    const margin =
+      all.body.explanation.bias +
+      all.body.explanation.features.reduce((a: number, f: { contribution: number }) => a + f.contribution, 0);
+    expect(Math.expm1(margin)).toBeCloseTo(all.body.price, -1);
+
+    const bulk = await t
+      .request()
+      .post('/v1/predictions/bulk?explain=true')
+      .set(auth())
+      .send({ records: [record, { ...record, date: 'never' }] });
+    expect(bulk.body.results[0].explanation.columns).toEqual(e.columns);
+    expect(bulk.body.results[1].explanation).toBeUndefined();
+
+    const bad = await t.request().post('/v1/predictions?explain=yes').set(auth()).send({ record });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('query.explain');
   });
 
   it('names every bad field of an invalid record in a problem+json 400', async () => {
@@ -264,6 +345,13 @@ describe('model registry, inference and predictions', () => {
     expect(res.body.results[1].errors[0].field).toBe('records[1].date');
     expect(res.body.results[3].errors[0].field).toBe('records[3].median_list_price');
     expect(res.body.results[0].price).toBeGreaterThan(0);
+    for (const index of [0, 2, 4]) {
+      const { price, interval } = res.body.results[index];
+      expect(interval.level).toBe(0.9);
+      expect(interval.low).toBeLessThan(price);
+      expect(interval.high).toBeGreaterThan(price);
+    }
+    expect(res.body.results[1].interval).toBeUndefined();
     const tooMany = await t
       .request()
       .post('/v1/predictions/bulk')

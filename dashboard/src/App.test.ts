@@ -156,13 +156,20 @@ describe('navigation by scope', () => {
   it('shows the views of each scope a key has', async () => {
     backend();
     const { wrapper } = await mountApp('/', myKey(['batch', 'models:read']));
-    expect(navLabels(wrapper)).toEqual(['Explore', 'Batch jobs', 'Models']);
+    expect(navLabels(wrapper)).toEqual(['Explore', 'Batch jobs', 'Models', 'Monitoring']);
   });
 
   it('shows every view to an admin key (admin implies every scope)', async () => {
     backend();
     const { wrapper } = await mountApp('/', myKey(['admin']));
-    expect(navLabels(wrapper)).toEqual(['Predict', 'Explore', 'Batch jobs', 'Models', 'API keys']);
+    expect(navLabels(wrapper)).toEqual([
+      'Predict',
+      'Explore',
+      'Batch jobs',
+      'Models',
+      'Monitoring',
+      'API keys',
+    ]);
   });
 
   it('shows the overview: serving model with its accuracy, health, and where keys and docs are', async () => {

@@ -19,6 +19,7 @@ const views: Record<string, () => Promise<unknown>> = {
   explore: () => import('./views/ExploreView.vue'),
   batch: () => import('./views/BatchView.vue'),
   models: () => import('./views/ModelsView.vue'),
+  monitoring: () => import('./views/MonitoringView.vue'),
   keys: () => import('./views/KeysView.vue'),
 };
 

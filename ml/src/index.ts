@@ -26,3 +26,5 @@ export * from './generate';
 export * from './cli/dataset';
 export * from './explain';
 export * from './score/spreadsheet-safe';
+export * from './intervals';
+export * from './drift';

@@ -57,6 +57,12 @@ const schema = z.object({
     .int()
     .positive()
     .default(512 * 1024 * 1024),
+  // Drift monitoring (src/monitoring): what each process scores, binned like the package's training
+  // distribution, added into Redis per time bucket (no record is kept).
+  DRIFT_MONITORING: z.enum(['on', 'off']).default('on'),
+  DRIFT_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  DRIFT_BUCKET_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  DRIFT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   // Crash leftovers (temporary files, unreferenced package folders) older than the grace period are removed.
   ARTIFACT_SWEEP_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
   ARTIFACT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),

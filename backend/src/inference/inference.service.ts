@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import {
   checkParity,
+  PackageExplainer,
   loadPackageModel,
   transformInto,
   type ModelManifest,
@@ -28,11 +29,21 @@ export class LoadedModel {
   private retired = false;
   readonly loadedAt = Date.now();
 
+  /** TreeSHAP over the package's trees; null when the package carries no covers (trained before explanations). */
+  readonly explainer: PackageExplainer | null;
+
   constructor(
     readonly version: ModelVersionEntity,
     readonly manifest: ModelManifest,
     private readonly session: OnnxModel,
-  ) {}
+    trees?: { model: Uint8Array; covers: unknown },
+  ) {
+    // Built once per load and reused: synchronous, its scratch buffers serve one record at a time.
+    this.explainer =
+      manifest.explain && trees && trees.covers !== undefined
+        ? new PackageExplainer(manifest, trees.model, trees.covers)
+        : null;
+  }
 
   get width(): number {
     return this.manifest.features.names.length;
@@ -271,7 +282,10 @@ export class InferenceService implements OnApplicationBootstrap, OnModuleDestroy
         throw new Error(
           `parity fixture not reproduced for ${report.failures.length} of ${report.rows} records`,
         );
-      const loaded = new LoadedModel(version, pkg.manifest, session);
+      const loaded = new LoadedModel(version, pkg.manifest, session, {
+        model: pkg.model,
+        covers: pkg.covers,
+      });
       await loaded.warm();
       return loaded;
     } catch (error) {

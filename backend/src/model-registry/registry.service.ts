@@ -48,6 +48,8 @@ export interface StoredPackage {
   version: ModelVersionEntity;
   manifest: ModelManifest;
   model: Uint8Array;
+  /** trees.json (parsed) when the package explains its predictions. */
+  covers?: unknown;
 }
 
 /**
@@ -95,12 +97,13 @@ export class RegistryService {
       await rejectInputErrors(async () => checkPackageFileSize(file, size));
       return new Uint8Array(await this.store.get(`${dir}/${file}`));
     };
-    const [manifest, model, evaluation] = await Promise.all([
+    const [manifest, model, evaluation, covers] = await Promise.all([
       read('manifest.json'),
       read('model.onnx'),
       read('evaluation.json'),
+      this.store.exists(`${dir}/trees.json`).then((found) => (found ? read('trees.json') : undefined)),
     ]);
-    return this.registerFiles({ manifest, model, evaluation }, registeredBy);
+    return this.registerFiles({ manifest, model, evaluation, ...(covers && { covers }) }, registeredBy);
   }
 
   /**
@@ -123,12 +126,21 @@ export class RegistryService {
           `(record ${f.index}: expected ${f.expected}, got ${f.actual})`,
       );
     }
+    const explained = outcome.explanations;
+    if (explained && explained.failures.length > 0) {
+      const f = explained.failures[0]!;
+      throw registrationRejected(
+        `explanations not reproduced: ${explained.failures.length} contributions of the parity records differ from ` +
+          `the package's XGBoost contributions by more than ${explained.tolerance} ` +
+          `(record ${f.index}, ${f.feature}: expected ${f.expected}, got ${f.actual})`,
+      );
+    }
     const pkg: ModelPackage = {
       manifest: outcome.manifest,
       evaluation: outcome.evaluation,
       model: files.model,
     };
-    return this.register(pkg, files.manifest, registeredBy);
+    return this.register(pkg, files, registeredBy);
   }
 
   /** The server's parity tolerance ceiling: a package's own tolerance may only be tighter. */
@@ -146,16 +158,19 @@ export class RegistryService {
    */
   private async register(
     pkg: ModelPackage,
-    manifestBytes: Uint8Array,
+    files: PackageFiles,
     registeredBy: string | null,
   ): Promise<ModelVersionEntity> {
     const { manifest } = pkg;
+    const manifestBytes = files.manifest;
     const name = manifest.model.name;
     const prefix = `models/${name}/${uploadId()}`;
     try {
       await this.store.put(`${prefix}/model.onnx`, pkg.model);
       await this.store.put(`${prefix}/manifest.json`, manifestBytes);
       await this.store.put(`${prefix}/evaluation.json`, JSON.stringify(pkg.evaluation));
+      // The very bytes whose checksum the manifest records.
+      if (manifest.explain && files.covers) await this.store.put(`${prefix}/trees.json`, files.covers);
     } catch (error) {
       await this.store.deletePrefix(`${prefix}/`).catch(() => undefined);
       throw error;
@@ -237,7 +252,14 @@ export class RegistryService {
     const manifest = parseManifest(JSON.parse(manifestBytes.toString('utf8')), model);
     if (manifest.model.name !== version.name)
       throw new Error(`the stored manifest of ${which} names another model (${manifest.model.name})`);
-    return { version, manifest, model };
+    if (!manifest.explain) return { version, manifest, model };
+    // The manifest's checksum is the row's; trees.json's is the manifest's.
+    const coversBytes = await this.store.get(`${version.artifactPrefix}/trees.json`);
+    if (sha256(coversBytes) !== manifest.explain.covers.sha256)
+      throw new Error(
+        `the stored trees.json of ${which} does not match its manifest's checksum (corrupt or replaced file)`,
+      );
+    return { version, manifest, model, covers: JSON.parse(coversBytes.toString('utf8')) as unknown };
   }
 
   async readManifest(version: ModelVersionEntity): Promise<ModelManifest> {

@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -16,6 +17,15 @@ import {
   PredictionResponseDto,
 } from './prediction.dto';
 import { PredictionService } from './prediction.service';
+import { parseExplainMode } from './explain-mode';
+
+const EXPLAIN_QUERY = {
+  name: 'explain',
+  required: false,
+  enum: ['true', 'false', 'all'],
+  description:
+    'true: add the exact TreeSHAP contributions of the top 10 input columns (and the rest summed) in model and price terms; all: every column and every model input',
+} as const;
 import { parseBulkPredictionBody, parsePredictionBody } from './prediction.envelope';
 
 @ApiTags('predictions')
@@ -27,6 +37,7 @@ export class PredictionController {
   @HttpCode(200)
   @RequireScopes('predict')
   @ApiOperation({ summary: 'Predict the price of one record with the production model' })
+  @ApiQuery(EXPLAIN_QUERY)
   @ApiOkResponse({ type: PredictionResponseDto })
   @ApiBadRequestResponse({
     type: ProblemDetails,
@@ -36,10 +47,16 @@ export class PredictionController {
   async predict(
     @Body() body: PredictionRequestDto,
     @Req() request: FastifyRequest,
+    @Query('explain') explain?: unknown,
   ): Promise<PredictionResponseDto> {
-    const { price, model, warnings } = await this.predictions.predictOne(parsePredictionBody(body));
+    const { price, interval, explanation, model, warnings } = await this.predictions.predictOne(
+      parsePredictionBody(body),
+      parseExplainMode(explain),
+    );
     return {
       price,
+      interval,
+      ...(explanation !== undefined && { explanation }),
       warnings,
       model: { name: model.version.name, version: model.version.version },
       requestId: String(request.id),
@@ -52,6 +69,7 @@ export class PredictionController {
   @ApiOperation({
     summary: "Predict up to 1,000 records; invalid records get their errors beside the others' prices",
   })
+  @ApiQuery(EXPLAIN_QUERY)
   @ApiOkResponse({ type: BulkPredictionResponseDto })
   @ApiBadRequestResponse({
     type: ProblemDetails,
@@ -61,8 +79,12 @@ export class PredictionController {
   async bulk(
     @Body() body: BulkPredictionRequestDto,
     @Req() request: FastifyRequest,
+    @Query('explain') explain?: unknown,
   ): Promise<BulkPredictionResponseDto> {
-    const { results, model, failed } = await this.predictions.predictMany(parseBulkPredictionBody(body));
+    const { results, model, failed } = await this.predictions.predictMany(
+      parseBulkPredictionBody(body),
+      parseExplainMode(explain),
+    );
     return {
       model: { name: model.version.name, version: model.version.version },
       requestId: String(request.id),

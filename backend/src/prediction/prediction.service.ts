@@ -1,18 +1,49 @@
 import { Injectable } from '@nestjs/common';
-import { checkRecord, type FieldWarning } from '@housing/ml';
+import {
+  checkRecord,
+  priceInterval,
+  summariseExplanation,
+  type ExplanationSummary,
+  type FieldWarning,
+  type PriceInterval,
+} from '@housing/ml';
 import { validationProblem, type FieldProblem } from '../common/problem';
 import { InferenceService, type LoadedModel } from '../inference/inference.service';
 import { noModel } from '../inference/no-model.problem';
 import { MetricsService } from '../metrics/metrics.service';
+import { DriftRecorder } from '../monitoring/drift-recorder.service';
 import type { BulkPredictionResultDto } from './prediction.dto';
 
 const cents = (price: number) => Math.round(price * 100) / 100;
+
+/** none: no explanation; top: the largest column contributions; all: every column and model input. */
+export type ExplainMode = 'none' | 'top' | 'all';
+export const TOP_CONTRIBUTIONS = 10;
+
+/** The explanation a request asked for (undefined when it did not; null when the package cannot explain). */
+function explanationOf(
+  model: LoadedModel,
+  record: Record<string, unknown>,
+  mode: ExplainMode,
+): ExplanationSummary | null | undefined {
+  if (mode === 'none') return undefined;
+  if (!model.explainer) return null;
+  const explanation = model.explainer.explain(record);
+  return summariseExplanation(explanation, mode === 'all' ? Infinity : TOP_CONTRIBUTIONS, mode === 'all');
+}
+
+/** The calibrated range of a price, in cents like the price; null for packages without intervals. */
+function intervalOf(model: LoadedModel, price: number): PriceInterval | null {
+  const range = priceInterval(model.manifest, price);
+  return range && { low: cents(range.low), high: cents(range.high), level: range.level };
+}
 
 @Injectable()
 export class PredictionService {
   constructor(
     private readonly inference: InferenceService,
     private readonly metrics: MetricsService,
+    private readonly drift: DriftRecorder,
   ) {}
 
   private model(): LoadedModel {
@@ -29,7 +60,14 @@ export class PredictionService {
   /** One record: checked against the model's signature, every bad field named, warnings returned. */
   async predictOne(
     record: Record<string, unknown>,
-  ): Promise<{ price: number; model: LoadedModel; warnings: FieldWarning[] }> {
+    explain: ExplainMode = 'none',
+  ): Promise<{
+    price: number;
+    interval: PriceInterval | null;
+    explanation?: ExplanationSummary | null;
+    model: LoadedModel;
+    warnings: FieldWarning[];
+  }> {
     const model = this.model();
     const { errors: problems, warnings } = checkRecord(record, model.manifest);
     if (problems.length > 0) {
@@ -43,12 +81,21 @@ export class PredictionService {
       channel: 'online',
     });
     this.countWarnings(warnings, 'online');
-    return { price: cents(price!), model, warnings };
+    this.drift.record(model, record, price!);
+    const explanation = explanationOf(model, record, explain);
+    return {
+      price: cents(price!),
+      interval: intervalOf(model, price!),
+      ...(explanation !== undefined && { explanation }),
+      model,
+      warnings,
+    };
   }
 
   /** Up to 1,000 records; bad records are reported beside the good ones, not failing the request. */
   async predictMany(
     records: Record<string, unknown>[],
+    explain: ExplainMode = 'none',
   ): Promise<{ results: BulkPredictionResultDto[]; model: LoadedModel; failed: number }> {
     const model = this.model();
     const results: BulkPredictionResultDto[] = new Array(records.length);
@@ -76,7 +123,15 @@ export class PredictionService {
     if (good.length > 0) {
       const prices = await model.predict(good);
       goodIndex.forEach((index, k) => {
-        results[index] = { index, price: cents(prices[k]!), warnings: goodWarnings[k]! };
+        this.drift.record(model, good[k]!, prices[k]!);
+        const explanation = explanationOf(model, good[k]!, explain);
+        results[index] = {
+          index,
+          price: cents(prices[k]!),
+          interval: intervalOf(model, prices[k]!),
+          ...(explanation !== undefined && { explanation }),
+          warnings: goodWarnings[k]!,
+        };
         this.countWarnings(goodWarnings[k]!, 'bulk');
       });
       this.metrics.predictions.inc(

@@ -408,6 +408,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/monitoring/drift': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Whether what a model scores still looks like its training data
+     * @description Every API process and batch job bins what it scores like the package’s training distribution (deciles for numbers, top categories, missing) and adds the counts up in Redis per time bucket; this reports PSI per feature, unseen categories, values outside the training range and the predicted-price distribution over the window, with a series per bucket.
+     */
+    get: operations['Monitoring_drift'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -828,6 +848,96 @@ export interface components {
         [key: string]: unknown;
       };
     };
+    PriceIntervalDto: {
+      /**
+       * @description Lower end of the range (never below 0)
+       * @example 371200.5
+       */
+      low: number;
+      /**
+       * @description Upper end of the range
+       * @example 458900.25
+       */
+      high: number;
+      /**
+       * @description Nominal coverage: the share of true prices the range is calibrated to hold (conformal calibration on rows the model did not see; the model page reports the coverage measured on its holdout)
+       * @example 0.9
+       */
+      level: number;
+    };
+    ColumnContributionDto: {
+      /**
+       * @description Raw input column(s), joined by " + " when a feature reads several
+       * @example median_list_price
+       */
+      source: string;
+      /**
+       * @example [
+       *       "median_list_price"
+       *     ]
+       */
+      columns: string[];
+      /**
+       * @description What the model adds for this column, in model space (log1p of the price for a log target)
+       * @example 0.0831
+       */
+      contribution: number;
+      /**
+       * @description The same in price terms: basePrice plus every priceContribution (and rest) is the price
+       * @example 31250.4
+       */
+      priceContribution: number;
+    };
+    RestContributionDto: {
+      /**
+       * @description How many columns the list leaves out
+       * @example 27
+       */
+      columns: number;
+      /** @example -0.0042 */
+      contribution: number;
+      /** @example -1604.11 */
+      priceContribution: number;
+    };
+    FeatureContributionDto: {
+      /** @example date_year */
+      feature: string;
+      /**
+       * @description The model input (null when missing)
+       * @example 2022
+       */
+      value: number | null;
+      /** @example 0.0123 */
+      contribution: number;
+    };
+    ExplanationDto: {
+      /**
+       * @description The model space contributions add up in
+       * @enum {string}
+       */
+      space: 'log1p' | 'identity';
+      /**
+       * @description The model's expected output over its training data (model space)
+       * @example 12.61
+       */
+      bias: number;
+      /**
+       * @description bias as a price: where the waterfall starts
+       * @example 299500
+       */
+      basePrice: number;
+      /**
+       * @description The model output the contributions add up to, as a price (equals `price` up to float rounding)
+       * @example 412345.67
+       */
+      price: number;
+      /** @description Exact TreeSHAP (path-dependent) grouped by raw input column, largest first: the top 10, or every column with explain=all */
+      columns: components['schemas']['ColumnContributionDto'][];
+      /** @description The columns not listed, summed */
+      rest: components['schemas']['RestContributionDto'];
+      /** @description Every model input (explain=all only) */
+      features?: components['schemas']['FeatureContributionDto'][];
+    };
     PredictionWarningDto: {
       /**
        * @description The input field concerned
@@ -855,6 +965,10 @@ export interface components {
        * @example 412345.67
        */
       price: number;
+      /** @description The range the price is calibrated to fall in at `level`; null for a model package trained without interval calibration */
+      interval: components['schemas']['PriceIntervalDto'] | null;
+      /** @description Present when the request asked for it (?explain=true or all): why the model gave this price; null when the serving package carries no tree covers (trained before explanations) */
+      explanation?: components['schemas']['ExplanationDto'] | null;
       /** @description Why this price deserves less trust; empty when nothing is unusual */
       warnings: components['schemas']['PredictionWarningDto'][];
       model: components['schemas']['ModelRefDto'];
@@ -887,6 +1001,10 @@ export interface components {
       index: number;
       /** @example 412345.67 */
       price?: number;
+      /** @description Present with a price. The range the price is calibrated to fall in at `level`; null for a model package trained without interval calibration */
+      interval?: components['schemas']['PriceIntervalDto'] | null;
+      /** @description Present when the request asked for it (?explain=true or all): why the model gave this price; null when the serving package carries no tree covers (trained before explanations) */
+      explanation?: components['schemas']['ExplanationDto'] | null;
       /** @description Present with a price */
       warnings?: components['schemas']['PredictionWarningDto'][];
       /** @description Why this record was rejected */
@@ -1251,6 +1369,100 @@ export interface components {
       total: number;
       limit: number;
       offset: number;
+    };
+    DriftModelDto: {
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 3 */
+      version: number;
+    };
+    DriftThresholdsDto: {
+      /**
+       * @description PSI above this: a moderate shift
+       * @example 0.1
+       */
+      moderate: number;
+      /**
+       * @description PSI above this: a significant shift
+       * @example 0.25
+       */
+      significant: number;
+    };
+    DriftBinDto: {
+      /** @example 389,000 – 412,000 */
+      label: string;
+      /**
+       * @description Share of the training rows in this bin
+       * @example 0.1
+       */
+      expected: number;
+      /**
+       * @description Share of the scored rows in this bin
+       * @example 0.16
+       */
+      actual: number;
+    };
+    FeatureDriftDto: {
+      /** @example median_list_price */
+      feature: string;
+      /** @enum {string} */
+      kind: 'number' | 'category';
+      /**
+       * @description Population stability index against training (null with no rows): < 0.1 stable, 0.1–0.25 moderate, > 0.25 significant
+       * @example 0.31
+       */
+      psi: number | null;
+      /** @example 0.01 */
+      missingShare: number | null;
+      /** @description Categories: share never seen in training */
+      unseenShare: number | null;
+      /** @description Numbers: share outside the training range */
+      outOfRangeShare: number | null;
+      bins: components['schemas']['DriftBinDto'][];
+    };
+    PriceDriftDto: {
+      /** @description PSI of the predicted prices against the training prices */
+      psi: number | null;
+      bins: components['schemas']['DriftBinDto'][];
+    };
+    DriftPointDto: {
+      /** @example housets-xgboost */
+      feature: string;
+      psi: number | null;
+    };
+    DriftBucketDto: {
+      /**
+       * @description Start of the bucket
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      start: string;
+      /** @example 412 */
+      rows: number;
+      /** @description PSI of each feature within the bucket */
+      features: components['schemas']['DriftPointDto'][];
+      pricePsi: number | null;
+    };
+    DriftResponseDto: {
+      model: components['schemas']['DriftModelDto'];
+      /** @description False for a package trained before drift profiles: nothing can be compared */
+      profiled: boolean;
+      /** @example 2026-12-06T11:00:00.000Z */
+      from: string;
+      /** @example 2026-12-07T11:00:00.000Z */
+      to: string;
+      /** @example 3600 */
+      bucketSeconds: number;
+      /**
+       * @description Records scored in the window (API and batch)
+       * @example 9120
+       */
+      rows: number;
+      thresholds: components['schemas']['DriftThresholdsDto'];
+      /** @description Every profiled feature, most drifted first */
+      features: components['schemas']['FeatureDriftDto'][];
+      price: components['schemas']['PriceDriftDto'];
+      /** @description Per bucket with rows, oldest first */
+      series: components['schemas']['DriftBucketDto'][];
     };
   };
   responses: never;
@@ -2200,7 +2412,10 @@ export interface operations {
   };
   Prediction_predict: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description true: add the exact TreeSHAP contributions of the top 10 input columns (and the rest summed) in model and price terms; all: every column and every model input */
+        explain?: 'true' | 'false' | 'all';
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -2364,7 +2579,10 @@ export interface operations {
   };
   Prediction_bulk: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description true: add the exact TreeSHAP contributions of the top 10 input columns (and the rest summed) in model and price terms; all: every column and every model input */
+        explain?: 'true' | 'false' | 'all';
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -3517,6 +3735,77 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Monitoring_drift: {
+    parameters: {
+      query?: {
+        /** @description Model name; with `version`, the version to report on (default: the production version) */
+        name?: string;
+        version?: number;
+        /** @description The window: the last this many hours (whole buckets of DRIFT_BUCKET_SECONDS) */
+        hours?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DriftResponseDto'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such version, or no production version */
       404: {
         headers: {
           [name: string]: unknown;

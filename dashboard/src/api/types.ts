@@ -31,3 +31,7 @@ export type EvaluationSummary = Schemas['EvaluationSummaryDto'];
 export type ErrorMetrics = Schemas['ErrorMetricsDto'];
 export type Dataset = Schemas['DatasetDto'];
 export type ColumnProfile = Schemas['ColumnProfileDto'];
+export type PriceInterval = Schemas['PriceIntervalDto'];
+export type Explanation = Schemas['ExplanationDto'];
+export type DriftReport = Schemas['DriftResponseDto'];
+export type FeatureDrift = Schemas['FeatureDriftDto'];

@@ -23,9 +23,10 @@ Commands:
   generate  --size tiny|demo|full --out FILE [--dirty] [--seed N]
             Writes a seeded sample CSV in the HouseTS schema.
   train     --data FILE --out DIR [--spec housets|FILE] [--trials N] [--fast] [--name NAME] [--version V] [--seed N]
-            [--metric rmse|mae|mape|rmsle] [--seeds N]
+            [--metric rmse|mae|mape|rmsle] [--seeds N] [--interval-level 0.9]
             Trains a model package (model.onnx, manifest.json, evaluation.json) from a CSV. Parameters and rounds
-            are chosen by cross-validation on the metric; --seeds repeats the selection and reports the spread.
+            are chosen by cross-validation on the metric; --seeds repeats the selection and reports the spread;
+            --interval-level sets the coverage the prediction intervals are calibrated to.
   evaluate  --model DIR --data FILE
             Scores a labelled CSV with a package and prints MAE, RMSE, R² and MAPE as JSON.
   predict   --model DIR --data FILE --out FILE [--errors FILE]
@@ -58,7 +59,11 @@ function integer(values: Values, name: string, fallback?: number): number | unde
 }
 
 /** --metric and --seeds of `train`. */
-export function trainingOptions(values: Values): { metric?: TrainingMetric; seeds?: number } {
+export function trainingOptions(values: Values): {
+  metric?: TrainingMetric;
+  seeds?: number;
+  intervalLevel?: number;
+} {
   const metric = values.metric;
   if (metric !== undefined && !TRAINING_METRICS.includes(metric as TrainingMetric)) {
     throw new InputError(
@@ -68,9 +73,14 @@ export function trainingOptions(values: Values): { metric?: TrainingMetric; seed
   const seeds = integer(values, 'seeds');
   if (seeds !== undefined && (seeds < 1 || seeds > 20))
     throw new InputError(`--seeds must be an integer from 1 to 20, got ${seeds}`);
+  const level = values['interval-level'];
+  const intervalLevel = level === undefined ? undefined : Number(level);
+  if (intervalLevel !== undefined && !(intervalLevel >= 0.5 && intervalLevel <= 0.99))
+    throw new InputError(`--interval-level must be a number from 0.5 to 0.99, got ${JSON.stringify(level)}`);
   return {
     ...(metric !== undefined && { metric: metric as TrainingMetric }),
     ...(seeds !== undefined && { seeds }),
+    ...(intervalLevel !== undefined && { intervalLevel }),
   };
 }
 
@@ -128,6 +138,13 @@ async function train(values: Values): Promise<void> {
         model: manifest.model,
         metrics: { eval: m.eval, holdout: m.holdout, baseline: m.baseline },
         training: trainingSummary(manifest),
+        intervals: manifest.intervals
+          ? {
+              level: manifest.intervals.level,
+              bins: manifest.intervals.bins.length,
+              holdout: manifest.intervals.holdout,
+            }
+          : null,
       },
       null,
       2,
@@ -254,6 +271,7 @@ export async function main(argv: string[]): Promise<number> {
       trials: { type: 'string' },
       metric: { type: 'string' },
       seeds: { type: 'string' },
+      'interval-level': { type: 'string' },
       fast: { type: 'boolean' },
       name: { type: 'string' },
       version: { type: 'string' },

@@ -24,3 +24,9 @@ export {
   type Explanation,
   type FeatureContribution,
 } from './explainer';
+export {
+  summariseExplanation,
+  formatTopContributions,
+  type ExplanationSummary,
+  type ColumnContributionSummary,
+} from './summary';

@@ -5,7 +5,9 @@ import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { InputError } from '../errors';
 import { PACKAGE_LIMITS } from './manifest';
-import { PACKAGE_FILES, checkPackageFileSize, type PackageFiles } from './io';
+import { OPTIONAL_PACKAGE_FILES, PACKAGE_FILES, checkPackageFileSize, type PackageFiles } from './io';
+
+const KEPT_FILES: readonly string[] = [...PACKAGE_FILES, ...OPTIONAL_PACKAGE_FILES];
 
 export interface ArchiveLimits {
   /** Bytes of the inflated tar stream (headers, expected and ignored entries); a gzip bomb stops here. */
@@ -19,6 +21,7 @@ const DEFAULT_LIMITS: Required<ArchiveLimits> = {
     PACKAGE_LIMITS.modelBytes +
     PACKAGE_LIMITS.manifestBytes +
     PACKAGE_LIMITS.evaluationBytes +
+    PACKAGE_LIMITS.coversBytes +
     64 * 1024 * 1024,
   maxEntries: 1000,
 };
@@ -56,7 +59,7 @@ class Limit extends Transform {
 }
 
 /**
- * Reads a package's three files from a .tar.gz stream without buffering the archive: gunzip runs on
+ * Reads a package's files (trees.json too when present) from a .tar.gz stream without buffering the archive: gunzip runs on
  * libuv's thread pool, node-tar parses headers (GNU and PAX long names included), and only the
  * expected files (by base name, at any depth) are kept; other regular files are skipped unread.
  * Links, absolute paths, `..`, duplicates and files over their limit are refused with an InputError
@@ -77,7 +80,7 @@ export async function readPackageArchiveStream(
       const problem =
         ++entries > maxEntries ? `the archive has more than ${maxEntries} entries` : entryProblem(entry);
       const base = entry.path.replace(/\/+$/, '').split('/').pop() ?? '';
-      const expected = entry.type !== 'Directory' && (PACKAGE_FILES as readonly string[]).includes(base);
+      const expected = entry.type !== 'Directory' && KEPT_FILES.includes(base);
       try {
         if (problem) throw new InputError(`package archive refused: ${problem}`);
         if (expected && found.has(base))
@@ -119,9 +122,11 @@ export async function readPackageArchiveStream(
   const missing = PACKAGE_FILES.filter((f) => !found.has(f));
   if (missing.length > 0) throw new InputError(`package archive lacks ${missing.join(', ')}`);
   const model = found.get('model.onnx')!;
+  const covers = found.get('trees.json');
   return {
     manifest: found.get('manifest.json')!,
     model: new Uint8Array(model.buffer, model.byteOffset, model.byteLength),
     evaluation: found.get('evaluation.json')!,
+    ...(covers && { covers: new Uint8Array(covers.buffer, covers.byteOffset, covers.byteLength) }),
   };
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { parsePackageFiles, type ModelPackage } from './io';
+import { coversBytes, parsePackageFiles, type ModelPackage } from './io';
 import { readPackageArchiveStream } from './archive-stream';
 
 export { readPackageArchiveStream, type ArchiveLimits } from './archive-stream';
@@ -50,6 +50,7 @@ export function packPackage(pkg: ModelPackage): Buffer {
     'manifest.json': JSON.stringify(pkg.manifest, null, 2),
     'model.onnx': pkg.model,
     'evaluation.json': JSON.stringify(pkg.evaluation),
+    ...(pkg.covers !== undefined && { 'trees.json': coversBytes(pkg) }),
   });
 }
 

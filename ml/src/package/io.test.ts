@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PACKAGE_FILES, parseManifest, readPackage, sha256, writePackage } from './io';
+import { PACKAGE_FILES, coversBytes, parseManifest, readPackage, sha256, writePackage } from './io';
+import { packPackage, readPackageArchive } from './archive';
 import { PACKAGE_LIMITS, withinTolerance } from './manifest';
 import { InputError } from '../errors';
 import { samplePackage } from '../test-support/package';
@@ -58,6 +59,38 @@ describe('writePackage / readPackage', () => {
     expect(read.manifest).toEqual(pkg.manifest);
     expect(read.evaluation).toEqual(pkg.evaluation);
     expect(Buffer.from(read.model).equals(Buffer.from(pkg.model))).toBe(true);
+  });
+
+  it('writes and reads trees.json when the manifest declares it, checked against its checksum', async () => {
+    const covers = {
+      formatVersion: 1,
+      source: 'xgboost',
+      trees: [{ left: [-1], right: [-1], feature: [0], cover: [3] }],
+    };
+    const pkg = samplePackage();
+    pkg.covers = covers;
+    pkg.manifest.explain = {
+      covers: { file: 'trees.json', sha256: sha256(coversBytes(pkg)) },
+      parityContributions: [],
+      tolerance: 1e-4,
+    };
+    const dir = path.join(freshParent(), 'pkg');
+    writePackage(dir, pkg);
+    expect(listDir(dir)).toEqual([...PACKAGE_FILES, 'trees.json'].sort());
+    expect(readPackage(dir).covers).toEqual(covers);
+    // the archive carries it too
+    expect((await readPackageArchive(packPackage(pkg))).covers).toEqual(covers);
+
+    writeFileSync(path.join(dir, 'trees.json'), JSON.stringify({ ...covers, trees: [] }));
+    expect(readError(dir).message).toContain('trees.json does not match the checksum');
+    rmSync(path.join(dir, 'trees.json'));
+    expect(readError(dir).message).toContain('declares trees.json, which the package lacks');
+  });
+
+  it('ignores a trees.json the manifest does not declare', () => {
+    const dir = written();
+    writeFileSync(path.join(dir, 'trees.json'), 'not even JSON');
+    expect(readPackage(dir).covers).toBeUndefined();
   });
 
   it('creates missing parent directories', () => {

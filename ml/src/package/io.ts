@@ -12,14 +12,21 @@ import {
 } from './manifest';
 
 export const PACKAGE_FILES = ['model.onnx', 'manifest.json', 'evaluation.json'] as const;
+/** Files a package may hold besides PACKAGE_FILES; the manifest says whether it does (manifest.explain). */
+export const OPTIONAL_PACKAGE_FILES = ['trees.json'] as const;
 
 export interface ModelPackage {
   manifest: ModelManifest;
   model: Uint8Array;
   evaluation: ModelEvaluation;
+  /** trees.json as parsed JSON (schema-checked when an explainer is built); present when manifest.explain is. */
+  covers?: unknown;
 }
 
 export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** trees.json's bytes as the package stores them (the checksum in manifest.explain is of these). */
+export const coversBytes = (pkg: Pick<ModelPackage, 'covers'>) => JSON.stringify(pkg.covers);
 
 /**
  * Writes a package into a temporary sibling directory and renames it into place, so a package
@@ -33,6 +40,7 @@ export function writePackage(target: string, pkg: ModelPackage): void {
   try {
     writeFileSync(path.join(tmp, 'model.onnx'), pkg.model);
     writeFileSync(path.join(tmp, 'evaluation.json'), JSON.stringify(pkg.evaluation));
+    if (pkg.covers !== undefined) writeFileSync(path.join(tmp, 'trees.json'), coversBytes(pkg));
     writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(pkg.manifest, null, 2));
     renameSync(tmp, dir);
   } catch (error) {
@@ -80,23 +88,28 @@ export function parseManifest(raw: unknown, model: Uint8Array, source = 'manifes
   return manifest;
 }
 
-/** A package's three files as bytes, before any of them is trusted. */
+/** A package's files as bytes, before any of them is trusted. */
 export interface PackageFiles {
   manifest: Uint8Array;
   model: Uint8Array;
   evaluation: Uint8Array;
+  /** trees.json, when the package has one. */
+  covers?: Uint8Array;
 }
 
+type PackageFileName = (typeof PACKAGE_FILES)[number] | (typeof OPTIONAL_PACKAGE_FILES)[number];
+
 /** The byte limit of each package file (see PACKAGE_LIMITS). */
-export const PACKAGE_FILE_LIMITS: Record<(typeof PACKAGE_FILES)[number], number> = {
+export const PACKAGE_FILE_LIMITS: Record<PackageFileName, number> = {
   'model.onnx': PACKAGE_LIMITS.modelBytes,
   'manifest.json': PACKAGE_LIMITS.manifestBytes,
   'evaluation.json': PACKAGE_LIMITS.evaluationBytes,
+  'trees.json': PACKAGE_LIMITS.coversBytes,
 };
 
 /** Throws an InputError when a package file is larger than its limit. */
 export function checkPackageFileSize(file: string, bytes: number): void {
-  const limit = PACKAGE_FILE_LIMITS[file as (typeof PACKAGE_FILES)[number]];
+  const limit = PACKAGE_FILE_LIMITS[file as PackageFileName];
   if (limit !== undefined && bytes > limit)
     throw new InputError(`${file} is ${bytes} bytes; a package's ${file} may be at most ${limit} bytes`);
 }
@@ -141,7 +154,28 @@ export function parsePackageFiles(files: PackageFiles, dir?: string): ModelPacka
     parseJson(files.evaluation, name('evaluation.json')),
     name('evaluation.json'),
   );
-  return { manifest, model: files.model, evaluation };
+  const covers = parseCoversFile(manifest, files.covers, name);
+  return { manifest, model: files.model, evaluation, ...(covers !== undefined && { covers }) };
+}
+
+/**
+ * trees.json when the manifest declares it: required then, and it must have the declared checksum.
+ * A trees.json the manifest does not declare is ignored, like any other extra file.
+ */
+function parseCoversFile(
+  manifest: ModelManifest,
+  bytes: Uint8Array | undefined,
+  name: (file: string) => string,
+): unknown {
+  const declared = manifest.explain?.covers;
+  if (!declared) return undefined;
+  if (!bytes) throw new InputError(`${name('manifest.json')} declares trees.json, which the package lacks`);
+  checkPackageFileSize('trees.json', bytes.byteLength);
+  if (sha256(bytes) !== declared.sha256)
+    throw new InputError(
+      `trees.json does not match the checksum in ${name('manifest.json')} (corrupt or replaced file)`,
+    );
+  return parseJson(bytes, name('trees.json'));
 }
 
 export function readPackage(dir: string): ModelPackage {
@@ -151,7 +185,12 @@ export function readPackage(dir: string): ModelPackage {
   }
   const read = (file: string) => new Uint8Array(readFileSync(path.join(dir, file)));
   return parsePackageFiles(
-    { manifest: read('manifest.json'), model: read('model.onnx'), evaluation: read('evaluation.json') },
+    {
+      manifest: read('manifest.json'),
+      model: read('model.onnx'),
+      evaluation: read('evaluation.json'),
+      ...(existsSync(path.join(dir, 'trees.json')) && { covers: read('trees.json') }),
+    },
     dir,
   );
 }

@@ -29,6 +29,8 @@ export const PACKAGE_LIMITS = {
   modelBytes: 512 * 1024 * 1024,
   manifestBytes: 16 * 1024 * 1024,
   evaluationBytes: 64 * 1024 * 1024,
+  /** trees.json, the covers sidecar for TreeSHAP: five numbers per node of every tree. */
+  coversBytes: 256 * 1024 * 1024,
   /** The parity fixture is reproduced at registration and at every load: about 50 records are written. */
   parityRecords: 1000,
   evaluationCells: 200_000,
@@ -60,6 +62,93 @@ const encoderSchema = z
     column: z.string(),
   })
   .passthrough();
+
+const finite = z.number().finite();
+
+/**
+ * Conformal prediction intervals (the trainer's conformal.py): calibration rows binned by predicted value
+ * in the model's target space, each bin with its half-width; a prediction's range is its bin's
+ * half-width either side of it, read back in price terms. Optional: packages trained before intervals
+ * existed serve without a range.
+ */
+export const intervalsSchema = z
+  .object({
+    method: z.literal('split-conformal'),
+    space: z.literal('transformed'),
+    calibration: z.string().max(50),
+    level: z.number().gt(0).lt(1),
+    bins: z
+      .array(
+        z.object({
+          upper: finite.nullable(),
+          halfWidth: finite.nonnegative(),
+          rows: z.number().int().nonnegative(),
+        }),
+      )
+      .min(1)
+      .max(100),
+    calibrationRows: z.number().int().nonnegative(),
+    holdout: z.object({
+      rows: z.number().int().nonnegative(),
+      coverage: z.number().min(0).max(1).nullable(),
+      meanWidth: finite.nullable(),
+      medianWidth: finite.nullable(),
+      meanRelativeWidth: finite.nullable(),
+    }),
+  })
+  .refine(
+    ({ bins }) =>
+      bins.every((b, i) =>
+        i === bins.length - 1
+          ? b.upper === null
+          : b.upper !== null && (i === 0 || b.upper >= bins[i - 1]!.upper!),
+      ),
+    {
+      message: 'every bin but the last has an upper edge, in ascending order; the last has none',
+      path: ['bins'],
+    },
+  );
+export type PredictionIntervals = z.infer<typeof intervalsSchema>;
+
+const share = z.number().min(0).max(1);
+
+/** The training distribution of the model inputs (drift/profile.ts); absent in packages trained before drift. */
+export const driftProfileSchema = z.object({
+  formatVersion: z.literal(1),
+  rows: z.number().int().nonnegative(),
+  features: z
+    .array(
+      z.discriminatedUnion('kind', [
+        z.object({
+          field: z.string().max(500),
+          kind: z.literal('number'),
+          edges: z.array(finite).max(100),
+          expected: z.array(share).max(102),
+          observed: z.object({ min: finite, max: finite }).nullable(),
+        }),
+        z.object({
+          field: z.string().max(500),
+          kind: z.literal('category'),
+          categories: z.array(z.string().max(1000)).max(100),
+          expected: z.array(share).max(102),
+        }),
+      ]),
+    )
+    .max(5000)
+    .refine(
+      (features) =>
+        features.every(
+          (f) => f.expected.length === (f.kind === 'number' ? f.edges.length : f.categories.length) + 2,
+        ),
+      {
+        message:
+          'every feature has one expected share per bin (the bins, "other" or the last numeric bin, missing)',
+      },
+    ),
+  price: z
+    .object({ edges: z.array(finite).max(100), expected: z.array(share).max(101) })
+    .refine((p) => p.expected.length === p.edges.length + 1, { message: 'one expected share per price bin' }),
+});
 
 /** Schema of manifest.json, checked whenever a package is read or registered. */
 export const manifestSchema = z.object({
@@ -100,6 +189,22 @@ export const manifestSchema = z.object({
     .object({ metric: z.string(), selectedBy: z.enum(['cv', 'eval']), servedSeed: z.number().int() })
     .passthrough()
     .optional(),
+  /**
+   * Exact TreeSHAP explanations: the covers sidecar (trees.json, pinned by its checksum) and XGBoost's own
+   * contributions for the parity records, which the TypeScript explainer must reproduce. Absent in
+   * packages trained before explanations: those serve without them.
+   */
+  explain: z
+    .object({
+      covers: z.object({ file: z.literal('trees.json'), sha256: z.string().length(64) }),
+      /** Per parity record: one value per feature, then the bias (model space), from pred_contribs. */
+      parityContributions: z.array(z.array(finite)).max(PACKAGE_LIMITS.parityRecords),
+      tolerance: z.number().positive().max(1e-2),
+    })
+    .optional(),
+  drift: driftProfileSchema.optional(),
+  /** Conformal calibration of prediction intervals; absent in packages trained before intervals. */
+  intervals: intervalsSchema.nullable().optional(),
   lineage: z.object({
     datasetSha256: z.string(),
     datasetFile: z.string(),

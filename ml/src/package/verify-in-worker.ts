@@ -3,10 +3,17 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ModelEvaluation, ModelManifest } from './manifest';
 import type { PackageFiles } from './io';
-import type { ParityReport, Tolerance } from './verify';
+import type { ExplanationReport, ParityReport, Tolerance } from './verify';
 
 export type VerifyOutcome =
-  | { ok: true; manifest: ModelManifest; evaluation: ModelEvaluation; report: ParityReport }
+  | {
+      ok: true;
+      manifest: ModelManifest;
+      evaluation: ModelEvaluation;
+      report: ParityReport;
+      /** Null for a package without explanations. */
+      explanations: ExplanationReport | null;
+    }
   | { ok: false; kind: 'input' | 'onnx' | 'error'; message: string };
 
 /**

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../errors';
 import { parsePackageFiles, type PackageFiles } from './io';
-import { checkParity, loadPackageModel, type Tolerance } from './verify';
+import { checkExplanations, checkParity, loadPackageModel, type Tolerance } from './verify';
 import type { VerifyOutcome } from './verify-in-worker';
 
 /** Worker thread entry (see verify-in-worker.ts): parse, check and verify one package, post the outcome. */
@@ -20,12 +20,20 @@ async function run(files: PackageFiles, ceiling: Tolerance, threads: number): Pr
   } catch (error) {
     return { ok: false, kind: 'onnx', message: `model.onnx does not load: ${(error as Error).message}` };
   }
+  let report;
   try {
-    const report = await checkParity(pkg.manifest, session, ceiling);
-    return { ok: true, manifest: pkg.manifest, evaluation: pkg.evaluation, report };
+    report = await checkParity(pkg.manifest, session, ceiling);
   } finally {
     await session.release();
   }
+  let explanations;
+  try {
+    explanations = checkExplanations(pkg);
+  } catch (error) {
+    if (error instanceof InputError) return { ok: false, kind: 'input', message: error.message };
+    throw error;
+  }
+  return { ok: true, manifest: pkg.manifest, evaluation: pkg.evaluation, report, explanations };
 }
 
 const { files, ceiling, threads } = workerData as {

@@ -1,6 +1,9 @@
 import { transformInto } from '../features/transform';
 import { OnnxModel } from '../onnx/model';
+import { InputError } from '../errors';
+import { PackageExplainer } from '../explain/explainer';
 import { withinTolerance, type ModelManifest } from './manifest';
+import type { ModelPackage } from './io';
 
 export interface Tolerance {
   relative: number;
@@ -68,6 +71,48 @@ export async function checkParity(
     report.maxRelDiff = Math.max(report.maxRelDiff, diff / Math.max(1e-12, Math.abs(expected)));
     if (!withinTolerance(actual[i]!, expected, tolerance))
       report.failures.push({ index: i, expected, actual: actual[i]! });
+  });
+  return report;
+}
+
+export interface ExplanationReport {
+  rows: number;
+  tolerance: number;
+  maxAbsDiff: number;
+  failures: { index: number; feature: string; expected: number; actual: number }[];
+}
+
+/**
+ * Reproduces XGBoost's own contributions (`pred_contribs`) for the parity records with the TypeScript
+ * TreeSHAP over the package's trees and covers: every feature's value and the bias, within the
+ * manifest's tolerance (model space). Null for a package without explanations. Throws an InputError
+ * when trees.json does not describe model.onnx.
+ */
+export function checkExplanations(
+  pkg: Pick<ModelPackage, 'manifest' | 'model' | 'covers'>,
+): ExplanationReport | null {
+  const { manifest } = pkg;
+  if (!manifest.explain) return null;
+  const explainer = new PackageExplainer(manifest, pkg.model, pkg.covers);
+  const { parityContributions: expected, tolerance } = manifest.explain;
+  const names = manifest.features.names;
+  if (expected.length !== manifest.parity.records.length)
+    throw new InputError('manifest.json: explain.parityContributions and parity.records differ in length');
+  const report: ExplanationReport = { rows: expected.length, tolerance, maxAbsDiff: 0, failures: [] };
+  manifest.parity.records.forEach((record, index) => {
+    const row = expected[index]!;
+    if (row.length !== names.length + 1)
+      throw new InputError(
+        `manifest.json: explain.parityContributions[${index}] has ${row.length} values, expected ${names.length + 1} (features, then the bias)`,
+      );
+    const explanation = explainer.explain(record);
+    const actual = [...explanation.features.map((f) => f.contribution), explanation.bias];
+    actual.forEach((value, k) => {
+      const diff = Math.abs(value - row[k]!);
+      report.maxAbsDiff = Math.max(report.maxAbsDiff, diff);
+      if (!(diff <= tolerance))
+        report.failures.push({ index, feature: names[k] ?? '(bias)', expected: row[k]!, actual: value });
+    });
   });
   return report;
 }

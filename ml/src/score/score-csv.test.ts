@@ -69,12 +69,55 @@ describe('scoreCsv', () => {
       'predicted_price',
       'actual_price',
       'warnings',
+      'price_low',
+      'price_high',
+    ]);
+    // the sample package has no interval calibration: the range columns are empty
+    expect(scored.rows.map((r) => r.fields.slice(-2))).toEqual([
+      ['', ''],
+      ['', ''],
     ]);
     expect(scored.rows.map((r) => r.fields.slice(0, 3))).toEqual([
       ['3.5', "'=cmd|' /C calc'!A0", '-5'],
       ['2.5', "'@SUM(A1)", '+3.2'],
     ]);
     expect(errors.text()).toBe('line,reason\n4,"median_income must be a number, got ""abc"""\n');
+  });
+
+  it('writes each price with its calibrated range: the bin of the model output, in price terms', async () => {
+    const calibrated = {
+      ...manifest,
+      target: { ...manifest.target, transform: 'log' as const },
+      intervals: {
+        method: 'split-conformal' as const,
+        space: 'transformed' as const,
+        calibration: 'eval',
+        level: 0.9,
+        bins: [
+          { upper: Math.log1p(300_000), halfWidth: 0.1, rows: 100 },
+          { upper: null, halfWidth: 0.2, rows: 100 },
+        ],
+        calibrationRows: 200,
+        holdout: { rows: 0, coverage: null, meanWidth: null, medianWidth: null, meanRelativeWidth: null },
+      },
+    };
+    const prices = [250_000, 400_000];
+    const byRow: FeaturePredictor = { predict: async (_f, rows) => Float64Array.from(prices.slice(0, rows)) };
+    const input = 'median_income,note,median_house_value\n3.5,a,1\n2.5,b,2\n';
+    const out = sink();
+    await scoreCsv(calibrated, byRow, singleChunkReadable(input), out.stream, null);
+    const scored = await parseCsvText(out.text());
+    const range = (row: number) => scored.rows[row]!.fields.slice(-2).map(Number);
+    const cents = (v: number) => Math.round(v * 100) / 100;
+    expect(range(0)).toEqual([
+      cents(Math.expm1(Math.log1p(250_000) - 0.1)),
+      cents(Math.expm1(Math.log1p(250_000) + 0.1)),
+    ]);
+    // the dearer house falls in the wider bin
+    expect(range(1)).toEqual([
+      cents(Math.expm1(Math.log1p(400_000) - 0.2)),
+      cents(Math.expm1(Math.log1p(400_000) + 0.2)),
+    ]);
   });
 
   it('writes the header and every rejected row to the errors stream before onChunk sees the counts', async () => {

@@ -7,6 +7,7 @@ import { transformInto } from '../features/transform';
 import { checkRecord, formatWarnings, type FieldWarning, type WarningKind } from '../features/validate';
 import type { ModelManifest } from '../package/manifest';
 import { InputError } from '../errors';
+import { priceInterval } from '../intervals/price-interval';
 
 export interface ScoreOptions {
   /** Rows transformed and predicted together. */
@@ -49,6 +50,8 @@ export interface ScoreResult extends ScoreProgress {
   /** Present when the input has the target column: actual vs predicted for the scored rows. */
   actuals?: { actual: Float64Array; predicted: Float64Array };
 }
+
+const cents = (price: number) => Math.round(price * 100) / 100;
 
 async function write(stream: Writable, text: string): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain');
@@ -93,11 +96,13 @@ export async function scoreCsv(
       const predictions = await model.predict(features, pendingFields.length);
       for (let i = 0; i < pendingFields.length; i++) {
         const fields = pendingFields[i]!;
-        const predicted = Math.round(predictions[i]! * 100) / 100;
+        const predicted = cents(predictions[i]!);
         const warnings = pendingWarnings[i]!;
+        const range = priceInterval(manifest, predictions[i]!);
         const extra =
           (targetIndex >= 0 ? `,${predicted},${csvField(fields[targetIndex]!)}` : `,${predicted}`) +
-          `,${csvField(formatWarnings(warnings))}`;
+          `,${csvField(formatWarnings(warnings))}` +
+          (range ? `,${cents(range.low)},${cents(range.high)}` : ',,');
         if (output) outputText += csvLine(fields) + extra + '\n';
         const actual = targetIndex >= 0 ? pendingActual[i]! : NaN;
         if (options.collectActuals && !Number.isNaN(actual)) {
@@ -138,12 +143,15 @@ export async function scoreCsv(
             },
           );
         }
-        // warnings comes last: columns are only ever added at the end of the result.
+        // Columns are only ever added at the end of the result: warnings, then the prediction interval
+        // (empty for a package trained without one).
         const outColumns = [
           ...columns,
           'predicted_price',
           ...(targetIndex >= 0 ? ['actual_price'] : []),
           'warnings',
+          'price_low',
+          'price_high',
         ];
         if (output && skip === 0) outputText += csvLine(outColumns) + '\n';
         if (errors && skip === 0) errorText += 'line,reason\n';

@@ -143,6 +143,8 @@ export const trainingSchema = z
     metric: z.enum(TRAINING_METRICS).optional(),
     /** Cross-validation folds over train ∪ eval: expanding time windows (time split) or k-fold (random split). */
     folds: z.number().int().min(2).max(20).optional(),
+    /** Nominal coverage of the prediction intervals (default 0.9). */
+    intervalLevel: z.number().min(0.5).max(0.99).optional(),
   })
   .strict();
 

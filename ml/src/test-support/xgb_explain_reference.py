@@ -4,7 +4,7 @@ Invoked in place of `python -m housing_trainer` (ML_TRAINER_PYTHON points at a w
 with the same arguments). It captures the final booster as the pipeline hands it to the ONNX export, lets the
 trainer finish, then writes into $EXPLAIN_REFERENCE_OUT:
 
-- trees.json: the covers sidecar, built exactly as the trainer should build it (tree_covers below);
+- trees.json: the covers sidecar, built by the trainer's own tree_covers (the package carries the same file);
 - model.ubj: the native booster;
 - reference.json: input rows (the parity fixture, holdout rows, and the holdout rows again with about a third
   of their inputs blanked to NaN), with XGBoost's `pred_contribs=True` and `output_margin=True` for each.
@@ -22,6 +22,7 @@ import numpy as np
 import xgboost as xgb
 
 from housing_trainer import cli, onnx_export
+from housing_trainer.explain import tree_covers
 
 _captured: list[xgb.Booster] = []
 _convert = onnx_export.convert
@@ -33,25 +34,6 @@ def _capturing_convert(booster, *args, **kwargs):
 
 
 onnx_export.convert = _capturing_convert
-
-
-def tree_covers(booster: xgb.Booster) -> dict:
-    """The covers sidecar (trees.json): per tree, XGBoost's node arrays and each node's sum of hessians."""
-    trees = json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["model"]["trees"]
-    return {
-        "formatVersion": 1,
-        "source": "xgboost",
-        "trees": [
-            {
-                "left": [int(v) for v in t["left_children"]],
-                "right": [int(v) for v in t["right_children"]],
-                "feature": [int(v) for v in t["split_indices"]],
-                "defaultLeft": [int(v) for v in t["default_left"]],
-                "cover": [float(v) for v in t["sum_hessian"]],
-            }
-            for t in trees
-        ],
-    }
 
 
 def _nan_to_none(values: np.ndarray) -> list:

@@ -142,7 +142,13 @@ describe('Ames (the shipped spec, real data)', () => {
     const result = await scoreCsv(pkg.manifest, model, AMES_CSV!, out, sink());
     expect(result.rowsRead).toBe(2930);
     const scored = await parseCsvText(text);
-    expect(scored.header.slice(-3)).toEqual(['predicted_price', 'actual_price', 'warnings']);
+    expect(scored.header.slice(-5)).toEqual([
+      'predicted_price',
+      'actual_price',
+      'warnings',
+      'price_low',
+      'price_high',
+    ]);
     expect(scored.rows).toHaveLength(result.rowsScored);
     expect(result.warnings.imputed).toBeGreaterThan(0); // Lot Frontage is NA in 490 rows
     const record = Object.fromEntries(scored.header.map((h, i) => [h, scored.rows[0]!.fields[i]]));

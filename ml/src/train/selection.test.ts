@@ -14,22 +14,38 @@ const california = loadSpec(path.join(__dirname, '..', '..', 'specs', 'californi
 
 describe('selectionConfig', () => {
   it('uses expanding time windows for a time split and k-fold for a random split', () => {
-    expect(selectionConfig(housets, {})).toEqual({ metric: null, seeds: 1, cv: { kind: 'time', folds: 4 } });
+    expect(selectionConfig(housets, {})).toEqual({
+      metric: null,
+      seeds: 1,
+      interval_level: 0.9,
+      cv: { kind: 'time', folds: 4 },
+    });
     expect(selectionConfig(california, {})).toEqual({
       metric: null,
       seeds: 1,
+      interval_level: 0.9,
       cv: { kind: 'kfold', folds: 5 },
     });
   });
 
   it('takes the metric and folds from the spec, the CLI metric winning', () => {
     const spec = { ...housets, training: { metric: 'mae' as const, folds: 3 } };
-    expect(selectionConfig(spec, {})).toEqual({ metric: 'mae', seeds: 1, cv: { kind: 'time', folds: 3 } });
+    expect(selectionConfig(spec, {})).toEqual({
+      metric: 'mae',
+      seeds: 1,
+      interval_level: 0.9,
+      cv: { kind: 'time', folds: 3 },
+    });
     expect(selectionConfig(spec, { metric: 'mape', seeds: 3 })).toEqual({
       metric: 'mape',
       seeds: 3,
+      interval_level: 0.9,
       cv: { kind: 'time', folds: 3 },
     });
+    // the interval level: the CLI's, else the spec's, else 0.9
+    const level = { ...housets, training: { intervalLevel: 0.8 } };
+    expect(selectionConfig(level, {}).interval_level).toBe(0.8);
+    expect(selectionConfig(level, { intervalLevel: 0.95 }).interval_level).toBe(0.95);
   });
 
   it('validates the training block of a spec', () => {
@@ -38,6 +54,8 @@ describe('selectionConfig', () => {
     expect(parse({ metric: 'r2' }).success).toBe(false);
     expect(parse({ folds: 1 }).success).toBe(false);
     expect(parse({ seeds: 3 }).success).toBe(false); // strict: seeds are a CLI choice
+    expect(parse({ intervalLevel: 0.9 }).success).toBe(true);
+    expect(parse({ intervalLevel: 1 }).success).toBe(false);
   });
 });
 
@@ -68,5 +86,13 @@ describe('train --metric / --seeds', () => {
     expect(() => trainingOptions({ metric: 'r2' })).toThrow(/--metric must be one of rmse, mae, mape, rmsle/);
     expect(() => trainingOptions({ seeds: '0' })).toThrow(/--seeds must be an integer from 1 to 20/);
     expect(() => trainingOptions({ seeds: '2.5' })).toThrow(/--seeds must be a non-negative integer/);
+  });
+
+  it('accepts an interval level from 0.5 to 0.99', () => {
+    expect(trainingOptions({ 'interval-level': '0.8' })).toEqual({ intervalLevel: 0.8 });
+    for (const bad of ['1', '0.3', 'ninety', ''])
+      expect(() => trainingOptions({ 'interval-level': bad })).toThrow(
+        /--interval-level must be a number from 0.5 to 0.99/,
+      );
   });
 });

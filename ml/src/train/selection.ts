@@ -4,18 +4,28 @@ import { EVAL, TRAIN } from '../dataset/split';
 import { NpyWriter } from '../npy';
 import type { DatasetSpec, TrainingMetric } from '../spec/schema';
 
+/** Nominal coverage of prediction intervals unless the spec or CLI says otherwise. */
+export const DEFAULT_INTERVAL_LEVEL = 0.9;
+
 /** Default folds: 4 expanding time windows for a time split, 5-fold for a random split. */
 export const DEFAULT_FOLDS = { time: 4, kfold: 5 } as const;
 
 /** The trainer's config.json keys for model selection (see ml/trainer/README.md). */
 export function selectionConfig(
   spec: DatasetSpec,
-  options: { metric?: TrainingMetric; seeds?: number },
-): { metric: TrainingMetric | null; seeds: number; cv: { kind: 'time' | 'kfold'; folds: number } } {
+  options: { metric?: TrainingMetric; seeds?: number; intervalLevel?: number },
+): {
+  metric: TrainingMetric | null;
+  seeds: number;
+  interval_level: number;
+  cv: { kind: 'time' | 'kfold'; folds: number };
+} {
   const kind = spec.split.kind === 'time' ? 'time' : 'kfold';
   return {
     metric: options.metric ?? spec.training?.metric ?? null,
     seeds: options.seeds ?? 1,
+    interval_level: options.intervalLevel ?? spec.training?.intervalLevel ?? DEFAULT_INTERVAL_LEVEL,
+
     cv: { kind, folds: spec.training?.folds ?? DEFAULT_FOLDS[kind] },
   };
 }

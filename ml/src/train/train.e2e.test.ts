@@ -16,7 +16,7 @@ import { prepareDataset, type PreparedDataset } from '../dataset/prepare';
 import { HOLDOUT, TRAIN } from '../dataset/split';
 import { transform, transformInto } from '../features/transform';
 import { readPackage, type ModelPackage } from '../package/io';
-import { checkParity, loadPackageModel } from '../package/verify';
+import { checkExplanations, checkParity, loadPackageModel } from '../package/verify';
 import { withinTolerance, type ModelManifest } from '../package/manifest';
 import type { OnnxModel } from '../onnx/model';
 import { loadSpec } from '../spec/load';
@@ -143,7 +143,7 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
   });
 
   it('writes a complete package and nothing else next to it', () => {
-    expect(listDir(outDir)).toEqual(['evaluation.json', 'manifest.json', 'model.onnx']);
+    expect(listDir(outDir)).toEqual(['evaluation.json', 'manifest.json', 'model.onnx', 'trees.json']);
     expect(listDir(path.dirname(outDir))).toEqual(['housets-tiny']);
     expect(pkg.manifest).toEqual(JSON.parse(JSON.stringify(manifest)));
     expect(pkg.manifest.model).toMatchObject({ name: 'housets-xgboost', version: 'e2e' });
@@ -184,6 +184,35 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
     expect(training.seeds[0]!.holdout.mape).toBeCloseTo(pkg.manifest.metrics.holdout.mape, 6);
     expect(pkg.manifest.hyperparameters.n_estimators).toBe(training.seeds[0]!.nEstimators);
     expect(training.spread.holdout.mape!.std).toBe(0);
+  });
+
+  it('calibrates 90 % prediction intervals on out-of-fold residuals and reports their holdout coverage', () => {
+    const intervals = pkg.manifest.intervals!;
+    expect(intervals).toMatchObject({ method: 'split-conformal', calibration: 'cv', level: 0.9 });
+    // every CV fold's validation rows, predicted by a model that never saw them
+    const validRows = pkg.manifest.training!.cv!.foldRows.reduce((n, f) => n + f.validRows, 0);
+    expect(intervals.calibrationRows).toBe(validRows);
+    expect(intervals.bins.reduce((n, b) => n + b.rows, 0)).toBe(validRows);
+    expect(intervals.holdout.rows).toBe(pkg.manifest.metrics.holdout.rows);
+    // a loose sanity bound on a small holdout; the measured coverage is in bench/results/intervals.md
+    expect(intervals.holdout.coverage).toBeGreaterThan(0.7);
+    expect(intervals.holdout.meanRelativeWidth).toBeGreaterThan(0);
+  });
+
+  it('ships TreeSHAP’s covers and XGBoost’s parity contributions, which the TypeScript explainer reproduces', () => {
+    const explain = pkg.manifest.explain!;
+    expect(explain.covers.file).toBe('trees.json');
+    expect(explain.parityContributions).toHaveLength(pkg.manifest.parity.records.length);
+    const report = checkExplanations(pkg)!;
+    expect(report.failures).toEqual([]);
+    expect(report.maxAbsDiff).toBeLessThan(1e-4);
+    // the contributions add up to the model output of each parity record
+    const width = pkg.manifest.features.names.length;
+    explain.parityContributions.forEach((row, i) => {
+      const margin = row.reduce((a, v) => a + v, 0);
+      expect(Math.expm1(margin)).toBeCloseTo(pkg.manifest.parity.predictions[i]!, -1);
+      expect(row).toHaveLength(width + 1);
+    });
   });
 
   it('fits the city_full target encoder on canonical names only', () => {
@@ -256,19 +285,32 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
       const bad = new Set([...refusedLines(), firstAppended, firstAppended + 1, firstAppended + 4]);
       const valid = input.rows.filter((r) => !bad.has(r.line));
       expect(valid.length).toBe(input.rows.length - bad.size);
-      expect(output.header).toEqual([...HOUSETS_COLUMNS, 'predicted_price', 'actual_price', 'warnings']);
+      expect(output.header).toEqual([
+        ...HOUSETS_COLUMNS,
+        'predicted_price',
+        'actual_price',
+        'warnings',
+        'price_low',
+        'price_high',
+      ]);
       expect(output.rows.length).toBe(valid.length);
       output.rows.forEach((row, i) => {
         expect(row.fields.slice(0, HOUSETS_COLUMNS.length)).toEqual(valid[i]!.fields);
-        expect(row.fields.at(-2)).toBe(valid[i]!.fields[HOUSETS_COLUMNS.indexOf('price')]);
+        expect(row.fields.at(-4)).toBe(valid[i]!.fields[HOUSETS_COLUMNS.indexOf('price')]);
       });
       // Below the spec's min, homes_sold is treated as missing as in training, and the row says so.
       const belowMin = output.rows[valid.findIndex((r) => r.line === firstAppended + 3)]!;
-      expect(belowMin.fields.at(-1)).toBe(
+      expect(belowMin.fields.at(-3)).toBe(
         'imputed homes_sold: -5 is not at least 0: treated as missing, as in training',
       );
       const predicted = output.rows.map((r) => Number(r.fields[HOUSETS_COLUMNS.length]));
       expect(predicted.every((p) => Number.isFinite(p) && p > 0)).toBe(true);
+      // every price comes with its calibrated range around it
+      output.rows.forEach((row, i) => {
+        const [low, high] = row.fields.slice(-2).map(Number);
+        expect(low).toBeLessThan(predicted[i]!);
+        expect(high).toBeGreaterThan(predicted[i]!);
+      });
       expect(listDir(path.dirname(outCsv))).toEqual(['out.csv', 'out.errors.csv']);
     });
 
@@ -440,7 +482,7 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
 
   it('refuses an output directory that already exists', async () => {
     await expect(trainModel({ spec, csv: csvFile, outDir, fast: true })).rejects.toThrow(/already exists/);
-    expect(listDir(outDir)).toEqual(['evaluation.json', 'manifest.json', 'model.onnx']);
+    expect(listDir(outDir)).toEqual(['evaluation.json', 'manifest.json', 'model.onnx', 'trees.json']);
   });
 
   it('leaves neither a package nor a work directory behind when the trainer fails', async () => {

@@ -17,14 +17,16 @@ import { NpyWriter, readNpy } from '../npy';
 import {
   MANIFEST_FORMAT_VERSION,
   PARITY_TOLERANCE,
+  intervalsSchema,
   type Metrics,
   type ModelManifest,
 } from '../package/manifest';
-import { sha256, writePackage } from '../package/io';
-import { checkParity, loadPackageModel } from '../package/verify';
+import { coversBytes, sha256, writePackage } from '../package/io';
+import { checkExplanations, checkParity, loadPackageModel } from '../package/verify';
 import { targetColumn } from '../spec/load';
 import type { DatasetSpec, TrainingMetric } from '../spec/schema';
 import { buildEvaluation } from './evaluation';
+import { buildDriftProfile } from '../drift/profile';
 import { runTrainer, type TrainerEvent } from './trainer-process';
 import { selectionConfig, trainingRecord, writeTimeKeys } from './selection';
 
@@ -60,6 +62,8 @@ export interface TrainOptions {
   metric?: TrainingMetric;
   /** Whole selection + refit once per seed (seed, seed + 1, …); the best CV score is served. */
   seeds?: number;
+  /** Nominal coverage of the prediction intervals; default: the spec's, else 0.9. */
+  intervalLevel?: number;
   maxRounds?: number;
   parityRows?: number;
   /** Keep the trainer's working directory (feature matrices) for inspection. */
@@ -76,6 +80,9 @@ export const FAST_PARAMS = {
 };
 
 const CHUNK_ROWS = 8192;
+
+/** Largest difference (model space) allowed between TreeSHAP here and XGBoost's pred_contribs. */
+export const EXPLANATION_TOLERANCE = 1e-4;
 
 /** Writes X_{split}.npy and y_{split}.npy through the shared transform, chunk by chunk. */
 export function writeFeatureMatrices(
@@ -175,6 +182,15 @@ function gitCommit(): string | null {
 const readJson = <T>(dir: string, file: string): T =>
   JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T;
 
+/** intervals.json of the trainer (null when the eval split was too small to calibrate on). */
+function readIntervals(out: string): ModelManifest['intervals'] {
+  const raw = readJson<unknown>(out, 'intervals.json');
+  if (raw === null) return null;
+  const parsed = intervalsSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`trainer wrote invalid intervals.json: ${parsed.error.message}`);
+  return parsed.data;
+}
+
 export function defaultVersion(date = new Date()): string {
   return date.toISOString().replace(/[-:]/g, '').replace('T', '.').slice(0, 15);
 }
@@ -229,7 +245,11 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
         timeout_seconds: null,
         threads: 0,
         onnx_tolerance: PARITY_TOLERANCE,
-        ...selectionConfig(spec, { metric: options.metric, seeds: options.seeds }),
+        ...selectionConfig(spec, {
+          metric: options.metric,
+          seeds: options.seeds,
+          intervalLevel: options.intervalLevel,
+        }),
       }),
     );
 
@@ -254,6 +274,8 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
     );
     const parity = readJson<{ predictions: number[] }>(out, 'parity.json');
     const model = new Uint8Array(readFileSync(path.join(out, 'model.onnx')));
+    const covers = readJson<unknown>(out, 'trees.json');
+    const contributions = readJson<{ parity: number[][] }>(out, 'contributions.json');
     const now = new Date();
 
     const manifest: ModelManifest = {
@@ -282,6 +304,13 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
       },
       metrics,
       training: trainingRecord(readJson(out, 'selection.json')),
+      intervals: readIntervals(out),
+      drift: buildDriftProfile(data, signature),
+      explain: {
+        covers: { file: 'trees.json', sha256: sha256(coversBytes({ covers })) },
+        parityContributions: contributions.parity,
+        tolerance: EXPLANATION_TOLERANCE,
+      },
       lineage: {
         datasetSha256: data.sha256,
         datasetFile:
@@ -314,13 +343,22 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
       );
     }
 
+    // ...and only if TreeSHAP in TypeScript reproduces XGBoost's own contributions for the parity records.
+    const explained = checkExplanations({ manifest, model, covers })!;
+    if (explained.failures.length > 0) {
+      const f = explained.failures[0]!;
+      throw new Error(
+        `explanations not reproduced for ${explained.failures.length} values (record ${f.index}, ${f.feature}: xgboost ${f.expected}, TreeSHAP ${f.actual})`,
+      );
+    }
+
     const holdoutPredictions = readNpy(path.join(out, 'predictions_holdout.npy')).data;
     const evaluation = buildEvaluation(data, holdoutPredictions, {
       importances: readJson(out, 'importances.json'),
       trials: readJson(out, 'trials.json'),
     });
     mkdirSync(path.dirname(path.resolve(options.outDir)), { recursive: true });
-    writePackage(options.outDir, { manifest, model, evaluation });
+    writePackage(options.outDir, { manifest, model, evaluation, covers });
     onProgress?.({ stage: 'package', dir: options.outDir });
     return { dir: options.outDir, manifest };
   } finally {

@@ -35,3 +35,8 @@ def rebuild(res) -> tuple[xgb.Booster, xgb.Booster, str]:
 
 def price_predict(booster: xgb.Booster, X: np.ndarray, transform: str) -> np.ndarray:
     return _price(booster.inplace_predict(X), transform)
+
+
+def raw_predict(booster: xgb.Booster, X: np.ndarray) -> np.ndarray:
+    """Model output in the transformed space."""
+    return np.asarray(booster.inplace_predict(X), dtype=np.float64).ravel()

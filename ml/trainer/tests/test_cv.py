@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xgboost as xgb
 from conftest import run_train
 from synth import base_config, write_input_dir
 
@@ -181,3 +182,27 @@ def test_cv_input_errors(tmp_path):
     bad = write_input_dir(tmp_path / "bad2", base_config(cv={"kind": "time", "folds": 1}))
     res = run_train(bad, tmp_path / "out3")
     assert res.code == 2 and "cv.folds" in res.events[-1]["message"]
+
+
+def test_intervals_are_calibrated_on_the_chosen_parameters_out_of_fold_residuals(tmp_path):
+    """With CV, every fold's validation rows predicted by the served parameters at the refit's rounds."""
+    from native import raw_predict
+
+    from housing_trainer import conformal
+
+    data = write_input_dir(tmp_path / "data", base_config(trials=2, cv={"kind": "kfold", "folds": 3}, max_rounds=60))
+    res = run_train(data, tmp_path / "out")
+    iv = res.json("intervals.json")
+    assert iv["calibration"] == "cv" and iv["calibrationRows"] == 2500
+    params = res.json("params.json")
+    X = np.concatenate([res.input("X_train.npy"), res.input("X_eval.npy")])
+    z = np.log1p(np.concatenate([res.input("y_train.npy"), res.input("y_eval.npy")]))
+    folds = kfold(len(z), 3, params["seed"])
+    preds, actual = [], []
+    for f in folds:
+        booster = xgb.train(params["best_params"], xgb.QuantileDMatrix(X[f.train], label=z[f.train], max_bin=int(params["best_params"].get("max_bin", 256))), params["n_estimators"])
+        preds.append(raw_predict(booster, X[f.valid]))
+        actual.append(z[f.valid])
+    again = conformal.calibrate(np.concatenate(preds), np.concatenate(actual), 0.9)
+    assert [b["halfWidth"] for b in again["bins"]] == pytest.approx([b["halfWidth"] for b in iv["bins"]], rel=1e-6)
+    assert 0.8 <= iv["holdout"]["coverage"] <= 1.0

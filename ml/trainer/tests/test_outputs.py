@@ -108,3 +108,50 @@ def test_onnx_json(tuned_log_run):
     assert isinstance(info["opset"], int) and info["opset"] >= 1
     assert isinstance(info["output"], str) and info["output"]
     assert info["feature_names"] == FEATURES
+
+
+def test_intervals_json(tuned_log_run):
+    """Calibrated on the eval fit's eval residuals; the holdout report is what the refit model's ranges cover."""
+    from housing_trainer import conformal
+
+    res = tuned_log_run
+    iv = res.json("intervals.json")
+    assert iv["method"] == "split-conformal" and iv["space"] == "transformed" and iv["calibration"] == "eval"
+    assert iv["level"] == 0.9
+    assert iv["calibrationRows"] == 500
+    assert sum(b["rows"] for b in iv["bins"]) == 500
+    assert iv["bins"][-1]["upper"] is None and all(b["halfWidth"] > 0 for b in iv["bins"])
+    eval_model, final, tf = rebuild(res)
+    # the calibration is reproducible from the eval fit's residuals
+    from native import raw_predict
+
+    z_eval = raw_predict(eval_model, res.input("X_eval.npy"))
+    again = conformal.calibrate(z_eval, np.log1p(res.input("y_eval.npy")), 0.9)
+    assert [b["halfWidth"] for b in again["bins"]] == pytest.approx([b["halfWidth"] for b in iv["bins"]])
+    # the holdout report is recomputed from the final model's ranges
+    z_holdout = raw_predict(final, res.input("X_holdout.npy"))
+    report = conformal.coverage_report(iv, z_holdout, res.input("y_holdout.npy"), tf)
+    assert iv["holdout"] == pytest.approx(report)
+    assert 0.8 <= iv["holdout"]["coverage"] <= 1.0
+
+
+def test_trees_and_contributions_json(tuned_log_run):
+    """The covers sidecar describes the served trees; the parity contributions add up to the model output."""
+    res = tuned_log_run
+    _, final, _ = rebuild(res)
+    covers = res.json("trees.json")
+    assert covers["formatVersion"] == 1 and covers["source"] == "xgboost"
+    assert len(covers["trees"]) == final.num_boosted_rounds()
+    for tree in covers["trees"]:
+        n = len(tree["left"])
+        assert len(tree["right"]) == len(tree["feature"]) == len(tree["cover"]) == len(tree["defaultLeft"]) == n
+        # a node's cover is the sum of its children's
+        for i in range(n):
+            if tree["left"][i] >= 0:
+                assert tree["cover"][i] == pytest.approx(tree["cover"][tree["left"][i]] + tree["cover"][tree["right"][i]], rel=1e-5)
+    phi = np.asarray(res.json("contributions.json")["parity"])
+    X_parity = res.input("X_parity.npy")
+    assert phi.shape == (X_parity.shape[0], X_parity.shape[1] + 1)
+    from native import raw_predict
+
+    np.testing.assert_allclose(phi.sum(axis=1), raw_predict(final, X_parity), rtol=1e-5, atol=1e-5)

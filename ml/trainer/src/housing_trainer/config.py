@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "metric": None,
     "cv": None,
     "seeds": 1,
+    "interval_level": 0.9,
 }
 CV_KINDS = ("time", "kfold")
 KNOWN_KEYS = {"feature_names", *DEFAULTS}
@@ -67,6 +68,8 @@ class TrainConfig:
     metric: str | None = None
     cv: CvConfig | None = None
     seeds: int = 1
+    # Nominal coverage of the conformal prediction intervals (conformal.py).
+    interval_level: float = 0.9
     unknown_keys: tuple[str, ...] = ()
 
     @property
@@ -158,6 +161,9 @@ def parse_config(raw: Any) -> TrainConfig:
     if metric is not None and metric not in METRICS:
         raise _fail(f"metric must be null or one of {', '.join(METRICS)}, got {json.dumps(metric)}")
     seeds = _int(raw, "seeds", 1)
+    level = raw.get("interval_level", DEFAULTS["interval_level"])
+    if not _is_number(level) or not 0.5 <= level <= 0.99:
+        raise _fail(f"interval_level must be a number from 0.5 to 0.99, got {json.dumps(level)}")
     cv = _parse_cv(raw.get("cv", DEFAULTS["cv"]))
 
     return TrainConfig(
@@ -165,6 +171,7 @@ def parse_config(raw: Any) -> TrainConfig:
         metric=metric,
         cv=cv,
         seeds=seeds,
+        interval_level=float(level),
         target_transform=transform,
         seed=seed,
         trials=trials,

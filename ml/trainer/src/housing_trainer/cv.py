@@ -88,3 +88,16 @@ def cv_objective(data: CvData, metric: str, max_rounds: int, early_stopping_roun
         )
 
     return evaluate
+
+
+def out_of_fold(data: CvData, params: dict[str, Any], rounds: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every fold's validation rows predicted by ``params`` fitted on the fold's training rows for ``rounds``
+    rounds (the refit's count, so no fold picks its rounds on the rows it then predicts); transformed space.
+    Returns (predictions, actuals) over all folds' validation rows."""
+    preds: list[np.ndarray] = []
+    actual: list[np.ndarray] = []
+    for i in range(len(data.folds)):
+        booster = xgb.train(params, data.mats[i].train(model.max_bin(params)), num_boost_round=rounds, verbose_eval=False)
+        preds.append(model.predict(booster, data.X_valid[i]))
+        actual.append(transform.forward(data.y_valid[i], data.target_transform))
+    return np.concatenate(preds), np.concatenate(actual)

@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from . import model, onnx_export, selection, transform
+from . import conformal, explain, model, onnx_export, selection, transform
 from .cv import CvData
+from .cv import out_of_fold as cv_out_of_fold
 from .folds import kfold, time_folds
 from .config import TrainConfig
 from .data import Dataset
@@ -39,7 +40,13 @@ OUTPUT_FILES = (
     "parity.json",
     "onnx_check.json",
     "timings.json",
+    "intervals.json",
+    "trees.json",
+    "contributions.json",
 )
+
+# Fewer eval rows than this give no intervals (a 90 % quantile of a handful of residuals means little).
+MIN_CALIBRATION_ROWS = 50
 
 
 def _write_json(path: Path, obj: Any) -> None:
@@ -115,6 +122,36 @@ def _seed_report(config: TrainConfig, candidates: list, served_index: int, data:
     }
 
 
+def _intervals(
+    config: TrainConfig, calibration: tuple[np.ndarray, np.ndarray, str], z_pred_holdout: np.ndarray, y_holdout: np.ndarray
+) -> dict[str, Any] | None:
+    """Conformal calibration on residuals of rows the predicting model never saw: the chosen parameters'
+    out-of-fold predictions with CV, else the eval fit's on the eval rows. Holdout coverage is reported, never used."""
+    tf = config.target_transform
+    z_pred, z_actual, source = calibration
+    if len(z_actual) < MIN_CALIBRATION_ROWS:
+        log.warning("intervals: %d calibration rows (fewer than %d): the package carries no intervals", len(z_actual), MIN_CALIBRATION_ROWS)
+        return None
+    bins = conformal.calibrate(z_pred, z_actual, config.interval_level)
+    holdout = conformal.coverage_report(bins, z_pred_holdout, y_holdout, tf)
+    log.info(
+        "intervals: %.0f %% level, %d bins over %d %s rows; holdout coverage %s, mean width %s",
+        config.interval_level * 100,
+        len(bins["bins"]),
+        bins["calibrationRows"],
+        source,
+        holdout["coverage"],
+        holdout["meanWidth"],
+    )
+    return {
+        "method": "split-conformal",
+        "space": "transformed",
+        "calibration": source,
+        **bins,
+        "holdout": holdout,
+    }
+
+
 def run_training(
     config: TrainConfig,
     data: Dataset,
@@ -165,10 +202,16 @@ def run_training(
             log.info("seed %d: %s params, %d rounds, selection %s %.6g", seed, sel.mode, sel.n_estimators, config.selection_metric, sel.score)
             candidates.append((sel, final))
         fold_rows = cv_data.describe() if cv_data is not None else None
-        del mats, cv_data
         # The served model: the best selection score (CV, or eval without CV); never the holdout.
         served_index = min(range(len(candidates)), key=lambda k: (candidates[k][0].score, k))
         chosen, final = candidates[served_index]
+        # Interval calibration rows: the chosen parameters' out-of-fold residuals when selection used CV.
+        calibration = None
+        if cv_data is not None and len(cv_data.folds) > 0:
+            t = time.perf_counter()
+            calibration = (*cv_out_of_fold(cv_data, chosen.params, chosen.n_estimators), "cv")
+            timings["calibration"] = time.perf_counter() - t
+        del mats, cv_data
         params, mode = chosen.params, chosen.mode
         timings["tuning"] = sum(sel.tuning_seconds for sel, _ in candidates)
         timings["per_trial_median"] = selection.per_trial_median([sel for sel, _ in candidates])
@@ -181,13 +224,15 @@ def run_training(
             progress.stage("eval_fit")
             eval_fit = model.fit_fixed_rounds(params, data.X_train, transform.forward(data.y_train, tf), chosen.n_estimators)
         timings["eval_fit"] = eval_fit.seconds
-        pred_eval = transform.inverse(model.predict(eval_fit.booster, data.X_eval, eval_fit.n_estimators), tf)
+        z_pred_eval = model.predict(eval_fit.booster, data.X_eval, eval_fit.n_estimators)
+        pred_eval = transform.inverse(z_pred_eval, tf)
         eval_metrics = regression_metrics(data.y_eval, pred_eval)
 
         # ------------------------------------------------------------------ refit
         timings["refit"] = refit_seconds
         train_metrics = regression_metrics(y_refit, transform.inverse(model.predict(final.booster, X_refit), tf))
-        pred_holdout = transform.inverse(model.predict(final.booster, data.X_holdout), tf)
+        z_pred_holdout = model.predict(final.booster, data.X_holdout)
+        pred_holdout = transform.inverse(z_pred_holdout, tf)
         holdout_metrics = regression_metrics(data.y_holdout, pred_holdout)
         pred_parity = transform.inverse(model.predict(final.booster, data.X_parity), tf)
         if not (np.isfinite(pred_eval).all() and np.isfinite(pred_holdout).all() and np.isfinite(pred_parity).all()):
@@ -195,6 +240,10 @@ def run_training(
         log.info("final model: %d trees on %d rows, holdout rmse %.6g", final.rounds_trained, len(y_refit), holdout_metrics["rmse"])
         # Holdout figures of every seed, computed only now that the served seed is fixed: reported, never used.
         seed_report = _seed_report(config, candidates, served_index, data, fold_rows)
+        # -------------------------------------------------------------- intervals
+        if calibration is None:
+            calibration = (z_pred_eval, transform.forward(data.y_eval, tf), "eval")
+        intervals = _intervals(config, calibration, z_pred_holdout, data.y_holdout)
         # ----------------------------------------------------------------- export
         progress.stage("export")
         t = time.perf_counter()
@@ -259,6 +308,10 @@ def run_training(
         np.save(staged.path("predictions_holdout.npy"), pred_holdout.astype(np.float64))
         _write_json(staged.path("parity.json"), {"predictions": [float(v) for v in pred_parity]})
         _write_json(staged.path("onnx_check.json"), check)
+        _write_json(staged.path("intervals.json"), intervals)
+        # For TreeSHAP in TypeScript: the covers of the served trees, and XGBoost's contributions to check it by.
+        staged.path("trees.json").write_text(json.dumps(explain.tree_covers(final.booster)), encoding="utf-8")
+        _write_json(staged.path("contributions.json"), {"parity": explain.contributions(final.booster, data.X_parity)})
         timings["total"] = time.perf_counter() - started
         _write_json(staged.path("timings.json"), timings)
 

@@ -1,0 +1,137 @@
+import type { SignatureField } from '../features/signature';
+import { driftReader, numberBin, type DriftProfile, type FeatureDrift } from './profile';
+
+/** What was scored in one window, in the profile's bins. Plain arrays: they add up across processes. */
+export interface DriftCounts {
+  rows: number;
+  /** Per profile feature: a count per bin (the profile's bins, missing last). */
+  bins: number[][];
+  /** Per feature: categories never seen in training. */
+  unseen: number[];
+  /** Per feature: numbers outside the training range. */
+  outOfRange: number[];
+  /** Predicted prices in the profile's price bins. */
+  price: number[];
+}
+
+const binCount = (feature: FeatureDrift) =>
+  feature.kind === 'number' ? feature.edges.length + 2 : feature.categories.length + 2;
+
+export function emptyCounts(profile: DriftProfile): DriftCounts {
+  return {
+    rows: 0,
+    bins: profile.features.map((f) => new Array<number>(binCount(f)).fill(0)),
+    unseen: profile.features.map(() => 0),
+    outOfRange: profile.features.map(() => 0),
+    price: new Array<number>(profile.price.edges.length + 1).fill(0),
+  };
+}
+
+/**
+ * Adds scored records into the profile's bins, reading each value as serving reads it. Memory is the
+ * counts alone, whatever the number of records: no record is kept.
+ */
+export class DriftCounter {
+  private counts: DriftCounts;
+  private readonly readers: ((value: unknown) => number | string | undefined)[];
+  private readonly seen: (ReadonlySet<string> | undefined)[];
+  private readonly index: (Map<string, number> | undefined)[];
+
+  constructor(
+    readonly profile: DriftProfile,
+    signature: readonly SignatureField[],
+  ) {
+    const byName = new Map(signature.map((f) => [f.name, f]));
+    const fieldOf = (feature: FeatureDrift): SignatureField =>
+      byName.get(feature.field) ?? {
+        name: feature.field,
+        type: feature.kind === 'number' ? 'number' : 'string',
+        required: false,
+      };
+    this.readers = profile.features.map((f) => driftReader(fieldOf(f)));
+    this.seen = profile.features.map((f) => {
+      const categories = fieldOf(f).categories;
+      return f.kind === 'category' ? new Set(categories ?? f.categories) : undefined;
+    });
+    this.index = profile.features.map((f) =>
+      f.kind === 'category' ? new Map(f.categories.map((c, i) => [c, i])) : undefined,
+    );
+    this.counts = emptyCounts(profile);
+  }
+
+  get rows(): number {
+    return this.counts.rows;
+  }
+
+  add(record: Readonly<Record<string, unknown>>, predictedPrice: number): void {
+    const c = this.counts;
+    c.rows++;
+    this.profile.features.forEach((feature, f) => {
+      const value = this.readers[f]!(record[feature.field]);
+      const bins = c.bins[f]!;
+      if (value === undefined) {
+        bins[bins.length - 1]!++;
+      } else if (feature.kind === 'number') {
+        const x = value as number;
+        bins[numberBin(feature.edges, x)]!++;
+        if (feature.observed && (x < feature.observed.min || x > feature.observed.max)) c.outOfRange[f]!++;
+      } else {
+        const category = String(value);
+        bins[this.index[f]!.get(category) ?? feature.categories.length]!++;
+        if (!this.seen[f]!.has(category)) c.unseen[f]!++;
+      }
+    });
+    if (Number.isFinite(predictedPrice)) c.price[numberBin(this.profile.price.edges, predictedPrice)]!++;
+  }
+
+  /** The counts so far, and a fresh start (what a flush sends on). */
+  take(): DriftCounts {
+    const taken = this.counts;
+    this.counts = emptyCounts(this.profile);
+    return taken;
+  }
+}
+
+/** Adds `b` into `a` (same profile). */
+export function addCounts(a: DriftCounts, b: DriftCounts): DriftCounts {
+  a.rows += b.rows;
+  b.bins.forEach((bins, f) => bins.forEach((n, k) => (a.bins[f]![k]! += n)));
+  b.unseen.forEach((n, f) => (a.unseen[f]! += n));
+  b.outOfRange.forEach((n, f) => (a.outOfRange[f]! += n));
+  b.price.forEach((n, k) => (a.price[k]! += n));
+  return a;
+}
+
+/** Non-zero counts as flat fields ("n", "b3.7", "u3", "o3", "p4"), e.g. for Redis HINCRBY. */
+export function countsToFields(counts: DriftCounts): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (counts.rows) out.n = counts.rows;
+  counts.bins.forEach((bins, f) => bins.forEach((n, k) => n && (out[`b${f}.${k}`] = n)));
+  counts.unseen.forEach((n, f) => n && (out[`u${f}`] = n));
+  counts.outOfRange.forEach((n, f) => n && (out[`o${f}`] = n));
+  counts.price.forEach((n, k) => n && (out[`p${k}`] = n));
+  return out;
+}
+
+/** Reads countsToFields' fields back (unknown or out-of-range fields are ignored). */
+export function countsFromFields(
+  profile: DriftProfile,
+  fields: Record<string, string | number>,
+): DriftCounts {
+  const counts = emptyCounts(profile);
+  for (const [key, raw] of Object.entries(fields)) {
+    const n = Number(raw);
+    if (!Number.isFinite(n)) continue;
+    const m = /^(?:(n)|b(\d+)\.(\d+)|u(\d+)|o(\d+)|p(\d+))$/.exec(key);
+    if (!m) continue;
+    if (m[1]) counts.rows += n;
+    else if (m[2] !== undefined) {
+      const bins = counts.bins[Number(m[2])];
+      if (bins && Number(m[3]) < bins.length) bins[Number(m[3])]! += n;
+    } else if (m[4] !== undefined && Number(m[4]) < counts.unseen.length) counts.unseen[Number(m[4])]! += n;
+    else if (m[5] !== undefined && Number(m[5]) < counts.outOfRange.length)
+      counts.outOfRange[Number(m[5])]! += n;
+    else if (m[6] !== undefined && Number(m[6]) < counts.price.length) counts.price[Number(m[6])]! += n;
+  }
+  return counts;
+}

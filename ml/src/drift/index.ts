@@ -1,0 +1,3 @@
+export * from './profile';
+export * from './counts';
+export * from './psi';

@@ -1,0 +1,1 @@
+export { intervalBin, priceInterval, type PriceInterval } from './price-interval';
