@@ -63,6 +63,35 @@ function clippedBoxes(p: Page): Promise<string[]> {
   );
 }
 
+/** RFC 4180 records of a CSV text (quoted fields may hold commas, quotes and line breaks). */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') field += text[++i];
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      fields.push(field);
+      records.push(fields);
+      fields = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || fields.length > 0) records.push([...fields, field]);
+  return records;
+}
+
 /** The download a click starts, read as text. */
 async function downloadText(p: Page, click: () => Promise<void>): Promise<{ name: string; text: string }> {
   const [download] = await Promise.all([p.waitForEvent('download'), click()]);
@@ -320,7 +349,14 @@ describe('dashboard in the browser', () => {
       page.getByRole('button', { name: 'Download errors of tiny.csv' }).click(),
     );
     expect(errors.name).toBe('tiny-errors.csv');
-    expect(errors.text).toMatch(/^line,reason/);
+    // Each rejected row comes back in the last column: the same fields as that line of the input.
+    const [errorHeader, ...rejectedRows] = parseCsv(errors.text);
+    expect(errorHeader).toEqual(['line', 'reason', 'row']);
+    expect(rejectedRows.length).toBeGreaterThan(0);
+    for (const [line, reason, row] of rejectedRows) {
+      expect(reason).not.toBe('');
+      expect(parseCsv(row!)).toEqual(parseCsv(input[Number(line) - 1]!));
+    }
     // The rejected count is itself the way to the reasons.
     const rejected = await (await api(`/v1/batch-jobs/${id}`, ctx.adminKey)).json();
     expect(rejected.rowsFailed).toBeGreaterThan(0);
@@ -556,6 +592,16 @@ describe('dashboard in the browser', () => {
     expect(schema.required).toEqual(
       current.signature.filter((f: { required: boolean }) => f.required).map((f: { name: string }) => f.name),
     );
+    // The document describes the same record, and "Try it out"'s example is priced by the served model.
+    const record = doc.components.schemas.PredictionRequestDto.properties.record;
+    expect(Object.keys(record.properties)).toEqual(Object.keys(schema.properties));
+    expect(record.required).toEqual(schema.required);
+    const tried = await api('/v1/predictions', ctx.adminKey, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ record: record.example }),
+    });
+    expect(tried.status).toBe(200);
   });
 
   it('saves a screenshot of every view at 1280 and 375 px, with nothing clipped at 1280 px', async () => {
