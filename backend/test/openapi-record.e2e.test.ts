@@ -15,7 +15,12 @@ let t: TestApp;
 let first: TestModel;
 let second: TestModel;
 
-type Schema = { properties: Record<string, Record<string, unknown>>; required: string[]; example: unknown };
+type Schema = {
+  properties: Record<string, Record<string, unknown>>;
+  required: string[];
+  example: unknown;
+  description: string;
+};
 
 const docsRecord = async () => {
   const doc = (await t.request().get('/docs-json').expect(200)).body;
