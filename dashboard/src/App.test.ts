@@ -176,6 +176,30 @@ describe('navigation by scope', () => {
     expect(wrapper.text()).toContain('Ask an administrator');
   });
 
+  it("breaks the overview's recent file names only between words, as the Batch view does", async () => {
+    const recent = {
+      id: '6f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11',
+      status: 'completed',
+      rowsDone: 990,
+      rowsFailed: 10,
+      createdAt: '2026-11-23T03:00:00.000Z',
+      input: { uri: 'file:///a/x.csv', name: 'housets_listings-june.2026.csv', bytes: 10 },
+    };
+    mockApi({
+      'GET /v1/keys/me': myKey(['admin']),
+      'GET /v1/models/current': currentModel,
+      'GET /v1/models': [modelVersion(1, 'production')],
+      'GET /v1/batch-jobs': { items: [recent], total: 1, limit: 5, offset: 0 },
+    });
+    const { wrapper } = await mountApp('/', myKey(['admin']));
+    await until(() => wrapper.find('th.filename').exists());
+    const cell = wrapper.get('th.filename');
+    expect(cell.text()).toBe('housets_listings-june.2026.csv');
+    // Parts end at _ - . . (and the last one): a <wbr> after each, none inside a word.
+    expect(cell.findAll('wbr')).toHaveLength(5);
+    expect(cell.html()).toContain('listings-<wbr>june.<wbr>');
+  });
+
   it('answers unknown addresses with a page, not a blank screen', async () => {
     backend();
     const { wrapper } = await mountApp('/no/such/page', myKey(['predict']));
