@@ -499,6 +499,48 @@ describe('dashboard in the browser', () => {
     expect(saved.text).toBe(csv.toString('utf8'));
   });
 
+  it('explores a monthly batch run with actual prices as a source, beside the holdout', async () => {
+    const form = new FormData();
+    form.append('spec', 'housets');
+    form.append('file', new Blob([readFileSync(ctx.csvPath)]), 'tiny.csv');
+    const dataset = await (await api('/v1/datasets', ctx.adminKey, { method: 'POST', body: form })).json();
+    const started = await api('/v1/batch-evaluations', ctx.adminKey, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ datasetId: dataset.id }),
+    });
+    expect(started.status).toBe(202);
+    const { id } = await started.json();
+    const runOf = async () => (await api(`/v1/batch-evaluations/${id}`, ctx.adminKey)).json();
+    await expect
+      .poll(async () => (await runOf()).status, { timeout: 60_000, interval: 500 })
+      .toBe('completed');
+    const run = await runOf();
+    expect(run.summary.overall.n).toBeGreaterThan(0);
+
+    await page.goto(`${ctx.baseUrl}/explore`);
+    await page
+      .getByRole('heading', { name: 'Explore predictions against actual prices', exact: true })
+      .waitFor();
+    await page.locator('#explore-source').selectOption(`batch:${id}`);
+    await expect
+      .poll(() => page.locator('h2.section-title').textContent())
+      .toMatch(/^Monthly batch run of .*housets-xgboost v1/);
+    // The run's own figures, and the source in the URL (a reload or a shared link keeps it).
+    await expect(page.getByTestId('metric-n').textContent()).resolves.toBe(
+      run.summary.overall.n.toLocaleString('en-US'),
+    );
+    expect(decodeURIComponent(page.url())).toContain(`source=batch:${id}`);
+    expect(await page.getByText('A batch summary has no sampled rows').count()).toBe(1);
+    // A region with a year: the summary has no such cross-tabulation, and the page says so.
+    await page.locator('#explore-year').selectOption({ index: 1 });
+    await page.locator('#explore-region').selectOption({ index: 1 });
+    await expect(page.locator('p.notice').first().textContent()).resolves.toContain(
+      'broken down by month or by region, not both',
+    );
+    expect(await clippedBoxes(page)).toEqual([]);
+  });
+
   it('creates a key (secret shown once) and revokes it', async () => {
     await nav(page, 'API keys');
     // A day/month/year expiry is refused with the format that is accepted, never read as year 62027.
@@ -611,6 +653,33 @@ describe('dashboard in the browser', () => {
     } finally {
       await remembered.context.close();
     }
+  });
+
+  it('forgets a remembered key on the next load once it is revoked (401), and says why', async () => {
+    const created = await (
+      await api('/v1/keys', ctx.adminKey, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'e2e-remembered', scopes: ['predict'] }),
+      })
+    ).json();
+    const device = await newContext();
+    try {
+      await device.page.goto(`${ctx.baseUrl}/`);
+      await signIn(device.page, created.key, true);
+      await device.page.getByRole('heading', { name: 'Overview', exact: true }).waitFor();
+      expect(await device.page.evaluate(() => localStorage.getItem('housing.apiKey'))).toBe(created.key);
+      expect((await api(`/v1/keys/${created.id}`, ctx.adminKey, { method: 'DELETE' })).ok).toBe(true);
+      // A new page load on this device: the stored key is checked again, refused, and forgotten.
+      await device.page.goto(`${ctx.baseUrl}/predict`);
+      await device.page.waitForURL('**/sign-in**');
+      await expect(device.page.getByRole('alert').first().textContent()).resolves.toMatch(/revoked/i);
+      expect(await device.page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+    } finally {
+      await device.context.close();
+    }
+    const fresh = consoleErrors.splice(reported).filter((e) => !/status of 401/.test(e));
+    expect(fresh).toEqual([]);
   });
 
   it('fetches a version evaluation once per session (Explore and Models share it)', async () => {
