@@ -114,7 +114,8 @@ export function registerSwaggerAssets(
   const fastify = app.getHttpAdapter().getInstance();
   const linked = new RegExp(`(${VERSIONED_ASSETS.map((a) => a.replace(/\./g, '\\.')).join('|')})"`, 'g');
 
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  /** Sends a precompressed file (when the build wrote one and the client takes its encoding). */
+  const sendPrecompressed = async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method !== 'GET') return;
     const match = DOCS_ASSET.exec(request.url);
     const variants = match && precompressed.get(match[1]!);
@@ -130,10 +131,10 @@ export function registerSwaggerAssets(
       .header('cache-control', cacheControlFor(match[2], version));
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
     return reply.send(bytes);
-  });
+  };
 
-  fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
+  /** Versioned links in the page; the cache policy of the page, the files and the init script. */
+  const setLinksAndCaching = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (DOCS_PAGE.test(request.url) && typeof payload === 'string') {
       void reply.header('cache-control', REVALIDATE);
       return payload.replace(linked, `$1?v=${version}"`);
@@ -143,5 +144,16 @@ export function registerSwaggerAssets(
       void reply.header('cache-control', cacheControlFor(match[2], version));
     else if (match?.[1] === 'swagger-ui-init.js') void reply.header('cache-control', REVALIDATE);
     return payload;
+  };
+
+  // Route hooks of the /docs routes only (Swagger UI's, registered after this): other routes, the
+  // prediction path above all, run no extra hook. The onSend hook goes first, before the compression
+  // hook (@fastify/compress adds its own the same way), so it sees the page as text.
+  fastify.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/docs') || route.url.startsWith('/docs-')) return;
+    const list = <T>(hooks: T | T[] | undefined): T[] =>
+      hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
+    route.onRequest = [...list(route.onRequest), sendPrecompressed] as typeof route.onRequest;
+    route.onSend = [setLinksAndCaching, ...list(route.onSend)] as typeof route.onSend;
   });
 }
