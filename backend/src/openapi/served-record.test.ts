@@ -56,11 +56,14 @@ describe('served record in the OpenAPI document', () => {
     const record = recordOf(doc);
     expect(record.required).toEqual(['date', 'avg_sale_to_list', 'zipcode']);
     expect(record.properties).toMatchObject({
-      date: { type: 'string', format: 'date', example: '2016-06-30', 'x-observed': signature[0]!.observed },
-      avg_sale_to_list: { type: 'number', minimum: 0, maximum: 3, example: 0.99 },
+      date: { type: 'string', example: '2016-06-30', 'x-observed': signature[0]!.observed },
+      // Refused outside its bounds (no outliers policy): hard bounds; text is accepted too ("$1,200").
+      avg_sale_to_list: {
+        anyOf: [{ type: 'number', minimum: 0, maximum: 3 }, { type: 'string' }],
+        example: 0.99,
+      },
+      zipcode: { anyOf: [{ type: 'string' }, { type: 'number' }], 'x-known-values': ['30001', '30002'] },
     });
-    // OpenAPI 3.0 has no `examples` keyword in a schema: Swagger UI reads `example`.
-    expect(JSON.stringify(record)).not.toContain('"examples"');
     expect(record.description).toContain('housets-xgboost v3');
     expect(record.example).toEqual({ date: '2016-06-30', avg_sale_to_list: 0.99, zipcode: '30001' });
     expect(checkRecord(record.example as Record<string, unknown>, manifest(signature)).errors).toEqual([]);
@@ -70,7 +73,31 @@ describe('served record in the OpenAPI document', () => {
       }
     ).properties.records!;
     expect(bulk.example).toEqual([record.example]);
-    expect((bulk.items as { required: string[] }).required).toEqual(record.required);
+    // Bulk answers a bad record beside the others (200): its items stay free-form.
+    expect(bulk.items).toEqual({ type: 'object' });
+  });
+
+  it('is never stricter than serving: bounds another policy clips or imputes are not hard, optional may be null', () => {
+    const lenient: SignatureField[] = [
+      { name: 'sqft', type: 'number', required: true, min: 0, outliers: 'missing' },
+      { name: 'ratio', type: 'number', required: false, min: 0, max: 1, outliers: 'clip', sentinels: [-1] },
+      { name: 'quality', type: 'string', required: true, levels: ['Po', 'Gd'] },
+    ];
+    const props = recordOf(withServedRecord(generic(), served(4, lenient))).properties as Record<
+      string,
+      { anyOf: Record<string, unknown>[]; description: string }
+    >;
+    expect(props.sqft!.anyOf[0]).toEqual({ type: 'number' });
+    expect(props.sqft!.description).toContain('treated as missing');
+    expect(props.ratio!.anyOf).toEqual([
+      { type: 'number' },
+      { enum: [-1] },
+      { type: 'string', nullable: true, description: 'The number written as text' },
+    ]);
+    expect(props.ratio!.description).toContain('clipped');
+    // Levels are compared after normalisation ("gd" is Gd): described, not an enum.
+    expect(JSON.stringify(props.quality)).not.toContain('"enum"');
+    expect(props.quality!.description).toContain('One of Po, Gd');
   });
 
   it('leaves the generic document untouched', () => {
