@@ -67,6 +67,15 @@ describe('the prediction record in /docs-json', () => {
     const predicted = await t.request().post('/v1/predictions').set(auth(t)).send({ record: single.example });
     expect(predicted.status).toBe(200);
     expect(predicted.body.price).toBeGreaterThan(0);
+    // A category named like a member of Object.prototype is just an unseen category (it was a 500).
+    const odd = {
+      ...(single.example as Record<string, unknown>),
+      city_full: 'toString',
+      zipcode: 'constructor',
+    };
+    const oddAnswer = await t.request().post('/v1/predictions').set(auth(t)).send({ record: odd });
+    expect(oddAnswer.status).toBe(200);
+    expect(oddAnswer.body.warnings.map((w: { kind: string }) => w.kind)).toContain('unseen_category');
     const bulkPredicted = await t
       .request()
       .post('/v1/predictions/bulk')
