@@ -107,8 +107,8 @@ export function openApiRecordSchema(model: ServedModel): Schema {
 
 /**
  * A copy of the generic document (the committed openapi.json, model-independent) whose prediction
- * `record` (single and bulk) is described by the served model: its fields, types, ranges, required
- * list, and an example the model accepts.
+ * `record` is described by the served model: its fields, what each accepts, the required list and an
+ * example the model accepts (also the bulk example).
  */
 export function withServedRecord(document: OpenAPIObject, model: ServedModel): OpenAPIObject {
   const patched = structuredClone(document);
