@@ -25,7 +25,7 @@ export class PredictionRequestDto {
     example: EXAMPLE_RECORD,
     description:
       'One raw record with the fields of the active model (GET /v1/models/current lists them). Fields the model does not use are ignored. ' +
-      'The document served at /docs-json replaces this generic description with the served model\'s fields and an example it accepts.',
+      "The document served at /docs-json replaces this generic description with the served model's fields and an example it accepts.",
   })
   @IsObject({ message: 'record must be an object of field names to values' })
   record: Record<string, unknown>;
