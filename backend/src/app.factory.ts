@@ -19,6 +19,7 @@ import { validationProblem } from './common/problem';
 import { registerCompression, serveDashboard } from './common/static-assets';
 import { AppValidationPipe, flattenValidationErrors } from './common/validation';
 import { setupOpenApi } from './openapi/setup';
+import { registerSwaggerAssets } from './openapi/swagger-assets';
 
 const SECURITY_HEADERS = {
   'content-security-policy':
@@ -43,6 +44,8 @@ export interface CreateAppOptions {
   serveDashboard?: boolean;
   /** Where the log lines go (default stdout); tests read them here. */
   logDestination?: DestinationStream;
+  /** Swagger UI's precompressed files (default: dist/swagger-ui, written by the build). */
+  swaggerUiPrecompressedDir?: string;
 }
 
 /** Builds the HTTP application: the same for `main.ts`, the end-to-end tests and the OpenAPI export. */
@@ -96,6 +99,7 @@ export async function createApp(
   );
   app.enableShutdownHooks();
   await registerCompression(app);
+  registerSwaggerAssets(app, options.swaggerUiPrecompressedDir);
   setupOpenApi(app);
 
   const dashboard = path.resolve(config.DASHBOARD_DIR);

@@ -327,8 +327,15 @@ describe('batch jobs: a worker runs them', () => {
     const errorsRes = await t.request().get(`/v1/batch-jobs/${job.id}/errors`).set(auth(t)).buffer(true);
     expect(errorsRes.status).toBe(200);
     const errors = await parseCsv(errorsRes.text);
-    expect(errors.header).toEqual(['line', 'reason']);
+    expect(errors.header).toEqual(['line', 'reason', 'row']);
     expect(errors.rows).toHaveLength(job.rowsFailed);
+    // Each rejected row comes back whole in the last column: the very fields of that input line.
+    const input = await parseCsv(readFileSync(small.file));
+    const inputByLine = new Map(input.rows.map((fields) => [fields[0]!, fields]));
+    for (const [line, , row] of errors.rows) {
+      const echoed = await parseCsv(`${input.header.join(',')}\n${row}\n`);
+      expect(echoed.rows).toEqual([inputByLine.get(line!)]);
+    }
     const seen = [...result.rows.map((r) => Number(r[0])), ...errors.rows.map((r) => Number(r[0]))].sort(
       (a, b) => a - b,
     );

@@ -138,7 +138,8 @@ export default async function setup(project: TestProject) {
     );
     await waitFor('redis-server', () => redisPing(redisPort), 10_000, redisLog);
 
-    // A tiny trained model package (about 10 s), registered twice to have two versions.
+    // A tiny trained model package (about 10 s), registered twice to have two versions. Three tuning
+    // trials (no slower than --fast on this data) so the Models view's trials table is rendered.
     const csvPath = join(tmp, 'tiny.csv');
     const pkg = join(tmp, 'model.tar.gz');
     const trainLog = join(tmp, 'train.log');
@@ -150,7 +151,7 @@ export default async function setup(project: TestProject) {
     );
     await run(
       process.execPath,
-      [ML_CLI, 'train', '--data', csvPath, '--out', join(tmp, 'model'), '--fast'],
+      [ML_CLI, 'train', '--data', csvPath, '--out', join(tmp, 'model'), '--trials', '3'],
       trainLog,
     );
     await run(process.execPath, [ML_CLI, 'pack', '--model', join(tmp, 'model'), '--out', pkg], trainLog);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mockApi, problem } from './test/mockApi';
+import { json, mockApi, problem } from './test/mockApi';
 import { currentModel, evaluation, modelVersion, myKey } from './test/fixtures';
 import { mountApp, settle, until } from './test/mount';
 import { buttonByText, navLabels } from './test/dom';
-import { apiKey, storeKey } from './composables/sessionState';
+import { apiKey, restoreSession, storeKey } from './composables/sessionState';
 
 const backend = (owner = myKey(['admin'])) =>
   mockApi({
@@ -68,6 +68,50 @@ describe('sign-in flow', () => {
     expect(api.calls('GET /v1/keys/me')).toHaveLength(1);
     expect(router.currentRoute.value.name).toBe('home');
     await until(() => expect(wrapper.text()).toContain('Overview'));
+  });
+
+  it('shows the page at once after a reload when the tab holds the key description, then revalidates it', async () => {
+    // What sign-in left in the tab: the key and the server's description of it.
+    sessionStorage.setItem('housing.apiKey', 'hp_good');
+    sessionStorage.setItem('housing.apiKeyOwner', JSON.stringify(myKey(['admin'])));
+    restoreSession();
+    let answerMe: (owner: unknown) => void = () => undefined;
+    const api = mockApi({
+      'GET /v1/keys/me': () => new Promise((resolve) => (answerMe = resolve)),
+      'GET /v1/models/current': currentModel,
+      'GET /v1/models': [modelVersion(1, 'production')],
+      'GET /v1/batch-jobs': { items: [], total: 0, limit: 50, offset: 0 },
+    });
+    const { wrapper, router } = await mountApp('/models');
+    // The view's own calls are made while /v1/keys/me is still unanswered.
+    expect(router.currentRoute.value.name).toBe('models');
+    await until(() => api.calls('GET /v1/models').length > 0);
+    expect(api.calls('GET /v1/keys/me')).toHaveLength(1);
+    expect(navLabels(wrapper)).toContain('API keys');
+    // The server now says the key may only predict: the page says which scope is missing.
+    answerMe(json(myKey(['predict'])));
+    await until(() => wrapper.find('[data-testid="missing-scope"]').exists());
+    expect(navLabels(wrapper)).toEqual(['Predict']);
+    expect(JSON.parse(sessionStorage.getItem('housing.apiKeyOwner')!).effectiveScopes).toEqual(['predict']);
+    // Once verified, later navigations ask no more.
+    await router.push('/predict');
+    await settle();
+    expect(api.calls('GET /v1/keys/me')).toHaveLength(1);
+  });
+
+  it('signs out a remembered key whose stored description the server refuses (401) on a reload', async () => {
+    localStorage.setItem('housing.apiKey', 'hp_good');
+    localStorage.setItem('housing.apiKeyOwner', JSON.stringify(myKey(['admin'])));
+    restoreSession();
+    mockApi({
+      'GET /v1/keys/me': problem(401, 'API key revoked'),
+      'GET /v1/models/current': currentModel,
+    });
+    const { wrapper, router } = await mountApp('/predict');
+    await until(() => router.currentRoute.value.name === 'sign-in');
+    expect(wrapper.get('[role="alert"]').text()).toContain('API key revoked');
+    expect(localStorage.getItem('housing.apiKey')).toBeNull();
+    expect(localStorage.getItem('housing.apiKeyOwner')).toBeNull();
   });
 
   it('keeps the key in this tab only, unless asked to remember it on this device', async () => {
@@ -181,6 +225,30 @@ describe('navigation by scope', () => {
     expect(wrapper.get('[data-testid="serving-mape"]').text()).toMatch(/%/);
     expect(wrapper.find('a[href="/docs"]').exists()).toBe(true);
     expect(wrapper.text()).toContain('Ask an administrator');
+  });
+
+  it("breaks the overview's recent file names only between words, as the Batch view does", async () => {
+    const recent = {
+      id: '6f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11',
+      status: 'completed',
+      rowsDone: 990,
+      rowsFailed: 10,
+      createdAt: '2026-11-23T03:00:00.000Z',
+      input: { uri: 'file:///a/x.csv', name: 'housets_listings-june.2026.csv', bytes: 10 },
+    };
+    mockApi({
+      'GET /v1/keys/me': myKey(['admin']),
+      'GET /v1/models/current': currentModel,
+      'GET /v1/models': [modelVersion(1, 'production')],
+      'GET /v1/batch-jobs': { items: [recent], total: 1, limit: 5, offset: 0 },
+    });
+    const { wrapper } = await mountApp('/', myKey(['admin']));
+    await until(() => wrapper.find('th.filename').exists());
+    const cell = wrapper.get('th.filename');
+    expect(cell.text()).toBe('housets_listings-june.2026.csv');
+    // Parts end at _ - . . (and the last one): a <wbr> after each, none inside a word.
+    expect(cell.findAll('wbr')).toHaveLength(5);
+    expect(cell.html()).toContain('listings-<wbr>june.<wbr>');
   });
 
   it('answers unknown addresses with a page, not a blank screen', async () => {

@@ -322,6 +322,18 @@ describe('nginx configuration (docker/nginx.conf)', () => {
     expect(locations).not.toMatch(/add_header/);
   });
 
+  test('sends the build’s precompressed .gz twins (gzip_static), compressing on the fly only without one', () => {
+    expect(conf).toMatch(/^\s*gzip_static on;/m);
+    expect(conf).toMatch(/^\s*gzip_vary on;/m);
+    // The twins exist: the dashboard build writes a .gz of every compressible file at level 9.
+    expect(read('dashboard/vite.config.ts')).toMatch(
+      /writeFileSync\(`\$\{file\}\.gz`, gzipSync\(body, \{ level: 9 \}\)\)/,
+    );
+    // nginx's official image has no brotli module: a brotli_static line would stop nginx from starting.
+    expect(conf).not.toMatch(/^\s*brotli/m);
+    expect(read('docker/dashboard.Dockerfile')).toMatch(/^FROM nginxinc\/nginx-unprivileged:[\d.]+-alpine/m);
+  });
+
   test('the local API proxy sends exactly the load balancer’s API paths to the api container', () => {
     const local = read('docker/nginx.local-api.conf');
     const locations = [...local.matchAll(/^location (= )?(\S+) \{/gm)].map((m) => (m[1] ? `=${m[2]}` : m[2]));

@@ -178,7 +178,8 @@ export class BatchJobsController {
   @ApiParam(ID_PARAM)
   @ApiProduces('text/csv')
   @ApiOperation({
-    summary: 'The rejected rows: `line` (1-based line of the input where the row starts) and `reason`',
+    summary:
+      'The rejected rows: `line` (1-based line of the input where the row starts), `reason`, and `row` (the row itself as one CSV cell, cut at 1,000 characters)',
   })
   @ApiOkResponse({ description: 'The errors file, streamed', ...CSV_RESPONSE })
   @ApiNotFoundResponse({

@@ -177,7 +177,7 @@ export class BatchJobLinksDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'The rejected rows (line, reason), once written',
+    description: 'The rejected rows (line, reason, row), once written',
   })
   errors: string | null;
 }
@@ -350,7 +350,7 @@ export class BatchEvaluationDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'The rejected rows (line, reason), once completed',
+    description: 'The rejected rows (line, reason, row), once completed',
   })
   errorsUri: string | null;
   @ApiProperty({

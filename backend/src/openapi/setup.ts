@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { describePredictionOperation } from './examples';
+import { servedRecordPatcher } from './served-record';
+import { InferenceService } from '../inference/inference.service';
 
 export const API_KEY_SCHEME = 'ApiKey';
 export const BEARER_SCHEME = 'Bearer';
@@ -102,14 +104,20 @@ export function completeErrorResponses(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
-/** Swagger UI at /docs, the document at /docs-json. */
+/**
+ * Swagger UI at /docs, the document at /docs-json. Both describe the prediction `record` of the model
+ * served when they are fetched (its fields, ranges and an example it accepts, so "Try it out" works);
+ * the committed openapi.json keeps the generic, model-independent form.
+ */
 export function setupOpenApi(app: INestApplication): OpenAPIObject {
   const document = buildOpenApiDocument(app);
+  const inference = app.get(InferenceService, { strict: false });
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Housing price API',
     // The key typed into "Authorize" survives a reload of the page (kept in this browser's localStorage).
     swaggerOptions: { persistAuthorization: true },
+    patchDocumentOnRequest: servedRecordPatcher(() => inference.model()),
   });
   return document;
 }

@@ -24,7 +24,8 @@ export class PredictionRequestDto {
     additionalProperties: true,
     example: EXAMPLE_RECORD,
     description:
-      'One raw record with the fields of the active model (GET /v1/models/current lists them). Fields the model does not use are ignored.',
+      'One raw record with the fields of the active model (GET /v1/models/current lists them). Fields the model does not use are ignored. ' +
+      "The document served at /docs-json replaces this generic description with the served model's fields and an example it accepts.",
   })
   @IsObject({ message: 'record must be an object of field names to values' })
   record: Record<string, unknown>;

@@ -146,13 +146,15 @@ describe('hostile batch input', () => {
     expect(job.rowsRead).toBeLessThan(1500);
     expect(job.links.errors).toBe(`/v1/batch-jobs/${job.id}/errors`);
     const errors = await download(job.id, 'errors');
-    expect(errors.header).toEqual(['line', 'reason']);
+    expect(errors.header).toEqual(['line', 'reason', 'row']);
     expect(errors.rows).toHaveLength(job.rowsFailed);
     // Exactly the bad lines read so far: rows i with i % 10 < 3 sit on line i + 2.
     const expected = [];
     for (let i = 0; expected.length < job.rowsFailed; i++) if (i % 10 < 3) expected.push(String(i + 2));
     expect(errors.rows.map((r) => r[0])).toEqual(expected);
     expect(errors.rows[0]![1]).toMatch(/^date /);
+    // The row itself: its first field is the line number csvOf wrote, the date is the bad one.
+    expect(errors.rows[0]![2]).toMatch(/^2,garbage,/);
   });
 
   it('item 6: a line longer than CSV_MAX_LINE_BYTES goes to the errors file with its line; the rows after it are scored', async () => {
@@ -164,9 +166,15 @@ describe('hostile batch input', () => {
     const job = await finished(res.body.id);
     expect(job).toMatchObject({ status: 'completed', rowsRead: 300, rowsFailed: 1, rowsDone: 299 });
     const errors = await download(job.id, 'errors');
+    // The row cell holds only the start of the 4 MiB line, marked as cut.
     expect(errors.rows).toEqual([
-      ['102', expect.stringMatching(/^line is longer than the 65536-byte limit \(CSV_MAX_LINE_BYTES/)],
+      [
+        '102',
+        expect.stringMatching(/^line is longer than the 65536-byte limit \(CSV_MAX_LINE_BYTES/),
+        expect.stringMatching(/^102,.*x{100}…$/),
+      ],
     ]);
+    expect(errors.rows[0]![2]!.length).toBeLessThan(1100);
     const result = await download(job.id, 'result');
     expect(result.rows.map((r) => r[0])).toEqual(
       Array.from({ length: 300 }, (_, i) => String(i + 2)).filter((l) => l !== '102'),

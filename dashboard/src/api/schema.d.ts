@@ -304,7 +304,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The rejected rows: `line` (1-based line of the input where the row starts) and `reason` */
+    /** The rejected rows: `line` (1-based line of the input where the row starts), `reason`, and `row` (the row itself as one CSV cell, cut at 1,000 characters) */
     get: operations['BatchJobs_errors'];
     put?: never;
     post?: never;
@@ -833,7 +833,7 @@ export interface components {
     };
     PredictionRequestDto: {
       /**
-       * @description One raw record with the fields of the active model (GET /v1/models/current lists them). Fields the model does not use are ignored.
+       * @description One raw record with the fields of the active model (GET /v1/models/current lists them). Fields the model does not use are ignored. The document served at /docs-json replaces this generic description with the served model's fields and an example it accepts.
        * @example {
        *       "date": "2022-06-30",
        *       "zipcode": "30002",
@@ -1084,7 +1084,7 @@ export interface components {
       self: string;
       /** @description The result CSV, once completed */
       result: string | null;
-      /** @description The rejected rows (line, reason), once written */
+      /** @description The rejected rows (line, reason, row), once written */
       errors: string | null;
     };
     BatchJobDto: {
@@ -1289,7 +1289,7 @@ export interface components {
       finishedAt: string | null;
       /** @description One prediction file per month, once completed */
       files: components['schemas']['MonthlyFileDto'][];
-      /** @description The rejected rows (line, reason), once completed */
+      /** @description The rejected rows (line, reason, row), once completed */
       errorsUri: string | null;
       /** @description Present when the input had actual prices */
       summary: components['schemas']['EvaluationSummaryDto'] | null;

@@ -1,7 +1,7 @@
 import { computed, readonly } from 'vue';
 import type { MyKey, Scope } from '../api/types';
 import { ApiError, useApi } from './useApi';
-import { apiKey, clearKey, me, signOutReason, storeKey } from './sessionState';
+import { apiKey, clearKey, me, meVerified, signOutReason, storeKey, updateOwner } from './sessionState';
 
 let pendingMe: Promise<MyKey> | null = null;
 
@@ -26,15 +26,33 @@ export function useSession() {
     clearKey(reason);
   }
 
-  /** Loads the signed-in key's description once (after a reload the key is known but not its scopes). */
+  /** Asks the server about the signed-in key (one request for concurrent callers) and keeps the answer. */
+  function fetchMe(): Promise<MyKey> {
+    const key = apiKey.value;
+    pendingMe ??= unwrap(client.GET('/v1/keys/me'))
+      .then((owner) => {
+        // Not for a key signed out (or replaced) meanwhile.
+        if (apiKey.value === key) updateOwner(owner);
+        return owner;
+      })
+      .finally(() => {
+        pendingMe = null;
+      });
+    return pendingMe;
+  }
+
+  /**
+   * The signed-in key's description. After a reload it comes from storage at once (the page does not
+   * wait for the server) and is revalidated in the background; without a stored copy it is fetched.
+   */
   async function ensureMe(): Promise<MyKey> {
-    if (me.value) return me.value;
-    pendingMe ??= unwrap(client.GET('/v1/keys/me')).finally(() => {
-      pendingMe = null;
-    });
-    const owner = await pendingMe;
-    me.value = owner;
-    return owner;
+    if (!me.value) return fetchMe();
+    if (!meVerified.value && !pendingMe) {
+      // A refused key is signed out by unwrap (401/403); an unreachable server keeps the stored copy
+      // until the next navigation tries again.
+      fetchMe().catch(() => undefined);
+    }
+    return me.value;
   }
 
   const scopes = computed<readonly Scope[]>(() => me.value?.effectiveScopes ?? []);

@@ -190,6 +190,37 @@ describe('batch jobs view', () => {
     await until(() => !wrapper.text().includes('queued with'));
   });
 
+  it('drops the "queued" notice when its job ends while the status filter hides it', async () => {
+    let submitted = false;
+    let state: BatchJob['status'] = 'queued';
+    const { api, wrapper } = await openBatch({
+      'GET /v1/batch-jobs': (request) => {
+        const wanted = new URL(request.url).searchParams.get('status');
+        const all = submitted ? [job(state)] : [];
+        return page(wanted ? all.filter((j) => j.status === wanted) : all);
+      },
+      'POST /v1/batch-jobs': () => {
+        submitted = true;
+        return json(job('queued'), 202);
+      },
+      'GET /v1/batch-jobs/:id': () => job(state),
+    });
+    await until(() => wrapper.text().includes('No batch jobs yet'));
+    await wrapper.get('#batch-status').setValue('queued');
+    const input = wrapper.get('#batch-file');
+    Object.defineProperty(input.element, 'files', { value: [new File(['a\n1\n'], 'june.csv')] });
+    await input.trigger('change');
+    await wrapper.get('form').trigger('submit');
+    await until(() => wrapper.text().includes('queued with housets-xgboost v3'));
+    // It runs, so the "Queued" list no longer shows it; then it completes.
+    state = 'running';
+    await until(() => wrapper.findAll('tr[data-job]').length === 0, 4000);
+    expect(wrapper.text()).toContain('queued with');
+    state = 'completed';
+    await until(() => !wrapper.text().includes('queued with'), 4000);
+    expect(api.calls('GET /v1/batch-jobs/:id').length).toBeGreaterThan(0);
+  });
+
   it('offers the model columns and a template CSV, and links the rejected count to the reasons', async () => {
     const createObjectURL = vi.fn(() => 'blob:x');
     vi.stubGlobal('URL', Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() }));

@@ -74,6 +74,81 @@ describe('predict form', () => {
     expect(market.get('summary').text()).toMatch(/(\d+) fields, \1 required/);
   });
 
+  it('puts points of interest and census numbers in their own groups when the signature has them', async () => {
+    const model = structuredClone(currentModel);
+    model.signature.push(
+      {
+        name: 'bank',
+        type: 'number',
+        required: true,
+        description: 'Points of interest of kind bank in the zip code',
+        example: 7,
+      },
+      {
+        name: 'school',
+        type: 'number',
+        required: true,
+        description: 'Points of interest of kind school in the zip code',
+        example: 9,
+      },
+      { name: 'Median Home Value', type: 'number', required: true, example: 217624 },
+    );
+    const { wrapper } = await openPredict({ 'GET /v1/models/current': model });
+    expect(wrapper.findAll('details.field-group').map((d) => d.attributes('data-group'))).toEqual([
+      'Market',
+      'Points of interest',
+      'Census of the zip code',
+    ]);
+    const poi = wrapper.get('details.field-group[data-group="Points of interest"]');
+    expect(poi.findAll('input').map((i) => i.attributes('name'))).toEqual(['bank', 'school']);
+    expect(poi.get('summary').text()).toMatch(/2 fields, 2 required/);
+    const census = wrapper.get('details.field-group[data-group="Census of the zip code"]');
+    expect(census.find('[name="Median Home Value"]').exists()).toBe(true);
+  });
+
+  it('explains that grouped fields are required and prefilled when the model requires every field', async () => {
+    const model = structuredClone(currentModel);
+    for (const field of model.signature) field.required = true;
+    const { wrapper } = await openPredict({ 'GET /v1/models/current': model });
+    const lead = wrapper.get('[data-testid="predict-lead"]').text();
+    expect(lead).toContain('requires every field');
+    expect(lead).not.toMatch(/optional/);
+    // A model with optional fields says what an empty one means instead.
+    const optional = await openPredict();
+    expect(optional.wrapper.get('[data-testid="predict-lead"]').text()).toContain(
+      'optional field left empty',
+    );
+  });
+
+  it('hides the groups in "essential fields only" mode and still sends their values', async () => {
+    const model = structuredClone(currentModel);
+    for (const field of model.signature) field.required = true;
+    const { api, wrapper } = await openPredict({
+      'GET /v1/models/current': model,
+      'POST /v1/predictions': { price: 1, model: { name: 'housets-xgboost', version: 3 }, requestId: 'r' },
+    });
+    await wrapper.get('[name="avg_sale_to_list"]').setValue('1.002');
+    await wrapper.get('input[name="essential-only"]').setValue(true);
+    expect(wrapper.findAll('details.field-group')).toHaveLength(0);
+    expect(wrapper.find('[name="avg_sale_to_list"]').exists()).toBe(false);
+    expect(wrapper.get('#essential-hint').text()).toContain('Market (2)');
+    await wrapper.get('form[aria-label="Record to price"]').trigger('submit');
+    await until(() => api.calls('POST /v1/predictions').length === 1);
+    const [request] = api.calls('POST /v1/predictions');
+    expect(await request!.json()).toEqual({
+      record: { date: '2022-01-31', median_list_price: 227400, avg_sale_to_list: 1.002, zipcode: '30001' },
+    });
+  });
+
+  it('shows the groups again when a hidden field is wrong, and focuses it', async () => {
+    const { wrapper } = await openPredict();
+    await wrapper.get('[name="avg_sale_to_list"]').setValue('4');
+    await wrapper.get('input[name="essential-only"]').setValue(true);
+    await wrapper.get('form[aria-label="Record to price"]').trigger('submit');
+    await until(() => document.activeElement === wrapper.find('[name="avg_sale_to_list"]').element);
+    expect((wrapper.get('input[name="essential-only"]').element as HTMLInputElement).checked).toBe(false);
+  });
+
   it('prefills typical values from the signature, so nothing is flagged outside the training range', async () => {
     const model = structuredClone(currentModel);
     model.signature[1]!.example = 310000;

@@ -324,6 +324,15 @@ describe('normalizeText', () => {
     expect(normalizeText(raw, rule({ unifyDashes: true }))).toBe(expected);
   });
 
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'reads %j as itself, never as a member of Object.prototype in the renames',
+    (raw) => {
+      const renamed = rule({ renames: { Atlanta: 'Atlanta-Sandy Springs' } });
+      expect(normalizeText(raw, renamed)).toBe(raw);
+      expect(readCategory(raw, renamed)).toBe(raw);
+    },
+  );
+
   it('leaves dashes alone without unifyDashes', () => {
     expect(normalizeText('A\u2013B - C', rule({}))).toBe('A\u2013B - C');
   });

@@ -185,7 +185,9 @@ export function normalizeText(value: string, rule: TextNormalization | undefined
         .replace(WORD_START, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
       break;
   }
-  return rule.renames[text] ?? text;
+  // Own keys only: a value such as "constructor" or "toString" must not find Object.prototype's members
+  // (that returned a function, and serving answered 500; found by schemathesis).
+  return Object.hasOwn(rule.renames, text) ? rule.renames[text]! : text;
 }
 
 /** Reads a category: a trimmed, normalised string, or undefined when missing. Numbers are accepted as text. */

@@ -14,9 +14,10 @@ export interface CsvHandlers {
   bytes?(chunk: Buffer): void;
   /**
    * Called for a data record longer than the reader's limit (`line`: where it starts), instead of
-   * `row`; reading resumes at the next line break. Without it such a record fails the read.
+   * `row`; reading resumes at the next line break. Without it such a record fails the read. `start` is
+   * the record's raw text up to REJECTED_START_CHARS characters, to tell the user which row it was.
    */
-  rejected?(line: number, reason: string): void;
+  rejected?(line: number, reason: string, start: string): void;
 }
 
 export interface CsvStats {
@@ -87,6 +88,19 @@ function parseQuotedRecord(
 
 /** Default longest record (header or data line, with its quoted line breaks) the reader holds: 1 MiB. */
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+
+/** How much of a too-long record's raw text `rejected` gets: enough to recognise it, never the whole. */
+export const REJECTED_START_CHARS = 1024;
+
+/** The first REJECTED_START_CHARS characters of a record held as pieces. */
+function startOf(pieces: readonly string[]): string {
+  let start = '';
+  for (const piece of pieces) {
+    start += piece.slice(0, REJECTED_START_CHARS - start.length);
+    if (start.length >= REJECTED_START_CHARS) break;
+  }
+  return start;
+}
 
 export interface CsvReadOptions {
   /**
@@ -162,12 +176,12 @@ export async function readCsv(
   /** Dropping the rest of a too-long record, up to the next line break. */
   let skipping = false;
 
-  const tooLong = (startLine: number, bytes: number) => {
+  const tooLong = (startLine: number, bytes: number, start: string) => {
     const reason = `line is longer than the ${maxLine}-byte limit (CSV_MAX_LINE_BYTES; ${bytes} bytes or more)`;
     if (!headerSeen) throw new InputError(`CSV header ${reason}`, { line: startLine });
     stats.rows++;
     if (!handlers.rejected) throw new InputError(`CSV line ${startLine}: ${reason}`, { line: startLine });
-    handlers.rejected(startLine, reason);
+    handlers.rejected(startLine, reason, start);
   };
 
   const emit = (fields: string[], startLine: number) => {
@@ -198,7 +212,12 @@ export async function readCsv(
         let end = lineEnd;
         if (end > pos && text.charCodeAt(end - 1) === 13) end--;
         if (end > pos) {
-          if (overLimit(text, pos, end)) tooLong(line, Buffer.byteLength(text.slice(pos, end)));
+          if (overLimit(text, pos, end))
+            tooLong(
+              line,
+              Buffer.byteLength(text.slice(pos, end)),
+              text.slice(pos, Math.min(end, pos + REJECTED_START_CHARS)),
+            );
           else emit(text.slice(pos, end).split(','), line);
         }
         line++;
@@ -214,7 +233,12 @@ export async function readCsv(
         throw error;
       }
       if (!record) break;
-      if (overLimit(text, pos, record.end)) tooLong(line, Buffer.byteLength(text.slice(pos, record.end)));
+      if (overLimit(text, pos, record.end))
+        tooLong(
+          line,
+          Buffer.byteLength(text.slice(pos, record.end)),
+          text.slice(pos, Math.min(record.end, pos + REJECTED_START_CHARS)),
+        );
       else emit(record.fields, line);
       line += record.breaks;
       pos = record.end;
@@ -232,7 +256,7 @@ export async function readCsv(
 
   /** Drops the unfinished record (too long): reports it and skips to the next line break. */
   const reject = () => {
-    tooLong(line, tailBytes);
+    tooLong(line, tailBytes, startOf(tail));
     line += tailBreaks;
     tail = [];
     tailBytes = tailChars = tailQuotes = tailBreaks = 0;

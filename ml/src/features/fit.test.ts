@@ -1,5 +1,6 @@
 import { fitFeatures, inverseTarget, transformTarget } from './fit';
 import { buildSignature } from './signature';
+import { checkRecord } from './validate';
 import { encoderFeatureNames, type FeatureSet, type FittedEncoder } from './types';
 import { prepareDataset, type PreparedDataset } from '../dataset/prepare';
 import { validateSpec } from '../spec/load';
@@ -191,7 +192,7 @@ describe('fitFeatures', () => {
 describe('buildSignature', () => {
   const tmp = useTempDir('signature-test-');
 
-  it('describes every feature column from the train split only', async () => {
+  it('describes every feature column from the train and eval rows the served model was refit on', async () => {
     const spec = fitSpec();
     const sign = async (later: Row[]) =>
       buildSignature(await prepareDataset(spec, writeTempFile(tmp(), csv([...TRAIN_ROWS, ...later]))));
@@ -205,22 +206,58 @@ describe('buildSignature', () => {
       ['kind', 'string', true],
     ]);
     const byName = Object.fromEntries(a.map((f) => [f.name, f]));
-    expect(byName.date!.observed).toEqual({ min: '2020-01-31', max: '2020-07-31' });
-    expect(byName.sqft).toMatchObject({ min: 0, observed: { min: 1000, max: 5000 } });
-    expect(byName.zip!.categories).toEqual(['A', 'B', 'C']);
-    expect(byName.city!.categories).toEqual(['X', 'Y', 'W']);
-    expect(byName.kind!.categories).toEqual(['house', 'condo', 'loft']);
+    // Eval (2021) widens every range and adds its categories; holdout (2022) rows never count.
+    expect(byName.date!.observed).toEqual({ min: '2020-01-31', max: '2021-04-30' });
+    expect(byName.sqft).toMatchObject({ min: 0, observed: { min: 1, max: 800000 } });
+    expect(byName.zip!.categories).toEqual(['A', 'B', 'C', 'D']);
+    expect(byName.city!.categories).toEqual(['X', 'Y', 'W', 'Z']);
+    expect(byName.kind!.categories).toEqual(['house', 'apartment', 'condo', 'loft']);
     expect(byName.kind!.unknownCategory).toMatch(/other/);
     expect(byName.zip!.example).toBe('A');
-    expect(JSON.stringify(await sign(LATER_ROWS_B))).toBe(JSON.stringify(a));
+    // Other holdout rows (same dates, so the same split) give the very same signature.
+    const holdoutChanged = LATER_ROWS_A.map((row, i) =>
+      row.date >= '2022-01-01' ? { ...row, sqft: 5 + i, zip: 'Q', city: 'Q', kind: 'studio' } : row,
+    );
+    expect(JSON.stringify(await sign(holdoutChanged))).toBe(JSON.stringify(a));
+    // The encoders, though, are still fitted on train alone: eval's categories are unknown to them.
+    const features = fitFeatures(
+      await prepareDataset(spec, writeTempFile(tmp(), csv([...TRAIN_ROWS, ...LATER_ROWS_A]))),
+    );
+    const zip = features.encoders.find((e) => e.column === 'zip');
+    expect(zip?.kind === 'frequency' && Object.keys(zip.frequencies).sort()).toEqual(['A', 'B', 'C']);
   });
 
-  it('gives the train median as the example value of a number', async () => {
+  it('raises no out-of-range or unseen-category warning for values seen only in eval', async () => {
+    const data = await prepareDataset(fitSpec(), writeTempFile(tmp(), csv([...TRAIN_ROWS, ...LATER_ROWS_A])));
+    const signature = buildSignature(data);
+    const features = fitFeatures(data);
+    // 700000 sqft, zip D, city Z and kind apartment occur in eval rows only (train: 1000 to 5000, A-C, W-Y).
+    const seenInEvalOnly = {
+      date: '2021-03-31',
+      sqft: 700000,
+      baths: 1,
+      zip: 'D',
+      city: 'Z',
+      kind: 'apartment',
+    };
+    expect(checkRecord(seenInEvalOnly, { signature, features }).warnings).toEqual([]);
+    // A value beyond train and eval still warns, so the check itself is live.
+    const beyond = checkRecord(
+      { ...seenInEvalOnly, sqft: 900000, zip: 'Q' },
+      { signature, features },
+    ).warnings;
+    expect(beyond.map((w) => [w.field, w.kind])).toEqual([
+      ['sqft', 'out_of_range'],
+      ['zip', 'unseen_category'],
+    ]);
+  });
+
+  it('gives the train+eval median as the example value of a number', async () => {
     const signature = buildSignature(
       await prepareDataset(fitSpec(), writeTempFile(tmp(), csv([...TRAIN_ROWS, ...LATER_ROWS_A]))),
     );
-    // Train sqft: 1000, 2000, 4000, 3000, 5000, 2500 (one missing): any value from 2500 to 3000 is a median;
-    // the first row's 1000 is the minimum, not a typical value.
+    // Train sqft 1000, 2000, 4000, 3000, 5000, 2500 (one missing) and eval sqft 800000, 700000, 1: any value
+    // from 2500 to 3000 is a median; the first row's 1000 is not a typical value, nor are eval's extremes.
     const example = signature.find((f) => f.name === 'sqft')!.example;
     expect(example).toBeGreaterThanOrEqual(2500);
     expect(example).toBeLessThanOrEqual(3000);

@@ -1,5 +1,5 @@
 import type { PreparedDataset } from '../dataset/prepare';
-import { TRAIN } from '../dataset/split';
+import { HOLDOUT } from '../dataset/split';
 import { formatDate } from '../clean/values';
 import { shortestFloat32 } from '../dataset/records';
 import { isInputColumn, sourceFields, type DatasetSpec, type TextNormalization } from '../spec/schema';
@@ -14,13 +14,13 @@ export interface SignatureField {
   /** Numbers: the spec's bounds (values outside them are outliers). */
   min?: number;
   max?: number;
-  /** Range seen in the train split (numbers and dates). */
+  /** Range seen in the rows the served model was fitted on: train and eval (numbers and dates). */
   observed?: { min: number | string; max: number | string };
-  /** Categories seen in the train split, most frequent first. */
+  /** Categories seen in train and eval rows, most frequent first. */
   categories?: string[];
   /** What happens to a category never seen in training. */
   unknownCategory?: string;
-  /** A typical value (train median or most frequent category), used to prefill forms. */
+  /** A typical value (train+eval median or most frequent category), used to prefill forms. */
   example?: number | string;
   /** Numbers: what serving does with a value outside [min, max], as training did (absent: rejected). */
   outliers?: 'missing' | 'clip' | 'drop_row';
@@ -45,14 +45,21 @@ const UNKNOWN: Record<string, string> = {
 
 const MEDIAN_SAMPLE = 20_000;
 
-/** Train range and (approximate, from an evenly spaced sample of train values) median. */
+/**
+ * Rows "seen in training" as the signature describes it: the trainer refits the served model on train and
+ * eval together, so a value seen only in eval was seen by the served model. Encoders are still fitted on
+ * the train split alone (fit.ts), so nothing leaks into the selection on eval.
+ */
+const seenByServedModel = (split: number) => split !== HOLDOUT;
+
+/** Train+eval range and (approximate, from an evenly spaced sample of those values) median. */
 function numberStats(values: Float32Array | Int32Array, split: Uint8Array) {
   let lo = Infinity;
   let hi = -Infinity;
   let count = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (split[i] !== TRAIN || Number.isNaN(v)) continue;
+    if (!seenByServedModel(split[i]!) || Number.isNaN(v)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
     count++;
@@ -61,7 +68,7 @@ function numberStats(values: Float32Array | Int32Array, split: Uint8Array) {
   const sample: number[] = [];
   for (let i = 0, k = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (split[i] !== TRAIN || Number.isNaN(v)) continue;
+    if (!seenByServedModel(split[i]!) || Number.isNaN(v)) continue;
     if (k++ % stride === 0) sample.push(v);
   }
   sample.sort((a, b) => a - b);
@@ -129,7 +136,8 @@ export function buildSignature(data: PreparedDataset): SignatureField[] {
     } else {
       const { codes, values } = data.categories[column.name]!;
       const counts = new Float64Array(values.length);
-      for (let i = 0; i < data.rows; i++) if (data.split[i] === TRAIN && codes[i]! >= 0) counts[codes[i]!]!++;
+      for (let i = 0; i < data.rows; i++)
+        if (seenByServedModel(data.split[i]!) && codes[i]! >= 0) counts[codes[i]!]!++;
       const categories = values
         .map((value, code) => ({ value, n: counts[code]! }))
         .filter((c) => c.n > 0)

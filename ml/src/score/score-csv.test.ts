@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { scoreCsv, type FeaturePredictor } from './score-csv';
+import { ERROR_ROW_CHARS, errorRowCell, scoreCsv, type FeaturePredictor } from './score-csv';
 import { spreadsheetSafeField } from './spreadsheet-safe';
 import { samplePackage } from '../test-support/package';
 import { parseCsvText, singleChunkReadable, chunkedReadable } from '../test-support/streams';
@@ -81,7 +81,22 @@ describe('scoreCsv', () => {
       ['3.5', "'=cmd|' /C calc'!A0", '-5'],
       ['2.5', "'@SUM(A1)", '+3.2'],
     ]);
-    expect(errors.text()).toBe('line,reason\n4,"median_income must be a number, got ""abc"""\n');
+    // The row is written back as CSV: its fields, quoted only where needed.
+    expect(errors.text()).toBe(
+      'line,reason,row\n4,"median_income must be a number, got ""abc""","abc,-2+3,1"\n',
+    );
+    // A rejected row that starts like a formula is text in a spreadsheet too; parsing its cell gives the row.
+    const formula = sink();
+    await scoreCsv(
+      manifest,
+      constant,
+      singleChunkReadable('median_income,median_house_value\n=1+1,2\n'),
+      null,
+      formula.stream,
+    );
+    const rejected = await parseCsvText(formula.text());
+    expect(rejected.header).toEqual(['line', 'reason', 'row']);
+    expect(rejected.rows[0]!.fields).toEqual(['2', 'median_income must be a number, got "=1+1"', "'=1+1,2"]);
   });
 
   it('writes each price with its calibrated range: the bin of the model output, in price terms', async () => {
@@ -143,11 +158,11 @@ describe('scoreCsv', () => {
       ),
     ).rejects.toBe(stop);
     const written = await parseCsvText(errors.text());
-    expect(written.header).toEqual(['line', 'reason']);
+    expect(written.header).toEqual(['line', 'reason', 'row']);
     expect(seen!.rowsFailed).toBeGreaterThan(0);
     // Every row rejected so far is in the stream, with its line.
     expect(written.rows).toHaveLength(seen!.rowsFailed);
-    expect(written.rows[0]!.fields[0]).toBe('2');
+    expect(written.rows[0]!.fields).toEqual(['2', expect.stringMatching(/^median_income /), 'bad,1']);
   });
 
   it('rejects a row longer than maxLineBytes into the errors file and scores the rows after it', async () => {
@@ -157,8 +172,22 @@ describe('scoreCsv', () => {
       maxLineBytes: 1024,
     });
     expect(result).toMatchObject({ rowsRead: 3, rowsScored: 2, rowsFailed: 1 });
-    expect(errors.text()).toMatch(
-      /^line,reason\n3,line is longer than the 1024-byte limit \(CSV_MAX_LINE_BYTES; 5002 bytes or more\)\n$/,
+    // The row cell holds the start of the row, cut at ERROR_ROW_CHARS and marked as partial.
+    expect(errors.text()).toBe(
+      'line,reason,row\n3,line is longer than the 1024-byte limit (CSV_MAX_LINE_BYTES; 5002 bytes or more),' +
+        `${'9'.repeat(ERROR_ROW_CHARS)}…\n`,
     );
+  });
+
+  it('cuts a long rejected row at ERROR_ROW_CHARS, never inside a surrogate pair', () => {
+    const long = 'x'.repeat(ERROR_ROW_CHARS + 200);
+    expect(errorRowCell(long)).toBe(`${'x'.repeat(ERROR_ROW_CHARS)}… (200 more characters)`);
+    const emoji = `${'x'.repeat(ERROR_ROW_CHARS - 1)}😀tail`;
+    expect(errorRowCell(emoji)).toBe(`${'x'.repeat(ERROR_ROW_CHARS - 1)}… (6 more characters)`);
+    expect(errorRowCell('short')).toBe('short');
+    expect(errorRowCell('short', true)).toBe('short…');
+    expect(errorRowCell(long, true)).toBe(`${'x'.repeat(ERROR_ROW_CHARS)}…`);
+    // Cut or not, the row is one CSV cell, neutralised against formulas.
+    expect(errorRowCell(`-${'1,'.repeat(600)}`)).toMatch(/^"'-1,1,/);
   });
 });

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
-import { readCsv } from '../csv/reader';
+import { csvLine as rawCsvLine, readCsv } from '../csv/reader';
 import { spreadsheetSafeField as csvField, spreadsheetSafeLine as csvLine } from './spreadsheet-safe';
 import { readNumber, ValueStatus } from '../clean/values';
 import { transformInto } from '../features/transform';
@@ -53,6 +53,28 @@ export interface ScoreResult extends ScoreProgress {
 
 const cents = (price: number) => Math.round(price * 100) / 100;
 
+/** Longest `row` cell of the errors file, in characters: enough to recognise a row, bounded for a huge one. */
+export const ERROR_ROW_CHARS = 1000;
+
+/**
+ * A rejected row as the errors file's `row` cell: its CSV text cut at ERROR_ROW_CHARS (never inside a
+ * surrogate pair), quoted as one field and neutralised against formulas like every other cell.
+ * `partial`: the text is only the start of the row (a row over the line limit), so it ends with "…".
+ */
+export function errorRowCell(text: string, partial = false): string {
+  let end = Math.min(text.length, ERROR_ROW_CHARS);
+  const high = text.charCodeAt(end - 1);
+  if (end < text.length && high >= 0xd800 && high <= 0xdbff) end--;
+  const rest = text.length - end;
+  // Only a whole row knows how much was cut; the start of a too-long row just says it goes on.
+  const cut = partial
+    ? `${text.slice(0, end)}…`
+    : rest > 0
+      ? `${text.slice(0, end)}… (${rest} more characters)`
+      : text;
+  return csvField(cut);
+}
+
 async function write(stream: Writable, text: string): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain');
 }
@@ -61,7 +83,7 @@ async function write(stream: Writable, text: string): Promise<void> {
  * Scores a CSV with a model package, streaming: each row is validated against the signature, passed
  * through the shared transform and predicted in chunks. Good rows go to `output` (the input columns,
  * `predicted_price`, and `actual_price` when the target is present); bad rows go to `errors` with
- * their line number and reason. Memory is bounded by one chunk whatever the input size. Every cell
+ * their line number, reason and the row itself (as CSV, cut at ERROR_ROW_CHARS). Memory is bounded by one chunk whatever the input size. Every cell
  * written is neutralised against spreadsheet formula injection (spreadsheetSafeField). The errors
  * stream gets every rejected row of a read chunk before `onChunk` sees the chunk's counts, so a
  * caller that stops there (too many bad rows) keeps the header and every rejection so far.
@@ -125,6 +147,12 @@ export async function scoreCsv(
     errorText = '';
   };
 
+  /** Counts a rejected row and queues its errors-file line: line, reason, row. */
+  const reject = (line: number, reason: string, rowCell: string) => {
+    progress.rowsFailed++;
+    errorText += `${line},${csvField(reason)},${rowCell}\n`;
+  };
+
   const stats = await readCsv(
     input,
     {
@@ -154,28 +182,31 @@ export async function scoreCsv(
           'price_high',
         ];
         if (output && skip === 0) outputText += csvLine(outColumns) + '\n';
-        if (errors && skip === 0) errorText += 'line,reason\n';
+        // row comes last: readers of the first two columns (line, reason) are unaffected.
+        if (errors && skip === 0) errorText += 'line,reason,row\n';
       },
-      rejected(line, reason) {
+      rejected(line, reason, start) {
         progress.rowsRead++;
         if (progress.rowsRead <= skip) return;
-        progress.rowsFailed++;
-        errorText += `${line},${csvField(reason)}\n`;
+        reject(line, reason, errorRowCell(start, true));
       },
       row(fields, line) {
         progress.rowsRead++;
         if (progress.rowsRead <= skip) return;
         if (fields.length !== header.length) {
-          progress.rowsFailed++;
-          errorText += `${line},${csvField(`has ${fields.length} fields, header has ${header.length}`)}\n`;
+          reject(
+            line,
+            `has ${fields.length} fields, header has ${header.length}`,
+            errorRowCell(rawCsvLine(fields)),
+          );
           return;
         }
         const record: Record<string, unknown> = {};
         for (let i = 0; i < header.length; i++) record[header[i]!] = fields[i];
         const { errors: problems, warnings } = checkRecord(record, manifest);
         if (problems.length > 0) {
-          progress.rowsFailed++;
-          errorText += `${line},${csvField(problems.map((p) => `${p.field} ${p.message}`).join('; '))}\n`;
+          const reason = problems.map((p) => `${p.field} ${p.message}`).join('; ');
+          reject(line, reason, errorRowCell(rawCsvLine(fields)));
           return;
         }
         // A read chunk may hold more rows than one prediction chunk: grow rather than overflow.

@@ -395,9 +395,13 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
       expect(encoded('Nowhere')).not.toBe(encoded(current.fields[city]!));
     });
 
-    it('writes the rejected rows with their line numbers and reasons to the errors file', async () => {
+    it('writes the rejected rows with their line numbers, reasons and rows to the errors file', async () => {
       const errors = await parseCsv(errorsCsv);
-      expect(errors.header).toEqual(['line', 'reason']);
+      expect(errors.header).toEqual(['line', 'reason', 'row']);
+      const rowOf = new Map(errors.rows.map((r) => [Number(r.fields[0]), r.fields[2]!]));
+      expect(rowOf.get(firstAppended + 4)).toBe('2023-01-31,1,2');
+      // The two-line row comes back as one CSV cell holding its quoted line break.
+      expect(rowOf.get(firstAppended + 1)).toContain('"Bad\nCity"');
       const byLine = new Map(errors.rows.map((r) => [Number(r.fields[0]), r.fields[1]!]));
       const badDates = truth.lines.filter((l) => l.badDate).map((l) => l.line);
       const emptied = truth.lines.filter((l) => !l.badDate && refusedLines().includes(l.line));
