@@ -8,6 +8,7 @@ import { scoreCsv, type ScoreProgress } from '@housing/ml';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { InferenceService, type LoadedModel } from '../inference/inference.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { DriftRecorder } from '../monitoring/drift-recorder.service';
 import { RegistryService } from '../model-registry/registry.service';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
 import { deletePrefix, moveArtifact } from './artifacts';
@@ -51,6 +52,7 @@ export class PredictProcessor {
     private readonly inference: InferenceService,
     private readonly metrics: MetricsService,
     private readonly rows: BatchRowsMeter,
+    private readonly drift: DriftRecorder,
   ) {}
 
   async process(
@@ -217,6 +219,9 @@ export class PredictProcessor {
       const progress = await scoreCsv(model.manifest, predictor, input, out, errors, {
         chunkRows: this.config.BATCH_CHUNK_ROWS,
         maxLineBytes: this.config.CSV_MAX_LINE_BYTES,
+        // Scored rows add into the model's drift counts like API requests (a retried attempt counts its
+        // rows again: drift is a share, and a retry is rare).
+        onScored: (record, predicted) => this.drift.record(model, record, predicted),
         onChunk: async (p) => {
           Object.assign(counts, p);
           await this.rows.record(row.id, p);
