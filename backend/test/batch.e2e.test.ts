@@ -329,15 +329,16 @@ describe('batch jobs: a worker runs them', () => {
     const scored = result.rows.filter((r) => r[actual] !== '' && Number.isFinite(Number(r[actual])));
     const mae =
       scored.reduce((sum, r) => sum + Math.abs(Number(r[predicted]) - Number(r[actual])), 0) / scored.length;
-    expect(job.accuracy.n).toBe(scored.length);
-    expect(Math.abs(job.accuracy.mae - mae)).toBeLessThan(0.01); // the file's prices are rounded to cents
-    expect(job.links.evaluation).toBe(`/v1/batch-jobs/${job.id}/evaluation`);
+    const accuracy = job.accuracy as { n: number; mae: number; rmse: number; mape: number };
+    expect(accuracy.n).toBe(scored.length);
+    expect(Math.abs(accuracy.mae - mae)).toBeLessThan(0.01); // the file's prices are rounded to cents
+    expect((job.links as { evaluation: string }).evaluation).toBe(`/v1/batch-jobs/${job.id}/evaluation`);
     const evaluation = await t.request().get(`/v1/batch-jobs/${job.id}/evaluation`).set(auth(t));
     expect(evaluation.status).toBe(200);
     expect(evaluation.body).toMatchObject({ dateColumn: 'date', regionColumn: 'city_full' });
     const cells = evaluation.body.cells as { month: string; n: number; sumAbsError: number }[];
     expect(cells.reduce((n, c) => n + c.n, 0)).toBe(scored.length);
-    expect(cells.reduce((a, c) => a + c.sumAbsError, 0) / scored.length).toBeCloseTo(job.accuracy.mae, 6);
+    expect(cells.reduce((a, c) => a + c.sumAbsError, 0) / scored.length).toBeCloseTo(accuracy.mae, 6);
     expect(cells.every((c) => /^\d{4}-\d{2}$/.test(c.month))).toBe(true);
 
     const errorsRes = await t.request().get(`/v1/batch-jobs/${job.id}/errors`).set(auth(t)).buffer(true);
@@ -432,7 +433,7 @@ describe('batch jobs: a worker runs them', () => {
       .send({ inputUri: store.uri('datasets/unlabelled.csv'), modelVersion: model });
     const job = await waitForStatus(res.body.id, ['completed', 'failed']);
     expect(job).toMatchObject({ status: 'completed', rowsDone: 20, accuracy: null });
-    expect(job.links.evaluation).toBeNull();
+    expect((job.links as { evaluation: string | null }).evaluation).toBeNull();
     const evaluation = await t.request().get(`/v1/batch-jobs/${job.id}/evaluation`).set(auth(t));
     expect(evaluation.status).toBe(404);
     expect(evaluation.body.detail).toContain('no actual prices');

@@ -1,43 +1,13 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { TEST_AWS_ENV, startMoto, type MotoService } from '../../test/services/moto';
+import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { infraConstant, motoCloudWatch } from '../../test/support/cloudwatch';
 import {
   DRIFT_METRIC_NAMESPACE,
   FEATURE_DRIFT_METRIC,
   publishWorstDrift,
 } from './drift-cloudwatch.publisher';
 
-function infraConstant(name: string): string {
-  const source = readFileSync(
-    path.resolve(__dirname, '..', '..', '..', 'infra', 'lib', 'constants.ts'),
-    'utf8',
-  );
-  const value = new RegExp(`export const ${name} = '([^']+)';`).exec(source)?.[1];
-  if (!value) throw new Error(`infra/lib/constants.ts has no ${name}`);
-  return value;
-}
-
 describe('the worker’s drift metric for CloudWatch', () => {
-  let moto: MotoService;
-  let client: CloudWatchClient;
-
-  beforeAll(async () => {
-    moto = await startMoto();
-    client = new CloudWatchClient({
-      endpoint: moto.endpoint,
-      region: moto.region,
-      credentials: {
-        accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID,
-        secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-      },
-    });
-  });
-
-  afterAll(async () => {
-    client?.destroy();
-    await moto?.stop();
-  });
+  const cloudWatch = motoCloudWatch();
 
   test('is the namespace and name infra alarms on', () => {
     expect(DRIFT_METRIC_NAMESPACE).toBe(infraConstant('METRIC_NAMESPACE'));
@@ -46,9 +16,9 @@ describe('the worker’s drift metric for CloudWatch', () => {
 
   test('reaches CloudWatch (moto) as the worst feature’s PSI, and nothing when nothing was scored', async () => {
     const at = new Date();
-    expect(await publishWorstDrift(client, [{ feature: 'a', psi: null }], at)).toBeNull();
+    expect(await publishWorstDrift(cloudWatch(), [{ feature: 'a', psi: null }], at)).toBeNull();
     const worst = await publishWorstDrift(
-      client,
+      cloudWatch(),
       [
         { feature: 'a', psi: 0.04 },
         { feature: 'b', psi: 0.31 },
@@ -57,7 +27,7 @@ describe('the worker’s drift metric for CloudWatch', () => {
       at,
     );
     expect(worst).toBe(0.31);
-    const stats = await client.send(
+    const stats = await cloudWatch().send(
       new GetMetricStatisticsCommand({
         Namespace: infraConstant('METRIC_NAMESPACE'),
         MetricName: infraConstant('FEATURE_DRIFT_METRIC'),
