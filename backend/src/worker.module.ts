@@ -6,6 +6,7 @@ import { DatabaseModule } from './database/database.module';
 import { InferenceModule } from './inference/inference.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelRegistryModule } from './model-registry/model-registry.module';
+import { MonitoringModule } from './monitoring/monitoring.module';
 import { RedisModule } from './redis/redis.module';
 import { StorageModule } from './storage/storage.module';
 
@@ -24,6 +25,7 @@ export class WorkerModule {
         ModelRegistryModule,
         InferenceModule,
         BatchWorkerModule,
+        MonitoringModule,
       ],
     };
   }

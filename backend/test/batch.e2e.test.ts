@@ -324,6 +324,23 @@ describe('batch jobs: a worker runs them', () => {
       .reduce((n, v) => n + v.value, 0);
     expect(batchWarnings).toBeGreaterThanOrEqual(warned);
 
+    // The input had actual prices: the job keeps its accuracy, in the holdout evaluation's cells.
+    const actual = result.header.indexOf('actual_price');
+    const scored = result.rows.filter((r) => r[actual] !== '' && Number.isFinite(Number(r[actual])));
+    const mae =
+      scored.reduce((sum, r) => sum + Math.abs(Number(r[predicted]) - Number(r[actual])), 0) / scored.length;
+    const accuracy = job.accuracy as { n: number; mae: number; rmse: number; mape: number };
+    expect(accuracy.n).toBe(scored.length);
+    expect(Math.abs(accuracy.mae - mae)).toBeLessThan(0.01); // the file's prices are rounded to cents
+    expect((job.links as { evaluation: string }).evaluation).toBe(`/v1/batch-jobs/${job.id}/evaluation`);
+    const evaluation = await t.request().get(`/v1/batch-jobs/${job.id}/evaluation`).set(auth(t));
+    expect(evaluation.status).toBe(200);
+    expect(evaluation.body).toMatchObject({ dateColumn: 'date', regionColumn: 'city_full' });
+    const cells = evaluation.body.cells as { month: string; n: number; sumAbsError: number }[];
+    expect(cells.reduce((n, c) => n + c.n, 0)).toBe(scored.length);
+    expect(cells.reduce((a, c) => a + c.sumAbsError, 0) / scored.length).toBeCloseTo(accuracy.mae, 6);
+    expect(cells.every((c) => /^\d{4}-\d{2}$/.test(c.month))).toBe(true);
+
     const errorsRes = await t.request().get(`/v1/batch-jobs/${job.id}/errors`).set(auth(t)).buffer(true);
     expect(errorsRes.status).toBe(200);
     const errors = await parseCsv(errorsRes.text);
@@ -402,6 +419,31 @@ describe('batch jobs: a worker runs them', () => {
       8,
       ...Array.from({ length: 51 }, (_, i) => 11 + i),
     ]);
+  });
+
+  it('keeps no accuracy for an input without actual prices: no evaluation link, a 404 naming why', async () => {
+    const parsed = await parseCsv(readFileSync(clean.file));
+    const keep = parsed.header.map((_, i) => i).filter((i) => parsed.header[i] !== 'price');
+    const rows = parsed.rows.slice(0, 20).map((r) => keep.map((i) => r[i]!));
+    writeFileSync(
+      path.join(dir, 'unlabelled.csv'),
+      subset(
+        rows,
+        keep.map((i) => parsed.header[i]!),
+      ),
+    );
+    await store.putStream('datasets/unlabelled.csv', createReadStream(path.join(dir, 'unlabelled.csv')));
+    const res = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .send({ inputUri: store.uri('datasets/unlabelled.csv'), modelVersion: model });
+    const job = await waitForStatus(res.body.id, ['completed', 'failed']);
+    expect(job).toMatchObject({ status: 'completed', rowsDone: 20, accuracy: null });
+    expect((job.links as { evaluation: string | null }).evaluation).toBeNull();
+    const evaluation = await t.request().get(`/v1/batch-jobs/${job.id}/evaluation`).set(auth(t));
+    expect(evaluation.status).toBe(404);
+    expect(evaluation.body.detail).toContain('no actual prices');
   });
 
   it('retries a transient failure with exponential backoff, then completes with the pinned model version', async () => {
@@ -585,7 +627,7 @@ describe('monthly batch', () => {
     expect(run.files[0].month).toBe('2012-03');
     expect(run.files.reduce((n: number, f: { rows: number }) => n + f.rows, 0)).toBe(run.rowsDone);
     const march = await parseCsv(await store.get(store.keyOf(run.files[0].uri)!));
-    expect(march.header.slice(-2)).toEqual(['predicted_price', 'actual_price']);
+    expect(march.header.slice(-3)).toEqual(['predicted_price', 'actual_price', 'warnings']);
     expect(march.rows).toHaveLength(run.files[0].rows);
     for (const row of march.rows) expect(row[march.header.indexOf('date')]).toMatch(/^2012-03/);
     const s = run.summary;

@@ -6,7 +6,7 @@ import { DASHBOARDS } from '../src/ops/dashboards';
 import { baseMetricName, metricNamesIn } from '../src/ops/promql';
 import { startPrometheus, type PrometheusService } from './services';
 import { startTestApp, type TestApp } from './support/test-app';
-import { testModels } from './support/model-fixture';
+import { testModels, type TestModel } from './support/model-fixture';
 import { WorkerProcess, auth, parseCsv, registerProduction, waitFor, workerEnv } from './batch-support';
 
 /**
@@ -24,6 +24,7 @@ const PLANNED: string[] = Object.values(PLANNED_METRIC);
 let t: TestApp;
 let worker: WorkerProcess;
 let prometheus: PrometheusService;
+let first: TestModel;
 /** The two batch jobs: one that completes, one failed for its bad rows (30 of 100). */
 const jobs: Record<'good' | 'bad', { status: string; rowsDone: number; rowsFailed: number }> = {} as never;
 
@@ -32,20 +33,28 @@ const alertNames = (): string[] =>
   [...readFileSync(ALERTS, 'utf8').matchAll(/^\s*- alert: (\w+)$/gm)].map((m) => m[1]!);
 
 beforeAll(async () => {
-  t = await startTestApp({ MODEL_RECONCILE_INTERVAL_MS: '0', BATCH_QUEUE_METRICS_INTERVAL_MS: '1000' });
+  t = await startTestApp({
+    MODEL_RECONCILE_INTERVAL_MS: '0',
+    BATCH_QUEUE_METRICS_INTERVAL_MS: '1000',
+    DRIFT_FLUSH_INTERVAL_MS: '200',
+  });
   await t.app.listen(0, '127.0.0.1');
   const apiPort = (t.app.getHttpServer().address() as AddressInfo).port;
-  const { first } = await testModels();
+  ({ first } = await testModels());
   await registerProduction(t, first);
-  // Traffic, so the labelled series exist: a prediction, a validation failure, a batch job.
-  const record = { date: '2022-06-30', zipcode: '30002', median_list_price: 389000 };
-  await t.request().post('/v1/predictions').set(auth(t)).send({ record });
+  // Traffic, so the labelled series exist: predictions (drift counts too), a validation failure, a batch job.
+  const records = first.pkg.manifest.parity.records.slice(0, 20);
+  expect((await t.request().post('/v1/predictions/bulk').set(auth(t)).send({ records })).body.succeeded).toBe(
+    20,
+  );
   await t
     .request()
     .post('/v1/predictions')
     .set(auth(t))
     .send({ record: { date: 'not a date' } });
-  worker = new WorkerProcess(workerEnv(t, { BATCH_QUEUE_METRICS_INTERVAL_MS: '1000' }));
+  worker = new WorkerProcess(
+    workerEnv(t, { BATCH_QUEUE_METRICS_INTERVAL_MS: '1000', DRIFT_FLUSH_INTERVAL_MS: '200' }),
+  );
   await worker.ready();
   const workerPort = Number(/"metricsPort":(\d+)/.exec(worker.output())?.[1]);
   expect(workerPort).toBeGreaterThan(0);
@@ -123,6 +132,22 @@ test('the API exports health_ready{check} from its readiness checks, all passing
   });
   // and what /health/ready answers agrees (200, every check up)
   expect((await t.request().get('/health/ready')).status).toBe(200);
+});
+
+test('batch rows add into the drift counts like API requests', async () => {
+  const expected = 20 + jobs.good.rowsDone + jobs.bad.rowsDone;
+  await waitFor(
+    async () => (await t.request().get('/v1/monitoring/drift').set(auth(t))).body.rows === expected,
+    15_000,
+    `drift to count ${expected} rows (the API's 20 and every row the worker scored)`,
+  );
+});
+
+test('the API exports the PSI of each input feature of what the production model scored', async () => {
+  const text = (await t.request().get('/metrics')).text;
+  const features = first.pkg.manifest.drift!.features.map((f) => f.field);
+  for (const feature of features)
+    expect(text).toMatch(new RegExp(`^housing_feature_drift_psi\\{feature="${feature}"\\} [0-9.e+-]+$`, 'm'));
 });
 
 test('every metric an alert rule or a dashboard query uses is in the scraped series', async () => {

@@ -48,6 +48,8 @@ export interface PlatformConfig {
   alb5xxRatePercent: number;
   apiP99LatencySeconds: number;
   failedBatchJobsThreshold: number;
+  /** PSI of the most drifted input above which, for a whole hour, the drift alarm fires. */
+  featureDriftPsiThreshold: number;
   /** Batch queue depth at which the worker service adds a task (step scaling; more above 5x and 20x). */
   workerScaleOutQueueDepth: number;
 }
@@ -78,6 +80,7 @@ export const DEFAULTS: PlatformConfig = {
   alb5xxRatePercent: 5,
   apiP99LatencySeconds: 1,
   failedBatchJobsThreshold: 1,
+  featureDriftPsiThreshold: 0.25,
   workerScaleOutQueueDepth: 100,
 };
 
@@ -253,6 +256,7 @@ export function readConfig(node: Context): PlatformConfig {
     alb5xxRatePercent: num(node, 'alb5xxRatePercent', DEFAULTS.alb5xxRatePercent),
     apiP99LatencySeconds: num(node, 'apiP99LatencySeconds', DEFAULTS.apiP99LatencySeconds),
     failedBatchJobsThreshold: int(node, 'failedBatchJobsThreshold', DEFAULTS.failedBatchJobsThreshold, 1),
+    featureDriftPsiThreshold: num(node, 'featureDriftPsiThreshold', DEFAULTS.featureDriftPsiThreshold),
     workerScaleOutQueueDepth: int(node, 'workerScaleOutQueueDepth', DEFAULTS.workerScaleOutQueueDepth, 1),
   };
   return config;

@@ -8,6 +8,8 @@ export const METRIC_NAMESPACE = 'HousingPlatform';
 export const QUEUE_DEPTH_METRIC = 'BatchQueueDepth';
 /** Batch jobs that failed (count per publication; summed over the alarm period). */
 export const FAILED_JOBS_METRIC = 'BatchJobsFailed';
+/** The largest PSI over the production model's input features (gauge; the worker publishes it with the queue depth). */
+export const FEATURE_DRIFT_METRIC = 'FeatureDriftMaxPsi';
 
 /** The API's HTTP port (PORT) and the dashboard's nginx port (unprivileged, so above 1024). */
 export const API_PORT = 8000;

@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { PlatformConfig } from './config';
-import { FAILED_JOBS_METRIC, METRIC_NAMESPACE } from './constants';
+import { FAILED_JOBS_METRIC, FEATURE_DRIFT_METRIC, METRIC_NAMESPACE } from './constants';
 
 export interface MonitoringProps {
   config: PlatformConfig;
@@ -20,6 +20,7 @@ export class Monitoring extends Construct {
   readonly alb5xxRate: cloudwatch.Alarm;
   readonly apiLatencyP99: cloudwatch.Alarm;
   readonly failedBatchJobs: cloudwatch.Alarm;
+  readonly featureDrift: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, { config, loadBalancer, apiTargetGroup }: MonitoringProps) {
     super(scope, id);
@@ -85,7 +86,23 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    for (const alarm of [this.alb5xxRate, this.apiLatencyP99, this.failedBatchJobs]) {
+    // The worst input's PSI (the worker publishes it with the queue depth): above the threshold for a
+    // whole hour, i.e. its minimum over the hour, as the Prometheus rule FeatureDriftAboveThreshold.
+    this.featureDrift = new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: FEATURE_DRIFT_METRIC,
+      statistic: cloudwatch.Stats.MINIMUM,
+      period: Duration.hours(1),
+    }).createAlarm(this, 'FeatureDrift', {
+      alarmName: `${prefix}-feature-drift`,
+      alarmDescription: `An input of the production model drifted: PSI above ${config.featureDriftPsiThreshold} for an hour (GET /v1/monitoring/drift says which)`,
+      threshold: config.featureDriftPsiThreshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    for (const alarm of [this.alb5xxRate, this.apiLatencyP99, this.failedBatchJobs, this.featureDrift]) {
       alarm.addAlarmAction(new actions.SnsAction(this.topic));
       alarm.addOkAction(new actions.SnsAction(this.topic));
     }

@@ -103,7 +103,7 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
       policyOf(role),
       'AwsSolutions-IAM5',
       'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited to the HousingPlatform namespace by the ' +
-        'cloudwatch:namespace condition (BatchQueueDepth, BatchJobsFailed).',
+        'cloudwatch:namespace condition (BatchQueueDepth, BatchJobsFailed, FeatureDriftMaxPsi).',
       ['Resource::*'],
     );
   }

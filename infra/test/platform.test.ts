@@ -9,6 +9,7 @@ import {
   API_PATH_PATTERNS,
   PRIVATE_PATH_PATTERNS,
   FAILED_JOBS_METRIC,
+  FEATURE_DRIFT_METRIC,
   METRIC_NAMESPACE,
   QUEUE_DEPTH_METRIC,
 } from '../lib/constants';
@@ -565,6 +566,20 @@ describe('alarms (to the SNS topic)', () => {
       Statistic: 'Sum',
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
+    });
+    expect(alarm.AlarmActions).toEqual([topic()]);
+  });
+
+  test(`feature drift (${METRIC_NAMESPACE}/${FEATURE_DRIFT_METRIC}, the worst input's PSI for an hour)`, () => {
+    const alarm = resource(t, 'AWS::CloudWatch::Alarm', 'MonitoringFeatureDrift').Properties;
+    expect(alarm).toMatchObject({
+      Namespace: METRIC_NAMESPACE,
+      MetricName: FEATURE_DRIFT_METRIC,
+      Statistic: 'Minimum',
+      Period: 3600,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0.25,
+      TreatMissingData: 'notBreaching',
     });
     expect(alarm.AlarmActions).toEqual([topic()]);
   });

@@ -28,3 +28,4 @@ export * from './explain';
 export * from './score/spreadsheet-safe';
 export * from './intervals';
 export * from './drift';
+export * from './train/evaluation-cells';

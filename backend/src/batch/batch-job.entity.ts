@@ -1,6 +1,14 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs, nullableEpochMs } from '../database/epoch-ms';
+import type { EvaluationCell } from '@housing/ml';
 import type { JobStatus } from './batch.constants';
+
+/** A job's accuracy: the evaluation cells of its rows with an actual price (the holdout's format). */
+export interface BatchJobEvaluation {
+  dateColumn: string | null;
+  regionColumn: string | null;
+  cells: EvaluationCell[];
+}
 
 /**
  * One batch prediction job. The row is the durable record (it outlives Redis); the BullMQ job with
@@ -95,6 +103,10 @@ export class BatchJobEntity {
 
   @Column({ type: 'varchar', length: 1000, nullable: true })
   errorsKey: string | null;
+
+  /** Actual vs predicted by (month, region) when the input had the target column (a completed job). */
+  @Column({ type: 'simple-json', nullable: true })
+  evaluation: BatchJobEvaluation | null;
 
   @Index('IDX_batch_jobs_created')
   @Column({ type: 'bigint', transformer: epochMs })

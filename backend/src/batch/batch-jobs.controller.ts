@@ -33,10 +33,11 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Principal, RequireScopes } from '../auth';
-import { ProblemDetails, validationProblem } from '../common/problem';
+import { notFound, ProblemDetails, validationProblem } from '../common/problem';
 import { flattenValidationErrors } from '../common/validation';
 import {
   BatchJobDto,
+  BatchJobEvaluationDto,
   BatchJobListDto,
   CreateBatchJobDto,
   ListBatchJobsQueryDto,
@@ -189,6 +190,31 @@ export class BatchJobsController {
   @ApiConflictResponse({ type: ProblemDetails, description: 'The job has not finished yet' })
   async errors(@Param('id', uuid) id: string, @Principal() principal: Principal): Promise<StreamableFile> {
     return this.file(principal, id, 'errors');
+  }
+
+  @Get(':id/evaluation')
+  @RequireScopes('batch')
+  @ApiParam(ID_PARAM)
+  @ApiOperation({
+    summary: 'Accuracy of a job whose input had actual prices: actual vs predicted by (month, region)',
+    description:
+      'The same cells as a model version’s holdout evaluation (GET /v1/models/{name}/versions/{version}/evaluation), so any filter on months and regions sums to exact MAE, RMSE and MAPE.',
+  })
+  @ApiOkResponse({ type: BatchJobEvaluationDto })
+  @ApiNotFoundResponse({
+    type: ProblemDetails,
+    description: 'No such job, or it has no evaluation (not completed, or its input had no actual prices)',
+  })
+  async evaluation(
+    @Param('id', uuid) id: string,
+    @Principal() principal: Principal,
+  ): Promise<BatchJobEvaluationDto> {
+    const row = await this.jobs.get(principal, id);
+    if (!row.evaluation)
+      throw notFound(
+        `batch job ${id} has no evaluation: it has not completed, or its input had no actual prices`,
+      );
+    return row.evaluation;
   }
 
   @Delete(':id')

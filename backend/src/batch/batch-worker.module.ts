@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InferenceModule } from '../inference/inference.module';
+import { DriftRecordingModule } from '../monitoring/drift-recording.module';
 import { ModelRegistryModule } from '../model-registry/model-registry.module';
 import { BatchEvaluationEntity } from './batch-evaluation.entity';
 import { BatchJobEntity } from './batch-job.entity';
@@ -19,6 +20,7 @@ import { QueueDepthPublisher } from './queue-depth.publisher';
     ModelRegistryModule,
     InferenceModule,
     BatchQueueModule,
+    DriftRecordingModule,
   ],
   providers: [
     PredictProcessor,

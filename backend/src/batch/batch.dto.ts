@@ -14,6 +14,8 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { cellMetrics } from '@housing/ml';
+import { EvaluationCellDto } from '../model-registry/registry.dto';
 import { JOB_STATUSES, type JobStatus } from './batch.constants';
 import type { BatchJobEntity } from './batch-job.entity';
 import type { BatchEvaluationEntity, ErrorMetrics } from './batch-evaluation.entity';
@@ -180,6 +182,27 @@ export class BatchJobLinksDto {
     description: 'The rejected rows (line, reason, row), once written',
   })
   errors: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Accuracy by month and region, when the input had actual prices',
+  })
+  evaluation?: string | null;
+}
+
+export class BatchAccuracyDto {
+  @ApiProperty({ example: 118_000, description: 'Scored rows that had an actual price' }) n: number;
+  @ApiProperty({ example: 21_400.5 }) mae: number;
+  @ApiProperty({ example: 35_120.9 }) rmse: number;
+  @ApiProperty({ example: 6.2, description: 'Mean absolute percentage error, in percent' }) mape: number;
+}
+
+/** GET /v1/batch-jobs/{id}/evaluation: the job's rows with actual prices in the holdout evaluation's cells. */
+export class BatchJobEvaluationDto {
+  @ApiProperty({ type: String, nullable: true, example: 'date' }) dateColumn: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'city_full' }) regionColumn: string | null;
+  @ApiProperty({ type: [EvaluationCellDto], description: 'Actual vs predicted summed by (month, region)' })
+  cells: EvaluationCellDto[];
 }
 
 export class BatchJobDto {
@@ -221,9 +244,16 @@ export class BatchJobDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'From start to finish, milliseconds' })
   durationMs: number | null;
+  @ApiPropertyOptional({
+    type: BatchAccuracyDto,
+    nullable: true,
+    description: 'A completed job whose input had the target column: MAE, RMSE and MAPE of its scored rows',
+  })
+  accuracy?: BatchAccuracyDto | null;
   @ApiProperty({ type: BatchJobLinksDto }) links: BatchJobLinksDto;
 
   static from(row: BatchJobEntity): BatchJobDto {
+    const accuracy = row.evaluation ? cellMetrics(row.evaluation.cells) : null;
     const self = `/v1/batch-jobs/${row.id}`;
     const progress =
       row.status === 'completed' ? 1 : row.inputBytes ? Math.min(1, row.bytesRead / row.inputBytes) : 0;
@@ -245,10 +275,15 @@ export class BatchJobDto {
       startedAt: iso(row.startedAt),
       finishedAt: iso(row.finishedAt),
       durationMs: row.startedAt !== null && row.finishedAt !== null ? row.finishedAt - row.startedAt : null,
+      accuracy:
+        accuracy && accuracy.n > 0
+          ? { n: accuracy.n, mae: accuracy.mae!, rmse: accuracy.rmse!, mape: accuracy.mape! }
+          : null,
       links: {
         self,
         result: row.status === 'completed' && row.resultKey ? `${self}/result` : null,
         errors: row.errorsKey ? `${self}/errors` : null,
+        evaluation: row.evaluation ? `${self}/evaluation` : null,
       },
     };
   }

@@ -4,10 +4,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { Repository } from 'typeorm';
-import { scoreCsv, type ScoreProgress } from '@housing/ml';
+import { EvaluationCells, scoreCsv, type DatasetSpec, type ScoreProgress } from '@housing/ml';
+import { monthReader, regionReader } from './monthly-grouping';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { InferenceService, type LoadedModel } from '../inference/inference.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { DriftRecorder } from '../monitoring/drift-recorder.service';
 import { RegistryService } from '../model-registry/registry.service';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
 import { deletePrefix, moveArtifact } from './artifacts';
@@ -15,7 +17,7 @@ import { failsAtEnd, failsEarly } from './bad-rows';
 import { BatchRowsMeter } from './batch-rows.meter';
 import { AttemptAborted, BadRowsError, abortReasonOf, classify, openInput, reasonOf } from './attempt';
 import { FINISHED_STATUSES, UNFINISHED_STATUSES, batchKeys, type PredictJobData } from './batch.constants';
-import { BatchJobEntity } from './batch-job.entity';
+import { BatchJobEntity, type BatchJobEvaluation } from './batch-job.entity';
 
 export interface PredictOutcome {
   outcome: 'completed' | 'cancelled' | 'skipped';
@@ -39,6 +41,27 @@ export type AttemptJob = Pick<
  * `errors.csv` only at the end and only while this attempt still holds the job: an attempt that was
  * killed, cancelled or superseded never leaves partial or duplicated rows in the result.
  */
+/** How a job's rows are labelled for its accuracy: the month and region readers of the monthly batch. */
+function evaluationLabels(spec: DatasetSpec): {
+  month: (record: Readonly<Record<string, unknown>>) => string;
+  region: (record: Readonly<Record<string, unknown>>) => string;
+} {
+  const date = spec.columns.find((c) => c.role === 'date');
+  return {
+    month: date && date.role === 'date' ? monthReader(date) : () => 'all',
+    region: regionReader(spec) ?? (() => 'all'),
+  };
+}
+
+function evaluationOf(spec: DatasetSpec, accuracy: EvaluationCells): BatchJobEvaluation | null {
+  if (accuracy.size === 0) return null;
+  return {
+    dateColumn: spec.columns.find((c) => c.role === 'date')?.name ?? null,
+    regionColumn: spec.evaluation.regionColumn ?? null,
+    cells: accuracy.list(),
+  };
+}
+
 @Injectable()
 export class PredictProcessor {
   private readonly logger = new Logger('BatchPredict');
@@ -51,6 +74,7 @@ export class PredictProcessor {
     private readonly inference: InferenceService,
     private readonly metrics: MetricsService,
     private readonly rows: BatchRowsMeter,
+    private readonly drift: DriftRecorder,
   ) {}
 
   async process(
@@ -94,7 +118,7 @@ export class PredictProcessor {
     // The attempt's counts so far: a failed attempt records them too (rows read before it stopped).
     const counts: ScoreProgress = { rowsRead: 0, rowsScored: 0, rowsFailed: 0, bytesRead: 0, warnings: {} };
     try {
-      const outcome = await this.run(job, token, signal, row, attemptId, counts);
+      const outcome = await this.run(job, token, signal, row, attemptId, counts, new EvaluationCells());
       await deletePrefix(this.store, batchKeys.attempts(id));
       return outcome;
     } catch (error) {
@@ -110,6 +134,7 @@ export class PredictProcessor {
     row: BatchJobEntity,
     attemptId: string,
     counts: ScoreProgress,
+    accuracy: EvaluationCells,
   ): Promise<PredictOutcome> {
     const id = row.id;
     const version = await this.registry.get(row.modelName, row.modelVersion);
@@ -119,7 +144,7 @@ export class PredictProcessor {
     const errorsTmp = `${batchKeys.attempt(id, attemptId)}/errors.csv`;
     let progress: ScoreProgress;
     try {
-      progress = await this.score(job, signal, row, attemptId, model, resultTmp, errorsTmp, counts);
+      progress = await this.score(job, signal, row, attemptId, model, resultTmp, errorsTmp, counts, accuracy);
     } catch (error) {
       if (error instanceof BadRowsError && (await this.errorsWritten(errorsTmp))) {
         await this.finishFailed(job, token, row, attemptId, errorsTmp);
@@ -152,6 +177,7 @@ export class PredictProcessor {
         bytesRead: progress.bytesRead,
         resultKey: batchKeys.result(id),
         errorsKey: batchKeys.errors(id),
+        evaluation: evaluationOf(model.manifest.spec, accuracy),
         error: null,
         finishedAt: Date.now(),
         updatedAt: Date.now(),
@@ -186,6 +212,7 @@ export class PredictProcessor {
     resultTmp: string,
     errorsTmp: string,
     counts: ScoreProgress,
+    accuracy: EvaluationCells,
   ): Promise<ScoreProgress> {
     const input: Readable = await openInput(() => this.store.getStream(row.inputKey), row.inputKey);
     const out = new PassThrough({ highWaterMark: 1 << 20 });
@@ -207,6 +234,7 @@ export class PredictProcessor {
     const predictor = {
       predict: (features: Float32Array, rows: number) => model.predictFeatures(features, rows),
     };
+    const { month, region } = evaluationLabels(model.manifest.spec);
     const {
       BATCH_MAX_BAD_ROW_RATIO: maxRatio,
       BATCH_BAD_ROW_MIN_ROWS: minRows,
@@ -217,6 +245,13 @@ export class PredictProcessor {
       const progress = await scoreCsv(model.manifest, predictor, input, out, errors, {
         chunkRows: this.config.BATCH_CHUNK_ROWS,
         maxLineBytes: this.config.CSV_MAX_LINE_BYTES,
+        // Scored rows add into the model's drift counts like API requests (a retried attempt counts its
+        // rows again: drift is a share, and a retry is rare).
+        onScored: (record, predicted, actual) => {
+          this.drift.record(model, record, predicted);
+          // Rows with an actual price (the input had the target column) count towards the job's accuracy.
+          if (!Number.isNaN(actual)) accuracy.add(month(record), region(record), actual, predicted);
+        },
         onChunk: async (p) => {
           Object.assign(counts, p);
           await this.rows.record(row.id, p);

@@ -63,6 +63,7 @@ const schema = z.object({
   DRIFT_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   DRIFT_BUCKET_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
   DRIFT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  DRIFT_ALERT_HOURS: z.coerce.number().int().min(1).max(2160).default(24),
   // Crash leftovers (temporary files, unreferenced package folders) older than the grace period are removed.
   ARTIFACT_SWEEP_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
   ARTIFACT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),

@@ -108,6 +108,27 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Set by the monitoring module in API processes: the production model's PSI per feature, or nothing. */
+  private driftSource?: () => Promise<{ feature: string; psi: number | null }[]>;
+
+  readonly featureDriftPsi = new Gauge({
+    name: METRIC.featureDriftPsi,
+    help: 'Population stability index of each input feature of the production model against its training data, over DRIFT_ALERT_HOURS (absent until something was scored)',
+    labelNames: ['feature'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      if (!this.driftSource) return;
+      this.featureDriftPsi.reset();
+      for (const { feature, psi } of await this.driftSource().catch(() => []))
+        if (psi !== null) this.featureDriftPsi.set({ feature }, psi);
+    },
+  });
+
+  /** Where the drift gauge reads its values on a scrape (the monitoring module's service). */
+  setDriftSource(source: () => Promise<{ feature: string; psi: number | null }[]>): void {
+    this.driftSource = source;
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     // Zero-initialised series: rates and alerts see 0 rather than nothing before the first event.

@@ -1,22 +1,42 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { addCounts, countsFromFields, driftReport, emptyCounts, psi, type DriftProfile } from '@housing/ml';
 import { notFound } from '../common/problem';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { MetricsService } from '../metrics/metrics.service';
 import { RegistryService } from '../model-registry/registry.service';
 import type { ModelVersionEntity } from '../model-registry/model-version.entity';
 import { DriftRepository } from './drift.repository';
 import type { DriftQueryDto, DriftResponseDto } from './monitoring.dto';
 
+const GAUGE_CACHE_MS = 15_000;
+
 export const DRIFT_THRESHOLDS = { moderate: 0.1, significant: 0.25 } as const;
 
 /** Drift of a model version over a window: its scored records' bins against its training distribution. */
 @Injectable()
-export class MonitoringService {
+export class MonitoringService implements OnModuleInit {
+  private gauge?: { at: number; features: Promise<{ feature: string; psi: number | null }[]> };
+
   constructor(
     private readonly registry: RegistryService,
     private readonly repository: DriftRepository,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** The drift gauge on /metrics: the production model over DRIFT_ALERT_HOURS, read at most every 15 s. */
+  onModuleInit(): void {
+    this.metrics.setDriftSource(() => {
+      if (!this.gauge || Date.now() - this.gauge.at > GAUGE_CACHE_MS) {
+        const features = this.drift({ hours: this.config.DRIFT_ALERT_HOURS }).then(
+          (report) => (report.rows > 0 ? report.features : []),
+          () => [],
+        );
+        this.gauge = { at: Date.now(), features };
+      }
+      return this.gauge.features;
+    });
+  }
 
   private async version(query: DriftQueryDto): Promise<ModelVersionEntity> {
     if (query.name !== undefined && query.version !== undefined)

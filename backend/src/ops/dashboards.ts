@@ -1,4 +1,4 @@
-import { METRIC, PLANNED_METRIC } from '../metrics/metric-names';
+import { METRIC } from '../metrics/metric-names';
 import { metric as m, promql, type PromQuery } from './promql';
 
 /**
@@ -183,7 +183,7 @@ const modelServing: Dashboard = {
         'Planned metric (exported by the monitoring issue): population stability index per feature; the FeatureDriftAboveThreshold alert fires above 0.25.',
       unit: 'none',
       mayBeEmpty: true,
-      targets: [t(promql`max by (feature) (${m(PLANNED_METRIC.featureDriftPsi)})`, '{{feature}}')],
+      targets: [t(promql`max by (feature) (${m(METRIC.featureDriftPsi)})`, '{{feature}}')],
     },
   ],
 };

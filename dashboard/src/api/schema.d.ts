@@ -314,6 +314,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/batch-jobs/{id}/evaluation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Accuracy of a job whose input had actual prices: actual vs predicted by (month, region)
+     * @description The same cells as a model version’s holdout evaluation (GET /v1/models/{name}/versions/{version}/evaluation), so any filter on months and regions sums to exact MAE, RMSE and MAPE.
+     */
+    get: operations['BatchJobs_evaluation'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/batch-evaluations': {
     parameters: {
       query?: never;
@@ -1079,6 +1099,22 @@ export interface components {
       /** @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
       sha256: string;
     };
+    BatchAccuracyDto: {
+      /**
+       * @description Scored rows that had an actual price
+       * @example 118000
+       */
+      n: number;
+      /** @example 21400.5 */
+      mae: number;
+      /** @example 35120.9 */
+      rmse: number;
+      /**
+       * @description Mean absolute percentage error, in percent
+       * @example 6.2
+       */
+      mape: number;
+    };
     BatchJobLinksDto: {
       /** @example /v1/batch-jobs/6f1c2a4e-0b7d-4a55-9a55-2f0a3d1c9b11 */
       self: string;
@@ -1086,6 +1122,8 @@ export interface components {
       result: string | null;
       /** @description The rejected rows (line, reason, row), once written */
       errors: string | null;
+      /** @description Accuracy by month and region, when the input had actual prices */
+      evaluation?: string | null;
     };
     BatchJobDto: {
       /** Format: uuid */
@@ -1138,6 +1176,8 @@ export interface components {
       finishedAt: string | null;
       /** @description From start to finish, milliseconds */
       durationMs: number | null;
+      /** @description A completed job whose input had the target column: MAE, RMSE and MAPE of its scored rows */
+      accuracy?: components['schemas']['BatchAccuracyDto'] | null;
       links: components['schemas']['BatchJobLinksDto'];
     };
     BatchJobListDto: {
@@ -1152,6 +1192,14 @@ export interface components {
       limit: number;
       /** @example 0 */
       offset: number;
+    };
+    BatchJobEvaluationDto: {
+      /** @example date */
+      dateColumn: string | null;
+      /** @example city_full */
+      regionColumn: string | null;
+      /** @description Actual vs predicted summed by (month, region) */
+      cells: components['schemas']['EvaluationCellDto'][];
     };
     CreateBatchEvaluationDto: {
       /**
@@ -3122,6 +3170,75 @@ export interface operations {
       };
       /** @description The job has not finished yet */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  BatchJobs_evaluation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The job id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchJobEvaluationDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope batch (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such job, or it has no evaluation (not completed, or its input had no actual prices) */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,7 +1,8 @@
 import type { PreparedDataset } from '../dataset/prepare';
 import { HOLDOUT } from '../dataset/split';
 import { formatDate } from '../clean/values';
-import type { EvaluationCell, ModelEvaluation } from '../package/manifest';
+import type { ModelEvaluation } from '../package/manifest';
+import { EvaluationCells } from './evaluation-cells';
 
 const MAX_POINTS = 2000;
 
@@ -33,7 +34,7 @@ export function buildEvaluation(
   extra: Pick<ModelEvaluation, 'importances' | 'trials'>,
 ): ModelEvaluation {
   const labels = rowLabels(data);
-  const cells = new Map<string, EvaluationCell>();
+  const cells = new EvaluationCells();
   const holdoutRows: number[] = [];
   for (let i = 0; i < data.rows; i++) if (data.split[i] === HOLDOUT) holdoutRows.push(i);
   if (holdoutRows.length !== holdoutPredictions.length) {
@@ -48,35 +49,14 @@ export function buildEvaluation(
     const region = labels.region(row);
     const actual = data.target[row]!;
     const predicted = holdoutPredictions[k]!;
-    const key = `${month}\u0001${region}`;
-    let cell = cells.get(key);
-    if (!cell) {
-      cell = {
-        month,
-        region,
-        n: 0,
-        sumActual: 0,
-        sumPredicted: 0,
-        sumAbsError: 0,
-        sumSquaredError: 0,
-        sumAbsPercentError: 0,
-      };
-      cells.set(key, cell);
-    }
-    const error = predicted - actual;
-    cell.n++;
-    cell.sumActual += actual;
-    cell.sumPredicted += predicted;
-    cell.sumAbsError += Math.abs(error);
-    cell.sumSquaredError += error * error;
-    cell.sumAbsPercentError += actual !== 0 ? Math.abs(error / actual) * 100 : 0;
+    cells.add(month, region, actual, predicted);
     if (k % step === 0 && points.length < MAX_POINTS) points.push({ month, region, actual, predicted });
   });
   return {
     formatVersion: 1,
     split: 'holdout',
     regionColumn: data.spec.evaluation.regionColumn ?? null,
-    cells: [...cells.values()].sort((a, b) => (a.month + a.region < b.month + b.region ? -1 : 1)),
+    cells: cells.list(),
     points,
     ...extra,
   };
