@@ -22,6 +22,7 @@ const VIEWS = [
   { path: '/explore', nav: 'Explore', heading: 'Explore predictions against actual prices', name: 'explore' },
   { path: '/batch', nav: 'Batch jobs', heading: 'Batch jobs', name: 'batch' },
   { path: '/models', nav: 'Models', heading: 'Models', name: 'models' },
+  { path: '/monitoring', nav: 'Monitoring', heading: 'Monitoring', name: 'monitoring' },
   { path: '/keys', nav: 'API keys', heading: 'API keys', name: 'keys' },
 ] as const;
 const NAV = VIEWS.flatMap((v) => (v.nav ? [v.nav] : []));
@@ -220,6 +221,14 @@ describe('dashboard in the browser', () => {
     await price.waitFor();
     expect(await price.textContent()).toMatch(/^\$\d{1,3}(,\d{3})+$/);
     await expect(page.locator('.result').textContent()).resolves.toContain('housets-xgboost v1');
+    // The price comes with its calibrated range and the reasons for it, base price to price.
+    expect(await page.getByTestId('price-range').textContent()).toMatch(
+      /^90 % range: \$\d{1,3}(,\d{3})+ – \$\d{1,3}(,\d{3})+$/,
+    );
+    const steps = await page.getByTestId('waterfall-row').allTextContents();
+    expect(steps[0]).toContain('Base price');
+    expect(steps.length).toBeGreaterThanOrEqual(4);
+    expect(steps.at(-1)).toContain('Price');
     // The focus moved to the result (the button disabled itself while predicting).
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('result-title');
     // "Essential fields only" hides the groups; the record still carries their prefilled values.
@@ -229,7 +238,7 @@ describe('dashboard in the browser', () => {
       /Points of interest \(\d+\)/,
     );
     const [request] = await Promise.all([
-      page.waitForRequest((r) => r.url().endsWith('/v1/predictions') && r.method() === 'POST'),
+      page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/predictions' && r.method() === 'POST'),
       page.getByRole('button', { name: 'Predict price' }).click(),
     ]);
     expect(Object.keys(request.postDataJSON().record).sort()).toEqual(signature.map((f) => f.name).sort());
@@ -539,6 +548,28 @@ describe('dashboard in the browser', () => {
       'broken down by month or by region, not both',
     );
     expect(await clippedBoxes(page)).toEqual([]);
+  });
+
+  it('monitors drift: what was scored against training, the most drifted input first, the window in the URL', async () => {
+    // The predictions and the batch job above were counted (flushed every DRIFT_FLUSH_INTERVAL_MS).
+    await nav(page, 'Monitoring');
+    await page.getByTestId('drift-table').waitFor();
+    const rows = Number((await page.getByTestId('drift-rows').textContent())!.replace(/,/g, ''));
+    expect(rows).toBeGreaterThan(0);
+    const drift = await (await api('/v1/monitoring/drift?hours=24', ctx.adminKey)).json();
+    expect(rows).toBe(drift.rows);
+    const first = await page.locator('[data-testid="drift-table"] tbody tr th').first().textContent();
+    expect(first!.toLowerCase().replace(/ /g, '')).toBe(
+      drift.features[0].feature.toLowerCase().replace(/[ _-]/g, ''),
+    );
+    expect(await page.locator('[data-testid="price-distribution"] tbody tr').count()).toBe(
+      drift.price.bins.length,
+    );
+    await page.getByLabel('Window').selectOption('168');
+    await page.waitForURL(/hours=168/);
+    await page.reload();
+    await page.getByTestId('drift-table').waitFor();
+    expect(await page.getByLabel('Window').inputValue()).toBe('168');
   });
 
   it('creates a key (secret shown once) and revokes it', async () => {

@@ -168,6 +168,8 @@ export default async function setup(project: TestProject) {
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       DASHBOARD_DIR: DASHBOARD_DIST,
       LOG_LEVEL: 'warn',
+      // Drift counts reach Redis (and the Monitoring view) within half a second.
+      DRIFT_FLUSH_INTERVAL_MS: '500',
     };
     const baseUrl = `http://127.0.0.1:${port}`;
     const apiLog = start('api', process.execPath, [join(BACKEND_DIST, 'main.js')], env);

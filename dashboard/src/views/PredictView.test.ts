@@ -212,6 +212,42 @@ describe('predict form', () => {
     await until(() => document.activeElement?.id === 'result-title');
   });
 
+  it('asks for the explanation and shows the price range and the waterfall of reasons', async () => {
+    const { api, wrapper } = await openPredict({
+      'POST /v1/predictions': {
+        price: 401234.56,
+        interval: { low: 362100.1, high: 441870.9, level: 0.9 },
+        explanation: {
+          space: 'log1p',
+          bias: 12.6,
+          basePrice: 300000,
+          price: 401234.56,
+          columns: [
+            {
+              source: 'median_list_price',
+              columns: ['median_list_price'],
+              contribution: 0.28,
+              priceContribution: 101234.56,
+            },
+          ],
+          rest: { columns: 0, contribution: 0, priceContribution: 0 },
+        },
+        warnings: [],
+        model: { name: 'housets-xgboost', version: 3 },
+        requestId: 'r-2',
+      },
+    });
+    await wrapper.get('form[aria-label="Record to price"]').trigger('submit');
+    await until(() => wrapper.find('[data-testid="price-range"]').exists());
+    expect(new URL(api.calls('POST /v1/predictions')[0]!.url).searchParams.get('explain')).toBe('true');
+    expect(wrapper.get('[data-testid="price-range"]').text()).toBe('90 % range: $362,100 – $441,871');
+    const rows = wrapper.findAll('[data-testid="waterfall-row"]').map((r) => r.text());
+    expect(rows[0]).toContain('Base price');
+    expect(rows[1]).toContain('Median list price');
+    expect(rows[1]).toContain('+$101,235');
+    expect(rows.at(-1)).toContain('$401,235');
+  });
+
   it("shows the server's validation errors beside their fields", async () => {
     const { wrapper } = await openPredict({
       'POST /v1/predictions': problem(400, '2 fields are invalid: record.zipcode, record.date', [
