@@ -253,6 +253,57 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
     await promoteAndWait(1);
   });
 
+  it('item 3: concurrent promotions, archives and rollbacks on two instances leave exactly one production version', async () => {
+    const b = others[0] ?? (await anotherInstance());
+    // Versions of their own, so that this test does not depend on the ones above.
+    const versions: number[] = [];
+    for (const tag of ['race-a', 'race-b', 'race-c', 'race-d']) {
+      const res = await upload(
+        variant(first, (pkg) => (pkg.manifest.model.version = `${pkg.manifest.model.version}-${tag}`)),
+      );
+      expect(res.status).toBe(201);
+      versions.push(res.body.version);
+    }
+    await promoteAndWait(versions[0]!);
+    const statuses: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      const production = (await rows().findOne({ where: { stage: 'production' } }))!;
+      // Every other version promoted and archived at once, half through each instance, while the
+      // production version is archived through both and a rollback races them.
+      const others = versions.filter((v) => v !== production.version);
+      const results = await Promise.all([
+        ...others.map((v, i) => setStage(v, 'production', i % 2 === 0 ? b : undefined)),
+        ...others.map((v, i) => setStage(v, 'archived', i % 2 === 0 ? undefined : b)),
+        setStage(production.version, 'archived', b, production.name),
+        setStage(production.version, 'archived', undefined, production.name),
+        supertest(b.getHttpServer()).post('/v1/models/rollback').set(auth()),
+      ]);
+      for (const res of results) {
+        statuses.push(res.status);
+        expect([200, 409]).toContain(res.status);
+        if (res.status === 409) expect(res.headers['content-type']).toContain('application/problem+json');
+      }
+      expect(await rows().count({ where: { stage: 'production' } })).toBe(1);
+    }
+    // The promotions did happen (not every request refused), and the production version serves.
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(4);
+    const production = (await rows().findOne({ where: { stage: 'production' } }))!;
+    await waitFor(async () => t.app.get(InferenceService).model()?.version.id === production.id);
+    const res = await predict();
+    expect(res.status).toBe(200);
+    expect(res.body.model.version).toBe(production.version);
+  });
+
+  it('item 3: the database itself refuses a second production version', async () => {
+    const [one, two] = await rows().find({ where: { name: NAME }, order: { version: 'ASC' }, take: 2 });
+    const production = (await rows().findOne({ where: { stage: 'production' } }))!;
+    const other = production.id === one!.id ? two! : one!;
+    await expect(rows().update({ id: other.id }, { stage: 'production' })).rejects.toThrow(
+      /unique|duplicate/i,
+    );
+    expect(await rows().count({ where: { stage: 'production' } })).toBe(1);
+  });
+
   it('item 9: names, versions and spec names the store or database cannot hold are a 422, with no orphan artifact', async () => {
     const before = await modelKeys();
     const cases: Array<[string, (pkg: ModelPackage) => void, RegExp]> = [
@@ -295,8 +346,10 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
         .request()
         .get(`/v1/models/${encodeURIComponent(name)}/versions/1`)
         .set(auth());
-      expect([400, 404]).toContain(route.status);
-      if (route.status === 400) expect(JSON.stringify(route.body)).toContain('must be a model name');
+      // The route refuses the name itself (400 naming the rule), not merely finds nothing (404).
+      expect({ name, status: route.status }).toEqual({ name, status: 400 });
+      expect(route.headers['content-type']).toContain('application/problem+json');
+      expect(JSON.stringify(route.body)).toContain('must be a model name');
     }
     expect(await modelKeys()).toEqual(before);
     // A name the rule allows registers and is addressable.
