@@ -1,12 +1,18 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ModelEvaluation, ModelManifest } from './manifest';
+import type { ModelManifest } from './manifest';
 import type { PackageFiles } from './io';
 import type { ParityReport, Tolerance } from './verify';
 
 export type VerifyOutcome =
-  | { ok: true; manifest: ModelManifest; evaluation: ModelEvaluation; report: ParityReport }
+  | {
+      ok: true;
+      manifest: ModelManifest;
+      /** evaluation.json as it passed its schema (unknown keys dropped), ready to store. */
+      evaluationJson: string;
+      report: ParityReport;
+    }
   | { ok: false; kind: 'input' | 'onnx' | 'error'; message: string };
 
 /**
