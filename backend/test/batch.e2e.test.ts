@@ -572,7 +572,7 @@ describe('monthly batch', () => {
     expect(run.files[0].month).toBe('2012-03');
     expect(run.files.reduce((n: number, f: { rows: number }) => n + f.rows, 0)).toBe(run.rowsDone);
     const march = await parseCsv(await store.get(store.keyOf(run.files[0].uri)!));
-    expect(march.header.slice(-2)).toEqual(['predicted_price', 'actual_price']);
+    expect(march.header.slice(-3)).toEqual(['predicted_price', 'actual_price', 'warnings']);
     expect(march.rows).toHaveLength(run.files[0].rows);
     for (const row of march.rows) expect(row[march.header.indexOf('date')]).toMatch(/^2012-03/);
     const s = run.summary;

@@ -11,9 +11,7 @@ import { Repository } from 'typeorm';
 import {
   spreadsheetSafeField as csvField,
   spreadsheetSafeLine as csvLine,
-  formatDate,
-  readCategory,
-  readDate,
+  formatWarnings,
   scoreCsv,
   type ModelManifest,
   type ScoreProgress,
@@ -37,6 +35,7 @@ import { FINISHED_STATUSES, UNFINISHED_STATUSES, batchKeys, type MonthlyJobData 
 import { BatchEvaluationEntity, type MonthlyFile } from './batch-evaluation.entity';
 import { EvaluationAccumulator } from './evaluation-summary';
 import { failsAtEnd, failsEarly } from './bad-rows';
+import { monthReader, regionReader } from './monthly-grouping';
 
 /** More distinct months than this is not a monthly dataset (and would hold too many files open). */
 const MAX_MONTHS = 1200;
@@ -176,9 +175,9 @@ export class MonthlyProcessor {
       throw new PermanentJobError(
         `the model's dataset spec ${manifest.spec.name} has no date column to group by month`,
       );
+    const monthOf = monthReader(dateColumn);
     const regionColumnName = manifest.spec.evaluation.regionColumn ?? null;
-    const regionSpec = manifest.spec.columns.find((c) => c.name === regionColumnName);
-    const regionRule = regionSpec && regionSpec.role === 'categorical' ? regionSpec.normalize : undefined;
+    const regionOf = regionReader(manifest.spec);
     const target = manifest.target.column;
     const key = this.store.keyOf(row.inputUri);
     if (key === undefined)
@@ -223,26 +222,27 @@ export class MonthlyProcessor {
         {
           chunkRows: this.config.BATCH_CHUNK_ROWS,
           maxLineBytes: this.config.CSV_MAX_LINE_BYTES,
-          onScored: (record, predicted, actual) => {
+          onScored: (record, predicted, actual, warnings) => {
             if (!columns) {
               columns = Object.keys(record);
               hasTarget = columns.includes(target);
+              // The columns of a predict job's result, warnings last.
               header =
-                csvLine([...columns, 'predicted_price', ...(hasTarget ? ['actual_price'] : [])]) + '\n';
+                csvLine([...columns, 'predicted_price', ...(hasTarget ? ['actual_price'] : []), 'warnings']) +
+                '\n';
             }
-            const month = formatDate(readDate(record[dateColumn.name])).slice(0, 7);
+            const month = monthOf(record);
             const predictedCents = Math.round(predicted * 100) / 100;
             const line =
               csvLine(columns.map((c) => record[c] as string)) +
               `,${predictedCents}` +
-              (hasTarget ? `,${csvField(record[target] as string)}` : '');
+              (hasTarget ? `,${csvField(record[target] as string)}` : '') +
+              `,${csvField(formatWarnings(warnings))}`;
             const writer = writerFor(month);
             writer.stream.write(line + '\n');
             writer.rows++;
             if (!Number.isNaN(actual)) {
-              const region = regionColumnName
-                ? (readCategory(record[regionColumnName], regionRule) ?? 'unknown')
-                : undefined;
+              const region = regionOf?.(record);
               evaluation.add(month, region, actual, predicted);
             }
           },
