@@ -188,6 +188,19 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
       await store().put(`${row.artifactPrefix}/manifest.json`, original);
     }
     await expect(registry().readPackage(row)).resolves.toBeDefined();
+    // Another model's model.onnx in place of this one's: refused at load by its checksum.
+    const onnx = await store().get(`${row.artifactPrefix}/model.onnx`);
+    const foreign = [first, second].find((m) => m.pkg.manifest.onnx.sha256 !== row.onnxSha256)!;
+    await store().put(`${row.artifactPrefix}/model.onnx`, Buffer.from(foreign.pkg.model));
+    try {
+      await expect(registry().readPackage(row)).rejects.toThrow(
+        /model\.onnx of .* does not match its registry checksum/,
+      );
+      await expect(t.app.get(InferenceService).loadVersion(row)).rejects.toThrow(/registry checksum/);
+    } finally {
+      await store().put(`${row.artifactPrefix}/model.onnx`, onnx);
+    }
+    await expect(registry().readPackage(row)).resolves.toBeDefined();
   });
 
   it('item 2: a package cannot loosen the parity tolerance (1e9 with a wrong target transform is refused)', async () => {
@@ -208,6 +221,52 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
       variant(first, (pkg) => (pkg.manifest.parity.tolerance = { relative: 1e-5, absolute: 0.5 })),
     );
     expect(tighter.status).toBe(201);
+  });
+
+  it("item 2: the ceiling is the server's setting: a lenient one admits what the default refuses, and a package may still tighten it", async () => {
+    // Predictions 0.1 % off (hundreds of dollars): beyond the default ceiling (1e-4 relative, 1 absolute).
+    const off = (tolerance: { relative: number; absolute: number }) =>
+      variant(first, (pkg) => {
+        pkg.manifest.parity.predictions = pkg.manifest.parity.predictions.map((p) => p * 1.001);
+        pkg.manifest.parity.tolerance = tolerance;
+      });
+    const loose = { relative: 1e9, absolute: 1e9 };
+    const refused = await upload(off(loose));
+    expect(refused.status).toBe(422);
+    expect(refused.body.detail).toMatch(/relative 0\.0001, absolute 1\b/);
+    const lenient = await createApp({
+      ...t.config,
+      PARITY_MAX_RELATIVE_TOLERANCE: 0.01,
+      PARITY_MAX_ABSOLUTE_TOLERANCE: 1000,
+    });
+    others.push(lenient);
+    await lenient.init();
+    await lenient.getHttpAdapter().getInstance().ready();
+    const admitted = await upload(off(loose), lenient);
+    expect(admitted.status).toBe(201);
+    const tightened = await upload(off({ relative: 1e-5, absolute: 0.5 }), lenient);
+    expect(tightened.status).toBe(422);
+    expect(tightened.body.detail).toMatch(/relative 0\.00001, absolute 0\.5\b/);
+  });
+
+  it('item 2 (issue 10): a raw parity value the server reads differently than training is refused at registration', async () => {
+    const before = await modelKeys();
+    const numbers = first.pkg.manifest.signature.filter((f) => f.type === 'number').map((f) => f.name);
+    const res = await upload(
+      variant(first, (pkg) => {
+        const record = pkg.manifest.parity.records[0]!;
+        // The same digits, read as ten times the value ("$1,500" → 1500 becomes "$15,000" → 15000):
+        // the fixture's expected price was made from the original text.
+        for (const name of numbers) {
+          const value = Number(String(record[name] ?? '').replace(/[$,]/g, ''));
+          if (Number.isFinite(value) && value !== 0)
+            record[name] = `$${(value * 10).toLocaleString('en-US')}`;
+        }
+      }),
+    );
+    expect(res.status).toBe(422);
+    expect(res.body.detail).toMatch(/parity fixture not reproduced: .*\(record 0: expected/);
+    expect(await modelKeys()).toEqual(before);
   });
 
   it('item 3: production cannot be archived without a replacement, on any instance; rollback still works', async () => {
