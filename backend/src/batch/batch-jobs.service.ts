@@ -294,10 +294,11 @@ export class BatchJobsService {
       await this.drain(file.file);
       throw validationProblem([{ field: repeated, message: 'must be sent once' }]);
     }
+    // A field sent empty is a bad value (400), not an absent one: `modelName=` does not mean production.
     const fieldValue = (name: string) => {
       const field = fields[name] as { value?: unknown } | undefined;
       const v = field?.value;
-      return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+      return typeof v === 'string' ? v.trim() : undefined;
     };
     const name = fieldValue('modelName');
     const versionText = fieldValue('modelVersion');

@@ -389,7 +389,7 @@ describe('hostile batch input', () => {
   it("item 11: a batch job names its model by the registry's one name rule (400 naming the rule, nothing stored)", async () => {
     await idle();
     const before = await batchObjects();
-    for (const name of ['has space', 'a/b', '-leading-dash', 'a'.repeat(201)]) {
+    for (const name of ['has space', 'a/b', '-leading-dash', 'a'.repeat(201), '']) {
       const multipart = await t
         .request()
         .post('/v1/batch-jobs')
