@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -46,6 +46,22 @@ const STAGE_LOCK_KEY = 7_114_020_611;
 
 /** The tail of this process's queue of stage-change transactions (see RegistryService.withStageLock). */
 let stageQueue: Promise<unknown> = Promise.resolve();
+
+/** Bytes hashed between two turns of the event loop (a few milliseconds of work). */
+const HASH_STEP = 4 * 1024 * 1024;
+
+/**
+ * SHA-256 of a model file in steps, yielding to the event loop between them: a version loads on
+ * every instance at each promotion, and a 512 MiB model hashed in one call would stall predictions.
+ */
+async function sha256Yielding(bytes: Uint8Array): Promise<string> {
+  const hash = createHash('sha256');
+  for (let at = 0; at < bytes.length; at += HASH_STEP) {
+    hash.update(bytes.subarray(at, at + HASH_STEP));
+    if (at + HASH_STEP < bytes.length) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return hash.digest('hex');
+}
 
 /** A key segment no other upload has: time first, so a listing sorts by upload. */
 const uploadId = () => `u${Date.now().toString(36)}-${randomUUID()}`;
@@ -231,7 +247,8 @@ export class RegistryService {
     ]);
     const model = new Uint8Array(modelBytes);
     const which = `${version.name} v${version.version}`;
-    if (sha256(model) !== version.onnxSha256)
+    const onnxSha256 = await sha256Yielding(model);
+    if (onnxSha256 !== version.onnxSha256)
       throw new Error(
         `the stored model.onnx of ${which} does not match its registry checksum (corrupt or replaced file)`,
       );
@@ -239,7 +256,7 @@ export class RegistryService {
       throw new Error(
         `the stored manifest.json of ${which} does not match its registry checksum (corrupt or replaced file)`,
       );
-    const manifest = parseManifest(JSON.parse(manifestBytes.toString('utf8')), model);
+    const manifest = parseManifest(JSON.parse(manifestBytes.toString('utf8')), { sha256: onnxSha256 });
     if (manifest.model.name !== version.name)
       throw new Error(`the stored manifest of ${which} names another model (${manifest.model.name})`);
     return { version, manifest, model };
