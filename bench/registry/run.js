@@ -243,6 +243,7 @@ async function main() {
       cpus: `${os.cpus().length} × ${os.cpus()[0].model}`,
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
+      commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim(),
       loadAverageAtStart: os
         .loadavg()
         .map((x) => x.toFixed(2))
@@ -270,7 +271,7 @@ async function main() {
       '',
       `${machine.date.slice(0, 10)} on ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}. Load average at start: ${machine.loadAverageAtStart} (a machine shared with other work).`,
       `Profile: ${result.profile}; one API process; autocannon on loopback from the same machine.`,
-      `Runs of ${SECONDS} s per connection count (the issue asks 60 s; shortened because the machine is shared).`,
+      `Runs of ${SECONDS} s per connection count${SECONDS >= 60 ? ', as the issue asks' : ' (the issue asks 60 s; shortened)'}; commit ${machine.commit}.`,
       '',
       '## Load with a promotion or rollback every 5 s',
       '',
@@ -286,7 +287,7 @@ async function main() {
       `${packages.length} different packages of one name (2 models × 2 package versions) uploaded at once, ${ROUNDS} rounds (${raceSeconds.toFixed(0)} s): ${versions.length} versions registered, ${raceFailures} uploads failed.`,
       `Every version was then promoted and asked for a prediction: **${mismatched} mismatched versions** (the row's package version, the served version and the price of its own model must all agree); ${distinct} distinct model prices seen (2 expected).`,
       '',
-      'Rerun: `npx nx run-many -t build && node bench/registry/run.js --seconds 30 --rounds 20`.',
+      `Rerun: \`npx nx run-many -t build && node bench/registry/run.js --seconds ${SECONDS} --rounds ${ROUNDS}\`.`,
     ];
     fs.writeFileSync(path.join(ROOT, 'bench/results/registry.md'), lines.join('\n') + '\n');
     process.stdout.write(lines.join('\n') + '\n');

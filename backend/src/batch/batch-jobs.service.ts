@@ -21,6 +21,7 @@ import {
 import { BatchJobEntity } from './batch-job.entity';
 import { BatchQueueService } from './batch-queue.service';
 import { deletePrefix } from './artifacts';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '@housing/ml';
 import { CONTROL_CHARACTERS, type ModelVersionRefDto } from './batch.dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -143,8 +144,7 @@ export class BatchJobsService {
     if (ref && (ref.name !== undefined || ref.version !== undefined)) {
       if (
         !ref.name ||
-        CONTROL_CHARACTERS.test(ref.name) ||
-        ref.name.length > 200 ||
+        !MODEL_NAME_PATTERN.test(ref.name) ||
         !Number.isInteger(ref.version) ||
         ref.version! < 1 ||
         ref.version! > 2147483647
@@ -152,8 +152,7 @@ export class BatchJobsService {
         throw validationProblem([
           {
             field: 'modelVersion',
-            message:
-              'needs both a model name (up to 200 characters, no control characters) and a version number (integer, 1 to 2147483647)',
+            message: `needs both a model name (${MODEL_NAME_RULE}) and a version number (integer, 1 to 2147483647)`,
           },
         ]);
       }
@@ -295,10 +294,11 @@ export class BatchJobsService {
       await this.drain(file.file);
       throw validationProblem([{ field: repeated, message: 'must be sent once' }]);
     }
+    // A field sent empty is a bad value (400), not an absent one: `modelName=` does not mean production.
     const fieldValue = (name: string) => {
       const field = fields[name] as { value?: unknown } | undefined;
       const v = field?.value;
-      return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+      return typeof v === 'string' ? v.trim() : undefined;
     };
     const name = fieldValue('modelName');
     const versionText = fieldValue('modelVersion');

@@ -10,11 +10,10 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { cellMetrics } from '@housing/ml';
+import { cellMetrics, MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '@housing/ml';
 import { EvaluationCellDto } from '../model-registry/registry.dto';
 import { JOB_STATUSES, type JobStatus } from './batch.constants';
 import type { BatchJobEntity } from './batch-job.entity';
@@ -29,8 +28,7 @@ export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const WITHOUT_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
-/** What the text validators enforce, as JSON-schema patterns for the OpenAPI document. */
-const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f\\u007f]*$';
+/** The input URI rule as a JSON-schema pattern for the OpenAPI document. */
 const STORE_URI = '^(s3|file)://[^\\u0000-\\u001f\\u007f]+$';
 
 /** A query parameter as a number; an empty one (`?offset=`) is not 0 but invalid. */
@@ -60,11 +58,15 @@ const DATASET_ID_DOC = {
 };
 
 export class ModelVersionRefDto {
-  @ApiProperty({ example: 'housets-xgboost', minLength: 1, maxLength: 200, pattern: NO_CONTROL_CHARACTERS })
+  @ApiProperty({
+    example: 'housets-xgboost',
+    minLength: 1,
+    maxLength: 200,
+    pattern: MODEL_NAME_PATTERN.source,
+    description: `The registry's one model name rule: ${MODEL_NAME_RULE}`,
+  })
   @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  @Matches(WITHOUT_CONTROL_CHARACTERS, { message: 'name must not contain control characters' })
+  @Matches(MODEL_NAME_PATTERN, { message: `name must be a model name: ${MODEL_NAME_RULE}` })
   name: string;
 
   @ApiProperty({ type: 'integer', example: 3, minimum: 1, maximum: 2147483647 })
@@ -110,10 +112,10 @@ export class CreateBatchJobDto {
 export class UploadBatchJobDto {
   @ApiPropertyOptional({
     example: 'housets-xgboost',
-    description: 'Model name; send before the file part. With modelVersion; default: production.',
+    description: `Model name (${MODEL_NAME_RULE}); send before the file part. With modelVersion; default: production.`,
     minLength: 1,
     maxLength: 200,
-    pattern: NO_CONTROL_CHARACTERS,
+    pattern: MODEL_NAME_PATTERN.source,
   })
   modelName?: string;
 

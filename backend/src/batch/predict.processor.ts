@@ -62,6 +62,13 @@ function evaluationOf(spec: DatasetSpec, accuracy: EvaluationCells): BatchJobEva
   };
 }
 
+/** A requeued job's counters: nothing read yet, as its next attempt starts from the first row. */
+const REQUEUED_COUNTERS = { rowsRead: 0, rowsDone: 0, rowsFailed: 0, bytesRead: 0 } as const;
+
+/** How far a stopped attempt got, for the status's error text. */
+const readSoFar = (counts: ScoreProgress) =>
+  `after reading ${counts.rowsRead} rows (${counts.rowsFailed} rejected)`;
+
 @Injectable()
 export class PredictProcessor {
   private readonly logger = new Logger('BatchPredict');
@@ -386,7 +393,12 @@ export class PredictProcessor {
         return { outcome: 'cancelled' };
       }
       await this.jobs
-        .update(owned, { status: 'queued', error: (error as Error).message, updatedAt: Date.now() })
+        .update(owned, {
+          ...REQUEUED_COUNTERS,
+          status: 'queued',
+          error: `${(error as Error).message} (the attempt stopped ${readSoFar(counts)})`,
+          updatedAt: Date.now(),
+        })
         .catch(() => undefined);
       this.logger.warn(`job ${id}: attempt ${attemptId} stopped: ${(error as Error).message}`);
       throw error;
@@ -407,10 +419,12 @@ export class PredictProcessor {
       this.logger.warn(`job ${id}: failed: ${detail}`);
       throw kind === 'permanent' ? new UnrecoverableError(detail) : error;
     }
+    // The next attempt reads the input from its first row: the counters start again (the dead
+    // attempt's are history, told in the error), so they never show rows no attempt is reading.
     await this.jobs.update(owned, {
-      ...counters,
+      ...REQUEUED_COUNTERS,
       status: 'queued',
-      error: `attempt ${job.attemptsMade + 1} of ${attempts} failed: ${reason}; retrying`,
+      error: `attempt ${job.attemptsMade + 1} of ${attempts} failed ${readSoFar(counts)}: ${reason}; retrying`,
       updatedAt: Date.now(),
     });
     this.logger.warn(

@@ -1,4 +1,4 @@
-import type { SignatureField } from '@housing/ml';
+import { checkRecord, type SignatureField } from '@housing/ml';
 import { recordJsonSchema } from './record-schema';
 
 const signature: SignatureField[] = [
@@ -45,7 +45,7 @@ describe('recordJsonSchema', () => {
       type: 'number',
       minimum: 0,
       maximum: 3,
-      description: 'Average sale to list ratio',
+      description: 'Average sale to list ratio. A value outside 0 to 3 is refused (400).',
       examples: [0.99],
     });
     expect(schema.properties.zipcode).toMatchObject({
@@ -55,5 +55,38 @@ describe('recordJsonSchema', () => {
       'x-unknown-value': 'accepted; encoded as frequency 0',
     });
     expect(schema.additionalProperties).toBe(true);
+  });
+});
+
+describe('recordJsonSchema follows the outliers policy serving applies', () => {
+  const field = (outliers?: SignatureField['outliers']): SignatureField => ({
+    name: 'sqft',
+    type: 'number',
+    required: true,
+    min: 100,
+    max: 20_000,
+    ...(outliers && { outliers }),
+    sentinels: [0],
+  });
+
+  it.each([
+    [undefined, true, /outside 100 to 20000 is refused \(400\)/],
+    ['drop_row', true, /outside 100 to 20000 is refused \(400\)/],
+    ['missing', false, /outside 100 to 20000 is accepted and treated as missing.*imputed/],
+    ['clip', false, /outside 100 to 20000 is accepted and clipped to the bound.*out_of_range/],
+  ] as const)('outliers %s: refused %s, as the serving check does', (outliers, refused, text) => {
+    const f = field(outliers);
+    const property = recordJsonSchema({ name: 'm', version: 1 }, [f]).properties.sqft!;
+    expect(property.description).toMatch(text);
+    expect(property.description).toMatch(/0 means missing \(warning imputed\)/);
+    expect(property['x-sentinels']).toEqual([0]);
+    // Hard JSON Schema bounds exactly when serving refuses the value; advisory ones otherwise.
+    expect('minimum' in property).toBe(refused);
+    expect('x-minimum' in property).toBe(!refused);
+    expect(property[refused ? 'maximum' : 'x-maximum']).toBe(20_000);
+    const check = checkRecord({ sqft: 50_000 }, { signature: [f] });
+    expect(check.errors.length > 0).toBe(refused);
+    if (!refused)
+      expect(check.warnings.map((w) => w.kind)).toEqual([outliers === 'clip' ? 'out_of_range' : 'imputed']);
   });
 });

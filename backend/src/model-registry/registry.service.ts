@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import {
   InputError,
   checkPackageFileSize,
@@ -22,6 +22,7 @@ import { ProblemException, conflict, notFound } from '../common/problem';
 import { ModelStageChangeEntity, ModelVersionEntity, type ModelStage } from './model-version.entity';
 import { ModelEvents } from './model-events';
 import { isModelRef } from './registry.params';
+import { isUniqueViolation } from '../database/constraint-errors';
 
 export const registrationRejected = (detail: string) =>
   new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'package-rejected', 'Model package rejected', detail);
@@ -39,6 +40,28 @@ async function rejectInputErrors<T>(read: () => Promise<T>): Promise<T> {
 
 /** Attempts at a version number when concurrent registrations of one name keep taking it first. */
 const MAX_NUMBER_ATTEMPTS = 20;
+
+/** The Postgres advisory lock key every stage change takes (any constant unique to this use). */
+const STAGE_LOCK_KEY = 7_114_020_611;
+
+/** The tail of this process's queue of stage-change transactions (see RegistryService.withStageLock). */
+let stageQueue: Promise<unknown> = Promise.resolve();
+
+/** Bytes hashed between two turns of the event loop (a few milliseconds of work). */
+const HASH_STEP = 4 * 1024 * 1024;
+
+/**
+ * SHA-256 of a model file in steps, yielding to the event loop between them: a version loads on
+ * every instance at each promotion, and a 512 MiB model hashed in one call would stall predictions.
+ */
+async function sha256Yielding(bytes: Uint8Array): Promise<string> {
+  const hash = createHash('sha256');
+  for (let at = 0; at < bytes.length; at += HASH_STEP) {
+    hash.update(bytes.subarray(at, at + HASH_STEP));
+    if (at + HASH_STEP < bytes.length) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return hash.digest('hex');
+}
 
 /** A key segment no other upload has: time first, so a listing sorts by upload. */
 const uploadId = () => `u${Date.now().toString(36)}-${randomUUID()}`;
@@ -63,7 +86,6 @@ export class RegistryService {
 
   constructor(
     @InjectRepository(ModelVersionEntity) private readonly versions: Repository<ModelVersionEntity>,
-    @InjectRepository(ModelStageChangeEntity) private readonly changes: Repository<ModelStageChangeEntity>,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     private readonly events: ModelEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -135,12 +157,11 @@ export class RegistryService {
           `(record ${f.index}, ${f.feature}: expected ${f.expected}, got ${f.actual})`,
       );
     }
-    const pkg: ModelPackage = {
-      manifest: outcome.manifest,
-      evaluation: outcome.evaluation,
-      model: files.model,
-    };
-    return this.register(pkg, files, registeredBy);
+    return this.register(
+      { manifest: outcome.manifest, model: files.model, evaluationJson: outcome.evaluationJson },
+      files,
+      registeredBy,
+    );
   }
 
   /** The server's parity tolerance ceiling: a package's own tolerance may only be tighter. */
@@ -157,7 +178,7 @@ export class RegistryService {
    * for the number, never for the files; the row records the checksums the loader checks.
    */
   private async register(
-    pkg: ModelPackage,
+    pkg: Pick<ModelPackage, 'manifest' | 'model'> & { evaluationJson: string },
     files: PackageFiles,
     registeredBy: string | null,
   ): Promise<ModelVersionEntity> {
@@ -168,7 +189,7 @@ export class RegistryService {
     try {
       await this.store.put(`${prefix}/model.onnx`, pkg.model);
       await this.store.put(`${prefix}/manifest.json`, manifestBytes);
-      await this.store.put(`${prefix}/evaluation.json`, JSON.stringify(pkg.evaluation));
+      await this.store.put(`${prefix}/evaluation.json`, pkg.evaluationJson);
       // The very bytes whose checksum the manifest records.
       if (manifest.explain && files.covers) await this.store.put(`${prefix}/trees.json`, files.covers);
     } catch (error) {
@@ -241,7 +262,8 @@ export class RegistryService {
     ]);
     const model = new Uint8Array(modelBytes);
     const which = `${version.name} v${version.version}`;
-    if (sha256(model) !== version.onnxSha256)
+    const onnxSha256 = await sha256Yielding(model);
+    if (onnxSha256 !== version.onnxSha256)
       throw new Error(
         `the stored model.onnx of ${which} does not match its registry checksum (corrupt or replaced file)`,
       );
@@ -249,7 +271,7 @@ export class RegistryService {
       throw new Error(
         `the stored manifest.json of ${which} does not match its registry checksum (corrupt or replaced file)`,
       );
-    const manifest = parseManifest(JSON.parse(manifestBytes.toString('utf8')), model);
+    const manifest = parseManifest(JSON.parse(manifestBytes.toString('utf8')), { sha256: onnxSha256 });
     if (manifest.model.name !== version.name)
       throw new Error(`the stored manifest of ${which} names another model (${manifest.model.name})`);
     if (!manifest.explain) return { version, manifest, model };
@@ -280,53 +302,117 @@ export class RegistryService {
     return new Set(rows.map((r) => r.artifactPrefix));
   }
 
-  /** Moves a version to a stage. Promoting to production archives the current production version. */
+  /**
+   * Moves a version to a stage. Promoting to production archives the current production version.
+   * The check and the change run in one serialised transaction (see withStageLock), so concurrent
+   * promotions, archives and rollbacks, from any instance, always leave exactly one production version.
+   */
   async setStage(
     name: string,
     version: number,
     stage: ModelStage,
     changedBy: string | null,
   ): Promise<ModelVersionEntity> {
-    const target = await this.get(name, version);
-    if (target.stage === stage) return target;
-    // One rule for every process: production changes only by promoting a replacement, so no instance
-    // can keep serving a version the registry has archived while a fresh one has nothing to serve.
-    if (target.stage === 'production')
-      throw conflict(
-        `${name} v${version} is in production; promote another version to replace it (or roll back) ` +
-          `instead of moving it to ${stage}, so that a model stays served`,
-      );
-    await this.versions.manager.transaction(async (tx) => {
-      const now = Date.now();
-      if (stage === 'production') {
-        const current = await tx.findOne(ModelVersionEntity, { where: { stage: 'production' } });
-        if (current) await this.recordChange(tx, current, 'archived', changedBy, now);
-      }
-      await this.recordChange(tx, target, stage, changedBy, now + (stage === 'production' ? 1 : 0));
+    const { id } = await this.get(name, version);
+    const outcome = await this.withStageLock(async (tx) => {
+      // Read again under the lock: the stage seen before it may have changed meanwhile.
+      const target = await tx.findOneOrFail(ModelVersionEntity, { where: { id } });
+      if (target.stage === stage) return { changed: false };
+      // One rule for every process: production changes only by promoting a replacement, so no instance
+      // can keep serving a version the registry has archived while a fresh one has nothing to serve.
+      if (target.stage === 'production')
+        return {
+          conflict:
+            `${name} v${version} is in production; promote another version to replace it (or roll back) ` +
+            `instead of moving it to ${stage}, so that a model stays served`,
+        };
+      await this.moveTo(tx, target, stage, changedBy);
+      return { changed: true };
     });
-    await this.events.publish({ type: 'stage-changed', modelVersionId: target.id, stage, at: Date.now() });
+    if ('conflict' in outcome) throw conflict(outcome.conflict!);
+    if (outcome.changed)
+      await this.events.publish({ type: 'stage-changed', modelVersionId: id, stage, at: Date.now() });
     return this.get(name, version);
   }
 
   /** Restores the version that was in production before the current one. */
   async rollback(changedBy: string | null): Promise<ModelVersionEntity> {
-    const current = await this.findProduction();
-    if (!current) throw conflict('no version is in production, so there is nothing to roll back from');
-    const promotions = await this.changes.find({
-      where: { toStage: 'production' },
-      order: { at: 'DESC' },
-      take: 50,
+    const outcome = await this.withStageLock(async (tx) => {
+      const current = await tx.findOne(ModelVersionEntity, { where: { stage: 'production' } });
+      if (!current) return { conflict: 'no version is in production, so there is nothing to roll back from' };
+      const promotions = await tx.find(ModelStageChangeEntity, {
+        where: { toStage: 'production' },
+        order: { at: 'DESC' },
+        take: 50,
+      });
+      const previous = promotions.find((p) => p.modelVersionId !== current.id);
+      if (!previous)
+        return {
+          conflict: `${current.name} v${current.version} is the only version ever promoted to production`,
+        };
+      const entity = await tx.findOne(ModelVersionEntity, { where: { id: previous.modelVersionId } });
+      if (!entity) return { conflict: 'the previous production version no longer exists' };
+      await this.moveTo(tx, entity, 'production', changedBy);
+      return { entity };
     });
-    const previous = promotions.find((p) => p.modelVersionId !== current.id);
-    if (!previous)
-      throw conflict(`${current.name} v${current.version} is the only version ever promoted to production`);
-    const entity = await this.versions.findOne({ where: { id: previous.modelVersionId } });
-    if (!entity) throw conflict('the previous production version no longer exists');
-    return this.setStage(entity.name, entity.version, 'production', changedBy);
+    if ('conflict' in outcome) throw conflict(outcome.conflict!);
+    const { entity } = outcome;
+    await this.events.publish({
+      type: 'stage-changed',
+      modelVersionId: entity.id,
+      stage: 'production',
+      at: Date.now(),
+    });
+    return this.get(entity.name, entity.version);
+  }
+
+  /**
+   * Runs a stage change in a transaction that no other stage change overlaps, on any instance:
+   * - within this process, a queue (every RegistryService of the process shares it: one SQLite
+   *   connection cannot hold two transactions, and two in-process instances share the file);
+   * - across processes, Postgres takes a transaction-scoped advisory lock (after it, READ COMMITTED
+   *   reads see every committed change), and SQLite's first statement is a write, which takes the
+   *   database's single write lock (waiting up to busy_timeout) before anything is read.
+   * The unique index UQ_model_versions_one_production backs this up; should it ever refuse a change,
+   * the answer is a 409, never a 500. Refusals are returned, not thrown, so the transaction commits
+   * (nothing written) rather than rolling back statements other requests ran on the same connection.
+   */
+  private withStageLock<T>(work: (tx: EntityManager) => Promise<T>): Promise<T | { conflict: string }> {
+    const run = stageQueue.then(() =>
+      this.versions.manager
+        .transaction(async (tx) => {
+          if (tx.connection.options.type === 'postgres')
+            await tx.query('SELECT pg_advisory_xact_lock($1)', [STAGE_LOCK_KEY]);
+          else await tx.query(`UPDATE "model_versions" SET "stage" = "stage" WHERE 1 = 0`);
+          return work(tx);
+        })
+        .catch((error: unknown) => {
+          if (isUniqueViolation(error))
+            return { conflict: 'another stage change was made at the same time; try again' };
+          throw error;
+        }),
+    );
+    stageQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Records the move of `target` to `stage`; promoting archives every version in production first. */
+  private async moveTo(
+    tx: EntityManager,
+    target: ModelVersionEntity,
+    stage: ModelStage,
+    changedBy: string | null,
+  ): Promise<void> {
+    const now = Date.now();
+    if (stage === 'production') {
+      const current = await tx.find(ModelVersionEntity, { where: { stage: 'production' } });
+      for (const entity of current) await this.recordChange(tx, entity, 'archived', changedBy, now);
+    }
+    await this.recordChange(tx, target, stage, changedBy, now + (stage === 'production' ? 1 : 0));
   }
 
   private async recordChange(
-    tx: Repository<ModelVersionEntity>['manager'],
+    tx: EntityManager,
     entity: ModelVersionEntity,
     stage: ModelStage,
     changedBy: string | null,

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { BatchJobEntity } from '../../src/batch/batch-job.entity';
-import type { ArtifactStore } from '../../src/storage/artifact-store';
+import { ARTIFACT_STORE, type ArtifactStore } from '../../src/storage/artifact-store';
 import { createArtifactStore } from '../../src/storage/storage.module';
 import {
   auth,
@@ -155,6 +155,64 @@ describe('hostile batch input', () => {
     expect(errors.rows[0]![1]).toMatch(/^date /);
     // The row itself: its first field is the line number csvOf wrote, the date is the bad one.
     expect(errors.rows[0]![2]).toMatch(/^2,garbage,/);
+  });
+
+  it("item 5: after a mid-stream transient failure the requeued job counts from zero, and the retry's counters and files are exact", async () => {
+    await idle();
+    const bad = (i: number) => i % 50 === 7; // 2 %: 30 of 1,500, below the threshold
+    const body = Buffer.from(csvOf(clean.rows.slice(0, 1500), bad));
+    // The worker's store loses the connection to the input 60 % of the way through, once.
+    const workerStore = worker!.app.get<ArtifactStore>(ARTIFACT_STORE);
+    const getStream = workerStore.getStream.bind(workerStore);
+    let broken = 0;
+    const spy = jest.spyOn(workerStore, 'getStream').mockImplementation(async (key: string) => {
+      if (!key.endsWith('/input.csv') || broken++ > 0) return getStream(key);
+      const cut = Math.floor(body.length * 0.6);
+      return Readable.from(
+        (async function* () {
+          // In pieces with pauses, so the attempt reports progress before it breaks.
+          for (let at = 0; at < cut; at += 8192) {
+            yield body.subarray(at, Math.min(cut, at + 8192));
+            await new Promise((r) => setTimeout(r, 15));
+          }
+          throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+        })(),
+      );
+    });
+    try {
+      const res = await upload(body);
+      expect(res.status).toBe(202);
+      const requeued = await waitFor(
+        async () => {
+          const job = await getJob(res.body.id);
+          return job.status === 'queued' && job.error?.startsWith('attempt 1 of') ? job : undefined;
+        },
+        60_000,
+        'the first attempt to fail',
+        10,
+      );
+      // The dead attempt read rows (the error says how many) but the queued job shows none:
+      // its next attempt starts from the first row.
+      const [, read, rejected] = /after reading (\d+) rows \((\d+) rejected\): read ECONNRESET; retrying$/
+        .exec(requeued.error!)!
+        .map(Number);
+      expect(read).toBeGreaterThan(200);
+      expect(read).toBeLessThan(1500);
+      expect(rejected).toBeGreaterThan(0);
+      expect(requeued).toMatchObject({ rowsRead: 0, rowsDone: 0, rowsFailed: 0 });
+      const job = await finished(res.body.id);
+      expect(job).toMatchObject({ status: 'completed', rowsRead: 1500, rowsFailed: 30, rowsDone: 1470 });
+      // Each bad line once and each good row once: nothing of the dead attempt leaks into the files.
+      const errors = await download(job.id, 'errors');
+      expect(errors.rows.map((r) => Number(r[0]))).toEqual(
+        Array.from({ length: 1500 }, (_, i) => i)
+          .filter(bad)
+          .map((i) => i + 2),
+      );
+      expect((await download(job.id, 'result')).rows).toHaveLength(1470);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('item 6: a line longer than CSV_MAX_LINE_BYTES goes to the errors file with its line; the rows after it are scored', async () => {
@@ -333,6 +391,31 @@ describe('hostile batch input', () => {
       .set(auth(t))
       .send({ inputUri: 'file://x\u0000' });
     expect(nulKey.status).toBe(400);
+    expect(await batchObjects()).toEqual(before);
+  });
+
+  it("item 11: a batch job names its model by the registry's one name rule (400 naming the rule, nothing stored)", async () => {
+    await idle();
+    const before = await batchObjects();
+    for (const name of ['has space', 'a/b', '-leading-dash', 'a'.repeat(201), '']) {
+      const multipart = await t
+        .request()
+        .post('/v1/batch-jobs')
+        .set(auth(t))
+        .field('modelName', name)
+        .field('modelVersion', '1')
+        .attach('file', Buffer.from(csvOf(clean.rows.slice(0, 5))), 'x.csv');
+      expect({ name, status: multipart.status }).toEqual({ name, status: 400 });
+      expect(multipart.headers['content-type']).toContain('application/problem+json');
+      expect(JSON.stringify(multipart.body)).toContain('starting with a letter or digit');
+      const json = await t
+        .request()
+        .post('/v1/batch-jobs')
+        .set(auth(t))
+        .send({ inputUri: store.uri('datasets/a.csv'), modelVersion: { name, version: 1 } });
+      expect({ name, status: json.status }).toEqual({ name, status: 400 });
+      expect(JSON.stringify(json.body)).toContain('must be a model name');
+    }
     expect(await batchObjects()).toEqual(before);
   });
 });

@@ -1040,7 +1040,10 @@ export interface components {
       results: components['schemas']['BulkPredictionResultDto'][];
     };
     ModelVersionRefDto: {
-      /** @example housets-xgboost */
+      /**
+       * @description The registry's one model name rule: letters, digits, ".", "_" or "-", starting with a letter or digit, at most 200 characters
+       * @example housets-xgboost
+       */
       name: string;
       /** @example 3 */
       version: number;
@@ -1061,7 +1064,7 @@ export interface components {
     };
     UploadBatchJobDto: {
       /**
-       * @description Model name; send before the file part. With modelVersion; default: production.
+       * @description Model name (letters, digits, ".", "_" or "-", starting with a letter or digit, at most 200 characters); send before the file part. With modelVersion; default: production.
        * @example housets-xgboost
        */
       modelName?: string;

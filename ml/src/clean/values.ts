@@ -108,7 +108,8 @@ const SLASHED_MDY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 export const DATE_YEARS = { min: 1900, max: 2100 } as const;
 
 /** The date formats readDate accepts, as error messages and the README list them. */
-export const ACCEPTED_DATE_FORMATS = 'YYYY-MM-DD (optionally with a time), YYYY-MM, YYYY/MM/DD or M/D/YYYY';
+export const ACCEPTED_DATE_FORMATS =
+  'YYYY-MM-DD, YYYY-MM, YYYY/MM/DD or M/D/YYYY (a date without a time of day, year 1900 to 2100)';
 
 /**
  * Reads a calendar date as days since 1970-01-01, or NaN when it is not a real date. Accepts
@@ -206,7 +207,7 @@ export function readCategory(
 
 /**
  * Reads a date from a record: one field, or the year, month and optional day fields of an assembled
- * date (numbers, as text or JSON). Returns days since 1970-01-01, NaN when unusable; `absent` tells a
+ * date (numbers, as text or JSON), with a year from 1900 to 2100 as readDate. Returns days since 1970-01-01, NaN when unusable; `absent` tells a
  * missing value from a bad one.
  */
 export function readDateParts(
@@ -234,8 +235,9 @@ export function readDateParts(
     month < 1 ||
     month > 12 ||
     day < 1 ||
-    year < 1 ||
-    year > 9999
+    // The one date rule (readDate): years a housing record can have.
+    year < DATE_YEARS.min ||
+    year > DATE_YEARS.max
   )
     return { days: NaN, absent: false };
   if (day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!))

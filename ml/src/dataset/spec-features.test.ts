@@ -189,10 +189,31 @@ describe('spec features: sources, assembled and split-only dates, ordinal, senti
         { field: 'sqft', kind: 'out_of_range', message: '2100 is outside the training range 1500 to 1800' },
       ],
     });
-    expect(checkRecord({ ...good, yr_renovated: 0, sqft: 1600 }, manifest)).toEqual({
+    expect(checkRecord({ ...good, yr_renovated: 1999, sqft: 1600 }, manifest)).toEqual({
       errors: [],
       warnings: [],
     });
+    // A sentinel (0: never renovated) is read as missing, like a missing token, and says so.
+    expect(checkRecord({ ...good, yr_renovated: '0', sqft: 1600 }, manifest)).toEqual({
+      errors: [],
+      warnings: [
+        {
+          field: 'yr_renovated',
+          kind: 'imputed',
+          message: '0 means missing (a sentinel of this column): the model treats it as unknown',
+        },
+      ],
+    });
+    // The one date rule: an assembled date's year is 1900 to 2100, like a date written whole.
+    for (const yr of [9999, 1899, 2101, '0'])
+      expect(checkRecord({ ...good, yr, sqft: 1600, yr_renovated: 1999 }, manifest).errors).toEqual([
+        {
+          field: 'yr',
+          message: `with mo does not form a date from 1900 to 2100 (${JSON.stringify(yr)}, 12)`,
+        },
+      ]);
+    for (const yr of [1900, 2100])
+      expect(checkRecord({ ...good, yr, sqft: 1600, yr_renovated: 1999 }, manifest).errors).toEqual([]);
     expect(
       checkRecord(
         { yr: 2010, mo: 13, quality: 'Excellent', alley: 'Paved', sqft: 1600, yr_renovated: 'NA' },
@@ -202,7 +223,7 @@ describe('spec features: sources, assembled and split-only dates, ordinal, senti
       errors: [
         { field: 'yr_built', message: 'is required' },
         { field: 'quality', message: 'must be one of NA, Po, Fa, TA, Gd, Ex, got "Excellent"' },
-        { field: 'yr', message: 'with mo does not form a date (2010, 13)' },
+        { field: 'yr', message: 'with mo does not form a date from 1900 to 2100 (2010, 13)' },
       ],
       warnings: [],
     });

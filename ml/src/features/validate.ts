@@ -1,5 +1,6 @@
 import {
   ACCEPTED_DATE_FORMATS,
+  DATE_YEARS,
   formatDate,
   missingTokenSet,
   readCategory,
@@ -81,7 +82,16 @@ function fieldCheck(field: SignatureField): FieldCheck {
           errors.push({ field: name, message: `must be a number, got ${JSON.stringify(value)}` });
           return;
         }
-        if (status === ValueStatus.Missing || sentinels.has(x)) return;
+        if (status === ValueStatus.Missing) return;
+        if (sentinels.has(x)) {
+          // The transform reads a sentinel as missing, as in training: the price is made without it.
+          warnings.push({
+            field: name,
+            kind: 'imputed',
+            message: `${x} means missing (a sentinel of this column): the model treats it as unknown`,
+          });
+          return;
+        }
         const low = field.min !== undefined && x < field.min;
         const high = field.max !== undefined && x > field.max;
         if (low || high) {
@@ -180,7 +190,7 @@ function dateCheck(encoder: DateEncoder): FieldCheck {
         const parts = [assemble.year, assemble.month, ...(hasDay ? [assemble.day!] : [])];
         errors.push({
           field,
-          message: `with ${parts.slice(1).join(' and ')} does not form a date (${parts.map((p) => JSON.stringify(record[p])).join(', ')})`,
+          message: `with ${parts.slice(1).join(' and ')} does not form a date from ${DATE_YEARS.min} to ${DATE_YEARS.max} (${parts.map((p) => JSON.stringify(record[p])).join(', ')})`,
         });
         return;
       }

@@ -49,8 +49,15 @@ export function writePackage(target: string, pkg: ModelPackage): void {
   }
 }
 
-/** Checks a manifest's schema and its ONNX checksum; throws an InputError naming the first bad fields. */
-export function parseManifest(raw: unknown, model: Uint8Array, source = 'manifest.json'): ModelManifest {
+/**
+ * Checks a manifest's schema and its ONNX checksum; throws an InputError naming the first bad fields.
+ * `model` is the ONNX file, or its SHA-256 when the caller has already hashed it (once is enough).
+ */
+export function parseManifest(
+  raw: unknown,
+  model: Uint8Array | { sha256: string },
+  source = 'manifest.json',
+): ModelManifest {
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues
@@ -61,7 +68,7 @@ export function parseManifest(raw: unknown, model: Uint8Array, source = 'manifes
     });
   }
   const manifest = raw as ModelManifest;
-  if (sha256(model) !== manifest.onnx.sha256) {
+  if ((model instanceof Uint8Array ? sha256(model) : model.sha256) !== manifest.onnx.sha256) {
     throw new InputError(`model.onnx does not match the checksum in ${source} (corrupt or replaced file)`);
   }
   for (const encoder of manifest.features.encoders) {

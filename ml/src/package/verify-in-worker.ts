@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ModelEvaluation, ModelManifest } from './manifest';
+import type { ModelManifest } from './manifest';
 import type { PackageFiles } from './io';
 import type { ExplanationReport, ParityReport, Tolerance } from './verify';
 
@@ -9,7 +9,8 @@ export type VerifyOutcome =
   | {
       ok: true;
       manifest: ModelManifest;
-      evaluation: ModelEvaluation;
+      /** evaluation.json as it passed its schema (unknown keys dropped), ready to store. */
+      evaluationJson: string;
       report: ParityReport;
       /** Null for a package without explanations. */
       explanations: ExplanationReport | null;

@@ -415,13 +415,13 @@ describe('trainModel end to end: HouseTS tiny dirty sample', () => {
       ]);
       for (const line of badDates)
         expect(byLine.get(line)).toMatch(
-          /^date must be a date written YYYY-MM-DD \(optionally with a time\), YYYY-MM, YYYY\/MM\/DD or M\/D\/YYYY/,
+          /^date must be a date written YYYY-MM-DD, YYYY-MM, YYYY\/MM\/DD or M\/D\/YYYY \(a date without a time of day, year 1900 to 2100\)/,
         );
       const required = new Set(pkg.manifest.signature.filter((f) => f.required).map((f) => f.name));
       for (const l of emptied)
         expect(byLine.get(l.line)).toContain(`${l.emptied.find((c) => required.has(c))} is required`);
       expect(byLine.get(firstAppended)).toBe(
-        'date must be a date written YYYY-MM-DD (optionally with a time), YYYY-MM, YYYY/MM/DD or M/D/YYYY, got "2023-02-30"',
+        'date must be a date written YYYY-MM-DD, YYYY-MM, YYYY/MM/DD or M/D/YYYY (a date without a time of day, year 1900 to 2100), got "2023-02-30"',
       );
       expect(byLine.get(firstAppended + 1)).toBe('median_list_price must be a number, got "abc"');
       expect(byLine.get(firstAppended + 4)).toBe('has 3 fields, header has 39');

@@ -5,6 +5,7 @@ import { ModelVersionChecksums1764690000000 } from './1764690000000-model-versio
 import { BatchIdempotencyFingerprint1732332000001 } from '../../batch/migrations/1732332000001-batch-idempotency-fingerprint';
 import { Datasets1732332000000 } from '../../dataset/migrations/1732332000000-datasets';
 import { BatchDatasets1764700000000 } from '../../batch/migrations/1764700000000-batch-datasets';
+import { OneProductionVersion1765000000000 } from './1765000000000-one-production-version';
 import { BatchJobEvaluation1765100000000 } from '../../batch/migrations/1765100000000-batch-job-evaluation';
 
 /** Every migration, in order. A module that adds tables adds its migration here. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   BatchIdempotencyFingerprint1732332000001,
   ModelVersionChecksums1764690000000,
   BatchDatasets1764700000000,
+  OneProductionVersion1765000000000,
   BatchJobEvaluation1765100000000,
 ];
