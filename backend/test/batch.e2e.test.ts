@@ -638,6 +638,20 @@ describe('monthly batch', () => {
     expect(s.overall.mae).toBeGreaterThan(0);
     expect(s.overall.rmse).toBeGreaterThanOrEqual(s.overall.mae);
     expect(s.overall.mape).toBeGreaterThan(0);
+    // The same rows in the holdout's (month, region) cells: summed, they give the summary's figures.
+    const cells = run.cells as {
+      month: string;
+      region: string;
+      n: number;
+      sumAbsError: number;
+      sumSquaredError: number;
+    }[];
+    expect(new Set(cells.map((c) => c.month)).size).toBe(142);
+    expect(new Set(cells.map((c) => c.region)).size).toBe(3);
+    const n = cells.reduce((a, c) => a + c.n, 0);
+    expect(n).toBe(s.overall.n);
+    expect(cells.reduce((a, c) => a + c.sumAbsError, 0) / n).toBeCloseTo(s.overall.mae, 6);
+    expect(Math.sqrt(cells.reduce((a, c) => a + c.sumSquaredError, 0) / n)).toBeCloseTo(s.overall.rmse, 6);
     const list = await t.request().get('/v1/batch-evaluations').set(auth(t));
     expect(list.body.items.map((r: { id: string }) => r.id)).toContain(run.id);
   });

@@ -1,3 +1,4 @@
+import type { EvaluationCell } from '@housing/ml';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { JobStatus } from './batch.constants';
 import { epochMs, nullableEpochMs } from '../database/epoch-ms';
@@ -93,6 +94,10 @@ export class BatchEvaluationEntity {
 
   @Column({ type: 'simple-json', nullable: true })
   summary: EvaluationSummary | null;
+
+  /** Actual vs predicted by (month, region), the holdout evaluation's cells (null before they were kept). */
+  @Column({ type: 'simple-json', nullable: true })
+  cells: EvaluationCell[] | null;
 
   @Column({ type: 'text', nullable: true })
   error: string | null;

@@ -396,6 +396,13 @@ export class BatchEvaluationDto {
     description: 'Present when the input had actual prices',
   })
   summary: EvaluationSummaryDto | null;
+  @ApiPropertyOptional({
+    type: [EvaluationCellDto],
+    nullable: true,
+    description:
+      'The same rows by (month, region), the cells of a model version’s holdout evaluation (null for runs made before cells were kept, or without actual prices)',
+  })
+  cells?: EvaluationCellDto[] | null;
 
   static from(
     row: BatchEvaluationEntity,
@@ -423,6 +430,7 @@ export class BatchEvaluationDto {
       files: (row.files ?? []).map((f) => ({ month: f.month, uri: uri(f.key), rows: f.rows })),
       errorsUri: row.status === 'completed' ? uri(errorsKey) : null,
       summary: row.summary,
+      cells: row.cells,
     };
   }
 }

@@ -11,6 +11,7 @@ import { Repository } from 'typeorm';
 import {
   spreadsheetSafeField as csvField,
   spreadsheetSafeLine as csvLine,
+  EvaluationCells,
   formatWarnings,
   scoreCsv,
   type ModelManifest,
@@ -187,6 +188,8 @@ export class MonthlyProcessor {
 
     const writers = new Map<string, { file: string; stream: WriteStream; rows: number }>();
     const evaluation = new EvaluationAccumulator();
+    // The same rows in the platform's one evaluation format: (month, region) cells.
+    const cells = new EvaluationCells();
     let columns: string[] | undefined;
     let header = '';
     let hasTarget = false;
@@ -244,6 +247,7 @@ export class MonthlyProcessor {
             if (!Number.isNaN(actual)) {
               const region = regionOf?.(record);
               evaluation.add(month, region, actual, predicted);
+              cells.add(month, region ?? 'all', actual, predicted);
             }
           },
           onChunk: async (p) => {
@@ -304,6 +308,7 @@ export class MonthlyProcessor {
         rowsFailed: progress.rowsFailed,
         files,
         summary,
+        cells: cells.size > 0 ? cells.list() : null,
         error: null,
         finishedAt: Date.now(),
         updatedAt: Date.now(),

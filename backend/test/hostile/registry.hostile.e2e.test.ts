@@ -7,7 +7,14 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import supertest from 'supertest';
 import { DataSource } from 'typeorm';
 import { CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
-import { PACKAGE_LIMITS, packArchive, packPackage, parsePackageFiles, type ModelPackage } from '@housing/ml';
+import {
+  PACKAGE_LIMITS,
+  coversBytes,
+  packArchive,
+  packPackage,
+  parsePackageFiles,
+  type ModelPackage,
+} from '@housing/ml';
 import { createApp } from '../../src/app.factory';
 import { InferenceService } from '../../src/inference/inference.service';
 import { ArtifactSweeper } from '../../src/model-registry/artifact-sweeper';
@@ -423,6 +430,7 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
       'manifest.json': JSON.stringify(first.pkg.manifest),
       'model.onnx': Buffer.from(first.pkg.model),
       'evaluation.json': JSON.stringify(first.pkg.evaluation),
+      'trees.json': coversBytes(first.pkg),
     };
     // evaluation.json of the wrong shape.
     const shape = await upload(
@@ -489,6 +497,7 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
       sumAbsPercentError: 3.25,
     }));
     const { records, predictions } = base.manifest.parity;
+    const contributions = base.manifest.explain!.parityContributions;
     const size = PACKAGE_LIMITS.parityRecords;
     const files = {
       'manifest.json': JSON.stringify({
@@ -499,9 +508,17 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
           records: Array.from({ length: size }, (_, i) => records[i % records.length]),
           predictions: Array.from({ length: size }, (_, i) => predictions[i % predictions.length]),
         },
+        explain: {
+          ...base.manifest.explain!,
+          parityContributions: Array.from(
+            { length: size },
+            (_, i) => contributions[i % contributions.length],
+          ),
+        },
       }),
       'model.onnx': Buffer.from(base.model),
       'evaluation.json': JSON.stringify({ ...base.evaluation, cells }),
+      'trees.json': coversBytes(base),
     };
     // What verification costs when run synchronously (parse and schema check only, no ONNX or
     // parity): the stall a prediction would see if it ran on the event loop again.
@@ -510,6 +527,7 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
       manifest: Buffer.from(files['manifest.json']),
       model: Buffer.from(files['model.onnx']),
       evaluation: Buffer.from(files['evaluation.json']),
+      covers: Buffer.from(files['trees.json']),
     });
     const synchronousMs = performance.now() - started;
     const archive = packArchive(files);
@@ -563,6 +581,7 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
       writeFileSync(path.join(dir, nested, 'manifest.json'), JSON.stringify(first.pkg.manifest));
       writeFileSync(path.join(dir, nested, 'model.onnx'), first.pkg.model);
       writeFileSync(path.join(dir, nested, 'evaluation.json'), JSON.stringify(first.pkg.evaluation));
+      writeFileSync(path.join(dir, nested, 'trees.json'), coversBytes(first.pkg));
       expect(path.join(nested, 'evaluation.json').length).toBeGreaterThan(100);
       execFileSync('tar', ['czf', 'pkg.tar.gz', 'package'], { cwd: dir });
       const res = await t
@@ -583,6 +602,7 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
       { name: 'manifest.json', body: JSON.stringify(first.pkg.manifest) },
       { name: 'model.onnx', body: Buffer.from(first.pkg.model) },
       { name: 'evaluation.json', body: JSON.stringify(first.pkg.evaluation) },
+      { name: 'trees.json', body: coversBytes(first.pkg) },
     ];
     const cases: Array<[string, Parameters<typeof rawArchive>[0], RegExp]> = [
       [
@@ -622,6 +642,7 @@ describe(`registry under hostile input (${testProfile()} profile)`, () => {
         'manifest.json': JSON.stringify(first.pkg.manifest),
         'model.onnx': Buffer.from(first.pkg.model),
         'evaluation.json': JSON.stringify(first.pkg.evaluation),
+        'trees.json': coversBytes(first.pkg),
       });
       expect(statSync(file).size).toBeGreaterThan(200 * 1024 * 1024);
       const started = Date.now();
