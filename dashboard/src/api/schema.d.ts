@@ -1344,6 +1344,8 @@ export interface components {
       errorsUri: string | null;
       /** @description Present when the input had actual prices */
       summary: components['schemas']['EvaluationSummaryDto'] | null;
+      /** @description The same rows by (month, region), the cells of a model version’s holdout evaluation (null for runs made before cells were kept, or without actual prices) */
+      cells?: components['schemas']['EvaluationCellDto'][] | null;
     };
     BatchEvaluationListDto: {
       /** @description Newest first */

@@ -35,3 +35,4 @@ export type PriceInterval = Schemas['PriceIntervalDto'];
 export type Explanation = Schemas['ExplanationDto'];
 export type DriftReport = Schemas['DriftResponseDto'];
 export type FeatureDrift = Schemas['FeatureDriftDto'];
+export type BatchJobEvaluation = Schemas['BatchJobEvaluationDto'];

@@ -139,6 +139,6 @@ describe('explore', () => {
     await until(() => metric(wrapper, 'mae') === '$1,000');
     expect(metric(wrapper, 'n')).toBe('4');
     expect(wrapper.text()).toContain('Monthly batch run');
-    expect(wrapper.text()).toContain('A batch summary has no sampled rows');
+    expect(wrapper.text()).toContain('A batch run keeps sums, not sampled rows');
   });
 });
