@@ -446,6 +446,51 @@ describe('batch jobs: a worker runs them', () => {
     expect(evaluation.body.detail).toContain('no actual prices');
   });
 
+  it('lists each row’s top contributions when asked (explain), and refuses a bad explain value', async () => {
+    const parsed = await parseCsv(readFileSync(clean.file));
+    writeFileSync(path.join(dir, 'explained.csv'), subset(parsed.rows.slice(0, 12), parsed.header));
+    await store.putStream('datasets/explained.csv', createReadStream(path.join(dir, 'explained.csv')));
+    const inputUri = store.uri('datasets/explained.csv');
+    for (const explain of [21, -1, 2.5, 'three']) {
+      const bad = await t.request().post('/v1/batch-jobs').set(auth(t)).send({ inputUri, explain });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors[0].field).toBe('explain');
+    }
+    const badField = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .field('explain', 'lots')
+      .attach('file', readFileSync(path.join(dir, 'explained.csv')), 'explained.csv');
+    expect(badField.status).toBe(400);
+    expect(badField.body.errors[0].field).toBe('explain');
+
+    const res = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .send({ inputUri, modelVersion: model, explain: 3 });
+    expect(res.status).toBe(202);
+    expect(res.body.explain).toBe(3);
+    const job = await waitForStatus(res.body.id, ['completed', 'failed']);
+    expect(job).toMatchObject({ status: 'completed', rowsDone: 12 });
+    const result = await parseCsv(
+      (await t.request().get(`/v1/batch-jobs/${job.id}/result`).set(auth(t)).buffer(true)).text,
+    );
+    expect(result.header.slice(-3)).toEqual(['price_low', 'price_high', 'explanation']);
+    const cell = result.header.indexOf('explanation');
+    for (const row of result.rows) {
+      const parts = row[cell]!.split('; ');
+      expect(parts).toHaveLength(3);
+      for (const part of parts) expect(part).toMatch(/^.+ [+-]\d+\.\d{2}$/);
+    }
+    // the same record through the API: the batch cell lists the API's three largest columns
+    const record = Object.fromEntries(parsed.header.map((h, i) => [h, parsed.rows[0]![i]]));
+    const api = await t.request().post('/v1/predictions?explain=true').set(auth(t)).send({ record });
+    const top3 = (api.body.explanation.columns as { source: string }[]).slice(0, 3).map((c) => c.source);
+    expect(result.rows[0]![cell]!.split('; ').map((p) => p.replace(/ [+-][\d.]+$/, ''))).toEqual(top3);
+  });
+
   it('retries a transient failure with exponential backoff, then completes with the pinned model version', async () => {
     const up = await t
       .request()

@@ -104,6 +104,10 @@ export class BatchJobEntity {
   @Column({ type: 'varchar', length: 1000, nullable: true })
   errorsKey: string | null;
 
+  /** Contributions listed in each result row's `explanation` column (0: no column). */
+  @Column({ type: 'integer', default: 0 })
+  explainTop: number;
+
   /** Actual vs predicted by (month, region) when the input had the target column (a completed job). */
   @Column({ type: 'simple-json', nullable: true })
   evaluation: BatchJobEvaluation | null;

@@ -120,14 +120,14 @@ export class BatchJobsController {
           {
             field: 'body',
             message:
-              'must be a JSON object {inputUri or datasetId, modelVersion?}, or a multipart/form-data upload',
+              'must be a JSON object {inputUri or datasetId, modelVersion?, explain?}, or a multipart/form-data upload',
           },
         ]);
       }
       const dto = plainToInstance(CreateBatchJobDto, body);
       const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
       if (errors.length > 0) throw validationProblem(flattenValidationErrors(errors));
-      submitted = await this.jobs.submitUri(dto, dto.modelVersion, principal, key);
+      submitted = await this.jobs.submitUri(dto, dto.modelVersion, principal, key, dto.explain ?? 0);
     }
     void reply.header('location', `/v1/batch-jobs/${submitted.job.id}`);
     if (submitted.replayed) void reply.header('idempotent-replayed', 'true');

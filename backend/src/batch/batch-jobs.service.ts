@@ -26,6 +26,9 @@ import { CONTROL_CHARACTERS, type ModelVersionRefDto } from './batch.dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
+/** Most contributions a batch row's `explanation` cell may list. */
+export const MAX_EXPLAIN_TOP = 20;
+
 /** sha256 of what a submission asked for: the idempotency key is bound to it. */
 export function requestFingerprint(request: {
   file?: string;
@@ -33,6 +36,7 @@ export function requestFingerprint(request: {
   datasetId?: string;
   modelName?: string;
   modelVersion?: number | string;
+  explain?: number;
 }): string {
   const canonical = JSON.stringify([
     request.file ?? null,
@@ -41,6 +45,7 @@ export function requestFingerprint(request: {
     request.modelVersion === undefined ? null : String(request.modelVersion),
     // appended only when present, so fingerprints stored before datasets existed stay the same
     ...(request.datasetId === undefined ? [] : [request.datasetId]),
+    ...(request.explain ? [`explain:${request.explain}`] : []),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -241,19 +246,22 @@ export class BatchJobsService {
     modelRef: ModelVersionRefDto | undefined,
     principal: Principal,
     idempotencyKey: string | undefined,
+    explainTop = 0,
   ): Promise<Submitted> {
     const fingerprint = requestFingerprint({
       inputUri: input.inputUri,
       datasetId: input.datasetId,
       modelName: modelRef?.name,
       modelVersion: modelRef?.version,
+      explain: explainTop,
     });
     const existing = await this.byIdempotencyKey(principal, idempotencyKey);
     if (existing) return this.replay(existing, fingerprint);
     const model = await this.resolveModel(modelRef);
+    await this.assertExplainable(model, explainTop);
     const resolved = await this.resolveInput(input, principal);
     return this.create(
-      { id: randomUUID(), ...resolved, inputName: null },
+      { id: randomUUID(), ...resolved, inputName: null, explainTop },
       model,
       principal,
       { key: idempotencyKey, fingerprint },
@@ -289,7 +297,7 @@ export class BatchJobsService {
     }
     const fields = file.fields as Record<string, { value?: unknown } | unknown[] | undefined>;
     // A repeated field (`modelVersion` twice) is ambiguous: refused, not read as absent.
-    const repeated = ['modelName', 'modelVersion'].find((n) => Array.isArray(fields[n]));
+    const repeated = ['modelName', 'modelVersion', 'explain'].find((n) => Array.isArray(fields[n]));
     if (repeated) {
       await this.drain(file.file);
       throw validationProblem([{ field: repeated, message: 'must be sent once' }]);
@@ -302,6 +310,14 @@ export class BatchJobsService {
     };
     const name = fieldValue('modelName');
     const versionText = fieldValue('modelVersion');
+    const explainText = fieldValue('explain');
+    const explainTop = explainText === undefined ? 0 : Number(explainText);
+    if (!(/^\d{1,2}$/.test(explainText ?? '0') && explainTop <= MAX_EXPLAIN_TOP)) {
+      await this.drain(file.file);
+      throw validationProblem([
+        { field: 'explain', message: `must be an integer from 0 to ${MAX_EXPLAIN_TOP}` },
+      ]);
+    }
     // Checked before anything is stored: a refused request leaves no input object behind.
     if (file.filename && CONTROL_CHARACTERS.test(file.filename)) {
       await this.drain(file.file);
@@ -316,7 +332,7 @@ export class BatchJobsService {
       const sha256 = await this.hashUpload(file.file, limit);
       return this.replay(
         existing,
-        requestFingerprint({ file: sha256, modelName: name, modelVersion: versionText }),
+        requestFingerprint({ file: sha256, modelName: name, modelVersion: versionText, explain: explainTop }),
       );
     }
     let model: ModelVersionEntity;
@@ -326,6 +342,7 @@ export class BatchJobsService {
           ? { name, version: versionText === undefined ? undefined : Number(versionText) }
           : undefined,
       );
+      await this.assertExplainable(model, explainTop);
     } catch (error) {
       await this.drain(file.file);
       throw error;
@@ -372,6 +389,7 @@ export class BatchJobsService {
       file: hash.digest('hex'),
       modelName: name,
       modelVersion: versionText,
+      explain: explainTop,
     });
     return this.create(
       {
@@ -380,6 +398,7 @@ export class BatchJobsService {
         inputKey: key,
         inputBytes: bytes,
         inputName: file.filename?.slice(0, 255) || null,
+        explainTop,
       },
       model,
       principal,
@@ -423,8 +442,20 @@ export class BatchJobsService {
     });
   }
 
+  /** Explanations need a package that carries its trees' covers (trained since explanations existed). */
+  private async assertExplainable(model: ModelVersionEntity, explainTop: number): Promise<void> {
+    if (explainTop === 0) return;
+    const manifest = await this.registry.readManifest(model);
+    if (!manifest.explain)
+      throw unprocessable(
+        'model-cannot-explain',
+        'The model cannot explain its prices',
+        `${model.name} v${model.version} was trained before explanations (its package has no trees.json): retrain it, or leave explain out`,
+      );
+  }
+
   private async create(
-    input: Pick<BatchJobEntity, 'id' | 'inputUri' | 'inputKey' | 'inputBytes' | 'inputName'> &
+    input: Pick<BatchJobEntity, 'id' | 'inputUri' | 'inputKey' | 'inputBytes' | 'inputName' | 'explainTop'> &
       Partial<Pick<BatchJobEntity, 'datasetId' | 'datasetSha256'>>,
     model: ModelVersionEntity,
     principal: Principal,

@@ -252,6 +252,8 @@ export class PredictProcessor {
       const progress = await scoreCsv(model.manifest, predictor, input, out, errors, {
         chunkRows: this.config.BATCH_CHUNK_ROWS,
         maxLineBytes: this.config.CSV_MAX_LINE_BYTES,
+        ...(row.explainTop > 0 &&
+          model.explainer && { explain: { top: row.explainTop, explainer: model.explainer } }),
         // Scored rows add into the model's drift counts like API requests (a retried attempt counts its
         // rows again: drift is a share, and a retry is rare).
         onScored: (record, predicted, actual) => {

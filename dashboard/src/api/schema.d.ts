@@ -1061,6 +1061,11 @@ export interface components {
       datasetId?: string;
       /** @description The model version to score with; default: the production version at submit time. */
       modelVersion?: components['schemas']['ModelVersionRefDto'];
+      /**
+       * @description List in each result row’s `explanation` column the top this many input columns by exact TreeSHAP contribution, in price terms ("median_list_price +61200.40; zipcode -812.30"); 0: no column. About a millisecond a row. A model trained before explanations answers 422.
+       * @default 0
+       */
+      explain: number;
     };
     UploadBatchJobDto: {
       /**
@@ -1073,6 +1078,11 @@ export interface components {
        * @example 3
        */
       modelVersion?: number;
+      /**
+       * @description List in each result row’s `explanation` column the top this many input columns by exact TreeSHAP contribution, in price terms ("median_list_price +61200.40; zipcode -812.30"); 0: no column. About a millisecond a row. A model trained before explanations answers 422. Send before the file part.
+       * @default 0
+       */
+      explain: number;
       /**
        * Format: binary
        * @description The CSV to score (header line first), at most BATCH_UPLOAD_LIMIT_BYTES.
@@ -1181,6 +1191,11 @@ export interface components {
       durationMs: number | null;
       /** @description A completed job whose input had the target column: MAE, RMSE and MAPE of its scored rows */
       accuracy?: components['schemas']['BatchAccuracyDto'] | null;
+      /**
+       * @description Contributions listed per result row (0: no explanation column)
+       * @example 0
+       */
+      explain: number;
       links: components['schemas']['BatchJobLinksDto'];
     };
     BatchJobListDto: {

@@ -135,6 +135,50 @@ describe('scoreCsv', () => {
     ]);
   });
 
+  it('adds each row’s top contributions in price terms when asked, after the interval', async () => {
+    const explainer = {
+      explain: (record: Readonly<Record<string, unknown>>) => ({
+        space: 'log1p' as const,
+        bias: 12,
+        margin: 12.2,
+        basePrice: 160_000,
+        price: 200_000,
+        features: [],
+        columns: [
+          {
+            source: 'median_income',
+            columns: ['median_income'],
+            features: [],
+            contribution: 0.15,
+            priceContribution: Number(record.median_income) * 10_000,
+          },
+          {
+            source: 'note',
+            columns: ['note'],
+            features: [],
+            contribution: -0.05,
+            priceContribution: -1234.567,
+          },
+          { source: 'other', columns: ['other'], features: [], contribution: 0.001, priceContribution: 50 },
+        ],
+      }),
+    };
+    const input = 'median_income,note,median_house_value\n3.5,a,1\n';
+    const out = sink();
+    await scoreCsv(manifest, constant, singleChunkReadable(input), out.stream, null, {
+      explain: { top: 2, explainer },
+    });
+    const scored = await parseCsvText(out.text());
+    expect(scored.header.slice(-3)).toEqual(['price_low', 'price_high', 'explanation']);
+    expect(scored.rows[0]!.fields.at(-1)).toBe('median_income +35000.00; note -1234.57');
+    // top 0 is no column at all
+    const none = sink();
+    await scoreCsv(manifest, constant, singleChunkReadable(input), none.stream, null, {
+      explain: { top: 0, explainer },
+    });
+    expect((await parseCsvText(none.text())).header.at(-1)).toBe('price_high');
+  });
+
   it('writes the header and every rejected row to the errors stream before onChunk sees the counts', async () => {
     const lines = ['median_income,median_house_value'];
     for (let i = 0; i < 300; i++) lines.push(i % 3 === 0 ? 'bad,1' : `${i},1`);

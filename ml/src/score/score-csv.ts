@@ -8,6 +8,8 @@ import { checkRecord, formatWarnings, type FieldWarning, type WarningKind } from
 import type { ModelManifest } from '../package/manifest';
 import { InputError } from '../errors';
 import { priceInterval } from '../intervals/price-interval';
+import type { Explanation } from '../explain/explainer';
+import { formatTopContributions } from '../explain/summary';
 
 export interface ScoreOptions {
   /** Rows transformed and predicted together. */
@@ -20,6 +22,11 @@ export interface ScoreOptions {
   collectActuals?: boolean;
   /** Longest input record in bytes (the reader's default when unset); longer rows are rejected into the errors file. */
   maxLineBytes?: number;
+  /**
+   * Adds an `explanation` column after the interval: each row's top `top` input columns by exact TreeSHAP
+   * contribution, in price terms (formatTopContributions).
+   */
+  explain?: { top: number; explainer: { explain(record: Readonly<Record<string, unknown>>): Explanation } };
   /** Sees every scored row with its prediction and actual (NaN when absent), e.g. to aggregate by month. */
   onScored?(
     record: Readonly<Record<string, unknown>>,
@@ -97,6 +104,7 @@ export async function scoreCsv(
   options: ScoreOptions = {},
 ): Promise<ScoreResult> {
   const chunkRows = options.chunkRows ?? 4096;
+  const explain = options.explain && options.explain.top > 0 ? options.explain : undefined;
   const width = manifest.features.names.length;
   let features = new Float32Array(chunkRows * width);
   const pendingFields: string[][] = [];
@@ -124,7 +132,10 @@ export async function scoreCsv(
         const extra =
           (targetIndex >= 0 ? `,${predicted},${csvField(fields[targetIndex]!)}` : `,${predicted}`) +
           `,${csvField(formatWarnings(warnings))}` +
-          (range ? `,${cents(range.low)},${cents(range.high)}` : ',,');
+          (range ? `,${cents(range.low)},${cents(range.high)}` : ',,') +
+          (explain
+            ? `,${csvField(formatTopContributions(explain.explainer.explain(pendingRecords[i]!), explain.top))}`
+            : '');
         if (output) outputText += csvLine(fields) + extra + '\n';
         const actual = targetIndex >= 0 ? pendingActual[i]! : NaN;
         if (options.collectActuals && !Number.isNaN(actual)) {
@@ -180,6 +191,7 @@ export async function scoreCsv(
           'warnings',
           'price_low',
           'price_high',
+          ...(explain ? ['explanation'] : []),
         ];
         if (output && skip === 0) outputText += csvLine(outColumns) + '\n';
         // row comes last: readers of the first two columns (line, reason) are unaffected.
