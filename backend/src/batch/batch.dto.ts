@@ -61,7 +61,6 @@ const EXPLAIN_DOC = {
   type: 'integer',
   minimum: 0,
   maximum: 20,
-  default: 0,
   description:
     'List in each result row’s `explanation` column the top this many input columns by exact TreeSHAP contribution, in price terms ("median_list_price +61200.40; zipcode -812.30"); 0: no column. About a millisecond a row. A model trained before explanations answers 422.',
 } as const;

@@ -1061,11 +1061,8 @@ export interface components {
       datasetId?: string;
       /** @description The model version to score with; default: the production version at submit time. */
       modelVersion?: components['schemas']['ModelVersionRefDto'];
-      /**
-       * @description List in each result row’s `explanation` column the top this many input columns by exact TreeSHAP contribution, in price terms ("median_list_price +61200.40; zipcode -812.30"); 0: no column. About a millisecond a row. A model trained before explanations answers 422.
-       * @default 0
-       */
-      explain: number;
+      /** @description List in each result row’s `explanation` column the top this many input columns by exact TreeSHAP contribution, in price terms ("median_list_price +61200.40; zipcode -812.30"); 0: no column. About a millisecond a row. A model trained before explanations answers 422. */
+      explain?: number;
     };
     UploadBatchJobDto: {
       /**
@@ -1078,11 +1075,8 @@ export interface components {
        * @example 3
        */
       modelVersion?: number;
-      /**
-       * @description List in each result row’s `explanation` column the top this many input columns by exact TreeSHAP contribution, in price terms ("median_list_price +61200.40; zipcode -812.30"); 0: no column. About a millisecond a row. A model trained before explanations answers 422. Send before the file part.
-       * @default 0
-       */
-      explain: number;
+      /** @description List in each result row’s `explanation` column the top this many input columns by exact TreeSHAP contribution, in price terms ("median_list_price +61200.40; zipcode -812.30"); 0: no column. About a millisecond a row. A model trained before explanations answers 422. Send before the file part. */
+      explain?: number;
       /**
        * Format: binary
        * @description The CSV to score (header line first), at most BATCH_UPLOAD_LIMIT_BYTES.

@@ -27,6 +27,7 @@ function job(status: BatchJob['status'], over: Partial<BatchJob> = {}): BatchJob
     startedAt: null,
     finishedAt: null,
     durationMs: status === 'completed' ? 1500 : null,
+    explain: 0,
     links: {
       self,
       result: status === 'completed' ? `${self}/result` : null,
