@@ -224,7 +224,8 @@ describe('TreeSHAP against xgboost: Ames (real data, derived features)', () => {
   const tmp = useTempDir('explain-ames-');
   let trained: Trained;
   beforeAll(async () => {
-    if (!AMES_CSV) throw new Error('AmesHousing.csv not found in data/ames, beside the repository nor in /work/shared');
+    if (!AMES_CSV)
+      throw new Error('AmesHousing.csv not found in data/ames, beside the repository nor in /work/shared');
     trained = await trainWithReference(tmp(), 'ames', AMES_CSV);
   });
   describeAgreement('ames', () => trained);

@@ -18,9 +18,19 @@ import { TreeExplainer } from './treeshap';
  * registers' worth of data, instead of Algorithm 2's recursion with a path copy per node.
  *
  * A tree with a path of more than 30 unique features (the mask is 32-bit) is explained by Algorithm 2.
+ *
+ * A leaf's share depends on the record only through which of its k path features the record satisfies
+ * (2^k cases). When every leaf's table of the 2^k cases × k shares fits in LEAF_TABLE_LIMIT values, the
+ * tables are computed by the same closed form at the first record (not at load: a process that never
+ * explains pays nothing), and a record then costs the tree walk plus k additions per leaf: about half the
+ * time on a depth-6 model, for 8 bytes a value (48 MB for 243 depth-6 trees).
  */
 
 const MAX_UNIQUE_FEATURES = 30;
+/** Largest leaf-table size (values; 8 bytes each) built per model: beyond it leaves are computed per record. */
+export const LEAF_TABLE_LIMIT = 8 * 1024 * 1024;
+/** Paths longer than this never get a table (2^k cases grow fast). */
+const MAX_TABLE_K = 10;
 
 export class FastTreeExplainer {
   readonly featureCount: number;
@@ -43,12 +53,21 @@ export class FastTreeExplainer {
   /** w(s) for a path of k unique features at weights[k * stride + s]. */
   private readonly weights: Float64Array;
   private readonly stride: number;
+  /** Per leaf, its 2^k × k shares (when the model's tables fit LEAF_TABLE_LIMIT), and where they start. */
+  private table?: Float64Array;
+  private tableStart?: Int32Array;
+  private tableSize = -1;
   // Scratch for one record.
   private readonly stackNode: Int32Array;
   private readonly stackMask: Int32Array;
   private readonly q: Float64Array;
 
-  constructor(ensemble: TreeEnsemble, cover: Float64Array, featureCount = ensemble.featureCount) {
+  constructor(
+    ensemble: TreeEnsemble,
+    cover: Float64Array,
+    featureCount = ensemble.featureCount,
+    leafTableLimit = LEAF_TABLE_LIMIT,
+  ) {
     this.fallback = new TreeExplainer(ensemble, cover, featureCount); // validates covers and width
     this.e = ensemble;
     this.featureCount = featureCount;
@@ -91,6 +110,35 @@ export class FastTreeExplainer {
     this.stackNode = new Int32Array(2 * ensemble.maxDepth + 4);
     this.stackMask = new Int32Array(2 * ensemble.maxDepth + 4);
     this.q = new Float64Array(maxK + 2);
+
+    let size = 0;
+    for (let node = 0; node < n; node++)
+      if (ensemble.mode[node] === SplitMode.Leaf) size += this.leafK[node]! * 2 ** this.leafK[node]!;
+    if (maxK <= MAX_TABLE_K && size <= leafTableLimit) this.tableSize = size;
+  }
+
+  /** Every closed-form leaf's shares for each of its 2^k cases (see the class comment). */
+  private buildTables(): void {
+    const e = this.e;
+    const tableStart = new Int32Array(e.mode.length);
+    const table = new Float64Array(this.tableSize);
+    const shares = new Float64Array(this.featureCount + 1);
+    let at = 0;
+    for (const t of this.fastList) {
+      for (let node = e.roots[t]!; node < e.roots[t + 1]!; node++) {
+        if (e.mode[node] !== SplitMode.Leaf) continue;
+        const k = this.leafK[node]!;
+        const start = this.leafStart[node]!;
+        tableStart[node] = at;
+        for (let mask = 0; mask < 2 ** k; mask++) {
+          for (let s = 0; s < k; s++) shares[this.leafFeature[start + s]!] = 0;
+          this.leaf(node, mask, shares);
+          for (let s = 0; s < k; s++) table[at++] = shares[this.leafFeature[start + s]!]!;
+        }
+      }
+    }
+    this.tableStart = tableStart;
+    this.table = table;
   }
 
   /** As TreeExplainer.contributions: SHAP values of the record at `offset`, the bias last. */
@@ -107,6 +155,7 @@ export class FastTreeExplainer {
       out.fill(0);
       out[this.featureCount] = this.expectedValue;
     }
+    if (this.tableSize >= 0 && !this.table) this.buildTables();
     const { e, slot, stackNode, stackMask, fastList } = this;
     const { mode, feature, yes, no } = e;
     for (let k = 0; k < fastList.length; k++) {
@@ -119,7 +168,8 @@ export class FastTreeExplainer {
         const mask = stackMask[top]!;
         top--;
         if (mode[node] === SplitMode.Leaf) {
-          this.leaf(node, mask, out);
+          if (this.table) this.leafFromTable(node, mask, out);
+          else this.leaf(node, mask, out);
           continue;
         }
         const cold = ~(1 << slot[node]!) & mask;
@@ -131,6 +181,16 @@ export class FastTreeExplainer {
       }
     }
     return out;
+  }
+
+  /** As leaf(), read from the leaf's precomputed table (bits 0..k−1 of the mask are its path's slots). */
+  private leafFromTable(node: number, mask: number, out: Float64Array): void {
+    const k = this.leafK[node]!;
+    if (k === 0) return;
+    const start = this.leafStart[node]!;
+    const base = this.tableStart![node]! + (mask & ((1 << k) - 1)) * k;
+    const { table, leafFeature } = this;
+    for (let s = 0; s < k; s++) out[leafFeature[start + s]!]! += table![base + s]!;
   }
 
   /** Adds one leaf's share to every feature of its path (see the class comment). */

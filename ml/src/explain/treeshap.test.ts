@@ -14,7 +14,8 @@ type Engine = (
 /** Algorithm 2 (the reference) and the closed form per leaf (what PackageExplainer uses). */
 const ENGINES: [string, Engine][] = [
   ['Algorithm 2', (e, c, w) => new TreeExplainer(e, c, w)],
-  ['closed form per leaf', (e, c, w) => new FastTreeExplainer(e, c, w)],
+  ['closed form per leaf, leaf tables', (e, c, w) => new FastTreeExplainer(e, c, w)],
+  ['closed form per leaf, computed per record', (e, c, w) => new FastTreeExplainer(e, c, w, 0)],
 ];
 
 const sum = (values: ArrayLike<number>) => Array.from(values).reduce((a, b) => a + b, 0);
