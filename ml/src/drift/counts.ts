@@ -66,7 +66,10 @@ export class DriftCounter {
   add(record: Readonly<Record<string, unknown>>, predictedPrice: number): void {
     const c = this.counts;
     c.rows++;
-    this.profile.features.forEach((feature, f) => {
+    // A plain loop: this runs for every record the API or a batch job scores.
+    const features = this.profile.features;
+    for (let f = 0; f < features.length; f++) {
+      const feature = features[f]!;
       const value = this.readers[f]!(record[feature.field]);
       const bins = c.bins[f]!;
       if (value === undefined) {
@@ -76,11 +79,11 @@ export class DriftCounter {
         bins[numberBin(feature.edges, x)]!++;
         if (feature.observed && (x < feature.observed.min || x > feature.observed.max)) c.outOfRange[f]!++;
       } else {
-        const category = String(value);
+        const category = value as string;
         bins[this.index[f]!.get(category) ?? feature.categories.length]!++;
         if (!this.seen[f]!.has(category)) c.unseen[f]!++;
       }
-    });
+    }
     if (Number.isFinite(predictedPrice)) c.price[numberBin(this.profile.price.edges, predictedPrice)]!++;
   }
 
