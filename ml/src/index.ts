@@ -29,3 +29,4 @@ export * from './score/spreadsheet-safe';
 export * from './intervals';
 export * from './drift';
 export * from './train/evaluation-cells';
+export * from './score/cents';

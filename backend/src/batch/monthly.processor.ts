@@ -9,6 +9,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { Repository } from 'typeorm';
 import {
+  cents,
   spreadsheetSafeField as csvField,
   spreadsheetSafeLine as csvLine,
   EvaluationCells,
@@ -235,7 +236,7 @@ export class MonthlyProcessor {
                 '\n';
             }
             const month = monthOf(record);
-            const predictedCents = Math.round(predicted * 100) / 100;
+            const predictedCents = cents(predicted);
             const line =
               csvLine(columns.map((c) => record[c] as string)) +
               `,${predictedCents}` +

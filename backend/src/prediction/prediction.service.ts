@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  cents,
   checkRecord,
   priceInterval,
   summariseExplanation,
@@ -13,8 +14,6 @@ import { noModel } from '../inference/no-model.problem';
 import { MetricsService } from '../metrics/metrics.service';
 import { DriftRecorder } from '../monitoring/drift-recorder.service';
 import type { BulkPredictionResultDto } from './prediction.dto';
-
-const cents = (price: number) => Math.round(price * 100) / 100;
 
 /** none: no explanation; top: the largest column contributions; all: every column and model input. */
 export type ExplainMode = 'none' | 'top' | 'all';

@@ -1,7 +1,6 @@
 import type { Explanation } from './explainer';
 import { topContributions } from './group';
-
-const cents = (v: number) => Math.round(v * 100) / 100;
+import { cents } from '../score/cents';
 
 export interface ColumnContributionSummary {
   /** The raw input column(s) the contribution belongs to, joined by " + " when a feature reads several. */

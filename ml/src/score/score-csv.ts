@@ -8,6 +8,7 @@ import { checkRecord, formatWarnings, type FieldWarning, type WarningKind } from
 import type { ModelManifest } from '../package/manifest';
 import { InputError } from '../errors';
 import { priceInterval } from '../intervals/price-interval';
+import { cents } from './cents';
 import type { Explanation } from '../explain/explainer';
 import { formatTopContributions } from '../explain/summary';
 
@@ -57,8 +58,6 @@ export interface ScoreResult extends ScoreProgress {
   /** Present when the input has the target column: actual vs predicted for the scored rows. */
   actuals?: { actual: Float64Array; predicted: Float64Array };
 }
-
-const cents = (price: number) => Math.round(price * 100) / 100;
 
 /** Longest `row` cell of the errors file, in characters: enough to recognise a row, bounded for a huge one. */
 export const ERROR_ROW_CHARS = 1000;
