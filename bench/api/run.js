@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
+const { freePort, machineInfo, median, waitFor } = require('../support/http');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const args = process.argv.slice(2);
@@ -17,29 +18,7 @@ const opt = (name, fallback) => (args.includes(`--${name}`) ? Number(args[args.i
 const ROUNDS = opt('rounds', 3);
 const SECONDS = opt('seconds', 10);
 const CONNECTIONS = [1, 16, 64];
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const cli = (...a) => execFileSync('node', [path.join(ROOT, 'ml/dist/cli/main.js'), ...a], { stdio: ['ignore', 'ignore', 'inherit'] });
-
-async function waitFor(url, headers = {}) {
-  for (let i = 0; i < 300; i++) {
-    try {
-      const res = await fetch(url, { headers });
-      if (res.ok) return res;
-    } catch {}
-    await sleep(100);
-  }
-  throw new Error(`${url} did not answer`);
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = require('node:net').createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function rssMb(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -87,7 +66,7 @@ async function main() {
     });
     children.push(api);
     const base = `http://127.0.0.1:${apiPort}`;
-    await waitFor(`${base}/health/live`);
+    await waitFor(`${base}/health/live`, {}, 30_000);
     const admin = { 'x-api-key': adminKey };
     const form = new FormData();
     form.append('package', new Blob([fs.readFileSync(`${pkgDir}.tar.gz`)]), 'pkg.tar.gz');
@@ -97,7 +76,7 @@ async function main() {
       headers: { ...admin, 'content-type': 'application/json' },
       body: JSON.stringify({ stage: 'production' }),
     });
-    await waitFor(`${base}/health/ready`);
+    await waitFor(`${base}/health/ready`, {}, 30_000);
     const created = await (
       await fetch(`${base}/v1/keys`, {
         method: 'POST',
@@ -144,13 +123,7 @@ async function main() {
     });
     const bulkRecords = median(runs.filter((r) => r.target === 'bulk').map((r) => r.recordsPerSecond));
     const failures = runs.reduce((n, r) => n + (r.non2xx ?? 0) + (r.errors ?? 0), 0);
-    const machine = {
-      date: new Date().toISOString(),
-      cpus: `${os.cpus().length} × ${os.cpus()[0].model}`,
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      loadAverageAtStart: os.loadavg().map((x) => x.toFixed(2)).join(' '),
-    };
+    const machine = machineInfo();
     const result = { machine, rounds: ROUNDS, secondsPerRun: SECONDS, model: { features: manifest.features.names.length, trees: manifest.hyperparameters.n_estimators }, summary, bulkRecordsPerSecond: bulkRecords, rssMb: { idleWithModel: rssIdle.rss, afterLoad: rssLoaded.rss, peak: rssLoaded.peak }, failures, runs };
     fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, 'bench/results/api.json'), JSON.stringify(result, null, 2) + '\n');

@@ -11,6 +11,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
+const { freePort, machineInfo, sleep, waitFor } = require('../support/http');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const args = process.argv.slice(2);
@@ -18,37 +19,14 @@ const opt = (name, fallback) =>
   args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback;
 const SECONDS = opt('seconds', 30);
 const ROUNDS = opt('rounds', 20);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const cli = (...a) =>
   execFileSync('node', [path.join(ROOT, 'ml/dist/cli/main.js'), ...a], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = require('node:net')
-      .createServer()
-      .listen(0, '127.0.0.1', () => {
-        const { port } = server.address();
-        server.close(() => resolve(port));
-      });
-  });
-}
-
 function rssMb(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-}
-
-async function waitFor(url, headers = {}) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      const res = await fetch(url, { headers });
-      if (res.ok) return res;
-    } catch {}
-    await sleep(100);
-  }
-  throw new Error(`${url} did not answer`);
 }
 
 /** A package archive like `dir`'s with another package version (same model): a different upload. */
@@ -239,15 +217,8 @@ async function main() {
     const distinct = new Set([...pricesBySeed.values()]).size;
 
     const machine = {
-      date: new Date().toISOString(),
-      cpus: `${os.cpus().length} × ${os.cpus()[0].model}`,
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
+      ...machineInfo(),
       commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim(),
-      loadAverageAtStart: os
-        .loadavg()
-        .map((x) => x.toFixed(2))
-        .join(' '),
     };
     const result = {
       machine,

@@ -10,10 +10,10 @@
 const { spawn, execFileSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
+const { freePort, machineInfo, median, sleep, waitFor } = require('../support/http');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ml = require(path.join(ROOT, 'ml/dist'));
@@ -22,31 +22,7 @@ const opt = (name, fallback) => (args.includes(`--${name}`) ? Number(args[args.i
 const ROUNDS = opt('rounds', 3);
 const SECONDS = opt('seconds', 10);
 const CONNECTIONS = 16;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const cli = (...a) => execFileSync('node', [path.join(ROOT, 'ml/dist/cli/main.js'), ...a], { stdio: ['ignore', 'ignore', 'inherit'] });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-async function waitFor(url, headers = {}) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(url, { headers })).ok) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} did not come up`);
-}
-
 const load = (url, body, headers, connections = CONNECTIONS) =>
   new Promise((resolve, reject) =>
     autocannon(
@@ -156,12 +132,7 @@ async function main() {
       return { variant, rps: pick('rps'), p50: pick('p50'), p99: pick('p99'), meanMs: mean('mean') };
     });
     const by = Object.fromEntries(summary.map((s) => [s.variant, s]));
-    const machine = {
-      date: new Date().toISOString(),
-      cpus: `${os.cpus().length} × ${os.cpus()[0].model}`,
-      node: process.version,
-      loadAverageAtStart: os.loadavg().map((x) => x.toFixed(2)).join(' '),
-    };
+    const machine = machineInfo();
     const failures = runs.reduce((n, r) => n + (r.non2xx ?? 0) + (r.errors ?? 0), 0);
     const result = { machine, rounds: ROUNDS, secondsPerRun: SECONDS, connections: CONNECTIONS, model: { features: pkg.manifest.features.names.length, trees: pkg.manifest.hyperparameters.n_estimators }, summary, driftRowsCounted: drift.rows, failures, runs };
     fs.writeFileSync(path.join(ROOT, 'bench/results/trust.json'), JSON.stringify(result, null, 2) + '\n');
