@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { cellMetrics, MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '@housing/ml';
 import { EvaluationCellDto } from '../model-registry/registry.dto';
+import { queryNumber } from '../common/validation';
 import { JOB_STATUSES, type JobStatus } from './batch.constants';
 import type { BatchJobEntity } from './batch-job.entity';
 import type { BatchEvaluationEntity, ErrorMetrics } from './batch-evaluation.entity';
@@ -30,10 +31,6 @@ const WITHOUT_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 /** The input URI rule as a JSON-schema pattern for the OpenAPI document. */
 const STORE_URI = '^(s3|file)://[^\\u0000-\\u001f\\u007f]+$';
-
-/** A query parameter as a number; an empty one (`?offset=`) is not 0 but invalid. */
-const queryNumber = ({ value }: { value: unknown }) =>
-  value === undefined ? undefined : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -17,6 +17,10 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
+/** For @Transform on a numeric query parameter: an empty one (`?offset=`) is not 0 but invalid (NaN). */
+export const queryNumber = ({ value }: { value: unknown }) =>
+  value === undefined ? undefined : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+
 const VALIDATED_BY_HANDLER = Symbol('validatedByHandler');
 
 /**

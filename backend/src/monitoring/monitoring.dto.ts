@@ -2,10 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '@housing/ml';
-
-/** A query parameter as a number; an empty one is invalid, not 0. */
-const queryNumber = ({ value }: { value: unknown }) =>
-  value === undefined ? undefined : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+import { queryNumber } from '../common/validation';
 
 export const MAX_DRIFT_HOURS = 24 * 90;
 
