@@ -29,20 +29,30 @@ export class LoadedModel {
   private retired = false;
   readonly loadedAt = Date.now();
 
-  /** TreeSHAP over the package's trees; null when the package carries no covers (trained before explanations). */
-  readonly explainer: PackageExplainer | null;
+  private explainerBuilt?: PackageExplainer | null;
 
   constructor(
     readonly version: ModelVersionEntity,
     readonly manifest: ModelManifest,
     private readonly session: OnnxModel,
-    trees?: { model: Uint8Array; covers: unknown },
-  ) {
-    // Built once per load and reused: synchronous, its scratch buffers serve one record at a time.
-    this.explainer =
-      manifest.explain && trees && trees.covers !== undefined
-        ? new PackageExplainer(manifest, trees.model, trees.covers)
-        : null;
+    private readonly trees?: { model: Uint8Array; covers: unknown },
+  ) {}
+
+  /**
+   * TreeSHAP over the package's trees; null when the package carries no covers (trained before
+   * explanations). Built at the first explanation, not at load: a promotion reaches every process as fast
+   * as before, and a process that never explains pays nothing. Reused: its scratch buffers serve one
+   * record at a time.
+   */
+  get explainer(): PackageExplainer | null {
+    if (this.explainerBuilt === undefined) {
+      const trees = this.trees;
+      this.explainerBuilt =
+        this.manifest.explain && trees && trees.covers !== undefined
+          ? new PackageExplainer(this.manifest, trees.model, trees.covers)
+          : null;
+    }
+    return this.explainerBuilt;
   }
 
   get width(): number {
