@@ -10,7 +10,7 @@ import { InferenceModule } from './inference/inference.module';
 import { PredictionModule } from './prediction/prediction.module';
 import { HealthModule } from './health/health.module';
 import { RedisModule } from './redis/redis.module';
-import { BatchModule } from './batch/batch.module';
+import { BatchModule } from './batch/api/batch.module';
 import { DatasetModule } from './dataset/dataset.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 

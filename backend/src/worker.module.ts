@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BatchWorkerModule } from './batch/batch-worker.module';
+import { BatchWorkerModule } from './batch/worker/batch-worker.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { BatchEvaluationEntity } from '../src/batch/batch-evaluation.entity';
+import { BatchEvaluationEntity } from '../src/batch/shared/batch-evaluation.entity';
 import { isForeignKeyViolation } from '../src/database/constraint-errors';
 import { DatasetRepository } from '../src/dataset/dataset.repository';
 import { createArtifactStore } from '../src/storage/storage.module';

@@ -16,7 +16,7 @@ import {
 } from '@housing/ml';
 import type { AppConfig } from '../src/config/config';
 import { WorkerModule } from '../src/worker.module';
-import { BatchWorkerService } from '../src/batch/batch-worker.service';
+import { BatchWorkerService } from '../src/batch/worker/batch-worker.service';
 import type { TestApp } from './support/test-app';
 import type { TestModel } from './support/model-fixture';
 

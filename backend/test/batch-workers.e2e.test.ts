@@ -2,7 +2,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { BatchJobEntity } from '../src/batch/batch-job.entity';
+import { BatchJobEntity } from '../src/batch/shared/batch-job.entity';
 import { createArtifactStore } from '../src/storage/storage.module';
 import type { ArtifactStore } from '../src/storage/artifact-store';
 import { startTestApp, type TestApp } from './support/test-app';

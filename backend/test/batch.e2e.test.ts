@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { loadConfig } from '../src/config/config';
 import { createArtifactStore } from '../src/storage/storage.module';
 import type { ArtifactStore } from '../src/storage/artifact-store';
-import { BatchQueueService } from '../src/batch/batch-queue.service';
+import { BatchQueueService } from '../src/batch/shared/batch-queue.service';
 import { RegistryService } from '../src/model-registry/registry.service';
-import { MONTHLY_JOB, MONTHLY_SCHEDULER_ID } from '../src/batch/batch.constants';
+import { MONTHLY_JOB, MONTHLY_SCHEDULER_ID } from '../src/batch/shared/batch.constants';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testModels, type TestModel } from './support/model-fixture';
 import {

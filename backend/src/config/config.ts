@@ -81,6 +81,12 @@ const schema = z.object({
   BATCH_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
   BATCH_BACKOFF_MS: z.coerce.number().int().min(0).default(5000),
   BATCH_CHUNK_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(4096),
+  /** Inputs larger than this are split into shards of about this size, scored by any free worker. */
+  BATCH_SHARD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(32 * 1024 * 1024),
   BATCH_MAX_BAD_ROW_RATIO: z.coerce.number().min(0).max(1).default(0.1),
   BATCH_BAD_ROW_MIN_ROWS: z.coerce.number().int().min(1).default(1000),
   BATCH_STALLED_MS: z.coerce.number().int().min(500).default(30000),

@@ -1,5 +1,5 @@
 import { ApiKeyEntity } from '../auth/api-key.entity';
-import { BatchEvaluationEntity, BatchJobEntity } from '../batch/batch.entities';
+import { BatchEvaluationEntity, BatchJobEntity, BatchJobShardEntity } from '../batch/shared/batch.entities';
 import { DatasetEntity } from '../dataset/dataset.entity';
 import { ModelStageChangeEntity, ModelVersionEntity } from '../model-registry/model-version.entity';
 
@@ -10,5 +10,6 @@ export const ENTITIES = [
   ApiKeyEntity,
   BatchJobEntity,
   BatchEvaluationEntity,
+  BatchJobShardEntity,
   DatasetEntity,
 ];

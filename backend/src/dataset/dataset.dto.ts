@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { ListQueryDto } from '../batch/batch.dto';
+import { ListQueryDto } from '../batch/api/batch.dto';
 import type { ColumnProfile } from './dataset-profile';
 import type { DatasetEntity } from './dataset.entity';
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { BatchEvaluationEntity } from '../batch/batch-evaluation.entity';
+import { BatchEvaluationEntity } from '../batch/shared/batch-evaluation.entity';
 import { ModelVersionEntity } from '../model-registry/model-version.entity';
 import { DatasetController } from './dataset.controller';
 import { DatasetLocks } from './dataset-locks';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
-import { BatchEvaluationEntity } from '../batch/batch-evaluation.entity';
+import { BatchEvaluationEntity } from '../batch/shared/batch-evaluation.entity';
 import { isForeignKeyViolation } from '../database/constraint-errors';
 import { ModelVersionEntity } from '../model-registry/model-version.entity';
 import { DatasetEntity } from './dataset.entity';

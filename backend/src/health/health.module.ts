@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { InferenceModule } from '../inference/inference.module';
-import { BatchQueueModule } from '../batch/batch-queue.module';
+import { BatchQueueModule } from '../batch/shared/batch-queue.module';
 import { HealthController } from './health.controller';
 import { ReadinessService } from './readiness.service';
 

@@ -1,5 +1,5 @@
 import { HealthIndicatorService, type TypeOrmHealthIndicator } from '@nestjs/terminus';
-import type { BatchQueueService } from '../batch/batch-queue.service';
+import type { BatchQueueService } from '../batch/shared/batch-queue.service';
 import type { InferenceService } from '../inference/inference.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { RedisService } from '../redis/redis.service';

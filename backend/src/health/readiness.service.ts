@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService, TypeOrmHealthIndicator, type HealthIndicatorResult } from '@nestjs/terminus';
-import { BatchQueueService } from '../batch/batch-queue.service';
-import { BATCH_QUEUE } from '../batch/batch.constants';
+import { BatchQueueService } from '../batch/shared/batch-queue.service';
+import { BATCH_QUEUE } from '../batch/shared/batch.constants';
 import { InferenceService } from '../inference/inference.service';
 import { READINESS_CHECKS, type ReadinessCheck } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';

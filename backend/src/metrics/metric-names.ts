@@ -35,10 +35,14 @@ export type MetricName = (typeof METRIC)[MetricKey];
  */
 export const PLANNED_METRIC = {} as const;
 
-/** Outcomes of a batch job attempt as `batch_jobs_total{outcome}` counts them (initialised at 0). */
-export const BATCH_OUTCOMES = ['completed', 'failed', 'cancelled', 'skipped', 'requeued'] as const;
+/**
+ * Outcomes of a batch job attempt as `batch_jobs_total{outcome}` counts them (initialised at 0);
+ * `waiting`: a split job parked until its shards finished.
+ */
+export const BATCH_OUTCOMES = ['completed', 'failed', 'cancelled', 'skipped', 'requeued', 'waiting'] as const;
 export type BatchOutcome = (typeof BATCH_OUTCOMES)[number];
-export const BATCH_KINDS = ['predict', 'monthly'] as const;
+/** Queue job kinds: a predict job, one shard of a large one, a batch evaluation (the monthly batch). */
+export const BATCH_KINDS = ['predict', 'shard', 'evaluation'] as const;
 
 /** The checks of GET /health/ready, each a `health_ready{check}` series (1 passing, 0 failing). */
 export const READINESS_CHECKS = ['database', 'redis', 'queue', 'model'] as const;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { BatchJobEntity } from '../../src/batch/batch-job.entity';
+import { BatchJobEntity } from '../../src/batch/shared/batch-job.entity';
 import { ARTIFACT_STORE, type ArtifactStore } from '../../src/storage/artifact-store';
 import { createArtifactStore } from '../../src/storage/storage.module';
 import {

@@ -19,6 +19,14 @@ export interface ScoreOptions {
   onChunk?(progress: ScoreProgress): Promise<void> | void;
   /** Rows before `skipRows` are read but not scored or written (resuming a job). */
   skipRows?: number;
+  /** Added to every line number reported: a shard of a file (its header prepended) reports the file's line numbers. */
+  lineOffset?: number;
+  /** Write the header lines of `output` and `errors` (default true; false for shards after the first). */
+  writeHeaders?: boolean;
+  /** The result's header line (no line break), as written to `output`: the one scored-row format. */
+  onResultHeader?(line: string): void;
+  /** Each scored row's result line (no line break), as written to `output`, e.g. to route rows into files. */
+  onResultLine?(line: string, record: Readonly<Record<string, unknown>>): void;
   /** Keep actual and predicted prices of every scored row (for `evaluate`; memory grows with the file). */
   collectActuals?: boolean;
   /** Longest input record in bytes (the reader's default when unset); longer rows are rejected into the errors file. */
@@ -114,6 +122,7 @@ export async function scoreCsv(
   const predictedAll: number[] = [];
   const progress: ScoreProgress = { rowsRead: 0, rowsScored: 0, rowsFailed: 0, bytesRead: 0, warnings: {} };
   const skip = options.skipRows ?? 0;
+  const writeHeaders = options.writeHeaders ?? true;
   let header: string[] = [];
   let targetIndex = -1;
   let errorText = '';
@@ -135,7 +144,11 @@ export async function scoreCsv(
           (explain
             ? `,${csvField(formatTopContributions(explain.explainer.explain(pendingRecords[i]!), explain.top))}`
             : '');
-        if (output) outputText += csvLine(fields) + extra + '\n';
+        if (output || options.onResultLine) {
+          const line = csvLine(fields) + extra;
+          if (output) outputText += line + '\n';
+          options.onResultLine?.(line, pendingRecords[i]!);
+        }
         const actual = targetIndex >= 0 ? pendingActual[i]! : NaN;
         if (options.collectActuals && !Number.isNaN(actual)) {
           actualAll.push(actual);
@@ -156,6 +169,9 @@ export async function scoreCsv(
     outputText = '';
     errorText = '';
   };
+
+  const lineShift = options.lineOffset ?? 0;
+  const shifted = (readLine: number) => readLine + lineShift;
 
   /** Counts a rejected row and queues its errors-file line: line, reason, row. */
   const reject = (line: number, reason: string, rowCell: string) => {
@@ -192,16 +208,20 @@ export async function scoreCsv(
           'price_high',
           ...(explain ? ['explanation'] : []),
         ];
-        if (output && skip === 0) outputText += csvLine(outColumns) + '\n';
+        const headerLine = csvLine(outColumns);
+        options.onResultHeader?.(headerLine);
+        if (output && skip === 0 && writeHeaders) outputText += headerLine + '\n';
         // row comes last: readers of the first two columns (line, reason) are unaffected.
-        if (errors && skip === 0) errorText += 'line,reason,row\n';
+        if (errors && skip === 0 && writeHeaders) errorText += 'line,reason,row\n';
       },
-      rejected(line, reason, start) {
+      rejected(readLine, reason, start) {
+        const line = shifted(readLine);
         progress.rowsRead++;
         if (progress.rowsRead <= skip) return;
         reject(line, reason, errorRowCell(start, true));
       },
-      row(fields, line) {
+      row(fields, readLine) {
+        const line = shifted(readLine);
         progress.rowsRead++;
         if (progress.rowsRead <= skip) return;
         if (fields.length !== header.length) {

@@ -1,12 +1,13 @@
 import { ModelRegistry1732330000000 } from './1732330000000-model-registry';
 import { ApiKeys1732330000001 } from './1732330000001-api-keys';
-import { BatchJobs1732331000000 } from '../../batch/migrations/1732331000000-batch-jobs';
+import { BatchJobs1732331000000 } from '../../batch/shared/migrations/1732331000000-batch-jobs';
 import { ModelVersionChecksums1764690000000 } from './1764690000000-model-version-checksums';
-import { BatchIdempotencyFingerprint1732332000001 } from '../../batch/migrations/1732332000001-batch-idempotency-fingerprint';
+import { BatchIdempotencyFingerprint1732332000001 } from '../../batch/shared/migrations/1732332000001-batch-idempotency-fingerprint';
 import { Datasets1732332000000 } from '../../dataset/migrations/1732332000000-datasets';
-import { BatchDatasets1764700000000 } from '../../batch/migrations/1764700000000-batch-datasets';
+import { BatchDatasets1764700000000 } from '../../batch/shared/migrations/1764700000000-batch-datasets';
 import { OneProductionVersion1765000000000 } from './1765000000000-one-production-version';
-import { BatchJobEvaluation1765100000000 } from '../../batch/migrations/1765100000000-batch-job-evaluation';
+import { BatchJobEvaluation1765100000000 } from '../../batch/shared/migrations/1765100000000-batch-job-evaluation';
+import { JobLifecycleAndShards1765200000000 } from '../../batch/shared/migrations/1765200000000-job-lifecycle-and-shards';
 
 /** Every migration, in order. A module that adds tables adds its migration here. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   BatchDatasets1764700000000,
   OneProductionVersion1765000000000,
   BatchJobEvaluation1765100000000,
+  JobLifecycleAndShards1765200000000,
 ];

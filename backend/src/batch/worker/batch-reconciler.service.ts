@@ -6,18 +6,19 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../config/config';
+import { Repository } from 'typeorm';
+import { JobAttempts } from '../../jobs/job-attempts.repository';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import {
-  MONTHLY_JOB,
+  EVALUATION_JOB,
   MONTHLY_SCHEDULER_ID,
   PREDICT_JOB,
   UNFINISHED_STATUSES,
   type BatchJobData,
-} from './batch.constants';
-import { BatchEvaluationEntity } from './batch-evaluation.entity';
-import { BatchJobEntity } from './batch-job.entity';
-import { BatchQueueService, withTimeout } from './batch-queue.service';
+} from '../shared/batch.constants';
+import { BatchEvaluationEntity } from '../shared/batch-evaluation.entity';
+import { BatchJobEntity } from '../shared/batch-job.entity';
+import { BatchQueueService, withTimeout } from '../shared/batch-queue.service';
 
 const BATCH = 500;
 
@@ -33,13 +34,18 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly logger = new Logger('BatchReconciler');
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private readonly jobs: JobAttempts<BatchJobEntity>;
+  private readonly evaluations: JobAttempts<BatchEvaluationEntity>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(BatchJobEntity) private readonly jobs: Repository<BatchJobEntity>,
-    @InjectRepository(BatchEvaluationEntity) private readonly runs: Repository<BatchEvaluationEntity>,
+    @InjectRepository(BatchJobEntity) jobRows: Repository<BatchJobEntity>,
+    @InjectRepository(BatchEvaluationEntity) private readonly evaluationRows: Repository<BatchEvaluationEntity>,
     private readonly queue: BatchQueueService,
-  ) {}
+  ) {
+    this.jobs = new JobAttempts(jobRows);
+    this.evaluations = new JobAttempts(evaluationRows);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.BATCH_MONTHLY_CRON && !this.config.BATCH_MONTHLY_INPUT_URI) {
@@ -68,46 +74,21 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
 
   private async pass(): Promise<void> {
     await this.scheduler();
-    const jobs = await this.jobs.find({
-      where: { status: In([...UNFINISHED_STATUSES]) },
-      order: { createdAt: 'ASC' },
-      take: BATCH,
-    });
-    for (const row of jobs) {
-      const unfinished = async () =>
-        UNFINISHED_STATUSES.includes((await this.jobs.findOneBy({ id: row.id }))?.status ?? 'failed');
-      await this.check(
-        row.id,
-        PREDICT_JOB,
-        { kind: 'predict', jobId: row.id },
-        unfinished,
-        async (reason) => {
-          await this.jobs.update(
-            { id: row.id, status: In([...UNFINISHED_STATUSES]) },
-            { status: 'failed', error: reason, finishedAt: Date.now(), updatedAt: Date.now() },
-          );
-        },
+    for (const row of await this.jobs.unfinished(BATCH)) {
+      const unfinished = async () => UNFINISHED_STATUSES.includes((await this.jobs.statusOf(row.id)) ?? 'failed');
+      await this.check(row.id, PREDICT_JOB, { kind: 'predict', jobId: row.id }, unfinished, (reason) =>
+        this.jobs.failUnfinished(row.id, reason),
       );
     }
-    const runs = await this.runs.find({
-      where: { status: In([...UNFINISHED_STATUSES]) },
-      order: { createdAt: 'ASC' },
-      take: BATCH,
-    });
-    for (const row of runs) {
+    for (const row of await this.evaluations.unfinished(BATCH)) {
       const unfinished = async () =>
-        UNFINISHED_STATUSES.includes((await this.runs.findOneBy({ id: row.id }))?.status ?? 'failed');
+        UNFINISHED_STATUSES.includes((await this.evaluations.statusOf(row.id)) ?? 'failed');
       await this.check(
         row.queueJobId ?? row.id,
-        MONTHLY_JOB,
-        { kind: 'monthly', runId: row.id, inputUri: row.inputUri },
+        EVALUATION_JOB,
+        { kind: 'evaluation', evaluationId: row.id, inputUri: row.inputUri },
         unfinished,
-        async (reason) => {
-          await this.runs.update(
-            { id: row.id, status: In([...UNFINISHED_STATUSES]) },
-            { status: 'failed', error: reason, finishedAt: Date.now(), updatedAt: Date.now() },
-          );
-        },
+        (reason) => this.evaluations.failUnfinished(row.id, reason),
       );
     }
   }
@@ -118,12 +99,13 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     name: string,
     data: BatchJobData,
     unfinished: () => Promise<boolean>,
-    fail: (reason: string) => Promise<void>,
+    fail: (reason: string) => Promise<unknown>,
   ): Promise<void> {
     const requeue = async (why: string) => {
-      // A monthly run goes back under its own id (a scheduler-made one was queued under `repeat:…`).
-      const requeueId = data.kind === 'monthly' ? data.runId! : id;
-      if (data.kind === 'monthly') await this.runs.update({ id: requeueId }, { queueJobId: requeueId });
+      // An evaluation goes back under its own id (a scheduler-made one was queued under `repeat:…`).
+      const requeueId = data.kind === 'evaluation' ? data.evaluationId! : id;
+      if (data.kind === 'evaluation')
+        await this.evaluationRows.update({ id: requeueId }, { queueJobId: requeueId });
       await this.queue.add(name, data, requeueId);
       this.logger.warn(`job ${requeueId}: ${why}; queued again`);
     };
@@ -163,13 +145,13 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
       return;
     }
     const inputUri = this.config.BATCH_MONTHLY_INPUT_URI!;
-    const template = existing?.template?.data as { inputUri?: string } | undefined;
-    if (existing?.pattern === cron && template?.inputUri === inputUri) return;
+    const template = existing?.template?.data as { inputUri?: string; kind?: string } | undefined;
+    if (existing?.pattern === cron && template?.inputUri === inputUri && template.kind === 'evaluation') return;
     await withTimeout(
       queue.upsertJobScheduler(
         MONTHLY_SCHEDULER_ID,
         { pattern: cron },
-        { name: MONTHLY_JOB, data: { kind: 'monthly', inputUri } },
+        { name: EVALUATION_JOB, data: { kind: 'evaluation', inputUri } },
       ),
       3000,
       'upserting the job scheduler',

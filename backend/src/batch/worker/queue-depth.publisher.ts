@@ -6,9 +6,9 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { APP_CONFIG, type AppConfig } from '../config/config';
-import { BATCH_QUEUE } from './batch.constants';
-import { BatchQueueService, type QueueCounts } from './batch-queue.service';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { BATCH_QUEUE } from '../shared/batch.constants';
+import { BatchQueueService, type QueueCounts } from '../shared/batch-queue.service';
 
 /** Where queue depth goes for autoscaling. */
 export interface QueueDepthSink {

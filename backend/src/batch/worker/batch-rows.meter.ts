@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/config';
-import { MetricsService } from '../metrics/metrics.service';
-import { RedisService } from '../redis/redis.service';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { MetricsService } from '../../metrics/metrics.service';
+import { RedisService } from '../../redis/redis.service';
+import type { AttemptCounters } from '../../jobs/job-lifecycle';
 
 /** The rows an attempt has processed so far (cumulative within the attempt). */
-export interface AttemptRows {
-  rowsScored: number;
-  rowsFailed: number;
-}
+export type AttemptRows = Pick<AttemptCounters, 'rowsDone' | 'rowsFailed'>;
 
 /**
  * Raises each field of the job's high-water mark to the attempt's count and returns by how much it rose.
@@ -56,7 +54,7 @@ export class BatchRowsMeter {
     return `${this.config.QUEUE_PREFIX}:batch-rows-counted:${jobId}`;
   }
 
-  /** Counts the rows of `attempt` beyond what earlier attempts of the job counted. Never throws. */
+  /** Counts the rows of `attempt` beyond what earlier attempts of the job (or shard) counted. Never throws. */
   async record(jobId: string, attempt: AttemptRows): Promise<void> {
     try {
       const [scored, rejected] = (await this.redis
@@ -65,7 +63,7 @@ export class BatchRowsMeter {
           RAISE_HIGH_WATER,
           1,
           this.key(jobId),
-          attempt.rowsScored,
+          attempt.rowsDone,
           attempt.rowsFailed,
           HIGH_WATER_TTL_MS,
         )) as [number, number];

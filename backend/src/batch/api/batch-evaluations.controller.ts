@@ -10,16 +10,16 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Principal, RequireScopes } from '../auth';
-import { ProblemDetails } from '../common/problem';
-import { batchKeys } from './batch.constants';
+import { Principal, RequireScopes } from '../../auth';
+import { ProblemDetails } from '../../common/problem';
+import { batchKeys } from '../shared/batch.constants';
 import {
   BatchEvaluationDto,
   BatchEvaluationListDto,
   CreateBatchEvaluationDto,
   ListQueryDto,
 } from './batch.dto';
-import type { BatchEvaluationEntity } from './batch-evaluation.entity';
+import type { BatchEvaluationEntity } from '../shared/batch-evaluation.entity';
 import { BatchEvaluationsService } from './batch-evaluations.service';
 import { BatchJobsService } from './batch-jobs.service';
 
@@ -32,7 +32,7 @@ export class BatchEvaluationsController {
   ) {}
 
   private dto(row: BatchEvaluationEntity): BatchEvaluationDto {
-    return BatchEvaluationDto.from(row, (key) => this.jobs.uri(key), batchKeys.monthlyErrors(row.id));
+    return BatchEvaluationDto.from(row, (key) => this.jobs.uri(key), row.errorsKey ?? batchKeys.monthlyErrors(row.id));
   }
 
   @Post()

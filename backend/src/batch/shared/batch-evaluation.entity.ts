@@ -1,7 +1,6 @@
 import type { EvaluationCell } from '@housing/ml';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { JobStatus } from './batch.constants';
-import { epochMs, nullableEpochMs } from '../database/epoch-ms';
+import { JobLifecycleColumns } from '../../jobs/job-lifecycle';
 
 export interface ErrorMetrics {
   /** Rows with an actual price. */
@@ -36,13 +35,12 @@ export interface MonthlyFile {
  * (`batch/monthly/<id>/<YYYY-MM>.csv`) and, when actual prices are present, an evaluation summary.
  */
 @Entity('batch_evaluations')
-export class BatchEvaluationEntity {
+@Index('IDX_batch_evaluations_status', ['status'])
+@Index('IDX_batch_evaluations_created', ['createdAt'])
+export class BatchEvaluationEntity extends JobLifecycleColumns {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
-  @Index('IDX_batch_evaluations_status')
-  @Column({ type: 'varchar', length: 20 })
-  status: JobStatus;
 
   /** `schedule` (BATCH_MONTHLY_CRON) or `api` (POST /v1/batch-evaluations). */
   @Column({ type: 'varchar', length: 20 })
@@ -74,23 +72,17 @@ export class BatchEvaluationEntity {
   @Column({ type: 'integer', nullable: true })
   modelVersion: number | null;
 
-  @Column({ type: 'integer', default: 0 })
-  rowsRead: number;
 
-  @Column({ type: 'integer', default: 0 })
-  rowsDone: number;
 
-  @Column({ type: 'integer', default: 0 })
-  rowsFailed: number;
 
-  @Column({ type: 'integer', default: 0 })
-  attempts: number;
 
-  @Column({ type: 'varchar', length: 36, nullable: true })
-  attemptId: string | null;
 
   @Column({ type: 'simple-json', nullable: true })
   files: MonthlyFile[] | null;
+
+  /** The rejected rows (null for evaluations made before it was kept: see batchKeys.monthlyErrors). */
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  errorsKey: string | null;
 
   @Column({ type: 'simple-json', nullable: true })
   summary: EvaluationSummary | null;
@@ -99,19 +91,8 @@ export class BatchEvaluationEntity {
   @Column({ type: 'simple-json', nullable: true })
   cells: EvaluationCell[] | null;
 
-  @Column({ type: 'text', nullable: true })
-  error: string | null;
 
-  @Index('IDX_batch_evaluations_created')
-  @Column({ type: 'bigint', transformer: epochMs })
-  createdAt: number;
 
-  @Column({ type: 'bigint', transformer: epochMs })
-  updatedAt: number;
 
-  @Column({ type: 'bigint', nullable: true, transformer: nullableEpochMs })
-  startedAt: number | null;
 
-  @Column({ type: 'bigint', nullable: true, transformer: nullableEpochMs })
-  finishedAt: number | null;
 }

@@ -1,5 +1,5 @@
 import { InputError } from '@housing/ml';
-import { UNFINISHED_STATUSES, batchKeys } from './batch.constants';
+import { UNFINISHED_STATUSES, batchKeys } from './shared/batch.constants';
 import {
   AttemptAborted,
   BadRowsError,
@@ -8,8 +8,8 @@ import {
   classify,
   openInput,
   reasonOf,
-} from './attempt';
-import { runIdFor } from './monthly.processor';
+} from '../jobs/attempt-errors';
+import { runIdFor } from './worker/monthly.processor';
 import { ArtifactNotFoundError } from '../storage/artifact-store';
 import { notFound } from '../common/problem';
 
@@ -58,17 +58,18 @@ describe('batch attempts', () => {
     expect(abortReasonOf(other.signal)).toBe('lost');
   });
 
-  it('derives a stable UUID run id for scheduler-made monthly jobs', () => {
-    const id = runIdFor('repeat:monthly-evaluation:1735689600000');
+  it('derives a stable UUID evaluation id for scheduler-made evaluations', () => {
+    const id = evaluationIdFor('repeat:monthly-evaluation:1735689600000');
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(runIdFor('repeat:monthly-evaluation:1735689600000')).toBe(id);
-    expect(runIdFor('repeat:monthly-evaluation:1738368000000')).not.toBe(id);
+    expect(evaluationIdFor('repeat:monthly-evaluation:1735689600000')).toBe(id);
+    expect(evaluationIdFor('repeat:monthly-evaluation:1738368000000')).not.toBe(id);
   });
 
   it('keeps every attempt under its own prefix', () => {
     expect(batchKeys.attempt('j', 'a')).toBe('batch/j/attempts/a');
     expect(batchKeys.attempt('j', 'a').startsWith(batchKeys.attempts('j'))).toBe(true);
-    expect(batchKeys.monthly('r', '2022-03')).toBe('batch/monthly/r/2022-03.csv');
+    expect(batchKeys.evaluationFile('r', '2022-03')).toBe('batch/evaluations/r/2022-03.csv');
+    expect(batchKeys.shard('j', 3).startsWith(batchKeys.shards('j'))).toBe(true);
     expect(UNFINISHED_STATUSES).toEqual(['queued', 'running']);
   });
 });

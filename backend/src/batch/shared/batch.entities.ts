@@ -1,3 +1,4 @@
+export { BatchJobShardEntity } from './batch-job-shard.entity';
 export { BatchJobEntity } from './batch-job.entity';
 export {
   BatchEvaluationEntity,

@@ -1,3 +1,4 @@
+import { PermanentJobError } from '../../jobs/attempt-errors';
 /**
  * When a batch job fails for rejected rows. The final check is exact: the job fails when the rejected
  * share of all rows passes BATCH_MAX_BAD_ROW_RATIO. The early check, while the input is still being
@@ -41,3 +42,20 @@ export function failsEarly(read: number, failed: number, maxRatio: number, minRo
 export function failsAtEnd(read: number, failed: number, maxRatio: number): boolean {
   return read > 0 && failed / read > maxRatio;
 }
+
+/** Too many rejected rows: the job fails (not retried) with this message. */
+export class BadRowsError extends PermanentJobError {
+  constructor(
+    readonly rowsRead: number,
+    readonly rowsFailed: number,
+    readonly maxRatio: number,
+    readonly early: boolean,
+  ) {
+    const pct = (100 * rowsFailed) / Math.max(1, rowsRead);
+    super(
+      `${rowsFailed} of ${rowsRead} rows ${early ? 'read so far ' : ''}were rejected (${pct.toFixed(1)}%), ` +
+        `more than BATCH_MAX_BAD_ROW_RATIO ${maxRatio} (${(100 * maxRatio).toFixed(1)}%): see the errors file for each line and reason`,
+    );
+  }
+}
+

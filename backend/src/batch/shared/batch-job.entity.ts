@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { epochMs, nullableEpochMs } from '../database/epoch-ms';
+import { nullableEpochMs } from '../../database/epoch-ms';
+import { JobLifecycleColumns } from '../../jobs/job-lifecycle';
 import type { EvaluationCell } from '@housing/ml';
-import type { JobStatus } from './batch.constants';
 
 /** A job's accuracy: the evaluation cells of its rows with an actual price (the holdout's format). */
 export interface BatchJobEvaluation {
@@ -12,19 +12,18 @@ export interface BatchJobEvaluation {
 
 /**
  * One batch prediction job. The row is the durable record (it outlives Redis); the BullMQ job with
- * the same id only carries it through the queue. `attemptId` fences attempts: every write by a worker
- * is conditional on it, so an attempt that lost the job (stalled, Redis restarted) cannot overwrite
- * the state of the attempt that took over.
+ * the same id only carries it through the queue. Its lifecycle columns (status, attempt fence,
+ * counters, timings) are every job entity's (JobLifecycleColumns), written through JobAttempts.
+ * A large input is scored in shards (BatchJobShardEntity), each its own queued child job.
  */
 @Entity('batch_jobs')
 @Index('IDX_batch_jobs_idempotency', ['apiKeyId', 'idempotencyKey'], { unique: true })
-export class BatchJobEntity {
+@Index('IDX_batch_jobs_status', ['status'])
+@Index('IDX_batch_jobs_created', ['createdAt'])
+export class BatchJobEntity extends JobLifecycleColumns {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
-  @Index('IDX_batch_jobs_status')
-  @Column({ type: 'varchar', length: 20 })
-  status: JobStatus;
 
   /** The API key that submitted the job (null for jobs made by the system). */
   @Column({ type: 'varchar', length: 36, nullable: true })
@@ -67,36 +66,14 @@ export class BatchJobEntity {
   @Column({ type: 'integer' })
   modelVersion: number;
 
-  @Column({ type: 'integer', default: 0 })
-  rowsRead: number;
 
-  @Column({ type: 'integer', default: 0 })
-  rowsDone: number;
 
-  @Column({ type: 'integer', default: 0 })
-  rowsFailed: number;
 
-  @Column({ type: 'bigint', default: 0, transformer: epochMs })
-  bytesRead: number;
 
-  /** Attempts started (a restart after a stall or a transient failure counts). */
-  @Column({ type: 'integer', default: 0 })
-  attempts: number;
 
-  /** Times the job was found stalled (its worker stopped renewing the lock) and handed to another worker. */
-  @Column({ type: 'integer', default: 0 })
-  stalledCount: number;
 
-  @Column({ type: 'varchar', length: 36, nullable: true })
-  attemptId: string | null;
 
-  /** The worker running (or that last ran) the job: `<hostname>:<pid>`. */
-  @Column({ type: 'varchar', length: 200, nullable: true })
-  workerId: string | null;
 
-  /** Why the job failed, or why the last attempt did (while it is retried). */
-  @Column({ type: 'text', nullable: true })
-  error: string | null;
 
   @Column({ type: 'varchar', length: 1000, nullable: true })
   resultKey: string | null;
@@ -112,16 +89,7 @@ export class BatchJobEntity {
   @Column({ type: 'simple-json', nullable: true })
   evaluation: BatchJobEvaluation | null;
 
-  @Index('IDX_batch_jobs_created')
-  @Column({ type: 'bigint', transformer: epochMs })
-  createdAt: number;
 
-  @Column({ type: 'bigint', transformer: epochMs })
-  updatedAt: number;
 
-  @Column({ type: 'bigint', nullable: true, transformer: nullableEpochMs })
-  startedAt: number | null;
 
-  @Column({ type: 'bigint', nullable: true, transformer: nullableEpochMs })
-  finishedAt: number | null;
 }

@@ -14,11 +14,11 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { cellMetrics, MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '@housing/ml';
-import { EvaluationCellDto } from '../model-registry/registry.dto';
-import { queryNumber } from '../common/validation';
-import { JOB_STATUSES, type JobStatus } from './batch.constants';
-import type { BatchJobEntity } from './batch-job.entity';
-import type { BatchEvaluationEntity, ErrorMetrics } from './batch-evaluation.entity';
+import { EvaluationCellDto } from '../../model-registry/registry.dto';
+import { queryNumber } from '../../common/validation';
+import { JOB_STATUSES, type JobStatus } from '../shared/batch.constants';
+import type { BatchJobEntity } from '../shared/batch-job.entity';
+import type { BatchEvaluationEntity, ErrorMetrics } from '../shared/batch-evaluation.entity';
 
 /** Offsets past this are not pages of any real listing (and would overflow the databases' integer types). */
 export const MAX_OFFSET = 1_000_000_000;

@@ -1,5 +1,5 @@
 import { GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { infraConstant, motoCloudWatch } from '../../test/support/cloudwatch';
+import { infraConstant, motoCloudWatch } from '../../../test/support/cloudwatch';
 import {
   CloudWatchSink,
   FAILED_JOBS_METRIC,

@@ -7,26 +7,42 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { WaitingError, Worker, type Job } from 'bullmq';
+import { WaitingChildrenError, WaitingError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { Repository } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../config/config';
-import { MetricsService } from '../metrics/metrics.service';
-import { RedisService } from '../redis/redis.service';
-import type { BatchOutcome } from '../metrics/metric-names';
-import { AttemptAborted } from './attempt';
+import { JobAttempts } from '../../jobs/job-attempts.repository';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { MetricsService } from '../../metrics/metrics.service';
+import { RedisService } from '../../redis/redis.service';
+import type { BatchOutcome } from '../../metrics/metric-names';
+import { AttemptAborted } from '../../jobs/attempt-errors';
 import {
   BATCH_QUEUE,
+  EVALUATION_JOB,
   MONTHLY_JOB,
+  SHARD_JOB,
   type BatchJobData,
-  type MonthlyJobData,
+  type EvaluationJobData,
   type PredictJobData,
-} from './batch.constants';
-import { BatchEvaluationEntity } from './batch-evaluation.entity';
-import { BatchJobEntity } from './batch-job.entity';
-import { BatchQueueService } from './batch-queue.service';
-import { MonthlyProcessor } from './monthly.processor';
+  type ShardJobData,
+} from '../shared/batch.constants';
+import { BatchEvaluationEntity } from '../shared/batch-evaluation.entity';
+import { BatchJobEntity } from '../shared/batch-job.entity';
+import { BatchQueueService } from '../shared/batch-queue.service';
+import { BatchShardsRepository } from '../shared/batch-shards.repository';
+import { BatchEvaluationProcessor } from './batch-evaluation.processor';
 import { PredictProcessor } from './predict.processor';
+import { ShardProcessor } from './shard.processor';
+
+type JobKind = 'predict' | 'shard' | 'evaluation';
+
+/** Which processor a queued job goes to (jobs queued before the evaluation's rename included). */
+export function kindOf(job: Pick<Job<BatchJobData>, 'name' | 'data'>): JobKind {
+  if (job.name === SHARD_JOB || job.data.kind === 'shard') return 'shard';
+  if (job.name === EVALUATION_JOB || job.name === MONTHLY_JOB || job.data.kind === 'evaluation' || job.data.kind === 'monthly')
+    return 'evaluation';
+  return 'predict';
+}
 
 /**
  * The BullMQ worker of a worker process: takes jobs from `batch-predictions` (BATCH_CONCURRENCY at a
@@ -45,19 +61,26 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
   private worker?: Worker<BatchJobData>;
   private subscriber?: Redis;
   private lastErrorLog = 0;
-  /** Jobs this process is running (for tests and the shutdown log). */
-  readonly running = new Set<string>();
+  /** Queue jobs this process is running → the batch job (or evaluation) each belongs to. */
+  readonly running = new Map<string, string>();
+  private readonly jobs: JobAttempts<BatchJobEntity>;
+  private readonly evaluations: JobAttempts<BatchEvaluationEntity>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(BatchJobEntity) private readonly jobs: Repository<BatchJobEntity>,
-    @InjectRepository(BatchEvaluationEntity) private readonly runs: Repository<BatchEvaluationEntity>,
+    @InjectRepository(BatchJobEntity) jobRows: Repository<BatchJobEntity>,
+    @InjectRepository(BatchEvaluationEntity) private readonly evaluationRows: Repository<BatchEvaluationEntity>,
     private readonly queue: BatchQueueService,
     private readonly redis: RedisService,
     private readonly predict: PredictProcessor,
-    private readonly monthly: MonthlyProcessor,
+    private readonly shard: ShardProcessor,
+    private readonly evaluation: BatchEvaluationProcessor,
+    private readonly shards: BatchShardsRepository,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.jobs = new JobAttempts(jobRows);
+    this.evaluations = new JobAttempts(evaluationRows);
+  }
 
   onApplicationBootstrap(): void {
     const c = this.config;
@@ -92,8 +115,11 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
       }
     });
     this.subscriber = this.redis.connect('batch-cancel');
+    // A cancellation names the batch job: its running queue job and any of its shards stop.
     this.subscriber.on('message', (_channel: string, jobId: string) => {
-      if (this.worker?.cancelJob(jobId, 'cancelled')) this.logger.log(`job ${jobId}: cancellation received`);
+      for (const [queueJobId, owner] of this.running)
+        if (owner === jobId && this.worker?.cancelJob(queueJobId, 'cancelled'))
+          this.logger.log(`job ${queueJobId}: cancellation received`);
     });
     void this.subscriber.subscribe(this.queue.cancelChannel).catch(() => undefined);
     this.logger.log(
@@ -106,21 +132,23 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
     token: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    this.running.add(String(job.id));
-    const kind = job.name === MONTHLY_JOB || job.data.kind === 'monthly' ? 'monthly' : 'predict';
+    const kind = kindOf(job);
+    const data = job.data;
+    this.running.set(String(job.id), 'jobId' in data ? data.jobId : String(job.id));
     const timer = this.metrics.batchJobDuration.startTimer({ kind });
     let outcome: BatchOutcome = 'failed';
     try {
-      if (kind === 'monthly') {
-        const result = await this.monthly.process(job as Job<MonthlyJobData>, token, signal);
-        outcome = result.outcome === 'completed' ? 'completed' : 'skipped';
-        return result;
-      }
-      const result = await this.predict.process(job as Job<PredictJobData>, token, signal, this.workerId);
-      // batch_rows_total is counted per chunk by the processor (BatchRowsMeter), failed attempts included.
+      const result =
+        kind === 'evaluation'
+          ? await this.evaluation.process(job as Job<EvaluationJobData>, token, signal, this.workerId)
+          : kind === 'shard'
+            ? await this.shard.process(job as Job<ShardJobData>, token, signal, this.workerId)
+            : await this.predict.process(job as Job<PredictJobData>, token, signal, this.workerId);
+      // batch_rows_total is counted per chunk by the processors (BatchRowsMeter), failed attempts included.
       outcome = result.outcome;
       return result;
     } catch (error) {
+      if (error instanceof WaitingChildrenError) outcome = 'waiting';
       if (error instanceof AttemptAborted) outcome = 'requeued';
       if (error instanceof AttemptAborted && error.reason === 'shutdown' && token) {
         // Straight back to the queue (no attempt used, no stall wait) for another worker.
@@ -136,30 +164,19 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /** A job whose worker stopped renewing its lock went back to the queue: say so on its row. */
-  private async onStalled(jobId: string): Promise<void> {
+  private async onStalled(queueJobId: string): Promise<void> {
     this.metrics.batchJobsStalled.inc();
     this.logger.warn(
-      `job ${jobId}: stalled (no lock renewal for ${this.config.BATCH_STALLED_MS} ms); requeued for another worker`,
+      `job ${queueJobId}: stalled (no lock renewal for ${this.config.BATCH_STALLED_MS} ms); requeued for another worker`,
     );
     const message = `stalled: its worker stopped renewing the lock for ${this.config.BATCH_STALLED_MS} ms; restarted from scratch on another worker`;
     try {
-      await this.jobs
-        .createQueryBuilder()
-        .update(BatchJobEntity)
-        .set({
-          status: 'queued',
-          stalledCount: () => '"stalledCount" + 1',
-          error: message,
-          updatedAt: Date.now(),
-        })
-        .where('id = :id AND status = :status', { id: jobId, status: 'running' })
-        .execute();
-      await this.runs.update(
-        { queueJobId: jobId, status: 'running' },
-        { status: 'queued', error: message, updatedAt: Date.now() },
-      );
+      if (await this.jobs.markStalled(queueJobId, message)) return;
+      if (await this.shards.attempts.markStalled(queueJobId, message)) return;
+      const evaluation = await this.evaluationRows.findOneBy({ queueJobId });
+      if (evaluation) await this.evaluations.markStalled(evaluation.id, message);
     } catch (error) {
-      this.logger.warn(`could not record the stall of ${jobId}: ${(error as Error).message}`);
+      this.logger.warn(`could not record the stall of ${queueJobId}: ${(error as Error).message}`);
     }
   }
 

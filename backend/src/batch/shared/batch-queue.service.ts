@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type Redis from 'ioredis';
-import { APP_CONFIG, type AppConfig } from '../config/config';
-import { MetricsService } from '../metrics/metrics.service';
-import { RedisService } from '../redis/redis.service';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { MetricsService } from '../../metrics/metrics.service';
+import { RedisService } from '../../redis/redis.service';
 import { BATCH_QUEUE, type BatchJobData } from './batch.constants';
 
 /** The queue states reported on /metrics, /health/ready and the worker's depth log line. */
@@ -31,7 +31,6 @@ export class BatchQueueService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('BatchQueue');
   private connection?: Redis;
   private queueInstance?: Queue<BatchJobData>;
-  private lastCounts?: QueueCounts;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -92,6 +91,24 @@ export class BatchQueueService implements OnModuleInit, OnModuleDestroy {
     );
   }
 
+  /**
+   * Adds a child job of `parent` (a shard of a split job): the parent waits for its children; a child
+   * that fails for good does not fail the parent, which then reads why from the child's row.
+   */
+  async addChild(
+    name: string,
+    data: BatchJobData,
+    jobId: string,
+    parent: { id: string; queue: string },
+    timeoutMs = 3000,
+  ): Promise<void> {
+    await withTimeout(
+      this.queue.add(name, data, { ...this.jobOptions(), jobId, parent, ignoreDependencyOnFailure: true }),
+      timeoutMs,
+      `queueing job ${jobId}`,
+    );
+  }
+
   async getJob(jobId: string, timeoutMs = 3000): Promise<Job<BatchJobData> | undefined> {
     return withTimeout(this.queue.getJob(jobId), timeoutMs, `reading job ${jobId}`);
   }
@@ -127,13 +144,7 @@ export class BatchQueueService implements OnModuleInit, OnModuleDestroy {
     const raw = await withTimeout(this.queue.getJobCounts(...QUEUE_STATES), timeoutMs, 'counting queue jobs');
     const counts = Object.fromEntries(QUEUE_STATES.map((s) => [s, Number(raw[s] ?? 0)])) as QueueCounts;
     for (const state of QUEUE_STATES) this.metrics.queueJobs.set({ state }, counts[state]);
-    this.lastCounts = counts;
     return counts;
-  }
-
-  /** The last counts read (for a depth report while Redis is down). */
-  lastKnownCounts(): QueueCounts | undefined {
-    return this.lastCounts;
   }
 
   /** Before RedisService closes the connections (onApplicationShutdown). */

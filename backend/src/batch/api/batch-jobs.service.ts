@@ -4,23 +4,23 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { In, Repository, type FindOptionsWhere } from 'typeorm';
-import type { Principal } from '../auth/principal';
-import { APP_CONFIG, type AppConfig } from '../config/config';
-import { ProblemException, conflict, notFound, validationProblem } from '../common/problem';
-import type { ModelVersionEntity } from '../model-registry/model-version.entity';
-import { RegistryService } from '../model-registry/registry.service';
-import { DatasetService } from '../dataset/dataset.service';
-import { ARTIFACT_STORE, ArtifactTooLargeError, type ArtifactStore } from '../storage/artifact-store';
+import type { Principal } from '../../auth/principal';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { ProblemException, conflict, notFound, validationProblem } from '../../common/problem';
+import type { ModelVersionEntity } from '../../model-registry/model-version.entity';
+import { RegistryService } from '../../model-registry/registry.service';
+import { DatasetService } from '../../dataset/dataset.service';
+import { ARTIFACT_STORE, ArtifactTooLargeError, type ArtifactStore } from '../../storage/artifact-store';
 import {
   FINISHED_STATUSES,
   PREDICT_JOB,
   UNFINISHED_STATUSES,
   batchKeys,
   type JobStatus,
-} from './batch.constants';
-import { BatchJobEntity } from './batch-job.entity';
-import { BatchQueueService } from './batch-queue.service';
-import { deletePrefix } from './artifacts';
+} from '../shared/batch.constants';
+import { BatchJobEntity } from '../shared/batch-job.entity';
+import { BatchQueueService } from '../shared/batch-queue.service';
+import { deletePrefix } from '../artifacts';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '@housing/ml';
 import { CONTROL_CHARACTERS, type ModelVersionRefDto } from './batch.dto';
 

@@ -24,22 +24,6 @@ export function abortReasonOf(signal: AbortSignal | undefined): AbortReason | un
   return reason === 'cancelled' || reason === 'shutdown' ? reason : 'lost';
 }
 
-/** Too many rejected rows: the job fails (not retried) with this message. */
-export class BadRowsError extends Error {
-  constructor(
-    readonly rowsRead: number,
-    readonly rowsFailed: number,
-    readonly maxRatio: number,
-    readonly early: boolean,
-  ) {
-    const pct = (100 * rowsFailed) / Math.max(1, rowsRead);
-    super(
-      `${rowsFailed} of ${rowsRead} rows ${early ? 'read so far ' : ''}were rejected (${pct.toFixed(1)}%), ` +
-        `more than BATCH_MAX_BAD_ROW_RATIO ${maxRatio} (${(100 * maxRatio).toFixed(1)}%): see the errors file for each line and reason`,
-    );
-  }
-}
-
 /** A failure that retrying cannot fix (bad or missing input, no model): fail the job at once with this reason. */
 export class PermanentJobError extends Error {}
 
@@ -62,7 +46,6 @@ export async function openInput<T>(open: () => Promise<T>, key: string): Promise
 export function classify(error: unknown): 'aborted' | 'permanent' | 'transient' {
   if (error instanceof AttemptAborted) return 'aborted';
   if (
-    error instanceof BadRowsError ||
     error instanceof PermanentJobError ||
     error instanceof InputError ||
     error instanceof InvalidArtifactKeyError ||

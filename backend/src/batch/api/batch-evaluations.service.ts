@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import type { Principal } from '../auth/principal';
-import { ProblemException, notFound } from '../common/problem';
-import { isForeignKeyViolation } from '../database/constraint-errors';
-import { RegistryService } from '../model-registry/registry.service';
-import { MONTHLY_JOB } from './batch.constants';
-import { BatchEvaluationEntity } from './batch-evaluation.entity';
+import type { Principal } from '../../auth/principal';
+import { ProblemException, notFound } from '../../common/problem';
+import { isForeignKeyViolation } from '../../database/constraint-errors';
+import { RegistryService } from '../../model-registry/registry.service';
+import { EVALUATION_JOB } from '../shared/batch.constants';
+import { BatchEvaluationEntity } from '../shared/batch-evaluation.entity';
 import { BatchJobsService, type BatchInputRef } from './batch-jobs.service';
-import { BatchQueueService } from './batch-queue.service';
+import { BatchQueueService } from '../shared/batch-queue.service';
 
 const isAdmin = (principal: Principal) => principal.scopes.includes('admin');
 
@@ -71,7 +71,7 @@ export class BatchEvaluationsService {
       throw error;
     }
     try {
-      await this.queue.add(MONTHLY_JOB, { kind: 'monthly', runId: id, inputUri }, id);
+      await this.queue.add(EVALUATION_JOB, { kind: 'evaluation', evaluationId: id, inputUri }, id);
     } catch (error) {
       this.logger.warn(
         `monthly run ${id} recorded but not queued yet (${(error as Error).message}); the workers queue it when Redis answers`,

@@ -32,9 +32,9 @@ import {
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Principal, RequireScopes } from '../auth';
-import { notFound, ProblemDetails, validationProblem } from '../common/problem';
-import { flattenValidationErrors } from '../common/validation';
+import { Principal, RequireScopes } from '../../auth';
+import { notFound, ProblemDetails, validationProblem } from '../../common/problem';
+import { flattenValidationErrors } from '../../common/validation';
 import {
   BatchJobDto,
   BatchJobEvaluationDto,
