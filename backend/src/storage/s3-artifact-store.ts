@@ -51,7 +51,7 @@ export interface S3ArtifactStoreOptions {
 export interface CopyLimits {
   /** Largest object copied by one request; larger ones are copied in ranged parts. */
   maxCopyBytes: number;
-  /** Size of the ranged parts of a larger object (at least 5 MiB). */
+  /** Largest ranged part of a larger one, which is cut in even parts (at least 10 MiB, at most maxCopyBytes). */
   copyPartBytes: number;
 }
 
@@ -92,6 +92,7 @@ export class S3ArtifactStore implements ArtifactStore {
   readonly client: S3Client;
   private readonly ownsClient: boolean;
   private readonly partSize: number | undefined;
+  private readonly copyLimits: CopyLimits;
 
   constructor(options: S3ArtifactStoreOptions) {
     if (!options.bucket) throw new Error('S3ArtifactStore needs a bucket');
@@ -99,6 +100,11 @@ export class S3ArtifactStore implements ArtifactStore {
     this.prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
     this.partSize = options.partSize;
     this.copyLimits = { ...S3_COPY_LIMITS, ...options.copyLimits };
+    const { maxCopyBytes, copyPartBytes } = this.copyLimits;
+    if (!(copyPartBytes >= 2 * MIN_PART_BYTES && copyPartBytes <= maxCopyBytes))
+      throw new RangeError(
+        `copyPartBytes must be at least 10 MiB (so even parts stay above S3's 5 MiB minimum) and at most maxCopyBytes, got ${copyPartBytes}`,
+      );
     this.ownsClient = !options.client;
     this.client =
       options.client ??
@@ -331,8 +337,6 @@ export class S3ArtifactStore implements ArtifactStore {
     return this.putStream(to, Readable.from(parts));
   }
 
-  private readonly copyLimits: CopyLimits;
-
   /** What a copy needs to know of a source object (ArtifactNotFoundError when missing). */
   private async copySource(key: string): Promise<CopySource> {
     const objectKey = this.objectKey(key);
@@ -353,7 +357,10 @@ export class S3ArtifactStore implements ArtifactStore {
   /** The inclusive byte ranges an object of `bytes` is copied in (one without range when it fits one request). */
   private copyRanges(bytes: number): Array<[number, number] | undefined> {
     if (bytes <= this.copyLimits.maxCopyBytes) return [undefined];
-    const partBytes = Math.max(this.copyLimits.copyPartBytes, Math.ceil(bytes / MAX_PARTS));
+    // Even parts, each between half of copyPartBytes and all of it: never under S3's 5 MiB minimum,
+    // even when another object's parts follow.
+    const count = Math.min(MAX_PARTS, Math.ceil(bytes / this.copyLimits.copyPartBytes));
+    const partBytes = Math.ceil(bytes / count);
     const ranges: Array<[number, number]> = [];
     for (let start = 0; start < bytes; start += partBytes)
       ranges.push([start, Math.min(start + partBytes, bytes) - 1]);
