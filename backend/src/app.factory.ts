@@ -15,9 +15,8 @@ import { requestContext } from './common/request-context';
 import { ProblemFilter } from './common/problem.filter';
 import { problemClientErrorHandler } from './common/client-error';
 import { RouteTable } from './common/route-table';
-import { validationProblem } from './common/problem';
 import { registerCompression, serveDashboard } from './common/static-assets';
-import { AppValidationPipe, flattenValidationErrors } from './common/validation';
+import { AppValidationPipe, VALIDATION_PIPE_OPTIONS } from './common/validation';
 import { setupOpenApi } from './openapi/setup';
 import { registerSwaggerAssets } from './openapi/swagger-assets';
 
@@ -89,14 +88,7 @@ export async function createApp(
   await app.register(multipart, { limits: { files: 1, fields: 10 } });
 
   app.useGlobalFilters(new ProblemFilter(routes));
-  app.useGlobalPipes(
-    new AppValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) => validationProblem(flattenValidationErrors(errors)),
-    }),
-  );
+  app.useGlobalPipes(new AppValidationPipe(VALIDATION_PIPE_OPTIONS));
   app.enableShutdownHooks();
   await registerCompression(app);
   registerSwaggerAssets(app, options.swaggerUiPrecompressedDir);

@@ -2,10 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { ArtifactNotFoundError, ArtifactTooLargeError } from '../src/storage/artifact-store';
 import { LocalArtifactStore } from '../src/storage/local-artifact-store';
-import { S3ArtifactStore } from '../src/storage/s3-artifact-store';
+import { S3ArtifactStore, type CopyLimits } from '../src/storage/s3-artifact-store';
 import {
   SERVICE_ENV,
   TEST_AWS_ENV,
@@ -48,7 +48,11 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-function s3Store(prefix = `storage-e2e/${randomUUID()}`, partSize?: number): S3ArtifactStore {
+function s3Store(
+  prefix = `storage-e2e/${randomUUID()}`,
+  partSize?: number,
+  copyLimits?: CopyLimits,
+): S3ArtifactStore {
   return new S3ArtifactStore({
     bucket,
     prefix,
@@ -56,7 +60,26 @@ function s3Store(prefix = `storage-e2e/${randomUUID()}`, partSize?: number): S3A
     region: 'us-east-1',
     credentials,
     ...(partSize ? { partSize } : {}),
+    ...(copyLimits ? { copyLimits } : {}),
   });
+}
+
+/** The commands a store's client sends from now on (name and input), recorded by a client middleware. */
+function recordCommands(
+  store: S3ArtifactStore,
+  before?: (name: string, input: Record<string, unknown>) => Promise<void>,
+): Array<{ name: string; input: Record<string, unknown> }> {
+  const sent: Array<{ name: string; input: Record<string, unknown> }> = [];
+  store.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      sent.push({ name: context.commandName!, input });
+      await before?.(context.commandName!, input);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
+  return sent;
 }
 
 async function emptyAndClose(store: S3ArtifactStore): Promise<void> {
@@ -153,6 +176,108 @@ describe('S3ArtifactStore specifics', () => {
     );
     expect(await store.exists('big/failed.csv')).toBe(false);
     expect(await pendingMultipartUploads()).toEqual([]);
+  });
+
+  /** Copies in one request up to 12 MiB, beyond that in even parts of at most 10 MiB. */
+  const smallCopyLimits: CopyLimits = { maxCopyBytes: 12 * MiB, copyPartBytes: 10 * MiB };
+
+  it('moves with one server-side CopyObject: no bytes pass through the process', async () => {
+    const body = randomBytes(2 * MiB);
+    await store.put('m/source', body);
+    const sent = recordCommands(store);
+    await store.move('m/source', 'm/target');
+    expect(sent.map((c) => c.name)).toEqual([
+      'HeadObjectCommand',
+      'CopyObjectCommand',
+      'DeleteObjectCommand',
+    ]);
+    expect((await store.get('m/target')).equals(body)).toBe(true);
+    expect(await store.exists('m/source')).toBe(false);
+  });
+
+  it('moves an object past the single-copy limit in even ranged UploadPartCopy parts', async () => {
+    const big = s3Store(undefined, undefined, smallCopyLimits);
+    try {
+      const body = randomBytes(25 * MiB + 3);
+      await big.put('m/big', body);
+      const sent = recordCommands(big);
+      await big.move('m/big', 'm/moved');
+      const copies = sent.filter((c) => c.name === 'UploadPartCopyCommand');
+      // 25 MiB in parts of at most 10 MiB: three even parts, none under S3's 5 MiB minimum.
+      const part = Math.ceil(body.length / 3);
+      expect(copies.map((c) => c.input.CopySourceRange)).toEqual([
+        `bytes=0-${part - 1}`,
+        `bytes=${part}-${2 * part - 1}`,
+        `bytes=${2 * part}-${body.length - 1}`,
+      ]);
+      expect(sent.map((c) => c.name)).not.toContain('CopyObjectCommand');
+      expect((await big.get('m/moved')).equals(body)).toBe(true);
+      expect(await big.exists('m/big')).toBe(false);
+      expect(await pendingMultipartUploads()).toEqual([]);
+    } finally {
+      await emptyAndClose(big);
+    }
+  });
+
+  it('concatenates parts of 5 MiB and more server-side, a big part in ranges, the last part any size', async () => {
+    const big = s3Store(undefined, undefined, smallCopyLimits);
+    try {
+      const parts = [randomBytes(13 * MiB), randomBytes(5 * MiB), randomBytes(10)];
+      await Promise.all(parts.map((p, i) => big.put(`c/${i}`, p)));
+      const sent = recordCommands(big);
+      expect(await big.concat(['c/0', 'c/1', 'c/2'], 'c/out')).toBe(18 * MiB + 10);
+      const names = sent.map((c) => c.name);
+      // 13 MiB is past the 12 MiB single-copy limit: two ranged parts, then one part per other object.
+      expect(names.filter((n) => n === 'UploadPartCopyCommand')).toHaveLength(4);
+      expect(names).not.toContain('UploadPartCommand');
+      expect(names).not.toContain('PutObjectCommand');
+      expect((await big.get('c/out')).equals(Buffer.concat(parts))).toBe(true);
+      expect(await pendingMultipartUploads()).toEqual([]);
+    } finally {
+      await emptyAndClose(big);
+    }
+  });
+
+  it('streams a concat through putStream when a part before the last is under 5 MiB', async () => {
+    const parts = [randomBytes(6 * MiB), randomBytes(1024), randomBytes(6 * MiB)];
+    await Promise.all(parts.map((p, i) => store.put(`c/${i}`, p)));
+    const sent = recordCommands(store);
+    expect(await store.concat(['c/0', 'c/1', 'c/2'], 'c/out')).toBe(12 * MiB + 1024);
+    const names = sent.map((c) => c.name);
+    expect(names).not.toContain('UploadPartCopyCommand');
+    expect(names).toContain('UploadPartCommand');
+    expect((await store.get('c/out')).equals(Buffer.concat(parts))).toBe(true);
+    expect(await pendingMultipartUploads()).toEqual([]);
+  });
+
+  it('aborts a server-side concat whose part disappears mid-copy, names the part and stores nothing', async () => {
+    const parts = [randomBytes(5 * MiB), randomBytes(5 * MiB), randomBytes(100)];
+    await Promise.all(parts.map((p, i) => store.put(`c/${i}`, p)));
+    await store.put('c/out', 'previous');
+    const client = testS3Client(endpoint);
+    try {
+      recordCommands(store, async (name, input) => {
+        if (name === 'UploadPartCopyCommand' && input.PartNumber === 2)
+          await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${store.prefix}/c/1` }));
+      });
+      await expect(store.concat(['c/0', 'c/1', 'c/2'], 'c/out')).rejects.toMatchObject({
+        constructor: ArtifactNotFoundError,
+        key: 'c/1',
+      });
+    } finally {
+      client.destroy();
+    }
+    expect((await store.get('c/out')).toString()).toBe('previous');
+    expect(await pendingMultipartUploads()).toEqual([]);
+  });
+
+  it('refuses copy limits that could make a part smaller than S3 allows', () => {
+    expect(() => s3Store(undefined, undefined, { maxCopyBytes: 12 * MiB, copyPartBytes: 5 * MiB })).toThrow(
+      RangeError,
+    );
+    expect(() => s3Store(undefined, undefined, { maxCopyBytes: 12 * MiB, copyPartBytes: 20 * MiB })).toThrow(
+      RangeError,
+    );
   });
 
   it('reports a missing bucket as an error, not as a missing artifact', async () => {

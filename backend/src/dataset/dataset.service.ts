@@ -7,7 +7,6 @@ import { BUILTIN_SPECS_DIR, InputError, loadSpec, readCsv, type DatasetSpec } fr
 import type { FastifyRequest } from 'fastify';
 import { ProblemException, conflict, notFound, validationProblem } from '../common/problem';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { moveArtifact } from '../batch/artifacts';
 import { ARTIFACT_STORE, ArtifactTooLargeError, type ArtifactStore } from '../storage/artifact-store';
 import { DatasetLocks } from './dataset-locks';
 import { DatasetProfiler } from './dataset-profile';
@@ -252,7 +251,7 @@ export class DatasetService {
       if (known) return known;
       // Same key, same bytes: whichever upload moves last replaces identical content.
       if (await this.store.exists(key)) await this.store.delete(incoming);
-      else await moveArtifact(this.store, incoming, key);
+      else await this.store.move(incoming, key);
     } finally {
       await this.store.delete(incoming).catch(() => undefined);
     }

@@ -14,7 +14,12 @@ export interface ArtifactStore {
   /** Streams `body` to `key`; the object appears only when the stream completed. Returns bytes written. */
   putStream(key: string, body: Readable, options?: { maxBytes?: number }): Promise<number>;
   get(key: string): Promise<Buffer>;
-  getStream(key: string): Promise<Readable>;
+  /**
+   * The object's bytes as a stream; with `range`, only those bytes (clipped to the object: a range
+   * starting at or past its end is empty). ArtifactNotFoundError when the key is missing, RangeError
+   * for a range that is not one (negative, fractional, end before start).
+   */
+  getStream(key: string, range?: ByteRange): Promise<Readable>;
   exists(key: string): Promise<boolean>;
   size(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;
@@ -22,8 +27,24 @@ export interface ArtifactStore {
   list(prefix: string): Promise<string[]>;
   /** Keys under a prefix with when each was last written (epoch ms), sorted by key. */
   listEntries(prefix: string): Promise<ArtifactEntry[]>;
-  /** Deletes every object under a prefix (string-prefix semantics, as list); returns how many. */
+  /**
+   * Deletes every object under a prefix (string-prefix semantics, as list); returns how many. A
+   * folder-like prefix (ending in '/') also takes what interrupted writers left under it (local
+   * temporary files), so a killed attempt's folder goes whole.
+   */
   deletePrefix(prefix: string): Promise<number>;
+  /**
+   * Moves the object at `from` to `to`, replacing what was there: readers of `to` see the previous
+   * object or the whole moved one, never a mix, also when moves race to the same target.
+   * ArtifactNotFoundError when `from` is missing.
+   */
+  move(from: string, to: string): Promise<void>;
+  /**
+   * Writes one object at `to` whose bytes are those of `keys` in order (no keys: an empty object),
+   * appearing whole as a write does. Returns its size. ArtifactNotFoundError names a missing part;
+   * nothing is written then.
+   */
+  concat(keys: string[], to: string): Promise<number>;
   /**
    * Removes what interrupted writes left behind and nobody will finish: temporary files (local) or
    * incomplete multipart uploads (S3) last touched before `olderThan` (epoch ms). `now` is the time of
@@ -37,6 +58,12 @@ export interface ArtifactEntry {
   key: string;
   /** Last write, epoch milliseconds. */
   modifiedAt: number;
+}
+
+/** Byte offsets into an object: `start` included, `end` excluded (default: the object's end). */
+export interface ByteRange {
+  start: number;
+  end?: number;
 }
 
 export const ARTIFACT_STORE = Symbol('ARTIFACT_STORE');

@@ -1,4 +1,4 @@
-import { InvalidArtifactKeyError } from './artifact-store';
+import { InvalidArtifactKeyError, type ByteRange } from './artifact-store';
 
 const MAX_KEY_LENGTH = 1024;
 
@@ -38,4 +38,14 @@ export function assertPrefix(prefix: string): string {
 /** The key for an untrusted string (e.g. the tail of a URI), or undefined when it is not a valid key. */
 export function validKeyOrUndefined(key: string): string | undefined {
   return keyProblem(key) === undefined ? key : undefined;
+}
+
+/** Throws RangeError unless `range` is a range of byte offsets (integers, 0 <= start <= end). */
+export function assertByteRange(range: ByteRange): ByteRange {
+  const { start, end } = range;
+  if (!Number.isSafeInteger(start) || start < 0)
+    throw new RangeError(`range start must be a non-negative integer, got ${start}`);
+  if (end !== undefined && (!Number.isSafeInteger(end) || end < start))
+    throw new RangeError(`range end must be an integer at or after start (${start}), got ${end}`);
+  return range;
 }

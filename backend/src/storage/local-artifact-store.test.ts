@@ -122,6 +122,22 @@ describe('LocalArtifactStore specifics', () => {
     expect(allFiles(root)).toEqual([]);
   });
 
+  it('leaves no temporary file behind when a concat part is missing', async () => {
+    await store.put('shards/0.csv', 'a'.repeat(100_000));
+    await expect(store.concat(['shards/0.csv', 'shards/1.csv'], 'out/result.csv')).rejects.toMatchObject({
+      key: 'shards/1.csv',
+    });
+    expect(allFiles(root)).toEqual([path.join('shards', '0.csv')]);
+  });
+
+  it('moves by renaming: the file is the same inode at its new path', async () => {
+    await store.put('attempts/a1/result.csv', 'rows');
+    const { ino } = await fs.stat(path.join(root, 'attempts', 'a1', 'result.csv'));
+    await store.move('attempts/a1/result.csv', 'jobs/j1/result.csv');
+    expect((await fs.stat(path.join(root, 'jobs', 'j1', 'result.csv'))).ino).toBe(ino);
+    expect(allFiles(root)).toEqual([path.join('jobs', 'j1', 'result.csv')]);
+  });
+
   it('writes through a temporary file in the target directory that is invisible to list() and renamed into place', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -9,9 +9,10 @@ import {
   ArtifactTooLargeError,
   type ArtifactEntry,
   type ArtifactStore,
+  type ByteRange,
 } from './artifact-store';
 import { ByteCounter } from './byte-counter';
-import { assertKey, assertPrefix, validKeyOrUndefined } from './keys';
+import { assertByteRange, assertKey, assertPrefix, validKeyOrUndefined } from './keys';
 
 /** Temporary files are `.<name>.<uuid>.partial` beside their target; list() never shows them. */
 const TEMP_FILE = /^\..*\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.partial$/;
@@ -85,21 +86,35 @@ export class LocalArtifactStore implements ArtifactStore {
     }
   }
 
-  async getStream(key: string): Promise<Readable> {
+  async getStream(key: string, range?: ByteRange): Promise<Readable> {
     const file = this.pathOf(key);
-    // Open first so a missing key rejects here rather than as a stream error later.
-    let handle: fs.FileHandle;
+    if (range) assertByteRange(range);
+    const handle = await this.openFile(key, file);
+    if (!range) return handle.createReadStream();
+    if (range.end === range.start) {
+      await handle.close();
+      return Readable.from([]);
+    }
+    // createReadStream's end is inclusive; past the file's end it reads nothing.
+    return handle.createReadStream({
+      start: range.start,
+      ...(range.end !== undefined && { end: range.end - 1 }),
+    });
+  }
+
+  /** Opens a key's file for reading: a missing key (or a directory) rejects here, not as a stream error later. */
+  private async openFile(key: string, file: string): Promise<fs.FileHandle> {
+    let handle: fs.FileHandle | undefined;
     try {
       handle = await fs.open(file, 'r');
-      if (!(await handle.stat()).isFile()) {
-        await handle.close();
-        throw new ArtifactNotFoundError(key);
-      }
+      if ((await handle.stat()).isFile()) return handle;
     } catch (error) {
+      await handle?.close();
       if (isMissing(error)) throw new ArtifactNotFoundError(key);
       throw error;
     }
-    return handle.createReadStream();
+    await handle.close();
+    throw new ArtifactNotFoundError(key);
   }
 
   async exists(key: string): Promise<boolean> {
@@ -147,6 +162,36 @@ export class LocalArtifactStore implements ArtifactStore {
     if (prefix.endsWith('/') && prefix.length > 1)
       await fs.rm(path.join(this.root, ...prefix.slice(0, -1).split('/')), { recursive: true, force: true });
     return keys.length;
+  }
+
+  /** A rename: atomic on the root's filesystem, so racing moves to one target leave one of the objects whole. */
+  async move(from: string, to: string): Promise<void> {
+    const source = this.pathOf(from);
+    const target = this.pathOf(to);
+    await (await this.openFile(from, source)).close();
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    try {
+      await fs.rename(source, target);
+    } catch (error) {
+      // Gone since the check (another move took it).
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !(await this.exists(from)))
+        throw new ArtifactNotFoundError(from);
+      throw error;
+    }
+  }
+
+  /** The parts stream, in order, into a temporary file beside the target, which is then renamed over it. */
+  async concat(keys: string[], to: string): Promise<number> {
+    const target = this.pathOf(to);
+    for (const key of keys) assertKey(key);
+    const counter = new ByteCounter();
+    const parts = async function* (this: LocalArtifactStore) {
+      for (const key of keys) yield* await this.getStream(key);
+    }.call(this);
+    await this.atomically(target, (temp) =>
+      pipeline(parts, counter, createWriteStream(temp, { flags: 'wx', flush: true })),
+    );
+    return counter.bytes;
   }
 
   async sweepTemporaries(olderThan: number): Promise<number> {

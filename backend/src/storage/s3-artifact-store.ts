@@ -2,6 +2,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -10,6 +13,8 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   S3Client,
+  UploadPartCopyCommand,
+  type CompletedPart,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -18,9 +23,10 @@ import {
   ArtifactTooLargeError,
   type ArtifactEntry,
   type ArtifactStore,
+  type ByteRange,
 } from './artifact-store';
 import { ByteCounter } from './byte-counter';
-import { assertKey, assertPrefix, validKeyOrUndefined } from './keys';
+import { assertByteRange, assertKey, assertPrefix, validKeyOrUndefined } from './keys';
 
 export interface S3ArtifactStoreOptions {
   bucket: string;
@@ -35,6 +41,39 @@ export interface S3ArtifactStoreOptions {
   partSize?: number;
   /** A ready client (tests); the options above other than bucket/prefix are then ignored. */
   client?: S3Client;
+  /**
+   * Server-side copies (move, concat): the largest object one CopyObject or UploadPartCopy request
+   * copies (S3: 5 GB), and the part size a larger one is copied in. Smaller values are for tests.
+   */
+  copyLimits?: Partial<CopyLimits>;
+}
+
+export interface CopyLimits {
+  /** Largest object copied by one request; larger ones are copied in ranged parts. */
+  maxCopyBytes: number;
+  /** Largest ranged part of a larger one, which is cut in even parts (at least 10 MiB, at most maxCopyBytes). */
+  copyPartBytes: number;
+}
+
+const MiB = 1024 * 1024;
+/** S3's smallest multipart part (the last part excepted). */
+const MIN_PART_BYTES = 5 * MiB;
+/** S3's most parts in one multipart upload. */
+const MAX_PARTS = 10_000;
+const S3_COPY_LIMITS: CopyLimits = { maxCopyBytes: 5 * 1024 ** 3, copyPartBytes: 512 * MiB };
+
+/** A GetObject range that starts at or past the object's end (S3 answers 416 InvalidRange). */
+function isInvalidRange(error: unknown): boolean {
+  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === 'InvalidRange' || e?.Code === 'InvalidRange' || e?.$metadata?.httpStatusCode === 416;
+}
+
+/** A source object of a copy, as HeadObject saw it. */
+interface CopySource {
+  key: string;
+  objectKey: string;
+  bytes: number;
+  etag: string | undefined;
 }
 
 /** A missing object: GetObject's NoSuchKey, HeadObject's bodiless 404 (NotFound). NoSuchBucket is a configuration error and stays one. */
@@ -53,12 +92,19 @@ export class S3ArtifactStore implements ArtifactStore {
   readonly client: S3Client;
   private readonly ownsClient: boolean;
   private readonly partSize: number | undefined;
+  private readonly copyLimits: CopyLimits;
 
   constructor(options: S3ArtifactStoreOptions) {
     if (!options.bucket) throw new Error('S3ArtifactStore needs a bucket');
     this.bucket = options.bucket;
     this.prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
     this.partSize = options.partSize;
+    this.copyLimits = { ...S3_COPY_LIMITS, ...options.copyLimits };
+    const { maxCopyBytes, copyPartBytes } = this.copyLimits;
+    if (!(copyPartBytes >= 2 * MIN_PART_BYTES && copyPartBytes <= maxCopyBytes))
+      throw new RangeError(
+        `copyPartBytes must be at least 10 MiB (so even parts stay above S3's 5 MiB minimum) and at most maxCopyBytes, got ${copyPartBytes}`,
+      );
     this.ownsClient = !options.client;
     this.client =
       options.client ??
@@ -150,18 +196,34 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
-  async getStream(key: string): Promise<Readable> {
+  async getStream(key: string, range?: ByteRange): Promise<Readable> {
     const objectKey = this.objectKey(key);
+    if (range) assertByteRange(range);
+    // HTTP ranges cannot be empty: an empty one only checks that the object is there.
+    if (range && range.end === range.start) return this.emptyStreamOf(key);
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      const out = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: objectKey,
+          ...(range && { Range: `bytes=${range.start}-${range.end === undefined ? '' : range.end - 1}` }),
+        }),
+      );
       const body = out.Body;
       if (body instanceof Readable) return body;
       // Not Node's http response (should not happen in Node): adapt the web stream.
       return Readable.fromWeb(body!.transformToWebStream() as import('node:stream/web').ReadableStream);
     } catch (error) {
       if (isNotFound(error)) throw new ArtifactNotFoundError(key);
+      // A range starting at or past the end (an empty object included) reads nothing.
+      if (range && isInvalidRange(error)) return this.emptyStreamOf(key);
       throw error;
     }
+  }
+
+  private async emptyStreamOf(key: string): Promise<Readable> {
+    if (!(await this.exists(key))) throw new ArtifactNotFoundError(key);
+    return Readable.from([]);
   }
 
   async exists(key: string): Promise<boolean> {
@@ -217,6 +279,145 @@ export class S3ArtifactStore implements ArtifactStore {
     for (let i = 0; i < keys.length; i += 10)
       await Promise.all(keys.slice(i, i + 10).map((k) => this.delete(k)));
     return keys.length;
+  }
+
+  /**
+   * A server-side copy, then the source is deleted. The copy is one CopyObject up to 5 GB, a multipart
+   * upload of ranged UploadPartCopy parts beyond: either way the target appears whole when complete.
+   */
+  async move(from: string, to: string): Promise<void> {
+    this.objectKey(to);
+    const source = await this.copySource(from);
+    // S3 refuses to copy an object onto itself unchanged.
+    if (from === to) return;
+    if (source.bytes <= this.copyLimits.maxCopyBytes) {
+      try {
+        await this.client.send(
+          new CopyObjectCommand({
+            Bucket: this.bucket,
+            Key: this.objectKey(to),
+            CopySource: this.copySourceHeader(source),
+            ...(source.etag && { CopySourceIfMatch: source.etag }),
+          }),
+        );
+      } catch (error) {
+        if (isNotFound(error)) throw new ArtifactNotFoundError(from);
+        throw error;
+      }
+    } else {
+      await this.multipartCopy([source], to);
+    }
+    await this.delete(from);
+  }
+
+  /**
+   * Server-side when it can be: a multipart upload whose parts are UploadPartCopy requests, which S3
+   * allows when every part but the last has at least 5 MiB. Otherwise (a small part in the middle, or
+   * more than 10,000 parts) the parts stream through this process into putStream.
+   */
+  async concat(keys: string[], to: string): Promise<number> {
+    this.objectKey(to);
+    for (const key of keys) this.objectKey(key);
+    const sources = (await Promise.all(keys.map((key) => this.copySource(key)))).filter((s) => s.bytes > 0);
+    const total = sources.reduce((n, s) => n + s.bytes, 0);
+    if (sources.length === 0) {
+      await this.put(to, Buffer.alloc(0));
+      return 0;
+    }
+    const copyable =
+      sources.slice(0, -1).every((s) => s.bytes >= MIN_PART_BYTES) &&
+      sources.reduce((n, s) => n + this.copyRanges(s.bytes).length, 0) <= MAX_PARTS;
+    if (copyable) {
+      await this.multipartCopy(sources, to);
+      return total;
+    }
+    const parts = async function* (this: S3ArtifactStore) {
+      for (const source of sources) yield* await this.getStream(source.key);
+    }.call(this);
+    return this.putStream(to, Readable.from(parts));
+  }
+
+  /** What a copy needs to know of a source object (ArtifactNotFoundError when missing). */
+  private async copySource(key: string): Promise<CopySource> {
+    const objectKey = this.objectKey(key);
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      return { key, objectKey, bytes: out.ContentLength ?? 0, etag: out.ETag };
+    } catch (error) {
+      if (isNotFound(error)) throw new ArtifactNotFoundError(key);
+      throw error;
+    }
+  }
+
+  /** The x-amz-copy-source value: bucket and key, each segment URL-encoded. */
+  private copySourceHeader(source: CopySource): string {
+    return `${this.bucket}/${source.objectKey.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  /** The inclusive byte ranges an object of `bytes` is copied in (one without range when it fits one request). */
+  private copyRanges(bytes: number): Array<[number, number] | undefined> {
+    if (bytes <= this.copyLimits.maxCopyBytes) return [undefined];
+    // Even parts, each between half of copyPartBytes and all of it: never under S3's 5 MiB minimum,
+    // even when another object's parts follow.
+    const count = Math.min(MAX_PARTS, Math.ceil(bytes / this.copyLimits.copyPartBytes));
+    const partBytes = Math.ceil(bytes / count);
+    const ranges: Array<[number, number]> = [];
+    for (let start = 0; start < bytes; start += partBytes)
+      ranges.push([start, Math.min(start + partBytes, bytes) - 1]);
+    return ranges;
+  }
+
+  /**
+   * Copies `sources` in order into one multipart upload at `to`; every source must still be the
+   * object HeadObject saw (CopySourceIfMatch), else the copy fails. Aborted on any failure.
+   */
+  private async multipartCopy(sources: CopySource[], to: string): Promise<void> {
+    const Key = this.objectKey(to);
+    const { UploadId } = await this.client.send(
+      new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }),
+    );
+    try {
+      const parts: CompletedPart[] = [];
+      for (const source of sources)
+        for (const range of this.copyRanges(source.bytes)) {
+          const PartNumber = parts.length + 1;
+          const out = await this.client.send(
+            new UploadPartCopyCommand({
+              Bucket: this.bucket,
+              Key,
+              UploadId,
+              PartNumber,
+              CopySource: this.copySourceHeader(source),
+              ...(range && { CopySourceRange: `bytes=${range[0]}-${range[1]}` }),
+              ...(source.etag && { CopySourceIfMatch: source.etag }),
+            }),
+          );
+          parts.push({ PartNumber, ETag: out.CopyPartResult?.ETag });
+        }
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key,
+          UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    } catch (error) {
+      await this.client
+        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }))
+        .catch(() => undefined);
+      if (isNotFound(error)) {
+        const gone = await this.firstMissing(sources);
+        if (gone) throw new ArtifactNotFoundError(gone);
+      }
+      throw error;
+    }
+  }
+
+  /** The first of `sources` no longer in the store, if any. */
+  private async firstMissing(sources: CopySource[]): Promise<string | undefined> {
+    for (const source of sources) if (!(await this.exists(source.key))) return source.key;
+    return undefined;
   }
 
   /**

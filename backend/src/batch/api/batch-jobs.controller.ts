@@ -1,10 +1,11 @@
+import { PassThrough, type Readable } from 'node:stream';
 import {
-  Body,
   Controller,
   Delete,
   Get,
   Headers,
   HttpCode,
+  Inject,
   Param,
   ParseUUIDPipe,
   Post,
@@ -29,13 +30,15 @@ import {
   ApiUnprocessableEntityResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Principal, RequireScopes } from '../../auth';
+import { JsonBodyUnlessMultipart } from '../../common/json-body';
 import { notFound, ProblemDetails, validationProblem } from '../../common/problem';
-import { flattenValidationErrors } from '../../common/validation';
+import { ArtifactTooLargeError } from '../../storage/artifact-store';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import {
+  CONTROL_CHARACTERS,
   BatchJobDto,
   BatchJobEvaluationDto,
   BatchJobListDto,
@@ -43,17 +46,28 @@ import {
   ListBatchJobsQueryDto,
   UploadBatchJobDto,
 } from './batch.dto';
-import { BatchJobsService, type Submitted } from './batch-jobs.service';
+import {
+  BatchJobsService,
+  MAX_EXPLAIN_TOP,
+  tooLarge,
+  type Submitted,
+  type UploadSubmission,
+} from './batch-jobs.service';
 
 // Any UUID version, as the document's `format: uuid` says (ids are v4; another valid UUID is a 404).
 const uuid = new ParseUUIDPipe();
 const ID_PARAM = { name: 'id', format: 'uuid', description: 'The job id' } as const;
 const CSV_RESPONSE = { content: { 'text/csv': { schema: { type: 'string' } } } };
+const JSON_BODY_SHAPE =
+  'must be a JSON object {inputUri or datasetId, modelVersion?, explain?}, or a multipart/form-data upload';
 
 @ApiTags('batch')
 @Controller('v1/batch-jobs')
 export class BatchJobsController {
-  constructor(private readonly jobs: BatchJobsService) {}
+  constructor(
+    private readonly jobs: BatchJobsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -106,32 +120,32 @@ export class BatchJobsController {
   async submit(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Body() body: unknown,
+    @JsonBodyUnlessMultipart(CreateBatchJobDto, JSON_BODY_SHAPE) body: CreateBatchJobDto | undefined,
     @Headers('idempotency-key') idempotencyHeader: string | undefined,
     @Principal() principal: Principal,
   ): Promise<BatchJobDto> {
-    const key = this.jobs.idempotencyKey(idempotencyHeader);
-    let submitted: Submitted;
-    if (request.isMultipart()) {
-      submitted = await this.jobs.submitUpload(request, principal, key);
-    } else {
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-        throw validationProblem([
-          {
-            field: 'body',
-            message:
-              'must be a JSON object {inputUri or datasetId, modelVersion?, explain?}, or a multipart/form-data upload',
-          },
-        ]);
-      }
-      const dto = plainToInstance(CreateBatchJobDto, body);
-      const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-      if (errors.length > 0) throw validationProblem(flattenValidationErrors(errors));
-      submitted = await this.jobs.submitUri(dto, dto.modelVersion, principal, key, dto.explain ?? 0);
-    }
+    const idempotencyKey = this.jobs.idempotencyKey(idempotencyHeader);
+    const submitted = body
+      ? await this.jobs.submitUri(body, principal, idempotencyKey)
+      : await this.submitUpload(request, principal, idempotencyKey);
     void reply.header('location', `/v1/batch-jobs/${submitted.job.id}`);
     if (submitted.replayed) void reply.header('idempotent-replayed', 'true');
     return BatchJobDto.from(submitted.job);
+  }
+
+  /** The multipart variant: the form is read here, the CSV streams on to the service. */
+  private async submitUpload(
+    request: FastifyRequest,
+    principal: Principal,
+    idempotencyKey: string | undefined,
+  ): Promise<Submitted> {
+    const form = await readBatchUploadForm(request, this.config.BATCH_UPLOAD_LIMIT_BYTES);
+    try {
+      return await this.jobs.submitUpload({ ...form.upload, principal, idempotencyKey });
+    } catch (error) {
+      await form.drain();
+      throw error;
+    }
   }
 
   @Get()
@@ -241,4 +255,119 @@ export class BatchJobsController {
       ...(bytes !== undefined && { length: bytes }),
     });
   }
+}
+
+/** The form fields read before the file part; a file part may not repeat them. */
+const FORM_FIELDS = ['modelName', 'modelVersion', 'explain'] as const;
+
+/** The multipart form of POST /v1/batch-jobs, read up to the start of its file part. */
+interface BatchUploadForm {
+  upload: Pick<UploadSubmission, 'stream' | 'fileName' | 'model' | 'explain'>;
+  /** Reads and drops the rest of the file part, so the client gets our answer rather than a reset connection. */
+  drain(): Promise<void>;
+}
+
+/**
+ * Reads the form fields `modelName`, `modelVersion` and `explain` (before the file) and opens the CSV
+ * of field `file`: a 413 past `limitBytes` or the form's part limits, a 400 naming the bad field
+ * otherwise. A refused form is drained before the problem is thrown.
+ */
+async function readBatchUploadForm(request: FastifyRequest, limitBytes: number): Promise<BatchUploadForm> {
+  let file: MultipartFile | undefined;
+  try {
+    file = await request.file({ limits: { fileSize: limitBytes + 1, files: 1, fields: 10 } });
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 413) throw tooLarge(limitBytes);
+    throw validationProblem([
+      { field: 'file', message: `the multipart body is malformed: ${(error as Error).message}` },
+    ]);
+  }
+  if (!file || file.fieldname !== 'file') {
+    if (file) await drain(file.file);
+    throw validationProblem([
+      { field: 'file', message: 'is required: the CSV to score, as multipart/form-data field "file"' },
+    ]);
+  }
+  const part = file;
+  try {
+    return {
+      upload: { ...formFields(part), stream: plainFileStream(part, limitBytes) },
+      drain: () => drain(part.file),
+    };
+  } catch (error) {
+    await drain(part.file);
+    throw error;
+  }
+}
+
+function formFields(file: MultipartFile): Omit<BatchUploadForm['upload'], 'stream'> {
+  const fields = file.fields as Record<string, { value?: unknown } | unknown[] | undefined>;
+  // A repeated field (`modelVersion` twice) is ambiguous: refused, not read as absent.
+  const repeated = FORM_FIELDS.find((n) => Array.isArray(fields[n]));
+  if (repeated) throw validationProblem([{ field: repeated, message: 'must be sent once' }]);
+  // A field sent empty is a bad value (400), not an absent one: `modelName=` does not mean production.
+  const fieldValue = (name: (typeof FORM_FIELDS)[number]) => {
+    const v = (fields[name] as { value?: unknown } | undefined)?.value;
+    return typeof v === 'string' ? v.trim() : undefined;
+  };
+  const name = fieldValue('modelName');
+  const versionText = fieldValue('modelVersion');
+  const explainText = fieldValue('explain');
+  const explain = explainText === undefined ? 0 : Number(explainText);
+  if (!(/^\d{1,2}$/.test(explainText ?? '0') && explain <= MAX_EXPLAIN_TOP))
+    throw validationProblem([
+      { field: 'explain', message: `must be an integer from 0 to ${MAX_EXPLAIN_TOP}` },
+    ]);
+  // Checked before anything is stored: a refused request leaves no input object behind.
+  if (file.filename && CONTROL_CHARACTERS.test(file.filename))
+    throw validationProblem([
+      {
+        field: 'file',
+        message: 'the file name must not contain control characters (NUL, line breaks, tabs)',
+      },
+    ]);
+  return {
+    fileName: file.filename || undefined,
+    explain,
+    model:
+      name !== undefined || versionText !== undefined
+        ? { name, version: versionText === undefined ? undefined : Number(versionText) }
+        : undefined,
+  };
+}
+
+/**
+ * The file part as a plain stream: fastify's two ways of saying "past the size limit" (an error, or
+ * a part that ends truncated) become ArtifactTooLargeError; other errors (a malformed or cut-short
+ * upload) pass as they are.
+ */
+function plainFileStream(file: MultipartFile, limitBytes: number): Readable {
+  const plain = new PassThrough();
+  file.file.on('error', (error: Error & { code?: string }) =>
+    plain.destroy(error.code === 'FST_REQ_FILE_TOO_LARGE' ? new ArtifactTooLargeError(limitBytes) : error),
+  );
+  file.file.on('end', () => {
+    if (plain.destroyed) return;
+    if (file.file.truncated) plain.destroy(new ArtifactTooLargeError(limitBytes));
+    else plain.end();
+  });
+  file.file.pipe(plain, { end: false });
+  return plain;
+}
+
+/** Reads and drops the rest of a request stream (at most 10 s). */
+async function drain(stream: Readable): Promise<void> {
+  stream.unpipe();
+  if (stream.destroyed || stream.readableEnded) return;
+  stream.resume();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 10_000);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stream.once('end', done);
+    stream.once('close', done);
+    stream.once('error', done);
+  });
 }

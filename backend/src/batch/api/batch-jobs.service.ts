@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { FastifyRequest } from 'fastify';
 import { In, Repository, type FindOptionsWhere } from 'typeorm';
 import type { Principal } from '../../auth/principal';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
@@ -20,9 +19,8 @@ import {
 } from '../shared/batch.constants';
 import { BatchJobEntity } from '../shared/batch-job.entity';
 import { BatchQueueService } from '../shared/batch-queue.service';
-import { deletePrefix } from '../artifacts';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '@housing/ml';
-import { CONTROL_CHARACTERS, type ModelVersionRefDto } from './batch.dto';
+import type { CreateBatchJobDto } from './batch.dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -60,6 +58,28 @@ export const tooLarge = (limit: number) =>
     'Payload too large',
     `the upload exceeds BATCH_UPLOAD_LIMIT_BYTES (${limit} bytes)`,
   );
+
+const uploadFailed = (error: Error) =>
+  validationProblem([
+    { field: 'file', message: `the upload is malformed or was cut short: ${error.message}` },
+  ]);
+
+/** An uploaded CSV to score, as the controller read it from the request. */
+export interface UploadSubmission {
+  /**
+   * The CSV's bytes. An error it emits is the upload's (400), ArtifactTooLargeError when the upload
+   * passed the limit on its way (413).
+   */
+  stream: Readable;
+  /** The uploaded file's name, for the job's record. */
+  fileName: string | undefined;
+  /** The model version named (both parts needed, else 400); absent: the production version now. */
+  model?: { name?: string; version?: number };
+  /** Contributions to list per result row, 0 to MAX_EXPLAIN_TOP. */
+  explain: number;
+  principal: Principal;
+  idempotencyKey: string | undefined;
+}
 
 export interface Submitted {
   job: BatchJobEntity;
@@ -241,16 +261,17 @@ export class BatchJobsService {
     };
   }
 
+  /** A JSON submission: an input already in the store (URI) or a registered dataset. */
   async submitUri(
-    input: BatchInputRef,
-    modelRef: ModelVersionRefDto | undefined,
+    request: CreateBatchJobDto,
     principal: Principal,
     idempotencyKey: string | undefined,
-    explainTop = 0,
   ): Promise<Submitted> {
+    const modelRef = request.modelVersion;
+    const explainTop = request.explain ?? 0;
     const fingerprint = requestFingerprint({
-      inputUri: input.inputUri,
-      datasetId: input.datasetId,
+      inputUri: request.inputUri,
+      datasetId: request.datasetId,
       modelName: modelRef?.name,
       modelVersion: modelRef?.version,
       explain: explainTop,
@@ -259,7 +280,7 @@ export class BatchJobsService {
     if (existing) return this.replay(existing, fingerprint);
     const model = await this.resolveModel(modelRef);
     await this.assertExplainable(model, explainTop);
-    const resolved = await this.resolveInput(input, principal);
+    const resolved = await this.resolveInput(request, principal);
     return this.create(
       { id: randomUUID(), ...resolved, inputName: null, explainTop },
       model,
@@ -270,89 +291,52 @@ export class BatchJobsService {
   }
 
   /**
-   * A multipart upload: form fields `modelName`/`modelVersion` (optional, before the file), then the
-   * CSV in field `file`, streamed to the store with the size limit (413 past it).
+   * An uploaded CSV, streamed to the store with the size limit (413 past it). The caller reads the
+   * rest of the stream when this fails (it is the client's request body).
    */
-  async submitUpload(
-    request: FastifyRequest,
-    principal: Principal,
-    idempotencyKey: string | undefined,
-  ): Promise<Submitted> {
-    const existing = await this.byIdempotencyKey(principal, idempotencyKey);
+  async submitUpload(upload: UploadSubmission): Promise<Submitted> {
+    const { stream, principal, idempotencyKey, explain } = upload;
     const limit = this.config.BATCH_UPLOAD_LIMIT_BYTES;
-    let file: Awaited<ReturnType<FastifyRequest['file']>>;
-    try {
-      file = await request.file({ limits: { fileSize: limit + 1, files: 1, fields: 10 } });
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 413) throw tooLarge(limit);
-      throw validationProblem([
-        { field: 'file', message: `the multipart body is malformed: ${(error as Error).message}` },
-      ]);
-    }
-    if (!file || file.fieldname !== 'file') {
-      if (file) await this.drain(file.file);
-      throw validationProblem([
-        { field: 'file', message: 'is required: the CSV to score, as multipart/form-data field "file"' },
-      ]);
-    }
-    const fields = file.fields as Record<string, { value?: unknown } | unknown[] | undefined>;
-    // A repeated field (`modelVersion` twice) is ambiguous: refused, not read as absent.
-    const repeated = ['modelName', 'modelVersion', 'explain'].find((n) => Array.isArray(fields[n]));
-    if (repeated) {
-      await this.drain(file.file);
-      throw validationProblem([{ field: repeated, message: 'must be sent once' }]);
-    }
-    // A field sent empty is a bad value (400), not an absent one: `modelName=` does not mean production.
-    const fieldValue = (name: string) => {
-      const field = fields[name] as { value?: unknown } | undefined;
-      const v = field?.value;
-      return typeof v === 'string' ? v.trim() : undefined;
-    };
-    const name = fieldValue('modelName');
-    const versionText = fieldValue('modelVersion');
-    const explainText = fieldValue('explain');
-    const explainTop = explainText === undefined ? 0 : Number(explainText);
-    if (!(/^\d{1,2}$/.test(explainText ?? '0') && explainTop <= MAX_EXPLAIN_TOP)) {
-      await this.drain(file.file);
-      throw validationProblem([
-        { field: 'explain', message: `must be an integer from 0 to ${MAX_EXPLAIN_TOP}` },
-      ]);
-    }
-    // Checked before anything is stored: a refused request leaves no input object behind.
-    if (file.filename && CONTROL_CHARACTERS.test(file.filename)) {
-      await this.drain(file.file);
-      throw validationProblem([
-        {
-          field: 'file',
-          message: 'the file name must not contain control characters (NUL, line breaks, tabs)',
-        },
-      ]);
-    }
-    if (existing) {
-      const sha256 = await this.hashUpload(file.file, limit);
-      return this.replay(
-        existing,
-        requestFingerprint({ file: sha256, modelName: name, modelVersion: versionText, explain: explainTop }),
-      );
-    }
-    let model: ModelVersionEntity;
-    try {
-      model = await this.resolveModel(
-        name !== undefined || versionText !== undefined
-          ? { name, version: versionText === undefined ? undefined : Number(versionText) }
-          : undefined,
-      );
-      await this.assertExplainable(model, explainTop);
-    } catch (error) {
-      await this.drain(file.file);
-      throw error;
-    }
+    const fingerprintOf = (sha256: string) =>
+      requestFingerprint({
+        file: sha256,
+        modelName: upload.model?.name,
+        modelVersion: upload.model?.version,
+        explain,
+      });
+    const existing = await this.byIdempotencyKey(principal, idempotencyKey);
+    if (existing) return this.replay(existing, fingerprintOf(await this.hashUpload(stream, limit)));
+    const model = await this.resolveModel(upload.model);
+    await this.assertExplainable(model, explain);
     const id = randomUUID();
     const key = batchKeys.input(id);
-    let bytes: number;
-    // An error of the upload itself (cut short, malformed part) is the client's; one of the store is ours.
+    const { bytes, sha256 } = await this.storeUpload(key, stream, limit);
+    return this.create(
+      {
+        id,
+        inputUri: this.store.uri(key),
+        inputKey: key,
+        inputBytes: bytes,
+        inputName: upload.fileName?.slice(0, 255) || null,
+        explainTop: explain,
+      },
+      model,
+      principal,
+      { key: idempotencyKey, fingerprint: fingerprintOf(sha256) },
+      true,
+    );
+  }
+
+  /**
+   * Streams an upload to `key` and hashes it. An error of the upload itself (cut short, malformed) is
+   * the client's (400; 413 for ArtifactTooLargeError); one of the store is ours and propagates.
+   */
+  private async storeUpload(
+    key: string,
+    upload: Readable,
+    limit: number,
+  ): Promise<{ bytes: number; sha256: string }> {
     let uploadError: Error | undefined;
-    file.file.on('error', (error: Error) => (uploadError ??= error));
     const hash = createHash('sha256');
     const hashing = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -360,86 +344,38 @@ export class BatchJobsService {
         callback(null, chunk);
       },
     });
-    file.file.on('error', (error: Error) => hashing.destroy(error));
-    file.file.pipe(hashing);
+    upload.on('error', (error: Error) => {
+      uploadError ??= error;
+      hashing.destroy(error);
+    });
+    upload.pipe(hashing);
     try {
-      bytes = await this.store.putStream(key, hashing, { maxBytes: limit });
+      const bytes = await this.store.putStream(key, hashing, { maxBytes: limit });
+      return { bytes, sha256: hash.digest('hex') };
     } catch (error) {
-      file.file.unpipe(hashing);
-      const code = (error as { code?: string }).code;
-      if (
-        error instanceof ArtifactTooLargeError ||
-        code === 'FST_REQ_FILE_TOO_LARGE' ||
-        (uploadError as { code?: string } | undefined)?.code === 'FST_REQ_FILE_TOO_LARGE'
-      ) {
-        await this.drain(file.file);
+      upload.unpipe(hashing);
+      if (error instanceof ArtifactTooLargeError || uploadError instanceof ArtifactTooLargeError)
         throw tooLarge(limit);
-      }
-      if (uploadError)
-        throw validationProblem([
-          { field: 'file', message: `the upload is malformed or was cut short: ${uploadError.message}` },
-        ]);
+      if (uploadError) throw uploadFailed(uploadError);
       throw error;
     }
-    if (file.file.truncated) {
-      await this.store.delete(key).catch(() => undefined);
-      throw tooLarge(limit);
-    }
-    const fingerprint = requestFingerprint({
-      file: hash.digest('hex'),
-      modelName: name,
-      modelVersion: versionText,
-      explain: explainTop,
-    });
-    return this.create(
-      {
-        id,
-        inputUri: this.store.uri(key),
-        inputKey: key,
-        inputBytes: bytes,
-        inputName: file.filename?.slice(0, 255) || null,
-        explainTop,
-      },
-      model,
-      principal,
-      { key: idempotencyKey, fingerprint },
-      true,
-    );
   }
 
   /** sha256 of an upload read to its end without storing it (a replayed request's file). */
-  private async hashUpload(stream: Readable, limit: number): Promise<string> {
+  private async hashUpload(upload: Readable, limit: number): Promise<string> {
     const hash = createHash('sha256');
     let bytes = 0;
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
+      for await (const chunk of upload as AsyncIterable<Buffer>) {
         bytes += chunk.length;
+        if (bytes > limit) throw new ArtifactTooLargeError(limit);
         hash.update(chunk);
       }
     } catch (error) {
-      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(limit);
-      throw validationProblem([
-        { field: 'file', message: `the upload is malformed or was cut short: ${(error as Error).message}` },
-      ]);
+      if (error instanceof ArtifactTooLargeError) throw tooLarge(limit);
+      throw uploadFailed(error as Error);
     }
-    if (bytes > limit || (stream as { truncated?: boolean }).truncated) throw tooLarge(limit);
     return hash.digest('hex');
-  }
-
-  /** Reads and drops the rest of an upload, so the client gets our answer rather than a reset connection. */
-  private async drain(stream: Readable): Promise<void> {
-    if (stream.destroyed || stream.readableEnded) return;
-    stream.resume();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 10_000);
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      stream.once('end', done);
-      stream.once('close', done);
-      stream.once('error', done);
-    });
   }
 
   /** Explanations need a package that carries its trees' covers (trained since explanations existed). */
@@ -496,7 +432,7 @@ export class BatchJobsService {
     } catch (error) {
       // A concurrent request with the same idempotency key won the unique index: answer with its job.
       const winner = await this.byIdempotencyKey(principal, idempotencyKey).catch(() => null);
-      if (uploaded) await deletePrefix(this.store, `batch/${input.id}/`);
+      if (uploaded) await this.store.deletePrefix(`batch/${input.id}/`).catch(() => undefined);
       if (winner) return this.replay(winner, idempotency.fingerprint);
       throw error;
     }

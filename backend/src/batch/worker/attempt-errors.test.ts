@@ -1,17 +1,17 @@
 import { InputError } from '@housing/ml';
-import { UNFINISHED_STATUSES, batchKeys } from './shared/batch.constants';
+import { UNFINISHED_STATUSES, batchKeys } from '../shared/batch.constants';
 import {
   AttemptAborted,
-  BadRowsError,
   PermanentJobError,
   abortReasonOf,
   classify,
   openInput,
   reasonOf,
-} from '../jobs/attempt-errors';
-import { runIdFor } from './worker/monthly.processor';
-import { ArtifactNotFoundError } from '../storage/artifact-store';
-import { notFound } from '../common/problem';
+} from '../../jobs/attempt-errors';
+import { BadRowsError } from '../shared/bad-rows';
+import { evaluationIdFor } from './batch-evaluation.processor';
+import { ArtifactNotFoundError } from '../../storage/artifact-store';
+import { notFound } from '../../common/problem';
 
 describe('batch attempts', () => {
   it('fails at once what retrying cannot fix and retries the rest', () => {
