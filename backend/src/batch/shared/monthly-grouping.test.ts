@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { loadSpec, readCsv, validateSpec, type DatasetSpec } from '@housing/ml';
 import { UNDATED_MONTH, monthReader, regionReader } from './monthly-grouping';
 
-const AMES_CSV = path.resolve(__dirname, '../../../../shared/data/ames/AmesHousing.csv');
+const AMES_CSV = path.resolve(__dirname, '../../../../data/ames/AmesHousing.csv');
 
 const dateColumnOf = (spec: DatasetSpec) => {
   const column = spec.columns.find((c) => c.role === 'date');

@@ -84,13 +84,9 @@ export async function planShards(input: Readable, targetBytes: number): Promise<
         const q = buf.indexOf(QUOTE, i);
         const stop = q === -1 ? buf.length : q;
         for (let k = buf.indexOf(NEWLINE, i); k !== -1 && k < stop; k = buf.indexOf(NEWLINE, k + 1)) lines++;
-        if (q === -1) {
-          i = buf.length;
-          break;
-        }
+        if (q === -1) break;
         if (q + 1 >= buf.length) {
           pendingQuote = true;
-          i = buf.length;
           break;
         }
         if (buf[q + 1] === QUOTE) i = q + 2;
@@ -111,11 +107,7 @@ export async function planShards(input: Readable, targetBytes: number): Promise<
         prev = QUOTE;
         continue;
       }
-      if (nl === -1) {
-        prev = buf[buf.length - 1]!;
-        i = buf.length;
-        break;
-      }
+      if (nl === -1) break;
       lines++;
       prev = NEWLINE;
       i = nl + 1;
