@@ -7,7 +7,7 @@ import { createArtifactStore } from '../src/storage/storage.module';
 import type { ArtifactStore } from '../src/storage/artifact-store';
 import { BatchQueueService } from '../src/batch/shared/batch-queue.service';
 import { RegistryService } from '../src/model-registry/registry.service';
-import { MONTHLY_JOB, MONTHLY_SCHEDULER_ID } from '../src/batch/shared/batch.constants';
+import { EVALUATION_JOB, MONTHLY_JOB, MONTHLY_SCHEDULER_ID } from '../src/batch/shared/batch.constants';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testModels, type TestModel } from './support/model-fixture';
 import {
@@ -672,7 +672,8 @@ describe('monthly batch', () => {
     expect(run.files[0].month).toBe('2012-03');
     expect(run.files.reduce((n: number, f: { rows: number }) => n + f.rows, 0)).toBe(run.rowsDone);
     const march = await parseCsv(await store.get(store.keyOf(run.files[0].uri)!));
-    expect(march.header.slice(-3)).toEqual(['predicted_price', 'actual_price', 'warnings']);
+    // The one scored-row format: the same columns as a predict job's result.
+    expect(march.header.slice(-5)).toEqual(['predicted_price', 'actual_price', 'warnings', 'price_low', 'price_high']);
     expect(march.rows).toHaveLength(run.files[0].rows);
     for (const row of march.rows) expect(row[march.header.indexOf('date')]).toMatch(/^2012-03/);
     const s = run.summary;
@@ -716,8 +717,10 @@ describe('monthly batch', () => {
         'the job scheduler',
       );
       expect(scheduler.pattern).toBe('0 3 1 * *');
-      expect(scheduler.template?.data).toEqual({ kind: 'monthly', inputUri: smallUri });
-      // What the scheduler enqueues at the cron time (no run id: the worker makes the row).
+      expect(scheduler.template?.data).toEqual({ kind: 'evaluation', inputUri: smallUri });
+      expect(scheduler.name).toBe(EVALUATION_JOB);
+      // What the scheduler enqueues at the cron time (no evaluation id: the worker makes the row); a job
+      // queued under the name it had before the rename still runs.
       await queue.add(MONTHLY_JOB, { kind: 'monthly', inputUri: smallUri }, { jobId: 'repeat:test:1' });
       const run = await waitFor(
         async () => {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Not, Repository } from 'typeorm';
 import { JobAttempts } from '../../jobs/job-attempts.repository';
-import { NO_COUNTERS, type AttemptCounters } from '../../jobs/job-lifecycle';
+import { FINISHED_STATUSES, NO_COUNTERS, type AttemptCounters } from '../../jobs/job-lifecycle';
 import { BatchJobShardEntity } from './batch-job-shard.entity';
 import { BatchJobEntity } from './batch-job.entity';
 
@@ -100,6 +100,18 @@ export class BatchShardsRepository {
       { rowsRead, rowsDone, rowsFailed, bytesRead, updatedAt: Date.now() },
     );
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Jobs that finished (completed, failed, cancelled) but still have shard rows: their parts can go. */
+  async finishedJobsWithShards(limit: number): Promise<string[]> {
+    const rows = await this.shards
+      .createQueryBuilder('shard')
+      .select('DISTINCT shard.jobId', 'jobId')
+      .innerJoin(BatchJobEntity, 'job', 'job.id = shard.jobId')
+      .where('job.status IN (:...finished)', { finished: FINISHED_STATUSES })
+      .limit(limit)
+      .getRawMany<{ jobId: string }>();
+    return rows.map((r) => r.jobId);
   }
 
   /** Forgets a job's shards (its parts were assembled or it finished otherwise). */

@@ -19,6 +19,9 @@ import {
 import { BatchEvaluationEntity } from '../shared/batch-evaluation.entity';
 import { BatchJobEntity } from '../shared/batch-job.entity';
 import { BatchQueueService, withTimeout } from '../shared/batch-queue.service';
+import { BatchShardsRepository } from '../shared/batch-shards.repository';
+import { ARTIFACT_STORE, type ArtifactStore } from '../../storage/artifact-store';
+import { batchKeys } from '../shared/batch.constants';
 
 const BATCH = 500;
 
@@ -26,7 +29,8 @@ const BATCH = 500;
  * Keeps Redis in line with the database, which is the record: every unfinished job row has a BullMQ
  * job (re-added under the same id if Redis lost it: a restart without persistence, a failover, a
  * submit while Redis was down), a row whose BullMQ job failed for good is marked failed (e.g. stalled
- * more than BATCH_MAX_STALLED_COUNT times), and the monthly job scheduler exists as configured.
+ * more than BATCH_MAX_STALLED_COUNT times), the batch evaluation's job scheduler exists as configured,
+ * and the shards of finished jobs are removed.
  * Runs in every worker process at start and every BATCH_RECONCILE_INTERVAL_MS; all steps are idempotent.
  */
 @Injectable()
@@ -42,6 +46,8 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     @InjectRepository(BatchJobEntity) jobRows: Repository<BatchJobEntity>,
     @InjectRepository(BatchEvaluationEntity) private readonly evaluationRows: Repository<BatchEvaluationEntity>,
     private readonly queue: BatchQueueService,
+    private readonly shards: BatchShardsRepository,
+    @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
   ) {
     this.jobs = new JobAttempts(jobRows);
     this.evaluations = new JobAttempts(evaluationRows);
@@ -90,6 +96,20 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
         unfinished,
         (reason) => this.evaluations.failUnfinished(row.id, reason),
       );
+    }
+    await this.sweepShards();
+  }
+
+  /**
+   * A job cancelled or failed while its shards ran leaves their parts and rows behind (an assembled job
+   * removes its own): they go here. A shard still running loses its row, so it publishes nothing.
+   */
+  private async sweepShards(): Promise<void> {
+    for (const jobId of await this.shards.finishedJobsWithShards(BATCH)) {
+      await this.shards.deleteOfJob(jobId);
+      await this.store.deletePrefix(batchKeys.shards(jobId));
+      await this.store.deletePrefix(batchKeys.attempts(jobId));
+      this.logger.log(`job ${jobId}: finished; its shards' parts removed`);
     }
   }
 
@@ -146,7 +166,7 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     }
     const inputUri = this.config.BATCH_MONTHLY_INPUT_URI!;
     const template = existing?.template?.data as { inputUri?: string; kind?: string } | undefined;
-    if (existing?.pattern === cron && template?.inputUri === inputUri && template.kind === 'evaluation') return;
+    if (existing?.pattern === cron && existing.name === EVALUATION_JOB && template?.inputUri === inputUri) return;
     await withTimeout(
       queue.upsertJobScheduler(
         MONTHLY_SCHEDULER_ID,

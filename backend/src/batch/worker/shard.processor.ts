@@ -58,13 +58,24 @@ export class ShardProcessor {
     );
   }
 
-  process(
+  async process(
     job: ShardJob,
     token: string | undefined,
     signal: AbortSignal | undefined,
     workerId: string,
   ): Promise<AttemptOutcome<ShardResult>> {
-    return this.runner.run(this.shards.attempts, job.data.shardId, job, token, signal, workerId, this.step(job.data));
+    const outcome = await this.runner.run(
+      this.shards.attempts,
+      job.data.shardId,
+      job,
+      token,
+      signal,
+      workerId,
+      this.step(job.data),
+    );
+    // Stopped by its job's cancellation (the worker was told, or the job's row said so): the shard ends too.
+    if (outcome.outcome === 'cancelled') await this.shards.attempts.cancel(job.data.shardId, 'its job was cancelled');
+    return outcome;
   }
 
   private step(data: ShardJobData): AttemptStep<BatchJobShardEntity, ShardResult> {
@@ -117,6 +128,8 @@ export class ShardProcessor {
         }
         Object.assign(attempt.counters, scored.counters);
         await attempt.assertHolds();
+        if ((await this.jobs.findOneBy({ id: shard.jobId }))?.status !== 'running')
+          return this.stopWithJob(shard, attempt.attemptId);
         const part = batchKeys.shard(shard.jobId, shard.position);
         if (!scored.stoppedEarly) await this.store.move(resultTmp, `${part}/result.csv`);
         await this.store.move(errorsTmp, `${part}/errors.csv`);
