@@ -5,17 +5,17 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../auth/principal';
-import { notFound, ProblemException } from '../common/problem';
-import type { AppConfig } from '../config/config';
-import { dataSourceOptions } from '../database/data-source-options';
-import type { DatasetService } from '../dataset/dataset.service';
-import type { ModelVersionEntity } from '../model-registry/model-version.entity';
-import type { RegistryService } from '../model-registry/registry.service';
-import { LocalArtifactStore } from '../storage/local-artifact-store';
-import { BatchJobEntity } from './batch-job.entity';
+import type { Principal } from '../../auth/principal';
+import { notFound, ProblemException } from '../../common/problem';
+import type { AppConfig } from '../../config/config';
+import { dataSourceOptions } from '../../database/data-source-options';
+import type { DatasetService } from '../../dataset/dataset.service';
+import type { ModelVersionEntity } from '../../model-registry/model-version.entity';
+import type { RegistryService } from '../../model-registry/registry.service';
+import { LocalArtifactStore } from '../../storage/local-artifact-store';
+import { BatchJobEntity } from '../shared/batch-job.entity';
 import { BatchJobsService, type UploadSubmission } from './batch-jobs.service';
-import type { BatchQueueService } from './batch-queue.service';
+import type { BatchQueueService } from '../shared/batch-queue.service';
 import type { CreateBatchJobDto } from './batch.dto';
 
 /**
