@@ -194,6 +194,79 @@ describe('batch jobs: submission (no worker running yet)', () => {
     expect(sneaky.body.type).toContain('input-not-allowed');
   });
 
+  it('refuses bodies that are not a JSON object or a well-formed upload with a 400 naming the field, storing nothing', async () => {
+    const before = await store.list('batch/');
+    const notAnObject =
+      'must be a JSON object {inputUri or datasetId, modelVersion?, explain?}, or a multipart/form-data upload';
+    const json = (body: string) =>
+      t.request().post('/v1/batch-jobs').set(auth(t)).set('content-type', 'application/json').send(body);
+    for (const res of [
+      await json('[]'),
+      await json('null'),
+      await json('"inputUri"'),
+      await json('42'),
+      await t.request().post('/v1/batch-jobs').set(auth(t)),
+    ]) {
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body.errors).toEqual([{ field: 'body', message: notAnObject }]);
+    }
+
+    const nested = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .send({ inputUri: smallUri, modelVersion: { name: model.name, version: 0, extra: true }, explain: 21 });
+    expect(nested.status).toBe(400);
+    expect(nested.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'explain',
+      'modelVersion.extra',
+      'modelVersion.version',
+    ]);
+
+    const csv = readFileSync(small.file);
+    const twice = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .field('modelVersion', '1')
+      .field('modelVersion', '2')
+      .attach('file', csv, 'input.csv');
+    expect(twice.status).toBe(400);
+    expect(twice.body.errors).toEqual([{ field: 'modelVersion', message: 'must be sent once' }]);
+
+    const halfRef = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .field('modelVersion', '1')
+      .attach('file', csv, 'input.csv');
+    expect(halfRef.status).toBe(400);
+    expect(halfRef.body.errors[0].field).toBe('modelVersion');
+
+    const otherField = await t.request().post('/v1/batch-jobs').set(auth(t)).attach('data', csv, 'input.csv');
+    expect(otherField.status).toBe(400);
+    expect(otherField.body.errors[0].field).toBe('file');
+
+    // A multipart body that ends before its closing boundary: the upload was cut short.
+    const boundary = 'cut-short-boundary';
+    const cut = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .set('content-type', `multipart/form-data; boundary=${boundary}`)
+      .send(
+        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="input.csv"\r\n` +
+          `content-type: text/csv\r\n\r\n${csv.toString('utf8').slice(0, 2000)}`,
+      );
+    expect(cut.status).toBe(400);
+    expect(cut.headers['content-type']).toContain('application/problem+json');
+    expect(cut.body.errors[0].field).toBe('file');
+    expect(cut.body.errors[0].message).toMatch(/^the upload is malformed or was cut short: /);
+
+    expect(await store.list('batch/')).toEqual(before);
+  });
+
   it('answers 413 past BATCH_UPLOAD_LIMIT_BYTES and stores nothing', async () => {
     const before = await store.list('batch/');
     const res = await upload(big.file);

@@ -343,6 +343,9 @@ function formFields(file: MultipartFile): Omit<BatchUploadForm['upload'], 'strea
  */
 function plainFileStream(file: MultipartFile, limitBytes: number): Readable {
   const plain = new PassThrough();
+  // The upload may fail before the service starts reading (it resolves the model first): the error
+  // stays on `plain` (destroyed, `errored`) for the reader instead of crashing as an unhandled event.
+  plain.on('error', () => undefined);
   file.file.on('error', (error: Error & { code?: string }) =>
     plain.destroy(error.code === 'FST_REQ_FILE_TOO_LARGE' ? new ArtifactTooLargeError(limitBytes) : error),
   );

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import { finished, Transform, type Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository, type FindOptionsWhere } from 'typeorm';
@@ -344,7 +344,12 @@ export class BatchJobsService {
         callback(null, chunk);
       },
     });
-    upload.on('error', (error: Error) => {
+    // The store attaches its listeners after an await: an upload failing before that must not be an
+    // unhandled 'error' event (which ends the process); the store still sees `hashing` destroyed by it.
+    hashing.on('error', () => undefined);
+    // finished() also reports an upload that failed before this point.
+    finished(upload, { writable: false }, (error) => {
+      if (!error) return;
       uploadError ??= error;
       hashing.destroy(error);
     });
