@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,8 +7,16 @@ import { InputError } from '../errors';
 import { writeHouseTsCsv, SAMPLE_SIZES, type SampleSize } from '../generate';
 import { loadSpec } from '../spec/load';
 import { TRAINING_METRICS, type TrainingMetric } from '../spec/schema';
-import type { ModelManifest } from '../package/manifest';
-import { trainModel } from '../train/train';
+import type { ModelEvaluation, ModelManifest } from '../package/manifest';
+import { defaultVersion, trainModel, type TrainProgress } from '../train/train';
+import { mlflowConfigFromEnv, type MlflowConfig } from '../mlflow/config';
+import { describeNotLogged, logTrainingRun, type MlflowLogReport, type TrainingRunLog } from '../mlflow/log-run';
+import {
+  failedTrainingRun,
+  finishedTrainingRun,
+  type TrainingRunOptions,
+  type TrialResult,
+} from '../mlflow/training-run';
 import { readPackage } from '../package/io';
 import { packPackage } from '../package/archive';
 import { loadPackageModel } from '../package/verify';
@@ -27,6 +35,7 @@ Commands:
             Trains a model package (model.onnx, manifest.json, evaluation.json) from a CSV. Parameters and rounds
             are chosen by cross-validation on the metric; --seeds repeats the selection and reports the spread;
             --interval-level sets the coverage the prediction intervals are calibrated to.
+            With MLFLOW_TRACKING_URI set, the run (finished or failed) is also logged to that MLflow server.
   evaluate  --model DIR --data FILE
             Scores a labelled CSV with a package and prints MAE, RMSE, R² and MAPE as JSON.
   predict   --model DIR --data FILE --out FILE [--errors FILE]
@@ -113,23 +122,107 @@ async function generate(values: Values): Promise<void> {
   if (values.dirty) process.stderr.write(`dirt injected: ${JSON.stringify(summary.dirt)}\n`);
 }
 
-async function train(values: Values): Promise<void> {
-  const spec = loadSpec((values.spec as string | undefined) ?? 'housets');
-  const data = required(values, 'data');
-  if (!existsSync(data)) throw new InputError(`--data ${data}: no such file`);
-  const line = new ProgressLine();
-  const { dir, manifest } = await trainModel({
-    spec,
-    csv: data,
-    outDir: required(values, 'out'),
+/** The train options recorded with a run (MLflow's `train.*` params): what the command was asked to do. */
+function trainRunOptions(values: Values, data: string): TrainingRunOptions {
+  return {
+    data: path.basename(data),
     trials: integer(values, 'trials', 20),
     fast: values.fast === true,
     seed: integer(values, 'seed', 42),
     ...trainingOptions(values),
-    ...(typeof values.name === 'string' && { modelName: values.name }),
-    ...(typeof values.version === 'string' && { version: values.version }),
-    onProgress: (progress) => renderTrainProgress(line, progress),
-  });
+  };
+}
+
+/** Trial results from the trainer's progress events: what a failed run got through. */
+function collectTrials(trials: TrialResult[], cv: { metric: string | null }) {
+  return (progress: TrainProgress) => {
+    if (progress.stage !== 'trainer' || progress.event.event !== 'trial') return;
+    const e = progress.event as { number?: unknown; score?: unknown; rmse?: unknown; seconds?: unknown; metric?: unknown };
+    if (typeof e.number !== 'number') return;
+    const num = (v: unknown) => (typeof v === 'number' ? v : null);
+    trials.push({ number: e.number, cv_score: num(e.score), eval_rmse: num(e.rmse), seconds: num(e.seconds) });
+    if (typeof e.metric === 'string') cv.metric = e.metric;
+  };
+}
+
+/** Logs the run to MLflow; what could not be logged is a warning, never a failed command. */
+async function logToMlflow(config: MlflowConfig, run: TrainingRunLog): Promise<MlflowLogReport> {
+  const report = await logTrainingRun(config, run);
+  const warning = describeNotLogged(config, report);
+  if (warning) {
+    const outcome = run.status === 'FINISHED' ? 'the training run itself succeeded' : 'the training run failed';
+    process.stderr.write(`warning: ${warning} (${outcome})\n`);
+  } else {
+    process.stderr.write(`mlflow: run ${report.runId} logged to ${report.runUrl}\n`);
+  }
+  return report;
+}
+
+async function train(values: Values): Promise<void> {
+  const spec = loadSpec((values.spec as string | undefined) ?? 'housets');
+  const data = required(values, 'data');
+  if (!existsSync(data)) throw new InputError(`--data ${data}: no such file`);
+  const outDir = required(values, 'out');
+  const mlflow = mlflowConfigFromEnv(process.env);
+  const options = trainRunOptions(values, data);
+  const startTime = new Date();
+  const trials: TrialResult[] = [];
+  const cv = { metric: null as string | null };
+  const onTrial = collectTrials(trials, cv);
+  const line = new ProgressLine();
+  let result: { dir: string; manifest: ModelManifest };
+  try {
+    result = await trainModel({
+      spec,
+      csv: data,
+      outDir,
+      trials: integer(values, 'trials', 20),
+      fast: values.fast === true,
+      seed: integer(values, 'seed', 42),
+      ...trainingOptions(values),
+      ...(typeof values.name === 'string' && { modelName: values.name }),
+      ...(typeof values.version === 'string' && { version: values.version }),
+      onProgress: (progress) => {
+        onTrial(progress);
+        renderTrainProgress(line, progress);
+      },
+    });
+  } catch (error) {
+    if (mlflow) {
+      const name = typeof values.name === 'string' ? values.name : `${spec.name}-xgboost`;
+      const version = typeof values.version === 'string' ? values.version : defaultVersion(startTime);
+      await logToMlflow(
+        mlflow,
+        failedTrainingRun({
+          runName: `${name}-${version}`,
+          spec: spec.name,
+          options,
+          trials,
+          cvMetric: cv.metric,
+          error,
+          startTime,
+          endTime: new Date(),
+          source: 'ml train',
+        }),
+      );
+    }
+    throw error;
+  }
+  const { dir, manifest } = result;
+  const report = mlflow
+    ? await logToMlflow(
+        mlflow,
+        finishedTrainingRun({
+          manifest,
+          evaluation: readEvaluationTrials(dir),
+          package: { dir },
+          options,
+          startTime,
+          endTime: new Date(),
+          source: 'ml train',
+        }),
+      )
+    : null;
   const m = manifest.metrics;
   process.stdout.write(
     JSON.stringify(
@@ -145,11 +238,24 @@ async function train(values: Values): Promise<void> {
               holdout: manifest.intervals.holdout,
             }
           : null,
+        ...(report && {
+          mlflow: {
+            runId: report.runId,
+            url: report.runUrl,
+            notLogged: report.notLogged.map((n) => n.part),
+          },
+        }),
       },
       null,
       2,
     ) + '\n',
   );
+}
+
+/** The tuning trials of a package just written (evaluation.json). */
+function readEvaluationTrials(dir: string): Pick<ModelEvaluation, 'trials'> {
+  const evaluation = JSON.parse(readFileSync(path.join(dir, 'evaluation.json'), 'utf8')) as ModelEvaluation;
+  return { trials: evaluation.trials };
 }
 
 async function score(values: Values, mode: 'evaluate' | 'predict'): Promise<void> {
