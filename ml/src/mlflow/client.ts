@@ -273,6 +273,15 @@ export class MlflowClient {
     return points;
   }
 
+  /** runs/search in one experiment with an MLflow filter, e.g. `tags.mlflow.runName = 'x'` (first page). */
+  async searchRuns(experimentId: string, filter: string, maxResults = 100): Promise<MlflowRun[]> {
+    const body = await this.call('POST', '/api/2.0/mlflow/runs/search', {
+      json: { experiment_ids: [experimentId], filter, max_results: maxResults },
+      idempotent: true,
+    });
+    return this.parse(z.object({ runs: z.array(runBody.shape.run).optional() }), body, 'runs/search').runs ?? [];
+  }
+
   async listArtifacts(runId: string, path?: string): Promise<MlflowArtifact[]> {
     const body = await this.call('GET', '/api/2.0/mlflow/artifacts/list', {
       query: { run_id: runId, ...(path && { path }) },

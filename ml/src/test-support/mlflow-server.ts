@@ -1,0 +1,134 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** ml/test-tools: the uv project with a real MLflow (PyPI `mlflow`), synced by its sync.sh. */
+export const TEST_TOOLS_DIR = path.resolve(__dirname, '..', '..', 'test-tools');
+
+/** The venv's `mlflow` executable, syncing the venv first (idempotent) when it is missing. */
+export function mlflowBinary(): string {
+  const binary = path.join(TEST_TOOLS_DIR, '.venv', 'bin', 'mlflow');
+  if (!existsSync(binary)) {
+    execFileSync(path.join(TEST_TOOLS_DIR, 'sync.sh'), {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' },
+    });
+    if (!existsSync(binary)) throw new Error(`${binary} is missing after syncing ${TEST_TOOLS_DIR}`);
+  }
+  return binary;
+}
+
+/** A free loopback port (bound then released). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface MlflowServer {
+  readonly uri: string;
+  readonly dir: string;
+  /** Stops the server and every process it started, and removes its directory. Safe to call twice. */
+  stop(): Promise<void>;
+  output(): string;
+}
+
+const MAX_LOG = 64 * 1024;
+
+/**
+ * Starts `mlflow server` (SQLite backend store, artifacts proxied into a temporary directory) on a free
+ * loopback port and waits for GET /health. The server runs in its own process group (it starts uvicorn
+ * and a job runner), so stopping signals the whole group; a process-exit hook kills it if a test run
+ * ends without stopping it.
+ */
+export async function startMlflowServer(timeoutMs = 180_000): Promise<MlflowServer> {
+  const binary = mlflowBinary();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ml-mlflow-'));
+  const port = await freePort();
+  const uri = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      'server',
+      '--backend-store-uri',
+      `sqlite:///${path.join(dir, 'mlflow.db')}`,
+      '--artifacts-destination',
+      path.join(dir, 'artifacts'),
+      '--serve-artifacts',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+    ],
+    { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } },
+  );
+  let log = '';
+  const append = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-MAX_LOG);
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.on('exit', () => {
+      exited = true;
+      resolve();
+    });
+    child.on('error', (error) => {
+      log += `\nspawn error: ${error.message}`;
+      exited = true;
+      resolve();
+    });
+  });
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  };
+  const onExit = () => killGroup('SIGKILL');
+  process.on('exit', onExit);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    killGroup('SIGTERM');
+    const timer = setTimeout(() => killGroup('SIGKILL'), 10_000);
+    await exit;
+    clearTimeout(timer);
+    // uvicorn or the job runner may outlive the parent for a moment: make sure the group is gone.
+    killGroup('SIGKILL');
+    process.off('exit', onExit);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const server: MlflowServer = { uri, dir, stop, output: () => log };
+
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (exited) throw new Error(`mlflow server exited before it was healthy:\n${log}`);
+      try {
+        const response = await fetch(`${uri}/health`, { signal: AbortSignal.timeout(2000) });
+        const text = await response.text();
+        if (response.ok && text.trim() === 'OK') return server;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`mlflow server not healthy after ${timeoutMs} ms:\n${log}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
