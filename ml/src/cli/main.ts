@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { finished } from 'node:stream/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +18,12 @@ import { TRAINING_METRICS, type TrainingMetric } from '../spec/schema';
 import type { ModelEvaluation, ModelManifest } from '../package/manifest';
 import { defaultVersion, trainModel, type TrainProgress } from '../train/train';
 import { mlflowConfigFromEnv, type MlflowConfig } from '../mlflow/config';
-import { describeNotLogged, logTrainingRun, type MlflowLogReport, type TrainingRunLog } from '../mlflow/log-run';
+import {
+  describeNotLogged,
+  logTrainingRun,
+  type MlflowLogReport,
+  type TrainingRunLog,
+} from '../mlflow/log-run';
 import {
   failedTrainingRun,
   finishedTrainingRun,
@@ -137,10 +150,21 @@ function trainRunOptions(values: Values, data: string): TrainingRunOptions {
 function collectTrials(trials: TrialResult[], cv: { metric: string | null }) {
   return (progress: TrainProgress) => {
     if (progress.stage !== 'trainer' || progress.event.event !== 'trial') return;
-    const e = progress.event as { number?: unknown; score?: unknown; rmse?: unknown; seconds?: unknown; metric?: unknown };
+    const e = progress.event as {
+      number?: unknown;
+      score?: unknown;
+      rmse?: unknown;
+      seconds?: unknown;
+      metric?: unknown;
+    };
     if (typeof e.number !== 'number') return;
     const num = (v: unknown) => (typeof v === 'number' ? v : null);
-    trials.push({ number: e.number, cv_score: num(e.score), eval_rmse: num(e.rmse), seconds: num(e.seconds) });
+    trials.push({
+      number: e.number,
+      cv_score: num(e.score),
+      eval_rmse: num(e.rmse),
+      seconds: num(e.seconds),
+    });
     if (typeof e.metric === 'string') cv.metric = e.metric;
   };
 }
@@ -150,7 +174,8 @@ async function logToMlflow(config: MlflowConfig, run: TrainingRunLog): Promise<M
   const report = await logTrainingRun(config, run);
   const warning = describeNotLogged(config, report);
   if (warning) {
-    const outcome = run.status === 'FINISHED' ? 'the training run itself succeeded' : 'the training run failed';
+    const outcome =
+      run.status === 'FINISHED' ? 'the training run itself succeeded' : 'the training run failed';
     process.stderr.write(`warning: ${warning} (${outcome})\n`);
   } else {
     process.stderr.write(`mlflow: run ${report.runId} logged to ${report.runUrl}\n`);

@@ -50,7 +50,11 @@ export interface MlflowMetric {
 
 const errorBody = z.object({ error_code: z.string().optional(), message: z.string().optional() });
 const experimentBody = z.object({
-  experiment: z.object({ experiment_id: z.string(), name: z.string(), artifact_location: z.string().optional() }),
+  experiment: z.object({
+    experiment_id: z.string(),
+    name: z.string(),
+    artifact_location: z.string().optional(),
+  }),
 });
 const runInfo = z.object({
   run_id: z.string(),
@@ -80,11 +84,16 @@ const runBody = z.object({
       .optional(),
   }),
 });
-const historyBody = z.object({ metrics: z.array(metricBody).optional(), next_page_token: z.string().optional() });
+const historyBody = z.object({
+  metrics: z.array(metricBody).optional(),
+  next_page_token: z.string().optional(),
+});
 const artifactsBody = z.object({
   root_uri: z.string().optional(),
   files: z
-    .array(z.object({ path: z.string(), is_dir: z.boolean().optional(), file_size: z.coerce.number().optional() }))
+    .array(
+      z.object({ path: z.string(), is_dir: z.boolean().optional(), file_size: z.coerce.number().optional() }),
+    )
     .optional(),
 });
 
@@ -174,9 +183,7 @@ export class MlflowClient {
     }
   }
 
-  async getExperimentByName(
-    name: string,
-  ): Promise<z.infer<typeof experimentBody>['experiment'] | null> {
+  async getExperimentByName(name: string): Promise<z.infer<typeof experimentBody>['experiment'] | null> {
     const body = await this.call('GET', '/api/2.0/mlflow/experiments/get-by-name', {
       query: { experiment_name: name },
       idempotent: true,
@@ -239,10 +246,14 @@ export class MlflowClient {
       );
     }
     const segments = [...root.split('/'), ...relativePath.split('/')].filter(Boolean);
-    await this.call('PUT', `/api/2.0/mlflow-artifacts/artifacts/${segments.map(encodeURIComponent).join('/')}`, {
-      body,
-      idempotent: true,
-    });
+    await this.call(
+      'PUT',
+      `/api/2.0/mlflow-artifacts/artifacts/${segments.map(encodeURIComponent).join('/')}`,
+      {
+        body,
+        idempotent: true,
+      },
+    );
   }
 
   async updateRun(runId: string, status: RunStatus, endTime: number): Promise<void> {
@@ -253,7 +264,10 @@ export class MlflowClient {
   }
 
   async getRun(runId: string): Promise<MlflowRun> {
-    const body = await this.call('GET', '/api/2.0/mlflow/runs/get', { query: { run_id: runId }, idempotent: true });
+    const body = await this.call('GET', '/api/2.0/mlflow/runs/get', {
+      query: { run_id: runId },
+      idempotent: true,
+    });
     return this.parse(runBody, body, 'runs/get').run;
   }
 
@@ -279,7 +293,9 @@ export class MlflowClient {
       json: { experiment_ids: [experimentId], filter, max_results: maxResults },
       idempotent: true,
     });
-    return this.parse(z.object({ runs: z.array(runBody.shape.run).optional() }), body, 'runs/search').runs ?? [];
+    return (
+      this.parse(z.object({ runs: z.array(runBody.shape.run).optional() }), body, 'runs/search').runs ?? []
+    );
   }
 
   async listArtifacts(runId: string, path?: string): Promise<MlflowArtifact[]> {
@@ -292,7 +308,8 @@ export class MlflowClient {
 
   private parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
     const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new MlflowError(`MLflow ${what}: unexpected answer (${parsed.error.issues[0]?.message})`);
+    if (!parsed.success)
+      throw new MlflowError(`MLflow ${what}: unexpected answer (${parsed.error.issues[0]?.message})`);
     return parsed.data;
   }
 

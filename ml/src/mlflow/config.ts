@@ -44,7 +44,9 @@ export function splitTrackingUri(raw: string): { uri: string; username: string; 
   try {
     url = new URL(raw);
   } catch {
-    throw new InputError('MLFLOW_TRACKING_URI must be an http:// or https:// URL of an MLflow tracking server');
+    throw new InputError(
+      'MLFLOW_TRACKING_URI must be an http:// or https:// URL of an MLflow tracking server',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InputError(
@@ -82,7 +84,8 @@ export function mlflowConfigFromEnv(env: Env = process.env): MlflowConfig | null
   const username = env.MLFLOW_TRACKING_USERNAME || uriUser;
   const password = env.MLFLOW_TRACKING_PASSWORD || uriPassword;
   const experimentName = env.MLFLOW_EXPERIMENT_NAME?.trim() || MLFLOW_DEFAULTS.experimentName;
-  if (experimentName.length > 500) throw new InputError('MLFLOW_EXPERIMENT_NAME must be at most 500 characters');
+  if (experimentName.length > 500)
+    throw new InputError('MLFLOW_EXPERIMENT_NAME must be at most 500 characters');
   const timeoutSeconds = nonNegativeNumber(
     'MLFLOW_HTTP_REQUEST_TIMEOUT',
     env.MLFLOW_HTTP_REQUEST_TIMEOUT,
@@ -94,7 +97,9 @@ export function mlflowConfigFromEnv(env: Env = process.env): MlflowConfig | null
     MLFLOW_DEFAULTS.maxRetries,
   );
   if (!Number.isInteger(maxRetries) || maxRetries > 10)
-    throw new InputError(`MLFLOW_HTTP_REQUEST_MAX_RETRIES must be an integer from 0 to 10, got ${maxRetries}`);
+    throw new InputError(
+      `MLFLOW_HTTP_REQUEST_MAX_RETRIES must be an integer from 0 to 10, got ${maxRetries}`,
+    );
   if (timeoutSeconds === 0) throw new InputError('MLFLOW_HTTP_REQUEST_TIMEOUT must be more than 0 seconds');
   return {
     trackingUri: uri,

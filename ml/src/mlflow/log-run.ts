@@ -101,7 +101,9 @@ function packageFiles(pkg: NonNullable<TrainingRunLog['package']>): { file: stri
   if ('archive' in pkg) return [{ file: pkg.archive, artifactPath: `package/${path.basename(pkg.archive)}` }];
   const files: { file: string; artifactPath: string }[] = [];
   const walk = (dir: string, prefix: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full, `${prefix}${entry.name}/`);
       else if (entry.isFile()) files.push({ file: full, artifactPath: `package/${prefix}${entry.name}` });
@@ -125,7 +127,13 @@ export async function logTrainingRun(
   deps: MlflowClientDeps = {},
 ): Promise<MlflowLogReport> {
   const client = new MlflowClient(config, deps);
-  const report: MlflowLogReport = { experimentId: null, runId: null, runUrl: null, logged: [], notLogged: [] };
+  const report: MlflowLogReport = {
+    experimentId: null,
+    runId: null,
+    runUrl: null,
+    logged: [],
+    notLogged: [],
+  };
   const endTime = millis(run.endTime);
   const wanted: LoggedPart[] = ['params', 'metrics'];
   if (run.trials && run.trials.length > 0) wanted.push('tuning trials');
@@ -168,7 +176,9 @@ export async function logTrainingRun(
       tags: keyValues({ 'housing.error': run.error }, MLFLOW_LIMITS.tagValueLength),
     }),
   );
-  await step('metrics', () => client.logBatch(runId, { metrics: finiteMetrics(run.metrics ?? {}, endTime, 0) }));
+  await step('metrics', () =>
+    client.logBatch(runId, { metrics: finiteMetrics(run.metrics ?? {}, endTime, 0) }),
+  );
   if (wanted.includes('tuning trials')) {
     await step('tuning trials', () =>
       client.logBatch(runId, {
@@ -182,7 +192,9 @@ export async function logTrainingRun(
       for (const { file, artifactPath } of packageFiles(pkg)) {
         const size = statSync(file).size;
         if (size > MAX_ARTIFACT_BYTES)
-          throw new Error(`${artifactPath} is ${size} bytes, over the ${MAX_ARTIFACT_BYTES}-byte upload limit`);
+          throw new Error(
+            `${artifactPath} is ${size} bytes, over the ${MAX_ARTIFACT_BYTES}-byte upload limit`,
+          );
         await client.uploadArtifact(artifactUri, artifactPath, readFileSync(file));
       }
     });
@@ -195,7 +207,8 @@ export async function logTrainingRun(
 export function describeNotLogged(config: MlflowConfig, report: MlflowLogReport): string | null {
   if (report.notLogged.length === 0) return null;
   const byReason = new Map<string, LoggedPart[]>();
-  for (const { part, reason } of report.notLogged) byReason.set(reason, [...(byReason.get(reason) ?? []), part]);
+  for (const { part, reason } of report.notLogged)
+    byReason.set(reason, [...(byReason.get(reason) ?? []), part]);
   const parts = [...byReason].map(([reason, list]) => `${list.join(', ')} (${reason})`);
   return `MLflow at ${config.trackingUri}: not logged: ${parts.join('; ')}`;
 }

@@ -110,7 +110,8 @@ describe('ml train with MLFLOW_TRACKING_URI: a real MLflow tracking server', () 
         'housing.package_version': 'mlflow-e2e',
         'housing.dataset_sha256': manifest.lineage.datasetSha256,
       });
-      if (manifest.lineage.gitCommit) expect(tags['mlflow.source.git.commit']).toBe(manifest.lineage.gitCommit);
+      if (manifest.lineage.gitCommit)
+        expect(tags['mlflow.source.git.commit']).toBe(manifest.lineage.gitCommit);
       expect(tags['housing.error']).toBeUndefined();
     });
 
@@ -126,7 +127,8 @@ describe('ml train with MLFLOW_TRACKING_URI: a real MLflow tracking server', () 
         selection_metric: manifest.training!.metric,
         selected_by: 'cv',
       });
-      for (const [key, value] of Object.entries(manifest.hyperparameters)) expect(params[key]).toBe(String(value));
+      for (const [key, value] of Object.entries(manifest.hyperparameters))
+        expect(params[key]).toBe(String(value));
     });
 
     it('logs the holdout metrics and the CV score the model was chosen by', () => {
@@ -164,15 +166,16 @@ describe('ml train with MLFLOW_TRACKING_URI: a real MLflow tracking server', () 
     it('uploads the package through the artifact proxy, byte for byte', async () => {
       const files = await client.listArtifacts(runId, 'package');
       const listed = Object.fromEntries(files.map((f) => [f.path, f.file_size]));
-      for (const name of listDir(outDir)) expect(listed[`package/${name}`]).toBe(statSync(path.join(outDir, name)).size);
+      for (const name of listDir(outDir))
+        expect(listed[`package/${name}`]).toBe(statSync(path.join(outDir, name)).size);
       const { experiment_id: exp } = run.info;
       const response = await fetch(
         `${server!.uri}/api/2.0/mlflow-artifacts/artifacts/${exp}/${runId}/artifacts/package/manifest.json`,
       );
       expect(response.status).toBe(200);
-      expect(Buffer.from(await response.arrayBuffer()).equals(readFileSync(path.join(outDir, 'manifest.json')))).toBe(
-        true,
-      );
+      expect(
+        Buffer.from(await response.arrayBuffer()).equals(readFileSync(path.join(outDir, 'manifest.json'))),
+      ).toBe(true);
     });
   });
 
@@ -181,7 +184,16 @@ describe('ml train with MLFLOW_TRACKING_URI: a real MLflow tracking server', () 
     const headerOnly = path.join(tmp(), 'header-only.csv');
     writeFileSync(headerOnly, `${header}\n`);
     const result = await runCli(
-      ['train', '--data', headerOnly, '--out', path.join(tmp(), 'pkg-failed'), '--fast', '--version', 'fails'],
+      [
+        'train',
+        '--data',
+        headerOnly,
+        '--out',
+        path.join(tmp(), 'pkg-failed'),
+        '--fast',
+        '--version',
+        'fails',
+      ],
       { MLFLOW_TRACKING_URI: server!.uri, MLFLOW_EXPERIMENT_NAME: EXPERIMENT },
     );
     expect(result.error).toBeInstanceOf(Error);

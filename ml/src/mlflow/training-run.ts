@@ -16,7 +16,10 @@ export interface TrialResult {
 
 const METRIC_NAMES = ['mape', 'rmsle', 'mae', 'rmse', 'r2'] as const;
 
-function splitMetrics(prefix: string, metrics: Metrics | undefined): Record<string, number | null | undefined> {
+function splitMetrics(
+  prefix: string,
+  metrics: Metrics | undefined,
+): Record<string, number | null | undefined> {
   if (!metrics) return {};
   return Object.fromEntries(METRIC_NAMES.map((name) => [`${prefix}_${name}`, metrics[name]]));
 }
@@ -95,9 +98,10 @@ export function finishedTrainingRun(input: {
       ...splitMetrics('eval', manifest.metrics.eval),
       ...splitMetrics('baseline_holdout', manifest.metrics.baseline.holdout),
       ...(training && served && { [`${training.selectedBy}_${training.metric}`]: served.selectionScore }),
-      ...(training && training.seeds.length > 1 && {
-        [`${training.selectedBy}_${training.metric}_std`]: training.spread.selectionScore.std,
-      }),
+      ...(training &&
+        training.seeds.length > 1 && {
+          [`${training.selectedBy}_${training.metric}_std`]: training.spread.selectionScore.std,
+        }),
       holdout_rows: manifest.metrics.holdout.rows,
       ...(manifest.intervals && {
         interval_level: manifest.intervals.level,

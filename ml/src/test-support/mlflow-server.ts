@@ -69,7 +69,12 @@ export async function startMlflowServer(timeoutMs = 180_000): Promise<MlflowServ
       '--workers',
       '1',
     ],
-    { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } },
+    {
+      cwd: dir,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    },
   );
   let log = '';
   const append = (chunk: Buffer) => {
