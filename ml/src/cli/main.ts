@@ -139,7 +139,8 @@ async function generate(values: Values): Promise<void> {
 function trainRunOptions(values: Values, data: string): TrainingRunOptions {
   return {
     data: path.basename(data),
-    trials: integer(values, 'trials', 20),
+    // the trials that ran: --fast tunes nothing
+    trials: values.fast === true ? 0 : integer(values, 'trials', 20),
     fast: values.fast === true,
     seed: integer(values, 'seed', 42),
     ...trainingOptions(values),

@@ -104,7 +104,8 @@ export type MlflowArtifact = NonNullable<z.infer<typeof artifactsBody>['files']>
 interface RequestOptions {
   query?: Record<string, string>;
   json?: unknown;
-  body?: Uint8Array;
+  /** A Blob (e.g. fs.openAsBlob) streams from disk and can be sent again on a retry. */
+  body?: Uint8Array | Blob;
   /** Safe to send twice (reads, log-batch with fixed timestamps, artifact PUTs, status updates). */
   idempotent: boolean;
   /** A 404 answers null instead of failing (look-ups by name). */
@@ -237,7 +238,7 @@ export class MlflowClient {
    * Uploads one file through the tracking server's artifact proxy (`mlflow server --serve-artifacts`):
    * PUT /api/2.0/mlflow-artifacts/artifacts/<path of the run's mlflow-artifacts: URI>/<relativePath>.
    */
-  async uploadArtifact(artifactUri: string, relativePath: string, body: Uint8Array): Promise<void> {
+  async uploadArtifact(artifactUri: string, relativePath: string, body: Uint8Array | Blob): Promise<void> {
     const root = proxiedArtifactPath(artifactUri);
     if (root === null) {
       throw new MlflowError(

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { openAsBlob, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   MLFLOW_LIMITS,
@@ -56,8 +56,8 @@ export interface MlflowLogReport {
   notLogged: { part: LoggedPart; reason: string }[];
 }
 
-/** Package files larger than this are not uploaded (named in the report instead). */
-export const MAX_ARTIFACT_BYTES = 1024 * 1024 * 1024;
+/** Package files larger than this are not uploaded (named in the report instead): the registry's default package limit. */
+export const MAX_ARTIFACT_BYTES = 512 * 1024 * 1024;
 
 const KEY_PATTERN = /[^\w./\- ]/g;
 
@@ -195,7 +195,7 @@ export async function logTrainingRun(
           throw new Error(
             `${artifactPath} is ${size} bytes, over the ${MAX_ARTIFACT_BYTES}-byte upload limit`,
           );
-        await client.uploadArtifact(artifactUri, artifactPath, readFileSync(file));
+        await client.uploadArtifact(artifactUri, artifactPath, await openAsBlob(file));
       }
     });
   }

@@ -12,6 +12,7 @@ import { startMlflowServer, freePort, type MlflowServer } from '../test-support/
 import { listDir, useTempDir } from '../test-support/tmp';
 import { MlflowClient, type MlflowRun } from './client';
 import { mlflowConfig } from './config';
+import { logTrainingRun } from './log-run';
 
 jest.setTimeout(600_000);
 
@@ -177,6 +178,39 @@ describe('ml train with MLFLOW_TRACKING_URI: a real MLflow tracking server', () 
         Buffer.from(await response.arrayBuffer()).equals(readFileSync(path.join(outDir, 'manifest.json'))),
       ).toBe(true);
     });
+  });
+
+  it('logs concurrent runs into one experiment that none of them found (created once, no run lost)', async () => {
+    const experimentName = 'housing-concurrent';
+    const config = mlflowConfig({ trackingUri: server!.uri, experimentName });
+    const reports = await Promise.all(
+      [1, 2, 3, 4].map((k) =>
+        logTrainingRun(config, {
+          runName: `concurrent-${k}`,
+          status: 'FINISHED',
+          startTime: Date.now(),
+          endTime: Date.now(),
+          source: 'test',
+          params: { k },
+          metrics: { holdout_mape: k },
+        }),
+      ),
+    );
+    expect(reports.map((r) => r.notLogged)).toEqual([[], [], [], []]);
+    const experiment = await client.getExperimentByName(experimentName);
+    expect(new Set(reports.map((r) => r.experimentId))).toEqual(new Set([experiment!.experiment_id]));
+    const runs = await client.searchRuns(experiment!.experiment_id, '');
+    expect(runs.map((r) => r.info.run_name).sort()).toEqual([
+      'concurrent-1',
+      'concurrent-2',
+      'concurrent-3',
+      'concurrent-4',
+    ]);
+    for (const run of runs) {
+      const k = run.info.run_name!.split('-')[1];
+      expect(asMap(run.data?.params)).toEqual({ k });
+      expect(run.data?.metrics?.map((m) => [m.key, Number(m.value)])).toEqual([['holdout_mape', Number(k)]]);
+    }
   });
 
   it('logs a failed run as FAILED with its error, and the command still fails', async () => {
