@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { finished } from 'node:stream/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../errors';
@@ -171,8 +172,17 @@ function collectTrials(trials: TrialResult[], cv: { metric: string | null }) {
 }
 
 /** Logs the run to MLflow; what could not be logged is a warning, never a failed command. */
+/** The OS user running the command, as MLflow's own client records it (none when it cannot be read). */
+function osUser(): string | null {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return null;
+  }
+}
+
 async function logToMlflow(config: MlflowConfig, run: TrainingRunLog): Promise<MlflowLogReport> {
-  const report = await logTrainingRun(config, run);
+  const report = await logTrainingRun(config, { user: osUser(), ...run });
   const warning = describeNotLogged(config, report);
   if (warning) {
     const outcome =

@@ -331,9 +331,12 @@ export class MlflowClient {
         });
       } catch (error) {
         const code = networkCode(error);
+        const cause = (error as { cause?: { message?: unknown } }).cause;
+        const detail =
+          code ?? (typeof cause?.message === 'string' ? cause.message : (error as Error).message);
         const reason = isTimeout(error)
           ? `no answer within ${this.config.timeoutMs / 1000} s`
-          : `could not connect (${code ?? (error as Error).message})`;
+          : `could not connect (${detail})`;
         const retryable = options.idempotent || (code !== null && NOT_SENT_CODES.has(code));
         if (last || !retryable) throw new MlflowError(`MLflow ${what}: ${reason}`);
         await this.sleep(this.delay(attempt, null));

@@ -32,6 +32,8 @@ export interface TrainingRunLog {
   source: string;
   /** Extra run tags (spec name, dataset sha256, package version, …). */
   tags?: Record<string, ParamValue>;
+  /** Who ran it (`mlflow.user`, MLflow's "Created by"). */
+  user?: string | null;
   /** Known by MLflow as `mlflow.source.git.commit`. */
   gitCommit?: string | null;
   params?: Record<string, ParamValue>;
@@ -90,6 +92,7 @@ function runTags(run: TrainingRunLog): MlflowTag[] {
       'mlflow.source.name': run.source,
       'mlflow.source.type': 'LOCAL',
       'mlflow.source.git.commit': run.gitCommit,
+      'mlflow.user': run.user,
       ...run.tags,
     },
     MLFLOW_LIMITS.tagValueLength,

@@ -4,6 +4,7 @@
  * logged run read back through MLflow's REST API. Also: an unreachable MLflow leaves training successful.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../cli/main';
 import { writeHouseTsCsv } from '../generate';
@@ -113,6 +114,7 @@ describe('ml train with MLFLOW_TRACKING_URI: a real MLflow tracking server', () 
       });
       if (manifest.lineage.gitCommit)
         expect(tags['mlflow.source.git.commit']).toBe(manifest.lineage.gitCommit);
+      expect(tags['mlflow.user']).toBe(os.userInfo().username);
       expect(tags['housing.error']).toBeUndefined();
     });
 

@@ -43,39 +43,55 @@ export interface MlflowServer {
 const MAX_LOG = 64 * 1024;
 
 /**
+ * Runs the server under `sh`, which also waits for end-of-file on its stdin (a pipe from this process):
+ * when this process dies without stopping the server (a crash, SIGKILL), the guard terminates its whole
+ * process group, so no server outlives the test run.
+ */
+const GUARD_SCRIPT = `
+exec 4<&0
+"$@" </dev/null 4<&- &
+child=$!
+( read _ <&4; kill -TERM 0 ) &
+watcher=$!
+exec 4<&-
+wait "$child"; status=$?
+kill "$watcher" 2>/dev/null
+exit $status
+`;
+
+/**
  * Starts `mlflow server` (SQLite backend store, artifacts proxied into a temporary directory) on a free
  * loopback port and waits for GET /health. The server runs in its own process group (it starts uvicorn
- * and a job runner), so stopping signals the whole group; a process-exit hook kills it if a test run
- * ends without stopping it.
+ * and a job runner), so stopping signals the whole group; a process-exit hook and the guard's stdin
+ * kill it if a test run ends without stopping it.
  */
 export async function startMlflowServer(timeoutMs = 180_000): Promise<MlflowServer> {
   const binary = mlflowBinary();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ml-mlflow-'));
   const port = await freePort();
   const uri = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      'server',
-      '--backend-store-uri',
-      `sqlite:///${path.join(dir, 'mlflow.db')}`,
-      '--artifacts-destination',
-      path.join(dir, 'artifacts'),
-      '--serve-artifacts',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--workers',
-      '1',
-    ],
-    {
-      cwd: dir,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    },
-  );
+  const args = [
+    'server',
+    '--backend-store-uri',
+    `sqlite:///${path.join(dir, 'mlflow.db')}`,
+    '--artifacts-destination',
+    path.join(dir, 'artifacts'),
+    '--serve-artifacts',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--workers',
+    '1',
+  ];
+  // The guard leads a new process group holding the server and everything it starts.
+  const child: ChildProcess = spawn('sh', ['-c', GUARD_SCRIPT, 'mlflow-guard', binary, ...args], {
+    cwd: dir,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
+  child.stdin!.on('error', () => undefined);
   let log = '';
   const append = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-MAX_LOG);
@@ -104,15 +120,24 @@ export async function startMlflowServer(timeoutMs = 180_000): Promise<MlflowServ
   const onExit = () => killGroup('SIGKILL');
   process.on('exit', onExit);
   let stopped = false;
+  const groupAlive = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 0);
+      return child.pid !== undefined;
+    } catch {
+      return false;
+    }
+  };
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     killGroup('SIGTERM');
-    const timer = setTimeout(() => killGroup('SIGKILL'), 10_000);
     await exit;
-    clearTimeout(timer);
-    // uvicorn or the job runner may outlive the parent for a moment: make sure the group is gone.
+    // The guard goes at once; wait for the server, uvicorn and the job runner, then insist.
+    const deadline = Date.now() + 10_000;
+    while (groupAlive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     killGroup('SIGKILL');
+    child.stdin!.destroy();
     process.off('exit', onExit);
     rmSync(dir, { recursive: true, force: true });
   };
