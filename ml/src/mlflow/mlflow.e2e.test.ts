@@ -13,7 +13,7 @@ import { startMlflowServer, freePort, type MlflowServer } from '../test-support/
 import { listDir, useTempDir } from '../test-support/tmp';
 import { MlflowClient, type MlflowRun } from './client';
 import { mlflowConfig } from './config';
-import { logTrainingRun } from './log-run';
+import { describeNotLogged, logTrainingRun } from './log-run';
 
 jest.setTimeout(600_000);
 
@@ -63,12 +63,42 @@ describe('ml train with MLFLOW_TRACKING_URI: a real MLflow tracking server', () 
   beforeAll(async () => {
     csv = path.join(tmp(), 'housets-tiny.csv');
     await writeHouseTsCsv(csv, { size: 'tiny', seed: 5 });
-    server = await startMlflowServer();
-    client = new MlflowClient(mlflowConfig({ trackingUri: server.uri, experimentName: EXPERIMENT }));
+    server = await startMlflowServer({ basicAuth: true });
+    client = new MlflowClient(
+      mlflowConfig({ trackingUri: server.uri, experimentName: EXPERIMENT, ...server.admin }),
+    );
   });
 
   afterAll(async () => {
     await server?.stop();
+  });
+
+  /** The environment that points `ml train` at the server, logged in as its admin. */
+  const mlflowEnv = () => ({
+    MLFLOW_TRACKING_URI: server!.uri,
+    MLFLOW_TRACKING_USERNAME: server!.admin!.username,
+    MLFLOW_TRACKING_PASSWORD: server!.admin!.password,
+  });
+
+  it('is refused with a wrong password or none: the report says 401 and never shows the password', async () => {
+    for (const login of [{ username: 'admin', password: 'wrong-password-x' }, {}]) {
+      const config = mlflowConfig({ trackingUri: server!.uri, maxRetries: 0, ...login });
+      const report = await logTrainingRun(config, {
+        runName: 'refused',
+        status: 'FINISHED',
+        startTime: Date.now(),
+        endTime: Date.now(),
+        source: 'test',
+      });
+      expect(report.runId).toBeNull();
+      expect(report.notLogged.map((n) => n.part)).toEqual(['run', 'params', 'metrics', 'status']);
+      const warning = describeNotLogged(config, report)!;
+      expect(warning).toContain('experiments/get-by-name: 401');
+      expect(warning).toContain(
+        'check MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD',
+      );
+      expect(warning + JSON.stringify(report)).not.toContain('wrong-password-x');
+    }
   });
 
   describe('a finished run with tuning', () => {
@@ -81,7 +111,7 @@ describe('ml train with MLFLOW_TRACKING_URI: a real MLflow tracking server', () 
       outDir = path.join(tmp(), 'pkg-tuned');
       result = await runCli(
         ['train', '--data', csv, '--out', outDir, '--trials', '3', '--version', 'mlflow-e2e', '--seed', '7'],
-        { MLFLOW_TRACKING_URI: server!.uri, MLFLOW_EXPERIMENT_NAME: EXPERIMENT },
+        { ...mlflowEnv(), MLFLOW_EXPERIMENT_NAME: EXPERIMENT },
       );
       if (result.error) throw result.error;
       runId = JSON.parse(result.stdout).mlflow.runId;
@@ -96,6 +126,7 @@ describe('ml train with MLFLOW_TRACKING_URI: a real MLflow tracking server', () 
       expect(printed.mlflow.url).toBe(`${server!.uri}/#/experiments/${run.info.experiment_id}/runs/${runId}`);
       expect(result.stderr).toContain(`mlflow: run ${runId} logged`);
       expect(result.stderr).not.toContain('warning');
+      expect(result.stdout + result.stderr).not.toContain(server!.admin!.password);
     });
 
     it('is a FINISHED run of the experiment named by MLFLOW_EXPERIMENT_NAME, with its lineage tags', async () => {
@@ -172,8 +203,14 @@ describe('ml train with MLFLOW_TRACKING_URI: a real MLflow tracking server', () 
       for (const name of listDir(outDir))
         expect(listed[`package/${name}`]).toBe(statSync(path.join(outDir, name)).size);
       const { experiment_id: exp } = run.info;
+      const admin = server!.admin!;
       const response = await fetch(
         `${server!.uri}/api/2.0/mlflow-artifacts/artifacts/${exp}/${runId}/artifacts/package/manifest.json`,
+        {
+          headers: {
+            authorization: `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`,
+          },
+        },
       );
       expect(response.status).toBe(200);
       expect(
@@ -184,7 +221,7 @@ describe('ml train with MLFLOW_TRACKING_URI: a real MLflow tracking server', () 
 
   it('logs concurrent runs into one experiment that none of them found (created once, no run lost)', async () => {
     const experimentName = 'housing-concurrent';
-    const config = mlflowConfig({ trackingUri: server!.uri, experimentName });
+    const config = mlflowConfig({ trackingUri: server!.uri, experimentName, ...server!.admin });
     const reports = await Promise.all(
       [1, 2, 3, 4].map((k) =>
         logTrainingRun(config, {
@@ -230,7 +267,7 @@ describe('ml train with MLFLOW_TRACKING_URI: a real MLflow tracking server', () 
         '--version',
         'fails',
       ],
-      { MLFLOW_TRACKING_URI: server!.uri, MLFLOW_EXPERIMENT_NAME: EXPERIMENT },
+      { ...mlflowEnv(), MLFLOW_EXPERIMENT_NAME: EXPERIMENT },
     );
     expect(result.error).toBeInstanceOf(Error);
     expect(result.stderr).toMatch(/mlflow: run [0-9a-f]{32} logged/);

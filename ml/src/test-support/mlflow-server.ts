@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -35,6 +36,8 @@ export async function freePort(): Promise<number> {
 export interface MlflowServer {
   readonly uri: string;
   readonly dir: string;
+  /** The admin login of the basic-auth app (MLflow's own authentication), when it was started with it. */
+  readonly admin: { username: string; password: string } | null;
   /** Stops the server and every process it started, and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
   output(): string;
@@ -60,12 +63,39 @@ exit $status
 `;
 
 /**
+ * The basic-auth app's settings: its user store in `dir`, and checked logins cached for the test's length
+ * (a login is a PBKDF2 hash per request otherwise, seconds each on a loaded two-core machine).
+ */
+function writeAuthConfig(dir: string): string {
+  const file = path.join(dir, 'basic_auth.ini');
+  writeFileSync(
+    file,
+    [
+      '[mlflow]',
+      'default_permission = READ',
+      `database_uri = sqlite:///${path.join(dir, 'basic_auth.db')}`,
+      'authorization_function = mlflow.server.auth:authenticate_request_basic_auth',
+      'auth_cache_ttl_seconds = 600',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+/**
  * Starts `mlflow server` (SQLite backend store, artifacts proxied into a temporary directory) on a free
- * loopback port and waits for GET /health. The server runs in its own process group (it starts uvicorn
+ * loopback port and waits for GET /health; with `basicAuth`, MLflow's basic-auth app with a random admin
+ * password. The server runs in its own process group (it starts uvicorn
  * and a job runner), so stopping signals the whole group; a process-exit hook and the guard's stdin
  * kill it if a test run ends without stopping it.
  */
-export async function startMlflowServer(timeoutMs = 180_000): Promise<MlflowServer> {
+export async function startMlflowServer(
+  options: { basicAuth?: boolean; timeoutMs?: number } = {},
+): Promise<MlflowServer> {
+  const timeoutMs = options.timeoutMs ?? 180_000;
+  const admin = options.basicAuth
+    ? { username: 'admin', password: `pw-${randomBytes(12).toString('hex')}` }
+    : null;
   const binary = mlflowBinary();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ml-mlflow-'));
   const port = await freePort();
@@ -83,13 +113,23 @@ export async function startMlflowServer(timeoutMs = 180_000): Promise<MlflowServ
     String(port),
     '--workers',
     '1',
+    ...(admin ? ['--app-name', 'basic-auth'] : []),
   ];
   // The guard leads a new process group holding the server and everything it starts.
   const child: ChildProcess = spawn('sh', ['-c', GUARD_SCRIPT, 'mlflow-guard', binary, ...args], {
     cwd: dir,
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    env: {
+      ...process.env,
+      PYTHONUNBUFFERED: '1',
+      ...(admin && {
+        MLFLOW_AUTH_CONFIG_PATH: writeAuthConfig(dir),
+        MLFLOW_AUTH_ADMIN_USERNAME: admin.username,
+        MLFLOW_AUTH_ADMIN_PASSWORD: admin.password,
+        MLFLOW_FLASK_SERVER_SECRET_KEY: randomBytes(16).toString('hex'),
+      }),
+    },
   });
   child.stdin!.on('error', () => undefined);
   let log = '';
@@ -141,7 +181,7 @@ export async function startMlflowServer(timeoutMs = 180_000): Promise<MlflowServ
     process.off('exit', onExit);
     rmSync(dir, { recursive: true, force: true });
   };
-  const server: MlflowServer = { uri, dir, stop, output: () => log };
+  const server: MlflowServer = { uri, dir, admin, stop, output: () => log };
 
   const deadline = Date.now() + timeoutMs;
   try {
