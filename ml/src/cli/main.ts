@@ -1,36 +1,16 @@
 #!/usr/bin/env node
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../errors';
 import { writeHouseTsCsv, SAMPLE_SIZES, type SampleSize } from '../generate';
 import { loadSpec } from '../spec/load';
 import { TRAINING_METRICS, type TrainingMetric } from '../spec/schema';
-import type { ModelEvaluation, ModelManifest } from '../package/manifest';
-import { defaultVersion, trainModel, type TrainProgress } from '../train/train';
-import { mlflowConfigFromEnv, type MlflowConfig } from '../mlflow/config';
-import {
-  describeNotLogged,
-  logTrainingRun,
-  type MlflowLogReport,
-  type TrainingRunLog,
-} from '../mlflow/log-run';
-import {
-  failedTrainingRun,
-  finishedTrainingRun,
-  type TrainingRunOptions,
-  type TrialResult,
-} from '../mlflow/training-run';
+import type { ModelManifest } from '../package/manifest';
+import { trainModel } from '../train/train';
+import type { TrainingRunOptions } from '../mlflow/training-run';
+import { MlflowTrainRun } from './mlflow-run';
 import { readPackage } from '../package/io';
 import { packPackage } from '../package/archive';
 import { loadPackageModel } from '../package/verify';
@@ -148,117 +128,38 @@ function trainRunOptions(values: Values, data: string): TrainingRunOptions {
   };
 }
 
-/** Trial results from the trainer's progress events: what a failed run got through. */
-function collectTrials(trials: TrialResult[], cv: { metric: string | null }) {
-  return (progress: TrainProgress) => {
-    if (progress.stage !== 'trainer' || progress.event.event !== 'trial') return;
-    const e = progress.event as {
-      number?: unknown;
-      score?: unknown;
-      rmse?: unknown;
-      seconds?: unknown;
-      metric?: unknown;
-    };
-    if (typeof e.number !== 'number') return;
-    const num = (v: unknown) => (typeof v === 'number' ? v : null);
-    trials.push({
-      number: e.number,
-      cv_score: num(e.score),
-      eval_rmse: num(e.rmse),
-      seconds: num(e.seconds),
-    });
-    if (typeof e.metric === 'string') cv.metric = e.metric;
-  };
-}
-
-/** Logs the run to MLflow; what could not be logged is a warning, never a failed command. */
-/** The OS user running the command, as MLflow's own client records it (none when it cannot be read). */
-function osUser(): string | null {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return null;
-  }
-}
-
-async function logToMlflow(config: MlflowConfig, run: TrainingRunLog): Promise<MlflowLogReport> {
-  const report = await logTrainingRun(config, { user: osUser(), ...run });
-  const warning = describeNotLogged(config, report);
-  if (warning) {
-    const outcome =
-      run.status === 'FINISHED' ? 'the training run itself succeeded' : 'the training run failed';
-    process.stderr.write(`warning: ${warning} (${outcome})\n`);
-  } else {
-    process.stderr.write(`mlflow: run ${report.runId} logged to ${report.runUrl}\n`);
-  }
-  return report;
-}
-
 async function train(values: Values): Promise<void> {
   const spec = loadSpec((values.spec as string | undefined) ?? 'housets');
   const data = required(values, 'data');
   if (!existsSync(data)) throw new InputError(`--data ${data}: no such file`);
-  const outDir = required(values, 'out');
-  const mlflow = mlflowConfigFromEnv(process.env);
-  const options = trainRunOptions(values, data);
-  const startTime = new Date();
-  const trials: TrialResult[] = [];
-  const cv = { metric: null as string | null };
-  const onTrial = collectTrials(trials, cv);
+  const name = typeof values.name === 'string' ? values.name : undefined;
+  const version = typeof values.version === 'string' ? values.version : undefined;
+  const mlflow = MlflowTrainRun.fromEnv(process.env, {
+    options: trainRunOptions(values, data),
+    spec: spec.name,
+    name,
+    version,
+  });
   const line = new ProgressLine();
-  let result: { dir: string; manifest: ModelManifest };
-  try {
-    result = await trainModel({
-      spec,
-      csv: data,
-      outDir,
-      trials: integer(values, 'trials', 20),
-      fast: values.fast === true,
-      seed: integer(values, 'seed', 42),
-      ...trainingOptions(values),
-      ...(typeof values.name === 'string' && { modelName: values.name }),
-      ...(typeof values.version === 'string' && { version: values.version }),
-      onProgress: (progress) => {
-        onTrial(progress);
-        renderTrainProgress(line, progress);
-      },
-    });
-  } catch (error) {
-    if (mlflow) {
-      const name = typeof values.name === 'string' ? values.name : `${spec.name}-xgboost`;
-      const version = typeof values.version === 'string' ? values.version : defaultVersion(startTime);
-      await logToMlflow(
-        mlflow,
-        failedTrainingRun({
-          runName: `${name}-${version}`,
-          spec: spec.name,
-          options,
-          trials,
-          cvMetric: cv.metric,
-          error,
-          startTime,
-          endTime: new Date(),
-          source: 'ml train',
-        }),
-      );
-    }
+  const { dir, manifest } = await trainModel({
+    spec,
+    csv: data,
+    outDir: required(values, 'out'),
+    trials: integer(values, 'trials', 20),
+    fast: values.fast === true,
+    seed: integer(values, 'seed', 42),
+    ...trainingOptions(values),
+    ...(name !== undefined && { modelName: name }),
+    ...(version !== undefined && { version }),
+    onProgress: (progress) => {
+      mlflow?.onProgress(progress);
+      renderTrainProgress(line, progress);
+    },
+  }).catch(async (error: unknown) => {
+    await mlflow?.failed(error);
     throw error;
-  }
-  const { dir, manifest } = result;
-  const report = mlflow
-    ? await logToMlflow(
-        mlflow,
-        finishedTrainingRun({
-          manifest,
-          evaluation: readEvaluationTrials(dir),
-          package: { dir },
-          options,
-          startTime,
-          endTime: new Date(),
-          source: 'ml train',
-        }),
-      )
-    : null;
+  });
+  const report = await mlflow?.finished(dir, manifest);
   const m = manifest.metrics;
   process.stdout.write(
     JSON.stringify(
@@ -286,12 +187,6 @@ async function train(values: Values): Promise<void> {
       2,
     ) + '\n',
   );
-}
-
-/** The tuning trials of a package just written (evaluation.json). */
-function readEvaluationTrials(dir: string): Pick<ModelEvaluation, 'trials'> {
-  const evaluation = JSON.parse(readFileSync(path.join(dir, 'evaluation.json'), 'utf8')) as ModelEvaluation;
-  return { trials: evaluation.trials };
 }
 
 async function score(values: Values, mode: 'evaluate' | 'predict'): Promise<void> {
