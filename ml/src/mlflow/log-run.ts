@@ -118,6 +118,47 @@ function packageFiles(pkg: NonNullable<TrainingRunLog['package']>): { file: stri
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** The experiment (created when missing) and a new run in it with the run's tags. */
+async function startRun(
+  client: MlflowClient,
+  config: MlflowConfig,
+  run: TrainingRunLog,
+): Promise<{ experimentId: string; runId: string; artifactUri: string }> {
+  const experimentId = await client.ensureExperiment(config.experimentName);
+  const info = await client.createRun({
+    experimentId,
+    runName: run.runName,
+    startTime: millis(run.startTime),
+    tags: runTags(run),
+  });
+  return { experimentId, runId: info.run_id, artifactUri: info.artifact_uri ?? '' };
+}
+
+/** Each package file through the artifact proxy, streamed from disk. */
+async function uploadPackage(
+  client: MlflowClient,
+  artifactUri: string,
+  pkg: NonNullable<TrainingRunLog['package']>,
+): Promise<void> {
+  for (const { file, artifactPath } of packageFiles(pkg)) {
+    const size = statSync(file).size;
+    if (size > MAX_ARTIFACT_BYTES)
+      throw new Error(`${artifactPath} is ${size} bytes, over the ${MAX_ARTIFACT_BYTES}-byte upload limit`);
+    await client.uploadArtifact(artifactUri, artifactPath, await openAsBlob(file));
+  }
+}
+
+/** The parts after the run itself, in the order they are logged. */
+function partsOf(run: TrainingRunLog): LoggedPart[] {
+  return [
+    'params',
+    'metrics',
+    ...(run.trials && run.trials.length > 0 ? (['tuning trials'] as const) : []),
+    ...(run.package ? (['package'] as const) : []),
+    'status',
+  ];
+}
+
 /**
  * Logs a finished (or failed) training run to MLflow: experiment (created if missing), run with its tags,
  * params, final metrics, one metric series per tuning-trial metric, the package as artifacts, then the
@@ -137,72 +178,47 @@ export async function logTrainingRun(
     logged: [],
     notLogged: [],
   };
-  const endTime = millis(run.endTime);
-  const wanted: LoggedPart[] = ['params', 'metrics'];
-  if (run.trials && run.trials.length > 0) wanted.push('tuning trials');
-  if (run.package) wanted.push('package');
-  wanted.push('status');
-
-  let artifactUri: string;
+  const parts = partsOf(run);
+  let started: Awaited<ReturnType<typeof startRun>>;
   try {
-    report.experimentId = await client.ensureExperiment(config.experimentName);
-    const info = await client.createRun({
-      experimentId: report.experimentId,
-      runName: run.runName,
-      startTime: millis(run.startTime),
-      tags: runTags(run),
-    });
-    report.runId = info.run_id;
-    report.runUrl = `${config.trackingUri}/#/experiments/${report.experimentId}/runs/${info.run_id}`;
-    artifactUri = info.artifact_uri ?? '';
-    report.logged.push('run');
+    started = await startRun(client, config, run);
   } catch (error) {
     const reason = reasonOf(error);
-    report.notLogged.push({ part: 'run', reason }, ...wanted.map((part) => ({ part, reason })));
+    report.notLogged.push(...(['run', ...parts] as LoggedPart[]).map((part) => ({ part, reason })));
     return report;
   }
-  const runId = report.runId;
-
-  const step = async (part: LoggedPart, fn: () => Promise<void>) => {
+  const { experimentId, runId, artifactUri } = started;
+  Object.assign(report, {
+    experimentId,
+    runId,
+    runUrl: `${config.trackingUri}/#/experiments/${experimentId}/runs/${runId}`,
+    logged: ['run'],
+  });
+  const endTime = millis(run.endTime);
+  const send: Record<LoggedPart, () => Promise<void>> = {
+    run: async () => undefined,
+    params: () =>
+      client.logBatch(runId, {
+        params: keyValues(run.params, MLFLOW_LIMITS.paramValueLength),
+        // The error goes with the params batch: it is there even when the status update fails.
+        tags: keyValues({ 'housing.error': run.error }, MLFLOW_LIMITS.tagValueLength),
+      }),
+    metrics: () => client.logBatch(runId, { metrics: finiteMetrics(run.metrics ?? {}, endTime, 0) }),
+    'tuning trials': () =>
+      client.logBatch(runId, {
+        metrics: (run.trials ?? []).flatMap((t) => finiteMetrics(t.metrics, endTime, t.number)),
+      }),
+    package: () => uploadPackage(client, artifactUri, run.package!),
+    status: () => client.updateRun(runId, run.status, endTime),
+  };
+  for (const part of parts) {
     try {
-      await fn();
+      await send[part]();
       report.logged.push(part);
     } catch (error) {
       report.notLogged.push({ part, reason: reasonOf(error) });
     }
-  };
-
-  await step('params', () =>
-    client.logBatch(runId, {
-      params: keyValues(run.params, MLFLOW_LIMITS.paramValueLength),
-      // The error goes with the params batch: it is there even when the status update fails.
-      tags: keyValues({ 'housing.error': run.error }, MLFLOW_LIMITS.tagValueLength),
-    }),
-  );
-  await step('metrics', () =>
-    client.logBatch(runId, { metrics: finiteMetrics(run.metrics ?? {}, endTime, 0) }),
-  );
-  if (wanted.includes('tuning trials')) {
-    await step('tuning trials', () =>
-      client.logBatch(runId, {
-        metrics: run.trials!.flatMap((trial) => finiteMetrics(trial.metrics, endTime, trial.number)),
-      }),
-    );
   }
-  if (run.package) {
-    const pkg = run.package;
-    await step('package', async () => {
-      for (const { file, artifactPath } of packageFiles(pkg)) {
-        const size = statSync(file).size;
-        if (size > MAX_ARTIFACT_BYTES)
-          throw new Error(
-            `${artifactPath} is ${size} bytes, over the ${MAX_ARTIFACT_BYTES}-byte upload limit`,
-          );
-        await client.uploadArtifact(artifactUri, artifactPath, await openAsBlob(file));
-      }
-    });
-  }
-  await step('status', () => client.updateRun(runId, run.status, endTime));
   return report;
 }
 
