@@ -123,6 +123,9 @@ export async function startMlflowServer(
     env: {
       ...process.env,
       PYTHONUNBUFFERED: '1',
+      // MLflow 3 sends usage telemetry unless told not to; tests talk to loopback only.
+      MLFLOW_DISABLE_TELEMETRY: 'true',
+      DO_NOT_TRACK: 'true',
       ...(admin && {
         MLFLOW_AUTH_CONFIG_PATH: writeAuthConfig(dir),
         MLFLOW_AUTH_ADMIN_USERNAME: admin.username,
