@@ -9,6 +9,8 @@ import { loadSpec } from '../spec/load';
 import { TRAINING_METRICS, type TrainingMetric } from '../spec/schema';
 import type { ModelManifest } from '../package/manifest';
 import { trainModel } from '../train/train';
+import type { TrainingRunOptions } from '../mlflow/training-run';
+import { MlflowTrainRun } from './mlflow-run';
 import { readPackage } from '../package/io';
 import { packPackage } from '../package/archive';
 import { loadPackageModel } from '../package/verify';
@@ -27,6 +29,7 @@ Commands:
             Trains a model package (model.onnx, manifest.json, evaluation.json) from a CSV. Parameters and rounds
             are chosen by cross-validation on the metric; --seeds repeats the selection and reports the spread;
             --interval-level sets the coverage the prediction intervals are calibrated to.
+            With MLFLOW_TRACKING_URI set, the run (finished or failed) is also logged to that MLflow server.
   evaluate  --model DIR --data FILE
             Scores a labelled CSV with a package and prints MAE, RMSE, R² and MAPE as JSON.
   predict   --model DIR --data FILE --out FILE [--errors FILE]
@@ -113,10 +116,30 @@ async function generate(values: Values): Promise<void> {
   if (values.dirty) process.stderr.write(`dirt injected: ${JSON.stringify(summary.dirt)}\n`);
 }
 
+/** The train options recorded with a run (MLflow's `train.*` params): what the command was asked to do. */
+function trainRunOptions(values: Values, data: string): TrainingRunOptions {
+  return {
+    data: path.basename(data),
+    // the trials that ran: --fast tunes nothing
+    trials: values.fast === true ? 0 : integer(values, 'trials', 20),
+    fast: values.fast === true,
+    seed: integer(values, 'seed', 42),
+    ...trainingOptions(values),
+  };
+}
+
 async function train(values: Values): Promise<void> {
   const spec = loadSpec((values.spec as string | undefined) ?? 'housets');
   const data = required(values, 'data');
   if (!existsSync(data)) throw new InputError(`--data ${data}: no such file`);
+  const name = typeof values.name === 'string' ? values.name : undefined;
+  const version = typeof values.version === 'string' ? values.version : undefined;
+  const mlflow = MlflowTrainRun.fromEnv(process.env, {
+    options: trainRunOptions(values, data),
+    spec: spec.name,
+    name,
+    version,
+  });
   const line = new ProgressLine();
   const { dir, manifest } = await trainModel({
     spec,
@@ -126,10 +149,17 @@ async function train(values: Values): Promise<void> {
     fast: values.fast === true,
     seed: integer(values, 'seed', 42),
     ...trainingOptions(values),
-    ...(typeof values.name === 'string' && { modelName: values.name }),
-    ...(typeof values.version === 'string' && { version: values.version }),
-    onProgress: (progress) => renderTrainProgress(line, progress),
+    ...(name !== undefined && { modelName: name }),
+    ...(version !== undefined && { version }),
+    onProgress: (progress) => {
+      mlflow?.onProgress(progress);
+      renderTrainProgress(line, progress);
+    },
+  }).catch(async (error: unknown) => {
+    await mlflow?.failed(error);
+    throw error;
   });
+  const report = await mlflow?.finished(dir, manifest);
   const m = manifest.metrics;
   process.stdout.write(
     JSON.stringify(
@@ -145,6 +175,13 @@ async function train(values: Values): Promise<void> {
               holdout: manifest.intervals.holdout,
             }
           : null,
+        ...(report && {
+          mlflow: {
+            runId: report.runId,
+            url: report.runUrl,
+            notLogged: report.notLogged.map((n) => n.part),
+          },
+        }),
       },
       null,
       2,
