@@ -7,6 +7,7 @@ import { Datasets1732332000000 } from '../../dataset/migrations/1732332000000-da
 import { BatchDatasets1764700000000 } from '../../batch/migrations/1764700000000-batch-datasets';
 import { OneProductionVersion1765000000000 } from './1765000000000-one-production-version';
 import { BatchJobEvaluation1765100000000 } from '../../batch/migrations/1765100000000-batch-job-evaluation';
+import { ModelAliases1765200000000 } from '../../model-registry/migrations/1765200000000-model-aliases';
 
 /** Every migration, in order. A module that adds tables adds its migration here. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   BatchDatasets1764700000000,
   OneProductionVersion1765000000000,
   BatchJobEvaluation1765100000000,
+  ModelAliases1765200000000,
 ];
