@@ -566,6 +566,7 @@ export class RegistryService {
   async previewRollback(name?: string): Promise<RollbackPlan> {
     const plan = await this.planRollback(this.versions.manager, name);
     if ('conflict' in plan) throw conflict(plan.conflict);
+    await this.withAliases([plan.from, plan.to]);
     return plan;
   }
 
