@@ -54,7 +54,8 @@ async function waitForServed(t: TestApp, auth: object, name: string, version: nu
   for (;;) {
     const res = await t.request().get('/v1/models/current').set(auth);
     if (res.status === 200 && res.body.name === name && res.body.version === version) return;
-    if (Date.now() > end) throw new Error(`${name} v${version} not served (last ${JSON.stringify(res.body)})`);
+    if (Date.now() > end)
+      throw new Error(`${name} v${version} not served (last ${JSON.stringify(res.body)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -81,7 +82,8 @@ describe('aliases, tags and history', () => {
 
   const setAlias = (alias: string, body: object, key = writerKey) =>
     t.request().put(`/v1/models/${NAME}/aliases/${alias}`).set(key).send(body);
-  const version = async (v: number) => (await t.request().get(`/v1/models/${NAME}/versions/${v}`).set(t.auth)).body;
+  const version = async (v: number) =>
+    (await t.request().get(`/v1/models/${NAME}/versions/${v}`).set(t.auth)).body;
   const history = async (query = '') =>
     (await t.request().get(`/v1/models/${NAME}/history${query}`).set(t.auth)).body as {
       items: HistoryItem[];
@@ -138,7 +140,10 @@ describe('aliases, tags and history', () => {
     const unknown = await setAlias('champion', { version: 99 });
     expect(unknown.status).toBe(404);
     expect(unknown.headers['content-type']).toContain('application/problem+json');
-    expect((await t.request().put('/v1/models/no-such-model/aliases/champion').set(writerKey).send({ version: 1 })).status).toBe(404);
+    expect(
+      (await t.request().put('/v1/models/no-such-model/aliases/champion').set(writerKey).send({ version: 1 }))
+        .status,
+    ).toBe(404);
 
     const reader = await t
       .request()
@@ -166,7 +171,9 @@ describe('aliases, tags and history', () => {
       .send({ version: 2, reason: 'shadow test over' });
     expect(removed.status).toBe(204);
     expect((await version(2)).aliases).toEqual([]);
-    expect((await t.request().delete(`/v1/models/${NAME}/aliases/eu_2026-b`).set(writerKey)).status).toBe(404);
+    expect((await t.request().delete(`/v1/models/${NAME}/aliases/eu_2026-b`).set(writerKey)).status).toBe(
+      404,
+    );
   });
 
   it('records every change with key, time, from, to and reason, newest first and paged', async () => {
@@ -196,8 +203,15 @@ describe('aliases, tags and history', () => {
 
   it('describes and tags a version (merge patch, null removes), with limits', async () => {
     const patch = (body: unknown, v = 1) =>
-      t.request().patch(`/v1/models/${NAME}/versions/${v}`).set(writerKey).send(body as object);
-    const res = await patch({ description: 'Tuned on 2012–2019', tags: { team: 'pricing', 'data.cut': '2019-12' } });
+      t
+        .request()
+        .patch(`/v1/models/${NAME}/versions/${v}`)
+        .set(writerKey)
+        .send(body as object);
+    const res = await patch({
+      description: 'Tuned on 2012–2019',
+      tags: { team: 'pricing', 'data.cut': '2019-12' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       description: 'Tuned on 2012–2019',
@@ -242,13 +256,21 @@ describe('aliases, tags and history', () => {
 
   it('serialises concurrent alias moves: one champion, and a history whose every step starts where the last ended', async () => {
     const before = (await history()).total;
-    const moves = Array.from({ length: 12 }, (_, i) => setAlias('champion', { version: (i % 3) + 1, reason: `move ${i}` }));
+    const moves = Array.from({ length: 12 }, (_, i) =>
+      setAlias('champion', { version: (i % 3) + 1, reason: `move ${i}` }),
+    );
     const results = await Promise.all(moves);
     expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
-    const versions = (await t.request().get('/v1/models').set(t.auth)).body as { version: number; aliases: string[]; stage: string }[];
+    const versions = (await t.request().get('/v1/models').set(t.auth)).body as {
+      version: number;
+      aliases: string[];
+      stage: string;
+    }[];
     const champions = versions.filter((v) => v.aliases.includes('champion'));
     expect(champions).toHaveLength(1);
-    expect(versions.filter((v) => v.stage === 'production').map((v) => v.version)).toEqual([champions[0]!.version]);
+    expect(versions.filter((v) => v.stage === 'production').map((v) => v.version)).toEqual([
+      champions[0]!.version,
+    ]);
     const moved = (await history()).items
       .slice(0, (await history()).total - before)
       .filter((e) => e.alias === 'champion')
@@ -273,7 +295,10 @@ describe('rollback walks back through champion history', () => {
     expect(preview0.status).toBe(409);
     expect(preview0.body.detail).toContain('no version is in production');
     for (const v of [1, 2, 3])
-      expect((await t.request().put(`/v1/models/${NAME}/aliases/champion`).set(t.auth).send({ version: v })).status).toBe(200);
+      expect(
+        (await t.request().put(`/v1/models/${NAME}/aliases/champion`).set(t.auth).send({ version: v }))
+          .status,
+      ).toBe(200);
     await waitForServed(t, t.auth, NAME, 3);
 
     const preview = await t.request().get(`/v1/models/${NAME}/rollback`).set(t.auth);
@@ -312,7 +337,9 @@ describe('rollback walks back through champion history', () => {
     expect(third.body.detail).toContain('earliest champion');
     expect((await t.request().post('/v1/models/rollback').set(t.auth)).status).toBe(409);
 
-    const { items } = (await t.request().get(`/v1/models/${NAME}/history`).set(t.auth)).body as { items: HistoryItem[] };
+    const { items } = (await t.request().get(`/v1/models/${NAME}/history`).set(t.auth)).body as {
+      items: HistoryItem[];
+    };
     expect(items.slice(0, 2).map((e) => [e.action, e.from?.version, e.to?.version, e.reason])).toEqual([
       ['rollback', 2, 1, null],
       ['rollback', 3, 2, 'v3 overprices condos'],
@@ -326,7 +353,11 @@ describe('rollback walks back through champion history', () => {
   it('champion has one holder across model names: moving it to another model removes it here, and rollback brings it back', async () => {
     const other: ModelPackage = structuredClone(first.pkg);
     other.manifest.model.name = 'other-model';
-    const registered = await t.request().post('/v1/models').set(t.auth).attach('package', packPackage(other), 'o.tar.gz');
+    const registered = await t
+      .request()
+      .post('/v1/models')
+      .set(t.auth)
+      .attach('package', packPackage(other), 'o.tar.gz');
     expect(registered.status).toBe(201);
     const moved = await t
       .request()
@@ -339,7 +370,9 @@ describe('rollback walks back through champion history', () => {
       aliases: [],
       stage: 'archived',
     });
-    const [removal] = ((await t.request().get(`/v1/models/${NAME}/history`).set(t.auth)).body as { items: HistoryItem[] }).items;
+    const [removal] = (
+      (await t.request().get(`/v1/models/${NAME}/history`).set(t.auth)).body as { items: HistoryItem[] }
+    ).items;
     expect(removal).toMatchObject({ action: 'remove', alias: 'champion', from: { version: 3 }, to: null });
     expect(removal!.reason).toBe('moved to other-model v1: new market');
     const notHere = await t.request().get(`/v1/models/${NAME}/rollback`).set(t.auth);
@@ -363,7 +396,8 @@ describe('the deprecated stage layer over aliases', () => {
 
   const stage = (v: number, s: string) =>
     t.request().put(`/v1/models/${NAME}/versions/${v}/stage`).set(t.auth).send({ stage: s });
-  const get = async (v: number) => (await t.request().get(`/v1/models/${NAME}/versions/${v}`).set(t.auth)).body;
+  const get = async (v: number) =>
+    (await t.request().get(`/v1/models/${NAME}/versions/${v}`).set(t.auth)).body;
 
   it('maps stages to aliases, keeps the response shape and says it is deprecated', async () => {
     const staged = await stage(2, 'staging');
@@ -390,7 +424,9 @@ describe('the deprecated stage layer over aliases', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toContain('is in production');
 
-    const { items } = (await t.request().get(`/v1/models/${NAME}/history`).set(t.auth)).body as { items: HistoryItem[] };
+    const { items } = (await t.request().get(`/v1/models/${NAME}/history`).set(t.auth)).body as {
+      items: HistoryItem[];
+    };
     expect(items.map((e) => [e.action, e.alias, e.fromStage, e.toStage])).toEqual([
       ['stage', null, 'archived', 'none'],
       ['stage', null, 'none', 'archived'],
@@ -461,12 +497,24 @@ describe('model references on predictions', () => {
       expect(res.headers['content-type']).toContain('application/problem+json');
       expect(res.body.detail).toContain(ref);
     }
-    for (const model of ['bad ref!', `${NAME}@Champion`, `${NAME}/0`, `${NAME}@a/1`, 5, '', 'x'.repeat(300)]) {
+    for (const model of [
+      'bad ref!',
+      `${NAME}@Champion`,
+      `${NAME}/0`,
+      `${NAME}@a/1`,
+      5,
+      '',
+      'x'.repeat(300),
+    ]) {
       const res = await predict({ record, model });
       expect(res.status).toBe(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['model']);
     }
-    const bulk = await t.request().post('/v1/predictions/bulk').set(t.auth).send({ records: [record], model: '@x' });
+    const bulk = await t
+      .request()
+      .post('/v1/predictions/bulk')
+      .set(t.auth)
+      .send({ records: [record], model: '@x' });
     expect(bulk.status).toBe(400);
   });
 });

@@ -2,8 +2,14 @@ import { ModelReferenceError, formatModelReference, parseModelReference } from '
 
 describe('parseModelReference', () => {
   it('reads name@alias, name/version and a bare name as its champion', () => {
-    expect(parseModelReference('housets-xgboost@champion')).toEqual({ name: 'housets-xgboost', alias: 'champion' });
-    expect(parseModelReference('housets-xgboost@eu_2026-b')).toEqual({ name: 'housets-xgboost', alias: 'eu_2026-b' });
+    expect(parseModelReference('housets-xgboost@champion')).toEqual({
+      name: 'housets-xgboost',
+      alias: 'champion',
+    });
+    expect(parseModelReference('housets-xgboost@eu_2026-b')).toEqual({
+      name: 'housets-xgboost',
+      alias: 'eu_2026-b',
+    });
     expect(parseModelReference('housets-xgboost/3')).toEqual({ name: 'housets-xgboost', version: 3 });
     expect(parseModelReference('housets.v2')).toEqual({ name: 'housets.v2', alias: 'champion' });
   });
@@ -31,10 +37,12 @@ describe('parseModelReference', () => {
   });
 
   it('refuses what is not a string', () => {
-    for (const value of [undefined, null, 3, {}, ['m']]) expect(() => parseModelReference(value)).toThrow(ModelReferenceError);
+    for (const value of [undefined, null, 3, {}, ['m']])
+      expect(() => parseModelReference(value)).toThrow(ModelReferenceError);
   });
 
   it('formats a reference back to the text it was parsed from', () => {
-    for (const text of ['m@challenger', 'm/12']) expect(formatModelReference(parseModelReference(text))).toBe(text);
+    for (const text of ['m@challenger', 'm/12'])
+      expect(formatModelReference(parseModelReference(text))).toBe(text);
   });
 });

@@ -14,10 +14,12 @@ function problemFields(run: () => unknown): string[] {
 
 describe('parseVersionPatch', () => {
   it('accepts a description, tags and null to clear or remove', () => {
-    expect(parseVersionPatch({ description: 'tuned on 2023', tags: { team: 'pricing', old: null } })).toEqual({
-      description: 'tuned on 2023',
-      tags: { team: 'pricing', old: null },
-    });
+    expect(parseVersionPatch({ description: 'tuned on 2023', tags: { team: 'pricing', old: null } })).toEqual(
+      {
+        description: 'tuned on 2023',
+        tags: { team: 'pricing', old: null },
+      },
+    );
     expect(parseVersionPatch({ description: null })).toEqual({ description: null });
     expect(parseVersionPatch({})).toEqual({});
   });
@@ -32,7 +34,9 @@ describe('parseVersionPatch', () => {
         }),
       ).sort(),
     ).toEqual(['description', 'stage', 'tags.bad key', 'tags.long', 'tags.n']);
-    expect(problemFields(() => parseVersionPatch({ description: 'x'.repeat(5001) }))).toEqual(['description']);
+    expect(problemFields(() => parseVersionPatch({ description: 'x'.repeat(5001) }))).toEqual([
+      'description',
+    ]);
     expect(problemFields(() => parseVersionPatch({ tags: ['a'] }))).toEqual(['tags']);
     expect(problemFields(() => parseVersionPatch('text'))).toEqual(['body']);
   });

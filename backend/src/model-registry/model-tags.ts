@@ -34,12 +34,16 @@ export function parseVersionPatch(body: unknown): VersionPatch {
     if (description !== null && typeof description !== 'string')
       problems.push({ field: 'description', message: 'must be a string or null' });
     else if (typeof description === 'string' && description.length > MAX_DESCRIPTION_LENGTH)
-      problems.push({ field: 'description', message: `must be at most ${MAX_DESCRIPTION_LENGTH} characters` });
+      problems.push({
+        field: 'description',
+        message: `must be at most ${MAX_DESCRIPTION_LENGTH} characters`,
+      });
     else patch.description = description;
   }
   if ('tags' in body) {
     const { tags } = body;
-    if (!isObject(tags)) problems.push({ field: 'tags', message: 'must be an object of tag keys to string values' });
+    if (!isObject(tags))
+      problems.push({ field: 'tags', message: 'must be an object of tag keys to string values' });
     else {
       const entries = Object.entries(tags);
       if (entries.length > MAX_TAGS)
@@ -75,7 +79,10 @@ export function mergeTags(
   }
   if (Object.keys(merged).length > MAX_TAGS)
     throw validationProblem([
-      { field: 'tags', message: `a version may have at most ${MAX_TAGS} tags (this patch would make ${Object.keys(merged).length})` },
+      {
+        field: 'tags',
+        message: `a version may have at most ${MAX_TAGS} tags (this patch would make ${Object.keys(merged).length})`,
+      },
     ]);
   return merged;
 }

@@ -150,7 +150,8 @@ export class RegistryController {
   @HttpCode(200)
   @RequireScopes('models:write')
   @ApiOperation({
-    summary: 'Move champion back one step through its history (the version GET /v1/models/{name}/rollback names)',
+    summary:
+      'Move champion back one step through its history (the version GET /v1/models/{name}/rollback names)',
     description:
       'Each rollback restores the version that held champion before the current one arrived, skipping versions ' +
       'already rolled away from: after v1→v2→v3, two rollbacks give v2 then v1. The body is optional.',
@@ -310,7 +311,7 @@ export class RegistryController {
     summary: 'Deprecated: use PUT /v1/models/{name}/aliases/{alias}. Moves a version to a stage',
     description:
       'A layer over aliases: production sets champion (archiving the version that held it), staging sets ' +
-      'challenger, archived and none remove the version\'s aliases. The production version cannot be moved to ' +
+      "challenger, archived and none remove the version's aliases. The production version cannot be moved to " +
       'another stage directly (409): promote its replacement or roll back. Responses carry a `Deprecation` ' +
       'header (RFC 9745) and a `Link` to the alias endpoint.',
   })

@@ -159,7 +159,13 @@ export class ModelEvaluationDto {
 }
 
 export class SetAliasDto {
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_VERSION, example: 3, description: 'The version the alias points at' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_VERSION,
+    example: 3,
+    description: 'The version the alias points at',
+  })
   @IsInt()
   @Min(1)
   @Max(MAX_VERSION)
@@ -207,7 +213,12 @@ export class ModelAliasDto {
 /** Checked by parseVersionPatch (tags are a free map); the decorators document it. */
 @ValidatedByHandler()
 export class UpdateVersionDto {
-  @ApiPropertyOptional({ nullable: true, type: String, maxLength: MAX_DESCRIPTION_LENGTH, description: 'null clears it' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: MAX_DESCRIPTION_LENGTH,
+    description: 'null clears it',
+  })
   description?: string | null;
 
   @ApiPropertyOptional({
@@ -236,18 +247,28 @@ export class HistoryEntryDto {
       'set/remove: an alias set or removed; rollback: champion moved back; stage: through the deprecated stage endpoint',
   })
   action: HistoryAction;
-  @ApiProperty({ nullable: true, type: String, example: 'champion', description: 'null for a stage change that moved no alias' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'champion',
+    description: 'null for a stage change that moved no alias',
+  })
   alias: string | null;
   @ApiProperty({ type: VersionRefDto, nullable: true, description: 'The version the change concerns' })
   version: VersionRefDto | null;
   @ApiProperty({ type: VersionRefDto, nullable: true, description: 'Where the alias pointed before' })
   from: VersionRefDto | null;
-  @ApiProperty({ type: VersionRefDto, nullable: true, description: 'Where the alias points after (null: removed)' })
+  @ApiProperty({
+    type: VersionRefDto,
+    nullable: true,
+    description: 'Where the alias points after (null: removed)',
+  })
   to: VersionRefDto | null;
   @ApiProperty({ enum: MODEL_STAGES }) fromStage: ModelStage;
   @ApiProperty({ enum: MODEL_STAGES }) toStage: ModelStage;
   @ApiProperty({ nullable: true, type: String }) reason: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'API key id that made the change' }) changedBy: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'API key id that made the change' }) changedBy:
+    string | null;
 
   static from(entry: HistoryEntry): HistoryEntryDto {
     return { ...entry, at: iso(entry.at) };
@@ -301,7 +322,8 @@ export class RollbackRequestDto {
 
 export class RollbackPreviewDto {
   @ApiProperty({ type: ModelVersionDto, description: 'The champion now' }) from: ModelVersionDto;
-  @ApiProperty({ type: ModelVersionDto, description: 'The version a rollback brings back' }) to: ModelVersionDto;
+  @ApiProperty({ type: ModelVersionDto, description: 'The version a rollback brings back' })
+  to: ModelVersionDto;
 
   static from(plan: RollbackPlan): RollbackPreviewDto {
     return { from: ModelVersionDto.from(plan.from), to: ModelVersionDto.from(plan.to) };
@@ -311,7 +333,8 @@ export class RollbackPreviewDto {
 /** The version now in production (as before), plus where champion moved from and to. */
 export class RollbackResultDto extends ModelVersionDto {
   @ApiProperty({ type: VersionRefDto, description: 'The version rolled away from' }) from: VersionRefDto;
-  @ApiProperty({ type: VersionRefDto, description: 'The version that came back (this one)' }) to: VersionRefDto;
+  @ApiProperty({ type: VersionRefDto, description: 'The version that came back (this one)' })
+  to: VersionRefDto;
 
   static fromPlan(plan: RollbackPlan): RollbackResultDto {
     return {

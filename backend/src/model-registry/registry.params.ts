@@ -39,7 +39,8 @@ export class VersionPipe implements PipeTransform<string, number> {
 @Injectable()
 export class AliasPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!ALIAS_PATTERN.test(value)) throw validationProblem([{ field: 'alias', message: `must be ${ALIAS_RULE}` }]);
+    if (!ALIAS_PATTERN.test(value))
+      throw validationProblem([{ field: 'alias', message: `must be ${ALIAS_RULE}` }]);
     return value;
   }
 }

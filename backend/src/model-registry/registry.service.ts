@@ -67,7 +67,8 @@ const ROLLBACK_HISTORY_WINDOW = 1000;
 
 /** Longest reason recorded in the history (the column's size). */
 export const MAX_REASON_LENGTH = 500;
-const truncate = (text: string) => (text.length > MAX_REASON_LENGTH ? `${text.slice(0, MAX_REASON_LENGTH - 1)}…` : text);
+const truncate = (text: string) =>
+  text.length > MAX_REASON_LENGTH ? `${text.slice(0, MAX_REASON_LENGTH - 1)}…` : text;
 
 /** Who changes an alias, and why (recorded in the history). */
 export interface ChangeContext {
@@ -374,7 +375,10 @@ export class RegistryService {
 
   /** Every alias of a name (all names when omitted), with the version each points at. */
   async listAliases(name?: string): Promise<ModelAliasView[]> {
-    const rows = await this.aliases.find({ where: name ? { name } : {}, order: { name: 'ASC', alias: 'ASC' } });
+    const rows = await this.aliases.find({
+      where: name ? { name } : {},
+      order: { name: 'ASC', alias: 'ASC' },
+    });
     const versions = await this.versionsById(rows.map((r) => r.modelVersionId));
     return rows.map((row) => ({
       name: row.name,
@@ -423,7 +427,9 @@ export class RegistryService {
       if (expectedVersion !== undefined) {
         const held = await tx.findOneOrFail(ModelVersionEntity, { where: { id: holder.modelVersionId } });
         if (held.version !== expectedVersion)
-          return { conflict: `${name}@${alias} points at v${held.version}, not v${expectedVersion}; nothing was changed` };
+          return {
+            conflict: `${name}@${alias} points at v${held.version}, not v${expectedVersion}; nothing was changed`,
+          };
       }
       await this.moveAlias(tx, alias, name, null, { ...change, action: 'remove' });
       return { removed: holder.modelVersionId };
@@ -450,7 +456,11 @@ export class RegistryService {
   }
 
   /** A model's alias and stage history, newest first. */
-  async history(name: string, limit: number, offset: number): Promise<{ items: HistoryEntry[]; total: number }> {
+  async history(
+    name: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: HistoryEntry[]; total: number }> {
     const [rows, total] = await this.changes.findAndCount({
       where: { name },
       order: { at: 'DESC', id: 'DESC' },
@@ -496,13 +506,16 @@ export class RegistryService {
     }
     if ('version' in parsed) {
       const entity = await this.versions.findOne({ where: { name: parsed.name, version: parsed.version } });
-      if (!entity) throw notFound(`no model version matches ${ref}: ${parsed.name} has no version ${parsed.version}`);
+      if (!entity)
+        throw notFound(`no model version matches ${ref}: ${parsed.name} has no version ${parsed.version}`);
       return this.withAliases(entity);
     }
     const alias = await this.aliases.findOne({ where: { name: parsed.name, alias: parsed.alias } });
     const entity = alias && (await this.versions.findOne({ where: { id: alias.modelVersionId } }));
     if (!entity)
-      throw notFound(`no model version matches ${ref}: ${parsed.name} has no version with alias ${parsed.alias}`);
+      throw notFound(
+        `no model version matches ${ref}: ${parsed.name} has no version with alias ${parsed.alias}`,
+      );
     return this.withAliases(entity);
   }
 
@@ -597,12 +610,16 @@ export class RegistryService {
     });
     if ('conflict' in outcome) throw conflict(outcome.conflict!);
     await this.announce(outcome.to.id, CHAMPION);
-    return { from: await this.get(outcome.from.name, outcome.from.version), to: await this.get(outcome.to.name, outcome.to.version) };
+    return {
+      from: await this.get(outcome.from.name, outcome.from.version),
+      to: await this.get(outcome.to.name, outcome.to.version),
+    };
   }
 
   private async planRollback(tx: EntityManager, name?: string): Promise<RollbackPlan | { conflict: string }> {
     const holder = await tx.findOne(ModelAliasEntity, { where: { alias: CHAMPION } });
-    const current = holder && (await tx.findOne(ModelVersionEntity, { where: { id: holder.modelVersionId } }));
+    const current =
+      holder && (await tx.findOne(ModelVersionEntity, { where: { id: holder.modelVersionId } }));
     if (!current) return { conflict: 'no version is in production, so there is nothing to roll back from' };
     if (name !== undefined && current.name !== name)
       return {
@@ -614,8 +631,13 @@ export class RegistryService {
       order: { at: 'DESC', id: 'DESC' },
       take: ROLLBACK_HISTORY_WINDOW,
     });
-    const arrivals = rows.reverse().map((r) => ({ toVersionId: r.toVersionId!, rollback: r.action === 'rollback' }));
-    const known = await this.versionsById(arrivals.map((a) => a.toVersionId), tx);
+    const arrivals = rows
+      .reverse()
+      .map((r) => ({ toVersionId: r.toVersionId!, rollback: r.action === 'rollback' }));
+    const known = await this.versionsById(
+      arrivals.map((a) => a.toVersionId),
+      tx,
+    );
     const targetId = rollbackTarget(arrivals, current.id, (id) => known.has(id));
     const target = targetId && known.get(targetId);
     if (!target)
@@ -638,14 +660,16 @@ export class RegistryService {
       where: list.length > 200 ? {} : { modelVersionId: In(list.map((v) => v.id)) },
     });
     const byVersion = new Map<string, string[]>();
-    for (const row of rows) byVersion.set(row.modelVersionId, [...(byVersion.get(row.modelVersionId) ?? []), row.alias]);
+    for (const row of rows)
+      byVersion.set(row.modelVersionId, [...(byVersion.get(row.modelVersionId) ?? []), row.alias]);
     for (const version of list) version.aliases = (byVersion.get(version.id) ?? []).sort();
     return found;
   }
 
   private async versionsById(ids: string[], manager: EntityManager = this.versions.manager) {
     const unique = [...new Set(ids)];
-    const found = unique.length === 0 ? [] : await manager.find(ModelVersionEntity, { where: { id: In(unique) } });
+    const found =
+      unique.length === 0 ? [] : await manager.find(ModelVersionEntity, { where: { id: In(unique) } });
     return new Map(found.map((v) => [v.id, v]));
   }
 
@@ -731,7 +755,9 @@ export class RegistryService {
         modelVersionId: previous.id,
         fromStage: previous.stage,
         toStage: previousStage!,
-        reason: truncate(`moved to ${target.name} v${target.version}${change.reason ? `: ${change.reason}` : ''}`),
+        reason: truncate(
+          `moved to ${target.name} v${target.version}${change.reason ? `: ${change.reason}` : ''}`,
+        ),
       });
     }
     const concerned = target ?? previous!;
@@ -802,7 +828,9 @@ export class RegistryService {
    * even within one millisecond or when clocks of two instances differ, and rollback reads them in order.
    */
   private async nextAt(tx: EntityManager): Promise<number> {
-    const [row] = (await tx.query(`SELECT MAX("at") AS "last" FROM "model_stage_changes"`)) as { last: unknown }[];
+    const [row] = (await tx.query(`SELECT MAX("at") AS "last" FROM "model_stage_changes"`)) as {
+      last: unknown;
+    }[];
     const last = row?.last === null || row?.last === undefined ? 0 : Number(row.last);
     return Math.max(Date.now(), last + 2);
   }
