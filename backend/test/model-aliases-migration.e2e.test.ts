@@ -91,6 +91,17 @@ it('keeps and back-fills stage history written before aliases, and turns current
     ['champion', null, 1],
   ]);
 
+  // The database still refuses a second production version (SQLite copies the table to add a column)
+  // and refuses a second champion.
+  await expect(
+    db.query(`UPDATE "model_versions" SET "stage" = 'production' WHERE "id" = '${ID(1)}'`),
+  ).rejects.toThrow(/unique|duplicate/i);
+  await expect(
+    db.query(
+      `INSERT INTO "model_aliases" ("name", "alias", "modelVersionId", "setAt") VALUES ('another', 'champion', '${ID(1)}', 1)`,
+    ),
+  ).rejects.toThrow(/unique|duplicate/i);
+
   // Rollback reads the back-filled arrivals: v1 held champion before v2.
   const preview = await t.request().get('/v1/models/legacy-model/rollback').set(auth());
   expect(preview.status).toBe(200);

@@ -49,7 +49,12 @@ async function appWithThreeVersions(): Promise<TestApp & { auth: Record<string, 
   return Object.assign(t, { auth });
 }
 
-async function waitForServed(t: TestApp, auth: object, name: string, version: number): Promise<void> {
+async function waitForServed(
+  t: TestApp,
+  auth: Record<string, string>,
+  name: string,
+  version: number,
+): Promise<void> {
   const end = Date.now() + 10_000;
   for (;;) {
     const res = await t.request().get('/v1/models/current').set(auth);

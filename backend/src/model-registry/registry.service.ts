@@ -519,10 +519,15 @@ export class RegistryService {
     return this.withAliases(entity);
   }
 
-  /** The version the API serves: the one holding `champion`. */
+  /**
+   * The version the API serves: the one holding `champion`. Its stage is production by construction;
+   * should a manual edit of the database break that, no version serves (every instance alike, as when
+   * the production stage itself is edited away) until champion is set again.
+   */
   async findChampion(): Promise<ModelVersionEntity | null> {
     const alias = await this.aliases.findOne({ where: { alias: CHAMPION } });
-    const entity = alias && (await this.versions.findOne({ where: { id: alias.modelVersionId } }));
+    const entity =
+      alias && (await this.versions.findOne({ where: { id: alias.modelVersionId, stage: 'production' } }));
     return entity ? this.withAliases(entity) : null;
   }
 
@@ -549,13 +554,18 @@ export class RegistryService {
       const target = await tx.findOneOrFail(ModelVersionEntity, { where: { id } });
       if (target.stage === stage) return { changed: false };
       const held = await this.aliasesHeld(tx, id);
+      const change: AliasChange = { changedBy, reason: null, action: 'stage' };
+      // Champion whose stage a manual edit changed: promoting it again repairs the stage.
+      if (held.includes(CHAMPION) && stage === 'production') {
+        await this.recordStage(tx, target, stage, change);
+        return { changed: true };
+      }
       if (held.includes(CHAMPION))
         return {
           conflict:
             `${name} v${version} is in production; promote another version to replace it (or roll back) ` +
             `instead of moving it to ${stage}, so that a model stays served`,
         };
-      const change: AliasChange = { changedBy, reason: null, action: 'stage' };
       if (stage === 'production' || stage === 'staging') {
         await this.moveAlias(tx, stage === 'production' ? CHAMPION : CHALLENGER, name, target, change);
         if (stage === 'production' && held.includes(CHALLENGER))
@@ -724,7 +734,12 @@ export class RegistryService {
     const holder = await tx.findOne(ModelAliasEntity, {
       where: alias === CHAMPION ? { alias } : { name, alias },
     });
-    if ((holder?.modelVersionId ?? null) === (target?.id ?? null)) return false;
+    if ((holder?.modelVersionId ?? null) === (target?.id ?? null)) {
+      // Setting champion again on its holder repairs a stage a manual edit changed (see findChampion).
+      if (alias !== CHAMPION || !target || target.stage === 'production') return false;
+      await this.restage(tx, target);
+      return true;
+    }
     const previous = holder
       ? await tx.findOneOrFail(ModelVersionEntity, { where: { id: holder.modelVersionId } })
       : null;

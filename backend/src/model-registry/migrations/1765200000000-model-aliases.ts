@@ -14,6 +14,17 @@ import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunn
  *   version of each name `challenger`.
  * The SQL runs on SQLite and Postgres alike.
  */
+/**
+ * On SQLite, TypeORM adds or drops a column by copying the table, which keeps only the indexes it knows
+ * how to write: the partial unique index of OneProductionVersion1765000000000 would be lost. Created
+ * again (a no-op on Postgres, which alters the table in place).
+ */
+async function restoreOneProductionIndex(q: QueryRunner): Promise<void> {
+  await q.query(
+    `CREATE UNIQUE INDEX IF NOT EXISTS "UQ_model_versions_one_production" ON "model_versions" ("stage") WHERE "stage" = 'production'`,
+  );
+}
+
 export class ModelAliases1765200000000 implements MigrationInterface {
   name = 'ModelAliases1765200000000';
 
@@ -38,6 +49,7 @@ export class ModelAliases1765200000000 implements MigrationInterface {
       new TableColumn({ name: 'description', type: 'text', isNullable: true }),
       new TableColumn({ name: 'tags', type: 'text', default: "'{}'" }),
     ]);
+    await restoreOneProductionIndex(q);
     await q.addColumns('model_stage_changes', [
       new TableColumn({ name: 'name', type: 'varchar', length: '200', isNullable: true }),
       new TableColumn({ name: 'alias', type: 'varchar', length: '64', isNullable: true }),
@@ -88,6 +100,7 @@ export class ModelAliases1765200000000 implements MigrationInterface {
       await q.dropColumn('model_stage_changes', column);
     await q.dropColumn('model_versions', 'tags');
     await q.dropColumn('model_versions', 'description');
+    await restoreOneProductionIndex(q);
     await q.query(`DROP INDEX "UQ_model_aliases_one_champion"`);
     await q.dropTable('model_aliases');
   }
