@@ -447,11 +447,20 @@ export class RegistryService {
       const entity = await tx.findOneOrFail(ModelVersionEntity, { where: { id } });
       const changes: { description?: string | null; tags?: Record<string, string> } = {};
       if (patch.description !== undefined) changes.description = patch.description;
-      if (patch.tags !== undefined) changes.tags = mergeTags(entity.tags ?? {}, patch.tags);
+      if (patch.tags !== undefined) {
+        // Returned, not thrown, like every refusal under the lock (see withStageLock).
+        try {
+          changes.tags = mergeTags(entity.tags ?? {}, patch.tags);
+        } catch (error) {
+          if (error instanceof ProblemException) return { refused: error };
+          throw error;
+        }
+      }
       if (Object.keys(changes).length > 0) await tx.update(ModelVersionEntity, { id }, changes);
       return { ok: true };
     });
     if ('conflict' in outcome) throw conflict(outcome.conflict!);
+    if ('refused' in outcome) throw outcome.refused;
     return this.get(name, version);
   }
 
