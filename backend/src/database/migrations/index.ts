@@ -7,6 +7,7 @@ import { Datasets1732332000000 } from '../../dataset/migrations/1732332000000-da
 import { BatchDatasets1764700000000 } from '../../batch/shared/migrations/1764700000000-batch-datasets';
 import { OneProductionVersion1765000000000 } from './1765000000000-one-production-version';
 import { BatchJobEvaluation1765100000000 } from '../../batch/shared/migrations/1765100000000-batch-job-evaluation';
+import { ModelAliases1765200000000 } from '../../model-registry/migrations/1765200000000-model-aliases';
 import { JobLifecycleAndShards1765300000000 } from '../../batch/shared/migrations/1765300000000-job-lifecycle-and-shards';
 
 /** Every migration, in order. A module that adds tables adds its migration here. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   BatchDatasets1764700000000,
   OneProductionVersion1765000000000,
   BatchJobEvaluation1765100000000,
+  ModelAliases1765200000000,
   JobLifecycleAndShards1765300000000,
 ];
