@@ -1320,6 +1320,11 @@ export interface components {
       datasetId?: string;
       /** @description The model version to score with; default: the production version at submit time. */
       modelVersion?: components['schemas']['ModelVersionRefDto'];
+      /**
+       * @description The model version to score with, by reference: `name@alias`, `name/version` or a bare name (its champion), resolved when the job is submitted (the job keeps that version). Not together with modelName/modelVersion.
+       * @example housets-xgboost@challenger
+       */
+      model?: string;
       /** @description List in each result row’s `explanation` column the top this many input columns by exact TreeSHAP contribution, in price terms ("median_list_price +61200.40; zipcode -812.30"); 0: no column. About a millisecond a row. A model trained before explanations answers 422. */
       explain?: number;
     };
@@ -1334,6 +1339,11 @@ export interface components {
        * @example 3
        */
       modelVersion?: number;
+      /**
+       * @description The model version to score with, by reference: `name@alias`, `name/version` or a bare name (its champion), resolved when the job is submitted (the job keeps that version). Not together with modelName/modelVersion. Send before the file part.
+       * @example housets-xgboost@challenger
+       */
+      model?: string;
       /** @description List in each result row’s `explanation` column the top this many input columns by exact TreeSHAP contribution, in price terms ("median_list_price +61200.40; zipcode -812.30"); 0: no column. About a millisecond a row. A model trained before explanations answers 422. Send before the file part. */
       explain?: number;
       /**
