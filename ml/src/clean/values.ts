@@ -218,20 +218,29 @@ export function readDateParts(
   missing: ReadonlySet<string> = MISSING_TOKENS,
 ): { days: number; absent: boolean } {
   const scratch = { value: NaN };
-  const part = (raw: unknown): number => {
-    const status = readNumber(raw, scratch, missing);
-    return status === ValueStatus.Ok || status === ValueStatus.Repaired
-      ? scratch.value
-      : status === ValueStatus.Missing
-        ? -Infinity
-        : NaN;
-  };
-  const year = part(y);
-  const month = part(m);
-  const day = hasDay ? part(d) : 1;
-  if (year === -Infinity || month === -Infinity || day === -Infinity) return { days: NaN, absent: true };
+  const part = (raw: unknown): number => datePartValue(readNumber(raw, scratch, missing), scratch.value);
+  return daysOfDateParts(part(y), part(m), hasDay ? part(d) : 1);
+}
+
+/** A date part as daysOfDateParts takes it: its number, -Infinity when missing, NaN when unreadable. */
+export function datePartValue(status: ValueStatus, value: number): number {
+  return status === ValueStatus.Ok || status === ValueStatus.Repaired
+    ? value
+    : status === ValueStatus.Missing
+      ? -Infinity
+      : NaN;
+}
+
+/**
+ * The date of read year, month and day parts (datePartValue): days since 1970-01-01, NaN when they do not
+ * form a date from 1900 to 2100; `absent` when a part is missing. The one rule of assembled dates.
+ */
+export function daysOfDateParts(year: number, month: number, day: number): { days: number; absent: boolean } {
+  if (year === -Infinity || month === -Infinity || day === -Infinity) return ABSENT_DATE;
   if (
-    ![year, month, day].every(Number.isInteger) ||
+    !Number.isInteger(year) ||
+    !Number.isInteger(month) ||
+    !Number.isInteger(day) ||
     month < 1 ||
     month > 12 ||
     day < 1 ||
@@ -239,11 +248,13 @@ export function readDateParts(
     year < DATE_YEARS.min ||
     year > DATE_YEARS.max
   )
-    return { days: NaN, absent: false };
-  if (day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!))
-    return { days: NaN, absent: false };
+    return BAD_DATE;
+  if (day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return BAD_DATE;
   return { days: daysFromCivil(year, month, day), absent: false };
 }
+
+const ABSENT_DATE: { days: number; absent: boolean } = Object.freeze({ days: NaN, absent: true });
+const BAD_DATE: { days: number; absent: boolean } = Object.freeze({ days: NaN, absent: false });
 
 /** Reads a date field, honouring a column's missing tokens; `absent` tells a missing value from a bad one. */
 export function readDateField(

@@ -1,0 +1,193 @@
+import { missingTokenSet, readCategory, readDate, readNumber, ValueStatus } from '../clean/values';
+import type { TextNormalization } from '../spec/schema';
+
+/** A date field's reading: days since 1970-01-01 (readDate; NaN when not a date) and whether it means missing. */
+export interface DateReading {
+  readonly days: number;
+  readonly absent: boolean;
+}
+
+const CACHE_LIMIT = 50_000;
+
+/** Memoises a per-distinct-value cleaning function; bounded so a stream of unique values cannot grow it. */
+export function memoize<T>(fn: (raw: unknown) => T): (raw: unknown) => T {
+  const cache = new Map<unknown, T>();
+  return (raw) => {
+    let value = cache.get(raw);
+    if (value === undefined && !cache.has(raw)) {
+      value = fn(raw);
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(raw, value);
+    }
+    return value as T;
+  };
+}
+
+const tokensKey = (tokens: readonly string[] | undefined) => (tokens ? JSON.stringify(tokens) : '');
+
+/** Whether a missing token reads as a finite number: then a number that readNumber accepts may still mean missing. */
+const hasNumericToken = (missing: ReadonlySet<string>) =>
+  [...missing].some((token) => token !== '' && Number.isFinite(Number(token)));
+
+interface NumberSlot {
+  field: number;
+  missing: ReadonlySet<string>;
+  numericTokens: boolean;
+}
+
+/**
+ * The parsed values of rows, each raw field read once per reading rule: numbers (readNumber's status and
+ * value), categories (readCategory) and dates (readDate and the missing check). The validation and the
+ * transform are compiled against slot numbers (RowPlan) and read the same parsed values, whether the row
+ * came from a CSV line (fields by column position) or a JSON record (fields by name).
+ *
+ * Rows are numbered from 0 to `capacity`: a scorer keeps a chunk of parsed rows until their prices are
+ * known. `raw` holds the current row's raw values only (what error messages quote).
+ */
+export class RowSlots {
+  /** The raw fields read, by name; slot readings refer to them by index. */
+  readonly fields: string[] = [];
+  private readonly fieldIndex = new Map<string, number>();
+  private readonly keys = new Map<string, number>();
+  private readonly numberSlots: NumberSlot[] = [];
+  private readonly categorySlots: { field: number; read: (raw: unknown) => string | undefined }[] = [];
+  private readonly dateSlots: { field: number; read: (raw: unknown) => DateReading }[] = [];
+  private readonly scratch = { value: NaN };
+
+  /** The current row's raw values, by field index. */
+  readonly raw: unknown[] = [];
+  /** readNumber's status and value per row and number slot: [row * numberCount + slot]. */
+  status = new Uint8Array(0);
+  value = new Float64Array(0);
+  /** readCategory's result per row and category slot. */
+  category: (string | undefined)[] = [];
+  /** The reading per row and date slot. */
+  date: DateReading[] = [];
+  capacity = 0;
+
+  get numberCount(): number {
+    return this.numberSlots.length;
+  }
+  get categoryCount(): number {
+    return this.categorySlots.length;
+  }
+  get dateCount(): number {
+    return this.dateSlots.length;
+  }
+
+  /** The index of a raw field (added when new). */
+  field(name: string): number {
+    let index = this.fieldIndex.get(name);
+    if (index === undefined) {
+      index = this.fields.length;
+      this.fields.push(name);
+      this.raw.push(undefined);
+      this.fieldIndex.set(name, index);
+    }
+    return index;
+  }
+
+  private slot(key: string, add: () => number): number {
+    let slot = this.keys.get(key);
+    if (slot === undefined) this.keys.set(key, (slot = add()));
+    return slot;
+  }
+
+  /** A number slot: `name` read by readNumber with these missing tokens. */
+  number(name: string, missingTokens: readonly string[] | undefined): number {
+    return this.slot(`n\0${name}\0${tokensKey(missingTokens)}`, () => {
+      const missing = missingTokenSet(missingTokens as string[] | undefined);
+      this.numberSlots.push({ field: this.field(name), missing, numericTokens: hasNumericToken(missing) });
+      return this.numberSlots.length - 1;
+    });
+  }
+
+  /** The missing-token set of a number slot and whether one of its tokens is numeric. */
+  numberMissing(slot: number): { missing: ReadonlySet<string>; numericTokens: boolean } {
+    return this.numberSlots[slot]!;
+  }
+
+  /** A category slot: `name` read by readCategory with this normalisation and these missing tokens. */
+  categorySlot(
+    name: string,
+    rule: TextNormalization | undefined,
+    missingTokens: readonly string[] | undefined,
+  ): number {
+    return this.slot(`c\0${name}\0${rule ? JSON.stringify(rule) : ''}\0${tokensKey(missingTokens)}`, () => {
+      const missing = missingTokenSet(missingTokens as string[] | undefined);
+      this.categorySlots.push({ field: this.field(name), read: memoize((raw) => readCategory(raw, rule, missing)) });
+      return this.categorySlots.length - 1;
+    });
+  }
+
+  /** A date slot: `name` read by readDate, and whether it is missing by these tokens (readDateField). */
+  dateSlot(name: string, missingTokens: readonly string[] | undefined): number {
+    return this.slot(`d\0${name}\0${tokensKey(missingTokens)}`, () => {
+      const missing = missingTokenSet(missingTokens as string[] | undefined);
+      const read = memoize(
+        (raw): DateReading => ({
+          days: readDate(raw),
+          absent:
+            raw === null ||
+            raw === undefined ||
+            (typeof raw === 'string' && missing.has(raw.trim().toLowerCase())),
+        }),
+      );
+      this.dateSlots.push({ field: this.field(name), read });
+      return this.dateSlots.length - 1;
+    });
+  }
+
+  /** Makes room for rows 0 to rows - 1, keeping the rows parsed so far. */
+  ensure(rows: number): void {
+    if (rows <= this.capacity) return;
+    const capacity = Math.max(rows, this.capacity * 2);
+    const status = new Uint8Array(capacity * this.numberCount);
+    status.set(this.status);
+    const value = new Float64Array(capacity * this.numberCount);
+    value.set(this.value);
+    this.status = status;
+    this.value = value;
+    this.category.length = capacity * this.categoryCount;
+    this.date.length = capacity * this.dateCount;
+    this.capacity = capacity;
+  }
+
+  /** Reads every slot of row `row` from `raw`. */
+  parse(row: number): void {
+    const raw = this.raw;
+    const scratch = this.scratch;
+    const numbers = this.numberSlots;
+    let at = row * numbers.length;
+    for (let k = 0; k < numbers.length; k++, at++) {
+      const slot = numbers[k]!;
+      this.status[at] = readNumber(raw[slot.field], scratch, slot.missing);
+      this.value[at] = scratch.value;
+    }
+    const categories = this.categorySlots;
+    at = row * categories.length;
+    for (let k = 0; k < categories.length; k++, at++) {
+      const slot = categories[k]!;
+      this.category[at] = slot.read(raw[slot.field]);
+    }
+    const dates = this.dateSlots;
+    at = row * dates.length;
+    for (let k = 0; k < dates.length; k++, at++) {
+      const slot = dates[k]!;
+      this.date[at] = slot.read(raw[slot.field]);
+    }
+  }
+
+  /** Whether a number slot's raw value of the current row means missing (the validation's rule). */
+  numberAbsent(slot: number, row: number): boolean {
+    const { field, missing, numericTokens } = this.numberSlots[slot]!;
+    const raw = this.raw[field];
+    if (raw === undefined || raw === null) return true;
+    if (typeof raw !== 'string') return false;
+    const status = this.status[row * this.numberSlots.length + slot];
+    // readNumber already compared the trimmed text with the tokens, except for a number it read at once.
+    if (status === ValueStatus.Missing) return true;
+    if (status !== ValueStatus.Ok || !numericTokens) return false;
+    return missing.has(raw.trim().toLowerCase());
+  }
+}
