@@ -6,8 +6,12 @@ import { InputError } from '../errors';
 export interface CsvHandlers {
   /** Called once with the header's column names. */
   header(columns: string[]): void;
-  /** Called per data row; `line` is the 1-based line number where the row starts. */
-  row(fields: string[], line: number): void;
+  /**
+   * Called per data row; `line` is the 1-based line number where the row starts. `text` is the row's raw
+   * text (without its line break) when the row has no quoted field, so that `fields.join(',')` is `text`;
+   * undefined for a row with quotes.
+   */
+  row(fields: string[], line: number, text?: string): void;
   /** Awaited after each chunk's rows: the place for async work such as writing output, which also pauses reading. */
   chunkDone?(stats: CsvStats): Promise<void> | void;
   /** Sees every raw byte chunk, e.g. to hash the file while it is read. */
@@ -184,13 +188,13 @@ export async function readCsv(
     handlers.rejected(startLine, reason, start);
   };
 
-  const emit = (fields: string[], startLine: number) => {
+  const emit = (fields: string[], startLine: number, text?: string) => {
     if (!headerSeen) {
       headerSeen = true;
       handlers.header(fields.map((f) => f.trim()));
     } else {
       stats.rows++;
-      handlers.row(fields, startLine);
+      handlers.row(fields, startLine, text);
     }
   };
 
@@ -218,7 +222,10 @@ export async function readCsv(
               Buffer.byteLength(text.slice(pos, end)),
               text.slice(pos, Math.min(end, pos + REJECTED_START_CHARS)),
             );
-          else emit(text.slice(pos, end).split(','), line);
+          else {
+            const record = text.slice(pos, end);
+            emit(record.split(','), line, record);
+          }
         }
         line++;
         pos = lineEnd + 1;

@@ -516,3 +516,14 @@ export function transformPlan(features: FeatureSet): RowPlan {
   }
   return plan;
 }
+
+/**
+ * A row of a plan's slots: what the drift counter reads instead of parsing the row's fields again. The
+ * values are those of row `row` as last loaded (a scorer keeps a chunk of rows until they are priced).
+ */
+export abstract class ParsedRow {
+  row = 0;
+  constructor(readonly plan: RowPlan) {}
+  /** The row's raw value of a field (for what the plan does not parse). */
+  abstract get(field: string): unknown;
+}

@@ -25,6 +25,10 @@ export function memoize<T>(fn: (raw: unknown) => T): (raw: unknown) => T {
 
 const tokensKey = (tokens: readonly string[] | undefined) => (tokens ? JSON.stringify(tokens) : '');
 
+const numberKey = (name: string, tokens: readonly string[] | undefined) => `n\0${name}\0${tokensKey(tokens)}`;
+const categoryKey = (name: string, rule: TextNormalization | undefined, tokens: readonly string[] | undefined) =>
+  `c\0${name}\0${rule ? JSON.stringify(rule) : ''}\0${tokensKey(tokens)}`;
+
 /** Whether a missing token reads as a finite number: then a number that readNumber accepts may still mean missing. */
 const hasNumericToken = (missing: ReadonlySet<string>) =>
   [...missing].some((token) => token !== '' && Number.isFinite(Number(token)));
@@ -95,11 +99,25 @@ export class RowSlots {
 
   /** A number slot: `name` read by readNumber with these missing tokens. */
   number(name: string, missingTokens: readonly string[] | undefined): number {
-    return this.slot(`n\0${name}\0${tokensKey(missingTokens)}`, () => {
+    return this.slot(numberKey(name, missingTokens), () => {
       const missing = missingTokenSet(missingTokens as string[] | undefined);
       this.numberSlots.push({ field: this.field(name), missing, numericTokens: hasNumericToken(missing) });
       return this.numberSlots.length - 1;
     });
+  }
+
+  /** The number slot of `name` with these missing tokens, -1 when the plan reads no such slot (never adds one). */
+  findNumber(name: string, missingTokens: readonly string[] | undefined): number {
+    return this.keys.get(numberKey(name, missingTokens)) ?? -1;
+  }
+
+  /** The category slot of `name` with this rule and these missing tokens, -1 when none (never adds one). */
+  findCategory(
+    name: string,
+    rule: TextNormalization | undefined,
+    missingTokens: readonly string[] | undefined,
+  ): number {
+    return this.keys.get(categoryKey(name, rule, missingTokens)) ?? -1;
   }
 
   /** The missing-token set of a number slot and whether one of its tokens is numeric. */
@@ -113,7 +131,7 @@ export class RowSlots {
     rule: TextNormalization | undefined,
     missingTokens: readonly string[] | undefined,
   ): number {
-    return this.slot(`c\0${name}\0${rule ? JSON.stringify(rule) : ''}\0${tokensKey(missingTokens)}`, () => {
+    return this.slot(categoryKey(name, rule, missingTokens), () => {
       const missing = missingTokenSet(missingTokens as string[] | undefined);
       this.categorySlots.push({ field: this.field(name), read: memoize((raw) => readCategory(raw, rule, missing)) });
       return this.categorySlots.length - 1;

@@ -1,10 +1,15 @@
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { csvLine as rawCsvLine, readCsv } from '../csv/reader';
-import { spreadsheetSafeField as csvField, spreadsheetSafeLine as csvLine } from './spreadsheet-safe';
+import {
+  isSpreadsheetSafeText,
+  spreadsheetSafeField as csvField,
+  spreadsheetSafeLine as csvLine,
+} from './spreadsheet-safe';
 import { readNumber, ValueStatus } from '../clean/values';
-import { transformInto } from '../features/transform';
-import { checkRecord, formatWarnings, type FieldWarning, type WarningKind } from '../features/validate';
+import { RowPlan } from '../features/row-plan';
+import { formatWarnings, type FieldWarning, type RecordCheck, type WarningKind } from '../features/validate';
+import { CsvScoredRow, type ScoredRow } from './scored-row';
 import type { ModelManifest } from '../package/manifest';
 import { InputError } from '../errors';
 import { priceInterval } from '../intervals/price-interval';
@@ -17,8 +22,6 @@ export interface ScoreOptions {
   chunkRows?: number;
   /** Called after each chunk with the counts so far; may be async (e.g. to report progress or check cancellation). */
   onChunk?(progress: ScoreProgress): Promise<void> | void;
-  /** Rows before `skipRows` are read but not scored or written (resuming a job). */
-  skipRows?: number;
   /** Keep actual and predicted prices of every scored row (for `evaluate`; memory grows with the file). */
   collectActuals?: boolean;
   /** Longest input record in bytes (the reader's default when unset); longer rows are rejected into the errors file. */
@@ -28,13 +31,26 @@ export interface ScoreOptions {
    * contribution, in price terms (formatTopContributions).
    */
   explain?: { top: number; explainer: { explain(record: Readonly<Record<string, unknown>>): Explanation } };
-  /** Sees every scored row with its prediction and actual (NaN when absent), e.g. to aggregate by month. */
-  onScored?(
-    record: Readonly<Record<string, unknown>>,
-    predicted: number,
-    actual: number,
-    warnings: readonly FieldWarning[],
-  ): void;
+  /**
+   * Sees every scored row with its prediction and actual (NaN when absent), e.g. to aggregate by month.
+   * `row` is a reusable view, valid only during the call.
+   */
+  onScored?(row: ScoredRow, predicted: number, actual: number, warnings: readonly FieldWarning[]): void;
+  /** The result file's header line (without its line break), once, before any row; whether or not `output` is set or writeHeaders is false. */
+  onResultHeader?(headerLine: string): void;
+  /**
+   * Every scored row's result line exactly as written to `output` (without its line break), e.g. to
+   * route the same lines into other files. Called before onScored for the row; `row` is valid only during the call.
+   */
+  onResultLine?(line: string, row: ScoredRow): void;
+  /**
+   * The input line number of the first data row (default 2: after the header line). A shard of a file
+   * (the header line, then a range of the original's lines) sets it so that the errors file names the
+   * original line numbers.
+   */
+  firstLine?: number;
+  /** Whether the header lines go to `output` and `errors` (default true; false for shards after the first). */
+  writeHeaders?: boolean;
 }
 
 /**
@@ -104,52 +120,72 @@ export async function scoreCsv(
 ): Promise<ScoreResult> {
   const chunkRows = options.chunkRows ?? 4096;
   const explain = options.explain && options.explain.top > 0 ? options.explain : undefined;
+  const writeHeaders = options.writeHeaders ?? true;
+  const lineShift = (options.firstLine ?? 2) - 2;
+  const writesLines = output !== null || options.onResultLine !== undefined;
   const width = manifest.features.names.length;
+  // This scorer's own plan: its parsed rows live until the chunk is priced, across awaits.
+  const plan = new RowPlan(manifest);
+  const check: RecordCheck = { errors: [], warnings: [] };
   let features = new Float32Array(chunkRows * width);
+  let capacity = chunkRows;
+  plan.slots.ensure(capacity);
+  /** The chunk's rows waiting for their prices: fields, result line start, actual price, warnings. */
+  let pending = 0;
   const pendingFields: string[][] = [];
-  const pendingRecords: Record<string, unknown>[] = [];
-  const pendingActual: number[] = [];
-  const pendingWarnings: FieldWarning[][] = [];
+  const pendingText: string[] = [];
+  let pendingActual = new Float64Array(capacity);
+  const pendingWarnings: (readonly FieldWarning[])[] = [];
   const actualAll: number[] = [];
   const predictedAll: number[] = [];
   const progress: ScoreProgress = { rowsRead: 0, rowsScored: 0, rowsFailed: 0, bytesRead: 0, warnings: {} };
-  const skip = options.skipRows ?? 0;
   let header: string[] = [];
+  let columns: Int32Array = new Int32Array(0);
+  let view: CsvScoredRow | undefined;
   let targetIndex = -1;
   let errorText = '';
   const scratch = { value: NaN };
   let outputText = '';
 
+  /** A read chunk may hold more rows than one prediction chunk: grow rather than overflow. */
+  const makeRoom = () => {
+    if (pending < capacity) return;
+    capacity *= 2;
+    const larger = new Float32Array(capacity * width);
+    larger.set(features);
+    features = larger;
+    plan.slots.ensure(capacity);
+    const actual = new Float64Array(capacity);
+    actual.set(pendingActual);
+    pendingActual = actual;
+  };
+
   const flush = async () => {
-    if (pendingFields.length > 0) {
-      const predictions = await model.predict(features, pendingFields.length);
-      for (let i = 0; i < pendingFields.length; i++) {
-        const fields = pendingFields[i]!;
-        const predicted = cents(predictions[i]!);
+    if (pending > 0) {
+      const predictions = await model.predict(features, pending);
+      const row = view!;
+      for (let i = 0; i < pending; i++) {
+        row.row = i;
+        row.fields = pendingFields[i]!;
+        const price = predictions[i]!;
         const warnings = pendingWarnings[i]!;
-        const range = priceInterval(manifest, predictions[i]!);
-        const extra =
-          (targetIndex >= 0 ? `,${predicted},${csvField(fields[targetIndex]!)}` : `,${predicted}`) +
-          `,${csvField(formatWarnings(warnings))}` +
-          (range ? `,${cents(range.low)},${cents(range.high)}` : ',,') +
-          (explain
-            ? `,${csvField(formatTopContributions(explain.explainer.explain(pendingRecords[i]!), explain.top))}`
-            : '');
-        if (output) outputText += csvLine(fields) + extra + '\n';
+        if (writesLines) {
+          const line = pendingText[i]! + resultColumns(row, price, warnings);
+          if (output) outputText += line + '\n';
+          options.onResultLine?.(line, row);
+        }
         const actual = targetIndex >= 0 ? pendingActual[i]! : NaN;
         if (options.collectActuals && !Number.isNaN(actual)) {
           actualAll.push(actual);
-          predictedAll.push(predictions[i]!);
+          predictedAll.push(price);
         }
-        options.onScored?.(pendingRecords[i]!, predictions[i]!, actual, warnings);
-        for (const kind of new Set(warnings.map((w) => w.kind)))
-          progress.warnings[kind] = (progress.warnings[kind] ?? 0) + 1;
+        options.onScored?.(row, price, actual, warnings);
+        if (warnings.length > 0)
+          for (const kind of new Set(warnings.map((w) => w.kind)))
+            progress.warnings[kind] = (progress.warnings[kind] ?? 0) + 1;
       }
-      progress.rowsScored += pendingFields.length;
-      pendingFields.length = 0;
-      pendingRecords.length = 0;
-      pendingActual.length = 0;
-      pendingWarnings.length = 0;
+      progress.rowsScored += pending;
+      pending = 0;
     }
     if (output && outputText) await write(output, outputText);
     if (errors && errorText) await write(errors, errorText);
@@ -157,20 +193,32 @@ export async function scoreCsv(
     errorText = '';
   };
 
+  /** The columns a result line appends to the input's: prices, warnings, interval, explanation. */
+  const resultColumns = (row: CsvScoredRow, price: number, warnings: readonly FieldWarning[]): string => {
+    const predicted = cents(price);
+    const range = priceInterval(manifest, price);
+    return (
+      (targetIndex >= 0 ? `,${predicted},${csvField(row.fields[targetIndex]!)}` : `,${predicted}`) +
+      (warnings.length > 0 ? `,${csvField(formatWarnings(warnings))}` : ',') +
+      (range ? `,${cents(range.low)},${cents(range.high)}` : ',,') +
+      (explain ? `,${csvField(formatTopContributions(explain.explainer.explain(row.record()), explain.top))}` : '')
+    );
+  };
+
   /** Counts a rejected row and queues its errors-file line: line, reason, row. */
   const reject = (line: number, reason: string, rowCell: string) => {
     progress.rowsFailed++;
-    errorText += `${line},${csvField(reason)},${rowCell}\n`;
+    errorText += `${line + lineShift},${csvField(reason)},${rowCell}\n`;
   };
 
   const stats = await readCsv(
     input,
     {
-      header(columns) {
-        header = columns;
-        targetIndex = columns.indexOf(manifest.target.column);
+      header(names) {
+        header = names;
+        targetIndex = names.indexOf(manifest.target.column);
         const missingRequired = manifest.signature
-          .filter((f) => f.required && !columns.includes(f.name))
+          .filter((f) => f.required && !names.includes(f.name))
           .map((f) => f.name);
         if (missingRequired.length > 0) {
           // Refused before any row is scored or written: a model cannot price rows without its inputs.
@@ -181,29 +229,30 @@ export async function scoreCsv(
             },
           );
         }
+        columns = plan.columnsOf(names);
+        view = new CsvScoredRow(plan, names);
         // Columns are only ever added at the end of the result: warnings, then the prediction interval
         // (empty for a package trained without one).
-        const outColumns = [
-          ...columns,
+        const headerLine = csvLine([
+          ...names,
           'predicted_price',
           ...(targetIndex >= 0 ? ['actual_price'] : []),
           'warnings',
           'price_low',
           'price_high',
           ...(explain ? ['explanation'] : []),
-        ];
-        if (output && skip === 0) outputText += csvLine(outColumns) + '\n';
+        ]);
+        options.onResultHeader?.(headerLine);
+        if (output && writeHeaders) outputText += headerLine + '\n';
         // row comes last: readers of the first two columns (line, reason) are unaffected.
-        if (errors && skip === 0) errorText += 'line,reason,row\n';
+        if (errors && writeHeaders) errorText += 'line,reason,row\n';
       },
       rejected(line, reason, start) {
         progress.rowsRead++;
-        if (progress.rowsRead <= skip) return;
         reject(line, reason, errorRowCell(start, true));
       },
-      row(fields, line) {
+      row(fields, line, text) {
         progress.rowsRead++;
-        if (progress.rowsRead <= skip) return;
         if (fields.length !== header.length) {
           reject(
             line,
@@ -212,34 +261,30 @@ export async function scoreCsv(
           );
           return;
         }
-        const record: Record<string, unknown> = {};
-        for (let i = 0; i < header.length; i++) record[header[i]!] = fields[i];
-        const { errors: problems, warnings } = checkRecord(record, manifest);
+        makeRoom();
+        const row = pending;
+        plan.loadFields(fields, columns, row);
+        const { errors: problems, warnings } = plan.check(row, check);
         if (problems.length > 0) {
           const reason = problems.map((p) => `${p.field} ${p.message}`).join('; ');
           reject(line, reason, errorRowCell(rawCsvLine(fields)));
           return;
         }
-        // A read chunk may hold more rows than one prediction chunk: grow rather than overflow.
-        if ((pendingFields.length + 1) * width > features.length) {
-          const larger = new Float32Array(features.length * 2);
-          larger.set(features);
-          features = larger;
-        }
-        transformInto(record, manifest.features, features, pendingFields.length * width);
-        pendingFields.push(fields);
-        pendingRecords.push(record);
-        pendingWarnings.push(warnings);
+        plan.transform(row, features, row * width);
+        pendingFields[row] = fields;
+        // The input's own text when writing it again would not change a byte (most rows): no re-quoting.
+        if (writesLines)
+          pendingText[row] = text !== undefined && isSpreadsheetSafeText(text, fields) ? text : csvLine(fields);
+        pendingWarnings[row] = warnings.length > 0 ? warnings.slice() : NO_WARNINGS;
         if (targetIndex >= 0) {
           const status = readNumber(fields[targetIndex], scratch);
-          pendingActual.push(
-            status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : NaN,
-          );
+          pendingActual[row] = status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : NaN;
         }
+        pending++;
       },
       async chunkDone(read) {
         // Predict in full chunks; a partial chunk waits for the next read unless the input is done.
-        if (pendingFields.length >= chunkRows) await flush();
+        if (pending >= chunkRows) await flush();
         else if (errorText) {
           if (errors) await write(errors, errorText);
           errorText = '';
@@ -261,3 +306,5 @@ export async function scoreCsv(
       }),
   };
 }
+
+const NO_WARNINGS: readonly FieldWarning[] = Object.freeze([]);

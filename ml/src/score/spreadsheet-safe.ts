@@ -25,6 +25,23 @@ export function spreadsheetSafeField(value: string | number | null | undefined):
   return `"'${value.replace(/"/g, '""')}"`;
 }
 
+/**
+ * Whether spreadsheetSafeLine(fields) is `text` itself, for the raw text of an unquoted CSV row
+ * (`text` is `fields.join(',')`): no quote or carriage return to quote, and no field that
+ * spreadsheetSafeField neutralises. Then a result line can start with the input's text as it is.
+ */
+export function isSpreadsheetSafeText(text: string, fields: readonly string[]): boolean {
+  if (text.indexOf('"') !== -1 || text.indexOf('\r') !== -1) return false;
+  for (let i = 0; i < fields.length; i++) {
+    const value = fields[i]!;
+    const first = value.charCodeAt(0);
+    // The first characters spreadsheetSafeField neutralises: = @ tab (CR is excluded above), and + or - unless a plain number.
+    if (first === 61 || first === 64 || first === 9) return false;
+    if ((first === 43 || first === 45) && !PLAIN_NUMBER.test(value)) return false;
+  }
+  return true;
+}
+
 /** A CSV line of spreadsheet-safe fields. */
 export function spreadsheetSafeLine(values: readonly (string | number | null | undefined)[]): string {
   let out = '';
