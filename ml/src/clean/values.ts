@@ -18,6 +18,32 @@ const STRAY = /[$€£\s*%_']/g;
 /** Commas are read only as thousands separators: "1,234.5" yes, "1.234,56" or "1,2,3" no. */
 const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
 
+/** Exact powers of ten as doubles (10^0 to 10^15). */
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * The value of an unsigned plain decimal of at most 15 digits ("134500", "85.07", ".5", "5."), NaN for any
+ * other text: what Number() gives for it, without its general parser (most CSV numbers are such). Exact:
+ * the digits form an integer below 2^53 and 10^k is exact, so one correctly rounded division gives the
+ * double nearest the decimal, as Number() does (Clinger's fast path).
+ */
+function plainDecimal(text: string): number {
+  const length = text.length;
+  if (length === 0 || length > 16) return NaN;
+  let mantissa = 0;
+  let dot = -1;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) mantissa = mantissa * 10 + (c - 48);
+    else if (c === 46 && dot < 0) dot = i;
+    else return NaN;
+  }
+  if (dot < 0) return length <= 15 ? mantissa : NaN;
+  // A lone "." has no digit.
+  if (length === 1) return NaN;
+  return mantissa / POWERS_OF_TEN[length - dot - 1]!;
+}
+
 /**
  * Reads a number from a raw CSV or JSON value. Stray characters a spreadsheet adds ("$1,234", " 512 ",
  * "12*") are removed and the value reported as repaired; empty and NA-like tokens are missing.
@@ -39,6 +65,11 @@ export function readNumber(
   if (typeof raw !== 'string') {
     out.value = NaN;
     return ValueStatus.Invalid;
+  }
+  const digits = plainDecimal(raw);
+  if (digits === digits) {
+    out.value = digits;
+    return ValueStatus.Ok;
   }
   // Number('') is 0, so emptiness is checked before the fast path.
   // Number() also reads 0x1A, 0b11 and 0o17, which no CSV means: those fall through to the strict path.

@@ -91,11 +91,18 @@ export class RowPlan {
 
   /** Parses a record (fields by name) into row `row`. */
   loadRecord(record: Readonly<Record<string, unknown>>, row = 0): void {
-    const { fields, raw } = this.slots;
-    for (let k = 0; k < fields.length; k++) raw[k] = record[fields[k]!];
+    const fields = this.slots.fields;
+    if (this.recordValues.length !== fields.length) {
+      this.recordValues = new Array<unknown>(fields.length);
+      this.recordColumns = Int32Array.from(fields, (_, k) => k);
+    }
+    for (let k = 0; k < fields.length; k++) this.recordValues[k] = record[fields[k]!];
     this.slots.ensure(row + 1);
+    this.slots.load(this.recordValues, this.recordColumns);
     this.slots.parse(row);
   }
+  private recordValues: unknown[] = [];
+  private recordColumns = new Int32Array(0);
 
   /** For a CSV header: the column of each field the plan reads (-1 when absent; the last of duplicates, as a record keeps it). */
   columnsOf(header: readonly string[]): Int32Array {
@@ -104,11 +111,7 @@ export class RowPlan {
 
   /** Parses CSV fields (addressed through columnsOf) into row `row`; the caller has made room (slots.ensure). */
   loadFields(values: readonly string[], columns: Int32Array, row: number): void {
-    const raw = this.slots.raw;
-    for (let k = 0; k < columns.length; k++) {
-      const column = columns[k]!;
-      raw[k] = column >= 0 ? values[column] : undefined;
-    }
+    this.slots.load(values, columns);
     this.slots.parse(row);
   }
 
@@ -158,45 +161,50 @@ export class RowPlan {
     const name = field.name;
     const slot = s.number(name, field.missingTokens);
     const rawIndex = s.field(name);
-    const sentinels = new Set(field.sentinels ?? []);
+    const { missing, numericTokens } = s.numberRule(slot);
+    const sentinels = field.sentinels && field.sentinels.length > 0 ? new Set(field.sentinels) : undefined;
     const observed = field.observed;
-    const { min, max, outliers } = field;
+    const { min = -Infinity, max = Infinity, outliers } = field;
+    const [low, high] = observed ? [observed.min as number, observed.max as number] : [-Infinity, Infinity];
     return (row, result) => {
-      const raw = s.raw[rawIndex];
-      if (s.numberAbsent(slot, row)) return RowPlan.absent(field, raw, result);
-      const { errors, warnings } = result;
-      if (typeof raw !== 'number' && typeof raw !== 'string') {
-        errors.push({ field: name, message: `must be a number, got ${typeName(raw)}` });
-        return;
-      }
       const at = row * s.numberCount + slot;
       const status = s.status[at]!;
-      const x = s.value[at]!;
+      // Only a missing or an unreadable value needs its raw text; a read number is a number or its text.
+      if (status === ValueStatus.Missing) return RowPlan.absent(field, s.raw(rawIndex), result);
+      if (status === ValueStatus.Ok && numericTokens) {
+        const raw = s.raw(rawIndex);
+        if (isAbsent(raw, missing)) return RowPlan.absent(field, raw, result);
+      }
       if (status === ValueStatus.Invalid) {
-        errors.push({ field: name, message: `must be a number, got ${JSON.stringify(raw)}` });
+        const raw = s.raw(rawIndex);
+        result.errors.push({
+          field: name,
+          message:
+            typeof raw !== 'number' && typeof raw !== 'string'
+              ? `must be a number, got ${typeName(raw)}`
+              : `must be a number, got ${JSON.stringify(raw)}`,
+        });
         return;
       }
-      if (status === ValueStatus.Missing) return;
-      if (sentinels.has(x)) {
+      const x = s.value[at]!;
+      if (sentinels?.has(x)) {
         // The transform reads a sentinel as missing, as in training: the price is made without it.
-        warnings.push({
+        result.warnings.push({
           field: name,
           kind: 'imputed',
           message: `${x} means missing (a sentinel of this column): the model treats it as unknown`,
         });
         return;
       }
-      const low = min !== undefined && x < min;
-      const high = max !== undefined && x > max;
-      if (low || high) {
-        outlierFound(name, x, low ? `at least ${min}` : `at most ${max}`, outliers, result);
+      if (x < min || x > max) {
+        outlierFound(name, x, x < min ? `at least ${min}` : `at most ${max}`, outliers, result);
         return;
       }
-      if (observed && (x < (observed.min as number) || x > (observed.max as number))) {
-        warnings.push({
+      if (x < low || x > high) {
+        result.warnings.push({
           field: name,
           kind: 'out_of_range',
-          message: `${x} is outside the training range ${observed.min} to ${observed.max}`,
+          message: `${x} is outside the training range ${observed!.min} to ${observed!.max}`,
         });
       }
     };
@@ -208,8 +216,8 @@ export class RowPlan {
     const slot = s.dateSlot(name, field.missingTokens);
     const rawIndex = s.field(name);
     return (row, result) => {
-      const raw = s.raw[rawIndex];
       const reading = s.date[row * s.dateCount + slot]!;
+      const raw = s.raw(rawIndex);
       if (reading.absent) return RowPlan.absent(field, raw, result);
       if (typeof raw !== 'string' || Number.isNaN(reading.days)) {
         result.errors.push({
@@ -229,7 +237,7 @@ export class RowPlan {
     const categories = field.categories && !field.levels ? new Set(field.categories) : undefined;
     const levels = field.levels ? new Set(field.levels) : undefined;
     return (row, result) => {
-      const raw = s.raw[rawIndex];
+      const raw = s.raw(rawIndex);
       if (isAbsent(raw, missing)) return RowPlan.absent(field, raw, result);
       if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isFinite(raw))) {
         result.errors.push({ field: name, message: `must be a string, got ${typeName(raw)}` });
@@ -278,7 +286,7 @@ export class RowPlan {
       if (Number.isNaN(reading.days)) {
         errors.push({
           field,
-          message: `with ${parts.slice(1).join(' and ')} does not form a date from ${DATE_YEARS.min} to ${DATE_YEARS.max} (${rawIndexes.map((k) => JSON.stringify(s.raw[k])).join(', ')})`,
+          message: `with ${parts.slice(1).join(' and ')} does not form a date from ${DATE_YEARS.min} to ${DATE_YEARS.max} (${rawIndexes.map((k) => JSON.stringify(s.raw(k))).join(', ')})`,
         });
         return;
       }

@@ -1,4 +1,4 @@
-import { missingTokenSet, readCategory, readDate, readNumber, ValueStatus } from '../clean/values';
+import { missingTokenSet, readCategory, readDate, readNumber } from '../clean/values';
 import type { TextNormalization } from '../spec/schema';
 
 /** A date field's reading: days since 1970-01-01 (readDate; NaN when not a date) and whether it means missing. */
@@ -46,7 +46,7 @@ interface NumberSlot {
  * came from a CSV line (fields by column position) or a JSON record (fields by name).
  *
  * Rows are numbered from 0 to `capacity`: a scorer keeps a chunk of parsed rows until their prices are
- * known. `raw` holds the current row's raw values only (what error messages quote).
+ * known. Raw values are those of the current row only (what checks and error messages quote).
  */
 export class RowSlots {
   /** The raw fields read, by name; slot readings refer to them by index. */
@@ -58,8 +58,13 @@ export class RowSlots {
   private readonly dateSlots: { field: number; read: (raw: unknown) => DateReading }[] = [];
   private readonly scratch = { value: NaN };
 
-  /** The current row's raw values, by field index. */
-  readonly raw: unknown[] = [];
+  /** The current row's values and where each raw field is among them (-1: absent); see load. */
+  private values: readonly unknown[] = [];
+  private columns: Int32Array = new Int32Array(0);
+  /** The columns of each slot's field, for the bound `columns`. */
+  private numberColumns = new Int32Array(0);
+  private categoryColumns = new Int32Array(0);
+  private dateColumns = new Int32Array(0);
   /** readNumber's status and value per row and number slot: [row * numberCount + slot]. */
   status = new Uint8Array(0);
   value = new Float64Array(0);
@@ -85,7 +90,6 @@ export class RowSlots {
     if (index === undefined) {
       index = this.fields.length;
       this.fields.push(name);
-      this.raw.push(undefined);
       this.fieldIndex.set(name, index);
     }
     return index;
@@ -118,11 +122,6 @@ export class RowSlots {
     missingTokens: readonly string[] | undefined,
   ): number {
     return this.keys.get(categoryKey(name, rule, missingTokens)) ?? -1;
-  }
-
-  /** The missing-token set of a number slot and whether one of its tokens is numeric. */
-  numberMissing(slot: number): { missing: ReadonlySet<string>; numericTokens: boolean } {
-    return this.numberSlots[slot]!;
   }
 
   /** A category slot: `name` read by readCategory with this normalisation and these missing tokens. */
@@ -171,41 +170,56 @@ export class RowSlots {
     this.capacity = capacity;
   }
 
-  /** Reads every slot of row `row` from `raw`. */
+  /**
+   * Makes `values` the current row: raw field k is values[columns[k]] (undefined when columns[k] is -1),
+   * e.g. a CSV row's fields by the header's positions, or a record's values in field order.
+   */
+  load(values: readonly unknown[], columns: Int32Array): void {
+    if (columns !== this.columns) {
+      this.columns = columns;
+      this.numberColumns = Int32Array.from(this.numberSlots, (slot) => columns[slot.field]!);
+      this.categoryColumns = Int32Array.from(this.categorySlots, (slot) => columns[slot.field]!);
+      this.dateColumns = Int32Array.from(this.dateSlots, (slot) => columns[slot.field]!);
+    }
+    this.values = values;
+  }
+
+  /** The current row's raw value of field `field` (what checks and error messages look at). */
+  raw(field: number): unknown {
+    const column = this.columns[field]!;
+    return column < 0 ? undefined : this.values[column];
+  }
+
+  /** Reads every slot of the current row (load) into row `row`. */
   parse(row: number): void {
-    const raw = this.raw;
+    const values = this.values;
     const scratch = this.scratch;
     const numbers = this.numberSlots;
+    let columns = this.numberColumns;
     let at = row * numbers.length;
     for (let k = 0; k < numbers.length; k++, at++) {
-      const slot = numbers[k]!;
-      this.status[at] = readNumber(raw[slot.field], scratch, slot.missing);
+      const column = columns[k]!;
+      this.status[at] = readNumber(column < 0 ? undefined : values[column], scratch, numbers[k]!.missing);
       this.value[at] = scratch.value;
     }
     const categories = this.categorySlots;
+    columns = this.categoryColumns;
     at = row * categories.length;
     for (let k = 0; k < categories.length; k++, at++) {
-      const slot = categories[k]!;
-      this.category[at] = slot.read(raw[slot.field]);
+      const column = columns[k]!;
+      this.category[at] = categories[k]!.read(column < 0 ? undefined : values[column]);
     }
     const dates = this.dateSlots;
+    columns = this.dateColumns;
     at = row * dates.length;
     for (let k = 0; k < dates.length; k++, at++) {
-      const slot = dates[k]!;
-      this.date[at] = slot.read(raw[slot.field]);
+      const column = columns[k]!;
+      this.date[at] = dates[k]!.read(column < 0 ? undefined : values[column]);
     }
   }
 
-  /** Whether a number slot's raw value of the current row means missing (the validation's rule). */
-  numberAbsent(slot: number, row: number): boolean {
-    const { field, missing, numericTokens } = this.numberSlots[slot]!;
-    const raw = this.raw[field];
-    if (raw === undefined || raw === null) return true;
-    if (typeof raw !== 'string') return false;
-    const status = this.status[row * this.numberSlots.length + slot];
-    // readNumber already compared the trimmed text with the tokens, except for a number it read at once.
-    if (status === ValueStatus.Missing) return true;
-    if (status !== ValueStatus.Ok || !numericTokens) return false;
-    return missing.has(raw.trim().toLowerCase());
+  /** A number slot's reading rules: its field, missing tokens and whether one of them is numeric. */
+  numberRule(slot: number): Readonly<NumberSlot> {
+    return this.numberSlots[slot]!;
   }
 }
