@@ -381,10 +381,14 @@ export class RowPlan {
   private encoderStep(encoder: FittedEncoder, position: number): TransformStep {
     switch (encoder.kind) {
       case 'numeric': {
-        const read = this.numberReader(encoder);
+        // numberReader, inlined: this runs for most model inputs of every row.
+        const s = this.slots;
+        const slot = s.number(encoder.source ?? encoder.column, encoder.missingTokens);
+        const clean = numberCleaner(encoder);
         const fill = encoder.fill;
         return (row, out, offset) => {
-          const value = read(row);
+          const at = row * s.numberCount + slot;
+          const value = clean(s.status[at] as ValueStatus, s.value[at]!);
           out[offset + position] = Number.isNaN(value) && fill !== undefined ? fill : value;
         };
       }

@@ -134,6 +134,8 @@ export async function scoreCsv(
   let pending = 0;
   const pendingFields: string[][] = [];
   const pendingText: string[] = [];
+  /** 1 when the row's text is its result line start: every field of it is written as it is. */
+  let pendingSafe = new Uint8Array(capacity);
   let pendingActual = new Float64Array(capacity);
   const pendingWarnings: (readonly FieldWarning[])[] = [];
   const actualAll: number[] = [];
@@ -158,6 +160,9 @@ export async function scoreCsv(
     const actual = new Float64Array(capacity);
     actual.set(pendingActual);
     pendingActual = actual;
+    const safe = new Uint8Array(capacity);
+    safe.set(pendingSafe);
+    pendingSafe = safe;
   };
 
   const flush = async () => {
@@ -170,7 +175,7 @@ export async function scoreCsv(
         const price = predictions[i]!;
         const warnings = pendingWarnings[i]!;
         if (writesLines) {
-          const line = pendingText[i]! + resultColumns(row, price, warnings);
+          const line = pendingText[i]! + resultColumns(row, price, warnings, pendingSafe[i] === 1);
           if (output) outputText += line + '\n';
           options.onResultLine?.(line, row);
         }
@@ -194,11 +199,18 @@ export async function scoreCsv(
   };
 
   /** The columns a result line appends to the input's: prices, warnings, interval, explanation. */
-  const resultColumns = (row: CsvScoredRow, price: number, warnings: readonly FieldWarning[]): string => {
+  const resultColumns = (
+    row: CsvScoredRow,
+    price: number,
+    warnings: readonly FieldWarning[],
+    safe: boolean,
+  ): string => {
     const predicted = cents(price);
     const range = priceInterval(manifest, price);
+    const actual = targetIndex >= 0 ? row.fields[targetIndex]! : '';
     return (
-      (targetIndex >= 0 ? `,${predicted},${csvField(row.fields[targetIndex]!)}` : `,${predicted}`) +
+      // A field of a row written as it is needs no neutralising either.
+      (targetIndex >= 0 ? `,${predicted},${safe ? actual : csvField(actual)}` : `,${predicted}`) +
       (warnings.length > 0 ? `,${csvField(formatWarnings(warnings))}` : ',') +
       (range ? `,${cents(range.low)},${cents(range.high)}` : ',,') +
       (explain ? `,${csvField(formatTopContributions(explain.explainer.explain(row.record()), explain.top))}` : '')
@@ -273,8 +285,11 @@ export async function scoreCsv(
         plan.transform(row, features, row * width);
         pendingFields[row] = fields;
         // The input's own text when writing it again would not change a byte (most rows): no re-quoting.
-        if (writesLines)
-          pendingText[row] = text !== undefined && isSpreadsheetSafeText(text, fields) ? text : csvLine(fields);
+        if (writesLines) {
+          const safe = text !== undefined && isSpreadsheetSafeText(text, fields);
+          pendingText[row] = safe ? text : csvLine(fields);
+          pendingSafe[row] = safe ? 1 : 0;
+        }
         pendingWarnings[row] = warnings.length > 0 ? warnings.slice() : NO_WARNINGS;
         if (targetIndex >= 0) {
           const status = readNumber(fields[targetIndex], scratch);
