@@ -1,6 +1,7 @@
 import type { ValueStatus } from '../clean/values';
 import { ParsedRow, type RowPlan } from '../features/row-plan';
 import type { SignatureField } from '../features/signature';
+import type { ScoredRow } from '../score/scored-row';
 import { driftNumberCleaner, driftReader, numberBin, type DriftProfile, type FeatureDrift } from './profile';
 
 /** Reads a drift feature's value from a parsed row (row `row` of the plan's slots). */
@@ -74,9 +75,9 @@ export class DriftCounter {
 
   /**
    * Counts one scored row: a record (each field read as serving reads it), or a row scoreCsv has already
-   * parsed (its ScoredRow), whose parsed values are counted without reading the fields again.
+   * parsed (the ScoredRow of its onScored), whose parsed values are counted without reading the fields again.
    */
-  add(record: Readonly<Record<string, unknown>> | ParsedRow, predictedPrice: number): void {
+  add(record: Readonly<Record<string, unknown>> | ScoredRow, predictedPrice: number): void {
     const c = this.counts;
     c.rows++;
     // Plain loops: this runs for every record the API or a batch job scores.
@@ -85,7 +86,8 @@ export class DriftCounter {
       const readers = this.parsedReaders(record.plan);
       for (let f = 0; f < features.length; f++) this.count(f, readers[f]!(record));
     } else {
-      for (let f = 0; f < features.length; f++) this.count(f, this.readers[f]!(record[features[f]!.field]));
+      const values = record as Readonly<Record<string, unknown>>;
+      for (let f = 0; f < features.length; f++) this.count(f, this.readers[f]!(values[features[f]!.field]));
     }
     if (Number.isFinite(predictedPrice)) c.price[numberBin(this.profile.price.edges, predictedPrice)]!++;
   }

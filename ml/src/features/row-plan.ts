@@ -92,14 +92,29 @@ export class RowPlan {
   /** Parses a record (fields by name) into row `row`. */
   loadRecord(record: Readonly<Record<string, unknown>>, row = 0): void {
     const fields = this.slots.fields;
-    if (this.recordValues.length !== fields.length) {
-      this.recordValues = new Array<unknown>(fields.length);
-      this.recordColumns = Int32Array.from(fields, (_, k) => k);
-    }
+    this.prepareRecordValues();
     for (let k = 0; k < fields.length; k++) this.recordValues[k] = record[fields[k]!];
     this.slots.ensure(row + 1);
     this.slots.load(this.recordValues, this.recordColumns);
     this.slots.parse(row);
+  }
+  /** Parses a row that gives its raw values by field name (a ScoredRow) into row `row`. */
+  loadRow(source: { get(field: string): unknown }, row = 0): void {
+    const fields = this.slots.fields;
+    this.prepareRecordValues();
+    for (let k = 0; k < fields.length; k++) this.recordValues[k] = source.get(fields[k]!);
+    this.slots.ensure(row + 1);
+    this.slots.load(this.recordValues, this.recordColumns);
+    this.slots.parse(row);
+  }
+
+  /** The values array of records in field order (sized once the plan is compiled). */
+  private prepareRecordValues(): void {
+    const fields = this.slots.fields;
+    if (this.recordValues.length !== fields.length) {
+      this.recordValues = new Array<unknown>(fields.length);
+      this.recordColumns = Int32Array.from(fields, (_, k) => k);
+    }
   }
   private recordValues: unknown[] = [];
   private recordColumns = new Int32Array(0);
