@@ -41,7 +41,9 @@ async function main() {
   gc.observe({ entryTypes: ['gc'] });
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const result = await ml.scoreCsv(pkg.manifest, model, values.csv, out, errors, { chunkRows: Number(values.chunk) });
+  const result = await ml.scoreCsv(pkg.manifest, model, values.csv, out, errors, {
+    chunkRows: Number(values.chunk),
+  });
   out.end();
   errors.end();
   await Promise.all([finished(out), finished(errors)]);

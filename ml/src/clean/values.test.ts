@@ -419,10 +419,27 @@ describe('readNumber on plain decimals (its own fast path)', () => {
   it('reads every short digit string exactly as Number() does', () => {
     const out = { value: NaN };
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const texts = ['0', '00', '007', '5.', '.5', '0.1', '0.10', '85.07', '999999999999999', '9999999999999999',
-      '123456789012345.', '0.000000000000001', '.000000000000001', '1.7976931348623157', '4503599627370497',
-      '9007199254740993', '12345678901234.5', '1234567890123456'];
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const texts = [
+      '0',
+      '00',
+      '007',
+      '5.',
+      '.5',
+      '0.1',
+      '0.10',
+      '85.07',
+      '999999999999999',
+      '9999999999999999',
+      '123456789012345.',
+      '0.000000000000001',
+      '.000000000000001',
+      '1.7976931348623157',
+      '4503599627370497',
+      '9007199254740993',
+      '12345678901234.5',
+      '1234567890123456',
+    ];
     for (let i = 0; i < 20_000; i++) {
       const digits = 1 + Math.floor(random() * 17);
       let text = '';
@@ -433,7 +450,11 @@ describe('readNumber on plain decimals (its own fast path)', () => {
     }
     for (const text of texts) {
       const status = readNumber(text, out);
-      expect({ text, status, value: out.value }).toEqual({ text, status: ValueStatus.Ok, value: Number(text) });
+      expect({ text, status, value: out.value }).toEqual({
+        text,
+        status: ValueStatus.Ok,
+        value: Number(text),
+      });
     }
   });
 

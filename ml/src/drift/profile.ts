@@ -86,7 +86,9 @@ export function driftReader(field: SignatureField): (value: unknown) => number |
  * A drift number from readNumber's status and value: sentinels are missing, out-of-bounds values become
  * what training made of them (the outliers policy: clipped, else missing); undefined when missing.
  */
-export function driftNumberCleaner(field: SignatureField): (status: ValueStatus, value: number) => number | undefined {
+export function driftNumberCleaner(
+  field: SignatureField,
+): (status: ValueStatus, value: number) => number | undefined {
   const clean = numberCleaner({ ...field, outliers: field.outliers === 'clip' ? 'clip' : 'missing' });
   return (status, value) => {
     const x = clean(status, value);

@@ -11,7 +11,14 @@ import {
 import { compileExpr } from '../spec/expr';
 import type { SignatureField } from './signature';
 import { RowSlots } from './slots';
-import type { DateEncoder, ExprInput, FeatureSet, FittedEncoder, NumericEncoder, OrdinalEncoder } from './types';
+import type {
+  DateEncoder,
+  ExprInput,
+  FeatureSet,
+  FittedEncoder,
+  NumericEncoder,
+  OrdinalEncoder,
+} from './types';
 import type { FieldError, FieldWarning, RecordCheck } from './validate';
 
 /** How far past the dates the model was fit on a date may lie before its prediction is flagged. */
@@ -166,9 +173,16 @@ export class RowPlan {
   private static absent(field: SignatureField, raw: unknown, { errors, warnings }: RecordCheck): void {
     if (field.required) {
       const got =
-        typeof raw === 'string' && raw.trim() !== '' ? ` (got ${JSON.stringify(raw)}, which means missing)` : '';
+        typeof raw === 'string' && raw.trim() !== ''
+          ? ` (got ${JSON.stringify(raw)}, which means missing)`
+          : '';
       errors.push({ field: field.name, message: `is required${got}` });
-    } else warnings.push({ field: field.name, kind: 'imputed', message: 'missing: the model treats it as unknown' });
+    } else
+      warnings.push({
+        field: field.name,
+        kind: 'imputed',
+        message: 'missing: the model treats it as unknown',
+      });
   }
 
   private numberCheck(field: SignatureField): CheckStep {
@@ -267,7 +281,11 @@ export class RowPlan {
           message: `must be one of ${field.levels!.join(', ')}, got ${JSON.stringify(raw)}`,
         });
       } else if (categories && !categories.has(category)) {
-        result.warnings.push({ field: name, kind: 'unseen_category', message: `"${category}" was not seen in training` });
+        result.warnings.push({
+          field: name,
+          kind: 'unseen_category',
+          message: `"${category}" was not seen in training`,
+        });
       }
     };
   }
@@ -472,9 +490,17 @@ function outlierFound(
   if (outliers === undefined || outliers === 'drop_row') {
     errors.push({ field: name, message: `must be ${bound}, got ${x}` });
   } else if (outliers === 'missing') {
-    warnings.push({ field: name, kind: 'imputed', message: `${x} is not ${bound}: treated as missing, as in training` });
+    warnings.push({
+      field: name,
+      kind: 'imputed',
+      message: `${x} is not ${bound}: treated as missing, as in training`,
+    });
   } else {
-    warnings.push({ field: name, kind: 'out_of_range', message: `${x} is not ${bound}: clipped, as in training` });
+    warnings.push({
+      field: name,
+      kind: 'out_of_range',
+      message: `${x} is not ${bound}: clipped, as in training`,
+    });
   }
 }
 

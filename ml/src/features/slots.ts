@@ -26,8 +26,11 @@ export function memoize<T>(fn: (raw: unknown) => T): (raw: unknown) => T {
 const tokensKey = (tokens: readonly string[] | undefined) => (tokens ? JSON.stringify(tokens) : '');
 
 const numberKey = (name: string, tokens: readonly string[] | undefined) => `n\0${name}\0${tokensKey(tokens)}`;
-const categoryKey = (name: string, rule: TextNormalization | undefined, tokens: readonly string[] | undefined) =>
-  `c\0${name}\0${rule ? JSON.stringify(rule) : ''}\0${tokensKey(tokens)}`;
+const categoryKey = (
+  name: string,
+  rule: TextNormalization | undefined,
+  tokens: readonly string[] | undefined,
+) => `c\0${name}\0${rule ? JSON.stringify(rule) : ''}\0${tokensKey(tokens)}`;
 
 /** Whether a missing token reads as a finite number: then a number that readNumber accepts may still mean missing. */
 const hasNumericToken = (missing: ReadonlySet<string>) =>
@@ -132,7 +135,10 @@ export class RowSlots {
   ): number {
     return this.slot(categoryKey(name, rule, missingTokens), () => {
       const missing = missingTokenSet(missingTokens as string[] | undefined);
-      this.categorySlots.push({ field: this.field(name), read: memoize((raw) => readCategory(raw, rule, missing)) });
+      this.categorySlots.push({
+        field: this.field(name),
+        read: memoize((raw) => readCategory(raw, rule, missing)),
+      });
       return this.categorySlots.length - 1;
     });
   }
@@ -141,15 +147,13 @@ export class RowSlots {
   dateSlot(name: string, missingTokens: readonly string[] | undefined): number {
     return this.slot(`d\0${name}\0${tokensKey(missingTokens)}`, () => {
       const missing = missingTokenSet(missingTokens as string[] | undefined);
-      const read = memoize(
-        (raw): DateReading => ({
-          days: readDate(raw),
-          absent:
-            raw === null ||
-            raw === undefined ||
-            (typeof raw === 'string' && missing.has(raw.trim().toLowerCase())),
-        }),
-      );
+      const read = memoize((raw): DateReading => ({
+        days: readDate(raw),
+        absent:
+          raw === null ||
+          raw === undefined ||
+          (typeof raw === 'string' && missing.has(raw.trim().toLowerCase())),
+      }));
       this.dateSlots.push({ field: this.field(name), read });
       return this.dateSlots.length - 1;
     });

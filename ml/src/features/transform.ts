@@ -1,5 +1,12 @@
 import { transformPlan, RowPlan } from './row-plan';
-import type { DateEncoder, ExprInput, FeatureSet, FittedEncoder, NumericEncoder, OrdinalEncoder } from './types';
+import type {
+  DateEncoder,
+  ExprInput,
+  FeatureSet,
+  FittedEncoder,
+  NumericEncoder,
+  OrdinalEncoder,
+} from './types';
 
 /** A raw record as it arrives from a CSV row or a JSON request body: field name → value. */
 export type RawRecord = Readonly<Record<string, unknown>>;

@@ -129,9 +129,16 @@ async function run(
   const rows: Record<string, string | undefined>[] = [];
   const resultLines: string[] = [];
   let resultHeader: string | undefined;
-  const seen = (row: ScoredRow | Readonly<Record<string, unknown>>, price: number, w: readonly { kind: string; field: string; message: string }[]) => {
+  const seen = (
+    row: ScoredRow | Readonly<Record<string, unknown>>,
+    price: number,
+    w: readonly { kind: string; field: string; message: string }[],
+  ) => {
     warnings.push(JSON.stringify(w));
-    const get = (c: string) => ('get' in row && typeof row.get === 'function' ? (row as ScoredRow).get(c) : (row as Record<string, string>)[c]);
+    const get = (c: string) =>
+      'get' in row && typeof row.get === 'function'
+        ? (row as ScoredRow).get(c)
+        : (row as Record<string, string>)[c];
     // Copied: a ScoredRow is only valid during the call.
     rows.push(Object.fromEntries(header.map((c) => [c, get(c)])));
     counter.add(row as ScoredRow, price);
@@ -164,7 +171,11 @@ async function run(
 
 async function headerOf(input: string | NodeJS.ReadableStream): Promise<string[]> {
   let header: string[] = [];
-  await readCsv(input as never, { header: (c) => void (header = c), row: () => undefined, rejected: () => undefined });
+  await readCsv(input as never, {
+    header: (c) => void (header = c),
+    row: () => undefined,
+    rejected: () => undefined,
+  });
   return header;
 }
 
@@ -240,7 +251,9 @@ describe('the row plan gives the same results as the implementation before it', 
       let rows = 0;
       await scoreCsv(manifest, recordingPredictor(manifest.features.names.length), AMES_CSV, null, null, {
         onScored: (row) => {
-          const record = Object.fromEntries(['Yr Sold', 'Mo Sold', 'Neighborhood'].map((c) => [c, row.get(c)]));
+          const record = Object.fromEntries(
+            ['Yr Sold', 'Mo Sold', 'Neighborhood'].map((c) => [c, row.get(c)]),
+          );
           expect(month(row)).toBe(`${row.get('Yr Sold')}-${String(row.get('Mo Sold')).padStart(2, '0')}`);
           expect(month(row)).toBe(month(record));
           expect(region(row)).toBe(region(record));
@@ -279,12 +292,16 @@ describe('the row plan gives the same results as the implementation before it', 
     let header: string;
     beforeAll(async () => {
       manifest = await packageOf('ames', AMES_CSV);
-      header = readFileSync(AMES_CSV, 'utf8').split(/\r?\n/)[0]!.replace(/^\ufeff/, '');
+      header = readFileSync(AMES_CSV, 'utf8')
+        .split(/\r?\n/)[0]!
+        .replace(/^\ufeff/, '');
     });
 
     /** Ames lines with one column's value replaced. */
     const amesLines = (replacements: [column: string, value: string][]) => {
-      const lines = readFileSync(AMES_CSV, 'utf8').split(/\r?\n/).slice(1, replacements.length + 1);
+      const lines = readFileSync(AMES_CSV, 'utf8')
+        .split(/\r?\n/)
+        .slice(1, replacements.length + 1);
       const columns = header.split(',');
       return lines.map((line, k) => {
         const fields = line.split(',');
@@ -296,7 +313,7 @@ describe('the row plan gives the same results as the implementation before it', 
 
     it('neutralises formulas and quotes what needs quotes exactly as before', async () => {
       const lines = amesLines([
-        ['Neighborhood', '=cmd|\' /C calc\'!A0'],
+        ['Neighborhood', "=cmd|' /C calc'!A0"],
         ['Neighborhood', '+SUM(1,2)'],
         ['Alley', '-2+3'],
         ['Alley', '@SUM(A1)'],
@@ -362,26 +379,41 @@ describe('scoreCsv shards: firstLine and writeHeaders', () => {
     return { output: out.text(), errors: errors.text() };
   };
 
-  it('a file scored as two shards gives the whole file\'s result and errors, with its line numbers', async () => {
+  it("a file scored as two shards gives the whole file's result and errors, with its line numbers", async () => {
     const whole = await score([header, ...lines].join('\n') + '\n', {});
     const first = await score([header, ...lines.slice(0, 20)].join('\n') + '\n', {});
-    const second = await score([header, ...lines.slice(20)].join('\n') + '\n', { firstLine: 22, writeHeaders: false });
+    const second = await score([header, ...lines.slice(20)].join('\n') + '\n', {
+      firstLine: 22,
+      writeHeaders: false,
+    });
     expect(first.output + second.output).toBe(whole.output);
     expect(first.errors + second.errors).toBe(whole.errors);
     expect(second.output.startsWith(header)).toBe(false);
     expect(second.errors.startsWith('line,reason,row')).toBe(false);
     // Line 1 is the header: data line k + 1 is lines[k - 1]... the bad rows are lines 7 and 32.
-    expect(whole.errors.split('\n').slice(1, -1).map((l) => l.split(',')[0])).toEqual(['7', '32']);
+    expect(
+      whole.errors
+        .split('\n')
+        .slice(1, -1)
+        .map((l) => l.split(',')[0]),
+    ).toEqual(['7', '32']);
     expect(second.errors.split(',')[0]).toBe('32');
   });
 
   it('calls onResultHeader even when the header is not written', async () => {
     let seen = '';
     const out = sink();
-    await scoreCsv(manifest, recordingPredictor(manifest.features.names.length), singleChunkReadable([header, lines[0]].join('\n')), out.stream, null, {
-      writeHeaders: false,
-      onResultHeader: (line) => (seen = line),
-    });
+    await scoreCsv(
+      manifest,
+      recordingPredictor(manifest.features.names.length),
+      singleChunkReadable([header, lines[0]].join('\n')),
+      out.stream,
+      null,
+      {
+        writeHeaders: false,
+        onResultHeader: (line) => (seen = line),
+      },
+    );
     expect(seen).toBe(`${header},predicted_price,actual_price,warnings,price_low,price_high`);
     expect(out.text().startsWith(lines[0]!)).toBe(true);
   });
@@ -396,18 +428,25 @@ describe('scoreCsv runs at once in one process', () => {
       const errors = sink();
       // Drift counts read the parsed rows of a chunk after its prices are known, across awaits.
       const counter = new DriftCounter(manifest.drift!, manifest.signature);
-      await scoreCsv(manifest, recordingPredictor(manifest.features.names.length), chunkedReadable(text, seed, 500, 5000), out.stream, errors.stream, {
-        chunkRows: 64,
-        // What the API does between a batch's chunks in the same process: checkRecord and transformInto
-        // on the shared plans of the same manifest.
-        onScored: (row, price) => {
-          counter.add(row, price);
-          if (!interleave) return;
-          const record = { 'Lot Area': '1', Neighborhood: row.get('Neighborhood') };
-          checkRecord(record, manifest);
-          transformInto(record, manifest.features, new Float32Array(manifest.features.names.length));
+      await scoreCsv(
+        manifest,
+        recordingPredictor(manifest.features.names.length),
+        chunkedReadable(text, seed, 500, 5000),
+        out.stream,
+        errors.stream,
+        {
+          chunkRows: 64,
+          // What the API does between a batch's chunks in the same process: checkRecord and transformInto
+          // on the shared plans of the same manifest.
+          onScored: (row, price) => {
+            counter.add(row, price);
+            if (!interleave) return;
+            const record = { 'Lot Area': '1', Neighborhood: row.get('Neighborhood') };
+            checkRecord(record, manifest);
+            transformInto(record, manifest.features, new Float32Array(manifest.features.names.length));
+          },
         },
-      });
+      );
       return out.text() + errors.text() + JSON.stringify(counter.take());
     };
     const alone = await score(1, false);

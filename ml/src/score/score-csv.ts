@@ -213,7 +213,9 @@ export async function scoreCsv(
       (targetIndex >= 0 ? `,${predicted},${safe ? actual : csvField(actual)}` : `,${predicted}`) +
       (warnings.length > 0 ? `,${csvField(formatWarnings(warnings))}` : ',') +
       (range ? `,${cents(range.low)},${cents(range.high)}` : ',,') +
-      (explain ? `,${csvField(formatTopContributions(explain.explainer.explain(row.record()), explain.top))}` : '')
+      (explain
+        ? `,${csvField(formatTopContributions(explain.explainer.explain(row.record()), explain.top))}`
+        : '')
     );
   };
 
@@ -293,7 +295,8 @@ export async function scoreCsv(
         pendingWarnings[row] = warnings.length > 0 ? warnings.slice() : NO_WARNINGS;
         if (targetIndex >= 0) {
           const status = readNumber(fields[targetIndex], scratch);
-          pendingActual[row] = status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : NaN;
+          pendingActual[row] =
+            status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : NaN;
         }
         pending++;
       },

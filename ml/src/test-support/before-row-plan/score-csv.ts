@@ -2,7 +2,10 @@
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { csvLine as rawCsvLine, readCsv } from '../../csv/reader';
-import { spreadsheetSafeField as csvField, spreadsheetSafeLine as csvLine } from '../../score/spreadsheet-safe';
+import {
+  spreadsheetSafeField as csvField,
+  spreadsheetSafeLine as csvLine,
+} from '../../score/spreadsheet-safe';
 import { readNumber, ValueStatus } from './values';
 import { transformInto } from './transform';
 import { checkRecord, formatWarnings, type FieldWarning, type WarningKind } from './validate';
