@@ -27,12 +27,12 @@ const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
  * the digits form an integer below 2^53 and 10^k is exact, so one correctly rounded division gives the
  * double nearest the decimal, as Number() does (Clinger's fast path).
  */
-function plainDecimal(text: string): number {
-  const length = text.length;
-  if (length === 0 || length > 16) return NaN;
+function plainDecimal(text: string, start = 0, end = text.length): number {
+  const length = end - start;
+  if (length <= 0 || length > 16) return NaN;
   let mantissa = 0;
   let dot = -1;
-  for (let i = 0; i < length; i++) {
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) mantissa = mantissa * 10 + (c - 48);
     else if (c === 46 && dot < 0) dot = i;
@@ -41,7 +41,26 @@ function plainDecimal(text: string): number {
   if (dot < 0) return length <= 15 ? mantissa : NaN;
   // A lone "." has no digit.
   if (length === 1) return NaN;
-  return mantissa / POWERS_OF_TEN[length - dot - 1]!;
+  return mantissa / POWERS_OF_TEN[end - dot - 1]!;
+}
+
+/**
+ * readNumber of text.slice(start, end), without making the string when it is a plain decimal (a CSV
+ * field read in place).
+ */
+export function readNumberIn(
+  text: string,
+  start: number,
+  end: number,
+  out: { value: number },
+  missing: ReadonlySet<string> = MISSING_TOKENS,
+): ValueStatus {
+  const plain = plainDecimal(text, start, end);
+  if (plain === plain) {
+    out.value = plain;
+    return ValueStatus.Ok;
+  }
+  return readNumber(text.slice(start, end), out, missing);
 }
 
 /**

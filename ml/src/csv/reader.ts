@@ -6,12 +6,15 @@ import { InputError } from '../errors';
 export interface CsvHandlers {
   /** Called once with the header's column names. */
   header(columns: string[]): void;
+  /** Called per data row; `line` is the 1-based line number where the row starts. */
+  row(fields: string[], line: number): void;
   /**
-   * Called per data row; `line` is the 1-based line number where the row starts. `text` is the row's raw
-   * text (without its line break) when the row has no quoted field, so that `fields.join(',')` is `text`;
-   * undefined for a row with quotes.
+   * When given, called instead of `row` for a data row without quotes: its raw text (without its line
+   * break) and the positions of its commas in it (`commas[0 .. count - 1]`; field k runs from after comma
+   * k - 1 to comma k). No field strings are made: the caller reads what it needs. `commas` is reused,
+   * valid only during the call.
    */
-  row(fields: string[], line: number, text?: string): void;
+  line?(text: string, commas: Int32Array, count: number, line: number): void;
   /** Awaited after each chunk's rows: the place for async work such as writing output, which also pauses reading. */
   chunkDone?(stats: CsvStats): Promise<void> | void;
   /** Sees every raw byte chunk, e.g. to hash the file while it is read. */
@@ -188,14 +191,30 @@ export async function readCsv(
     handlers.rejected(startLine, reason, start);
   };
 
-  const emit = (fields: string[], startLine: number, text?: string) => {
+  const emit = (fields: string[], startLine: number) => {
     if (!headerSeen) {
       headerSeen = true;
       handlers.header(fields.map((f) => f.trim()));
     } else {
       stats.rows++;
-      handlers.row(fields, startLine, text);
+      handlers.row(fields, startLine);
     }
+  };
+
+  let commas = new Int32Array(64);
+  /** A data row without quotes to handlers.line: its text and comma positions. */
+  const emitLine = (record: string, startLine: number) => {
+    let count = 0;
+    for (let c = record.indexOf(','); c !== -1; c = record.indexOf(',', c + 1)) {
+      if (count === commas.length) {
+        const larger = new Int32Array(commas.length * 2);
+        larger.set(commas);
+        commas = larger;
+      }
+      commas[count++] = c;
+    }
+    stats.rows++;
+    handlers.line!(record, commas, count, startLine);
   };
 
   /** Bytes of text[from, to) when they may pass the limit (a UTF-16 unit is 1 to 3 UTF-8 bytes). */
@@ -224,7 +243,8 @@ export async function readCsv(
             );
           else {
             const record = text.slice(pos, end);
-            emit(record.split(','), line, record);
+            if (headerSeen && handlers.line) emitLine(record, line);
+            else emit(record.split(','), line);
           }
         }
         line++;

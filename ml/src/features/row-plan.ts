@@ -137,6 +137,12 @@ export class RowPlan {
     this.slots.parse(row);
   }
 
+  /** Parses a CSV row's text in place (see RowSlots.loadLine) into row `row`; the caller has made room. */
+  loadLine(text: string, commas: Int32Array, count: number, columns: Int32Array, row: number): void {
+    this.slots.loadLine(text, commas, count, columns);
+    this.slots.parse(row);
+  }
+
   /** checkRecord of the row just loaded, into `result` (emptied first). */
   check(row: number, result: RecordCheck): RecordCheck {
     result.errors.length = 0;

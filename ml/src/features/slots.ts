@@ -1,4 +1,4 @@
-import { missingTokenSet, readCategory, readDate, readNumber } from '../clean/values';
+import { missingTokenSet, readCategory, readDate, readNumber, readNumberIn } from '../clean/values';
 import type { TextNormalization } from '../spec/schema';
 
 /** A date field's reading: days since 1970-01-01 (readDate; NaN when not a date) and whether it means missing. */
@@ -63,6 +63,10 @@ export class RowSlots {
 
   /** The current row's values and where each raw field is among them (-1: absent); see load. */
   private values: readonly unknown[] = [];
+  /** Or the current row as CSV text and its commas (loadLine); undefined when the row is `values`. */
+  private text: string | undefined;
+  private commas: Int32Array = new Int32Array(0);
+  private commaCount = 0;
   private columns: Int32Array = new Int32Array(0);
   /** The columns of each slot's field, for the bound `columns`. */
   private numberColumns = new Int32Array(0);
@@ -179,23 +183,50 @@ export class RowSlots {
    * e.g. a CSV row's fields by the header's positions, or a record's values in field order.
    */
   load(values: readonly unknown[], columns: Int32Array): void {
-    if (columns !== this.columns) {
-      this.columns = columns;
-      this.numberColumns = Int32Array.from(this.numberSlots, (slot) => columns[slot.field]!);
-      this.categoryColumns = Int32Array.from(this.categorySlots, (slot) => columns[slot.field]!);
-      this.dateColumns = Int32Array.from(this.dateSlots, (slot) => columns[slot.field]!);
-    }
+    this.bind(columns);
     this.values = values;
+    this.text = undefined;
+  }
+
+  /**
+   * Makes a CSV row's text the current row, its fields read in place: column c runs from after comma
+   * c - 1 to comma c (`commas[0 .. count - 1]`, valid until the row is parsed); raw field k is column
+   * columns[k].
+   */
+  loadLine(text: string, commas: Int32Array, count: number, columns: Int32Array): void {
+    this.bind(columns);
+    this.text = text;
+    this.commas = commas;
+    this.commaCount = count;
+  }
+
+  private bind(columns: Int32Array): void {
+    if (columns === this.columns) return;
+    this.columns = columns;
+    this.numberColumns = Int32Array.from(this.numberSlots, (slot) => columns[slot.field]!);
+    this.categoryColumns = Int32Array.from(this.categorySlots, (slot) => columns[slot.field]!);
+    this.dateColumns = Int32Array.from(this.dateSlots, (slot) => columns[slot.field]!);
   }
 
   /** The current row's raw value of field `field` (what checks and error messages look at). */
   raw(field: number): unknown {
-    const column = this.columns[field]!;
-    return column < 0 ? undefined : this.values[column];
+    return this.rawColumn(this.columns[field]!);
   }
 
-  /** Reads every slot of the current row (load) into row `row`. */
+  /** The current row's raw value in column `column` (undefined for -1 or past the row's end). */
+  private rawColumn(column: number): unknown {
+    if (column < 0) return undefined;
+    if (this.text === undefined) return this.values[column];
+    if (column > this.commaCount) return undefined;
+    return this.text.slice(
+      column === 0 ? 0 : this.commas[column - 1]! + 1,
+      column === this.commaCount ? this.text.length : this.commas[column]!,
+    );
+  }
+
+  /** Reads every slot of the current row (load or loadLine) into row `row`. */
   parse(row: number): void {
+    if (this.text !== undefined) return this.parseLine(row, this.text);
     const values = this.values;
     const scratch = this.scratch;
     const numbers = this.numberSlots;
@@ -220,6 +251,39 @@ export class RowSlots {
       const column = columns[k]!;
       this.date[at] = dates[k]!.read(column < 0 ? undefined : values[column]);
     }
+  }
+
+  /** parse of a CSV row's text: numbers read in place, other fields made into strings. */
+  private parseLine(row: number, text: string): void {
+    const scratch = this.scratch;
+    const numbers = this.numberSlots;
+    const commas = this.commas;
+    const last = this.commaCount;
+    const columns = this.numberColumns;
+    let at = row * numbers.length;
+    for (let k = 0; k < numbers.length; k++, at++) {
+      const column = columns[k]!;
+      const missing = numbers[k]!.missing;
+      this.status[at] =
+        column < 0 || column > last
+          ? readNumber(undefined, scratch, missing)
+          : readNumberIn(
+              text,
+              column === 0 ? 0 : commas[column - 1]! + 1,
+              column === last ? text.length : commas[column]!,
+              scratch,
+              missing,
+            );
+      this.value[at] = scratch.value;
+    }
+    const categories = this.categorySlots;
+    at = row * categories.length;
+    for (let k = 0; k < categories.length; k++, at++)
+      this.category[at] = categories[k]!.read(this.rawColumn(this.categoryColumns[k]!));
+    const dates = this.dateSlots;
+    at = row * dates.length;
+    for (let k = 0; k < dates.length; k++, at++)
+      this.date[at] = dates[k]!.read(this.rawColumn(this.dateColumns[k]!));
   }
 
   /** A number slot's reading rules: its field, missing tokens and whether one of them is numeric. */

@@ -2,11 +2,11 @@ import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { csvLine as rawCsvLine, readCsv } from '../csv/reader';
 import {
-  isSpreadsheetSafeText,
+  isSpreadsheetSafeRow,
   spreadsheetSafeField as csvField,
   spreadsheetSafeLine as csvLine,
 } from './spreadsheet-safe';
-import { readNumber, ValueStatus } from '../clean/values';
+import { readNumber, readNumberIn, ValueStatus } from '../clean/values';
 import { RowPlan } from '../features/row-plan';
 import { formatWarnings, type FieldWarning, type RecordCheck, type WarningKind } from '../features/validate';
 import { CsvScoredRow, type ScoredRow } from './scored-row';
@@ -130,9 +130,15 @@ export async function scoreCsv(
   let features = new Float32Array(chunkRows * width);
   let capacity = chunkRows;
   plan.slots.ensure(capacity);
-  /** The chunk's rows waiting for their prices: fields, result line start, actual price, warnings. */
+  /**
+   * The chunk's rows waiting for their prices: the row (fields of a quoted row, else its text and its
+   * commas at pendingCommas[row * commaStride ..]), result line start, actual price, warnings.
+   */
   let pending = 0;
-  const pendingFields: string[][] = [];
+  const pendingFields: (string[] | undefined)[] = [];
+  const pendingLine: string[] = [];
+  let commaStride = 0;
+  let pendingCommas = new Int32Array(0);
   const pendingText: string[] = [];
   /** 1 when the row's text is its result line start: every field of it is written as it is. */
   let pendingSafe = new Uint8Array(capacity);
@@ -163,6 +169,9 @@ export async function scoreCsv(
     const safe = new Uint8Array(capacity);
     safe.set(pendingSafe);
     pendingSafe = safe;
+    const commas = new Int32Array(capacity * commaStride);
+    commas.set(pendingCommas);
+    pendingCommas = commas;
   };
 
   const flush = async () => {
@@ -170,8 +179,9 @@ export async function scoreCsv(
       const predictions = await model.predict(features, pending);
       const row = view!;
       for (let i = 0; i < pending; i++) {
-        row.row = i;
-        row.fields = pendingFields[i]!;
+        const fields = pendingFields[i];
+        if (fields) row.showFields(i, fields);
+        else row.showLine(i, pendingLine[i]!, pendingCommas, i * commaStride, commaStride);
         const price = predictions[i]!;
         const warnings = pendingWarnings[i]!;
         if (writesLines) {
@@ -207,7 +217,7 @@ export async function scoreCsv(
   ): string => {
     const predicted = cents(price);
     const range = priceInterval(manifest, price);
-    const actual = targetIndex >= 0 ? row.fields[targetIndex]! : '';
+    const actual = targetIndex >= 0 ? row.field(targetIndex)! : '';
     return (
       // A field of a row written as it is needs no neutralising either.
       (targetIndex >= 0 ? `,${predicted},${safe ? actual : csvField(actual)}` : `,${predicted}`) +
@@ -217,6 +227,22 @@ export async function scoreCsv(
         ? `,${csvField(formatTopContributions(explain.explainer.explain(row.record()), explain.top))}`
         : '')
     );
+  };
+
+  /**
+   * Checks the row just parsed into row `pending`: rejects it (false), or transforms it into the chunk's
+   * features and keeps its warnings (true).
+   */
+  const accept = (line: number, fields: string[] | undefined, text?: string): boolean => {
+    const { errors: problems, warnings } = plan.check(pending, check);
+    if (problems.length > 0) {
+      const reason = problems.map((p) => `${p.field} ${p.message}`).join('; ');
+      reject(line, reason, errorRowCell(rawCsvLine(fields ?? text!.split(','))));
+      return false;
+    }
+    plan.transform(pending, features, pending * width);
+    pendingWarnings[pending] = warnings.length > 0 ? warnings.slice() : NO_WARNINGS;
+    return true;
   };
 
   /** Counts a rejected row and queues its errors-file line: line, reason, row. */
@@ -245,6 +271,8 @@ export async function scoreCsv(
         }
         columns = plan.columnsOf(names);
         view = new CsvScoredRow(plan, names);
+        commaStride = names.length - 1;
+        pendingCommas = new Int32Array(capacity * commaStride);
         // Columns are only ever added at the end of the result: warnings, then the prediction interval
         // (empty for a package trained without one).
         const headerLine = csvLine([
@@ -265,7 +293,7 @@ export async function scoreCsv(
         progress.rowsRead++;
         reject(line, reason, errorRowCell(start, true));
       },
-      row(fields, line, text) {
+      row(fields, line) {
         progress.rowsRead++;
         if (fields.length !== header.length) {
           reject(
@@ -276,26 +304,49 @@ export async function scoreCsv(
           return;
         }
         makeRoom();
-        const row = pending;
-        plan.loadFields(fields, columns, row);
-        const { errors: problems, warnings } = plan.check(row, check);
-        if (problems.length > 0) {
-          const reason = problems.map((p) => `${p.field} ${p.message}`).join('; ');
-          reject(line, reason, errorRowCell(rawCsvLine(fields)));
-          return;
-        }
-        plan.transform(row, features, row * width);
-        pendingFields[row] = fields;
-        // The input's own text when writing it again would not change a byte (most rows): no re-quoting.
+        plan.loadFields(fields, columns, pending);
+        if (!accept(line, fields)) return;
+        pendingFields[pending] = fields;
+        // A row with quotes is written again field by field (its quotes may not be needed).
         if (writesLines) {
-          const safe = text !== undefined && isSpreadsheetSafeText(text, fields);
-          pendingText[row] = safe ? text : csvLine(fields);
-          pendingSafe[row] = safe ? 1 : 0;
+          pendingText[pending] = csvLine(fields);
+          pendingSafe[pending] = 0;
         }
-        pendingWarnings[row] = warnings.length > 0 ? warnings.slice() : NO_WARNINGS;
         if (targetIndex >= 0) {
           const status = readNumber(fields[targetIndex], scratch);
-          pendingActual[row] =
+          pendingActual[pending] =
+            status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : NaN;
+        }
+        pending++;
+      },
+      // Most rows: no quotes. Fields are read in place; the text is the result line's start when writing
+      // it again field by field would not change a byte.
+      line(text, commas, count, line) {
+        progress.rowsRead++;
+        if (count + 1 !== header.length) {
+          reject(
+            line,
+            `has ${count + 1} fields, header has ${header.length}`,
+            errorRowCell(rawCsvLine(text.split(','))),
+          );
+          return;
+        }
+        makeRoom();
+        plan.loadLine(text, commas, count, columns, pending);
+        if (!accept(line, undefined, text)) return;
+        pendingFields[pending] = undefined;
+        pendingLine[pending] = text;
+        pendingCommas.set(commas.subarray(0, count), pending * commaStride);
+        if (writesLines) {
+          const safe = isSpreadsheetSafeRow(text, commas, count);
+          pendingText[pending] = safe ? text : csvLine(text.split(','));
+          pendingSafe[pending] = safe ? 1 : 0;
+        }
+        if (targetIndex >= 0) {
+          const start = targetIndex === 0 ? 0 : commas[targetIndex - 1]! + 1;
+          const end = targetIndex === count ? text.length : commas[targetIndex]!;
+          const status = readNumberIn(text, start, end, scratch);
+          pendingActual[pending] =
             status === ValueStatus.Ok || status === ValueStatus.Repaired ? scratch.value : NaN;
         }
         pending++;

@@ -26,18 +26,22 @@ export function spreadsheetSafeField(value: string | number | null | undefined):
 }
 
 /**
- * Whether spreadsheetSafeLine(fields) is `text` itself, for the raw text of an unquoted CSV row
- * (`text` is `fields.join(',')`): no quote or carriage return to quote, and no field that
+ * Whether spreadsheetSafeLine(text.split(',')) is `text` itself, for the raw text of an unquoted CSV row
+ * whose commas are at `commas[0 .. count - 1]`: no quote or carriage return to quote, and no field that
  * spreadsheetSafeField neutralises. Then a result line can start with the input's text as it is.
  */
-export function isSpreadsheetSafeText(text: string, fields: readonly string[]): boolean {
+export function isSpreadsheetSafeRow(text: string, commas: Int32Array, count: number): boolean {
   if (text.indexOf('"') !== -1 || text.indexOf('\r') !== -1) return false;
-  for (let i = 0; i < fields.length; i++) {
-    const value = fields[i]!;
-    const first = value.charCodeAt(0);
+  for (let k = 0; k <= count; k++) {
+    const start = k === 0 ? 0 : commas[k - 1]! + 1;
+    const first = text.charCodeAt(start);
     // The first characters spreadsheetSafeField neutralises: = @ tab (CR is excluded above), and + or - unless a plain number.
     if (first === 61 || first === 64 || first === 9) return false;
-    if ((first === 43 || first === 45) && !PLAIN_NUMBER.test(value)) return false;
+    if (
+      (first === 43 || first === 45) &&
+      !PLAIN_NUMBER.test(text.slice(start, k === count ? text.length : commas[k]!))
+    )
+      return false;
   }
   return true;
 }
