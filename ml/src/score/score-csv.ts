@@ -336,7 +336,7 @@ export async function scoreCsv(
         if (!accept(line, undefined, text)) return;
         pendingFields[pending] = undefined;
         pendingLine[pending] = text;
-        pendingCommas.set(commas.subarray(0, count), pending * commaStride);
+        for (let k = 0, at = pending * commaStride; k < count; k++) pendingCommas[at + k] = commas[k]!;
         if (writesLines) {
           const safe = isSpreadsheetSafeRow(text, commas, count);
           pendingText[pending] = safe ? text : csvLine(text.split(','));
