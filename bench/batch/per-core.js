@@ -36,7 +36,10 @@ function profile(values, ml) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'per-core-prof-'));
   try {
     const run = ceiling(values, ml, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-    const file = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile')));
+    const file = path.join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.cpuprofile')),
+    );
     const top = JSON.parse(execFileSync(process.execPath, [PROFILE_TOP, file, '10'], { encoding: 'utf8' }));
     return { run, ...top };
   } finally {
@@ -79,7 +82,12 @@ function main() {
   const profiles = { old: profile(values, builds.old), new: profile(values, builds.new) };
   const result = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
     load_average_1m: { min: Math.min(...load), max: Math.max(...load) },
     csv: values.csv,
     rows: runs.new[0].rows_read,
@@ -90,7 +98,9 @@ function main() {
     profiles,
   };
   writeFileSync(values.out, JSON.stringify(result, null, 1) + '\n');
-  process.stdout.write(JSON.stringify({ median: result.median, speedup_per_core: result.speedup_per_core }, null, 1) + '\n');
+  process.stdout.write(
+    JSON.stringify({ median: result.median, speedup_per_core: result.speedup_per_core }, null, 1) + '\n',
+  );
 }
 
 main();

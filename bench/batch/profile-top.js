@@ -2,7 +2,8 @@
 // Top functions by self time of a V8 CPU profile (node --cpu-prof), as a share of all samples.
 //
 //   node bench/batch/profile-top.js FILE.cpuprofile [N]
-// Prints one JSON object: total sampled milliseconds and the N (default 10) heaviest functions.
+// Prints one JSON object: total sampled milliseconds, the garbage collector's share of them and the N
+// (default 10) heaviest functions.
 'use strict';
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
@@ -23,4 +24,16 @@ const top = [...selfUs.entries()]
   .sort((a, b) => b[1] - a[1])
   .slice(0, Number(n))
   .map(([name, us]) => ({ name, ms: Math.round(us / 1000), share: Math.round((us / total) * 1000) / 10 }));
-process.stdout.write(JSON.stringify({ total_ms: Math.round(total / 1000), top }, null, 1) + '\n');
+const gc = selfUs.get('(garbage collector)') ?? 0;
+process.stdout.write(
+  JSON.stringify(
+    {
+      total_ms: Math.round(total / 1000),
+      gc_ms: Math.round(gc / 1000),
+      gc_share: Math.round((gc / total) * 1000) / 10,
+      top,
+    },
+    null,
+    1,
+  ) + '\n',
+);
