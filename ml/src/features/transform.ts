@@ -14,8 +14,8 @@ export type RawRecord = Readonly<Record<string, unknown>>;
 type Reader = (record: RawRecord) => number;
 
 /**
- * One encoder's value for a record, through the row plan (the one implementation of the transform):
- * an encoder whose single model input is the value itself.
+ * A record's value of one encoder input (a number, a date's days, an ordinal level, a derived value),
+ * read by a row plan of its own: the one implementation of the transform.
  */
 function singleValueReader(encoder: ExprInput | Extract<FittedEncoder, { kind: 'derived' }>): Reader {
   const plan = new RowPlan({ signature: [] }, { check: false, transform: false });

@@ -106,9 +106,13 @@ async function write(stream: Writable, text: string): Promise<void> {
  * through the shared transform and predicted in chunks. Good rows go to `output` (the input columns,
  * `predicted_price`, and `actual_price` when the target is present); bad rows go to `errors` with
  * their line number, reason and the row itself (as CSV, cut at ERROR_ROW_CHARS). Memory is bounded by one chunk whatever the input size. Every cell
- * written is neutralised against spreadsheet formula injection (spreadsheetSafeField). The errors
- * stream gets every rejected row of a read chunk before `onChunk` sees the chunk's counts, so a
- * caller that stops there (too many bad rows) keeps the header and every rejection so far.
+ * written is neutralised against spreadsheet formula injection (spreadsheetSafeField); a row whose
+ * cells need neither neutralising nor quoting (most rows) is written with its own text, the same bytes.
+ * The errors stream gets every rejected row of a read chunk before `onChunk` sees the chunk's counts, so
+ * a caller that stops there (too many bad rows) keeps the header and every rejection so far.
+ *
+ * Each row is parsed once by the scorer's own row plan (validation and transform read the same parsed
+ * fields); rows without quotes are read in place from their text, without a record object.
  */
 export async function scoreCsv(
   manifest: ModelManifest,
