@@ -85,7 +85,10 @@ async function waitFor(probe, timeoutMs, what) {
 /** Copies the header and rows [from, to) of a CSV (one record per line). */
 async function slice(src, dst, from, to) {
   const out = fs.createWriteStream(dst);
-  const rl = readline.createInterface({ input: fs.createReadStream(src, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  const rl = readline.createInterface({
+    input: fs.createReadStream(src, { highWaterMark: 1 << 20 }),
+    crlfDelay: Infinity,
+  });
   let i = -1;
   let buf = '';
   for await (const line of rl) {
@@ -103,19 +106,29 @@ async function slice(src, dst, from, to) {
 
 async function countRows(file) {
   let n = -1;
-  const rl = readline.createInterface({ input: fs.createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  const rl = readline.createInterface({
+    input: fs.createReadStream(file, { highWaterMark: 1 << 20 }),
+    crlfDelay: Infinity,
+  });
   for await (const line of rl) if (line !== '') n++;
   return n;
 }
 
 function runJson(command, argv, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, argv, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`${command} ${argv.join(' ')} failed (${code}):\n${stderr.slice(-3000)}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(stdout))
+        : reject(new Error(`${command} ${argv.join(' ')} failed (${code}):\n${stderr.slice(-3000)}`)),
+    );
   });
 }
 
@@ -154,7 +167,9 @@ function notes(s) {
     const b4 = s.scaling['4']?.best_rows_per_second;
     out.push(
       `Throughput grows ${(s2 / s1).toFixed(2)}× (median; best runs ${(b2 / b1).toFixed(2)}×) from 1 to 2 worker processes on this 2-core machine` +
-        (s4 ? ` and ${(s4 / s1).toFixed(2)}× (best ${(b4 / b1).toFixed(2)}×) with 4: more processes than cores share the same two cores.` : '.') +
+        (s4
+          ? ` and ${(s4 / s1).toFixed(2)}× (best ${(b4 / b1).toFixed(2)}×) with 4: more processes than cores share the same two cores.`
+          : '.') +
         ' A job is scored by one process on one core, so a single job does not get faster with more workers; a queue of jobs does, up to the cores free. ' +
         'Rows per worker CPU-second stay about constant across worker counts: the spread in wall-clock rates is the cores other processes on this shared machine took.',
     );
@@ -178,7 +193,10 @@ function machine() {
   };
 }
 
-const fmt = (x, digits = 0) => (x === null || x === undefined ? 'n/a' : Number(x).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const fmt = (x, digits = 0) =>
+  x === null || x === undefined
+    ? 'n/a'
+    : Number(x).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function markdown(result) {
   const s = result.summary;
@@ -196,7 +214,7 @@ function markdown(result) {
       `model: \`ml train --fast\` on it (${result.model.name} v${result.model.version}, package ${result.model.package}). ` +
       `Medians of ${result.runs.e2e_full.length} runs, interleaved. Produced by \`bench/batch/run.sh\`.`,
     '',
-    '## Single job: end to end vs in-process ceiling vs the seeds\' way',
+    "## Single job: end to end vs in-process ceiling vs the seeds' way",
     '',
     '| | rows/s (median) | runs | peak RSS (MB) |',
     '|---|---:|---|---:|',
@@ -238,7 +256,8 @@ async function main() {
   fs.mkdirSync(path.join(artifacts, 'datasets'), { recursive: true });
   const processes = [];
   const cleanup = async () => {
-    for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    for (const p of processes)
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     if (!process.env.KEEP_WORK) fs.rmSync(scratch, { recursive: true, force: true });
   };
   try {
@@ -253,14 +272,25 @@ async function main() {
     const parts = [];
     for (let k = 0; k < jobsPerRound; k++) {
       const file = path.join(artifacts, 'datasets', `part-${k + 1}.csv`);
-      await slice(full, file, Math.floor((k * rows) / jobsPerRound), Math.floor(((k + 1) * rows) / jobsPerRound));
+      await slice(
+        full,
+        file,
+        Math.floor((k * rows) / jobsPerRound),
+        Math.floor(((k + 1) * rows) / jobsPerRound),
+      );
       parts.push(file);
     }
     const uri = (file) => `file://${file}`;
 
     // ------------------------------------------------------------------ services
     const redisPort = await freePort();
-    const redis = start('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, path.join(scratch, 'redis.log'));
+    const redis = start(
+      'redis',
+      'redis-server',
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {},
+      path.join(scratch, 'redis.log'),
+    );
     processes.push(redis);
     const adminKey = `hp_${randomBytes(32).toString('hex')}`;
     const apiPort = await freePort();
@@ -277,8 +307,18 @@ async function main() {
       RATE_LIMIT_PER_MINUTE: '100000',
       BATCH_QUEUE_METRICS_INTERVAL_MS: '5000',
     };
-    await waitFor(async () => redis.lines.some((l) => /Ready to accept connections/.test(l.msg ?? '')), 10_000, 'redis');
-    const api = start('api', process.execPath, [path.join(ROOT, 'backend', 'dist', 'main.js')], { ...env, LOG_LEVEL: 'warn' }, path.join(scratch, 'api.log'));
+    await waitFor(
+      async () => redis.lines.some((l) => /Ready to accept connections/.test(l.msg ?? '')),
+      10_000,
+      'redis',
+    );
+    const api = start(
+      'api',
+      process.execPath,
+      [path.join(ROOT, 'backend', 'dist', 'main.js')],
+      { ...env, LOG_LEVEL: 'warn' },
+      path.join(scratch, 'api.log'),
+    );
     processes.push(api);
     const base = `http://127.0.0.1:${apiPort}`;
     const headers = { 'x-api-key': adminKey };
@@ -286,7 +326,10 @@ async function main() {
     const http = async (method, route, body) => {
       const res = await fetch(base + route, {
         method,
-        headers: { ...headers, ...(body && !(body instanceof FormData) && { 'content-type': 'application/json' }) },
+        headers: {
+          ...headers,
+          ...(body && !(body instanceof FormData) && { 'content-type': 'application/json' }),
+        },
         body: body instanceof FormData ? body : body && JSON.stringify(body),
       });
       const text = await res.text();
@@ -299,19 +342,35 @@ async function main() {
     const form = new FormData();
     form.append('package', new Blob([archive]), 'package.tar.gz');
     const registered = await http('POST', '/v1/models', form);
-    await http('PUT', `/v1/models/${registered.name}/versions/${registered.version}/stage`, { stage: 'production' });
-    await waitFor(async () => (await http('GET', '/v1/models/current')).version === registered.version, 60_000, 'the model to load');
+    await http('PUT', `/v1/models/${registered.name}/versions/${registered.version}/stage`, {
+      stage: 'production',
+    });
+    await waitFor(
+      async () => (await http('GET', '/v1/models/current')).version === registered.version,
+      60_000,
+      'the model to load',
+    );
 
     // ------------------------------------------------------------------ helpers
     let workerSeq = 0;
     const startWorkers = async (n) => {
       const ws = [];
       for (let i = 0; i < n; i++) {
-        const w = start(`worker-${++workerSeq}`, process.execPath, [path.join(ROOT, 'backend', 'dist', 'worker.js')], { ...env, LOG_LEVEL: 'info' }, path.join(scratch, `worker-${workerSeq}.log`));
+        const w = start(
+          `worker-${++workerSeq}`,
+          process.execPath,
+          [path.join(ROOT, 'backend', 'dist', 'worker.js')],
+          { ...env, LOG_LEVEL: 'info' },
+          path.join(scratch, `worker-${workerSeq}.log`),
+        );
         processes.push(w);
         ws.push(w);
       }
-      await Promise.all(ws.map((w) => waitFor(async () => w.lines.some((l) => l.msg === 'worker ready'), 60_000, `${w.name} ready`)));
+      await Promise.all(
+        ws.map((w) =>
+          waitFor(async () => w.lines.some((l) => l.msg === 'worker ready'), 60_000, `${w.name} ready`),
+        ),
+      );
       return ws;
     };
     const stopWorkers = async (ws) => {
@@ -320,7 +379,9 @@ async function main() {
       await sleep(50);
       return ws.map((w) => {
         const exit = w.lines.find((l) => l.event === 'worker-exit');
-        return exit ? { peak_rss_mb: exit.maxRssKb / 1024, cpu_seconds: (exit.userCpuMs + exit.systemCpuMs) / 1000 } : { peak_rss_mb: null, cpu_seconds: null };
+        return exit
+          ? { peak_rss_mb: exit.maxRssKb / 1024, cpu_seconds: (exit.userCpuMs + exit.systemCpuMs) / 1000 }
+          : { peak_rss_mb: null, cpu_seconds: null };
       });
     };
     /** Submits the inputs at once and waits until every job finished; rows/s from the first submit to the last result. */
@@ -334,7 +395,8 @@ async function main() {
           if (done.has(id)) continue;
           const job = await http('GET', `/v1/batch-jobs/${id}`);
           if (job.status === 'completed') done.set(id, { job, at: performance.now() });
-          else if (job.status === 'failed' || job.status === 'cancelled') throw new Error(`job ${id} ${job.status}: ${job.error}`);
+          else if (job.status === 'failed' || job.status === 'cancelled')
+            throw new Error(`job ${id} ${job.status}: ${job.error}`);
         }
         if (done.size < ids.length) await sleep(100);
       }
@@ -361,12 +423,30 @@ async function main() {
     const python = args.python;
     for (let i = 1; i <= RUNS; i++) {
       log(`run ${i}/${RUNS}: ceiling`);
-      out.ceiling.push(await runJson(process.execPath, [path.join(__dirname, 'ceiling.js'), '--csv', full, '--model', args.model]));
+      out.ceiling.push(
+        await runJson(process.execPath, [
+          path.join(__dirname, 'ceiling.js'),
+          '--csv',
+          full,
+          '--model',
+          args.model,
+        ]),
+      );
       log(`run ${i}/${RUNS}: end to end, full file, 1 worker`);
       out.e2e_full.push(await e2e(full));
       if (!args['skip-seeds']) {
         log(`run ${i}/${RUNS}: the seeds' way`);
-        out.seeds.push(await runJson(python, [path.join(__dirname, 'seeds_way.py'), '--csv', full, '--booster', args.booster, '--write', '/dev/null']));
+        out.seeds.push(
+          await runJson(python, [
+            path.join(__dirname, 'seeds_way.py'),
+            '--csv',
+            full,
+            '--booster',
+            args.booster,
+            '--write',
+            '/dev/null',
+          ]),
+        );
       }
       log(`run ${i}/${RUNS}: end to end, a tenth of the file, 1 worker`);
       out.e2e_tenth.push(await e2e(tenth));
@@ -382,7 +462,13 @@ async function main() {
         const result = await runJobs(parts);
         const usage = await stopWorkers(ws);
         const cpu = usage.reduce((t, u) => t + (u.cpu_seconds ?? 0), 0);
-        out.scaling[n].push({ ...result, peak_rss_mb: Math.max(...usage.map((u) => u.peak_rss_mb ?? 0)), worker_cpu_seconds: cpu, rows_per_cpu_second: result.rows / cpu, loadavg_1m: load });
+        out.scaling[n].push({
+          ...result,
+          peak_rss_mb: Math.max(...usage.map((u) => u.peak_rss_mb ?? 0)),
+          worker_cpu_seconds: cpu,
+          rows_per_cpu_second: result.rows / cpu,
+          loadavg_1m: load,
+        });
       }
     }
     const summary = {

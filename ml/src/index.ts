@@ -17,6 +17,8 @@ export * from './package/verify';
 export * from './package/verify-in-worker';
 export * from './onnx/model';
 export * from './score/score-csv';
+export { isScoredRow, type ScoredRow } from './score/scored-row';
+export * from './score/row-labels';
 export * from './train/metrics';
 export * from './train/evaluation';
 export * from './train/train';

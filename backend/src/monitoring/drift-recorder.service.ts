@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { countsToFields, DriftCounter, type ModelManifest } from '@housing/ml';
+import { countsToFields, DriftCounter, type ModelManifest, type ScoredRow } from '@housing/ml';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DriftRepository } from './drift.repository';
 
@@ -38,10 +38,13 @@ export class DriftRecorder implements OnModuleInit, OnApplicationShutdown {
     await this.flush();
   }
 
-  /** Counts one scored record (cheap: a bin lookup per field). Packages without a drift profile are skipped. */
+  /**
+   * Counts one scored record (cheap: a bin lookup per field). Packages without a drift profile are skipped.
+   * A batch passes scoreCsv's ScoredRow: its values were parsed once for scoring and are not read again.
+   */
   record(
     model: { version: { id: string }; manifest: Pick<ModelManifest, 'drift' | 'signature'> },
-    record: Readonly<Record<string, unknown>>,
+    record: Readonly<Record<string, unknown>> | ScoredRow,
     predictedPrice: number,
   ): void {
     if (!this.enabled || !model.manifest.drift) return;

@@ -414,3 +414,61 @@ describe('the housets city_full rule', () => {
     }
   });
 });
+
+describe('readNumber on plain decimals (its own fast path)', () => {
+  it('reads every short digit string exactly as Number() does', () => {
+    const out = { value: NaN };
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const texts = [
+      '0',
+      '00',
+      '007',
+      '5.',
+      '.5',
+      '0.1',
+      '0.10',
+      '85.07',
+      '999999999999999',
+      '9999999999999999',
+      '123456789012345.',
+      '0.000000000000001',
+      '.000000000000001',
+      '1.7976931348623157',
+      '4503599627370497',
+      '9007199254740993',
+      '12345678901234.5',
+      '1234567890123456',
+    ];
+    for (let i = 0; i < 20_000; i++) {
+      const digits = 1 + Math.floor(random() * 17);
+      let text = '';
+      for (let d = 0; d < digits; d++) text += String(Math.floor(random() * 10));
+      const dot = Math.floor(random() * (digits + 2)) - 1;
+      if (dot >= 0) text = text.slice(0, dot) + '.' + text.slice(dot);
+      texts.push(text);
+    }
+    for (const text of texts) {
+      const status = readNumber(text, out);
+      expect({ text, status, value: out.value }).toEqual({
+        text,
+        status: ValueStatus.Ok,
+        value: Number(text),
+      });
+    }
+  });
+
+  it('leaves anything else to the general path', () => {
+    const out = { value: NaN };
+    for (const [text, status, value] of [
+      ['.', ValueStatus.Invalid, NaN],
+      ['1.2.3', ValueStatus.Invalid, NaN],
+      ['-5', ValueStatus.Ok, -5],
+      ['1e3', ValueStatus.Ok, 1000],
+      [' 12 ', ValueStatus.Repaired, 12],
+      ['$1,234', ValueStatus.Repaired, 1234],
+    ] as const) {
+      expect({ text, status: readNumber(text, out), value: out.value }).toEqual({ text, status, value });
+    }
+  });
+});

@@ -18,6 +18,51 @@ const STRAY = /[$€£\s*%_']/g;
 /** Commas are read only as thousands separators: "1,234.5" yes, "1.234,56" or "1,2,3" no. */
 const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
 
+/** Exact powers of ten as doubles (10^0 to 10^15). */
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * The value of an unsigned plain decimal of at most 15 digits ("134500", "85.07", ".5", "5."), NaN for any
+ * other text: what Number() gives for it, without its general parser (most CSV numbers are such). Exact:
+ * the digits form an integer below 2^53 and 10^k is exact, so one correctly rounded division gives the
+ * double nearest the decimal, as Number() does (Clinger's fast path).
+ */
+function plainDecimal(text: string, start = 0, end = text.length): number {
+  const length = end - start;
+  if (length <= 0 || length > 16) return NaN;
+  let mantissa = 0;
+  let dot = -1;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) mantissa = mantissa * 10 + (c - 48);
+    else if (c === 46 && dot < 0) dot = i;
+    else return NaN;
+  }
+  if (dot < 0) return length <= 15 ? mantissa : NaN;
+  // A lone "." has no digit.
+  if (length === 1) return NaN;
+  return mantissa / POWERS_OF_TEN[end - dot - 1]!;
+}
+
+/**
+ * readNumber of text.slice(start, end), without making the string when it is a plain decimal (a CSV
+ * field read in place).
+ */
+export function readNumberIn(
+  text: string,
+  start: number,
+  end: number,
+  out: { value: number },
+  missing: ReadonlySet<string> = MISSING_TOKENS,
+): ValueStatus {
+  const plain = plainDecimal(text, start, end);
+  if (plain === plain) {
+    out.value = plain;
+    return ValueStatus.Ok;
+  }
+  return readNumber(text.slice(start, end), out, missing);
+}
+
 /**
  * Reads a number from a raw CSV or JSON value. Stray characters a spreadsheet adds ("$1,234", " 512 ",
  * "12*") are removed and the value reported as repaired; empty and NA-like tokens are missing.
@@ -39,6 +84,11 @@ export function readNumber(
   if (typeof raw !== 'string') {
     out.value = NaN;
     return ValueStatus.Invalid;
+  }
+  const digits = plainDecimal(raw);
+  if (digits === digits) {
+    out.value = digits;
+    return ValueStatus.Ok;
   }
   // Number('') is 0, so emptiness is checked before the fast path.
   // Number() also reads 0x1A, 0b11 and 0o17, which no CSV means: those fall through to the strict path.
@@ -218,20 +268,29 @@ export function readDateParts(
   missing: ReadonlySet<string> = MISSING_TOKENS,
 ): { days: number; absent: boolean } {
   const scratch = { value: NaN };
-  const part = (raw: unknown): number => {
-    const status = readNumber(raw, scratch, missing);
-    return status === ValueStatus.Ok || status === ValueStatus.Repaired
-      ? scratch.value
-      : status === ValueStatus.Missing
-        ? -Infinity
-        : NaN;
-  };
-  const year = part(y);
-  const month = part(m);
-  const day = hasDay ? part(d) : 1;
-  if (year === -Infinity || month === -Infinity || day === -Infinity) return { days: NaN, absent: true };
+  const part = (raw: unknown): number => datePartValue(readNumber(raw, scratch, missing), scratch.value);
+  return daysOfDateParts(part(y), part(m), hasDay ? part(d) : 1);
+}
+
+/** A date part as daysOfDateParts takes it: its number, -Infinity when missing, NaN when unreadable. */
+export function datePartValue(status: ValueStatus, value: number): number {
+  return status === ValueStatus.Ok || status === ValueStatus.Repaired
+    ? value
+    : status === ValueStatus.Missing
+      ? -Infinity
+      : NaN;
+}
+
+/**
+ * The date of read year, month and day parts (datePartValue): days since 1970-01-01, NaN when they do not
+ * form a date from 1900 to 2100; `absent` when a part is missing. The one rule of assembled dates.
+ */
+export function daysOfDateParts(year: number, month: number, day: number): { days: number; absent: boolean } {
+  if (year === -Infinity || month === -Infinity || day === -Infinity) return ABSENT_DATE;
   if (
-    ![year, month, day].every(Number.isInteger) ||
+    !Number.isInteger(year) ||
+    !Number.isInteger(month) ||
+    !Number.isInteger(day) ||
     month < 1 ||
     month > 12 ||
     day < 1 ||
@@ -239,11 +298,13 @@ export function readDateParts(
     year < DATE_YEARS.min ||
     year > DATE_YEARS.max
   )
-    return { days: NaN, absent: false };
-  if (day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!))
-    return { days: NaN, absent: false };
+    return BAD_DATE;
+  if (day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return BAD_DATE;
   return { days: daysFromCivil(year, month, day), absent: false };
 }
+
+const ABSENT_DATE: { days: number; absent: boolean } = Object.freeze({ days: NaN, absent: true });
+const BAD_DATE: { days: number; absent: boolean } = Object.freeze({ days: NaN, absent: false });
 
 /** Reads a date field, honouring a column's missing tokens; `absent` tells a missing value from a bad one. */
 export function readDateField(

@@ -368,3 +368,46 @@ describe('csvField / csvLine', () => {
     expect(await parseCsv(chunkedReadable(text, 4))).toEqual(parsed);
   });
 });
+
+describe('readCsv with a line handler (rows read in place)', () => {
+  it('gives unquoted rows as text and comma positions, quoted rows as fields, in order and with their lines', async () => {
+    const text = ['a,b,c', '1,,3', '"x,y",2,3', '', 'p,q', ',,', '4,5,6\r', 'last,row,no-break'].join('\n');
+    for (const seed of [1, 2, 3]) {
+      const seen: { line: number; fields: string[]; via: string }[] = [];
+      await readCsv(chunkedReadable(text, seed), {
+        header: () => undefined,
+        row: (fields, line) => seen.push({ line, fields, via: 'row' }),
+        line: (row, commas, count, line) => {
+          const fields: string[] = [];
+          for (let k = 0, start = 0; k <= count; k++) {
+            const end = k === count ? row.length : commas[k]!;
+            fields.push(row.slice(start, end));
+            start = end + 1;
+          }
+          // The same fields as a split of the text.
+          expect(fields).toEqual(row.split(','));
+          seen.push({ line, fields, via: 'line' });
+        },
+      });
+      expect(seen).toEqual([
+        { line: 2, fields: ['1', '', '3'], via: 'line' },
+        { line: 3, fields: ['x,y', '2', '3'], via: 'row' },
+        { line: 5, fields: ['p', 'q'], via: 'line' },
+        { line: 6, fields: ['', '', ''], via: 'line' },
+        { line: 7, fields: ['4', '5', '6'], via: 'line' },
+        { line: 8, fields: ['last', 'row', 'no-break'], via: 'line' },
+      ]);
+    }
+  });
+
+  it('grows its comma buffer for a row of many fields', async () => {
+    const wide = Array.from({ length: 500 }, (_, i) => String(i)).join(',');
+    let count = -1;
+    await readCsv(singleChunkReadable(`${wide}\n${wide}\n`), {
+      header: () => undefined,
+      row: () => undefined,
+      line: (_row, _commas, n) => void (count = n),
+    });
+    expect(count).toBe(499);
+  });
+});

@@ -8,6 +8,13 @@ export interface CsvHandlers {
   header(columns: string[]): void;
   /** Called per data row; `line` is the 1-based line number where the row starts. */
   row(fields: string[], line: number): void;
+  /**
+   * When given, called instead of `row` for a data row without quotes: its raw text (without its line
+   * break) and the positions of its commas in it (`commas[0 .. count - 1]`; field k runs from after comma
+   * k - 1 to comma k). No field strings are made: the caller reads what it needs. `commas` is reused,
+   * valid only during the call.
+   */
+  line?(text: string, commas: Int32Array, count: number, line: number): void;
   /** Awaited after each chunk's rows: the place for async work such as writing output, which also pauses reading. */
   chunkDone?(stats: CsvStats): Promise<void> | void;
   /** Sees every raw byte chunk, e.g. to hash the file while it is read. */
@@ -194,6 +201,22 @@ export async function readCsv(
     }
   };
 
+  let commas = new Int32Array(64);
+  /** A data row without quotes to handlers.line: its text and comma positions. */
+  const emitLine = (record: string, startLine: number) => {
+    let count = 0;
+    for (let c = record.indexOf(','); c !== -1; c = record.indexOf(',', c + 1)) {
+      if (count === commas.length) {
+        const larger = new Int32Array(commas.length * 2);
+        larger.set(commas);
+        commas = larger;
+      }
+      commas[count++] = c;
+    }
+    stats.rows++;
+    handlers.line!(record, commas, count, startLine);
+  };
+
   /** Bytes of text[from, to) when they may pass the limit (a UTF-16 unit is 1 to 3 UTF-8 bytes). */
   const overLimit = (text: string, from: number, to: number) =>
     to - from > maxLine || ((to - from) * 3 > maxLine && Buffer.byteLength(text.slice(from, to)) > maxLine);
@@ -218,7 +241,11 @@ export async function readCsv(
               Buffer.byteLength(text.slice(pos, end)),
               text.slice(pos, Math.min(end, pos + REJECTED_START_CHARS)),
             );
-          else emit(text.slice(pos, end).split(','), line);
+          else {
+            const record = text.slice(pos, end);
+            if (headerSeen && handlers.line) emitLine(record, line);
+            else emit(record.split(','), line);
+          }
         }
         line++;
         pos = lineEnd + 1;

@@ -1,5 +1,11 @@
+import type { ValueStatus } from '../clean/values';
+import { ParsedRow, type RowPlan } from '../features/row-plan';
 import type { SignatureField } from '../features/signature';
-import { driftReader, numberBin, type DriftProfile, type FeatureDrift } from './profile';
+import type { ScoredRow } from '../score/scored-row';
+import { driftNumberCleaner, driftReader, numberBin, type DriftProfile, type FeatureDrift } from './profile';
+
+/** Reads a drift feature's value from a parsed row (row `row` of the plan's slots). */
+type ParsedReader = (row: ParsedRow) => number | string | undefined;
 
 /** What was scored in one window, in the profile's bins. Plain arrays: they add up across processes. */
 export interface DriftCounts {
@@ -36,6 +42,9 @@ export class DriftCounter {
   private readonly readers: ((value: unknown) => number | string | undefined)[];
   private readonly seen: (ReadonlySet<string> | undefined)[];
   private readonly index: (Map<string, number> | undefined)[];
+  private readonly fields: SignatureField[];
+  /** The parsed readers of the last plan seen (a scorer's rows all come from one plan). */
+  private parsed?: { plan: RowPlan; readers: ParsedReader[] };
 
   constructor(
     readonly profile: DriftProfile,
@@ -48,7 +57,8 @@ export class DriftCounter {
         type: feature.kind === 'number' ? 'number' : 'string',
         required: false,
       };
-    this.readers = profile.features.map((f) => driftReader(fieldOf(f)));
+    this.fields = profile.features.map(fieldOf);
+    this.readers = this.fields.map((field) => driftReader(field));
     this.seen = profile.features.map((f) => {
       const categories = fieldOf(f).categories;
       return f.kind === 'category' ? new Set(categories ?? f.categories) : undefined;
@@ -63,28 +73,66 @@ export class DriftCounter {
     return this.counts.rows;
   }
 
-  add(record: Readonly<Record<string, unknown>>, predictedPrice: number): void {
+  /**
+   * Counts one scored row: a record (each field read as serving reads it), or a row scoreCsv has already
+   * parsed (the ScoredRow of its onScored), whose parsed values are counted without reading the fields again.
+   */
+  add(record: Readonly<Record<string, unknown>> | ScoredRow, predictedPrice: number): void {
     const c = this.counts;
     c.rows++;
-    // A plain loop: this runs for every record the API or a batch job scores.
+    // Plain loops: this runs for every record the API or a batch job scores.
     const features = this.profile.features;
-    for (let f = 0; f < features.length; f++) {
-      const feature = features[f]!;
-      const value = this.readers[f]!(record[feature.field]);
-      const bins = c.bins[f]!;
-      if (value === undefined) {
-        bins[bins.length - 1]!++;
-      } else if (feature.kind === 'number') {
-        const x = value as number;
-        bins[numberBin(feature.edges, x)]!++;
-        if (feature.observed && (x < feature.observed.min || x > feature.observed.max)) c.outOfRange[f]!++;
-      } else {
-        const category = value as string;
-        bins[this.index[f]!.get(category) ?? feature.categories.length]!++;
-        if (!this.seen[f]!.has(category)) c.unseen[f]!++;
-      }
+    if (record instanceof ParsedRow) {
+      const readers = this.parsedReaders(record.plan);
+      for (let f = 0; f < features.length; f++) this.count(f, readers[f]!(record));
+    } else {
+      const values = record as Readonly<Record<string, unknown>>;
+      for (let f = 0; f < features.length; f++) this.count(f, this.readers[f]!(values[features[f]!.field]));
     }
     if (Number.isFinite(predictedPrice)) c.price[numberBin(this.profile.price.edges, predictedPrice)]!++;
+  }
+
+  private count(f: number, value: number | string | undefined): void {
+    const c = this.counts;
+    const feature = this.profile.features[f]!;
+    const bins = c.bins[f]!;
+    if (value === undefined) {
+      bins[bins.length - 1]!++;
+    } else if (feature.kind === 'number') {
+      const x = value as number;
+      bins[numberBin(feature.edges, x)]!++;
+      if (feature.observed && (x < feature.observed.min || x > feature.observed.max)) c.outOfRange[f]!++;
+    } else {
+      const category = value as string;
+      bins[this.index[f]!.get(category) ?? feature.categories.length]!++;
+      if (!this.seen[f]!.has(category)) c.unseen[f]!++;
+    }
+  }
+
+  /** Readers of the plan's parsed values, built once per plan; a field the plan does not parse the same way is read from its raw value. */
+  private parsedReaders(plan: RowPlan): ParsedReader[] {
+    if (this.parsed?.plan === plan) return this.parsed.readers;
+    const slots = plan.slots;
+    const readers = this.fields.map((field, f): ParsedReader => {
+      if (this.profile.features[f]!.kind === 'number') {
+        const slot = slots.findNumber(field.name, field.missingTokens);
+        if (slot >= 0) {
+          const clean = driftNumberCleaner(field);
+          return ({ row }) => {
+            const at = row * slots.numberCount + slot;
+            return clean(slots.status[at] as ValueStatus, slots.value[at]!);
+          };
+        }
+      } else {
+        const slot = slots.findCategory(field.name, field.normalize, field.missingTokens);
+        if (slot >= 0) return ({ row }) => slots.category[row * slots.categoryCount + slot];
+      }
+      // Not parsed by the plan (a field outside its signature): read from the row's raw value.
+      const read = this.readers[f]!;
+      return (parsed) => read(parsed.get(field.name));
+    });
+    this.parsed = { plan, readers };
+    return readers;
   }
 
   /** The counts so far, and a fresh start (what a flush sends on). */

@@ -1,4 +1,5 @@
-import { missingTokenSet, readCategory, readNumber, ValueStatus } from '../clean/values';
+import { missingTokenSet, readCategory, readNumber, type ValueStatus } from '../clean/values';
+import { numberCleaner } from '../features/row-plan';
 import type { PreparedDataset } from '../dataset/prepare';
 import { recordReader } from '../dataset/records';
 import { EVAL, TRAIN } from '../dataset/split';
@@ -73,25 +74,26 @@ export function quantileEdges(sorted: readonly number[], quantiles = NUMBER_QUAN
 /** Reads a record's value of a drift field as serving reads it: a number, a category, or undefined (missing). */
 export function driftReader(field: SignatureField): (value: unknown) => number | string | undefined {
   const missing = missingTokenSet(field.missingTokens);
-  const sentinels = new Set(field.sentinels ?? []);
   const scratch = { value: NaN };
   if (field.type === 'number') {
-    return (value) => {
-      const status = readNumber(value, scratch, missing);
-      if (status !== ValueStatus.Ok && status !== ValueStatus.Repaired) return undefined;
-      let x = scratch.value;
-      if (sentinels.has(x)) return undefined;
-      // Out-of-bounds values become what training made of them (the outliers policy).
-      const low = field.min !== undefined && x < field.min;
-      const high = field.max !== undefined && x > field.max;
-      if (low || high) {
-        if (field.outliers === 'clip') x = low ? field.min! : field.max!;
-        else return undefined;
-      }
-      return x;
-    };
+    const clean = driftNumberCleaner(field);
+    return (value) => clean(readNumber(value, scratch, missing), scratch.value);
   }
   return (value) => readCategory(value, field.normalize, missing);
+}
+
+/**
+ * A drift number from readNumber's status and value: sentinels are missing, out-of-bounds values become
+ * what training made of them (the outliers policy: clipped, else missing); undefined when missing.
+ */
+export function driftNumberCleaner(
+  field: SignatureField,
+): (status: ValueStatus, value: number) => number | undefined {
+  const clean = numberCleaner({ ...field, outliers: field.outliers === 'clip' ? 'clip' : 'missing' });
+  return (status, value) => {
+    const x = clean(status, value);
+    return Number.isNaN(x) ? undefined : x;
+  };
 }
 
 /** The fields drift is measured on: numbers and categories (dates move on by nature; their extrapolation is a warning). */

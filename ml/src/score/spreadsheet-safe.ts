@@ -25,6 +25,27 @@ export function spreadsheetSafeField(value: string | number | null | undefined):
   return `"'${value.replace(/"/g, '""')}"`;
 }
 
+/**
+ * Whether spreadsheetSafeLine(text.split(',')) is `text` itself, for the raw text of an unquoted CSV row
+ * whose commas are at `commas[0 .. count - 1]`: no quote or carriage return to quote, and no field that
+ * spreadsheetSafeField neutralises. Then a result line can start with the input's text as it is.
+ */
+export function isSpreadsheetSafeRow(text: string, commas: Int32Array, count: number): boolean {
+  if (text.indexOf('"') !== -1 || text.indexOf('\r') !== -1) return false;
+  for (let k = 0; k <= count; k++) {
+    const start = k === 0 ? 0 : commas[k - 1]! + 1;
+    const first = text.charCodeAt(start);
+    // The first characters spreadsheetSafeField neutralises: = @ tab (CR is excluded above), and + or - unless a plain number.
+    if (first === 61 || first === 64 || first === 9) return false;
+    if (
+      (first === 43 || first === 45) &&
+      !PLAIN_NUMBER.test(text.slice(start, k === count ? text.length : commas[k]!))
+    )
+      return false;
+  }
+  return true;
+}
+
 /** A CSV line of spreadsheet-safe fields. */
 export function spreadsheetSafeLine(values: readonly (string | number | null | undefined)[]): string {
   let out = '';

@@ -191,15 +191,15 @@ export class BatchEvaluationProcessor {
         maxLineBytes: this.config.CSV_MAX_LINE_BYTES,
         onResultHeader: (line) => (header = line),
         // Each row's result line, as a predict job writes it, into its month's file.
-        onResultLine: (line, record) => {
-          const writer = writerFor(monthOf(record));
+        onResultLine: (line, row) => {
+          const writer = writerFor(monthOf(row));
           writer.stream.write(line + '\n');
           writer.rows++;
         },
-        onScored: (record, predicted, actual) => {
+        onScored: (row, predicted, actual) => {
           if (Number.isNaN(actual)) return;
-          const month = monthOf(record);
-          const region = regionOf?.(record);
+          const month = monthOf(row);
+          const region = regionOf?.(row);
           evaluation.add(month, region, actual, predicted);
           cells.add(month, region ?? 'all', actual, predicted);
         },

@@ -95,14 +95,15 @@ export async function scoreInput(
       {
         chunkRows: config.BATCH_CHUNK_ROWS,
         maxLineBytes: config.CSV_MAX_LINE_BYTES,
-        lineOffset: args.lineOffset,
+        // scoreCsv numbers the line after the header `firstLine`; the reader's numbering shifted by lineOffset.
+        firstLine: 2 + (args.lineOffset ?? 0),
         writeHeaders: args.writeHeaders,
         ...(explainer && { explain: { top: args.explainTop, explainer } }),
         // Scored rows add into the model's drift counts like API requests (a retried attempt counts its
         // rows again: drift is a share, and a retry is rare).
-        onScored: (record, predicted, actual) => {
-          drift.record(model, record, predicted);
-          if (!Number.isNaN(actual)) cells.add(month(record), region(record), actual, predicted);
+        onScored: (row, predicted, actual) => {
+          drift.record(model, row, predicted);
+          if (!Number.isNaN(actual)) cells.add(month(row), region(row), actual, predicted);
         },
         onChunk: async (p) => {
           last = p;
