@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { loadPackageModel } from '../package/verify';
 import { scoreCsv } from '../score/score-csv';
 import { regressionMetrics } from '../train/metrics';
 import { ProgressLine, renderTrainProgress } from './progress';
+import { progressEvent, trialRecords, writeProgressEvent } from './progress-json';
 import { pullDataset, pushDataset, type ApiOptions } from './dataset';
 
 const USAGE = `Usage: ml <command> [options]
@@ -23,10 +24,12 @@ Commands:
   generate  --size tiny|demo|full --out FILE [--dirty] [--seed N]
             Writes a seeded sample CSV in the HouseTS schema.
   train     --data FILE --out DIR [--spec housets|FILE] [--trials N] [--fast] [--name NAME] [--version V] [--seed N]
-            [--metric rmse|mae|mape|rmsle] [--seeds N] [--interval-level 0.9]
+            [--metric rmse|mae|mape|rmsle] [--seeds N] [--interval-level 0.9] [--progress-json]
             Trains a model package (model.onnx, manifest.json, evaluation.json) from a CSV. Parameters and rounds
             are chosen by cross-validation on the metric; --seeds repeats the selection and reports the spread;
-            --interval-level sets the coverage the prediction intervals are calibrated to.
+            --interval-level sets the coverage the prediction intervals are calibrated to. --progress-json prints
+            one JSON object per line on stdout (load, prepared, trial n of N with the best so far, …, result) for
+            programs such as the training worker; the human progress stays on stderr.
   evaluate  --model DIR --data FILE
             Scores a labelled CSV with a package and prints MAE, RMSE, R² and MAPE as JSON.
   predict   --model DIR --data FILE --out FILE [--errors FILE]
@@ -118,6 +121,7 @@ async function train(values: Values): Promise<void> {
   const data = required(values, 'data');
   if (!existsSync(data)) throw new InputError(`--data ${data}: no such file`);
   const line = new ProgressLine();
+  const json = values['progress-json'] === true;
   const { dir, manifest } = await trainModel({
     spec,
     csv: data,
@@ -128,9 +132,26 @@ async function train(values: Values): Promise<void> {
     ...trainingOptions(values),
     ...(typeof values.name === 'string' && { modelName: values.name }),
     ...(typeof values.version === 'string' && { version: values.version }),
-    onProgress: (progress) => renderTrainProgress(line, progress),
+    onProgress: (progress) => {
+      renderTrainProgress(line, progress);
+      if (json) writeProgressEvent(process.stdout, progressEvent(progress));
+    },
   });
   const m = manifest.metrics;
+  if (json) {
+    const evaluation = JSON.parse(readFileSync(path.join(dir, 'evaluation.json'), 'utf8')) as { trials?: unknown };
+    writeProgressEvent(process.stdout, {
+      event: 'result',
+      package: dir,
+      model: manifest.model,
+      datasetSha256: manifest.lineage.datasetSha256,
+      params: manifest.hyperparameters,
+      metrics: m,
+      cv: trainingSummary(manifest) ?? null,
+      trials: trialRecords(evaluation.trials),
+    });
+    return;
+  }
   process.stdout.write(
     JSON.stringify(
       {
@@ -273,6 +294,7 @@ export async function main(argv: string[]): Promise<number> {
       seeds: { type: 'string' },
       'interval-level': { type: 'string' },
       fast: { type: 'boolean' },
+      'progress-json': { type: 'boolean' },
       name: { type: 'string' },
       version: { type: 'string' },
       model: { type: 'string' },
