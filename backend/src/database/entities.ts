@@ -1,6 +1,7 @@
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { BatchEvaluationEntity, BatchJobEntity, BatchJobShardEntity } from '../batch/shared/batch.entities';
 import { DatasetEntity } from '../dataset/dataset.entity';
+import { TrainingRunEntity } from '../training/shared/training-run.entity';
 import { ModelStageChangeEntity, ModelVersionEntity } from '../model-registry/model-version.entity';
 
 /** Every TypeORM entity. A module that adds an entity adds it here. */
@@ -12,4 +13,5 @@ export const ENTITIES = [
   BatchEvaluationEntity,
   BatchJobShardEntity,
   DatasetEntity,
+  TrainingRunEntity,
 ];

@@ -341,7 +341,27 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Run by a training worker (ML_PARENT_PID names it), `ml` ends with it: a worker killed mid-run
+ * (SIGKILL, out of memory) leaves no trainer behind. The worker starts it as a process-group leader,
+ * so the whole group (the Python trainer included) goes.
+ */
+export function exitWithParent(env: NodeJS.ProcessEnv = process.env): void {
+  const parent = Number(env.ML_PARENT_PID);
+  if (!(parent > 0)) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    try {
+      process.kill(-process.pid, 'SIGKILL');
+    } catch {
+      process.exit(1);
+    }
+  }, 1000);
+  timer.unref();
+}
+
 if (require.main === module) {
+  exitWithParent();
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

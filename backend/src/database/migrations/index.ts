@@ -7,6 +7,7 @@ import { Datasets1732332000000 } from '../../dataset/migrations/1732332000000-da
 import { BatchDatasets1764700000000 } from '../../batch/shared/migrations/1764700000000-batch-datasets';
 import { OneProductionVersion1765000000000 } from './1765000000000-one-production-version';
 import { BatchJobEvaluation1765100000000 } from '../../batch/shared/migrations/1765100000000-batch-job-evaluation';
+import { TrainingRuns1765300000000 } from '../../training/shared/migrations/1765300000000-training-runs';
 import { JobLifecycleAndShards1765200000000 } from '../../batch/shared/migrations/1765200000000-job-lifecycle-and-shards';
 
 /** Every migration, in order. A module that adds tables adds its migration here. */
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   OneProductionVersion1765000000000,
   BatchJobEvaluation1765100000000,
   JobLifecycleAndShards1765200000000,
+  TrainingRuns1765300000000,
 ];
