@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
+import { Transform, finished, type Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InputError, loadSpec, validateSpec, type DatasetSpec } from '@housing/ml';
 import type { Principal } from '../../auth/principal';
@@ -164,13 +164,21 @@ export class TrainingRunsService {
   private async storeUpload(key: string, upload: Readable): Promise<{ bytes: number; sha256: string }> {
     const limit = this.config.TRAINING_UPLOAD_LIMIT_BYTES;
     const hash = createHash('sha256');
-    const hashing = new PassThrough();
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    // The store attaches its listeners after an await: an upload failing before that must not be an
+    // unhandled 'error' event (which ends the process); the store still sees `hashing` destroyed by it.
+    hashing.on('error', () => undefined);
     let uploadError: Error | undefined;
-    upload.on('error', (error) => {
-      uploadError = error;
+    finished(upload, { writable: false }, (error) => {
+      if (!error) return;
+      uploadError ??= error;
       hashing.destroy(error);
     });
-    hashing.on('data', (chunk: Buffer) => hash.update(chunk));
     upload.pipe(hashing);
     try {
       const bytes = await this.store.putStream(key, hashing, { maxBytes: limit });
