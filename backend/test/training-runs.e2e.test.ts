@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSpec, writeHouseTsCsv } from '@housing/ml';
 import { createArtifactStore } from '../src/storage/storage.module';
 import type { ArtifactStore } from '../src/storage/artifact-store';
 import { startTestApp, type TestApp } from './support/test-app';
-import { WorkerProcess, auth, sleep, waitFor, workerEnv } from './batch-support';
+import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { WorkerProcess, auth, registerHook, sleep, waitFor, workerEnv } from './batch-support';
 
 /**
  * Queued training runs end to end with real training-worker processes (`node src/training-worker.ts`,
@@ -308,5 +310,63 @@ describe('a training worker killed mid-run', () => {
       expect(final.workerId).toBe(survivor.workerId);
       expect(final.model).not.toBeNull();
     } else expect(final.error).toBeTruthy();
+  });
+});
+
+/** `ml train …` from the ml sources, as a user runs it; resolves with its exit code and output. */
+function mlTrain(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--no-warnings', '-r', registerHook(), ML_CLI, 'train', ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: os.tmpdir() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('ml train --server', () => {
+  it('records an offline run on the server: its package registered as a new version (not promoted), source cli', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const server = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    const out = path.join(dir, 'cli-package');
+    const result = await mlTrain(['--data', csv, '--out', out, '--fast', '--name', 'cli-trained', '--server', server, '--key', t.adminKey]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/server: run [0-9a-f-]{36} recorded, registered as cli-trained v\d+ \(not promoted\)/);
+    expect(result.stdout + result.stderr).not.toContain(t.adminKey);
+    const id = /server: run ([0-9a-f-]{36})/.exec(result.stderr)![1]!;
+    const run = await getRun(id);
+    expect(run).toMatchObject({ source: 'cli', status: 'completed', specName: 'housets', datasetSha256: csvSha, model: { name: 'cli-trained' } });
+    expect(run.metrics?.holdout?.rmse).toBeGreaterThan(0);
+    expect(run.durationMs).toBeGreaterThan(0);
+    const version = await t.request().get(`/v1/models/cli-trained/versions/${run.model!.version}`).set(auth(t));
+    expect(version.body.stage).toBe('none');
+  });
+
+  it('keeps the local training successful with a warning when the server cannot be reached', async () => {
+    const out = path.join(dir, 'offline-package');
+    const result = await mlTrain(['--data', csv, '--out', out, '--fast', '--server', 'http://127.0.0.1:9', '--key', 'hp_not-a-real-key']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/warning: the run was not recorded on http:\/\/127\.0\.0\.1:9/);
+    expect(result.stderr).not.toContain('hp_not-a-real-key');
+    expect(existsSync(path.join(out, 'manifest.json'))).toBe(true);
+  });
+
+  it('refuses a recorded run without its run part, or with a package that is not one', async () => {
+    const noRun = await t.request().post('/v1/training-runs/recorded').set(auth(t)).attach('package', Buffer.from('x'), 'p.tar.gz');
+    expect(noRun.status).toBe(400);
+    const badRun = await t.request().post('/v1/training-runs/recorded').set(auth(t)).field('run', '{"specName": 5}').attach('package', Buffer.from('x'), 'p.tar.gz');
+    expect(badRun.status).toBe(400);
+    expect(badRun.body.errors[0].field).toBe('specName');
+    const badPackage = await t
+      .request()
+      .post('/v1/training-runs/recorded')
+      .set(auth(t))
+      .field('run', JSON.stringify({ specName: 'housets' }))
+      .attach('package', Buffer.from('not a tarball'), 'p.tar.gz');
+    expect(badPackage.status).toBe(422);
   });
 });

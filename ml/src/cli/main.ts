@@ -17,6 +17,7 @@ import { regressionMetrics } from '../train/metrics';
 import { ProgressLine, renderTrainProgress } from './progress';
 import { progressEvent, trialRecords, writeProgressEvent } from './progress-json';
 import { pullDataset, pushDataset, type ApiOptions } from './dataset';
+import { recordTrainingRun, recordedRun } from './record-run';
 
 const USAGE = `Usage: ml <command> [options]
 
@@ -24,12 +25,14 @@ Commands:
   generate  --size tiny|demo|full --out FILE [--dirty] [--seed N]
             Writes a seeded sample CSV in the HouseTS schema.
   train     --data FILE --out DIR [--spec housets|FILE] [--trials N] [--fast] [--name NAME] [--version V] [--seed N]
-            [--metric rmse|mae|mape|rmsle] [--seeds N] [--interval-level 0.9] [--progress-json]
+            [--metric rmse|mae|mape|rmsle] [--seeds N] [--interval-level 0.9] [--progress-json] [--server URL [--key KEY]]
             Trains a model package (model.onnx, manifest.json, evaluation.json) from a CSV. Parameters and rounds
             are chosen by cross-validation on the metric; --seeds repeats the selection and reports the spread;
             --interval-level sets the coverage the prediction intervals are calibrated to. --progress-json prints
             one JSON object per line on stdout (load, prepared, trial n of N with the best so far, …, result) for
-            programs such as the training worker; the human progress stays on stderr.
+            programs such as the training worker; the human progress stays on stderr. --server records the run on a
+            server afterwards (its package registered as a new version, not promoted; key: --key or $HOUSING_API_KEY);
+            a server that cannot be reached leaves the local training successful, with a warning.
   evaluate  --model DIR --data FILE
             Scores a labelled CSV with a package and prints MAE, RMSE, R² and MAPE as JSON.
   predict   --model DIR --data FILE --out FILE [--errors FILE]
@@ -120,8 +123,12 @@ async function train(values: Values): Promise<void> {
   const spec = loadSpec((values.spec as string | undefined) ?? 'housets');
   const data = required(values, 'data');
   if (!existsSync(data)) throw new InputError(`--data ${data}: no such file`);
+  // Checked before training: a missing key must not cost a whole training run.
+  const server = typeof values.server === 'string' ? apiOptions(values) : undefined;
   const line = new ProgressLine();
   const json = values['progress-json'] === true;
+  const started = performance.now();
+  const logTail: string[] = [];
   const { dir, manifest } = await trainModel({
     spec,
     csv: data,
@@ -134,12 +141,31 @@ async function train(values: Values): Promise<void> {
     ...(typeof values.version === 'string' && { version: values.version }),
     onProgress: (progress) => {
       renderTrainProgress(line, progress);
-      if (json) writeProgressEvent(process.stdout, progressEvent(progress));
+      const event = progressEvent(progress);
+      if (json) writeProgressEvent(process.stdout, event);
+      if (server && event && event.event !== 'features' && event.event !== 'load') {
+        logTail.push(JSON.stringify(event));
+        if (logTail.length > 200) logTail.shift();
+      }
     },
   });
   const m = manifest.metrics;
+  const evaluation = JSON.parse(readFileSync(path.join(dir, 'evaluation.json'), 'utf8')) as { trials?: unknown };
+  if (server) {
+    await recordOnServer(server, manifest, {
+      cv: trainingSummary(manifest) ?? null,
+      trials: trialRecords(evaluation.trials),
+      durationMs: performance.now() - started,
+      logTail: logTail.join('\n'),
+      options: {
+        trials: integer(values, 'trials', 20),
+        fast: values.fast === true,
+        ...trainingOptions(values),
+      },
+      dir,
+    });
+  }
   if (json) {
-    const evaluation = JSON.parse(readFileSync(path.join(dir, 'evaluation.json'), 'utf8')) as { trials?: unknown };
     writeProgressEvent(process.stdout, {
       event: 'result',
       package: dir,
@@ -171,6 +197,28 @@ async function train(values: Values): Promise<void> {
       2,
     ) + '\n',
   );
+}
+
+/** Records a finished offline run on a server; a failure is a warning, the local package stands. */
+async function recordOnServer(
+  server: ApiOptions,
+  manifest: ModelManifest,
+  run: Parameters<typeof recordedRun>[1] & { dir: string },
+): Promise<void> {
+  try {
+    const recorded = await recordTrainingRun({
+      ...server,
+      run: recordedRun(manifest, run),
+      archive: packPackage(readPackage(run.dir)),
+    });
+    process.stderr.write(
+      `server: run ${recorded.id} recorded${recorded.model ? `, registered as ${recorded.model.name} v${recorded.model.version} (not promoted)` : ''}\n`,
+    );
+  } catch (error) {
+    process.stderr.write(
+      `warning: the run was not recorded on ${server.server} (${(error as Error).message}); the package is in ${run.dir}\n`,
+    );
+  }
 }
 
 async function score(values: Values, mode: 'evaluate' | 'predict'): Promise<void> {

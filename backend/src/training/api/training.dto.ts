@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -15,7 +14,6 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE, TRAINING_METRICS } from '@housing/ml';
-import { queryNumber } from '../../common/validation';
 import { ListQueryDto } from '../../batch/api/batch.dto';
 import { BUILTIN_SPEC_NAMES, JOB_STATUSES, type JobStatus } from '../shared/training.constants';
 import type { TrainingRunEntity } from '../shared/training-run.entity';
@@ -316,4 +314,3 @@ export class RecordedRunDto {
   mlflowRunId?: string;
 }
 
-export { queryNumber, Transform };
