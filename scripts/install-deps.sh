@@ -62,3 +62,5 @@ if [ ! -x ml/trainer/.venv/bin/python ] || [ ml/trainer/uv.lock -nt ml/trainer/.
 fi
 # The backend test tools' environment (moto, schemathesis): sync.sh is itself a no-op when it is current.
 bash backend/test/pytools/sync.sh
+# The ml test tools' environment (a real MLflow tracking server for the MLflow interop test).
+bash ml/test-tools/sync.sh

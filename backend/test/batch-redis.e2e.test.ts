@@ -1,6 +1,9 @@
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../src/config/config';
+import { BatchJobShardEntity } from '../src/batch/shared/batch-job-shard.entity';
 import { createArtifactStore } from '../src/storage/storage.module';
 import type { ArtifactStore } from '../src/storage/artifact-store';
 import { startRedis, type RedisService } from './services';
@@ -148,5 +151,45 @@ describe('Redis restarts', () => {
     const job = await waitFinished(res.body.id);
     expect(job.status).toBe('completed');
     expect(await linesOf(res.body.id)).toEqual(medium.lines);
+  });
+
+  it('a job in shards while Redis restarts (some shards done, some not): completed once, every row once', async () => {
+    // A worker that shards anything over 512 KiB (the big file is several MB) replaces the default one.
+    await worker.close();
+    const sharding = await startInProcessWorker(
+      loadConfig({ ...t.env, BATCH_SHARD_BYTES: String(512 * 1024) }),
+    );
+    try {
+      const id = (
+        await t
+          .request()
+          .post('/v1/batch-jobs')
+          .set(auth(t))
+          .send({ inputUri: store.uri('datasets/big.csv') })
+      ).body.id as string;
+      const shards = t.app.get(DataSource).getRepository(BatchJobShardEntity);
+      const done = await waitFor(
+        async () => {
+          const rows = await shards.findBy({ jobId: id });
+          const finished = rows.filter((s) => s.status === 'completed');
+          return rows.length > 2 && finished.length >= 1 && finished.length < rows.length
+            ? finished
+            : undefined;
+        },
+        60_000,
+        'some shards finished, some not',
+        20,
+      );
+      await redis.restart({ downForMs: 500 });
+      const job = await waitFinished(id);
+      expect(job.status).toBe('completed');
+      expect(job.attempts).toBeGreaterThanOrEqual(2);
+      expect(job.rowsRead).toBe(big.lines.length);
+      expect(await linesOf(id)).toEqual(big.lines);
+      expect(done.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await sharding.close();
+      worker = await startInProcessWorker(t.config);
+    }
   });
 });

@@ -9,7 +9,15 @@ import { createArtifactStore } from '../src/storage/storage.module';
 import type { ArtifactStore } from '../src/storage/artifact-store';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testModels, type TestModel } from './support/model-fixture';
-import { WorkerProcess, auth, registerProduction, sleep, waitFor, workerEnv, writeJobCsv } from './batch-support';
+import {
+  WorkerProcess,
+  auth,
+  registerProduction,
+  sleep,
+  waitFor,
+  workerEnv,
+  writeJobCsv,
+} from './batch-support';
 
 /**
  * One large job on every worker: an input over BATCH_SHARD_BYTES is split at record boundaries into
@@ -37,8 +45,16 @@ let big: { file: string; lines: number[] };
 let expected: { result: string; errors: string };
 const workers: WorkerProcess[] = [];
 
-type Job = { id: string; status: string; rowsRead: number; rowsDone: number; rowsFailed: number; error?: string };
-const getJob = async (id: string): Promise<Job> => (await t.request().get(`/v1/batch-jobs/${id}`).set(auth(t))).body;
+type Job = {
+  id: string;
+  status: string;
+  rowsRead: number;
+  rowsDone: number;
+  rowsFailed: number;
+  error?: string;
+};
+const getJob = async (id: string): Promise<Job> =>
+  (await t.request().get(`/v1/batch-jobs/${id}`).set(auth(t))).body;
 
 async function submit(uri: string): Promise<string> {
   const res = await t.request().post('/v1/batch-jobs').set(auth(t)).send({ inputUri: uri });
@@ -57,7 +73,10 @@ const waitFinished = (id: string, timeoutMs = 150_000) =>
   );
 
 const shardsOf = (jobId: string) =>
-  t.app.get(DataSource).getRepository(BatchJobShardEntity).find({ where: { jobId }, order: { position: 'ASC' } });
+  t.app
+    .get(DataSource)
+    .getRepository(BatchJobShardEntity)
+    .find({ where: { jobId }, order: { position: 'ASC' } });
 
 /** What one in-process scoreCsv of the whole file writes (the platform's scoring, unsharded). */
 async function scoreWhole(file: string): Promise<{ result: string; errors: string }> {
@@ -172,7 +191,11 @@ describe('a large job in shards', () => {
     expect((await getJob(id)).status).toBe('cancelled');
     // Every shard stops (or had finished), the reconciler removes their rows and parts.
     await waitFor(async () => (await shardsOf(id)).length === 0, 30_000, 'the shards to be swept');
-    await waitFor(async () => (await store.list(`batch/${id}/`)).length === 0, 30_000, 'the parts to be removed');
+    await waitFor(
+      async () => (await store.list(`batch/${id}/`)).length === 0,
+      30_000,
+      'the parts to be removed',
+    );
     expect((await getJob(id)).status).toBe('cancelled');
     const result = await t.request().get(`/v1/batch-jobs/${id}/result`).set(auth(t));
     expect(result.status).toBe(404);

@@ -746,7 +746,13 @@ describe('monthly batch', () => {
     expect(run.files.reduce((n: number, f: { rows: number }) => n + f.rows, 0)).toBe(run.rowsDone);
     const march = await parseCsv(await store.get(store.keyOf(run.files[0].uri)!));
     // The one scored-row format: the same columns as a predict job's result.
-    expect(march.header.slice(-5)).toEqual(['predicted_price', 'actual_price', 'warnings', 'price_low', 'price_high']);
+    expect(march.header.slice(-5)).toEqual([
+      'predicted_price',
+      'actual_price',
+      'warnings',
+      'price_low',
+      'price_high',
+    ]);
     expect(march.rows).toHaveLength(run.files[0].rows);
     for (const row of march.rows) expect(row[march.header.indexOf('date')]).toMatch(/^2012-03/);
     const s = run.summary;

@@ -30,3 +30,4 @@ export * from './intervals';
 export * from './drift';
 export * from './train/evaluation-cells';
 export * from './score/cents';
+export * from './mlflow';

@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { finished, PassThrough, type Readable } from 'node:stream';
 import type { MultipartFile } from '@fastify/multipart';
 import { ArtifactTooLargeError } from '../storage/artifact-store';
 
@@ -12,12 +12,14 @@ export function plainFileStream(file: MultipartFile, limitBytes: number): Readab
   // The upload may fail before the service starts reading (it resolves the model first): the error
   // stays on `plain` (destroyed, `errored`) for the reader instead of crashing as an unhandled event.
   plain.on('error', () => undefined);
-  file.file.on('error', (error: Error & { code?: string }) =>
-    plain.destroy(error.code === 'FST_REQ_FILE_TOO_LARGE' ? new ArtifactTooLargeError(limitBytes) : error),
-  );
-  file.file.on('end', () => {
+  // finished() also reports a part that failed before this point (fastify destroys it with the error).
+  finished(file.file, { writable: false }, (error) => {
     if (plain.destroyed) return;
-    if (file.file.truncated) plain.destroy(new ArtifactTooLargeError(limitBytes));
+    const pastLimit = error
+      ? (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE'
+      : file.file.truncated;
+    if (pastLimit) plain.destroy(new ArtifactTooLargeError(limitBytes));
+    else if (error) plain.destroy(error);
     else plain.end();
   });
   file.file.pipe(plain, { end: false });

@@ -72,20 +72,45 @@ describe('AttemptRunner with JobAttempts (SQLite)', () => {
 
   it('claims the row, writes fenced progress and completes it with the step’s fields', async () => {
     const job = queueJob();
-    const outcome = await runner.run(rows, 'job-1', job, 'token', undefined, 'w1', step(async (attempt) => {
-      expect(attempt.row.status).toBe('running');
-      await attempt.checkpoint(COUNTS, { fraction: 0.5 });
-      expect(await rows.find('job-1')).toMatchObject({ ...COUNTS, attemptId: attempt.attemptId, workerId: 'w1' });
-      return { fields: { ...COUNTS, resultKey: 'r.csv' }, result: 'done' };
-    }));
+    const outcome = await runner.run(
+      rows,
+      'job-1',
+      job,
+      'token',
+      undefined,
+      'w1',
+      step(async (attempt) => {
+        expect(attempt.row.status).toBe('running');
+        await attempt.checkpoint(COUNTS, { fraction: 0.5 });
+        expect(await rows.find('job-1')).toMatchObject({
+          ...COUNTS,
+          attemptId: attempt.attemptId,
+          workerId: 'w1',
+        });
+        return { fields: { ...COUNTS, resultKey: 'r.csv' }, result: 'done' };
+      }),
+    );
     expect(outcome).toEqual({ outcome: 'completed', result: 'done' });
-    expect(await rows.find('job-1')).toMatchObject({ status: 'completed', resultKey: 'r.csv', attempts: 1, error: null });
+    expect(await rows.find('job-1')).toMatchObject({
+      status: 'completed',
+      resultKey: 'r.csv',
+      attempts: 1,
+      error: null,
+    });
     expect(job.progress).toEqual([{ ...COUNTS, fraction: 0.5 }]);
     expect(cleanups).toEqual([true]);
     // A finished row is never claimed again.
-    const again = await runner.run(rows, 'job-1', queueJob(), 't', undefined, 'w2', step(async () => {
-      throw new Error('must not run');
-    }));
+    const again = await runner.run(
+      rows,
+      'job-1',
+      queueJob(),
+      't',
+      undefined,
+      'w2',
+      step(async () => {
+        throw new Error('must not run');
+      }),
+    );
     expect(again).toEqual({ outcome: 'skipped', detail: 'already completed' });
   });
 
@@ -105,10 +130,18 @@ describe('AttemptRunner with JobAttempts (SQLite)', () => {
   it('requeues a transient failure with its counters reset while attempts remain', async () => {
     const failure = new Error('ECONNRESET');
     await expect(
-      runner.run(rows, 'job-1', queueJob(0, 3), 't', undefined, 'w', step(async (attempt) => {
-        await attempt.checkpoint(COUNTS);
-        throw failure;
-      })),
+      runner.run(
+        rows,
+        'job-1',
+        queueJob(0, 3),
+        't',
+        undefined,
+        'w',
+        step(async (attempt) => {
+          await attempt.checkpoint(COUNTS);
+          throw failure;
+        }),
+      ),
     ).rejects.toBe(failure);
     const row = await rows.find('job-1');
     expect(row).toMatchObject({ status: 'queued', rowsRead: 0, rowsFailed: 0 });
@@ -118,24 +151,44 @@ describe('AttemptRunner with JobAttempts (SQLite)', () => {
 
   it('fails a transient failure on the last attempt and a permanent one at once, keeping the counters', async () => {
     await expect(
-      runner.run(rows, 'job-1', queueJob(2, 3), 't', undefined, 'w', step(async (attempt) => {
-        await attempt.checkpoint(COUNTS);
-        throw new Error('EIO');
-      })),
+      runner.run(
+        rows,
+        'job-1',
+        queueJob(2, 3),
+        't',
+        undefined,
+        'w',
+        step(async (attempt) => {
+          await attempt.checkpoint(COUNTS);
+          throw new Error('EIO');
+        }),
+      ),
     ).rejects.toThrow('EIO');
-    expect(await rows.find('job-1')).toMatchObject({ status: 'failed', error: 'EIO (gave up after 3 attempts)', ...COUNTS });
+    expect(await rows.find('job-1')).toMatchObject({
+      status: 'failed',
+      error: 'EIO (gave up after 3 attempts)',
+      ...COUNTS,
+    });
     expect(cleanups).toEqual([true]);
   });
 
   it('fails a permanent error with UnrecoverableError and the fields onFailure returns', async () => {
     const thrown = await runner
-      .run(rows, 'job-1', queueJob(0, 3), 't', undefined, 'w', step(
-        async (attempt) => {
-          await attempt.checkpoint(COUNTS);
-          throw new PermanentJobError('no such column');
-        },
-        async () => ({ errorsKey: 'batch/job-1/errors.csv' }),
-      ))
+      .run(
+        rows,
+        'job-1',
+        queueJob(0, 3),
+        't',
+        undefined,
+        'w',
+        step(
+          async (attempt) => {
+            await attempt.checkpoint(COUNTS);
+            throw new PermanentJobError('no such column');
+          },
+          async () => ({ errorsKey: 'batch/job-1/errors.csv' }),
+        ),
+      )
       .catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(UnrecoverableError);
     expect(await rows.find('job-1')).toMatchObject({
@@ -147,24 +200,43 @@ describe('AttemptRunner with JobAttempts (SQLite)', () => {
   });
 
   it('stops at the next checkpoint when the row was cancelled, and leaves it cancelled', async () => {
-    const outcome = await runner.run(rows, 'job-1', queueJob(), 't', undefined, 'w', step(async (attempt) => {
-      await rows.cancel('job-1', 'cancelled by API key test');
-      await attempt.checkpoint(COUNTS);
-      return { fields: {}, result: 'never' };
-    }));
+    const outcome = await runner.run(
+      rows,
+      'job-1',
+      queueJob(),
+      't',
+      undefined,
+      'w',
+      step(async (attempt) => {
+        await rows.cancel('job-1', 'cancelled by API key test');
+        await attempt.checkpoint(COUNTS);
+        return { fields: {}, result: 'never' };
+      }),
+    );
     expect(outcome).toEqual({ outcome: 'cancelled' });
-    expect(await rows.find('job-1')).toMatchObject({ status: 'cancelled', error: 'cancelled by API key test' });
+    expect(await rows.find('job-1')).toMatchObject({
+      status: 'cancelled',
+      error: 'cancelled by API key test',
+    });
     expect(cleanups).toEqual([true]);
   });
 
   it('hands a job back to the queue when the worker shuts down or the attempt lost it', async () => {
     const controller = new AbortController();
     const thrown = await runner
-      .run(rows, 'job-1', queueJob(), 't', controller.signal, 'w', step(async (attempt) => {
-        controller.abort('shutdown');
-        await attempt.checkpoint(COUNTS);
-        return { fields: {}, result: 'never' };
-      }))
+      .run(
+        rows,
+        'job-1',
+        queueJob(),
+        't',
+        controller.signal,
+        'w',
+        step(async (attempt) => {
+          controller.abort('shutdown');
+          await attempt.checkpoint(COUNTS);
+          return { fields: {}, result: 'never' };
+        }),
+      )
       .catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(AttemptAborted);
     expect((thrown as AttemptAborted).reason).toBe('shutdown');
@@ -173,34 +245,70 @@ describe('AttemptRunner with JobAttempts (SQLite)', () => {
 
     // Another attempt took the row over: this one's completion is refused and nothing is overwritten.
     const lost = await runner
-      .run(rows, 'job-1', queueJob(), 't', undefined, 'w', step(async () => {
-        await rows.claim('job-1', { attemptId: 'other', workerId: 'w2' });
-        return { fields: { resultKey: 'mine.csv' }, result: 'x' };
-      }))
+      .run(
+        rows,
+        'job-1',
+        queueJob(),
+        't',
+        undefined,
+        'w',
+        step(async () => {
+          await rows.claim('job-1', { attemptId: 'other', workerId: 'w2' });
+          return { fields: { resultKey: 'mine.csv' }, result: 'x' };
+        }),
+      )
       .catch((e: unknown) => e);
     expect((lost as AttemptAborted).reason).toBe('lost');
-    expect(await rows.find('job-1')).toMatchObject({ status: 'running', attemptId: 'other', resultKey: null });
+    expect(await rows.find('job-1')).toMatchObject({
+      status: 'running',
+      attemptId: 'other',
+      resultKey: null,
+    });
   });
 
   it('parks a job that waits for children and resumes the same attempt later', async () => {
     let attemptId = '';
     const thrown = await runner
-      .run(rows, 'job-1', queueJob(), 't', undefined, 'w', step(async (attempt) => {
-        attemptId = attempt.attemptId;
-        throw new WaitingForChildren();
-      }))
+      .run(
+        rows,
+        'job-1',
+        queueJob(),
+        't',
+        undefined,
+        'w',
+        step(async (attempt) => {
+          attemptId = attempt.attemptId;
+          throw new WaitingForChildren();
+        }),
+      )
       .catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(WaitingChildrenError);
     expect(await rows.find('job-1')).toMatchObject({ status: 'running', attemptId });
     expect(cleanups).toEqual([]);
-    const other = await runner.resume(rows, 'job-1', 'not-the-attempt', queueJob(), 't', undefined, step(async () => {
-      throw new Error('must not run');
-    }));
+    const other = await runner.resume(
+      rows,
+      'job-1',
+      'not-the-attempt',
+      queueJob(),
+      't',
+      undefined,
+      step(async () => {
+        throw new Error('must not run');
+      }),
+    );
     expect(other.outcome).toBe('skipped');
-    const resumed = await runner.resume(rows, 'job-1', attemptId, queueJob(), 't', undefined, step(async (attempt) => {
-      expect(attempt.attemptId).toBe(attemptId);
-      return { fields: { rowsDone: 5 }, result: 'assembled' };
-    }));
+    const resumed = await runner.resume(
+      rows,
+      'job-1',
+      attemptId,
+      queueJob(),
+      't',
+      undefined,
+      step(async (attempt) => {
+        expect(attempt.attemptId).toBe(attemptId);
+        return { fields: { rowsDone: 5 }, result: 'assembled' };
+      }),
+    );
     expect(resumed).toEqual({ outcome: 'completed', result: 'assembled' });
     expect(await rows.find('job-1')).toMatchObject({ status: 'completed', rowsDone: 5, attempts: 1 });
   });

@@ -52,9 +52,7 @@ export interface AttemptStep<T, R> {
 }
 
 export type AttemptOutcome<R> =
-  | { outcome: 'completed'; result: R }
-  | { outcome: 'cancelled' }
-  | { outcome: 'skipped'; detail: string };
+  { outcome: 'completed'; result: R } | { outcome: 'cancelled' } | { outcome: 'skipped'; detail: string };
 
 /** Thrown by a step that handed its work to child jobs: the row stays running, the queue job waits. */
 export class WaitingForChildren extends Error {
@@ -95,7 +93,8 @@ export class AttemptRunner {
   ): Promise<AttemptOutcome<R>> {
     const current = await rows.find(id);
     if (!current) return { outcome: 'skipped', detail: 'no such row in the database' };
-    if (FINISHED_STATUSES.includes(current.status)) return { outcome: 'skipped', detail: `already ${current.status}` };
+    if (FINISHED_STATUSES.includes(current.status))
+      return { outcome: 'skipped', detail: `already ${current.status}` };
     const attemptId = randomUUID();
     const row = await rows.claim(id, { attemptId, workerId, stalledCount: job.stalledCounter ?? 0 });
     if (!row) return { outcome: 'skipped', detail: 'finished or cancelled meanwhile' };
@@ -140,7 +139,9 @@ export class AttemptRunner {
       const { fields, result } = await step.run(attempt);
       await attempt.assertHolds();
       if (!(await rows.complete(row.id, attemptId, fields)))
-        throw new AttemptAborted((await rows.holding(row.id, attemptId)) === 'cancelled' ? 'cancelled' : 'lost');
+        throw new AttemptAborted(
+          (await rows.holding(row.id, attemptId)) === 'cancelled' ? 'cancelled' : 'lost',
+        );
       finished = true;
       this.logger.log(`${step.label(row)}: completed`);
       return { outcome: 'completed', result };
@@ -153,7 +154,10 @@ export class AttemptRunner {
     } finally {
       if (step.cleanup && !waiting) {
         // Failed for good, cancelled or done: nothing of the row will be attempted again.
-        if (!finished) finished = FINISHED_STATUSES.includes((await rows.statusOf(row.id).catch(() => undefined)) ?? 'queued');
+        if (!finished)
+          finished = FINISHED_STATUSES.includes(
+            (await rows.statusOf(row.id).catch(() => undefined)) ?? 'queued',
+          );
         await step.cleanup(attempt, finished).catch(() => undefined);
       }
     }
@@ -217,7 +221,11 @@ export class AttemptRunner {
         return { outcome: 'cancelled' };
       }
       await rows
-        .requeue(row.id, attemptId, `${(error as Error).message} (the attempt stopped ${readSoFar(counters)})`)
+        .requeue(
+          row.id,
+          attemptId,
+          `${(error as Error).message} (the attempt stopped ${readSoFar(counters)})`,
+        )
         .catch(() => undefined);
       this.logger.warn(`${label}: attempt ${attemptId} stopped: ${(error as Error).message}`);
       throw error;
@@ -226,7 +234,8 @@ export class AttemptRunner {
     const final = kind === 'permanent' || job.attemptsMade + 1 >= attempts;
     const reason = reasonOf(error);
     if (final) {
-      const detail = kind === 'transient' && attempts > 1 ? `${reason} (gave up after ${attempts} attempts)` : reason;
+      const detail =
+        kind === 'transient' && attempts > 1 ? `${reason} (gave up after ${attempts} attempts)` : reason;
       let fields: QueryDeepPartialEntity<T> = {};
       try {
         fields = (await step.onFailure?.(attempt, error)) ?? {};
@@ -243,7 +252,9 @@ export class AttemptRunner {
       attemptId,
       `attempt ${job.attemptsMade + 1} of ${attempts} failed ${readSoFar(counters)}: ${reason}; retrying`,
     );
-    this.logger.warn(`${label}: attempt ${job.attemptsMade + 1} of ${attempts} failed, will retry: ${reason}`);
+    this.logger.warn(
+      `${label}: attempt ${job.attemptsMade + 1} of ${attempts} failed, will retry: ${reason}`,
+    );
     throw error;
   }
 }

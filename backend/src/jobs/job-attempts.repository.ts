@@ -31,7 +31,10 @@ export class JobAttempts<T extends JobLifecycleColumns & { id: string }> {
   }
 
   private async set(where: FindOptionsWhere<T>, fields: Fields<T>): Promise<boolean> {
-    const result = await this.repository.update(where, { ...fields, updatedAt: Date.now() } as unknown as Fields<T>);
+    const result = await this.repository.update(where, {
+      ...fields,
+      updatedAt: Date.now(),
+    } as unknown as Fields<T>);
     return (result.affected ?? 0) > 0;
   }
 
@@ -58,7 +61,8 @@ export class JobAttempts<T extends JobLifecycleColumns & { id: string }> {
         attempts: () => '"attempts" + 1',
         // Stalls are counted by BullMQ too: keep the larger of the two.
         ...(attempt.stalledCount !== undefined && {
-          stalledCount: () => `CASE WHEN "stalledCount" > ${Math.floor(attempt.stalledCount!)} THEN "stalledCount" ELSE ${Math.floor(attempt.stalledCount!)} END`,
+          stalledCount: () =>
+            `CASE WHEN "stalledCount" > ${Math.floor(attempt.stalledCount!)} THEN "stalledCount" ELSE ${Math.floor(attempt.stalledCount!)} END`,
         }),
         startedAt: () => `COALESCE("startedAt", ${now})`,
         updatedAt: now,
@@ -85,7 +89,12 @@ export class JobAttempts<T extends JobLifecycleColumns & { id: string }> {
   }
 
   /** Counters (and any other progress fields) while the attempt holds the row. */
-  progress(id: string, attemptId: string, counters: AttemptCounters, fields: Fields<T> = {}): Promise<boolean> {
+  progress(
+    id: string,
+    attemptId: string,
+    counters: AttemptCounters,
+    fields: Fields<T> = {},
+  ): Promise<boolean> {
     return this.set(this.held(id, attemptId), { ...fields, ...counters } as unknown as Fields<T>);
   }
 
@@ -105,7 +114,11 @@ export class JobAttempts<T extends JobLifecycleColumns & { id: string }> {
 
   /** Back to the queue: the next attempt reads from the start, so the counters start again. */
   requeue(id: string, attemptId: string, error: string): Promise<boolean> {
-    return this.set(this.held(id, attemptId), { ...NO_COUNTERS, status: 'queued', error } as unknown as Fields<T>);
+    return this.set(this.held(id, attemptId), {
+      ...NO_COUNTERS,
+      status: 'queued',
+      error,
+    } as unknown as Fields<T>);
   }
 
   /** Fails the job for good, keeping how far the attempt got. */
@@ -143,20 +156,26 @@ export class JobAttempts<T extends JobLifecycleColumns & { id: string }> {
 
   /** Fails an unfinished row whatever attempt holds it (its queue job failed for good). */
   failUnfinished(id: string, error: string): Promise<boolean> {
-    return this.set({ id, status: In([...UNFINISHED_STATUSES]) } as FindOptionsWhere<T>, {
-      status: 'failed',
-      error,
-      finishedAt: Date.now(),
-    } as unknown as Fields<T>);
+    return this.set(
+      { id, status: In([...UNFINISHED_STATUSES]) } as FindOptionsWhere<T>,
+      {
+        status: 'failed',
+        error,
+        finishedAt: Date.now(),
+      } as unknown as Fields<T>,
+    );
   }
 
   /** Cancels an unfinished row (the user asked); a running attempt sees it at its next checkpoint. */
   cancel(id: string, error: string): Promise<boolean> {
-    return this.set({ id, status: In([...UNFINISHED_STATUSES]) } as FindOptionsWhere<T>, {
-      status: 'cancelled',
-      error,
-      finishedAt: Date.now(),
-    } as unknown as Fields<T>);
+    return this.set(
+      { id, status: In([...UNFINISHED_STATUSES]) } as FindOptionsWhere<T>,
+      {
+        status: 'cancelled',
+        error,
+        finishedAt: Date.now(),
+      } as unknown as Fields<T>,
+    );
   }
 
   /** Unfinished rows, oldest first (the reconciler's work list). */
@@ -169,7 +188,10 @@ export class JobAttempts<T extends JobLifecycleColumns & { id: string }> {
   }
 
   async statusOf(id: string): Promise<JobStatus | undefined> {
-    const row = await this.repository.findOne({ where: this.byId(id), select: { id: true, status: true } as never });
+    const row = await this.repository.findOne({
+      where: this.byId(id),
+      select: { id: true, status: true } as never,
+    });
     return row?.status;
   }
 }

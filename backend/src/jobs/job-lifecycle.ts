@@ -14,7 +14,12 @@ export interface AttemptCounters {
   bytesRead: number;
 }
 
-export const NO_COUNTERS: Readonly<AttemptCounters> = { rowsRead: 0, rowsDone: 0, rowsFailed: 0, bytesRead: 0 };
+export const NO_COUNTERS: Readonly<AttemptCounters> = {
+  rowsRead: 0,
+  rowsDone: 0,
+  rowsFailed: 0,
+  bytesRead: 0,
+};
 
 /**
  * The lifecycle columns every queued job entity has (batch jobs, their shards, batch evaluations):

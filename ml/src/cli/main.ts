@@ -9,6 +9,8 @@ import { loadSpec } from '../spec/load';
 import { TRAINING_METRICS, type TrainingMetric } from '../spec/schema';
 import type { ModelManifest } from '../package/manifest';
 import { trainModel } from '../train/train';
+import type { TrainingRunOptions } from '../mlflow/training-run';
+import { MlflowTrainRun } from './mlflow-run';
 import { readPackage } from '../package/io';
 import { packPackage } from '../package/archive';
 import { loadPackageModel } from '../package/verify';
@@ -33,6 +35,7 @@ Commands:
             programs such as the training worker; the human progress stays on stderr. --server records the run on a
             server afterwards (its package registered as a new version, not promoted; key: --key or $HOUSING_API_KEY);
             a server that cannot be reached leaves the local training successful, with a warning.
+            With MLFLOW_TRACKING_URI set, the run (finished or failed) is also logged to that MLflow server.
   evaluate  --model DIR --data FILE
             Scores a labelled CSV with a package and prints MAE, RMSE, R² and MAPE as JSON.
   predict   --model DIR --data FILE --out FILE [--errors FILE]
@@ -119,12 +122,32 @@ async function generate(values: Values): Promise<void> {
   if (values.dirty) process.stderr.write(`dirt injected: ${JSON.stringify(summary.dirt)}\n`);
 }
 
+/** The train options recorded with a run (MLflow's `train.*` params): what the command was asked to do. */
+function trainRunOptions(values: Values, data: string): TrainingRunOptions {
+  return {
+    data: path.basename(data),
+    // the trials that ran: --fast tunes nothing
+    trials: values.fast === true ? 0 : integer(values, 'trials', 20),
+    fast: values.fast === true,
+    seed: integer(values, 'seed', 42),
+    ...trainingOptions(values),
+  };
+}
+
 async function train(values: Values): Promise<void> {
   const spec = loadSpec((values.spec as string | undefined) ?? 'housets');
   const data = required(values, 'data');
   if (!existsSync(data)) throw new InputError(`--data ${data}: no such file`);
   // Checked before training: a missing key must not cost a whole training run.
   const server = typeof values.server === 'string' ? apiOptions(values) : undefined;
+  const name = typeof values.name === 'string' ? values.name : undefined;
+  const version = typeof values.version === 'string' ? values.version : undefined;
+  const mlflow = MlflowTrainRun.fromEnv(process.env, {
+    options: trainRunOptions(values, data),
+    spec: spec.name,
+    name,
+    version,
+  });
   const line = new ProgressLine();
   const json = values['progress-json'] === true;
   const started = performance.now();
@@ -137,9 +160,10 @@ async function train(values: Values): Promise<void> {
     fast: values.fast === true,
     seed: integer(values, 'seed', 42),
     ...trainingOptions(values),
-    ...(typeof values.name === 'string' && { modelName: values.name }),
-    ...(typeof values.version === 'string' && { version: values.version }),
+    ...(name !== undefined && { modelName: name }),
+    ...(version !== undefined && { version }),
     onProgress: (progress) => {
+      mlflow?.onProgress(progress);
       renderTrainProgress(line, progress);
       const event = progressEvent(progress);
       if (json) writeProgressEvent(process.stdout, event);
@@ -148,7 +172,11 @@ async function train(values: Values): Promise<void> {
         if (logTail.length > 200) logTail.shift();
       }
     },
+  }).catch(async (error: unknown) => {
+    await mlflow?.failed(error);
+    throw error;
   });
+  const report = await mlflow?.finished(dir, manifest);
   const m = manifest.metrics;
   const evaluation = JSON.parse(readFileSync(path.join(dir, 'evaluation.json'), 'utf8')) as { trials?: unknown };
   if (server) {
@@ -157,6 +185,7 @@ async function train(values: Values): Promise<void> {
       trials: trialRecords(evaluation.trials),
       durationMs: performance.now() - started,
       logTail: logTail.join('\n'),
+      ...(report?.runId && { mlflowRunId: report.runId }),
       options: {
         trials: integer(values, 'trials', 20),
         fast: values.fast === true,
@@ -175,6 +204,7 @@ async function train(values: Values): Promise<void> {
       metrics: m,
       cv: trainingSummary(manifest) ?? null,
       trials: trialRecords(evaluation.trials),
+      ...(report?.runId && { mlflowRunId: report.runId }),
     });
     return;
   }
@@ -192,6 +222,13 @@ async function train(values: Values): Promise<void> {
               holdout: manifest.intervals.holdout,
             }
           : null,
+        ...(report && {
+          mlflow: {
+            runId: report.runId,
+            url: report.runUrl,
+            notLogged: report.notLogged.map((n) => n.part),
+          },
+        }),
       },
       null,
       2,

@@ -23,6 +23,8 @@ export type TrainProgressEvent =
       metrics: ModelManifest['metrics'];
       cv: unknown;
       trials: TrialRecord[];
+      /** The MLflow run the training was logged to (MLFLOW_TRACKING_URI set). */
+      mlflowRunId?: string;
     };
 
 export interface TrialRecord {

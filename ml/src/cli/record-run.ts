@@ -12,11 +12,19 @@ export interface RecordedRun {
   durationMs: number;
   logTail: string;
   options: Record<string, unknown>;
+  mlflowRunId?: string;
 }
 
 export function recordedRun(
   manifest: ModelManifest,
-  extra: { cv: unknown; trials: TrialRecord[]; durationMs: number; logTail: string; options: Record<string, unknown> },
+  extra: {
+    cv: unknown;
+    trials: TrialRecord[];
+    durationMs: number;
+    logTail: string;
+    options: Record<string, unknown>;
+    mlflowRunId?: string;
+  },
 ): RecordedRun {
   return {
     specName: manifest.spec.name,
@@ -27,6 +35,7 @@ export function recordedRun(
     durationMs: Math.round(extra.durationMs),
     logTail: extra.logTail.slice(-60_000),
     options: extra.options,
+    ...(extra.mlflowRunId !== undefined && { mlflowRunId: extra.mlflowRunId }),
   };
 }
 

@@ -32,7 +32,11 @@ export class BatchEvaluationsController {
   ) {}
 
   private dto(row: BatchEvaluationEntity): BatchEvaluationDto {
-    return BatchEvaluationDto.from(row, (key) => this.jobs.uri(key), row.errorsKey ?? batchKeys.monthlyErrors(row.id));
+    return BatchEvaluationDto.from(
+      row,
+      (key) => this.jobs.uri(key),
+      row.errorsKey ?? batchKeys.monthlyErrors(row.id),
+    );
   }
 
   @Post()

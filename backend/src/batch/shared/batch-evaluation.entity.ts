@@ -41,7 +41,6 @@ export class BatchEvaluationEntity extends JobLifecycleColumns {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
-
   /** `schedule` (BATCH_MONTHLY_CRON) or `api` (POST /v1/batch-evaluations). */
   @Column({ type: 'varchar', length: 20 })
   source: 'schedule' | 'api';
@@ -72,11 +71,6 @@ export class BatchEvaluationEntity extends JobLifecycleColumns {
   @Column({ type: 'integer', nullable: true })
   modelVersion: number | null;
 
-
-
-
-
-
   @Column({ type: 'simple-json', nullable: true })
   files: MonthlyFile[] | null;
 
@@ -90,9 +84,4 @@ export class BatchEvaluationEntity extends JobLifecycleColumns {
   /** Actual vs predicted by (month, region), the holdout evaluation's cells (null before they were kept). */
   @Column({ type: 'simple-json', nullable: true })
   cells: EvaluationCell[] | null;
-
-
-
-
-
 }

@@ -24,7 +24,6 @@ export class BatchJobEntity extends JobLifecycleColumns {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
-
   /** The API key that submitted the job (null for jobs made by the system). */
   @Column({ type: 'varchar', length: 36, nullable: true })
   apiKeyId: string | null;
@@ -66,15 +65,6 @@ export class BatchJobEntity extends JobLifecycleColumns {
   @Column({ type: 'integer' })
   modelVersion: number;
 
-
-
-
-
-
-
-
-
-
   @Column({ type: 'varchar', length: 1000, nullable: true })
   resultKey: string | null;
 
@@ -88,8 +78,4 @@ export class BatchJobEntity extends JobLifecycleColumns {
   /** Actual vs predicted by (month, region) when the input had the target column (a completed job). */
   @Column({ type: 'simple-json', nullable: true })
   evaluation: BatchJobEvaluation | null;
-
-
-
-
 }

@@ -67,7 +67,8 @@ export class BatchShardsRepository {
       else await this.shards.insert({ ...row, attempts: 0, stalledCount: 0, createdAt: now });
     }
     const positions = new Set(planned.map((p) => p.position));
-    for (const old of existing.values()) if (!positions.has(old.position)) await this.shards.delete({ id: old.id });
+    for (const old of existing.values())
+      if (!positions.has(old.position)) await this.shards.delete({ id: old.id });
     return this.ofJob(jobId);
   }
 
@@ -79,7 +80,14 @@ export class BatchShardsRepository {
   async totals(jobId: string, shardId: string, own: AttemptCounters): Promise<ShardTotals> {
     const others = await this.shards.find({
       where: { jobId, id: Not(shardId) },
-      select: { id: true, rowsRead: true, rowsDone: true, rowsFailed: true, bytesRead: true, stoppedEarly: true },
+      select: {
+        id: true,
+        rowsRead: true,
+        rowsDone: true,
+        rowsFailed: true,
+        bytesRead: true,
+        stoppedEarly: true,
+      },
     });
     const totals: ShardTotals = { ...own, stoppedEarly: false };
     for (const s of others) {

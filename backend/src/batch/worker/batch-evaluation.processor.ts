@@ -16,7 +16,12 @@ import type { ModelVersionEntity } from '../../model-registry/model-version.enti
 import { RegistryService } from '../../model-registry/registry.service';
 import { ARTIFACT_STORE, type ArtifactStore } from '../../storage/artifact-store';
 import { PermanentJobError, openInput } from '../../jobs/attempt-errors';
-import { AttemptRunner, type Attempt, type AttemptOutcome, type AttemptStep } from '../../jobs/attempt-runner';
+import {
+  AttemptRunner,
+  type Attempt,
+  type AttemptOutcome,
+  type AttemptStep,
+} from '../../jobs/attempt-runner';
 import { JobAttempts } from '../../jobs/job-attempts.repository';
 import { BadRowsError, failsAtEnd, failsEarly } from '../shared/bad-rows';
 import { batchKeys, type EvaluationJobData } from '../shared/batch.constants';
@@ -122,7 +127,13 @@ export class BatchEvaluationProcessor {
         const model = await this.inference.loadVersion(version);
         const release = model.hold();
         try {
-          return await this.score(attempt, model.manifest, (f, n) => model.predictFeatures(f, n), dir, version);
+          return await this.score(
+            attempt,
+            model.manifest,
+            (f, n) => model.predictFeatures(f, n),
+            dir,
+            version,
+          );
         } finally {
           release();
         }
@@ -148,7 +159,9 @@ export class BatchEvaluationProcessor {
     const regionOf = regionReader(manifest.spec);
     const key = this.store.keyOf(row.inputUri);
     if (key === undefined)
-      throw new PermanentJobError(`${row.inputUri} is not inside the artifact store (${this.config.ARTIFACT_STORE})`);
+      throw new PermanentJobError(
+        `${row.inputUri} is not inside the artifact store (${this.config.ARTIFACT_STORE})`,
+      );
 
     const writers = new Map<string, { file: string; stream: WriteStream; rows: number }>();
     const evaluation = new EvaluationAccumulator();
@@ -222,7 +235,9 @@ export class BatchEvaluationProcessor {
       { model: version.name, version: String(version.version), channel: 'batch' },
       progress.rowsScored,
     );
-    this.logger.log(`evaluation ${row.id}: ${progress.rowsScored} rows scored into ${files.length} monthly files`);
+    this.logger.log(
+      `evaluation ${row.id}: ${progress.rowsScored} rows scored into ${files.length} monthly files`,
+    );
     return {
       fields: {
         ...counters,

@@ -44,7 +44,8 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(BatchJobEntity) jobRows: Repository<BatchJobEntity>,
-    @InjectRepository(BatchEvaluationEntity) private readonly evaluationRows: Repository<BatchEvaluationEntity>,
+    @InjectRepository(BatchEvaluationEntity)
+    private readonly evaluationRows: Repository<BatchEvaluationEntity>,
     private readonly queue: BatchQueueService,
     private readonly shards: BatchShardsRepository,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
@@ -81,7 +82,8 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   private async pass(): Promise<void> {
     await this.scheduler();
     for (const row of await this.jobs.unfinished(BATCH)) {
-      const unfinished = async () => UNFINISHED_STATUSES.includes((await this.jobs.statusOf(row.id)) ?? 'failed');
+      const unfinished = async () =>
+        UNFINISHED_STATUSES.includes((await this.jobs.statusOf(row.id)) ?? 'failed');
       await this.check(row.id, PREDICT_JOB, { kind: 'predict', jobId: row.id }, unfinished, (reason) =>
         this.jobs.failUnfinished(row.id, reason),
       );
@@ -166,7 +168,8 @@ export class BatchReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     }
     const inputUri = this.config.BATCH_MONTHLY_INPUT_URI!;
     const template = existing?.template?.data as { inputUri?: string; kind?: string } | undefined;
-    if (existing?.pattern === cron && existing.name === EVALUATION_JOB && template?.inputUri === inputUri) return;
+    if (existing?.pattern === cron && existing.name === EVALUATION_JOB && template?.inputUri === inputUri)
+      return;
     await withTimeout(
       queue.upsertJobScheduler(
         MONTHLY_SCHEDULER_ID,

@@ -39,7 +39,12 @@ type JobKind = 'predict' | 'shard' | 'evaluation';
 /** Which processor a queued job goes to (jobs queued before the evaluation's rename included). */
 export function kindOf(job: Pick<Job<BatchJobData>, 'name' | 'data'>): JobKind {
   if (job.name === SHARD_JOB || job.data.kind === 'shard') return 'shard';
-  if (job.name === EVALUATION_JOB || job.name === MONTHLY_JOB || job.data.kind === 'evaluation' || job.data.kind === 'monthly')
+  if (
+    job.name === EVALUATION_JOB ||
+    job.name === MONTHLY_JOB ||
+    job.data.kind === 'evaluation' ||
+    job.data.kind === 'monthly'
+  )
     return 'evaluation';
   return 'predict';
 }
@@ -69,7 +74,8 @@ export class BatchWorkerService implements OnApplicationBootstrap, OnModuleDestr
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(BatchJobEntity) jobRows: Repository<BatchJobEntity>,
-    @InjectRepository(BatchEvaluationEntity) private readonly evaluationRows: Repository<BatchEvaluationEntity>,
+    @InjectRepository(BatchEvaluationEntity)
+    private readonly evaluationRows: Repository<BatchEvaluationEntity>,
     private readonly queue: BatchQueueService,
     private readonly redis: RedisService,
     private readonly predict: PredictProcessor,

@@ -19,6 +19,14 @@ export function mergeCells(parts: ReadonlyArray<readonly EvaluationCell[]>): Eva
       into.sumAbsPercentError += cell.sumAbsPercentError;
     }
   return [...merged.values()].sort((a, b) =>
-    a.month !== b.month ? (a.month < b.month ? -1 : 1) : a.region < b.region ? -1 : a.region > b.region ? 1 : 0,
+    a.month !== b.month
+      ? a.month < b.month
+        ? -1
+        : 1
+      : a.region < b.region
+        ? -1
+        : a.region > b.region
+          ? 1
+          : 0,
   );
 }

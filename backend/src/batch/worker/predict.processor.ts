@@ -90,7 +90,15 @@ export class PredictProcessor {
   ): Promise<PredictOutcome> {
     const id = job.data.jobId;
     if (job.data.assemble)
-      return this.runner.resume(this.jobs, id, job.data.assemble.attemptId, job, token, signal, this.assembleStep(job, token));
+      return this.runner.resume(
+        this.jobs,
+        id,
+        job.data.assemble.attemptId,
+        job,
+        token,
+        signal,
+        this.assembleStep(job, token),
+      );
     return this.runner.run(this.jobs, id, job, token, signal, workerId, this.scoreStep(job, token));
   }
 
@@ -100,7 +108,8 @@ export class PredictProcessor {
       run: async (attempt) => {
         const row = attempt.row;
         const size = row.inputBytes ?? (await this.store.size(row.inputKey));
-        if (size === undefined) throw new PermanentJobError(`the input ${row.inputKey} does not exist (any more)`);
+        if (size === undefined)
+          throw new PermanentJobError(`the input ${row.inputKey} does not exist (any more)`);
         if (size > this.config.BATCH_SHARD_BYTES && job.moveToWaitingChildren) {
           const plan = await planShards(
             await openInput(() => this.store.getStream(row.inputKey), row.inputKey),
@@ -109,10 +118,21 @@ export class PredictProcessor {
           if (plan.shards.length > 1) {
             await this.shards.plan(
               row.id,
-              plan.shards.map((s, position) => ({ position, startByte: s.start, endByte: s.end, firstLine: s.firstLine })),
+              plan.shards.map((s, position) => ({
+                position,
+                startByte: s.start,
+                endByte: s.end,
+                firstLine: s.firstLine,
+              })),
             );
-            this.logger.log(`${label(row)}: ${plan.shards.length} shards of about ${this.config.BATCH_SHARD_BYTES} bytes`);
-            const assemble = { attemptId: attempt.attemptId, headerEnd: plan.headerEnd, headerLines: plan.headerLines };
+            this.logger.log(
+              `${label(row)}: ${plan.shards.length} shards of about ${this.config.BATCH_SHARD_BYTES} bytes`,
+            );
+            const assemble = {
+              attemptId: attempt.attemptId,
+              headerEnd: plan.headerEnd,
+              headerLines: plan.headerLines,
+            };
             // Set before the shards are queued: a worker that dies from here on is resumed as the assembler.
             await job.updateData!({ ...job.data, assemble });
             return this.awaitShards(job, token, attempt, assemble);
@@ -121,13 +141,19 @@ export class PredictProcessor {
         return this.scoreWhole(attempt);
       },
       cleanup: async (attempt, finished) => {
-        await this.store.deletePrefix(finished ? batchKeys.attempts(attempt.row.id) : `${batchKeys.attempt(attempt.row.id, attempt.attemptId)}/`);
+        await this.store.deletePrefix(
+          finished
+            ? batchKeys.attempts(attempt.row.id)
+            : `${batchKeys.attempt(attempt.row.id, attempt.attemptId)}/`,
+        );
       },
     };
   }
 
   /** One shard: the whole input scored by this attempt. */
-  private async scoreWhole(attempt: Attempt<BatchJobEntity>): Promise<{ fields: JobFields; result: PredictResult }> {
+  private async scoreWhole(
+    attempt: Attempt<BatchJobEntity>,
+  ): Promise<{ fields: JobFields; result: PredictResult }> {
     const row = attempt.row;
     const { BATCH_MAX_BAD_ROW_RATIO: maxRatio, BATCH_BAD_ROW_MIN_ROWS: minRows } = this.config;
     const resultTmp = `${batchKeys.attempt(row.id, attempt.attemptId)}/result.csv`;
@@ -145,7 +171,9 @@ export class PredictProcessor {
           onChunk: async (counters) => {
             await this.rows.record(row.id, counters);
             await attempt.checkpoint(counters, { fraction: fractionOf(row, counters) });
-            return failsEarly(counters.rowsRead, counters.rowsFailed, maxRatio, minRows) ? 'stop' : 'continue';
+            return failsEarly(counters.rowsRead, counters.rowsFailed, maxRatio, minRows)
+              ? 'stop'
+              : 'continue';
           },
         },
       ),
@@ -189,7 +217,10 @@ export class PredictProcessor {
     return this.assemble(attempt);
   }
 
-  private assembleStep(job: PredictJob, token: string | undefined): AttemptStep<BatchJobEntity, PredictResult> {
+  private assembleStep(
+    job: PredictJob,
+    token: string | undefined,
+  ): AttemptStep<BatchJobEntity, PredictResult> {
     return {
       label,
       run: async (attempt) => {
@@ -207,7 +238,9 @@ export class PredictProcessor {
   }
 
   /** Every shard finished: the job's result and errors are their parts in input order. */
-  private async assemble(attempt: Attempt<BatchJobEntity>): Promise<{ fields: JobFields; result: PredictResult }> {
+  private async assemble(
+    attempt: Attempt<BatchJobEntity>,
+  ): Promise<{ fields: JobFields; result: PredictResult }> {
     const row = attempt.row;
     const shards = await this.shards.ofJob(row.id);
     const pending = shards.filter((s) => s.status === 'queued' || s.status === 'running');
@@ -247,7 +280,10 @@ export class PredictProcessor {
       for (const [kind, n] of Object.entries(s.warnings ?? {})) warnings[kind] = (warnings[kind] ?? 0) + n;
     this.countPredictions(row, { counters: totals, progress: { warnings } });
     const cells = mergeCells(shards.map((s) => s.cells ?? []));
-    const spec = cells.length > 0 ? (await this.registry.readManifest(await this.registry.get(row.modelName, row.modelVersion))).spec : undefined;
+    const spec =
+      cells.length > 0
+        ? (await this.registry.readManifest(await this.registry.get(row.modelName, row.modelVersion))).spec
+        : undefined;
     return this.completed(row, totals, spec ? evaluationOf(cells, spec) : null, shards.length);
   }
 
@@ -260,7 +296,10 @@ export class PredictProcessor {
     await attempt.update({ errorsKey: key });
   }
 
-  private async withModel<R>(row: BatchJobEntity, work: (model: Awaited<ReturnType<InferenceService['loadVersion']>>) => Promise<R>): Promise<R> {
+  private async withModel<R>(
+    row: BatchJobEntity,
+    work: (model: Awaited<ReturnType<InferenceService['loadVersion']>>) => Promise<R>,
+  ): Promise<R> {
     const version = await this.registry.get(row.modelName, row.modelVersion);
     const model = await this.inference.loadVersion(version);
     const release = model.hold();
@@ -289,7 +328,9 @@ export class PredictProcessor {
     evaluation: BatchJobEvaluation | null,
     shards: number,
   ): { fields: JobFields; result: PredictResult } {
-    this.logger.log(`${label(row)}: ${c.rowsDone} rows scored, ${c.rowsFailed} rejected (${shards} shard${shards > 1 ? 's' : ''})`);
+    this.logger.log(
+      `${label(row)}: ${c.rowsDone} rows scored, ${c.rowsFailed} rejected (${shards} shard${shards > 1 ? 's' : ''})`,
+    );
     return {
       fields: {
         ...c,

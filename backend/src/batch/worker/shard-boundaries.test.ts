@@ -24,7 +24,9 @@ async function records(bytes: Buffer, firstLineOffset = 0): Promise<string[]> {
 /** Feeds `bytes` in chunks of `chunk` bytes (boundaries land anywhere, also inside quotes). */
 const chunked = (bytes: Buffer, chunk: number) =>
   Readable.from(
-    Array.from({ length: Math.ceil(bytes.length / chunk) }, (_, i) => bytes.subarray(i * chunk, (i + 1) * chunk)),
+    Array.from({ length: Math.ceil(bytes.length / chunk) }, (_, i) =>
+      bytes.subarray(i * chunk, (i + 1) * chunk),
+    ),
   );
 
 /** Reads each shard as a worker does (the header prepended after the first) and joins the records. */

@@ -74,7 +74,8 @@ export class ShardProcessor {
       this.step(job.data),
     );
     // Stopped by its job's cancellation (the worker was told, or the job's row said so): the shard ends too.
-    if (outcome.outcome === 'cancelled') await this.shards.attempts.cancel(job.data.shardId, 'its job was cancelled');
+    if (outcome.outcome === 'cancelled')
+      await this.shards.attempts.cancel(job.data.shardId, 'its job was cancelled');
     return outcome;
   }
 
@@ -117,7 +118,8 @@ export class ShardProcessor {
                   await this.shards.attempts.cancel(shard.id, 'its job was cancelled or finished');
                   throw new AttemptAborted('cancelled');
                 }
-                return totals.stoppedEarly || failsEarly(totals.rowsRead, totals.rowsFailed, maxRatio, minRows)
+                return totals.stoppedEarly ||
+                  failsEarly(totals.rowsRead, totals.rowsFailed, maxRatio, minRows)
                   ? 'stop'
                   : 'continue';
               },
@@ -143,7 +145,12 @@ export class ShardProcessor {
             warnings: scored.progress.warnings as Record<string, number>,
             cells: scored.cells.list(),
           },
-          result: { rowsRead: c.rowsRead, rowsDone: c.rowsDone, rowsFailed: c.rowsFailed, stoppedEarly: scored.stoppedEarly },
+          result: {
+            rowsRead: c.rowsRead,
+            rowsDone: c.rowsDone,
+            rowsFailed: c.rowsFailed,
+            stoppedEarly: scored.stoppedEarly,
+          },
         };
       },
       cleanup: async (attempt) => {
@@ -155,13 +162,18 @@ export class ShardProcessor {
   /** The job was cancelled or finished without this shard: the shard ends too, with nothing published. */
   private async stopWithJob(shard: BatchJobShardEntity, attemptId: string): Promise<never> {
     await this.shards.attempts.cancel(shard.id, 'its job was cancelled or finished');
-    this.logger.log(`job ${shard.jobId} shard ${shard.position}: its job is no longer running; attempt ${attemptId} stopped`);
+    this.logger.log(
+      `job ${shard.jobId} shard ${shard.position}: its job is no longer running; attempt ${attemptId} stopped`,
+    );
     throw new AttemptAborted('cancelled');
   }
 
   /** The shard's bytes, after the input's header record (the first shard holds it already). */
   private async openRange(key: string, shard: BatchJobShardEntity, headerEnd: number): Promise<Readable> {
-    const range = await openInput(() => this.store.getStream(key, { start: shard.startByte, end: shard.endByte }), key);
+    const range = await openInput(
+      () => this.store.getStream(key, { start: shard.startByte, end: shard.endByte }),
+      key,
+    );
     if (shard.position === 0) return range;
     const header = await openInput(() => this.store.getStream(key, { start: 0, end: headerEnd }), key);
     return Readable.from(

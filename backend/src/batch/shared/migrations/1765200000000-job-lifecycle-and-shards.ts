@@ -49,7 +49,11 @@ export class JobLifecycleAndShards1765200000000 implements MigrationInterface {
     );
     await q.createIndex(
       'batch_job_shards',
-      new TableIndex({ name: 'IDX_batch_job_shards_job', columnNames: ['jobId', 'position'], isUnique: true }),
+      new TableIndex({
+        name: 'IDX_batch_job_shards_job',
+        columnNames: ['jobId', 'position'],
+        isUnique: true,
+      }),
     );
   }
 
