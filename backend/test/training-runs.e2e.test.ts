@@ -263,6 +263,15 @@ describe('a queued run', () => {
     expect(await logsOf(run.id)).toMatch(/no_such_price/);
   });
 
+  it('stops a run at its time limit and fails it with that reason', async () => {
+    const run = await submitJson({ inputUri: store.uri('datasets/tiny.csv'), fast: true, timeLimitSeconds: 2 });
+    const final = await finished(run.id);
+    expect(final.status).toBe('failed');
+    expect(final.error).toMatch(/time limit of 2 s/);
+    expect(final.attempts).toBe(1);
+    expect(final.model).toBeNull();
+  });
+
   it('takes concurrent submits as separate runs and cancels queued ones out of the queue', async () => {
     // Nothing trains them: the worker is busy with a long run first.
     const long = await submitJson({ inputUri: store.uri('datasets/tiny.csv'), fast: true });
@@ -327,6 +336,30 @@ function mlTrain(args: string[]): Promise<{ code: number | null; stdout: string;
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+describe('a training worker stopped with SIGTERM', () => {
+  it('stops its trainer and hands the run back to the queue, where another worker completes it', async () => {
+    const third = new WorkerProcess(workerEnv(t, { TRAINING_WORKER_METRICS_PORT: '0' }), 'training-worker.ts');
+    workers.push(third);
+    await third.ready();
+    const run = await submitJson({ inputUri: store.uri('datasets/tiny.csv'), fast: true });
+    const running = await waitFor<Run>(async () => {
+      const r = await getRun(run.id);
+      return r.status === 'running' && r.progress?.rowsRead !== undefined ? r : undefined;
+    }, 60_000, 'the run to start', 50);
+    const stopping = workers.find((w) => w.workerId === running.workerId)!;
+    const pid = trainerPid(stopping, run.id)!;
+    const started = Date.now();
+    stopping.kill('SIGTERM');
+    expect((await stopping.exited).code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(alive(pid)).toBe(false);
+    const final = await finished(run.id);
+    expect(final.status).toBe('completed');
+    expect(final.workerId).not.toBe(stopping.workerId);
+    expect(final.model).not.toBeNull();
+  });
+});
 
 describe('ml train --server', () => {
   it('records an offline run on the server: its package registered as a new version (not promoted), source cli', async () => {
