@@ -91,11 +91,7 @@ export class TrainingRunsController {
     @Principal() principal: Principal,
   ): Promise<TrainingRunDto> {
     const row = body
-      ? await this.runs.submit(
-          body,
-          body.datasetId !== undefined ? { kind: 'dataset', datasetId: body.datasetId } : { kind: 'uri', inputUri: body.inputUri! },
-          principal,
-        )
+      ? await this.runs.submit(body, TrainingRunsService.inputOf(body), principal)
       : await this.forms.withUpload(request, (fields, stream, fileName) =>
           this.runs.submit(fields, { kind: 'upload', stream, fileName }, principal),
         );

@@ -62,6 +62,13 @@ export class TrainingRunsService {
     private readonly registry: RegistryService,
   ) {}
 
+  /** The input a JSON body names: exactly one of inputUri and datasetId (400 otherwise). */
+  static inputOf(body: { inputUri?: string; datasetId?: string }): TrainingInput {
+    if ((body.inputUri === undefined) === (body.datasetId === undefined))
+      throw validationProblem([{ field: 'inputUri', message: 'send exactly one of inputUri and datasetId' }]);
+    return body.datasetId !== undefined ? { kind: 'dataset', datasetId: body.datasetId } : { kind: 'uri', inputUri: body.inputUri! };
+  }
+
   /** Checks the fields and the input, stores an upload, records the run and queues it. */
   async submit(fields: TrainingRequestFieldsDto, input: TrainingInput, principal: Principal): Promise<TrainingRunEntity> {
     const options = this.options(fields);
@@ -132,8 +139,11 @@ export class TrainingRunsService {
         const spec = validateSpec(fields.spec, 'spec');
         return { specName: spec.name.slice(0, 200), spec };
       } catch (error) {
-        if (!(error instanceof InputError)) throw error;
-        const problems = (error.details.problems as string[] | undefined) ?? [error.message];
+        // Any refusal of the spec's content is the client's (a validator that trips on an odd shape too).
+        const problems =
+          error instanceof InputError
+            ? ((error.details.problems as string[] | undefined) ?? [error.message])
+            : [`is not a valid dataset spec: ${(error as Error).message}`];
         throw validationProblem(
           problems.slice(0, 100).map((message) => ({ field: 'spec', message })),
           `the spec is not valid: ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
