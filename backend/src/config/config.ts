@@ -138,6 +138,9 @@ const schema = z.object({
   // The `ml` CLI the worker runs (`node <this> train …`); default: @housing/ml's built dist/cli/main.js.
   TRAINING_ML_CLI: z.string().min(1).optional(),
   TRAINING_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  // The training queue's depth report (log line; with TRAINING_METRICS_CLOUDWATCH=1 also CloudWatch, which infra scales on).
+  TRAINING_QUEUE_METRICS_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
+  TRAINING_METRICS_CLOUDWATCH: z.enum(['0', '1']).default('0'),
   // The worker's own /metrics (the worker has no HTTP API); 0 picks a free port (logged at start).
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_METRICS_HOST: z.string().default('0.0.0.0'),

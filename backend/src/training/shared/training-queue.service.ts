@@ -96,6 +96,11 @@ export class TrainingQueueService implements OnModuleDestroy {
     return { waiting: (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0 };
   }
 
+  /** BullMQ's running total of runs that failed for good (kept for removeOnFail's age). */
+  async failedCount(timeoutMs = 2000): Promise<number> {
+    return withTimeout(this.queue.getFailedCount(), timeoutMs, 'counting failed training jobs');
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.queueInstance?.close().catch(() => undefined);
   }

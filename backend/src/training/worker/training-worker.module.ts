@@ -7,11 +7,12 @@ import { TrainingRunsRepository } from '../shared/training-runs.repository';
 import { TrainingProcessor } from './training.processor';
 import { TrainingReconciler } from './training-reconciler.service';
 import { TrainingWorkerService } from './training-worker.service';
+import { TrainingQueueMetrics } from './training-queue-metrics';
 
-/** Training runs in a training-worker process: the BullMQ worker, its processor and the reconciler. */
+/** Training runs in a training-worker process: the BullMQ worker, its processor, the reconciler and the depth report. */
 @Module({
   imports: [TypeOrmModule.forFeature([TrainingRunEntity]), ModelRegistryModule, TrainingQueueModule],
-  providers: [TrainingRunsRepository, TrainingProcessor, TrainingWorkerService, TrainingReconciler],
-  exports: [TrainingWorkerService, TrainingReconciler],
+  providers: [TrainingRunsRepository, TrainingProcessor, TrainingWorkerService, TrainingReconciler, TrainingQueueMetrics],
+  exports: [TrainingWorkerService, TrainingReconciler, TrainingQueueMetrics],
 })
 export class TrainingWorkerModule {}
