@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadSpec, writeHouseTsCsv } from '@housing/ml';
+import { MlflowClient, loadSpec, mlflowConfig, writeHouseTsCsv } from '@housing/ml';
 import { createArtifactStore } from '../src/storage/storage.module';
 import type { ArtifactStore } from '../src/storage/artifact-store';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -415,5 +415,40 @@ describe('ml train --server', () => {
       .field('run', JSON.stringify({ specName: 'housets' }))
       .attach('package', Buffer.from('not a tarball'), 'p.tar.gz');
     expect(badPackage.status).toBe(422);
+  });
+});
+
+/** ml's real MLflow test server (ml/test-tools); required by path: it is outside this package's sources (rootDir). */
+interface MlflowServer {
+  readonly uri: string;
+  stop(): Promise<void>;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a typed import would pull ml's test support into this package's compilation
+const { startMlflowServer } = require(path.resolve(__dirname, '../../ml/src/test-support/mlflow-server.ts')) as {
+  startMlflowServer(): Promise<MlflowServer>;
+};
+
+describe('a queued run with MLFLOW_TRACKING_URI set', () => {
+  let mlflow: MlflowServer;
+  afterAll(async () => {
+    await mlflow?.stop();
+  });
+
+  it('is logged to MLflow by its ml train child (the MLFLOW_* variables are inherited), its run id kept on the row', async () => {
+    mlflow = await startMlflowServer();
+    for (const w of workers) await w.stop();
+    const worker = new WorkerProcess(
+      workerEnv(t, { TRAINING_WORKER_METRICS_PORT: '0', MLFLOW_TRACKING_URI: mlflow.uri, MLFLOW_EXPERIMENT_NAME: 'queued-runs' }),
+      'training-worker.ts',
+    );
+    workers.push(worker);
+    await worker.ready();
+    const run = await submitJson({ inputUri: store.uri('datasets/tiny.csv'), fast: true });
+    const final = await finished(run.id);
+    expect(final.status).toBe('completed');
+    const runId = (final as Run & { mlflowRunId: string | null }).mlflowRunId;
+    expect(runId).toMatch(/^[0-9a-f]{32}$/);
+    const logged = await new MlflowClient(mlflowConfig({ trackingUri: mlflow.uri, experimentName: 'queued-runs' })).getRun(runId!);
+    expect(logged.info.status).toBe('FINISHED');
   });
 });
