@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export NX_NO_CLOUD := true
 export NX_DAEMON := false
 
-.PHONY: up test deps build lint typecheck synth clean
+.PHONY: up test deps build lint typecheck synth clean training-worker
 
 deps:
 	@bash scripts/install-deps.sh
@@ -26,6 +26,10 @@ typecheck: deps
 ## up: train the demo model if none exists, then start the platform on http://localhost:8000
 up: build
 	@bash scripts/up.sh
+
+## training-worker: a training worker only (consumes the `training` queue; `make up` starts one too)
+training-worker: build
+	@node backend/dist/training-worker.js
 
 ## test: lint, type-check, OpenAPI drift, then every suite (jest/vitest per workspace, the dashboard in Chromium,
 ## pytest for the trainer), totalled

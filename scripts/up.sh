@@ -55,6 +55,11 @@ if [ -f backend/dist/worker.js ]; then
   node backend/dist/worker.js > .data/worker.log 2>&1 &
   pids+=($!)
 fi
+# Training runs (POST /v1/training-runs): their own process kind, the trainer at a lower CPU priority.
+if [ -f backend/dist/training-worker.js ]; then
+  node backend/dist/training-worker.js > .data/training-worker.log 2>&1 &
+  pids+=($!)
+fi
 
 if [ "${PROMETHEUS:-0}" = "1" ]; then
   command -v prometheus >/dev/null && command -v promtool >/dev/null || { echo "PROMETHEUS=1 needs the Debian package prometheus (scripts/install-deps.sh installs it as root)" >&2; exit 1; }
@@ -92,7 +97,7 @@ cat <<MSG
     Dashboard  http://localhost:$PORT/
     Swagger UI http://localhost:$PORT/docs
     Admin key  stored in .data/admin-key (send it as X-API-Key)
-    Logs       .data/api.log, .data/worker.log
+    Logs       .data/api.log, .data/worker.log, .data/training-worker.log
 
   Ctrl-C stops it.
 MSG

@@ -13,6 +13,7 @@ import { RedisModule } from './redis/redis.module';
 import { BatchModule } from './batch/api/batch.module';
 import { DatasetModule } from './dataset/dataset.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
+import { TrainingModule } from './training/api/training.module';
 
 /** The HTTP API process: every capability module over the shared infrastructure modules. */
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
         BatchModule,
         DatasetModule,
         MonitoringModule,
+        TrainingModule,
         HealthModule,
       ],
     };

@@ -109,6 +109,7 @@ describe('API key authentication', () => {
       'batch',
       'models:read',
       'models:write',
+      'train',
       'admin',
     ]);
     const viaBearer = await me({ authorization: `Bearer ${t.adminKey}` });

@@ -223,10 +223,14 @@ export class WorkerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly child: ChildProcess;
 
-  constructor(env: Record<string, string>) {
+  /** `entry`: the process kind's source under src/ (the batch worker; `training-worker.ts` for training). */
+  constructor(
+    env: Record<string, string>,
+    private readonly entry = 'worker.ts',
+  ) {
     this.child = spawn(
       process.execPath,
-      ['--no-warnings', '-r', registerHook(), path.join(BACKEND, 'src', 'worker.ts')],
+      ['--no-warnings', '-r', registerHook(), path.join(BACKEND, 'src', entry)],
       {
         cwd: BACKEND,
         env: {
@@ -286,7 +290,7 @@ export class WorkerProcess {
     await waitFor(
       async () => {
         if (!this.running) throw new Error(`worker exited before it was ready:\n${this.log}`);
-        return this.log.includes('worker ready');
+        return this.log.includes(this.entry === 'worker.ts' ? 'worker ready' : 'training worker ready');
       },
       timeoutMs,
       `worker ${this.pid} to start`,

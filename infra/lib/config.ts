@@ -12,12 +12,20 @@ export interface PlatformConfig {
   /** Image tag of the api (also the worker) and dashboard images in ECR; tags are immutable, use the git SHA. */
   apiImageTag: string;
   dashboardImageTag: string;
+  /** Image tag of the trainer image (the training-worker service runs it). */
+  trainerImageTag: string;
   /** ECR repository names (created by the registry stack, shared by all environments). */
   repositoryNames: { api: string; dashboard: string; trainer: string };
   apiDesiredCount: number;
   apiMaxCount: number;
   workerDesiredCount: number;
   workerMaxCount: number;
+  /**
+   * The training-worker service (its own ECS service on the trainer image, scaled on the training queue):
+   * at least this many tasks (1: one is always there to publish the queue depth it scales on), at most the max.
+   */
+  trainingWorkerDesiredCount: number;
+  trainingWorkerMaxCount: number;
   dashboardDesiredCount: number;
   dashboardMaxCount: number;
   /** NAT gateways: one per AZ keeps egress up when an AZ fails; 1 is cheaper for non-production. */
@@ -48,6 +56,7 @@ export interface PlatformConfig {
   alb5xxRatePercent: number;
   apiP99LatencySeconds: number;
   failedBatchJobsThreshold: number;
+  failedTrainingRunsThreshold: number;
   /** PSI of the most drifted input above which, for a whole hour, the drift alarm fires. */
   featureDriftPsiThreshold: number;
   /** Batch queue depth at which the worker service adds a task (step scaling; more above 5x and 20x). */
@@ -59,11 +68,14 @@ export const DEFAULTS: PlatformConfig = {
   region: 'us-east-1',
   apiImageTag: '0.1.0',
   dashboardImageTag: '0.1.0',
+  trainerImageTag: '0.1.0',
   repositoryNames: { api: 'housing/api', dashboard: 'housing/dashboard', trainer: 'housing/trainer' },
   apiDesiredCount: 2,
   apiMaxCount: 10,
   workerDesiredCount: 1,
   workerMaxCount: 10,
+  trainingWorkerDesiredCount: 1,
+  trainingWorkerMaxCount: 4,
   dashboardDesiredCount: 2,
   dashboardMaxCount: 4,
   natGateways: 2,
@@ -80,6 +92,7 @@ export const DEFAULTS: PlatformConfig = {
   alb5xxRatePercent: 5,
   apiP99LatencySeconds: 1,
   failedBatchJobsThreshold: 1,
+  failedTrainingRunsThreshold: 1,
   featureDriftPsiThreshold: 0.25,
   workerScaleOutQueueDepth: 100,
 };
@@ -164,9 +177,11 @@ export function readConfig(node: Context): PlatformConfig {
   const imageTag = str(node, 'imageTag', DEFAULTS.apiImageTag);
   const apiImageTag = str(node, 'apiImageTag', imageTag);
   const dashboardImageTag = str(node, 'dashboardImageTag', imageTag);
+  const trainerImageTag = str(node, 'trainerImageTag', imageTag);
   for (const [key, tag] of [
     ['apiImageTag', apiImageTag],
     ['dashboardImageTag', dashboardImageTag],
+    ['trainerImageTag', trainerImageTag],
   ] as const) {
     if (tag === 'latest')
       throw new ConfigError(`context ${key}: "latest" is not allowed; deploy an immutable tag (the git SHA)`);
@@ -199,12 +214,14 @@ export function readConfig(node: Context): PlatformConfig {
 
   const apiDesiredCount = int(node, 'apiDesiredCount', DEFAULTS.apiDesiredCount, 1, 100);
   const workerDesiredCount = int(node, 'workerDesiredCount', DEFAULTS.workerDesiredCount, 1, 100);
+  const trainingWorkerDesiredCount = int(node, 'trainingWorkerDesiredCount', DEFAULTS.trainingWorkerDesiredCount, 1, 100);
   const dashboardDesiredCount = int(node, 'dashboardDesiredCount', DEFAULTS.dashboardDesiredCount, 1, 100);
   const config: PlatformConfig = {
     envName,
     region,
     apiImageTag,
     dashboardImageTag,
+    trainerImageTag,
     repositoryNames: {
       api: str(node, 'apiRepositoryName', DEFAULTS.repositoryNames.api),
       dashboard: str(node, 'dashboardRepositoryName', DEFAULTS.repositoryNames.dashboard),
@@ -224,6 +241,14 @@ export function readConfig(node: Context): PlatformConfig {
       'workerMaxCount',
       Math.max(DEFAULTS.workerMaxCount, workerDesiredCount),
       workerDesiredCount,
+      100,
+    ),
+    trainingWorkerDesiredCount,
+    trainingWorkerMaxCount: int(
+      node,
+      'trainingWorkerMaxCount',
+      Math.max(DEFAULTS.trainingWorkerMaxCount, trainingWorkerDesiredCount),
+      trainingWorkerDesiredCount,
       100,
     ),
     dashboardDesiredCount,
@@ -256,6 +281,7 @@ export function readConfig(node: Context): PlatformConfig {
     alb5xxRatePercent: num(node, 'alb5xxRatePercent', DEFAULTS.alb5xxRatePercent),
     apiP99LatencySeconds: num(node, 'apiP99LatencySeconds', DEFAULTS.apiP99LatencySeconds),
     failedBatchJobsThreshold: int(node, 'failedBatchJobsThreshold', DEFAULTS.failedBatchJobsThreshold, 1),
+    failedTrainingRunsThreshold: int(node, 'failedTrainingRunsThreshold', DEFAULTS.failedTrainingRunsThreshold, 1),
     featureDriftPsiThreshold: num(node, 'featureDriftPsiThreshold', DEFAULTS.featureDriftPsiThreshold),
     workerScaleOutQueueDepth: int(node, 'workerScaleOutQueueDepth', DEFAULTS.workerScaleOutQueueDepth, 1),
   };

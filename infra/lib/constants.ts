@@ -8,6 +8,10 @@ export const METRIC_NAMESPACE = 'HousingPlatform';
 export const QUEUE_DEPTH_METRIC = 'BatchQueueDepth';
 /** Batch jobs that failed (count per publication; summed over the alarm period). */
 export const FAILED_JOBS_METRIC = 'BatchJobsFailed';
+/** Training runs waiting or training in the `training` queue (gauge; the training worker publishes it). */
+export const TRAINING_QUEUE_DEPTH_METRIC = 'TrainingQueueDepth';
+/** Training runs that failed (count per publication; summed over the alarm period). */
+export const FAILED_TRAINING_RUNS_METRIC = 'TrainingRunsFailed';
 /** The largest PSI over the production model's input features (gauge; the worker publishes it with the queue depth). */
 export const FEATURE_DRIFT_METRIC = 'FeatureDriftMaxPsi';
 

@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { PlatformConfig } from './config';
-import { FAILED_JOBS_METRIC, FEATURE_DRIFT_METRIC, METRIC_NAMESPACE } from './constants';
+import { FAILED_JOBS_METRIC, FAILED_TRAINING_RUNS_METRIC, FEATURE_DRIFT_METRIC, METRIC_NAMESPACE } from './constants';
 
 export interface MonitoringProps {
   config: PlatformConfig;
@@ -14,12 +14,13 @@ export interface MonitoringProps {
   apiTargetGroup: elbv2.ApplicationTargetGroup;
 }
 
-/** Alarms (to an SNS topic): 5xx rate at the load balancer, api p99 latency, failed batch jobs. */
+/** Alarms (to an SNS topic): 5xx rate at the load balancer, api p99 latency, failed batch jobs, failed training runs. */
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
   readonly alb5xxRate: cloudwatch.Alarm;
   readonly apiLatencyP99: cloudwatch.Alarm;
   readonly failedBatchJobs: cloudwatch.Alarm;
+  readonly failedTrainingRuns: cloudwatch.Alarm;
   readonly featureDrift: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, { config, loadBalancer, apiTargetGroup }: MonitoringProps) {
@@ -86,6 +87,21 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    // The same alarm for training runs (the training worker publishes the count).
+    this.failedTrainingRuns = new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: FAILED_TRAINING_RUNS_METRIC,
+      statistic: cloudwatch.Stats.SUM,
+      period,
+    }).createAlarm(this, 'FailedTrainingRuns', {
+      alarmName: `${prefix}-failed-training-runs`,
+      alarmDescription: `${config.failedTrainingRunsThreshold} or more training runs failed within five minutes (GET /v1/training-runs?status=failed says why)`,
+      threshold: config.failedTrainingRunsThreshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
     // The worst input's PSI (the worker publishes it with the queue depth): above the threshold for a
     // whole hour, i.e. its minimum over the hour, as the Prometheus rule FeatureDriftAboveThreshold.
     this.featureDrift = new cloudwatch.Metric({
@@ -102,7 +118,13 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    for (const alarm of [this.alb5xxRate, this.apiLatencyP99, this.failedBatchJobs, this.featureDrift]) {
+    for (const alarm of [
+      this.alb5xxRate,
+      this.apiLatencyP99,
+      this.failedBatchJobs,
+      this.failedTrainingRuns,
+      this.featureDrift,
+    ]) {
       alarm.addAlarmAction(new actions.SnsAction(this.topic));
       alarm.addOkAction(new actions.SnsAction(this.topic));
     }

@@ -91,7 +91,7 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
   );
 
   // ---- IAM wildcards that cannot be narrowed further
-  for (const role of [services.apiTaskRole, services.workerTaskRole]) {
+  for (const role of [services.apiTaskRole, services.workerTaskRole, services.trainingWorkerTaskRole]) {
     ack(
       policyOf(role),
       'AwsSolutions-IAM5',
@@ -103,11 +103,11 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
       policyOf(role),
       'AwsSolutions-IAM5',
       'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited to the HousingPlatform namespace by the ' +
-        'cloudwatch:namespace condition (BatchQueueDepth, BatchJobsFailed, FeatureDriftMaxPsi).',
+        'cloudwatch:namespace condition (BatchQueueDepth, BatchJobsFailed, FeatureDriftMaxPsi, TrainingQueueDepth, TrainingRunsFailed).',
       ['Resource::*'],
     );
   }
-  for (const service of [services.api, services.worker, services.dashboard]) {
+  for (const service of [services.api, services.worker, services.trainingWorker, services.dashboard]) {
     ack(
       policyOf(service.taskDefinition.obtainExecutionRole()),
       'AwsSolutions-IAM5',
@@ -118,12 +118,12 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
   }
 
   // ---- Plain environment variables
-  for (const service of [services.api, services.worker]) {
+  for (const service of [services.api, services.worker, services.trainingWorker]) {
     ack(
       service.taskDefinition,
       'AwsSolutions-ECS2',
       'Only non-secret settings are plain environment variables (ARTIFACT_STORE bucket name, S3_REGION/AWS_REGION, LOG_LEVEL, PORT/HOST, ' +
-        'BATCH_METRICS_CLOUDWATCH); ' +
+        'BATCH_METRICS_CLOUDWATCH, TRAINING_METRICS_CLOUDWATCH, TRAINING_NICE); ' +
         'DATABASE_URL, REDIS_URL and BOOTSTRAP_ADMIN_KEY come from Secrets Manager through the execution role.',
     );
   }

@@ -16,6 +16,7 @@ import {
   DASHBOARD_PORT,
   METRIC_NAMESPACE,
   QUEUE_DEPTH_METRIC,
+  TRAINING_QUEUE_DEPTH_METRIC,
 } from './constants';
 import type { DataStores } from './data';
 
@@ -31,7 +32,14 @@ const API_HEALTH_COMMAND = ['CMD', 'node', 'docker/healthcheck.js'];
 /**
  * The ECS cluster, the internet-facing load balancer and the three Fargate services: api (HTTP, behind
  * the load balancer for /v1, /docs, /health and /metrics), worker (same image, BullMQ batch workers, no
- * HTTP) and dashboard (nginx serving the SPA, the load balancer's default route).
+ * HTTP), training worker (the trainer image, the `training` queue: training never shares a task with
+ * batch scoring or the API) and dashboard (nginx serving the SPA, the load balancer's default route).
+ *
+ * Training runs on its own ECS service scaled on the training queue's depth, not on one-off tasks: the
+ * queue, the attempt runner, stall recovery and SIGTERM hand-back are the same as batch (no second
+ * dispatch path, no ecs:RunTask or iam:PassRole in the API's role), a run starts without a task's cold
+ * start when one is idle, and the service scales in only when no run is waiting or training (the depth
+ * counts active runs), so a scale-in never interrupts a training. The price: one small idle task.
  */
 export class Services extends Construct {
   readonly cluster: ecs.Cluster;
@@ -41,10 +49,12 @@ export class Services extends Construct {
   readonly dashboardTargetGroup: elbv2.ApplicationTargetGroup;
   readonly api: ecs.FargateService;
   readonly worker: ecs.FargateService;
+  readonly trainingWorker: ecs.FargateService;
   readonly dashboard: ecs.FargateService;
   readonly apiTaskRole: iam.Role;
   readonly workerTaskRole: iam.Role;
-  readonly logGroups: Record<'api' | 'worker' | 'dashboard', logs.LogGroup>;
+  readonly trainingWorkerTaskRole: iam.Role;
+  readonly logGroups: Record<'api' | 'worker' | 'training-worker' | 'dashboard', logs.LogGroup>;
 
   constructor(scope: Construct, id: string, { config, vpc, data }: ServicesProps) {
     super(scope, id);
@@ -84,7 +94,11 @@ export class Services extends Construct {
       vpc,
       description: `${prefix} dashboard tasks`,
     });
-    data.allowClients(apiSecurityGroup, workerSecurityGroup);
+    const trainingWorkerSecurityGroup = new ec2.SecurityGroup(this, 'TrainingWorkerSecurityGroup', {
+      vpc,
+      description: `${prefix} training worker tasks (no inbound)`,
+    });
+    data.allowClients(apiSecurityGroup, workerSecurityGroup, trainingWorkerSecurityGroup);
 
     // ---- Load balancer
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
@@ -171,8 +185,13 @@ export class Services extends Construct {
         retention: config.logRetentionDays as logs.RetentionDays,
         removalPolicy: logRemoval,
       });
-    this.logGroups = { api: logGroup('api'), worker: logGroup('worker'), dashboard: logGroup('dashboard') };
-    const logging = (service: 'api' | 'worker' | 'dashboard'): ecs.LogDriver =>
+    this.logGroups = {
+      api: logGroup('api'),
+      worker: logGroup('worker'),
+      'training-worker': logGroup('training-worker'),
+      dashboard: logGroup('dashboard'),
+    };
+    const logging = (service: 'api' | 'worker' | 'training-worker' | 'dashboard'): ecs.LogDriver =>
       ecs.LogDrivers.awsLogs({
         logGroup: this.logGroups[service],
         streamPrefix: service,
@@ -186,6 +205,10 @@ export class Services extends Construct {
     const apiImage = ecs.ContainerImage.fromEcrRepository(
       repository('ApiRepository', config.repositoryNames.api),
       config.apiImageTag,
+    );
+    const trainerImage = ecs.ContainerImage.fromEcrRepository(
+      repository('TrainerRepository', config.repositoryNames.trainer),
+      config.trainerImageTag,
     );
     const dashboardImage = ecs.ContainerImage.fromEcrRepository(
       repository('DashboardRepository', config.repositoryNames.dashboard),
@@ -253,6 +276,36 @@ export class Services extends Construct {
     });
     this.writableTmp(workerTask, workerContainer);
 
+    // The training worker: the trainer image (Node + the Python trainer), its own entry point. 2 vCPU:
+    // the trainer child (nice 10) uses both; the worker's event loop stays responsive beside it.
+    this.trainingWorkerTaskRole = this.applicationRole(
+      'TrainingWorkerTaskRole',
+      `${prefix} training worker: the artifact bucket and its metrics namespace`,
+      data,
+    );
+    const trainingTask = this.taskDefinition(
+      'TrainingWorkerTask',
+      `${prefix}-training-worker`,
+      2048,
+      8192,
+      this.trainingWorkerTaskRole,
+    );
+    const trainingContainer = trainingTask.addContainer('training-worker', {
+      image: trainerImage,
+      essential: true,
+      entryPoint: ['node', 'backend/dist/training-worker.js'],
+      command: [],
+      // It reports the training queue's depth to CloudWatch (HousingPlatform/TrainingQueueDepth), which scales it.
+      environment: { ...environment, TRAINING_METRICS_CLOUDWATCH: '1', TRAINING_NICE: '10' },
+      secrets,
+      logging: logging('training-worker'),
+      readonlyRootFilesystem: true,
+      linuxParameters: new ecs.LinuxParameters(this, 'TrainingWorkerLinux', { initProcessEnabled: true }),
+      // SIGTERM stops the trainer (TRAINING_KILL_GRACE_MS) and hands the run back to the queue.
+      stopTimeout: Duration.seconds(60),
+    });
+    this.writableTmp(trainingTask, trainingContainer);
+
     // The dashboard's task role has no policy: nginx serving files needs no AWS API.
     const dashboardTask = this.taskDefinition('DashboardTask', `${prefix}-dashboard`, 256, 512);
     const dashboardContainer = dashboardTask.addContainer('dashboard', {
@@ -299,6 +352,12 @@ export class Services extends Construct {
     });
     this.api.attachToApplicationTargetGroup(this.apiTargetGroup);
     this.worker = service('WorkerService', workerTask, config.workerDesiredCount, workerSecurityGroup);
+    this.trainingWorker = service(
+      'TrainingWorkerService',
+      trainingTask,
+      config.trainingWorkerDesiredCount,
+      trainingWorkerSecurityGroup,
+    );
     this.dashboard = service(
       'DashboardService',
       dashboardTask,
@@ -347,6 +406,26 @@ export class Services extends Construct {
         { lower: depth, change: +1 },
         { lower: depth * 5, change: +3 },
         { lower: depth * 20, change: +5 },
+      ],
+    });
+    // Training: one task per run waiting or training (each takes TRAINING_CONCURRENCY=1), in at zero depth only.
+    const trainingScaling = this.trainingWorker.autoScaleTaskCount({
+      minCapacity: config.trainingWorkerDesiredCount,
+      maxCapacity: config.trainingWorkerMaxCount,
+    });
+    trainingScaling.scaleOnMetric('QueueDepth', {
+      metric: new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: TRAINING_QUEUE_DEPTH_METRIC,
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      cooldown: Duration.minutes(3),
+      scalingSteps: [
+        { upper: 0, change: -1 },
+        { lower: 2, change: +1 },
+        { lower: 4, change: +2 },
       ],
     });
     const dashboardScaling = this.dashboard.autoScaleTaskCount({

@@ -113,7 +113,7 @@ describe('docker/compose.yaml', () => {
       Object.keys(services)
         .filter((n) => !OBSERVABILITY.includes(n))
         .sort(),
-    ).toEqual(['api', 'dashboard', 'postgres', 'redis', 's3', 's3-init', 'trainer', 'worker']);
+    ).toEqual(['api', 'dashboard', 'postgres', 'redis', 's3', 's3-init', 'trainer', 'training-worker', 'worker']);
     expect(
       Object.keys(compose.volumes)
         .filter((v) => !OBSERVABILITY.some((o) => v.startsWith(`${o}-`)))
@@ -185,7 +185,7 @@ describe('docker/compose.yaml', () => {
 
   test('every build points at a Dockerfile and context that exist', () => {
     const builds = Object.entries(services).filter(([, s]) => s.build);
-    expect(builds.map(([n]) => n).sort()).toEqual(['api', 'dashboard', 's3-init', 'trainer', 'worker']);
+    expect(builds.map(([n]) => n).sort()).toEqual(['api', 'dashboard', 's3-init', 'trainer', 'training-worker', 'worker']);
     for (const [name, service] of builds) {
       const context = fromDockerDir(service.build!.context);
       expect({ name, context }).toEqual({ name, context: '.' });
@@ -207,6 +207,11 @@ describe('docker/compose.yaml', () => {
     expect(services.api!.build!.dockerfile).toBe('docker/api.Dockerfile');
     expect(services.dashboard!.build!.dockerfile).toBe('docker/dashboard.Dockerfile');
     expect(services.trainer!.build!.dockerfile).toBe('docker/trainer.Dockerfile');
+    // the training worker is the trainer image running the backend's training-worker entry point
+    expect(services['training-worker']!.build).toEqual(services.trainer!.build);
+    expect(services['training-worker']!.image).toBe(services.trainer!.image);
+    expect(services['training-worker']!.entrypoint).toEqual(['node', 'backend/dist/training-worker.js']);
+    expect(services['training-worker']!.environment).toMatchObject({ DATABASE_URL: services.api!.environment!.DATABASE_URL });
   });
 
   test('images are pinned: third-party ones to a release tag, the project’s own to the build’s tag (never latest)', () => {

@@ -194,7 +194,8 @@ describe('the images build with the project’s own commands', () => {
   test.each([
     ['api', ['@housing/ml', '@housing/backend']],
     ['dashboard', ['@housing/dashboard']],
-    ['trainer', ['@housing/ml']],
+    // the trainer image also carries the backend: the training worker runs on it
+    ['trainer', ['@housing/ml', '@housing/backend']],
   ] as const)(
     '%s: npm install then `npx nx run-many -t build` for %j, in its build stage',
     (name, projects) => {
@@ -243,6 +244,10 @@ describe('the images build with the project’s own commands', () => {
     expect(froms).toContain(`node:${NODE_VERSION}-${NODE_DEBIAN}-slim`);
     expect(froms.some((f) => /^ghcr\.io\/astral-sh\/uv:\d+\.\d+\.\d+$/.test(f!))).toBe(true);
     expect(last(runtime('trainer'), 'ENTRYPOINT')!.words).toEqual(['node', 'ml/dist/cli/main.js']);
+    // the training worker's entry point is built into it (compose `training-worker`, the ECS training service)
+    expect(runs(stageNamed(parsed.trainer, 'prod')!).join('\n')).toMatch(/npm install --omit=dev --workspace backend --workspace ml\b/);
+    expect(all(stageNamed(parsed.trainer, 'prod')!, 'COPY').flatMap((i) => copySources(i))).toContain('/app/backend/dist');
+    expect(exists('backend/src/training-worker.ts')).toBe(true);
     expect(last(runtime('trainer'), 'CMD')!.words[0]).toBe('train');
     expect(exists('ml/src/cli/main.ts')).toBe(true);
   });

@@ -73,8 +73,8 @@ describe('ECS', () => {
     });
   });
 
-  test('three Fargate services in the private subnets, without public IPs, rolling back failed deployments', () => {
-    t.resourceCountIs('AWS::ECS::Service', 3);
+  test('four Fargate services in the private subnets, without public IPs, rolling back failed deployments', () => {
+    t.resourceCountIs('AWS::ECS::Service', 4);
     for (const [id, service] of resources(t, 'AWS::ECS::Service')) {
       const p = service.Properties;
       expect({
@@ -95,6 +95,36 @@ describe('ECS', () => {
     expect(resource(t, 'AWS::ECS::Service', 'ServicesDashboardService').Properties.DesiredCount).toBe(
       DEFAULTS.dashboardDesiredCount,
     );
+    expect(resource(t, 'AWS::ECS::Service', 'ServicesTrainingWorkerService').Properties.DesiredCount).toBe(
+      DEFAULTS.trainingWorkerDesiredCount,
+    );
+  });
+
+  test('the training worker: the trainer image (ECR, immutable tag) with its own entry point, secrets, CloudWatch metrics and a nice trainer', () => {
+    const [training] = containers('ServicesTrainingWorkerTask');
+    expect(JSON.stringify(training!.Image)).toContain(`/${DEFAULTS.repositoryNames.trainer}:${DEFAULTS.trainerImageTag}`);
+    expect(training!.EntryPoint).toEqual(['node', 'backend/dist/training-worker.js']);
+    const env = Object.fromEntries((training!.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]));
+    expect(env).toMatchObject({ TRAINING_METRICS_CLOUDWATCH: '1', TRAINING_NICE: '10' });
+    expect((training!.Secrets as { Name: string }[]).map((x) => x.Name).sort()).toEqual(['BOOTSTRAP_ADMIN_KEY', 'DATABASE_URL', 'REDIS_URL']);
+    expect(training!.ReadonlyRootFilesystem).toBe(true);
+    expect(training!.StopTimeout).toBe(60);
+  });
+
+  test('the training worker scales on the training queue depth (TrainingQueueDepth), in only when no run waits or trains', () => {
+    const target = resources(t, 'AWS::ApplicationAutoScaling::ScalableTarget').find(([id]) => id.startsWith('ServicesTrainingWorkerService'));
+    expect(target![1].Properties).toMatchObject({
+      MinCapacity: DEFAULTS.trainingWorkerDesiredCount,
+      MaxCapacity: DEFAULTS.trainingWorkerMaxCount,
+    });
+    const alarms = resources(t, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'TrainingQueueDepth');
+    expect(alarms.length).toBeGreaterThanOrEqual(2); // the step policy's lower and upper alarms
+    for (const [, a] of alarms) expect(a.Properties.Namespace).toBe('HousingPlatform');
+    const policies = resources(t, 'AWS::ApplicationAutoScaling::ScalingPolicy').filter(([id]) => id.startsWith('ServicesTrainingWorkerService'));
+    const steps = policies.flatMap(([, p]) => p.Properties.StepScalingPolicyConfiguration.StepAdjustments as { ScalingAdjustment: number; MetricIntervalUpperBound?: number }[]);
+    // scale in (−1) only below a depth of 1: a run waiting or training keeps every task
+    const scaleIn = steps.filter((x) => x.ScalingAdjustment < 0);
+    expect(scaleIn.length).toBeGreaterThan(0);
   });
 
   test('api and worker run the api image (ECR, immutable tag); the worker with its own command', () => {
@@ -162,7 +192,7 @@ describe('ECS', () => {
 
   test('log groups with the configured retention', () => {
     const groups = resources(t, 'AWS::Logs::LogGroup');
-    expect(groups.length).toBe(6); // api, worker, dashboard, VPC flow logs, PostgreSQL, Redis slow log
+    expect(groups.length).toBe(7); // api, worker, training worker, dashboard, VPC flow logs, PostgreSQL, Redis slow log
     for (const [id, group] of groups)
       expect({ id, days: group.Properties.RetentionInDays }).toEqual({ id, days: DEFAULTS.logRetentionDays });
     const names = groups.map(([, g]) => g.Properties.LogGroupName);
@@ -170,6 +200,7 @@ describe('ECS', () => {
       expect.arrayContaining([
         '/housing/dev/api',
         '/housing/dev/worker',
+        '/housing/dev/training-worker',
         '/housing/dev/dashboard',
         '/aws/rds/instance/housing-dev-postgres/postgresql',
       ]),
@@ -380,7 +411,7 @@ describe('Redis (ElastiCache)', () => {
     ]);
   });
 
-  test('reachable only from the api and worker security groups, on its port', () => {
+  test('reachable only from the api, worker and training worker security groups, on its port', () => {
     const redisSg = resource(t, 'AWS::EC2::SecurityGroup', 'DataRedisSecurityGroup');
     expect(redisSg.Properties.SecurityGroupIngress).toBeUndefined(); // no CIDR rules
     const ingress = resources(t, 'AWS::EC2::SecurityGroupIngress')
@@ -391,6 +422,7 @@ describe('Redis (ElastiCache)', () => {
       [
         resource(t, 'AWS::EC2::SecurityGroup', 'ServicesApiSecurityGroup').id,
         resource(t, 'AWS::EC2::SecurityGroup', 'ServicesWorkerSecurityGroup').id,
+        resource(t, 'AWS::EC2::SecurityGroup', 'ServicesTrainingWorkerSecurityGroup').id,
       ].sort(),
     );
     for (const i of ingress) expect([i.FromPort, i.ToPort]).toEqual([6379, 6379]);
@@ -420,7 +452,7 @@ describe('PostgreSQL (RDS)', () => {
     for (const subnet of subnets) expect(subnet.Ref).toMatch(/^NetworkVpcdataSubnet/);
   });
 
-  test('reachable only from the api and worker security groups, on its port', () => {
+  test('reachable only from the api, worker and training worker security groups, on its port', () => {
     const dbSg = resource(t, 'AWS::EC2::SecurityGroup', 'DataDatabaseSecurityGroup');
     expect(dbSg.Properties.SecurityGroupIngress).toBeUndefined();
     const ingress = resources(t, 'AWS::EC2::SecurityGroupIngress')
@@ -430,6 +462,7 @@ describe('PostgreSQL (RDS)', () => {
       [
         resource(t, 'AWS::EC2::SecurityGroup', 'ServicesApiSecurityGroup').id,
         resource(t, 'AWS::EC2::SecurityGroup', 'ServicesWorkerSecurityGroup').id,
+        resource(t, 'AWS::EC2::SecurityGroup', 'ServicesTrainingWorkerSecurityGroup').id,
       ].sort(),
     );
     for (const i of ingress)
@@ -665,7 +698,7 @@ describe('least-privilege roles', () => {
     ).toBeUndefined();
   });
 
-  test('the secrets are readable by the api and worker execution roles only (ECS injects them), each scoped to the three secrets', () => {
+  test('the secrets are readable by the api, worker and training worker execution roles only (ECS injects them), each scoped to the three secrets', () => {
     const secretStatements = resources(t, 'AWS::IAM::Policy').flatMap(([id, p]) =>
       (p.Properties.PolicyDocument.Statement as Record<string, Cfn>[])
         .filter((x) => [x.Action].flat().includes('secretsmanager:GetSecretValue'))
@@ -676,6 +709,7 @@ describe('least-privilege roles', () => {
     );
     expect(secretStatements.map((x) => x.id).sort()).toEqual([
       expect.stringMatching(/^ServicesApiTaskExecutionRoleDefaultPolicy/),
+      expect.stringMatching(/^ServicesTrainingWorkerTaskExecutionRoleDefaultPolicy/),
       expect.stringMatching(/^ServicesWorkerTaskExecutionRoleDefaultPolicy/),
     ]);
     for (const statement of secretStatements) expect(statement.resource).toEqual(expected);
@@ -745,6 +779,10 @@ describe('cdk-nag (AWS Solutions checks)', () => {
         `ServicesApiTaskRoleDefaultPolicy AwsSolutions-IAM5 Resource::<${resource(t, 'AWS::S3::Bucket', 'DataArtifactBucket').id}.Arn>/*`,
         'ServicesDashboardTaskExecutionRoleDefaultPolicy AwsSolutions-IAM5 Resource::*',
         'ServicesLoadBalancerSecurityGroup AwsSolutions-EC23',
+        'ServicesTrainingWorkerTask AwsSolutions-ECS2',
+        'ServicesTrainingWorkerTaskExecutionRoleDefaultPolicy AwsSolutions-IAM5 Resource::*',
+        'ServicesTrainingWorkerTaskRoleDefaultPolicy AwsSolutions-IAM5 Resource::*',
+        `ServicesTrainingWorkerTaskRoleDefaultPolicy AwsSolutions-IAM5 Resource::<${resource(t, 'AWS::S3::Bucket', 'DataArtifactBucket').id}.Arn>/*`,
         'ServicesWorkerTask AwsSolutions-ECS2',
         'ServicesWorkerTaskExecutionRoleDefaultPolicy AwsSolutions-IAM5 Resource::*',
         'ServicesWorkerTaskRoleDefaultPolicy AwsSolutions-IAM5 Resource::*',

@@ -22,7 +22,7 @@ describe('scopes', () => {
   });
 
   it('knows the scope names', () => {
-    expect(SCOPES).toEqual(['predict', 'batch', 'models:read', 'models:write', 'admin']);
+    expect(SCOPES).toEqual(['predict', 'batch', 'models:read', 'models:write', 'train', 'admin']);
     expect(isScope('models:read')).toBe(true);
     expect(isScope('root')).toBe(false);
     expect(effectiveScopes(['batch', 'unknown', 'predict'])).toEqual(['predict', 'batch']);

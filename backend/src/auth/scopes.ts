@@ -1,5 +1,6 @@
 /** What an API key may do. `admin` implies every other scope. */
-export const SCOPES = ['predict', 'batch', 'models:read', 'models:write', 'admin'] as const;
+/** `train`: submit, read and cancel training runs (POST /v1/training-runs …) and record CLI runs. */
+export const SCOPES = ['predict', 'batch', 'models:read', 'models:write', 'train', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const isScope = (value: unknown): value is Scope =>

@@ -115,6 +115,34 @@ const schema = z.object({
     .int()
     .positive()
     .default(1024 * 1024 * 1024),
+  // Training runs (src/training): BullMQ queue `training`, consumed by training-worker processes.
+  TRAINING_UPLOAD_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024 * 1024),
+  TRAINING_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  TRAINING_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(2),
+  TRAINING_BACKOFF_MS: z.coerce.number().int().min(0).default(10000),
+  // Longest a run may train (a run's own timeLimitSeconds is capped by it).
+  TRAINING_TIME_LIMIT_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(6 * 3600),
+  TRAINING_MAX_TRIALS: z.coerce.number().int().min(1).max(10_000).default(500),
+  TRAINING_STALLED_MS: z.coerce.number().int().min(500).default(30000),
+  TRAINING_MAX_STALLED_COUNT: z.coerce.number().int().min(0).default(1),
+  TRAINING_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  TRAINING_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(30000),
+  // The trainer child's CPU priority (Unix nice, 0 to 19): higher yields the CPU to the API and batch scoring.
+  TRAINING_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  // CPU threads of each run's trainer (XGBoost, onnxruntime); 0: every core. Fewer leave cores to the API.
+  TRAINING_THREADS: z.coerce.number().int().min(0).max(256).default(0),
+  // After SIGTERM to a cancelled or timed-out trainer's process group, SIGKILL after this long.
+  TRAINING_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5000),
+  // The `ml` CLI the worker runs (`node <this> train …`); default: @housing/ml's built dist/cli/main.js.
+  TRAINING_ML_CLI: z.string().min(1).optional(),
+  TRAINING_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  // The training queue's depth report (log line; with TRAINING_METRICS_CLOUDWATCH=1 also CloudWatch, which infra scales on).
+  TRAINING_QUEUE_METRICS_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
+  TRAINING_METRICS_CLOUDWATCH: z.enum(['0', '1']).default('0'),
   // The worker's own /metrics (the worker has no HTTP API); 0 picks a free port (logged at start).
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_METRICS_HOST: z.string().default('0.0.0.0'),

@@ -1,6 +1,7 @@
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { BatchEvaluationEntity, BatchJobEntity, BatchJobShardEntity } from '../batch/shared/batch.entities';
 import { DatasetEntity } from '../dataset/dataset.entity';
+import { TrainingRunEntity } from '../training/shared/training-run.entity';
 import {
   ModelAliasEntity,
   ModelStageChangeEntity,
@@ -17,4 +18,5 @@ export const ENTITIES = [
   BatchEvaluationEntity,
   BatchJobShardEntity,
   DatasetEntity,
+  TrainingRunEntity,
 ];

@@ -22,7 +22,7 @@ export interface DatasetInfo {
   fileName: string | null;
 }
 
-function endpoint(options: ApiOptions, route: string): string {
+export function endpoint(options: ApiOptions, route: string): string {
   let base: URL;
   try {
     base = new URL(options.server);
@@ -36,7 +36,7 @@ function endpoint(options: ApiOptions, route: string): string {
 }
 
 /** The API's problem+json answer as an error naming the status and detail. */
-async function failure(response: Response, what: string): Promise<Error> {
+export async function failure(response: Response, what: string): Promise<Error> {
   let detail = '';
   try {
     const body = (await response.json()) as { detail?: string; title?: string };

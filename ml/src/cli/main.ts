@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,9 @@ import { loadPackageModel } from '../package/verify';
 import { scoreCsv } from '../score/score-csv';
 import { regressionMetrics } from '../train/metrics';
 import { ProgressLine, renderTrainProgress } from './progress';
+import { progressEvent, trialRecords, writeProgressEvent } from './progress-json';
 import { pullDataset, pushDataset, type ApiOptions } from './dataset';
+import { recordTrainingRun, recordedRun } from './record-run';
 
 const USAGE = `Usage: ml <command> [options]
 
@@ -25,10 +27,16 @@ Commands:
   generate  --size tiny|demo|full --out FILE [--dirty] [--seed N]
             Writes a seeded sample CSV in the HouseTS schema.
   train     --data FILE --out DIR [--spec housets|FILE] [--trials N] [--fast] [--name NAME] [--version V] [--seed N]
-            [--metric rmse|mae|mape|rmsle] [--seeds N] [--interval-level 0.9]
+            [--metric rmse|mae|mape|rmsle] [--seeds N] [--interval-level 0.9] [--progress-json] [--server URL [--key KEY]]
+            [--threads N]
             Trains a model package (model.onnx, manifest.json, evaluation.json) from a CSV. Parameters and rounds
             are chosen by cross-validation on the metric; --seeds repeats the selection and reports the spread;
-            --interval-level sets the coverage the prediction intervals are calibrated to.
+            --interval-level sets the coverage the prediction intervals are calibrated to. --progress-json prints
+            one JSON object per line on stdout (load, prepared, trial n of N with the best so far, …, result) for
+            programs such as the training worker; the human progress stays on stderr. --server records the run on a
+            server afterwards (its package registered as a new version, not promoted; key: --key or $HOUSING_API_KEY);
+            a server that cannot be reached leaves the local training successful, with a warning. --threads caps
+            the trainer's CPU threads (default: every core).
             With MLFLOW_TRACKING_URI set, the run (finished or failed) is also logged to that MLflow server.
   evaluate  --model DIR --data FILE
             Scores a labelled CSV with a package and prints MAE, RMSE, R² and MAPE as JSON.
@@ -124,6 +132,7 @@ function trainRunOptions(values: Values, data: string): TrainingRunOptions {
     trials: values.fast === true ? 0 : integer(values, 'trials', 20),
     fast: values.fast === true,
     seed: integer(values, 'seed', 42),
+    ...(values.threads !== undefined && { threads: integer(values, 'threads') }),
     ...trainingOptions(values),
   };
 }
@@ -132,6 +141,8 @@ async function train(values: Values): Promise<void> {
   const spec = loadSpec((values.spec as string | undefined) ?? 'housets');
   const data = required(values, 'data');
   if (!existsSync(data)) throw new InputError(`--data ${data}: no such file`);
+  // Checked before training: a missing key must not cost a whole training run.
+  const server = typeof values.server === 'string' ? apiOptions(values) : undefined;
   const name = typeof values.name === 'string' ? values.name : undefined;
   const version = typeof values.version === 'string' ? values.version : undefined;
   const mlflow = MlflowTrainRun.fromEnv(process.env, {
@@ -141,6 +152,9 @@ async function train(values: Values): Promise<void> {
     version,
   });
   const line = new ProgressLine();
+  const json = values['progress-json'] === true;
+  const started = performance.now();
+  const logTail: string[] = [];
   const { dir, manifest } = await trainModel({
     spec,
     csv: data,
@@ -154,6 +168,12 @@ async function train(values: Values): Promise<void> {
     onProgress: (progress) => {
       mlflow?.onProgress(progress);
       renderTrainProgress(line, progress);
+      const event = progressEvent(progress);
+      if (json) writeProgressEvent(process.stdout, event);
+      if (server && event && event.event !== 'features' && event.event !== 'load') {
+        logTail.push(JSON.stringify(event));
+        if (logTail.length > 200) logTail.shift();
+      }
     },
   }).catch(async (error: unknown) => {
     await mlflow?.failed(error);
@@ -161,6 +181,36 @@ async function train(values: Values): Promise<void> {
   });
   const report = await mlflow?.finished(dir, manifest);
   const m = manifest.metrics;
+  const evaluation = JSON.parse(readFileSync(path.join(dir, 'evaluation.json'), 'utf8')) as { trials?: unknown };
+  if (server) {
+    await recordOnServer(server, manifest, {
+      cv: trainingSummary(manifest) ?? null,
+      trials: trialRecords(evaluation.trials),
+      durationMs: performance.now() - started,
+      logTail: logTail.join('\n'),
+      ...(report?.runId && { mlflowRunId: report.runId }),
+      options: {
+        trials: integer(values, 'trials', 20),
+        fast: values.fast === true,
+        ...trainingOptions(values),
+      },
+      dir,
+    });
+  }
+  if (json) {
+    writeProgressEvent(process.stdout, {
+      event: 'result',
+      package: dir,
+      model: manifest.model,
+      datasetSha256: manifest.lineage.datasetSha256,
+      params: manifest.hyperparameters,
+      metrics: m,
+      cv: trainingSummary(manifest) ?? null,
+      trials: trialRecords(evaluation.trials),
+      ...(report?.runId && { mlflowRunId: report.runId }),
+    });
+    return;
+  }
   process.stdout.write(
     JSON.stringify(
       {
@@ -187,6 +237,28 @@ async function train(values: Values): Promise<void> {
       2,
     ) + '\n',
   );
+}
+
+/** Records a finished offline run on a server; a failure is a warning, the local package stands. */
+async function recordOnServer(
+  server: ApiOptions,
+  manifest: ModelManifest,
+  run: Parameters<typeof recordedRun>[1] & { dir: string },
+): Promise<void> {
+  try {
+    const recorded = await recordTrainingRun({
+      ...server,
+      run: recordedRun(manifest, run),
+      archive: packPackage(readPackage(run.dir)),
+    });
+    process.stderr.write(
+      `server: run ${recorded.id} recorded${recorded.model ? `, registered as ${recorded.model.name} v${recorded.model.version} (not promoted)` : ''}\n`,
+    );
+  } catch (error) {
+    process.stderr.write(
+      `warning: the run was not recorded on ${server.server} (${(error as Error).message}); the package is in ${run.dir}\n`,
+    );
+  }
 }
 
 async function score(values: Values, mode: 'evaluate' | 'predict'): Promise<void> {
@@ -310,6 +382,8 @@ export async function main(argv: string[]): Promise<number> {
       seeds: { type: 'string' },
       'interval-level': { type: 'string' },
       fast: { type: 'boolean' },
+      'progress-json': { type: 'boolean' },
+      threads: { type: 'string' },
       name: { type: 'string' },
       version: { type: 'string' },
       model: { type: 'string' },
@@ -356,7 +430,27 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Run by a training worker (ML_PARENT_PID names it), `ml` ends with it: a worker killed mid-run
+ * (SIGKILL, out of memory) leaves no trainer behind. The worker starts it as a process-group leader,
+ * so the whole group (the Python trainer included) goes.
+ */
+export function exitWithParent(env: NodeJS.ProcessEnv = process.env): void {
+  const parent = Number(env.ML_PARENT_PID);
+  if (!(parent > 0)) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    try {
+      process.kill(-process.pid, 'SIGKILL');
+    } catch {
+      process.exit(1);
+    }
+  }, 1000);
+  timer.unref();
+}
+
 if (require.main === module) {
+  exitWithParent();
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
