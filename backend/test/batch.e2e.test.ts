@@ -346,6 +346,58 @@ describe('batch jobs: submission (no worker running yet)', () => {
       404,
     );
   });
+
+  it('names the model by reference (name@alias, name/version, a bare name), resolved and pinned at submit', async () => {
+    const submitJson = (body: object) =>
+      t
+        .request()
+        .post('/v1/batch-jobs')
+        .set(auth(t))
+        .send({ inputUri: smallUri, ...body });
+    const ids: string[] = [];
+    for (const reference of [`${model.name}@champion`, `${model.name}/${model.version}`, model.name]) {
+      const res = await submitJson({ model: reference });
+      expect(res.status).toBe(202);
+      expect(res.body.model).toEqual({ name: model.name, version: model.version });
+      ids.push(res.body.id);
+    }
+    const form = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .field('model', `${model.name}@champion`)
+      .attach('file', small.file);
+    expect(form.status).toBe(202);
+    expect(form.body.model).toEqual({ name: model.name, version: model.version });
+    ids.push(form.body.id);
+
+    const unknown = await submitJson({ model: `${model.name}/999` });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.detail).toContain(`${model.name}/999`);
+    const noAlias = await submitJson({ model: `${model.name}@nobody` });
+    expect(noAlias.status).toBe(422);
+    const bad = await submitJson({ model: 'not a reference!' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('model');
+    const both = await submitJson({
+      model: model.name,
+      modelVersion: { name: model.name, version: model.version },
+    });
+    expect(both.status).toBe(400);
+    expect(both.body.errors?.[0]?.field ?? both.body.detail).toMatch(/model/);
+    // A reference and a name/version are different requests under one Idempotency-Key.
+    const keyed = await submitJson({ model: model.name }).set('Idempotency-Key', 'ref-key');
+    expect(keyed.status).toBe(202);
+    ids.push(keyed.body.id);
+    const reused = await t
+      .request()
+      .post('/v1/batch-jobs')
+      .set(auth(t))
+      .set('Idempotency-Key', 'ref-key')
+      .send({ inputUri: smallUri, modelVersion: { name: model.name, version: model.version } });
+    expect(reused.status).toBe(422);
+    for (const id of ids) await t.request().delete(`/v1/batch-jobs/${id}`).set(auth(t));
+  });
 });
 
 describe('batch jobs: a worker runs them', () => {

@@ -117,6 +117,29 @@ describe('serving across API processes', () => {
     expect(again).toBeLessThan(1000);
   });
 
+  it('an alias change and a rollback through one instance reach the others within a second', async () => {
+    const [b, c] = others;
+    expect(await servedVersion(b!)).toBe(2);
+    const moved = await supertest(c!.getHttpServer())
+      .put('/v1/models/housets-xgboost/aliases/champion')
+      .set(auth())
+      .send({ version: 1, reason: 'back to the first' });
+    expect(moved.status).toBe(200);
+    const elapsed = await waitUntil(
+      async () => (await servedVersion(t.app)) === 1 && (await servedVersion(b!)) === 1,
+      5000,
+    );
+    expect(elapsed).toBeLessThan(1000);
+
+    const rollback = await supertest(b!.getHttpServer()).post('/v1/models/rollback').set(auth()).send({});
+    expect(rollback.body).toMatchObject({ version: 2, from: { version: 1 } });
+    const back = await waitUntil(
+      async () => (await servedVersion(t.app)) === 2 && (await servedVersion(c!)) === 2,
+      5000,
+    );
+    expect(back).toBeLessThan(1000);
+  });
+
   it('starts without a loadable production model, reports not-ready with the reason, and keeps answering', async () => {
     const store = t.app.get<ArtifactStore>(ARTIFACT_STORE);
     // The production version's model file is damaged in the store (disk corruption, a bad copy).

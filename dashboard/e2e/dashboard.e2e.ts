@@ -1,5 +1,6 @@
 // The dashboard in Chromium against the real platform (see global-setup.ts): sign in, predict, a
-// validation error beside its field, a batch job with its downloads, promote and roll back, create and
+// validation error beside its field, a batch job with its downloads, promote and roll back (the dialog
+// naming the version that comes back), aliases, tags, the history timeline and package upload, create and
 // revoke a key, a refused key sent back to sign-in, screenshots of every view at 1280 and 375 px, and
 // no console error anywhere.
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -430,14 +431,15 @@ describe('dashboard in the browser', () => {
     expect(viaCount.text).toBe(errors.text);
   });
 
-  it('promotes version 2 and rolls back to version 1, each behind a confirmation', async () => {
+  it('promotes version 2 and rolls back to version 1, each behind a confirmation that names the version', async () => {
     await nav(page, 'Models');
     await page.getByRole('button', { name: 'Promote housets-xgboost v2' }).click();
     const dialog = page.getByRole('dialog');
     await expect(dialog.textContent()).resolves.toContain('Promote to production?');
+    await dialog.getByLabel('Reason (recorded in the history)').fill('e2e promotion');
     await dialog.getByRole('button', { name: 'Promote' }).click();
-    await page.getByText('housets-xgboost v2 is now in production.').waitFor();
-    // The API swaps the served model right after the stage change (asynchronously).
+    await page.getByText('housets-xgboost v2 is now in production (@champion).').waitFor();
+    // The API swaps the served model right after the alias change (asynchronously).
     await expect
       .poll(async () => (await (await api('/v1/models/current', ctx.adminKey)).json()).version, {
         timeout: 15_000,
@@ -445,10 +447,59 @@ describe('dashboard in the browser', () => {
       .toBe(2);
 
     await page.getByRole('button', { name: 'Roll back production' }).click();
+    const target = dialog.getByTestId('rollback-target');
+    await target.waitFor();
+    await expect(target.textContent()).resolves.toMatch(
+      /from housets-xgboost v2\s+back to housets-xgboost v1/,
+    );
     await dialog.getByRole('button', { name: 'Roll back' }).click();
-    await page.getByText('Rolled back: housets-xgboost v1 is in production again.').waitFor();
+    await page.getByText('Rolled back: housets-xgboost v1 is in production again (was v2).').waitFor();
     const models = await (await api('/v1/models', ctx.adminKey)).json();
     expect(models.find((m: { version: number }) => m.version === 1).stage).toBe('production');
+    expect(models.find((m: { version: number }) => m.version === 1).aliases).toEqual(['champion']);
+  });
+
+  it('sets and removes an alias with a reason, tags a version, shows the history, and uploads a package', async () => {
+    await nav(page, 'Batch jobs');
+    await nav(page, 'Models');
+    await page.getByRole('button', { name: 'housets-xgboost v2', exact: true }).click();
+    const aliases = page.getByTestId('aliases-card');
+    await aliases.getByLabel('Alias', { exact: true }).fill('challenger');
+    await aliases.getByLabel('Reason', { exact: true }).fill('shadow traffic');
+    await aliases.getByRole('button', { name: 'Set alias' }).click();
+    await page.getByText('@challenger now points at housets-xgboost v2.').waitFor();
+    const listed = await (await api('/v1/models/housets-xgboost/aliases', ctx.adminKey)).json();
+    expect(listed.map((a: { alias: string; version: number }) => [a.alias, a.version])).toEqual([
+      ['challenger', 2],
+      ['champion', 1],
+    ]);
+    const newest = page.getByTestId('history-timeline').locator('li').first();
+    await expect
+      .poll(() => newest.textContent())
+      .toMatch(/@challenger set on housets-xgboost v2.*shadow traffic/);
+    const timeline = await page.getByTestId('history-timeline').textContent();
+    expect(timeline).toContain('@champion rolled back from housets-xgboost v2 to housets-xgboost v1');
+    expect(timeline).toContain('e2e promotion');
+
+    const details = page.getByTestId('details-card');
+    await details.getByLabel('Description').fill('Second fit of the tiny data');
+    await details.getByRole('button', { name: 'Add tag' }).click();
+    await details.getByLabel('Tag 1 key').fill('team');
+    await details.getByLabel('Tag 1 value').fill('pricing');
+    await details.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved the description and tags of housets-xgboost v2.').waitFor();
+    const v2 = await (await api('/v1/models/housets-xgboost/versions/2', ctx.adminKey)).json();
+    expect(v2).toMatchObject({ description: 'Second fit of the tiny data', tags: { team: 'pricing' } });
+
+    await aliases.getByRole('button', { name: 'Remove @challenger from housets-xgboost v2' }).click();
+    await page.getByText('@challenger removed from housets-xgboost v2.').waitFor();
+
+    const upload = page.getByTestId('package-upload');
+    await upload.locator('input[type="file"]').setInputFiles(join(ctx.tmp, 'model.tar.gz'));
+    await upload.getByRole('button', { name: 'Upload package' }).click();
+    await page.getByText(/Registered housets-xgboost v3 \(package /).waitFor({ timeout: 60_000 });
+    const versions = await (await api('/v1/models', ctx.adminKey)).json();
+    expect(versions.map((m: { version: number }) => m.version)).toEqual([3, 2, 1]);
   });
 
   it('lists the tuning trials: the best one starred, parameters rounded, nothing clipped at 1280 px', async () => {

@@ -1,4 +1,5 @@
 import {
+  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -13,6 +14,7 @@ import {
   type ModelManifest,
   type OnnxModel,
 } from '@housing/ml';
+import { ProblemException } from '../common/problem';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { RegistryService } from '../model-registry/registry.service';
@@ -125,7 +127,7 @@ export type InferenceState =
   | { state: 'failed'; reason: string; lastGood?: ModelVersionEntity };
 
 /**
- * The one injectable place that owns the ONNX session. Loads the registry's production version at start,
+ * The one injectable place that owns the ONNX session. Loads the version holding `champion` at start,
  * verifies it (parity fixture) before serving, and swaps atomically when a stage change is announced
  * (in-process or through Redis pub/sub) or found by periodic reconciliation.
  */
@@ -198,6 +200,25 @@ export class InferenceService implements OnApplicationBootstrap, OnModuleDestroy
       }
     }
     return loading;
+  }
+
+  /**
+   * The loaded model a reference names (`name@alias`, `name/version`, a bare name for its champion):
+   * the served one when it is that version, else loaded like a batch job's pinned version.
+   * 400 for bad syntax, 404 when nothing matches (RegistryService.resolveReference).
+   */
+  async modelFor(reference: string): Promise<LoadedModel> {
+    const version = await this.registry.resolveReference(reference);
+    try {
+      return await this.loadVersion(version);
+    } catch (error) {
+      throw new ProblemException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'model-unavailable',
+        'Model unavailable',
+        `${reference} is ${version.name} v${version.version}, which could not be loaded: ${(error as Error).message}`,
+      );
+    }
   }
 
   /** The model to serve right now (undefined when none is loaded). */

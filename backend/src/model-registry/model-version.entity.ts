@@ -62,9 +62,47 @@ export class ModelVersionEntity {
 
   @Column({ type: 'bigint', nullable: true, transformer: nullableEpochMs })
   stageChangedAt: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
+  /** Free key/value tags (see model-tags.ts for their limits). */
+  @Column({ type: 'simple-json', default: '{}' })
+  tags: Record<string, string>;
+
+  /** The aliases pointing at this version, sorted; filled by RegistryService (not a column). */
+  aliases?: string[];
 }
 
-/** History of stage changes: rollback finds the previous production version here. */
+/** A named pointer at a version: unique per (name, alias); `champion` is what the API serves. */
+@Entity('model_aliases')
+export class ModelAliasEntity {
+  @PrimaryColumn({ type: 'varchar', length: 200 })
+  name: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  alias: string;
+
+  @Index()
+  @Column({ type: 'varchar', length: 36 })
+  modelVersionId: string;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  setBy: string | null;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  setAt: number;
+}
+
+export const HISTORY_ACTIONS = ['set', 'remove', 'rollback', 'stage'] as const;
+export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
+
+/**
+ * History of every alias and stage change (the table kept its first name). `modelVersionId`,
+ * `fromStage` and `toStage` describe the version the change concerns; `alias`, `fromVersionId` and
+ * `toVersionId` say where the alias moved (null alias: a stage change that moved no alias).
+ * Rollback walks back through the `champion` rows.
+ */
 @Entity('model_stage_changes')
 export class ModelStageChangeEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
@@ -86,4 +124,23 @@ export class ModelStageChangeEntity {
   @Index()
   @Column({ type: 'bigint', transformer: epochMs })
   at: number;
+
+  /** Null only for rows older than aliases whose version no longer exists. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  name: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  alias: string | null;
+
+  @Column({ type: 'varchar', length: 20, default: 'stage' })
+  action: HistoryAction;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  fromVersionId: string | null;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  toVersionId: string | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  reason: string | null;
 }

@@ -1,21 +1,27 @@
 import {
   Body,
   Controller,
+  Delete,
   Get,
   HttpCode,
   HttpStatus,
   Inject,
   Param,
+  Patch,
   Post,
   Put,
   Query,
   Req,
+  Res,
 } from '@nestjs/common';
 import {
   ApiBody,
   ApiConflictResponse,
+  ApiBadRequestResponse,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
@@ -24,14 +30,36 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
 import { Principal, RequireScopes } from '../auth';
 import { ProblemDetails, ProblemException, validationProblem } from '../common/problem';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { ModelEvaluationDto, ModelVersionDto, RegisterFromUriDto, SetStageDto } from './registry.dto';
+import {
+  HistoryEntryDto,
+  HistoryListDto,
+  HistoryQueryDto,
+  ModelAliasDto,
+  ModelEvaluationDto,
+  ModelVersionDto,
+  RegisterFromUriDto,
+  RemoveAliasDto,
+  RollbackPreviewDto,
+  RollbackRequestDto,
+  RollbackResultDto,
+  SetAliasDto,
+  SetStageDto,
+  UpdateVersionDto,
+} from './registry.dto';
 import { RegistryService } from './registry.service';
-import { MAX_VERSION, MODEL_NAME, ModelNamePipe, VersionPipe } from './registry.params';
+import { AliasPipe, MAX_VERSION, MODEL_NAME, ModelNamePipe, VersionPipe } from './registry.params';
+import { ALIAS_PATTERN, CHALLENGER, CHAMPION } from './model-reference';
+import { parseVersionPatch } from './model-tags';
+
+/** When the stage endpoint was deprecated (RFC 9745 `Deprecation: @<seconds>`). */
+const STAGES_DEPRECATED_AT = Date.UTC(2026, 11, 7) / 1000;
+/** What AliasPipe enforces, in the OpenAPI document. */
+const ALIAS_PARAM = { name: 'alias', type: 'string', pattern: ALIAS_PATTERN.source } as const;
 
 /** What VersionPipe enforces, in the OpenAPI document. */
 const VERSION_PARAM = { name: 'version', type: 'integer', minimum: 1, maximum: MAX_VERSION } as const;
@@ -121,11 +149,116 @@ export class RegistryController {
   @Post('rollback')
   @HttpCode(200)
   @RequireScopes('models:write')
-  @ApiOperation({ summary: 'Put the previous production version back into production' })
-  @ApiOkResponse({ type: ModelVersionDto, description: 'The version now in production' })
-  @ApiConflictResponse({ type: ProblemDetails, description: 'No earlier production version to return to' })
-  async rollback(@Principal() principal: Principal): Promise<ModelVersionDto> {
-    return ModelVersionDto.from(await this.registry.rollback(principal.keyId));
+  @ApiOperation({
+    summary:
+      'Move champion back one step through its history (the version GET /v1/models/{name}/rollback names)',
+    description:
+      'Each rollback restores the version that held champion before the current one arrived, skipping versions ' +
+      'already rolled away from: after v1→v2→v3, two rollbacks give v2 then v1. The body is optional.',
+  })
+  @ApiOkResponse({ type: RollbackResultDto, description: 'The version now in production, with from and to' })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description: 'No earlier champion to return to, or not the expectedVersion',
+  })
+  async rollback(
+    @Body() body: RollbackRequestDto,
+    @Principal() principal: Principal,
+  ): Promise<RollbackResultDto> {
+    const plan = await this.registry.rollback(principal.keyId, {
+      reason: body?.reason ?? null,
+      ...(body?.expectedVersion !== undefined && { expectedVersion: body.expectedVersion }),
+    });
+    return RollbackResultDto.fromPlan(plan);
+  }
+
+  @Get(':name/rollback')
+  @ApiParam(NAME_PARAM)
+  @RequireScopes('models:read')
+  @ApiOperation({ summary: 'Which version a rollback would bring back (nothing changes)' })
+  @ApiOkResponse({ type: RollbackPreviewDto })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description: 'The model does not hold champion, or no earlier champion exists; `detail` says which',
+  })
+  async previewRollback(@Param('name', ModelNamePipe) name: string): Promise<RollbackPreviewDto> {
+    return RollbackPreviewDto.from(await this.registry.previewRollback(name));
+  }
+
+  @Get(':name/aliases')
+  @ApiParam(NAME_PARAM)
+  @RequireScopes('models:read')
+  @ApiOperation({ summary: "A model's aliases and the versions they point at" })
+  @ApiOkResponse({ type: [ModelAliasDto] })
+  async aliases(@Param('name', ModelNamePipe) name: string): Promise<ModelAliasDto[]> {
+    return (await this.registry.listAliases(name)).map(ModelAliasDto.from);
+  }
+
+  @Put(':name/aliases/:alias')
+  @ApiParam(NAME_PARAM)
+  @ApiParam(ALIAS_PARAM)
+  @RequireScopes('models:write')
+  @ApiOperation({
+    summary: 'Point an alias at a version (moving it from the version that held it); champion is what serves',
+    description:
+      'Recorded in the history with the optional reason. champion has one holder across every model name: the API serves one model.',
+  })
+  @ApiOkResponse({ type: ModelVersionDto, description: 'The version the alias now points at' })
+  @ApiBadRequestResponse({ type: ProblemDetails })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: 'No such version' })
+  async setAlias(
+    @Param('name', ModelNamePipe) name: string,
+    @Param('alias', AliasPipe) alias: string,
+    @Body() body: SetAliasDto,
+    @Principal() principal: Principal,
+  ): Promise<ModelVersionDto> {
+    return ModelVersionDto.from(
+      await this.registry.setAlias(name, body.version, alias, {
+        changedBy: principal.keyId,
+        reason: body.reason ?? null,
+      }),
+    );
+  }
+
+  @Delete(':name/aliases/:alias')
+  @HttpCode(204)
+  @ApiParam(NAME_PARAM)
+  @ApiParam(ALIAS_PARAM)
+  @RequireScopes('models:write')
+  @ApiOperation({ summary: 'Remove an alias (champion cannot be removed: point it elsewhere or roll back)' })
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: 'The model has no such alias' })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description: 'champion, or the alias no longer points at the given version',
+  })
+  async removeAlias(
+    @Param('name', ModelNamePipe) name: string,
+    @Param('alias', AliasPipe) alias: string,
+    @Body() body: RemoveAliasDto,
+    @Principal() principal: Principal,
+  ): Promise<void> {
+    await this.registry.removeAlias(
+      name,
+      alias,
+      { changedBy: principal.keyId, reason: body?.reason ?? null },
+      body?.version,
+    );
+  }
+
+  @Get(':name/history')
+  @ApiParam(NAME_PARAM)
+  @RequireScopes('models:read')
+  @ApiOperation({ summary: 'Every alias and stage change of a model, newest first' })
+  @ApiOkResponse({ type: HistoryListDto })
+  async history(
+    @Param('name', ModelNamePipe) name: string,
+    @Query() query: HistoryQueryDto,
+  ): Promise<HistoryListDto> {
+    const limit = query.limit ?? 50;
+    const offset = query.offset ?? 0;
+    const { items, total } = await this.registry.history(name, limit, offset);
+    return { items: items.map(HistoryEntryDto.from), total, limit, offset };
   }
 
   @Get(':name/versions/:version')
@@ -154,14 +287,33 @@ export class RegistryController {
     return this.registry.readEvaluation(await this.registry.get(name, version));
   }
 
+  @Patch(':name/versions/:version')
+  @ApiParam(NAME_PARAM)
+  @ApiParam(VERSION_PARAM)
+  @RequireScopes('models:write')
+  @ApiOperation({ summary: "Change a version's description and tags" })
+  @ApiOkResponse({ type: ModelVersionDto })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`errors` names every bad field' })
+  async update(
+    @Param('name', ModelNamePipe) name: string,
+    @Param('version', VersionPipe) version: number,
+    @Body() body: UpdateVersionDto,
+  ): Promise<ModelVersionDto> {
+    return ModelVersionDto.from(await this.registry.updateVersion(name, version, parseVersionPatch(body)));
+  }
+
   @Put(':name/versions/:version/stage')
   @ApiParam(NAME_PARAM)
   @ApiParam(VERSION_PARAM)
   @RequireScopes('models:write')
   @ApiOperation({
-    summary: 'Move a version to a stage; promoting to production archives the current production version',
+    deprecated: true,
+    summary: 'Deprecated: use PUT /v1/models/{name}/aliases/{alias}. Moves a version to a stage',
     description:
-      'The production version cannot be moved to another stage directly (409): promote its replacement or roll back.',
+      'A layer over aliases: production sets champion (archiving the version that held it), staging sets ' +
+      "challenger, archived and none remove the version's aliases. The production version cannot be moved to " +
+      'another stage directly (409): promote its replacement or roll back. Responses carry a `Deprecation` ' +
+      'header (RFC 9745) and a `Link` to the alias endpoint.',
   })
   @ApiOkResponse({ type: ModelVersionDto })
   @ApiConflictResponse({
@@ -173,7 +325,13 @@ export class RegistryController {
     @Param('version', VersionPipe) version: number,
     @Body() body: SetStageDto,
     @Principal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ModelVersionDto> {
+    const alias = body.stage === 'production' ? CHAMPION : body.stage === 'staging' ? CHALLENGER : undefined;
+    const successor = `/v1/models/${encodeURIComponent(name)}/aliases${alias ? `/${alias}` : ''}`;
+    void reply
+      .header('deprecation', `@${STAGES_DEPRECATED_AT}`)
+      .header('link', `<${successor}>; rel="successor-version"`);
     return ModelVersionDto.from(await this.registry.setStage(name, version, body.stage, principal.keyId));
   }
 }

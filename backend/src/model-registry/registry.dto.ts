@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
-import { MODEL_STAGES, type ModelStage, type ModelVersionEntity } from './model-version.entity';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ValidatedByHandler, queryNumber } from '../common/validation';
+import {
+  HISTORY_ACTIONS,
+  MODEL_STAGES,
+  type HistoryAction,
+  type ModelStage,
+  type ModelVersionEntity,
+} from './model-version.entity';
+import type { HistoryEntry, ModelAliasView, RollbackPlan } from './registry.service';
+import { MAX_DESCRIPTION_LENGTH, MAX_TAGS, MAX_TAG_KEY_LENGTH, MAX_TAG_VALUE_LENGTH } from './model-tags';
+import { MAX_VERSION } from './registry.params';
+
+const MAX_REASON = 500;
+const iso = (ms: number) => new Date(ms).toISOString();
 
 export class MetricsDto {
   @ApiProperty({ example: 15653.2 }) mae: number;
@@ -30,7 +44,23 @@ export class ModelVersionDto {
   @ApiProperty({ example: 3 }) version: number;
   @ApiProperty({ example: '20261123.022903', description: 'Version given by the training run' })
   packageVersion: string;
-  @ApiProperty({ enum: MODEL_STAGES }) stage: ModelStage;
+  @ApiProperty({
+    enum: MODEL_STAGES,
+    description:
+      'Deprecated, derived from the aliases: production = holds `champion`, staging = holds `challenger`; archived = lost `champion`',
+  })
+  stage: ModelStage;
+  @ApiProperty({ type: [String], example: ['champion'], description: 'The aliases pointing at this version' })
+  aliases: string[];
+  @ApiProperty({ nullable: true, type: String, maxLength: MAX_DESCRIPTION_LENGTH })
+  description: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { team: 'pricing' },
+    description: 'Free key/value tags',
+  })
+  tags: Record<string, string>;
   @ApiProperty({ example: 'housets' }) datasetSpec: string;
   @ApiProperty({ example: 37 }) featureCount: number;
   @ApiProperty({ type: ModelMetricsDto }) metrics: ModelMetricsDto;
@@ -51,6 +81,9 @@ export class ModelVersionDto {
       version: entity.version,
       packageVersion: entity.packageVersion,
       stage: entity.stage,
+      aliases: entity.aliases ?? [],
+      description: entity.description ?? null,
+      tags: entity.tags ?? {},
       datasetSpec: entity.datasetSpec,
       featureCount: entity.featureCount,
       metrics: entity.metrics as unknown as ModelMetricsDto,
@@ -123,4 +156,191 @@ export class ModelEvaluationDto {
   points: EvaluationPointDto[];
   @ApiProperty({ type: [FeatureImportanceDto] }) importances: FeatureImportanceDto[];
   @ApiProperty({ type: [TuningTrialDto] }) trials: TuningTrialDto[];
+}
+
+export class SetAliasDto {
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_VERSION,
+    example: 3,
+    description: 'The version the alias points at',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_VERSION)
+  version: number;
+
+  @ApiPropertyOptional({ maxLength: MAX_REASON, example: 'better holdout MAPE in every region' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_REASON)
+  reason?: string;
+}
+
+export class RemoveAliasDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_VERSION,
+    description: 'When given, the alias is removed only if it still points at this version (409 otherwise)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_VERSION)
+  version?: number;
+
+  @ApiPropertyOptional({ maxLength: MAX_REASON })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_REASON)
+  reason?: string;
+}
+
+export class ModelAliasDto {
+  @ApiProperty({ example: 'housets-xgboost' }) name: string;
+  @ApiProperty({ example: 'champion' }) alias: string;
+  @ApiProperty({ example: 3, nullable: true, type: Number }) version: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'API key id that set it' }) setBy: string | null;
+  @ApiProperty({ format: 'date-time' }) setAt: string;
+
+  static from(view: ModelAliasView): ModelAliasDto {
+    return { ...view, setAt: iso(view.setAt) };
+  }
+}
+
+/** Checked by parseVersionPatch (tags are a free map); the decorators document it. */
+@ValidatedByHandler()
+export class UpdateVersionDto {
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: MAX_DESCRIPTION_LENGTH,
+    description: 'null clears it',
+  })
+  description?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', nullable: true, maxLength: MAX_TAG_VALUE_LENGTH },
+    maxProperties: MAX_TAGS,
+    example: { team: 'pricing', obsolete: null },
+    description:
+      `Merged into the version's tags (JSON merge patch): a null value removes the key. Keys are 1 to ` +
+      `${MAX_TAG_KEY_LENGTH} letters, digits or "_.:/-"; at most ${MAX_TAGS} tags per version.`,
+  })
+  tags?: Record<string, string | null>;
+}
+
+export class VersionRefDto {
+  @ApiProperty({ example: 'housets-xgboost' }) name: string;
+  @ApiProperty({ example: 2 }) version: number;
+}
+
+export class HistoryEntryDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({
+    enum: HISTORY_ACTIONS,
+    description:
+      'set/remove: an alias set or removed; rollback: champion moved back; stage: through the deprecated stage endpoint',
+  })
+  action: HistoryAction;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'champion',
+    description: 'null for a stage change that moved no alias',
+  })
+  alias: string | null;
+  @ApiProperty({ type: VersionRefDto, nullable: true, description: 'The version the change concerns' })
+  version: VersionRefDto | null;
+  @ApiProperty({ type: VersionRefDto, nullable: true, description: 'Where the alias pointed before' })
+  from: VersionRefDto | null;
+  @ApiProperty({
+    type: VersionRefDto,
+    nullable: true,
+    description: 'Where the alias points after (null: removed)',
+  })
+  to: VersionRefDto | null;
+  @ApiProperty({ enum: MODEL_STAGES }) fromStage: ModelStage;
+  @ApiProperty({ enum: MODEL_STAGES }) toStage: ModelStage;
+  @ApiProperty({ nullable: true, type: String }) reason: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'API key id that made the change' }) changedBy:
+    string | null;
+
+  static from(entry: HistoryEntry): HistoryEntryDto {
+    return { ...entry, at: iso(entry.at) };
+  }
+}
+
+export class HistoryListDto {
+  @ApiProperty({ type: [HistoryEntryDto], description: 'Newest first' }) items: HistoryEntryDto[];
+  @ApiProperty({ example: 12 }) total: number;
+  @ApiProperty({ example: 50 }) limit: number;
+  @ApiProperty({ example: 0 }) offset: number;
+}
+
+export class HistoryQueryDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Transform(queryNumber)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 })
+  @IsOptional()
+  @Transform(queryNumber)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset?: number;
+}
+
+export class RollbackRequestDto {
+  @ApiPropertyOptional({ maxLength: MAX_REASON, example: 'v3 overprices Atlanta condos' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_REASON)
+  reason?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_VERSION,
+    description: 'The version the caller expects to come back (from the preview); 409 if another would',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_VERSION)
+  expectedVersion?: number;
+}
+
+export class RollbackPreviewDto {
+  @ApiProperty({ type: ModelVersionDto, description: 'The champion now' }) from: ModelVersionDto;
+  @ApiProperty({ type: ModelVersionDto, description: 'The version a rollback brings back' })
+  to: ModelVersionDto;
+
+  static from(plan: RollbackPlan): RollbackPreviewDto {
+    return { from: ModelVersionDto.from(plan.from), to: ModelVersionDto.from(plan.to) };
+  }
+}
+
+/** The version now in production (as before), plus where champion moved from and to. */
+export class RollbackResultDto extends ModelVersionDto {
+  @ApiProperty({ type: VersionRefDto, description: 'The version rolled away from' }) from: VersionRefDto;
+  @ApiProperty({ type: VersionRefDto, description: 'The version that came back (this one)' })
+  to: VersionRefDto;
+
+  static fromPlan(plan: RollbackPlan): RollbackResultDto {
+    return {
+      ...ModelVersionDto.from(plan.to),
+      from: { name: plan.from.name, version: plan.from.version },
+      to: { name: plan.to.name, version: plan.to.version },
+    };
+  }
 }

@@ -1,6 +1,7 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '@housing/ml';
 import { validationProblem } from '../common/problem';
+import { ALIAS_PATTERN, ALIAS_RULE } from './model-reference';
 
 /** The same rule as registration (the manifest schema): a name that registers can be addressed. */
 export const MODEL_NAME = MODEL_NAME_PATTERN;
@@ -31,5 +32,15 @@ export class VersionPipe implements PipeTransform<string, number> {
       throw validationProblem([{ field: 'version', message: 'must be a positive integer version number' }]);
     }
     return version;
+  }
+}
+
+/** An alias name (ALIAS_PATTERN); anything else is a 400 naming the rule. */
+@Injectable()
+export class AliasPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!ALIAS_PATTERN.test(value))
+      throw validationProblem([{ field: 'alias', message: `must be ${ALIAS_RULE}` }]);
+    return value;
   }
 }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, In, IsNull, Not, Repository } from 'typeorm';
 import {
   InputError,
   checkPackageFileSize,
@@ -18,8 +18,23 @@ import {
 } from '@housing/ml';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
-import { ProblemException, conflict, notFound } from '../common/problem';
-import { ModelStageChangeEntity, ModelVersionEntity, type ModelStage } from './model-version.entity';
+import { ProblemException, conflict, notFound, validationProblem } from '../common/problem';
+import {
+  ModelAliasEntity,
+  ModelStageChangeEntity,
+  ModelVersionEntity,
+  type HistoryAction,
+  type ModelStage,
+} from './model-version.entity';
+import { rollbackTarget } from './champion-history';
+import {
+  CHALLENGER,
+  CHAMPION,
+  ModelReferenceError,
+  parseModelReference,
+  type ModelReference,
+} from './model-reference';
+import { mergeTags, type VersionPatch } from './model-tags';
 import { ModelEvents } from './model-events';
 import { isModelRef } from './registry.params';
 import { isUniqueViolation } from '../database/constraint-errors';
@@ -46,6 +61,59 @@ const STAGE_LOCK_KEY = 7_114_020_611;
 
 /** The tail of this process's queue of stage-change transactions (see RegistryService.withStageLock). */
 let stageQueue: Promise<unknown> = Promise.resolve();
+
+/** Champion arrivals a rollback reads back through (each rollback needs only the last few). */
+const ROLLBACK_HISTORY_WINDOW = 1000;
+
+/** Longest reason recorded in the history (the column's size). */
+export const MAX_REASON_LENGTH = 500;
+const truncate = (text: string) =>
+  text.length > MAX_REASON_LENGTH ? `${text.slice(0, MAX_REASON_LENGTH - 1)}…` : text;
+
+/** Who changes an alias, and why (recorded in the history). */
+export interface ChangeContext {
+  changedBy: string | null;
+  reason: string | null;
+}
+interface AliasChange extends ChangeContext {
+  action: HistoryAction;
+}
+
+export interface ModelAliasView {
+  name: string;
+  alias: string;
+  /** Null only if the version row is gone (versions are never deleted today). */
+  version: number | null;
+  setBy: string | null;
+  setAt: number;
+}
+
+export interface VersionRef {
+  name: string;
+  version: number;
+}
+
+/** One row of a model's history. */
+export interface HistoryEntry {
+  id: string;
+  at: number;
+  action: HistoryAction;
+  alias: string | null;
+  /** The version the change concerns. */
+  version: VersionRef | null;
+  from: VersionRef | null;
+  to: VersionRef | null;
+  fromStage: ModelStage;
+  toStage: ModelStage;
+  reason: string | null;
+  changedBy: string | null;
+}
+
+/** The champion a rollback moves from, and the version it brings back. */
+export interface RollbackPlan {
+  from: ModelVersionEntity;
+  to: ModelVersionEntity;
+}
 
 /** Bytes hashed between two turns of the event loop (a few milliseconds of work). */
 const HASH_STEP = 4 * 1024 * 1024;
@@ -76,9 +144,9 @@ export interface StoredPackage {
 }
 
 /**
- * The model registry: verifies and stores packages, numbers versions, and moves them between stages.
- * One version is in production at a time; promoting another archives it, and rollback restores the
- * version that was in production before.
+ * The model registry: verifies and stores packages, numbers versions, points aliases at them and
+ * records every alias change. `champion` is what the API serves (one version across every name);
+ * rollback walks back through the champion's history. Stages are a deprecated layer over aliases.
  */
 @Injectable()
 export class RegistryService {
@@ -86,6 +154,8 @@ export class RegistryService {
 
   constructor(
     @InjectRepository(ModelVersionEntity) private readonly versions: Repository<ModelVersionEntity>,
+    @InjectRepository(ModelAliasEntity) private readonly aliases: Repository<ModelAliasEntity>,
+    @InjectRepository(ModelStageChangeEntity) private readonly changes: Repository<ModelStageChangeEntity>,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     private readonly events: ModelEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -216,10 +286,13 @@ export class RegistryService {
         registeredBy,
         createdAt: Date.now(),
         stageChangedAt: null,
+        description: null,
+        tags: {},
       });
       try {
         await this.versions.save(entity);
         this.logger.log(`registered ${name} v${version} (package ${manifest.model.version})`);
+        entity.aliases = [];
         return entity;
       } catch (error) {
         // Another registration took the number: the files are this upload's own, so take the next one.
@@ -234,8 +307,10 @@ export class RegistryService {
     }
   }
 
-  list(name?: string): Promise<ModelVersionEntity[]> {
-    return this.versions.find({ where: name ? { name } : {}, order: { name: 'ASC', version: 'DESC' } });
+  async list(name?: string): Promise<ModelVersionEntity[]> {
+    return this.withAliases(
+      await this.versions.find({ where: name ? { name } : {}, order: { name: 'ASC', version: 'DESC' } }),
+    );
   }
 
   async get(name: string, version: number): Promise<ModelVersionEntity> {
@@ -243,11 +318,7 @@ export class RegistryService {
     if (!isModelRef(name, version)) throw notFound(`model ${name} version ${version} is not registered`);
     const entity = await this.versions.findOne({ where: { name, version } });
     if (!entity) throw notFound(`model ${name} version ${version} is not registered`);
-    return entity;
-  }
-
-  findProduction(): Promise<ModelVersionEntity | null> {
-    return this.versions.findOne({ where: { stage: 'production' }, order: { stageChangedAt: 'DESC' } });
+    return this.withAliases(entity);
   }
 
   /**
@@ -302,10 +373,183 @@ export class RegistryService {
     return new Set(rows.map((r) => r.artifactPrefix));
   }
 
+  /** Every alias of a name (all names when omitted), with the version each points at. */
+  async listAliases(name?: string): Promise<ModelAliasView[]> {
+    const rows = await this.aliases.find({
+      where: name ? { name } : {},
+      order: { name: 'ASC', alias: 'ASC' },
+    });
+    const versions = await this.versionsById(rows.map((r) => r.modelVersionId));
+    return rows.map((row) => ({
+      name: row.name,
+      alias: row.alias,
+      version: versions.get(row.modelVersionId)?.version ?? null,
+      setBy: row.setBy,
+      setAt: row.setAt,
+    }));
+  }
+
   /**
-   * Moves a version to a stage. Promoting to production archives the current production version.
-   * The check and the change run in one serialised transaction (see withStageLock), so concurrent
-   * promotions, archives and rollbacks, from any instance, always leave exactly one production version.
+   * Points `alias` of a model at one of its versions (moving it from the version that held it).
+   * `champion` is what the API serves, one version across every name: setting it on a version of
+   * another name moves it from there. Serialised with every other alias and stage change.
+   */
+  async setAlias(
+    name: string,
+    version: number,
+    alias: string,
+    change: ChangeContext,
+  ): Promise<ModelVersionEntity> {
+    const { id } = await this.get(name, version);
+    const outcome = await this.withStageLock(async (tx) => {
+      const target = await tx.findOneOrFail(ModelVersionEntity, { where: { id } });
+      return { changed: await this.moveAlias(tx, alias, target.name, target, { ...change, action: 'set' }) };
+    });
+    if ('conflict' in outcome) throw conflict(outcome.conflict!);
+    if (outcome.changed) await this.announce(id, alias);
+    return this.get(name, version);
+  }
+
+  /** Removes an alias. `champion` cannot be removed (409): the API would have nothing to serve. */
+  async removeAlias(
+    name: string,
+    alias: string,
+    change: ChangeContext,
+    expectedVersion?: number,
+  ): Promise<void> {
+    if (alias === CHAMPION)
+      throw conflict(
+        `${name}@${CHAMPION} is what the API serves and cannot be removed: point it at another version or roll back`,
+      );
+    const outcome = await this.withStageLock(async (tx) => {
+      const holder = await tx.findOne(ModelAliasEntity, { where: { name, alias } });
+      if (!holder) return { removed: null };
+      if (expectedVersion !== undefined) {
+        const held = await tx.findOneOrFail(ModelVersionEntity, { where: { id: holder.modelVersionId } });
+        if (held.version !== expectedVersion)
+          return {
+            conflict: `${name}@${alias} points at v${held.version}, not v${expectedVersion}; nothing was changed`,
+          };
+      }
+      await this.moveAlias(tx, alias, name, null, { ...change, action: 'remove' });
+      return { removed: holder.modelVersionId };
+    });
+    if ('conflict' in outcome) throw conflict(outcome.conflict!);
+    if (outcome.removed === null) throw notFound(`model ${name} has no alias ${alias}`);
+    await this.announce(outcome.removed, alias);
+  }
+
+  /** A version's description and tags (tags merge: a null value removes the key). */
+  async updateVersion(name: string, version: number, patch: VersionPatch): Promise<ModelVersionEntity> {
+    const { id } = await this.get(name, version);
+    // Under the lock too: two patches of one version's tags must not lose each other's keys.
+    const outcome = await this.withStageLock(async (tx) => {
+      const entity = await tx.findOneOrFail(ModelVersionEntity, { where: { id } });
+      const changes: { description?: string | null; tags?: Record<string, string> } = {};
+      if (patch.description !== undefined) changes.description = patch.description;
+      if (patch.tags !== undefined) {
+        // Returned, not thrown, like every refusal under the lock (see withStageLock).
+        try {
+          changes.tags = mergeTags(entity.tags ?? {}, patch.tags);
+        } catch (error) {
+          if (error instanceof ProblemException) return { refused: error };
+          throw error;
+        }
+      }
+      if (Object.keys(changes).length > 0) await tx.update(ModelVersionEntity, { id }, changes);
+      return { ok: true };
+    });
+    if ('conflict' in outcome) throw conflict(outcome.conflict!);
+    if ('refused' in outcome) throw outcome.refused;
+    return this.get(name, version);
+  }
+
+  /** A model's alias and stage history, newest first. */
+  async history(
+    name: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: HistoryEntry[]; total: number }> {
+    const [rows, total] = await this.changes.findAndCount({
+      where: { name },
+      order: { at: 'DESC', id: 'DESC' },
+      take: limit,
+      skip: offset,
+    });
+    const versions = await this.versionsById(
+      rows.flatMap((r) => [r.modelVersionId, r.fromVersionId, r.toVersionId]).filter((v): v is string => !!v),
+    );
+    const ref = (versionId: string | null) => {
+      const v = versionId ? versions.get(versionId) : undefined;
+      return v ? { name: v.name, version: v.version } : null;
+    };
+    return {
+      total,
+      items: rows.map((row) => ({
+        id: row.id,
+        at: row.at,
+        action: row.action,
+        alias: row.alias,
+        version: ref(row.modelVersionId),
+        from: ref(row.fromVersionId),
+        to: ref(row.toVersionId),
+        fromStage: row.fromStage,
+        toStage: row.toStage,
+        reason: row.reason,
+        changedBy: row.changedBy,
+      })),
+    };
+  }
+
+  /**
+   * Resolves a model reference: `name@alias`, `name/version`, or a bare `name` (its champion).
+   * Bad syntax is a 400 naming `field`; a reference nothing matches is a 404 naming the reference.
+   */
+  async resolveReference(ref: string, field = 'model'): Promise<ModelVersionEntity> {
+    let parsed: ModelReference;
+    try {
+      parsed = parseModelReference(ref);
+    } catch (error) {
+      if (error instanceof ModelReferenceError) throw validationProblem([{ field, message: error.message }]);
+      throw error;
+    }
+    if ('version' in parsed) {
+      const entity = await this.versions.findOne({ where: { name: parsed.name, version: parsed.version } });
+      if (!entity)
+        throw notFound(`no model version matches ${ref}: ${parsed.name} has no version ${parsed.version}`);
+      return this.withAliases(entity);
+    }
+    const alias = await this.aliases.findOne({ where: { name: parsed.name, alias: parsed.alias } });
+    const entity = alias && (await this.versions.findOne({ where: { id: alias.modelVersionId } }));
+    if (!entity)
+      throw notFound(
+        `no model version matches ${ref}: ${parsed.name} has no version with alias ${parsed.alias}`,
+      );
+    return this.withAliases(entity);
+  }
+
+  /**
+   * The version the API serves: the one holding `champion`. Its stage is production by construction;
+   * should a manual edit of the database break that, no version serves (every instance alike, as when
+   * the production stage itself is edited away) until champion is set again.
+   */
+  async findChampion(): Promise<ModelVersionEntity | null> {
+    const alias = await this.aliases.findOne({ where: { alias: CHAMPION } });
+    const entity =
+      alias && (await this.versions.findOne({ where: { id: alias.modelVersionId, stage: 'production' } }));
+    return entity ? this.withAliases(entity) : null;
+  }
+
+  /** The served version (the deprecated stage name for `champion`). */
+  findProduction(): Promise<ModelVersionEntity | null> {
+    return this.findChampion();
+  }
+
+  /**
+   * Deprecated layer over aliases: `production` sets `champion` (and drops the version's `challenger`),
+   * `staging` sets `challenger`, `archived` and `none` remove the version's aliases. The stage each
+   * version shows follows from its aliases. The version holding `champion` cannot be moved to another
+   * stage (409): promote its replacement or roll back, so that a model stays served.
    */
   async setStage(
     name: string,
@@ -318,52 +562,134 @@ export class RegistryService {
       // Read again under the lock: the stage seen before it may have changed meanwhile.
       const target = await tx.findOneOrFail(ModelVersionEntity, { where: { id } });
       if (target.stage === stage) return { changed: false };
-      // One rule for every process: production changes only by promoting a replacement, so no instance
-      // can keep serving a version the registry has archived while a fresh one has nothing to serve.
-      if (target.stage === 'production')
+      const held = await this.aliasesHeld(tx, id);
+      const change: AliasChange = { changedBy, reason: null, action: 'stage' };
+      // Champion whose stage a manual edit changed: promoting it again repairs the stage.
+      if (held.includes(CHAMPION) && stage === 'production') {
+        await this.recordStage(tx, target, stage, change);
+        return { changed: true };
+      }
+      if (held.includes(CHAMPION))
         return {
           conflict:
             `${name} v${version} is in production; promote another version to replace it (or roll back) ` +
             `instead of moving it to ${stage}, so that a model stays served`,
         };
-      await this.moveTo(tx, target, stage, changedBy);
+      if (stage === 'production' || stage === 'staging') {
+        await this.moveAlias(tx, stage === 'production' ? CHAMPION : CHALLENGER, name, target, change);
+        if (stage === 'production' && held.includes(CHALLENGER))
+          await this.moveAlias(tx, CHALLENGER, name, null, change);
+        return { changed: true };
+      }
+      for (const alias of held) await this.moveAlias(tx, alias, name, null, change);
+      const after = await tx.findOneOrFail(ModelVersionEntity, { where: { id } });
+      if (after.stage !== stage) await this.recordStage(tx, after, stage, change);
       return { changed: true };
     });
     if ('conflict' in outcome) throw conflict(outcome.conflict!);
-    if (outcome.changed)
-      await this.events.publish({ type: 'stage-changed', modelVersionId: id, stage, at: Date.now() });
+    if (outcome.changed) await this.announce(id, stage);
     return this.get(name, version);
   }
 
-  /** Restores the version that was in production before the current one. */
-  async rollback(changedBy: string | null): Promise<ModelVersionEntity> {
+  /**
+   * What a rollback of `name` would do: the champion now and the version that comes back (see
+   * rollbackTarget for the walk). A 409 says why nothing can come back.
+   */
+  async previewRollback(name?: string): Promise<RollbackPlan> {
+    const plan = await this.planRollback(this.versions.manager, name);
+    if ('conflict' in plan) throw conflict(plan.conflict);
+    await this.withAliases([plan.from, plan.to]);
+    return plan;
+  }
+
+  /**
+   * Moves `champion` back one step through its history (see rollbackTarget): after v1→v2→v3, two
+   * rollbacks give v2 then v1. `expectedVersion`, when given, must be the version that would come back
+   * (the dialog that named it): otherwise 409, nothing changed.
+   */
+  async rollback(
+    changedBy: string | null,
+    options: { reason?: string | null; expectedVersion?: number; name?: string } = {},
+  ): Promise<RollbackPlan> {
     const outcome = await this.withStageLock(async (tx) => {
-      const current = await tx.findOne(ModelVersionEntity, { where: { stage: 'production' } });
-      if (!current) return { conflict: 'no version is in production, so there is nothing to roll back from' };
-      const promotions = await tx.find(ModelStageChangeEntity, {
-        where: { toStage: 'production' },
-        order: { at: 'DESC' },
-        take: 50,
-      });
-      const previous = promotions.find((p) => p.modelVersionId !== current.id);
-      if (!previous)
+      const plan = await this.planRollback(tx, options.name);
+      if ('conflict' in plan) return plan;
+      if (options.expectedVersion !== undefined && plan.to.version !== options.expectedVersion)
         return {
-          conflict: `${current.name} v${current.version} is the only version ever promoted to production`,
+          conflict:
+            `a rollback now restores ${plan.to.name} v${plan.to.version}, not v${options.expectedVersion} ` +
+            `(the champion changed meanwhile); nothing was changed`,
         };
-      const entity = await tx.findOne(ModelVersionEntity, { where: { id: previous.modelVersionId } });
-      if (!entity) return { conflict: 'the previous production version no longer exists' };
-      await this.moveTo(tx, entity, 'production', changedBy);
-      return { entity };
+      await this.moveAlias(tx, CHAMPION, plan.to.name, plan.to, {
+        changedBy,
+        reason: options.reason ?? null,
+        action: 'rollback',
+      });
+      return plan;
     });
     if ('conflict' in outcome) throw conflict(outcome.conflict!);
-    const { entity } = outcome;
-    await this.events.publish({
-      type: 'stage-changed',
-      modelVersionId: entity.id,
-      stage: 'production',
-      at: Date.now(),
+    await this.announce(outcome.to.id, CHAMPION);
+    return {
+      from: await this.get(outcome.from.name, outcome.from.version),
+      to: await this.get(outcome.to.name, outcome.to.version),
+    };
+  }
+
+  private async planRollback(tx: EntityManager, name?: string): Promise<RollbackPlan | { conflict: string }> {
+    const holder = await tx.findOne(ModelAliasEntity, { where: { alias: CHAMPION } });
+    const current =
+      holder && (await tx.findOne(ModelVersionEntity, { where: { id: holder.modelVersionId } }));
+    if (!current) return { conflict: 'no version is in production, so there is nothing to roll back from' };
+    if (name !== undefined && current.name !== name)
+      return {
+        conflict: `${name} has no ${CHAMPION}: the served model is ${current.name} v${current.version}`,
+      };
+    const rows = await tx.find(ModelStageChangeEntity, {
+      select: { id: true, toVersionId: true, action: true, at: true },
+      where: { alias: CHAMPION, toVersionId: Not(IsNull()) },
+      order: { at: 'DESC', id: 'DESC' },
+      take: ROLLBACK_HISTORY_WINDOW,
     });
-    return this.get(entity.name, entity.version);
+    const arrivals = rows
+      .reverse()
+      .map((r) => ({ toVersionId: r.toVersionId!, rollback: r.action === 'rollback' }));
+    const known = await this.versionsById(
+      arrivals.map((a) => a.toVersionId),
+      tx,
+    );
+    const targetId = rollbackTarget(arrivals, current.id, (id) => known.has(id));
+    const target = targetId && known.get(targetId);
+    if (!target)
+      return {
+        conflict: `${current.name} v${current.version} is the earliest ${CHAMPION} in the history: there is no earlier version to roll back to`,
+      };
+    return { from: current, to: target };
+  }
+
+  /** Tells every API process (this one too) that what an alias points at changed. */
+  private announce(modelVersionId: string, what: string): Promise<void> {
+    return this.events.publish({ type: 'stage-changed', modelVersionId, stage: what, at: Date.now() });
+  }
+
+  /** Versions with their aliases attached (`aliases`, sorted). */
+  private async withAliases<T extends ModelVersionEntity | ModelVersionEntity[]>(found: T): Promise<T> {
+    const list = Array.isArray(found) ? found : [found];
+    if (list.length === 0) return found;
+    const rows = await this.aliases.find({
+      where: list.length > 200 ? {} : { modelVersionId: In(list.map((v) => v.id)) },
+    });
+    const byVersion = new Map<string, string[]>();
+    for (const row of rows)
+      byVersion.set(row.modelVersionId, [...(byVersion.get(row.modelVersionId) ?? []), row.alias]);
+    for (const version of list) version.aliases = (byVersion.get(version.id) ?? []).sort();
+    return found;
+  }
+
+  private async versionsById(ids: string[], manager: EntityManager = this.versions.manager) {
+    const unique = [...new Set(ids)];
+    const found =
+      unique.length === 0 ? [] : await manager.find(ModelVersionEntity, { where: { id: In(unique) } });
+    return new Map(found.map((v) => [v.id, v]));
   }
 
   /**
@@ -373,7 +699,7 @@ export class RegistryService {
    * - across processes, Postgres takes a transaction-scoped advisory lock (after it, READ COMMITTED
    *   reads see every committed change), and SQLite's first statement is a write, which takes the
    *   database's single write lock (waiting up to busy_timeout) before anything is read.
-   * The unique index UQ_model_versions_one_production backs this up; should it ever refuse a change,
+   * The unique indexes UQ_model_versions_one_production and UQ_model_aliases_one_champion back this up; should it ever refuse a change,
    * the answer is a 409, never a 500. Refusals are returned, not thrown, so the transaction commits
    * (nothing written) rather than rolling back statements other requests ran on the same connection.
    */
@@ -396,36 +722,140 @@ export class RegistryService {
     return run;
   }
 
-  /** Records the move of `target` to `stage`; promoting archives every version in production first. */
-  private async moveTo(
-    tx: EntityManager,
-    target: ModelVersionEntity,
-    stage: ModelStage,
-    changedBy: string | null,
-  ): Promise<void> {
-    const now = Date.now();
-    if (stage === 'production') {
-      const current = await tx.find(ModelVersionEntity, { where: { stage: 'production' } });
-      for (const entity of current) await this.recordChange(tx, entity, 'archived', changedBy, now);
-    }
-    await this.recordChange(tx, target, stage, changedBy, now + (stage === 'production' ? 1 : 0));
+  private async aliasesHeld(tx: EntityManager, versionId: string): Promise<string[]> {
+    const rows = await tx.find(ModelAliasEntity, { where: { modelVersionId: versionId } });
+    return rows.map((r) => r.alias);
   }
 
-  private async recordChange(
+  /**
+   * Points `alias` of `name` at `target` (null removes it), inside a stage-lock transaction: moves the
+   * alias row, keeps each affected version's stage in line with its aliases, and records the change.
+   * `champion` has one holder across every name: moving it from another name records its removal
+   * there too. Returns false when the alias already points at `target`.
+   */
+  private async moveAlias(
     tx: EntityManager,
-    entity: ModelVersionEntity,
+    alias: string,
+    name: string,
+    target: ModelVersionEntity | null,
+    change: AliasChange,
+  ): Promise<boolean> {
+    const holder = await tx.findOne(ModelAliasEntity, {
+      where: alias === CHAMPION ? { alias } : { name, alias },
+    });
+    if ((holder?.modelVersionId ?? null) === (target?.id ?? null)) {
+      // Setting champion again on its holder repairs a stage a manual edit changed (see findChampion).
+      if (alias !== CHAMPION || !target || target.stage === 'production') return false;
+      await this.restage(tx, target);
+      return true;
+    }
+    const previous = holder
+      ? await tx.findOneOrFail(ModelVersionEntity, { where: { id: holder.modelVersionId } })
+      : null;
+    const at = await this.nextAt(tx);
+    if (holder) await tx.delete(ModelAliasEntity, { name: holder.name, alias });
+    if (target)
+      await tx.insert(ModelAliasEntity, {
+        name: target.name,
+        alias,
+        modelVersionId: target.id,
+        setBy: change.changedBy,
+        setAt: at,
+      });
+    const previousStage = previous && (await this.restage(tx, previous, alias));
+    const targetStage = target && (await this.restage(tx, target));
+    const row = {
+      alias,
+      changedBy: change.changedBy,
+      fromVersionId: previous?.id ?? null,
+      at,
+    };
+    if (previous && target && previous.name !== target.name) {
+      await this.insertChange(tx, {
+        ...row,
+        name: previous.name,
+        action: 'remove',
+        toVersionId: null,
+        modelVersionId: previous.id,
+        fromStage: previous.stage,
+        toStage: previousStage!,
+        reason: truncate(
+          `moved to ${target.name} v${target.version}${change.reason ? `: ${change.reason}` : ''}`,
+        ),
+      });
+    }
+    const concerned = target ?? previous!;
+    await this.insertChange(tx, {
+      ...row,
+      name: concerned.name,
+      action: change.action,
+      toVersionId: target?.id ?? null,
+      modelVersionId: concerned.id,
+      fromStage: concerned.stage,
+      toStage: (target ? targetStage : previousStage)!,
+      reason: change.reason,
+      at: previous && target && previous.name !== target.name ? at + 1 : at,
+    });
+    return true;
+  }
+
+  /**
+   * Sets a version's stage from the aliases it now holds: `champion` → production, `challenger` →
+   * staging; having just lost `champion` → archived, `challenger` → none; otherwise unchanged.
+   */
+  private async restage(tx: EntityManager, version: ModelVersionEntity, lost?: string): Promise<ModelStage> {
+    const held = await this.aliasesHeld(tx, version.id);
+    const stage: ModelStage = held.includes(CHAMPION)
+      ? 'production'
+      : held.includes(CHALLENGER)
+        ? 'staging'
+        : lost === CHAMPION
+          ? 'archived'
+          : lost === CHALLENGER || version.stage === 'production'
+            ? 'none'
+            : version.stage;
+    if (stage !== version.stage)
+      await tx.update(ModelVersionEntity, { id: version.id }, { stage, stageChangedAt: Date.now() });
+    return stage;
+  }
+
+  /** A stage change that moves no alias (a deprecated `archived`/`none` on a version without aliases). */
+  private async recordStage(
+    tx: EntityManager,
+    version: ModelVersionEntity,
     stage: ModelStage,
-    changedBy: string | null,
-    at: number,
+    change: AliasChange,
   ): Promise<void> {
-    await tx.update(ModelVersionEntity, { id: entity.id }, { stage, stageChangedAt: at });
-    await tx.insert(ModelStageChangeEntity, {
-      id: randomUUID(),
-      modelVersionId: entity.id,
-      fromStage: entity.stage,
+    const at = await this.nextAt(tx);
+    await tx.update(ModelVersionEntity, { id: version.id }, { stage, stageChangedAt: at });
+    await this.insertChange(tx, {
+      name: version.name,
+      alias: null,
+      action: 'stage',
+      fromVersionId: null,
+      toVersionId: null,
+      modelVersionId: version.id,
+      fromStage: version.stage,
       toStage: stage,
-      changedBy,
+      changedBy: change.changedBy,
+      reason: change.reason,
       at,
     });
+  }
+
+  private insertChange(tx: EntityManager, row: Omit<ModelStageChangeEntity, 'id'>): Promise<unknown> {
+    return tx.insert(ModelStageChangeEntity, { id: randomUUID(), ...row });
+  }
+
+  /**
+   * A history time after every recorded one: changes are serialised, so their times strictly increase
+   * even within one millisecond or when clocks of two instances differ, and rollback reads them in order.
+   */
+  private async nextAt(tx: EntityManager): Promise<number> {
+    const [row] = (await tx.query(`SELECT MAX("at") AS "last" FROM "model_stage_changes"`)) as {
+      last: unknown;
+    }[];
+    const last = row?.last === null || row?.last === undefined ? 0 : Number(row.last);
+    return Math.max(Date.now(), last + 2);
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
@@ -36,22 +37,27 @@ export class PredictionController {
   @Post()
   @HttpCode(200)
   @RequireScopes('predict')
-  @ApiOperation({ summary: 'Predict the price of one record with the production model' })
+  @ApiOperation({
+    summary: 'Predict the price of one record with the production model (or the version `model` names)',
+  })
   @ApiQuery(EXPLAIN_QUERY)
   @ApiOkResponse({ type: PredictionResponseDto })
   @ApiBadRequestResponse({
     type: ProblemDetails,
-    description: 'Invalid record: `errors` names every bad field',
+    description: 'Invalid record or model reference: `errors` names every bad field',
   })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: 'No model version matches `model`' })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: 'No model is loaded' })
   async predict(
     @Body() body: PredictionRequestDto,
     @Req() request: FastifyRequest,
     @Query('explain') explain?: unknown,
   ): Promise<PredictionResponseDto> {
+    const envelope = parsePredictionBody(body);
     const { price, interval, explanation, model, warnings } = await this.predictions.predictOne(
-      parsePredictionBody(body),
+      envelope.body,
       parseExplainMode(explain),
+      envelope.model,
     );
     return {
       price,
@@ -73,17 +79,20 @@ export class PredictionController {
   @ApiOkResponse({ type: BulkPredictionResponseDto })
   @ApiBadRequestResponse({
     type: ProblemDetails,
-    description: 'The envelope is invalid (not an array, empty, over 1,000)',
+    description: 'The envelope is invalid (not an array, empty, over 1,000, a malformed model reference)',
   })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: 'No model version matches `model`' })
   @ApiServiceUnavailableResponse({ type: ProblemDetails })
   async bulk(
     @Body() body: BulkPredictionRequestDto,
     @Req() request: FastifyRequest,
     @Query('explain') explain?: unknown,
   ): Promise<BulkPredictionResponseDto> {
+    const envelope = parseBulkPredictionBody(body);
     const { results, model, failed } = await this.predictions.predictMany(
-      parseBulkPredictionBody(body),
+      envelope.body,
       parseExplainMode(explain),
+      envelope.model,
     );
     return {
       model: { name: model.version.name, version: model.version.version },

@@ -3,6 +3,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject } from 'class-validator';
 import { FieldProblem } from '../common/problem';
 import { ValidatedByHandler } from '../common/validation';
 import { WARNING_KINDS, type WarningKind } from '@housing/ml';
+import { MAX_REFERENCE_LENGTH } from '../model-registry/model-reference';
 
 export const MAX_BULK_RECORDS = 1000;
 
@@ -14,6 +15,15 @@ const EXAMPLE_RECORD = {
   median_dom: 21,
   'Median Home Value': 251000,
   'Per Capita Income': 38500,
+};
+
+const MODEL_REFERENCE_PROPERTY = {
+  type: String,
+  maxLength: MAX_REFERENCE_LENGTH,
+  example: 'housets-xgboost@challenger',
+  description:
+    'The model version to score with instead of the production one: `name@alias`, `name/version` or a bare name ' +
+    '(its champion). A version not loaded yet is loaded first (parity-checked); 404 when nothing matches.',
 };
 
 /** Checked by parsePredictionBody (hot path); the decorators document and mirror the rules. */
@@ -29,6 +39,9 @@ export class PredictionRequestDto {
   })
   @IsObject({ message: 'record must be an object of field names to values' })
   record: Record<string, unknown>;
+
+  @ApiPropertyOptional(MODEL_REFERENCE_PROPERTY)
+  model?: string;
 }
 
 @ValidatedByHandler()
@@ -45,6 +58,9 @@ export class BulkPredictionRequestDto {
   @ArrayMaxSize(MAX_BULK_RECORDS)
   @IsObject({ each: true, message: 'each record must be an object' })
   records: Record<string, unknown>[];
+
+  @ApiPropertyOptional(MODEL_REFERENCE_PROPERTY)
+  model?: string;
 }
 
 export class ModelRefDto {

@@ -1,4 +1,5 @@
 import { validationProblem, type FieldProblem } from '../common/problem';
+import { ModelReferenceError, parseModelReference } from '../model-registry/model-reference';
 import { MAX_BULK_RECORDS } from './prediction.dto';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -6,15 +7,34 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 function unexpectedFields(body: Record<string, unknown>, allowed: string): FieldProblem[] {
   return Object.keys(body)
-    .filter((key) => key !== allowed)
+    .filter((key) => key !== allowed && key !== 'model')
     .map((field) => ({ field, message: `property ${field} should not exist` }));
+}
+
+/** The optional `model` reference: its syntax is checked here (400), whether it exists by the registry (404). */
+function modelReference(body: Record<string, unknown>, problems: FieldProblem[]): string | undefined {
+  if (!('model' in body) || body.model === undefined) return undefined;
+  try {
+    parseModelReference(body.model);
+    return body.model as string;
+  } catch (error) {
+    if (!(error instanceof ModelReferenceError)) throw error;
+    problems.push({ field: 'model', message: error.message });
+    return undefined;
+  }
+}
+
+/** A request's records and, when it names one, the model reference to score them with. */
+export interface PredictionEnvelope<T> {
+  body: T;
+  model?: string;
 }
 
 /**
  * The prediction bodies are checked by hand rather than by class-validator: these are the hot paths,
  * and the record's own fields are checked against the model signature right after. Same messages.
  */
-export function parsePredictionBody(body: unknown): Record<string, unknown> {
+export function parsePredictionBody(body: unknown): PredictionEnvelope<Record<string, unknown>> {
   if (!isRecord(body))
     throw validationProblem([
       { field: 'record', message: 'record must be an object of field names to values' },
@@ -22,11 +42,12 @@ export function parsePredictionBody(body: unknown): Record<string, unknown> {
   const problems = unexpectedFields(body, 'record');
   if (!isRecord(body.record))
     problems.push({ field: 'record', message: 'record must be an object of field names to values' });
+  const model = modelReference(body, problems);
   if (problems.length > 0) throw validationProblem(problems);
-  return body.record as Record<string, unknown>;
+  return { body: body.record as Record<string, unknown>, ...(model !== undefined && { model }) };
 }
 
-export function parseBulkPredictionBody(body: unknown): Record<string, unknown>[] {
+export function parseBulkPredictionBody(body: unknown): PredictionEnvelope<Record<string, unknown>[]> {
   if (!isRecord(body)) throw validationProblem([{ field: 'records', message: 'records must be an array' }]);
   const problems = unexpectedFields(body, 'records');
   const records = body.records;
@@ -44,6 +65,7 @@ export function parseBulkPredictionBody(body: unknown): Record<string, unknown>[
         problems.push({ field: `records[${i}]`, message: 'each record must be an object' });
     });
   }
+  const model = modelReference(body, problems);
   if (problems.length > 0) throw validationProblem(problems);
-  return records as Record<string, unknown>[];
+  return { body: records as Record<string, unknown>[], ...(model !== undefined && { model }) };
 }

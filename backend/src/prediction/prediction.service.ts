@@ -45,7 +45,9 @@ export class PredictionService {
     private readonly drift: DriftRecorder,
   ) {}
 
-  private model(): LoadedModel {
+  /** The served model, or the version `reference` names (`name@alias`, `name/version`), loaded if need be. */
+  private async model(reference?: string): Promise<LoadedModel> {
+    if (reference !== undefined) return this.inference.modelFor(reference);
     const model = this.inference.model();
     if (!model) throw noModel(this.inference);
     return model;
@@ -60,6 +62,7 @@ export class PredictionService {
   async predictOne(
     record: Record<string, unknown>,
     explain: ExplainMode = 'none',
+    reference?: string,
   ): Promise<{
     price: number;
     interval: PriceInterval | null;
@@ -67,7 +70,7 @@ export class PredictionService {
     model: LoadedModel;
     warnings: FieldWarning[];
   }> {
-    const model = this.model();
+    const model = await this.model(reference);
     const { errors: problems, warnings } = checkRecord(record, model.manifest);
     if (problems.length > 0) {
       this.metrics.validationFailures.inc({ route: 'predictions' });
@@ -95,8 +98,9 @@ export class PredictionService {
   async predictMany(
     records: Record<string, unknown>[],
     explain: ExplainMode = 'none',
+    reference?: string,
   ): Promise<{ results: BulkPredictionResultDto[]; model: LoadedModel; failed: number }> {
-    const model = this.model();
+    const model = await this.model(reference);
     const results: BulkPredictionResultDto[] = new Array(records.length);
     const good: Record<string, unknown>[] = [];
     const goodIndex: number[] = [];

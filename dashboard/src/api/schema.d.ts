@@ -105,8 +105,83 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Put the previous production version back into production */
+    /**
+     * Move champion back one step through its history (the version GET /v1/models/{name}/rollback names)
+     * @description Each rollback restores the version that held champion before the current one arrived, skipping versions already rolled away from: after v1→v2→v3, two rollbacks give v2 then v1. The body is optional.
+     */
     post: operations['Registry_rollback'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{name}/rollback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Which version a rollback would bring back (nothing changes) */
+    get: operations['Registry_previewRollback'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{name}/aliases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A model's aliases and the versions they point at */
+    get: operations['Registry_aliases'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{name}/aliases/{alias}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Point an alias at a version (moving it from the version that held it); champion is what serves
+     * @description Recorded in the history with the optional reason. champion has one holder across every model name: the API serves one model.
+     */
+    put: operations['Registry_setAlias'];
+    post?: never;
+    /** Remove an alias (champion cannot be removed: point it elsewhere or roll back) */
+    delete: operations['Registry_removeAlias'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{name}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every alias and stage change of a model, newest first */
+    get: operations['Registry_history'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -127,7 +202,8 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /** Change a version's description and tags */
+    patch: operations['Registry_update'];
     trace?: never;
   };
   '/v1/models/{name}/versions/{version}/evaluation': {
@@ -156,8 +232,9 @@ export interface paths {
     };
     get?: never;
     /**
-     * Move a version to a stage; promoting to production archives the current production version
-     * @description The production version cannot be moved to another stage directly (409): promote its replacement or roll back.
+     * Deprecated: use PUT /v1/models/{name}/aliases/{alias}. Moves a version to a stage
+     * @deprecated
+     * @description A layer over aliases: production sets champion (archiving the version that held it), staging sets challenger, archived and none remove the version's aliases. The production version cannot be moved to another stage directly (409): promote its replacement or roll back. Responses carry a `Deprecation` header (RFC 9745) and a `Link` to the alias endpoint.
      */
     put: operations['Registry_setStage'];
     post?: never;
@@ -214,7 +291,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Predict the price of one record with the production model
+     * Predict the price of one record with the production model (or the version `model` names)
      * @description `record` holds the fields of the served model: their names, types, accepted ranges and the range seen in training are in [`GET /v1/models/current/schema`](#/models/CurrentModel_schema) (a JSON Schema generated from the model signature; it changes when another version is promoted) and in `GET /v1/models/current` (`signature`).
      */
     post: operations['Prediction_predict'];
@@ -730,8 +807,28 @@ export interface components {
        * @example 20261123.022903
        */
       packageVersion: string;
-      /** @enum {string} */
+      /**
+       * @description Deprecated, derived from the aliases: production = holds `champion`, staging = holds `challenger`; archived = lost `champion`
+       * @enum {string}
+       */
       stage: 'none' | 'staging' | 'production' | 'archived';
+      /**
+       * @description The aliases pointing at this version
+       * @example [
+       *       "champion"
+       *     ]
+       */
+      aliases: string[];
+      description: string | null;
+      /**
+       * @description Free key/value tags
+       * @example {
+       *       "team": "pricing"
+       *     }
+       */
+      tags: {
+        [key: string]: string;
+      };
       /** @example housets */
       datasetSpec: string;
       /** @example 37 */
@@ -755,6 +852,144 @@ export interface components {
        * @example s3://housing-artifacts/uploads/housets-xgboost.tar.gz
        */
       uri: string;
+    };
+    RollbackRequestDto: {
+      /** @example v3 overprices Atlanta condos */
+      reason?: string;
+      /** @description The version the caller expects to come back (from the preview); 409 if another would */
+      expectedVersion?: number;
+    };
+    VersionRefDto: {
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 2 */
+      version: number;
+    };
+    RollbackResultDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 3 */
+      version: number;
+      /**
+       * @description Version given by the training run
+       * @example 20261123.022903
+       */
+      packageVersion: string;
+      /**
+       * @description Deprecated, derived from the aliases: production = holds `champion`, staging = holds `challenger`; archived = lost `champion`
+       * @enum {string}
+       */
+      stage: 'none' | 'staging' | 'production' | 'archived';
+      /**
+       * @description The aliases pointing at this version
+       * @example [
+       *       "champion"
+       *     ]
+       */
+      aliases: string[];
+      description: string | null;
+      /**
+       * @description Free key/value tags
+       * @example {
+       *       "team": "pricing"
+       *     }
+       */
+      tags: {
+        [key: string]: string;
+      };
+      /** @example housets */
+      datasetSpec: string;
+      /** @example 37 */
+      featureCount: number;
+      metrics: components['schemas']['ModelMetricsDto'];
+      /** @description Dataset checksum, rows per split, git commit, dates */
+      lineage: {
+        [key: string]: unknown;
+      };
+      hyperparameters: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      stageChangedAt?: string | null;
+      /** @description The version rolled away from */
+      from: components['schemas']['VersionRefDto'];
+      /** @description The version that came back (this one) */
+      to: components['schemas']['VersionRefDto'];
+    };
+    RollbackPreviewDto: {
+      /** @description The champion now */
+      from: components['schemas']['ModelVersionDto'];
+      /** @description The version a rollback brings back */
+      to: components['schemas']['ModelVersionDto'];
+    };
+    ModelAliasDto: {
+      /** @example housets-xgboost */
+      name: string;
+      /** @example champion */
+      alias: string;
+      /** @example 3 */
+      version: number | null;
+      /** @description API key id that set it */
+      setBy: string | null;
+      /** Format: date-time */
+      setAt: string;
+    };
+    SetAliasDto: {
+      /**
+       * @description The version the alias points at
+       * @example 3
+       */
+      version: number;
+      /** @example better holdout MAPE in every region */
+      reason?: string;
+    };
+    RemoveAliasDto: {
+      /** @description When given, the alias is removed only if it still points at this version (409 otherwise) */
+      version?: number;
+      reason?: string;
+    };
+    HistoryEntryDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      at: string;
+      /**
+       * @description set/remove: an alias set or removed; rollback: champion moved back; stage: through the deprecated stage endpoint
+       * @enum {string}
+       */
+      action: 'set' | 'remove' | 'rollback' | 'stage';
+      /**
+       * @description null for a stage change that moved no alias
+       * @example champion
+       */
+      alias: string | null;
+      /** @description The version the change concerns */
+      version: components['schemas']['VersionRefDto'] | null;
+      /** @description Where the alias pointed before */
+      from: components['schemas']['VersionRefDto'] | null;
+      /** @description Where the alias points after (null: removed) */
+      to: components['schemas']['VersionRefDto'] | null;
+      /** @enum {string} */
+      fromStage: 'none' | 'staging' | 'production' | 'archived';
+      /** @enum {string} */
+      toStage: 'none' | 'staging' | 'production' | 'archived';
+      reason: string | null;
+      /** @description API key id that made the change */
+      changedBy: string | null;
+    };
+    HistoryListDto: {
+      /** @description Newest first */
+      items: components['schemas']['HistoryEntryDto'][];
+      /** @example 12 */
+      total: number;
+      /** @example 50 */
+      limit: number;
+      /** @example 0 */
+      offset: number;
     };
     EvaluationCellDto: {
       /** @example 2022-03 */
@@ -801,6 +1036,20 @@ export interface components {
       points: components['schemas']['EvaluationPointDto'][];
       importances: components['schemas']['FeatureImportanceDto'][];
       trials: components['schemas']['TuningTrialDto'][];
+    };
+    UpdateVersionDto: {
+      /** @description null clears it */
+      description?: string | null;
+      /**
+       * @description Merged into the version's tags (JSON merge patch): a null value removes the key. Keys are 1 to 128 letters, digits or "_.:/-"; at most 50 tags per version.
+       * @example {
+       *       "team": "pricing",
+       *       "obsolete": null
+       *     }
+       */
+      tags?: {
+        [key: string]: string | null;
+      };
     };
     SetStageDto: {
       /**
@@ -867,6 +1116,11 @@ export interface components {
       record: {
         [key: string]: unknown;
       };
+      /**
+       * @description The model version to score with instead of the production one: `name@alias`, `name/version` or a bare name (its champion). A version not loaded yet is loaded first (parity-checked); 404 when nothing matches.
+       * @example housets-xgboost@challenger
+       */
+      model?: string;
     };
     PriceIntervalDto: {
       /**
@@ -1012,6 +1266,11 @@ export interface components {
       records: {
         [key: string]: unknown;
       }[];
+      /**
+       * @description The model version to score with instead of the production one: `name@alias`, `name/version` or a bare name (its champion). A version not loaded yet is loaded first (parity-checked); 404 when nothing matches.
+       * @example housets-xgboost@challenger
+       */
+      model?: string;
     };
     BulkPredictionResultDto: {
       /**
@@ -1061,6 +1320,11 @@ export interface components {
       datasetId?: string;
       /** @description The model version to score with; default: the production version at submit time. */
       modelVersion?: components['schemas']['ModelVersionRefDto'];
+      /**
+       * @description The model version to score with, by reference: `name@alias`, `name/version` or a bare name (its champion), resolved when the job is submitted (the job keeps that version). Not together with modelName/modelVersion.
+       * @example housets-xgboost@challenger
+       */
+      model?: string;
       /** @description List in each result row’s `explanation` column the top this many input columns by exact TreeSHAP contribution, in price terms ("median_list_price +61200.40; zipcode -812.30"); 0: no column. About a millisecond a row. A model trained before explanations answers 422. */
       explain?: number;
     };
@@ -1075,6 +1339,11 @@ export interface components {
        * @example 3
        */
       modelVersion?: number;
+      /**
+       * @description The model version to score with, by reference: `name@alias`, `name/version` or a bare name (its champion), resolved when the job is submitted (the job keeps that version). Not together with modelName/modelVersion. Send before the file part.
+       * @example housets-xgboost@challenger
+       */
+      model?: string;
       /** @description List in each result row’s `explanation` column the top this many input columns by exact TreeSHAP contribution, in price terms ("median_list_price +61200.40; zipcode -812.30"); 0: no column. About a millisecond a row. A model trained before explanations answers 422. Send before the file part. */
       explain?: number;
       /**
@@ -2039,15 +2308,19 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RollbackRequestDto'];
+      };
+    };
     responses: {
-      /** @description The version now in production */
+      /** @description The version now in production, with from and to */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ModelVersionDto'];
+          'application/json': components['schemas']['RollbackResultDto'];
         };
       };
       /** @description Invalid request: `errors` names every bad field */
@@ -2077,7 +2350,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
-      /** @description No earlier production version to return to */
+      /** @description No earlier champion to return to, or not the expectedVersion */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2097,6 +2370,394 @@ export interface operations {
       };
       /** @description Unsupported content type */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_previewRollback: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RollbackPreviewDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The model does not hold champion, or no earlier champion exists; `detail` says which */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_aliases: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelAliasDto'][];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_setAlias: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        alias: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SetAliasDto'];
+      };
+    };
+    responses: {
+      /** @description The version the alias now points at */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelVersionDto'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:write (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such version */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_removeAlias: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        alias: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RemoveAliasDto'];
+      };
+    };
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:write (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The model has no such alias */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description champion, or the alias no longer points at the given version */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_history: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HistoryListDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Not found */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -2166,6 +2827,97 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  Registry_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        version: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateVersionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelVersionDto'];
+        };
+      };
+      /** @description `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:write (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -2563,6 +3315,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
+      /** @description No model version matches `model` */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
       /** @description Request body too large */
       413: {
         headers: {
@@ -2663,7 +3424,7 @@ export interface operations {
           'application/json': components['schemas']['BulkPredictionResponseDto'];
         };
       };
-      /** @description The envelope is invalid (not an array, empty, over 1,000) */
+      /** @description The envelope is invalid (not an array, empty, over 1,000, a malformed model reference) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2683,6 +3444,15 @@ export interface operations {
       };
       /** @description The key lacks scope predict (or admin) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No model version matches `model` */
+      404: {
         headers: {
           [name: string]: unknown;
         };

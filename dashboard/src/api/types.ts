@@ -36,3 +36,6 @@ export type Explanation = Schemas['ExplanationDto'];
 export type DriftReport = Schemas['DriftResponseDto'];
 export type FeatureDrift = Schemas['FeatureDriftDto'];
 export type BatchJobEvaluation = Schemas['BatchJobEvaluationDto'];
+export type ModelAlias = Schemas['ModelAliasDto'];
+export type HistoryEntry = Schemas['HistoryEntryDto'];
+export type RollbackPreview = Schemas['RollbackPreviewDto'];

@@ -8,7 +8,6 @@ import { buttonByText } from '../test/dom';
 function registry(initial: ModelVersion[], extra: Record<string, Handler | object> = {}) {
   let versions = initial;
   const api = mockApi({
-    ...extra,
     'GET /v1/models': () => versions,
     'GET /v1/models/:name/versions/:version/evaluation': {
       ...evaluation,
@@ -24,15 +23,36 @@ function registry(initial: ModelVersion[], extra: Record<string, Handler | objec
         { number: 2, params: { max_depth: 9 }, eval_rmse: null, seconds: 0.1, state: 'PRUNED' },
       ],
     },
-    'PUT /v1/models/:name/versions/:version/stage': (_req: Request, p: Record<string, string>) => {
-      versions = versions.map((v) => ({
-        ...v,
-        stage:
-          v.version === Number(p.version) ? 'production' : v.stage === 'production' ? 'archived' : v.stage,
-      }));
-      return versions.find((v) => v.version === Number(p.version))!;
+    'PUT /v1/models/:name/aliases/:alias': async (req: Request, p: Record<string, string>) => {
+      const { version } = (await req.json()) as { version: number };
+      versions = versions.map((v) => {
+        const aliases = v.aliases.filter((a) => a !== p.alias);
+        if (v.version === version) aliases.push(p.alias!);
+        const stage =
+          p.alias === 'champion'
+            ? v.version === version
+              ? 'production'
+              : v.stage === 'production'
+                ? 'archived'
+                : v.stage
+            : v.stage;
+        return { ...v, aliases: aliases.sort(), stage };
+      });
+      return versions.find((v) => v.version === version)!;
     },
-    'POST /v1/models/rollback': problem(409, 'there is no earlier production version to roll back to'),
+    'DELETE /v1/models/:name/aliases/:alias': (_req: Request, p: Record<string, string>) => {
+      versions = versions.map((v) => ({ ...v, aliases: v.aliases.filter((a) => a !== p.alias) }));
+      return new Response(null, { status: 204 });
+    },
+    'GET /v1/models/:name/history': { items: [], total: 0, limit: 50, offset: 0 },
+    // A function: a Response body can be read once, and the dialog asks each time it opens.
+    'GET /v1/models/:name/rollback': () =>
+      problem(
+        409,
+        'housets-xgboost v1 is the earliest champion in the history: there is no earlier version to roll back to',
+      ),
+    // Later keys replace earlier ones: a test's routes win.
+    ...extra,
   });
   return api;
 }
@@ -74,13 +94,14 @@ describe('models view', () => {
     const dialog = wrapper.get('dialog');
     expect((dialog.element as HTMLDialogElement).open).toBe(true);
     expect(dialog.text()).toContain('The current production version, v1, is archived.');
-    expect(api.calls('PUT /v1/models/:name/versions/:version/stage')).toHaveLength(0);
+    expect(api.calls('PUT /v1/models/:name/aliases/:alias')).toHaveLength(0);
 
     await buttonByText(wrapper, 'Promote').trigger('click');
-    await until(() => wrapper.text().includes('housets-xgboost v2 is now in production.'));
-    const [put] = api.calls('PUT /v1/models/:name/versions/:version/stage');
-    expect(new URL(put!.url).pathname).toBe('/v1/models/housets-xgboost/versions/2/stage');
-    expect(await put!.json()).toEqual({ stage: 'production' });
+    await until(() => wrapper.text().includes('housets-xgboost v2 is now in production (@champion).'));
+    const [put] = api.calls('PUT /v1/models/:name/aliases/:alias');
+    expect(new URL(put!.url).pathname).toBe('/v1/models/housets-xgboost/aliases/champion');
+    expect(await put!.json()).toEqual({ version: 2 });
+    expect(api.calls('PUT /v1/models/:name/versions/:version/stage')).toHaveLength(0);
     expect((dialog.element as HTMLDialogElement).open).toBe(false);
   });
 
@@ -89,13 +110,16 @@ describe('models view', () => {
     const { wrapper } = await mountApp('/models', myKey(['admin']));
     await until(() => wrapper.find('tbody tr').exists());
     await buttonByText(wrapper, 'Roll back production').trigger('click');
+    await until(() => (wrapper.get('dialog').element as HTMLDialogElement).open);
     await buttonByText(wrapper, 'Cancel').trigger('click');
     expect((wrapper.get('dialog').element as HTMLDialogElement).open).toBe(false);
     expect(api.calls('POST /v1/models/rollback')).toHaveLength(0);
 
     await buttonByText(wrapper, 'Roll back production').trigger('click');
+    await until(() => wrapper.find('[data-testid="rollback-refused"]').exists());
+    expect(wrapper.get('dialog').text()).toContain('there is no earlier version to roll back to');
     await buttonByText(wrapper, 'Roll back').trigger('click');
-    await until(() => wrapper.get('dialog').text().includes('no earlier production version'));
+    expect(api.calls('POST /v1/models/rollback')).toHaveLength(0);
     expect((wrapper.get('dialog').element as HTMLDialogElement).open).toBe(true);
   });
 
@@ -163,6 +187,191 @@ describe('models view', () => {
     registry([other], { 'GET /v1/datasets': { items: [], total: 0, limit: 20, offset: 0 } });
     const { wrapper } = await mountApp('/models', myKey(['models:read']));
     await until(() => wrapper.get('[data-testid="lineage-dataset"]').text().includes('Not registered'));
+  });
+
+  it('names the version a rollback brings back, and sends it with the reason', async () => {
+    const v3 = modelVersion(3, 'production');
+    const v2 = { ...modelVersion(2, 'archived'), aliases: [] };
+    const api = registry([v3, v2, modelVersion(1, 'archived')], {
+      'GET /v1/models/:name/rollback': { from: v3, to: v2 },
+      'POST /v1/models/rollback': {
+        ...v2,
+        stage: 'production',
+        aliases: ['champion'],
+        from: { name: v3.name, version: 3 },
+        to: { name: v2.name, version: 2 },
+      },
+    });
+    const { wrapper } = await mountApp('/models', myKey(['models:read', 'models:write']));
+    await until(() => wrapper.find('tbody tr').exists());
+    await buttonByText(wrapper, 'Roll back production').trigger('click');
+    await until(() => wrapper.find('[data-testid="rollback-target"]').exists());
+    expect(wrapper.get('[data-testid="rollback-target"]').text()).toMatch(
+      /moves from housets-xgboost v3\s+back to housets-xgboost v2/,
+    );
+    await wrapper.get('dialog input[name="reason"]').setValue('v3 overprices condos');
+    await buttonByText(wrapper, 'Roll back').trigger('click');
+    await until(() =>
+      wrapper.text().includes('Rolled back: housets-xgboost v2 is in production again (was v3).'),
+    );
+    const [post] = api.calls('POST /v1/models/rollback');
+    expect(await post!.json()).toEqual({ expectedVersion: 2, reason: 'v3 overprices condos' });
+  });
+
+  it('shows aliases per version and sets or removes them with a reason', async () => {
+    const api = registry([modelVersion(2, 'staging'), modelVersion(1, 'production')]);
+    const { wrapper } = await mountApp('/models', myKey(['models:read', 'models:write']));
+    await until(() => wrapper.find('tbody tr').exists());
+    const rows = wrapper.findAll('tbody')[0]!.findAll('tr');
+    expect(rows[0]!.text()).toContain('@challenger');
+    expect(rows[1]!.text()).toContain('@champion');
+
+    await buttonByText(wrapper, 'housets-xgboost v2').trigger('click');
+    const card = () => wrapper.get('[data-testid="aliases-card"]');
+    await card().get('input[name="alias"]').setValue('Bad Name');
+    await card().get('form').trigger('submit');
+    expect(card().text()).toContain('lower-case letter');
+    expect(api.calls('PUT /v1/models/:name/aliases/:alias')).toHaveLength(0);
+
+    await card().get('input[name="alias"]').setValue('eu-shadow');
+    await card().get('input[name="alias-reason"]').setValue('EU traffic test');
+    await card().get('form').trigger('submit');
+    await until(() => wrapper.text().includes('@eu-shadow now points at housets-xgboost v2.'));
+    const [put] = api.calls('PUT /v1/models/:name/aliases/:alias');
+    expect(new URL(put!.url).pathname).toBe('/v1/models/housets-xgboost/aliases/eu-shadow');
+    expect(await put!.json()).toEqual({ version: 2, reason: 'EU traffic test' });
+    await until(() => card().text().includes('@eu-shadow'));
+
+    await buttonByText(wrapper, 'Remove @challenger from housets-xgboost v2').trigger('click');
+    await until(() => wrapper.text().includes('@challenger removed from housets-xgboost v2.'));
+    const [del] = api.calls('DELETE /v1/models/:name/aliases/:alias');
+    expect(new URL(del!.url).pathname).toBe('/v1/models/housets-xgboost/aliases/challenger');
+    expect(await del!.json()).toEqual({ version: 2 });
+    // champion is never offered for removal: it is what serves.
+    await buttonByText(wrapper, 'housets-xgboost v1').trigger('click');
+    expect(wrapper.findAll('button').map((b) => b.attributes('aria-label'))).not.toContain(
+      'Remove @champion from housets-xgboost v1',
+    );
+  });
+
+  it('saves description and tags as a merge patch (a removed tag is sent as null)', async () => {
+    const tagged = {
+      ...modelVersion(1, 'production'),
+      description: 'first',
+      tags: { team: 'pricing', old: 'x' },
+    };
+    const api = registry([tagged], {
+      'PATCH /v1/models/:name/versions/:version': async (req: Request) => ({
+        ...tagged,
+        ...((await req.json()) as object),
+      }),
+    });
+    const { wrapper } = await mountApp('/models', myKey(['models:read', 'models:write']));
+    await until(() => wrapper.find('[data-testid="details-card"]').exists());
+    const card = wrapper.get('[data-testid="details-card"]');
+    expect((card.get('textarea').element as HTMLTextAreaElement).value).toBe('first');
+    await card.get('textarea').setValue('Tuned on 2012–2019');
+    await buttonByText(wrapper, 'Remove tag old').trigger('click');
+    await buttonByText(wrapper, 'Add tag').trigger('click');
+    await card.get('input[aria-label="Tag 2 key"]').setValue('owner');
+    await card.get('input[aria-label="Tag 2 value"]').setValue('ana');
+    await card.trigger('submit');
+    await until(() => api.calls('PATCH /v1/models/:name/versions/:version').length === 1);
+    const [patch] = api.calls('PATCH /v1/models/:name/versions/:version');
+    expect(await patch!.json()).toEqual({
+      description: 'Tuned on 2012–2019',
+      tags: { team: 'pricing', owner: 'ana', old: null },
+    });
+  });
+
+  it('shows the history timeline of the selected model, newest first', async () => {
+    const at = (m: number) => `2026-12-0${m}T10:00:00.000Z`;
+    registry([modelVersion(2, 'production'), modelVersion(1, 'archived')], {
+      'GET /v1/models/:name/history': {
+        items: [
+          {
+            id: 'h3',
+            at: at(3),
+            action: 'rollback',
+            alias: 'champion',
+            version: { name: 'housets-xgboost', version: 1 },
+            from: { name: 'housets-xgboost', version: 2 },
+            to: { name: 'housets-xgboost', version: 1 },
+            fromStage: 'archived',
+            toStage: 'production',
+            reason: 'MAPE up in Austin',
+            changedBy: 'abcdef12-0000-4000-8000-000000000000',
+          },
+          {
+            id: 'h2',
+            at: at(2),
+            action: 'set',
+            alias: 'champion',
+            version: { name: 'housets-xgboost', version: 2 },
+            from: { name: 'housets-xgboost', version: 1 },
+            to: { name: 'housets-xgboost', version: 2 },
+            fromStage: 'none',
+            toStage: 'production',
+            reason: null,
+            changedBy: null,
+          },
+          {
+            id: 'h1',
+            at: at(1),
+            action: 'stage',
+            alias: 'champion',
+            version: { name: 'housets-xgboost', version: 1 },
+            from: null,
+            to: { name: 'housets-xgboost', version: 1 },
+            fromStage: 'none',
+            toStage: 'production',
+            reason: null,
+            changedBy: null,
+          },
+        ],
+        total: 3,
+        limit: 50,
+        offset: 0,
+      },
+    });
+    const { wrapper } = await mountApp('/models', myKey(['models:read']));
+    await until(() => wrapper.find('[data-testid="history-timeline"]').exists());
+    const items = wrapper.findAll('[data-testid="history-timeline"] li').map((li) => li.text());
+    expect(items).toHaveLength(3);
+    expect(items[0]).toContain('@champion rolled back from housets-xgboost v2 to housets-xgboost v1');
+    expect(items[0]).toContain('MAPE up in Austin');
+    expect(items[0]).toContain('by key abcdef12');
+    expect(items[1]).toContain('@champion moved from housets-xgboost v1 to housets-xgboost v2');
+    expect(items[2]).toContain('@champion set on housets-xgboost v1 (stage endpoint)');
+  });
+
+  it('uploads a package archive as multipart and selects the new version', async () => {
+    const created = modelVersion(3, 'none');
+    let versions = [modelVersion(1, 'production')];
+    const api = mockApi({
+      'GET /v1/models': () => versions,
+      'GET /v1/models/:name/versions/:version/evaluation': evaluation,
+      'GET /v1/models/:name/history': { items: [], total: 0, limit: 50, offset: 0 },
+      'POST /v1/models': () => {
+        versions = [created, ...versions];
+        return created;
+      },
+    });
+    const { wrapper } = await mountApp('/models', myKey(['models:read', 'models:write']));
+    await until(() => wrapper.find('[data-testid="package-upload"]').exists());
+    const form = wrapper.get('[data-testid="package-upload"]');
+    await form.trigger('submit');
+    expect(form.text()).toContain('Choose a package archive');
+    const file = new File([new Uint8Array([0x1f, 0x8b, 1, 2])], 'model.tar.gz', { type: 'application/gzip' });
+    const input = form.get('input[type="file"]');
+    Object.defineProperty(input.element, 'files', { value: [file] });
+    await input.trigger('change');
+    await form.trigger('submit');
+    await until(() => wrapper.text().includes('Registered housets-xgboost v3'));
+    const [post] = api.calls('POST /v1/models');
+    const body = await post!.formData();
+    expect((body.get('package') as File).name).toBe('model.tar.gz');
+    await until(() => wrapper.text().includes('housets-xgboost v3'));
   });
 
   it('has an empty state', async () => {

@@ -257,7 +257,7 @@ export class BatchJobsController {
 }
 
 /** The form fields read before the file part; a file part may not repeat them. */
-const FORM_FIELDS = ['modelName', 'modelVersion', 'explain'] as const;
+const FORM_FIELDS = ['modelName', 'modelVersion', 'model', 'explain'] as const;
 
 /** The multipart form of POST /v1/batch-jobs, read up to the start of its file part. */
 interface BatchUploadForm {
@@ -267,7 +267,7 @@ interface BatchUploadForm {
 }
 
 /**
- * Reads the form fields `modelName`, `modelVersion` and `explain` (before the file) and opens the CSV
+ * Reads the form fields `modelName`, `modelVersion`, `model` and `explain` (before the file) and opens the CSV
  * of field `file`: a 413 past `limitBytes` or the form's part limits, a 400 naming the bad field
  * otherwise. A refused form is drained before the problem is thrown.
  */
@@ -311,6 +311,7 @@ function formFields(file: MultipartFile): Omit<BatchUploadForm['upload'], 'strea
   };
   const name = fieldValue('modelName');
   const versionText = fieldValue('modelVersion');
+  const reference = fieldValue('model');
   const explainText = fieldValue('explain');
   const explain = explainText === undefined ? 0 : Number(explainText);
   if (!(/^\d{1,2}$/.test(explainText ?? '0') && explain <= MAX_EXPLAIN_TOP))
@@ -329,8 +330,12 @@ function formFields(file: MultipartFile): Omit<BatchUploadForm['upload'], 'strea
     fileName: file.filename || undefined,
     explain,
     model:
-      name !== undefined || versionText !== undefined
-        ? { name, version: versionText === undefined ? undefined : Number(versionText) }
+      name !== undefined || versionText !== undefined || reference !== undefined
+        ? {
+            name,
+            version: versionText === undefined ? undefined : Number(versionText),
+            ...(reference !== undefined && { reference }),
+          }
         : undefined,
   };
 }

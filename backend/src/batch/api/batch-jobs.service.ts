@@ -34,6 +34,8 @@ export function requestFingerprint(request: {
   datasetId?: string;
   modelName?: string;
   modelVersion?: number | string;
+  /** A model reference (`name@alias`, `name/version`, `name`). */
+  model?: string;
   explain?: number;
 }): string {
   const canonical = JSON.stringify([
@@ -44,6 +46,7 @@ export function requestFingerprint(request: {
     // appended only when present, so fingerprints stored before datasets existed stay the same
     ...(request.datasetId === undefined ? [] : [request.datasetId]),
     ...(request.explain ? [`explain:${request.explain}`] : []),
+    ...(request.model === undefined ? [] : [`model:${request.model}`]),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -73,8 +76,11 @@ export interface UploadSubmission {
   stream: Readable;
   /** The uploaded file's name, for the job's record. */
   fileName: string | undefined;
-  /** The model version named (both parts needed, else 400); absent: the production version now. */
-  model?: { name?: string; version?: number };
+  /**
+   * The model version named (both parts needed, else 400), or a `reference` (`name@alias`,
+   * `name/version`, a bare name: its champion), resolved now; absent: the production version now.
+   */
+  model?: { name?: string; version?: number; reference?: string };
   /** Contributions to list per result row, 0 to MAX_EXPLAIN_TOP. */
   explain: number;
   principal: Principal;
@@ -164,8 +170,29 @@ export class BatchJobsService {
     return { job: existing, replayed: true };
   }
 
-  /** The version to score with: the one named, else the production version now. */
-  async resolveModel(ref: { name?: string; version?: number } | undefined): Promise<ModelVersionEntity> {
+  /**
+   * The version to score with: the one named (by name and version, or by a reference that is
+   * resolved now: the job keeps the version, not the alias), else the production version now.
+   */
+  async resolveModel(
+    ref: { name?: string; version?: number; reference?: string } | undefined,
+  ): Promise<ModelVersionEntity> {
+    if (ref?.reference !== undefined) {
+      if (ref.name !== undefined || ref.version !== undefined)
+        throw validationProblem([
+          {
+            field: 'model',
+            message: 'name the model once: either model or modelName/modelVersion, not both',
+          },
+        ]);
+      try {
+        return await this.registry.resolveReference(ref.reference, 'model');
+      } catch (error) {
+        if (error instanceof ProblemException && error.getStatus() === 404)
+          throw unprocessable('unknown-model-version', 'Unknown model version', error.message);
+        throw error;
+      }
+    }
     if (ref && (ref.name !== undefined || ref.version !== undefined)) {
       if (
         !ref.name ||
@@ -267,13 +294,17 @@ export class BatchJobsService {
     principal: Principal,
     idempotencyKey: string | undefined,
   ): Promise<Submitted> {
-    const modelRef = request.modelVersion;
+    const modelRef =
+      request.model !== undefined
+        ? { ...request.modelVersion, reference: request.model }
+        : request.modelVersion;
     const explainTop = request.explain ?? 0;
     const fingerprint = requestFingerprint({
       inputUri: request.inputUri,
       datasetId: request.datasetId,
-      modelName: modelRef?.name,
-      modelVersion: modelRef?.version,
+      modelName: request.modelVersion?.name,
+      modelVersion: request.modelVersion?.version,
+      model: request.model,
       explain: explainTop,
     });
     const existing = await this.byIdempotencyKey(principal, idempotencyKey);
@@ -302,6 +333,7 @@ export class BatchJobsService {
         file: sha256,
         modelName: upload.model?.name,
         modelVersion: upload.model?.version,
+        model: upload.model?.reference,
         explain,
       });
     const existing = await this.byIdempotencyKey(principal, idempotencyKey);

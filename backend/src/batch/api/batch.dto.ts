@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { cellMetrics, MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '@housing/ml';
 import { EvaluationCellDto } from '../../model-registry/registry.dto';
+import { MAX_REFERENCE_LENGTH } from '../../model-registry/model-reference';
 import { queryNumber } from '../../common/validation';
 import { JOB_STATUSES, type JobStatus } from '../shared/batch.constants';
 import type { BatchJobEntity } from '../shared/batch-job.entity';
@@ -35,6 +36,17 @@ const STORE_URI = '^(s3|file)://[^\\u0000-\\u001f\\u007f]+$';
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The registered dataset (POST /v1/datasets) a batch run scored. */
+
+/** A model named by reference on a batch job (resolved at submit; the job keeps the version). */
+const MODEL_REFERENCE_DOC = {
+  type: String,
+  maxLength: MAX_REFERENCE_LENGTH,
+  example: 'housets-xgboost@challenger',
+  description:
+    'The model version to score with, by reference: `name@alias`, `name/version` or a bare name (its champion), ' +
+    'resolved when the job is submitted (the job keeps that version). Not together with modelName/modelVersion.',
+};
+
 export class BatchDatasetDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' })
@@ -112,6 +124,12 @@ export class CreateBatchJobDto {
   @Type(() => ModelVersionRefDto)
   modelVersion?: ModelVersionRefDto;
 
+  @ApiPropertyOptional(MODEL_REFERENCE_DOC)
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_REFERENCE_LENGTH)
+  model?: string;
+
   @ApiPropertyOptional(EXPLAIN_DOC)
   @IsOptional()
   @IsInt()
@@ -139,6 +157,12 @@ export class UploadBatchJobDto {
     description: 'Model version number; send before the file part.',
   })
   modelVersion?: number;
+
+  @ApiPropertyOptional({
+    ...MODEL_REFERENCE_DOC,
+    description: `${MODEL_REFERENCE_DOC.description} Send before the file part.`,
+  })
+  model?: string;
 
   @ApiPropertyOptional({
     ...EXPLAIN_DOC,

@@ -7,8 +7,9 @@ import { Datasets1732332000000 } from '../../dataset/migrations/1732332000000-da
 import { BatchDatasets1764700000000 } from '../../batch/shared/migrations/1764700000000-batch-datasets';
 import { OneProductionVersion1765000000000 } from './1765000000000-one-production-version';
 import { BatchJobEvaluation1765100000000 } from '../../batch/shared/migrations/1765100000000-batch-job-evaluation';
+import { ModelAliases1765200000000 } from '../../model-registry/migrations/1765200000000-model-aliases';
+import { JobLifecycleAndShards1765300000000 } from '../../batch/shared/migrations/1765300000000-job-lifecycle-and-shards';
 import { TrainingRuns1765300000000 } from '../../training/shared/migrations/1765300000000-training-runs';
-import { JobLifecycleAndShards1765200000000 } from '../../batch/shared/migrations/1765200000000-job-lifecycle-and-shards';
 
 /** Every migration, in order. A module that adds tables adds its migration here. */
 export const MIGRATIONS = [
@@ -21,6 +22,8 @@ export const MIGRATIONS = [
   BatchDatasets1764700000000,
   OneProductionVersion1765000000000,
   BatchJobEvaluation1765100000000,
-  JobLifecycleAndShards1765200000000,
+  ModelAliases1765200000000,
+  JobLifecycleAndShards1765300000000,
+  // Same timestamp as the batch migration it was written beside; independent tables, runs after it.
   TrainingRuns1765300000000,
 ];

@@ -5,8 +5,8 @@ import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunn
  * worker, stall count and bytes read that batch jobs had, and keep their errors file's key. Large batch jobs are scored in shards,
  * one row per byte range of the input (batch_job_shards).
  */
-export class JobLifecycleAndShards1765200000000 implements MigrationInterface {
-  name = 'JobLifecycleAndShards1765200000000';
+export class JobLifecycleAndShards1765300000000 implements MigrationInterface {
+  name = 'JobLifecycleAndShards1765300000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.addColumns('batch_evaluations', [
