@@ -74,6 +74,8 @@ const truncate = (text: string) =>
 export interface ChangeContext {
   changedBy: string | null;
   reason: string | null;
+  /** A promotion made despite evidence that the version is worse than the champion. */
+  forced?: boolean;
 }
 interface AliasChange extends ChangeContext {
   action: HistoryAction;
@@ -107,6 +109,8 @@ export interface HistoryEntry {
   toStage: ModelStage;
   reason: string | null;
   changedBy: string | null;
+  /** A promotion made despite evidence that the version was worse than the champion (see `reason`). */
+  forced: boolean;
 }
 
 /** The champion a rollback moves from, and the version it brings back. */
@@ -497,6 +501,7 @@ export class RegistryService {
         toStage: row.toStage,
         reason: row.reason,
         changedBy: row.changedBy,
+        forced: !!row.forced,
       })),
     };
   }
@@ -556,6 +561,7 @@ export class RegistryService {
     version: number,
     stage: ModelStage,
     changedBy: string | null,
+    promotion: Pick<ChangeContext, 'reason' | 'forced'> = { reason: null },
   ): Promise<ModelVersionEntity> {
     const { id } = await this.get(name, version);
     const outcome = await this.withStageLock(async (tx) => {
@@ -563,7 +569,7 @@ export class RegistryService {
       const target = await tx.findOneOrFail(ModelVersionEntity, { where: { id } });
       if (target.stage === stage) return { changed: false };
       const held = await this.aliasesHeld(tx, id);
-      const change: AliasChange = { changedBy, reason: null, action: 'stage' };
+      const change: AliasChange = { changedBy, ...promotion, action: 'stage' };
       // Champion whose stage a manual edit changed: promoting it again repairs the stage.
       if (held.includes(CHAMPION) && stage === 'production') {
         await this.recordStage(tx, target, stage, change);
@@ -578,7 +584,7 @@ export class RegistryService {
       if (stage === 'production' || stage === 'staging') {
         await this.moveAlias(tx, stage === 'production' ? CHAMPION : CHALLENGER, name, target, change);
         if (stage === 'production' && held.includes(CHALLENGER))
-          await this.moveAlias(tx, CHALLENGER, name, null, change);
+          await this.moveAlias(tx, CHALLENGER, name, null, { ...change, forced: false });
         return { changed: true };
       }
       for (const alias of held) await this.moveAlias(tx, alias, name, null, change);
@@ -794,6 +800,7 @@ export class RegistryService {
       fromStage: concerned.stage,
       toStage: (target ? targetStage : previousStage)!,
       reason: change.reason,
+      forced: change.forced ?? false,
       at: previous && target && previous.name !== target.name ? at + 1 : at,
     });
     return true;
@@ -843,8 +850,11 @@ export class RegistryService {
     });
   }
 
-  private insertChange(tx: EntityManager, row: Omit<ModelStageChangeEntity, 'id'>): Promise<unknown> {
-    return tx.insert(ModelStageChangeEntity, { id: randomUUID(), ...row });
+  private insertChange(
+    tx: EntityManager,
+    row: Omit<ModelStageChangeEntity, 'id' | 'forced'> & { forced?: boolean },
+  ): Promise<unknown> {
+    return tx.insert(ModelStageChangeEntity, { id: randomUUID(), forced: false, ...row });
   }
 
   /**
