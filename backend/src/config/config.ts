@@ -130,12 +130,7 @@ const schema = z.object({
   TRAINING_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(2),
   TRAINING_BACKOFF_MS: z.coerce.number().int().min(0).default(10000),
   // Longest a run may train (a run's own timeLimitSeconds is capped by it).
-  TRAINING_TIME_LIMIT_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(7 * 24 * 3600)
-    .default(6 * 3600),
+  TRAINING_TIME_LIMIT_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(6 * 3600),
   TRAINING_MAX_TRIALS: z.coerce.number().int().min(1).max(10_000).default(500),
   TRAINING_STALLED_MS: z.coerce.number().int().min(500).default(30000),
   TRAINING_MAX_STALLED_COUNT: z.coerce.number().int().min(0).default(1),
