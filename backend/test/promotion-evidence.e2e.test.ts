@@ -29,6 +29,8 @@ jest.setTimeout(600_000);
 
 const ML_CLI = path.resolve(__dirname, '..', '..', 'ml', 'src', 'cli', 'main.ts');
 const NAME = 'evidence-model';
+/** housets.json's split.holdoutFrom. */
+const HOLDOUT_FROM = (loadSpec('housets').split as { holdoutFrom: string }).holdoutFrom;
 
 type Run = {
   id: string;
@@ -108,19 +110,23 @@ const champion = async (name = NAME) => {
   return held && { name: held.name, version: held.version };
 };
 
-/** The same CSV with its prices shuffled between rows: a model fitted on it has learnt nothing. */
+/**
+ * The same CSV with the prices of its training and eval rows (before the spec's holdout date) shuffled
+ * between them: a model fitted on it has learnt nothing, and its holdout holds true prices.
+ */
 async function writeShuffled(from: string, to: string): Promise<void> {
   let header: string[] = [];
   const rows: string[][] = [];
   await readCsv(from, { header: (c) => void (header = c), row: (f) => void rows.push(f) });
-  const price = header.indexOf('price');
-  const prices = rows.map((r) => r[price]!);
+  const [price, date] = [header.indexOf('price'), header.indexOf('date')];
+  const fitted = rows.filter((r) => r[date]! < HOLDOUT_FROM);
+  const prices = fitted.map((r) => r[price]!);
   const random = mulberry32(5);
   for (let i = prices.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [prices[i], prices[j]] = [prices[j]!, prices[i]!];
   }
-  rows.forEach((r, i) => (r[price] = prices[i]!));
+  fitted.forEach((r, i) => (r[price] = prices[i]!));
   writeFileSync(to, [header, ...rows].map((r) => csvLine(r)).join('\n') + '\n');
 }
 
