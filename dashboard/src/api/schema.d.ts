@@ -160,7 +160,7 @@ export interface paths {
     get?: never;
     /**
      * Point an alias at a version (moving it from the version that held it); champion is what serves
-     * @description Recorded in the history with the optional reason. champion has one holder across every model name: the API serves one model.
+     * @description Recorded in the history with the optional reason. champion has one holder across every model name: the API serves one model. Setting champion first reads the promotion evidence (GET .../promotion-evidence): a version worse than the champion by more than PROMOTION_MARGIN is refused (409 promotion-needs-force, the evidence in the body) unless `force` is true with a `reason`. Without evidence (no training run with a holdout) the promotion proceeds and `promotion.verdict` says no-evidence.
      */
     put: operations['Registry_setAlias'];
     post?: never;
@@ -525,6 +525,102 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/training-runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List training runs, newest first (the key's own; every run for admin keys) */
+    get: operations['TrainingRuns_list'];
+    put?: never;
+    /**
+     * Queue a training run
+     * @description Upload a CSV (multipart/form-data: the option fields, then field `file`, at most TRAINING_UPLOAD_LIMIT_BYTES) or name one (JSON `{inputUri}` in the artifact store, or `{datasetId}` of a registered dataset). The spec: `specName` (built-in), `spec` (inline JSON, validated: a 400 names every problem), else the dataset’s spec, else housets. A training worker runs `ml train` on it; the package is registered as a new model version, not promoted. Follow it at the Location.
+     */
+    post: operations['TrainingRuns_submit'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/training-runs/recorded': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record a run trained offline (`ml train --server`)
+     * @description multipart/form-data: a `run` field (JSON: specName, params, metrics, trials, datasetSha256, durationMs, logTail, options) before a `package` file (the .tar.gz of `ml pack`). The package is registered as a new version (not promoted) and the run kept with source `cli`.
+     */
+    post: operations['TrainingRuns_record'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/training-runs/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A training run: status, live progress, parameters, metrics, trials, the registered version */
+    get: operations['TrainingRuns_get'];
+    put?: never;
+    post?: never;
+    /** Cancel a run: a queued one leaves the queue, a running one’s trainer is stopped (its log is kept) */
+    delete: operations['TrainingRuns_cancel'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/training-runs/{id}/logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The run’s log: the whole log once the attempt ended, its tail while it runs */
+    get: operations['TrainingRuns_logs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{name}/versions/{version}/promotion-evidence': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Evidence for promoting a version: it and the champion, each scored on both training holdouts
+     * @description The candidate is scored on the champion's holdout rows and the champion on the candidate's (each also on its own), from their training runs (same spec required). Computed once per pair and kept. Without a run with a holdout, or with different specs, `verdict` is no-evidence and `missing` says what is missing.
+     */
+    get: operations['PromotionEvidence_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -576,7 +672,7 @@ export interface components {
        *       "batch"
        *     ]
        */
-      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'train' | 'admin')[];
       /**
        * Format: date-time
        * @description When the key stops working (must be in the future). Omit or null: never.
@@ -608,7 +704,7 @@ export interface components {
        *       "batch"
        *     ]
        */
-      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'train' | 'admin')[];
       /**
        * @example active
        * @enum {string}
@@ -692,7 +788,7 @@ export interface components {
        *       "batch"
        *     ]
        */
-      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'train' | 'admin')[];
       /**
        * @example active
        * @enum {string}
@@ -747,7 +843,7 @@ export interface components {
        *       "models:read"
        *     ]
        */
-      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'train' | 'admin')[];
       /**
        * @description Every scope the key effectively has (all of them for admin): what the key may do.
        * @example [
@@ -755,7 +851,7 @@ export interface components {
        *       "models:read"
        *     ]
        */
-      effectiveScopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      effectiveScopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'train' | 'admin')[];
       /**
        * Format: date-time
        * @example 2030-01-01T00:00:00.000Z
@@ -946,6 +1042,72 @@ export interface components {
       version: number;
       /** @example better holdout MAPE in every region */
       reason?: string;
+      /** @description Promote to champion even though the promotion evidence finds this version worse than the champion by more than PROMOTION_MARGIN (otherwise 409 promotion-needs-force). Requires a non-empty `reason`; the history records both. */
+      force?: boolean;
+    };
+    PromotionSummaryDto: {
+      /**
+       * @description better / within-margin / worse: the candidate's MAPE on the champion's holdout against the champion's; no-evidence: see `missing`; same-version: it already was champion
+       * @enum {string}
+       */
+      verdict: 'better' | 'within-margin' | 'worse' | 'no-evidence' | 'same-version';
+      /** @description Why there is no evidence (empty when there is) */
+      missing: string[];
+      /** @description Promoted with force despite evidence that it is worse */
+      forced: boolean;
+    };
+    AliasSetDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 3 */
+      version: number;
+      /**
+       * @description Version given by the training run
+       * @example 20261123.022903
+       */
+      packageVersion: string;
+      /**
+       * @description Deprecated, derived from the aliases: production = holds `champion`, staging = holds `challenger`; archived = lost `champion`
+       * @enum {string}
+       */
+      stage: 'none' | 'staging' | 'production' | 'archived';
+      /**
+       * @description The aliases pointing at this version
+       * @example [
+       *       "champion"
+       *     ]
+       */
+      aliases: string[];
+      description: string | null;
+      /**
+       * @description Free key/value tags
+       * @example {
+       *       "team": "pricing"
+       *     }
+       */
+      tags: {
+        [key: string]: string;
+      };
+      /** @example housets */
+      datasetSpec: string;
+      /** @example 37 */
+      featureCount: number;
+      metrics: components['schemas']['ModelMetricsDto'];
+      /** @description Dataset checksum, rows per split, git commit, dates */
+      lineage: {
+        [key: string]: unknown;
+      };
+      hyperparameters: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      stageChangedAt?: string | null;
+      /** @description Present when the alias is champion */
+      promotion?: components['schemas']['PromotionSummaryDto'];
     };
     RemoveAliasDto: {
       /** @description When given, the alias is removed only if it still points at this version (409 otherwise) */
@@ -980,6 +1142,8 @@ export interface components {
       reason: string | null;
       /** @description API key id that made the change */
       changedBy: string | null;
+      /** @description A promotion to champion made with force despite evidence that the version was worse (see reason) */
+      forced: boolean;
     };
     HistoryListDto: {
       /** @description Newest first */
@@ -1057,6 +1221,10 @@ export interface components {
        * @enum {string}
        */
       stage: 'none' | 'staging' | 'production' | 'archived';
+      /** @description Recorded in the history (required with force) */
+      reason?: string;
+      /** @description Promote to champion even though the promotion evidence finds this version worse than the champion by more than PROMOTION_MARGIN (otherwise 409 promotion-needs-force). Requires a non-empty `reason`; the history records both. */
+      force?: boolean;
     };
     SignatureFieldDto: {
       /** @example median_list_price */
@@ -1794,6 +1962,249 @@ export interface components {
       price: components['schemas']['PriceDriftDto'];
       /** @description Per bucket with rows, oldest first */
       series: components['schemas']['DriftBucketDto'][];
+    };
+    CreateTrainingRunDto: {
+      /**
+       * @description A built-in spec of ml/specs. Send at most one of specName and spec; neither: the registered dataset’s spec (datasetId), else housets.
+       * @enum {string}
+       */
+      specName?: 'housets' | 'ames' | 'california-blocks';
+      /** @description A dataset spec inline (the format of ml/specs/*.json, at most 262144 bytes as JSON), validated like `ml validate-spec`: a 400 names every problem. In a multipart form: the JSON text. */
+      spec?: {
+        [key: string]: unknown;
+      };
+      /** @description Tuning trials (default 20; ignored with fast). At most TRAINING_MAX_TRIALS (422 past it). */
+      trials?: number;
+      /**
+       * @description Metric the cross-validated selection minimises
+       * @enum {string}
+       */
+      metric?: 'rmse' | 'mae' | 'mape' | 'rmsle';
+      /** @description Selection + refit once per seed */
+      seeds?: number;
+      /** @description Fixed quick parameters, no tuning (demos and tests) */
+      fast?: boolean;
+      /** @description Longest the run may train; capped by TRAINING_TIME_LIMIT_SECONDS (422 past it). Default: that limit. */
+      timeLimitSeconds?: number;
+      /**
+       * @description The registered model's name (letters, digits, ".", "_" or "-", starting with a letter or digit, at most 200 characters); default `<spec name>-xgboost`.
+       * @example housets-xgboost
+       */
+      modelName?: string;
+      /**
+       * @description A CSV in the artifact store (s3://… or file://… under ARTIFACT_STORE). Send exactly one of inputUri and datasetId.
+       * @example s3://housing-artifacts/datasets/houses.csv
+       */
+      inputUri?: string;
+      /**
+       * Format: uuid
+       * @description A registered dataset (GET /v1/datasets) instead of inputUri
+       */
+      datasetId?: string;
+    };
+    UploadTrainingRunDto: {
+      /** @enum {string} */
+      specName?: 'housets' | 'ames' | 'california-blocks';
+      /** @description A dataset spec as JSON text */
+      spec?: string;
+      trials?: number;
+      /** @enum {string} */
+      metric?: 'rmse' | 'mae' | 'mape' | 'rmsle';
+      seeds?: number;
+      fast?: boolean;
+      timeLimitSeconds?: number;
+      modelName?: string;
+      /**
+       * Format: binary
+       * @description The training CSV, at most TRAINING_UPLOAD_LIMIT_BYTES
+       */
+      file: Blob;
+    };
+    TrainingRunOptionsDto: {
+      trials?: number;
+      metric?: string;
+      seeds?: number;
+      fast?: boolean;
+      timeLimitSeconds?: number;
+      modelName?: string;
+    };
+    TrainingTrialProgressDto: {
+      n: number;
+      of: number;
+      seed?: number;
+      /** @example rmse */
+      metric: string;
+      /** @description This trial’s score */
+      score: number | null;
+      /** @description The best score so far */
+      best: number | null;
+    };
+    TrainingProgressDto: {
+      /**
+       * @description queued, load, prepared, features, a trainer stage (baseline, cv, refit, export…), trial, parity, package, registering, done
+       * @example tuning
+       */
+      phase: string;
+      rowsRead?: number;
+      rowsKept?: number;
+      splits?: {
+        [key: string]: number;
+      };
+      /** @description The cleaning summary (rows dropped by reason, values repaired, missing, …) */
+      cleaning?: {
+        [key: string]: unknown;
+      };
+      trial?: components['schemas']['TrainingTrialProgressDto'];
+    };
+    TrainingTrialDto: {
+      n: number;
+      seed?: number;
+      params: {
+        [key: string]: unknown;
+      };
+      score: number | null;
+    };
+    TrainingRunModelDto: {
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 4 */
+      version: number;
+      /** @example /v1/models/housets-xgboost/versions/4 */
+      href: string;
+    };
+    TrainingRunDto: {
+      /** Format: uuid */
+      id: string;
+      /**
+       * @description queue: POST /v1/training-runs; cli: `ml train --server`
+       * @enum {string}
+       */
+      source: 'queue' | 'cli';
+      /** @enum {string} */
+      status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+      /** @example housets */
+      specName: string;
+      inputUri: string | null;
+      /** Format: uuid */
+      datasetId: string | null;
+      options: components['schemas']['TrainingRunOptionsDto'];
+      progress: components['schemas']['TrainingProgressDto'] | null;
+      /** @description Chosen hyper-parameters */
+      params: {
+        [key: string]: unknown;
+      } | null;
+      /** @description train, eval, holdout and baseline metrics, and the CV selection */
+      metrics: {
+        [key: string]: unknown;
+      } | null;
+      trials: components['schemas']['TrainingTrialDto'][] | null;
+      datasetSha256: string | null;
+      /** @description How long the trainer ran */
+      durationMs: number | null;
+      /** @description The registered version (not promoted) */
+      model: components['schemas']['TrainingRunModelDto'] | null;
+      /** @description Where the holdout rows can be recomputed from (input, sha256, split rule) */
+      holdoutUri: string | null;
+      mlflowRunId: string | null;
+      /** @description Why it failed or was cancelled (or why the last attempt did) */
+      error: string | null;
+      attempts: number;
+      workerId: string | null;
+      createdAt: string;
+      startedAt: string | null;
+      finishedAt: string | null;
+      /** @example /v1/training-runs/6f1c…/logs */
+      logs: string;
+    };
+    TrainingRunListDto: {
+      items: components['schemas']['TrainingRunDto'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    HoldoutMetricsDto: {
+      /**
+       * @description Mean absolute percentage error, in percent
+       * @example 7.9
+       */
+      mape: number;
+      /** @example 41250.3 */
+      rmse: number;
+      /** @example 28110.9 */
+      mae: number;
+      /** @example 0.91 */
+      r2: number;
+      /**
+       * @description Rows scored
+       * @example 1200
+       */
+      n: number;
+    };
+    MetricDeltaDto: {
+      /** @example -0.4 */
+      mape: number;
+      /** @example -1520.2 */
+      rmse: number;
+      /** @example -980.1 */
+      mae: number;
+      /** @example 0.01 */
+      r2: number;
+    };
+    HoldoutComparisonDto: {
+      /**
+       * @description Whose training run's holdout rows these are
+       * @enum {string}
+       */
+      holdoutOf: 'champion' | 'candidate';
+      /** Format: uuid */
+      runId: string;
+      /** @description Holdout rows of the run */
+      rows: number;
+      /** @description Rows scored: an evenly spaced sample beyond PROMOTION_EVIDENCE_MAX_ROWS */
+      sampledRows: number;
+      candidate: components['schemas']['HoldoutMetricsDto'];
+      champion: components['schemas']['HoldoutMetricsDto'];
+      delta: components['schemas']['MetricDeltaDto'];
+    };
+    PromotionEvidenceDto: {
+      candidate: components['schemas']['VersionRefDto'];
+      /** @description null: there is no champion */
+      champion: components['schemas']['VersionRefDto'] | null;
+      /**
+       * @description From the candidate's MAPE on the champion's holdout against the champion's: worse (by more than margin), within-margin, better; no-evidence (see missing); same-version
+       * @enum {string}
+       */
+      verdict: 'better' | 'within-margin' | 'worse' | 'no-evidence' | 'same-version';
+      /** @description Promoting needs force with a reason (verdict worse) */
+      needsForce: boolean;
+      /**
+       * @description Why there is no evidence: each missing part named (empty when there is evidence)
+       * @example [
+       *       "housets-xgboost v3 has no training run with a holdout (uploaded package)"
+       *     ]
+       */
+      missing: string[];
+      /**
+       * @description PROMOTION_MARGIN: the relative MAPE increase tolerated
+       * @example 0.02
+       */
+      margin: number;
+      /**
+       * @description (candidate MAPE − champion MAPE) / champion MAPE on the champion's holdout
+       * @example 0.035
+       */
+      relativeMapeChange: number | null;
+      /** @example housets */
+      specName: string | null;
+      /** @description Both models on the champion's holdout, then both on the candidate's (empty without evidence) */
+      holdouts: components['schemas']['HoldoutComparisonDto'][];
+      /**
+       * Format: date-time
+       * @description When the scores were computed
+       */
+      computedAt: string | null;
+      /** @description How long computing them took */
+      durationMs: number | null;
     };
   };
   responses: never;
@@ -2557,9 +2968,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ModelVersionDto'];
+          'application/json': components['schemas']['AliasSetDto'];
         };
       };
+      /** @description `errors` names each bad field (`reason` with force) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2588,6 +3000,15 @@ export interface operations {
       };
       /** @description No such version */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description promotion-needs-force: worse than the champion beyond PROMOTION_MARGIN; `evidence` holds why */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -3028,7 +3449,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ModelVersionDto'];
+          'application/json': components['schemas']['AliasSetDto'];
         };
       };
       /** @description Invalid request: `errors` names every bad field */
@@ -3067,7 +3488,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
-      /** @description The version is in production and has no replacement */
+      /** @description The version is in production and has no replacement, or (production) promotion-needs-force as for champion */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4707,6 +5128,536 @@ export interface operations {
         };
       };
       /** @description No such version, or no production version */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  TrainingRuns_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+        status?: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+        specName?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrainingRunListDto'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  TrainingRuns_submit: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateTrainingRunDto'];
+        'multipart/form-data': components['schemas']['UploadTrainingRunDto'];
+      };
+    };
+    responses: {
+      /** @description Queued */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrainingRunDto'];
+        };
+      };
+      /** @description Invalid body or spec: `errors` names every problem */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No dataset with that datasetId */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The upload exceeds TRAINING_UPLOAD_LIMIT_BYTES */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description An option over the server’s limits, an unknown spec, or an input URI outside the store or missing */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  TrainingRuns_record: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrainingRunDto'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The registry refused the package */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  TrainingRuns_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The training run id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrainingRunDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  TrainingRuns_cancel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The training run id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The run, now cancelled */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrainingRunDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The run has already finished */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  TrainingRuns_logs: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The training run id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The log */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  PromotionEvidence_get: {
+    parameters: {
+      query?: {
+        /** @description Compare with this version (name/version or name@alias) instead of the current champion */
+        against?: string;
+      };
+      header?: never;
+      path: {
+        name: string;
+        version: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PromotionEvidenceDto'];
+        };
+      };
+      /** @description `against` is not a model reference */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such version (or nothing matches `against`) */
       404: {
         headers: {
           [name: string]: unknown;
