@@ -98,7 +98,11 @@ const completed = (id: string) =>
 const evidenceOf = (version: number, query = '') =>
   t.request().get(`/v1/models/${NAME}/versions/${version}/promotion-evidence${query}`).set(auth(t));
 const promote = (version: number, body: Record<string, unknown> = {}, name = NAME) =>
-  t.request().put(`/v1/models/${name}/aliases/champion`).set(auth(t)).send({ version, ...body });
+  t
+    .request()
+    .put(`/v1/models/${name}/aliases/champion`)
+    .set(auth(t))
+    .send({ version, ...body });
 /** The version holding champion among `name`'s aliases (undefined when another name holds it). */
 const champion = async (name = NAME) => {
   const aliases = (await t.request().get(`/v1/models/${name}/aliases`).set(auth(t))).body as {
@@ -231,7 +235,12 @@ afterAll(async () => {
 describe('promotion evidence', () => {
   it('promotes the first champion without evidence (there is nothing to compare with)', async () => {
     const evidence = (await evidenceOf(good.model!.version)).body as Evidence;
-    expect(evidence).toMatchObject({ verdict: 'no-evidence', champion: null, needsForce: false, holdouts: [] });
+    expect(evidence).toMatchObject({
+      verdict: 'no-evidence',
+      champion: null,
+      needsForce: false,
+      holdouts: [],
+    });
     expect(evidence.missing).toEqual(['there is no champion to compare with']);
     const res = await promote(good.model!.version, { reason: 'first trained model' });
     expect(res.status).toBe(200);
@@ -249,7 +258,7 @@ describe('promotion evidence', () => {
     expect((await evidenceOf(worse.model!.version)).body).toEqual(first);
   });
 
-  it("scores each model on both holdouts, with deltas matching an independent computation", async () => {
+  it('scores each model on both holdouts, with deltas matching an independent computation', async () => {
     const evidence = (await evidenceOf(worse.model!.version)).body as Evidence;
     expect(evidence).toMatchObject({
       candidate: { name: NAME, version: worse.model!.version },
@@ -363,14 +372,20 @@ describe('promotion evidence', () => {
 
   it('has no evidence for an uploaded package without a training run; its promotion proceeds', async () => {
     const { first } = await testModels();
-    const uploaded = await t.request().post('/v1/models').set(auth(t)).attach('package', first.archive, 'p.tar.gz');
+    const uploaded = await t
+      .request()
+      .post('/v1/models')
+      .set(auth(t))
+      .attach('package', first.archive, 'p.tar.gz');
     expect(uploaded.status).toBe(201);
     const { name, version } = uploaded.body as { name: string; version: number };
     const evidence = (
       await t.request().get(`/v1/models/${name}/versions/${version}/promotion-evidence`).set(auth(t))
     ).body as Evidence;
     expect(evidence.verdict).toBe('no-evidence');
-    expect(evidence.missing).toEqual([`${name} v${version} has no training run with a holdout (uploaded package)`]);
+    expect(evidence.missing).toEqual([
+      `${name} v${version} has no training run with a holdout (uploaded package)`,
+    ]);
     const res = await promote(version, {}, name);
     expect(res.status).toBe(200);
     expect(res.body.promotion).toEqual({ verdict: 'no-evidence', missing: evidence.missing, forced: false });

@@ -106,7 +106,13 @@ describe('models view', () => {
   });
 
   it('shows the promotion evidence side by side and needs force with a reason for a worse version', async () => {
-    const metrics = (mape: number, rmse: number, mae: number, r2: number) => ({ mape, rmse, mae, r2, n: 283 });
+    const metrics = (mape: number, rmse: number, mae: number, r2: number) => ({
+      mape,
+      rmse,
+      mae,
+      r2,
+      n: 283,
+    });
     const worse = {
       candidate: { name: 'housets-xgboost', version: 2 },
       champion: { name: 'housets-xgboost', version: 1 },
