@@ -2085,8 +2085,8 @@ export interface components {
       /** @example housets */
       specName: string;
       inputUri: string | null;
-      /** Format: uuid */
-      datasetId: string | null;
+      /** @description The registered dataset trained on (datasetId), else null */
+      dataset: components['schemas']['BatchDatasetDto'] | null;
       options: components['schemas']['TrainingRunOptionsDto'];
       progress: components['schemas']['TrainingProgressDto'] | null;
       /** @description Chosen hyper-parameters */
