@@ -15,7 +15,8 @@ export interface PromotionOutcome {
   /** Why there is no evidence (empty when there is). */
   missing: string[];
   /** The promotion overrides evidence that the version is worse (recorded in the history). */
-  forced: boolean;
+  forced: boolean; /** The champion the evidence compared with (set when there was evidence). */
+  championId?: string;
 }
 
 /** Decides whether a version may become champion; throws (409) when the evidence says it may not. */

@@ -54,6 +54,7 @@ import {
 } from './registry.dto';
 import { RegistryService } from './registry.service';
 import { PromotionGate } from './promotion-gate';
+import { PromotionNeedsForceDto } from '../promotion/promotion-evidence.dto';
 import { AliasPipe, MAX_VERSION, MODEL_NAME, ModelNamePipe, VersionPipe } from './registry.params';
 import { ALIAS_PATTERN, CHALLENGER, CHAMPION } from './model-reference';
 import { parseVersionPatch } from './model-tags';
@@ -217,9 +218,10 @@ export class RegistryController {
   })
   @ApiNotFoundResponse({ type: ProblemDetails, description: 'No such version' })
   @ApiConflictResponse({
-    type: ProblemDetails,
+    type: PromotionNeedsForceDto,
     description:
-      'promotion-needs-force: worse than the champion beyond PROMOTION_MARGIN; `evidence` holds why',
+      'promotion-needs-force: worse than the champion beyond PROMOTION_MARGIN (`evidence` holds why); or champion ' +
+      'changed while the evidence was read',
   })
   async setAlias(
     @Param('name', ModelNamePipe) name: string,
@@ -235,6 +237,7 @@ export class RegistryController {
       changedBy: principal.keyId,
       reason: body.reason ?? null,
       forced: promotion?.forced ?? false,
+      expectedChampionId: promotion?.championId,
     });
     return AliasSetDto.fromPromotion(entity, promotion);
   }
@@ -336,9 +339,10 @@ export class RegistryController {
   })
   @ApiOkResponse({ type: AliasSetDto })
   @ApiConflictResponse({
-    type: ProblemDetails,
+    type: PromotionNeedsForceDto,
     description:
-      'The version is in production and has no replacement, or (production) promotion-needs-force as for champion',
+      'The version is in production and has no replacement; or (production) promotion-needs-force as for champion, ' +
+      'with `evidence`',
   })
   async setStage(
     @Param('name', ModelNamePipe) name: string,
@@ -359,6 +363,7 @@ export class RegistryController {
     const entity = await this.registry.setStage(name, version, body.stage, principal.keyId, {
       reason: body.reason ?? null,
       forced: promotion?.forced ?? false,
+      expectedChampionId: promotion?.championId,
     });
     return AliasSetDto.fromPromotion(entity, promotion);
   }

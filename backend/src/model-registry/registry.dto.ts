@@ -401,6 +401,8 @@ export class AliasSetDto extends ModelVersionDto {
   promotion?: PromotionSummaryDto;
 
   static fromPromotion(entity: ModelVersionEntity, promotion: PromotionOutcome | null): AliasSetDto {
-    return { ...ModelVersionDto.from(entity), ...(promotion && { promotion }) };
+    if (!promotion) return ModelVersionDto.from(entity);
+    const { verdict, missing, forced } = promotion;
+    return { ...ModelVersionDto.from(entity), promotion: { verdict, missing, forced } };
   }
 }

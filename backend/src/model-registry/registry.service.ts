@@ -76,6 +76,11 @@ export interface ChangeContext {
   reason: string | null;
   /** A promotion made despite evidence that the version is worse than the champion. */
   forced?: boolean;
+  /**
+   * Setting champion: the version the promotion evidence compared with. Checked under the lock, so that a
+   * promotion judged against one champion never replaces another that arrived meanwhile (409).
+   */
+  expectedChampionId?: string;
 }
 interface AliasChange extends ChangeContext {
   action: HistoryAction;
@@ -407,6 +412,8 @@ export class RegistryService {
     const { id } = await this.get(name, version);
     const outcome = await this.withStageLock(async (tx) => {
       const target = await tx.findOneOrFail(ModelVersionEntity, { where: { id } });
+      const moved = await this.championMovedSince(tx, alias, change.expectedChampionId);
+      if (moved) return { conflict: moved };
       return { changed: await this.moveAlias(tx, alias, target.name, target, { ...change, action: 'set' }) };
     });
     if ('conflict' in outcome) throw conflict(outcome.conflict!);
@@ -561,7 +568,7 @@ export class RegistryService {
     version: number,
     stage: ModelStage,
     changedBy: string | null,
-    promotion: Pick<ChangeContext, 'reason' | 'forced'> = { reason: null },
+    promotion: Pick<ChangeContext, 'reason' | 'forced' | 'expectedChampionId'> = { reason: null },
   ): Promise<ModelVersionEntity> {
     const { id } = await this.get(name, version);
     const outcome = await this.withStageLock(async (tx) => {
@@ -570,6 +577,9 @@ export class RegistryService {
       if (target.stage === stage) return { changed: false };
       const held = await this.aliasesHeld(tx, id);
       const change: AliasChange = { changedBy, ...promotion, action: 'stage' };
+      const moved =
+        stage === 'production' && (await this.championMovedSince(tx, CHAMPION, promotion.expectedChampionId));
+      if (moved) return { conflict: moved };
       // Champion whose stage a manual edit changed: promoting it again repairs the stage.
       if (held.includes(CHAMPION) && stage === 'production') {
         await this.recordStage(tx, target, stage, change);
@@ -731,6 +741,18 @@ export class RegistryService {
   private async aliasesHeld(tx: EntityManager, versionId: string): Promise<string[]> {
     const rows = await tx.find(ModelAliasEntity, { where: { modelVersionId: versionId } });
     return rows.map((r) => r.alias);
+  }
+
+  /** Why setting champion must not proceed: it moved away from the version the evidence compared with. */
+  private async championMovedSince(
+    tx: EntityManager,
+    alias: string,
+    expectedChampionId: string | undefined,
+  ): Promise<string | null> {
+    if (alias !== CHAMPION || expectedChampionId === undefined) return null;
+    const holder = await tx.findOne(ModelAliasEntity, { where: { alias: CHAMPION } });
+    if (holder?.modelVersionId === expectedChampionId) return null;
+    return `${CHAMPION} changed while the promotion evidence was read; read the evidence again and retry`;
   }
 
   /**

@@ -43,6 +43,11 @@ export class EvidencePromotionChecker implements PromotionChecker, OnModuleInit 
         { evidence: PromotionEvidenceDto.from(evidence) },
       );
     }
-    return { verdict: evidence.verdict, missing: evidence.missing, forced: worse };
+    return {
+      verdict: evidence.verdict,
+      missing: evidence.missing,
+      forced: worse,
+      ...(evidence.scores && evidence.champion && { championId: evidence.champion.id }),
+    };
   }
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ProblemDetails } from '../common/problem';
 import { VersionRefDto } from '../model-registry/registry.dto';
 import type { PromotionEvidence } from './promotion-evidence.service';
 import {
@@ -112,4 +113,13 @@ export class PromotionEvidenceDto {
       durationMs: e.durationMs,
     };
   }
+}
+
+/** The 409 of a promotion refused for its evidence: the problem plus the evidence it rests on. */
+export class PromotionNeedsForceDto extends ProblemDetails {
+  @ApiProperty({
+    type: PromotionEvidenceDto,
+    description: 'Why: the candidate is worse beyond PROMOTION_MARGIN',
+  })
+  evidence: PromotionEvidenceDto;
 }

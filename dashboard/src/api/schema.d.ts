@@ -1109,6 +1109,108 @@ export interface components {
       /** @description Present when the alias is champion */
       promotion?: components['schemas']['PromotionSummaryDto'];
     };
+    HoldoutMetricsDto: {
+      /**
+       * @description Mean absolute percentage error, in percent
+       * @example 7.9
+       */
+      mape: number;
+      /** @example 41250.3 */
+      rmse: number;
+      /** @example 28110.9 */
+      mae: number;
+      /** @example 0.91 */
+      r2: number;
+      /**
+       * @description Rows scored
+       * @example 1200
+       */
+      n: number;
+    };
+    MetricDeltaDto: {
+      /** @example -0.4 */
+      mape: number;
+      /** @example -1520.2 */
+      rmse: number;
+      /** @example -980.1 */
+      mae: number;
+      /** @example 0.01 */
+      r2: number;
+    };
+    HoldoutComparisonDto: {
+      /**
+       * @description Whose training run's holdout rows these are
+       * @enum {string}
+       */
+      holdoutOf: 'champion' | 'candidate';
+      /** Format: uuid */
+      runId: string;
+      /** @description Holdout rows of the run */
+      rows: number;
+      /** @description Rows scored: an evenly spaced sample beyond PROMOTION_EVIDENCE_MAX_ROWS */
+      sampledRows: number;
+      candidate: components['schemas']['HoldoutMetricsDto'];
+      champion: components['schemas']['HoldoutMetricsDto'];
+      delta: components['schemas']['MetricDeltaDto'];
+    };
+    PromotionEvidenceDto: {
+      candidate: components['schemas']['VersionRefDto'];
+      /** @description null: there is no champion */
+      champion: components['schemas']['VersionRefDto'] | null;
+      /**
+       * @description From the candidate's MAPE on the champion's holdout against the champion's: worse (by more than margin), within-margin, better; no-evidence (see missing); same-version
+       * @enum {string}
+       */
+      verdict: 'better' | 'within-margin' | 'worse' | 'no-evidence' | 'same-version';
+      /** @description Promoting needs force with a reason (verdict worse) */
+      needsForce: boolean;
+      /**
+       * @description Why there is no evidence: each missing part named (empty when there is evidence)
+       * @example [
+       *       "housets-xgboost v3 has no training run with a holdout (uploaded package)"
+       *     ]
+       */
+      missing: string[];
+      /**
+       * @description PROMOTION_MARGIN: the relative MAPE increase tolerated
+       * @example 0.02
+       */
+      margin: number;
+      /**
+       * @description (candidate MAPE − champion MAPE) / champion MAPE on the champion's holdout
+       * @example 0.035
+       */
+      relativeMapeChange: number | null;
+      /** @example housets */
+      specName: string | null;
+      /** @description Both models on the champion's holdout, then both on the candidate's (empty without evidence) */
+      holdouts: components['schemas']['HoldoutComparisonDto'][];
+      /**
+       * Format: date-time
+       * @description When the scores were computed
+       */
+      computedAt: string | null;
+      /** @description How long computing them took */
+      durationMs: number | null;
+    };
+    PromotionNeedsForceDto: {
+      /** @example https://housing.dev/problems/validation */
+      type: string;
+      /** @example Validation failed */
+      title: string;
+      /** @example 400 */
+      status: number;
+      /** @example 2 fields are invalid */
+      detail?: string;
+      /** @example /v1/predictions */
+      instance?: string;
+      /** @description Request id, also in the X-Request-Id header and every log line. */
+      requestId?: string;
+      /** @description Every bad field, when the request was invalid. */
+      errors?: components['schemas']['FieldProblem'][];
+      /** @description Why: the candidate is worse beyond PROMOTION_MARGIN */
+      evidence: components['schemas']['PromotionEvidenceDto'];
+    };
     RemoveAliasDto: {
       /** @description When given, the alias is removed only if it still points at this version (409 otherwise) */
       version?: number;
@@ -2122,90 +2224,6 @@ export interface components {
       limit: number;
       offset: number;
     };
-    HoldoutMetricsDto: {
-      /**
-       * @description Mean absolute percentage error, in percent
-       * @example 7.9
-       */
-      mape: number;
-      /** @example 41250.3 */
-      rmse: number;
-      /** @example 28110.9 */
-      mae: number;
-      /** @example 0.91 */
-      r2: number;
-      /**
-       * @description Rows scored
-       * @example 1200
-       */
-      n: number;
-    };
-    MetricDeltaDto: {
-      /** @example -0.4 */
-      mape: number;
-      /** @example -1520.2 */
-      rmse: number;
-      /** @example -980.1 */
-      mae: number;
-      /** @example 0.01 */
-      r2: number;
-    };
-    HoldoutComparisonDto: {
-      /**
-       * @description Whose training run's holdout rows these are
-       * @enum {string}
-       */
-      holdoutOf: 'champion' | 'candidate';
-      /** Format: uuid */
-      runId: string;
-      /** @description Holdout rows of the run */
-      rows: number;
-      /** @description Rows scored: an evenly spaced sample beyond PROMOTION_EVIDENCE_MAX_ROWS */
-      sampledRows: number;
-      candidate: components['schemas']['HoldoutMetricsDto'];
-      champion: components['schemas']['HoldoutMetricsDto'];
-      delta: components['schemas']['MetricDeltaDto'];
-    };
-    PromotionEvidenceDto: {
-      candidate: components['schemas']['VersionRefDto'];
-      /** @description null: there is no champion */
-      champion: components['schemas']['VersionRefDto'] | null;
-      /**
-       * @description From the candidate's MAPE on the champion's holdout against the champion's: worse (by more than margin), within-margin, better; no-evidence (see missing); same-version
-       * @enum {string}
-       */
-      verdict: 'better' | 'within-margin' | 'worse' | 'no-evidence' | 'same-version';
-      /** @description Promoting needs force with a reason (verdict worse) */
-      needsForce: boolean;
-      /**
-       * @description Why there is no evidence: each missing part named (empty when there is evidence)
-       * @example [
-       *       "housets-xgboost v3 has no training run with a holdout (uploaded package)"
-       *     ]
-       */
-      missing: string[];
-      /**
-       * @description PROMOTION_MARGIN: the relative MAPE increase tolerated
-       * @example 0.02
-       */
-      margin: number;
-      /**
-       * @description (candidate MAPE − champion MAPE) / champion MAPE on the champion's holdout
-       * @example 0.035
-       */
-      relativeMapeChange: number | null;
-      /** @example housets */
-      specName: string | null;
-      /** @description Both models on the champion's holdout, then both on the candidate's (empty without evidence) */
-      holdouts: components['schemas']['HoldoutComparisonDto'][];
-      /**
-       * Format: date-time
-       * @description When the scores were computed
-       */
-      computedAt: string | null;
-      /** @description How long computing them took */
-      durationMs: number | null;
-    };
   };
   responses: never;
   parameters: never;
@@ -3007,7 +3025,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
-      /** @description promotion-needs-force: worse than the champion beyond PROMOTION_MARGIN; `evidence` holds why */
+      /** @description promotion-needs-force: worse than the champion beyond PROMOTION_MARGIN (`evidence` holds why); or champion changed while the evidence was read */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3488,7 +3506,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
-      /** @description The version is in production and has no replacement, or (production) promotion-needs-force as for champion */
+      /** @description The version is in production and has no replacement; or (production) promotion-needs-force as for champion, with `evidence` */
       409: {
         headers: {
           [name: string]: unknown;
