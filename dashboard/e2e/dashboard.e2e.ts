@@ -1131,7 +1131,7 @@ async function promoteWithForce(page: Page, name: string): Promise<void> {
   await dialog.getByTestId('force-promotion').getByRole('checkbox').check();
   await dialog.getByRole('button', { name: 'Promote' }).click();
   await dialog.getByText('the reason is required').waitFor();
-  await dialog.getByLabel(/^Reason/).fill('e2e: forced on purpose');
+  await dialog.locator('input[name="reason"]').fill('e2e: forced on purpose');
   await dialog.getByRole('button', { name: 'Promote' }).click();
   await page.getByText(`${name} v2 is now in production (@champion), forced.`).waitFor();
 
