@@ -360,6 +360,8 @@ describe('promotion evidence', () => {
     });
     expect(against.holdouts[0]).toMatchObject({ holdoutOf: 'champion', runId: worse.id });
     expect((await evidenceOf(good.model!.version, '?against=no%20such')).status).toBe(400);
+    expect((await evidenceOf(good.model!.version, `?against=${'a'.repeat(5000)}`)).status).toBe(400);
+    expect((await evidenceOf(good.model!.version, `?against=${NAME}/1&against=${NAME}/2`)).status).toBe(400);
     expect((await evidenceOf(good.model!.version, `?against=${NAME}/999`)).status).toBe(404);
     expect((await evidenceOf(999)).status).toBe(404);
   });

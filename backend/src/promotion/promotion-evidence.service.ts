@@ -13,6 +13,7 @@ import { TrainingRunsRepository } from '../training/shared/training-runs.reposit
 import { HoldoutUnavailable, extractHoldout, holdoutCsvKey, type HoldoutCsv } from './holdout-rows';
 import { PromotionEvidenceEntity } from './promotion-evidence.entity';
 import type { CrossScores, HoldoutComparison, HoldoutMetrics, Verdict } from './promotion-evidence.types';
+import { verdictOf } from './promotion-verdict';
 
 /** The evidence for promoting `candidate` over `champion`, with the verdict under PROMOTION_MARGIN. */
 export interface PromotionEvidence {
@@ -95,16 +96,14 @@ export class PromotionEvidenceService {
     row: PromotionEvidenceEntity,
   ): PromotionEvidence {
     const margin = this.config.PROMOTION_MARGIN;
-    const { candidate: mine, champion: theirs } = row.evidence.onChampionHoldout;
-    const change = theirs.mape > 0 ? (mine.mape - theirs.mape) / theirs.mape : mine.mape > 0 ? Infinity : 0;
-    const verdict: Verdict = change > margin ? 'worse' : change < 0 ? 'better' : 'within-margin';
+    const { verdict, relativeMapeChange } = verdictOf(row.evidence.onChampionHoldout, margin);
     return {
       candidate,
       champion,
       verdict,
       missing: [],
       margin,
-      relativeMapeChange: Number.isFinite(change) ? change : null,
+      relativeMapeChange,
       scores: row.evidence,
       computedAt: row.computedAt,
       durationMs: row.durationMs,
