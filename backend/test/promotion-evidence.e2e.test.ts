@@ -181,6 +181,15 @@ async function metricsThroughApi(version: number, records: Record<string, string
   };
 }
 
+/** promotion_evidence_computations_total{outcome="computed"} from the API's /metrics. */
+async function computations(): Promise<number> {
+  const text = (await t.request().get('/metrics').set(auth(t))).text;
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('promotion_evidence_computations_total{outcome="computed"}'));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
 /** Close in relative terms (the API's prices are rounded to cents). */
 const expectClose = (got: number, want: number, relative = 1e-6) =>
   expect(Math.abs(got - want)).toBeLessThanOrEqual(relative * Math.max(1, Math.abs(want)));
@@ -249,6 +258,7 @@ describe('promotion evidence', () => {
   });
 
   it('computes the evidence once for concurrent requests and keeps it', async () => {
+    const before = await computations();
     const answers = await Promise.all(Array.from({ length: 6 }, () => evidenceOf(worse.model!.version)));
     for (const res of answers) expect(res.status).toBe(200);
     const first = answers[0]!.body as Evidence;
@@ -256,6 +266,11 @@ describe('promotion evidence', () => {
     for (const res of answers) expect(res.body).toEqual(first);
     // Read back later: the kept evidence, not a new computation.
     expect((await evidenceOf(worse.model!.version)).body).toEqual(first);
+    expect((await computations()) - before).toBe(1);
+    process.stdout.write(
+      `promotion evidence: ${first.holdouts.map((h) => h.sampledRows).join(' + ')} holdout rows, ` +
+        `4 scorings in ${first.durationMs} ms\n`,
+    );
   });
 
   it('scores each model on both holdouts, with deltas matching an independent computation', async () => {

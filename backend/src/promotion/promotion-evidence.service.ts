@@ -5,6 +5,7 @@ import { regressionMetrics, scoreCsv } from '@housing/ml';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { isUniqueViolation } from '../database/constraint-errors';
 import { InferenceService } from '../inference/inference.service';
+import { MetricsService } from '../metrics/metrics.service';
 import type { ModelVersionEntity } from '../model-registry/model-version.entity';
 import { RegistryService } from '../model-registry/registry.service';
 import { ARTIFACT_STORE, type ArtifactStore } from '../storage/artifact-store';
@@ -52,6 +53,7 @@ export class PromotionEvidenceService {
     private readonly inference: InferenceService,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Evidence for `candidate` against the current champion (or `against` when given). */
@@ -137,9 +139,17 @@ export class PromotionEvidenceService {
     const pair = `${candidate.id}:${champion.id}`;
     let computing = this.inFlight.get(pair);
     if (!computing) {
-      computing = this.compute(candidate, champion, candidateRun, championRun).finally(() =>
-        this.inFlight.delete(pair),
-      );
+      computing = this.compute(candidate, champion, candidateRun, championRun)
+        .then(
+          (row) => (this.metrics.promotionEvidenceComputations.inc({ outcome: 'computed' }), row),
+          (error: unknown) => {
+            this.metrics.promotionEvidenceComputations.inc({
+              outcome: error instanceof HoldoutUnavailable ? 'unavailable' : 'failed',
+            });
+            throw error;
+          },
+        )
+        .finally(() => this.inFlight.delete(pair));
       this.inFlight.set(pair, computing);
     }
     return computing;
@@ -181,6 +191,7 @@ export class PromotionEvidenceService {
       if (!isUniqueViolation(error)) throw error;
       return this.kept.findOneByOrFail({ candidateVersionId: candidate.id, championVersionId: champion.id });
     }
+    this.metrics.promotionEvidenceDuration.observe(row.durationMs / 1000);
     this.logger.log(
       `promotion evidence ${candidate.name} v${candidate.version} vs ${champion.name} v${champion.version} ` +
         `computed in ${row.durationMs} ms`,
