@@ -1082,7 +1082,7 @@ describe('dashboard in the browser', () => {
           async () => (await (await api(`/v1/training-runs/${runs.at(-1)}`, ctx.adminKey)).json()).status,
           {
             timeout: 180_000,
-            intervals: [1000],
+            interval: 1000,
           },
         )
         .toBe('completed');
