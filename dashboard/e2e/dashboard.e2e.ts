@@ -1123,7 +1123,7 @@ async function promoteWithForce(page: Page, name: string): Promise<void> {
   await expect(evidence.locator('table[data-holdout="champion"] caption').textContent()).resolves.toContain(
     `${name} v1`,
   );
-  expect(await evidence.locator('td.delta[data-tone="worse"]').count()).toBeGreaterThan(0);
+  expect(await evidence.locator('td.evidence-delta[data-tone="worse"]').count()).toBeGreaterThan(0);
   await page.screenshot({ path: join(ctx.screenshotDir, 'models-promotion-evidence-1280.png') });
 
   await dialog.getByRole('button', { name: 'Promote' }).click();

@@ -162,12 +162,12 @@ describe('models view', () => {
     const mapeRow = onChampion.findAll('tbody tr')[0]!;
     expect(mapeRow.text()).toContain('12.00 %');
     expect(mapeRow.text()).toContain('8.00 %');
-    expect(mapeRow.get('.delta').attributes('data-tone')).toBe('worse');
-    expect(mapeRow.get('.delta').text()).toBe('+4.00 %');
+    expect(mapeRow.get('.evidence-delta').attributes('data-tone')).toBe('worse');
+    expect(mapeRow.get('.evidence-delta').text()).toBe('+4.00 %');
     // R² down is worse; on the candidate's own holdout every delta favours it.
-    expect(onChampion.findAll('tbody tr')[3]!.get('.delta').attributes('data-tone')).toBe('worse');
+    expect(onChampion.findAll('tbody tr')[3]!.get('.evidence-delta').attributes('data-tone')).toBe('worse');
     const onCandidate = shown.get('table[data-holdout="candidate"]');
-    expect(onCandidate.findAll('.delta').map((d) => d.attributes('data-tone'))).toEqual([
+    expect(onCandidate.findAll('.evidence-delta').map((d) => d.attributes('data-tone'))).toEqual([
       'better',
       'better',
       'better',
