@@ -387,6 +387,28 @@ describe('promotion evidence', () => {
     expect(evidence.missing).toEqual(['specs differ: housets-variant vs housets']);
   });
 
+  it('has no evidence for a run recorded from the CLI (it keeps no input to rebuild its holdout)', async () => {
+    const { second } = await testModels();
+    const recorded = await t
+      .request()
+      .post('/v1/training-runs/recorded')
+      .set(auth(t))
+      .field('run', JSON.stringify({ specName: 'housets' }))
+      .attach('package', second.archive, 'p.tar.gz');
+    expect(recorded.status).toBe(201);
+    const { id, model } = recorded.body as { id: string; model: { name: string; version: number } };
+    const evidence = (
+      await t
+        .request()
+        .get(`/v1/models/${model.name}/versions/${model.version}/promotion-evidence`)
+        .set(auth(t))
+    ).body as Evidence;
+    expect(evidence).toMatchObject({ verdict: 'no-evidence', needsForce: false });
+    expect(evidence.missing).toEqual([
+      `${model.name} v${model.version} has no training run with a holdout (its run ${id} was recorded from the CLI)`,
+    ]);
+  });
+
   it('has no evidence for an uploaded package without a training run; its promotion proceeds', async () => {
     const { first } = await testModels();
     const uploaded = await t
