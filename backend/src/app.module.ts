@@ -14,6 +14,7 @@ import { BatchModule } from './batch/api/batch.module';
 import { DatasetModule } from './dataset/dataset.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { TrainingModule } from './training/api/training.module';
+import { PromotionModule } from './promotion/promotion.module';
 
 /** The HTTP API process: every capability module over the shared infrastructure modules. */
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
         DatasetModule,
         MonitoringModule,
         TrainingModule,
+        PromotionModule,
         HealthModule,
       ],
     };

@@ -1048,4 +1048,95 @@ describe('dashboard in the browser', () => {
     // Swagger UI's transfer budget (SWAGGER_UI_TRANSFER_BUDGET_BYTES in backend/src/openapi/swagger-assets.ts).
     expect(swagger.bytes).toBeLessThanOrEqual(480_000);
   }, 240_000);
+
+  it('shows the promotion evidence of two trained versions and promotes the worse one only with force and a reason', async () => {
+    expect(ctx.trainingWorkerRunning, 'backend/dist/training-worker.js must be built').toBe(true);
+    const name = 'evidence-e2e';
+    // Version 1 learns from the tiny data; version 2 from the same rows with the prices before the
+    // holdout date shuffled (it learns nothing, and its holdout keeps true prices).
+    const [header, ...rows] = parseCsv(readFileSync(ctx.csvPath, 'utf8')).filter((r) => r.length > 1);
+    const [price, date] = [header!.indexOf('price'), header!.indexOf('date')];
+    const fitted = rows.filter((r) => r[date]! < '2022-01-01');
+    const prices = fitted.map((r) => r[price]!);
+    let seed = 7;
+    for (let i = prices.length - 1; i > 0; i--) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      const j = seed % (i + 1);
+      [prices[i], prices[j]] = [prices[j]!, prices[i]!];
+    }
+    fitted.forEach((r, i) => (r[price] = prices[i]!));
+    const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    const shuffled = [header!, ...rows].map((r) => r.map(quote).join(',')).join('\n') + '\n';
+    const runs: string[] = [];
+    for (const csv of [readFileSync(ctx.csvPath, 'utf8'), shuffled]) {
+      const form = new FormData();
+      form.append('fast', 'true');
+      form.append('modelName', name);
+      form.append('file', new Blob([csv]), 'input.csv');
+      const res = await api('/v1/training-runs', ctx.adminKey, { method: 'POST', body: form });
+      expect(res.status).toBe(202);
+      runs.push((await res.json()).id);
+      // One after the other, so that the good fit is version 1.
+      await expect
+        .poll(
+          async () => (await (await api(`/v1/training-runs/${runs.at(-1)}`, ctx.adminKey)).json()).status,
+          {
+            timeout: 180_000,
+            interval: 1000,
+          },
+        )
+        .toBe('completed');
+    }
+    const setChampion = (model: string, version: number, reason: string) =>
+      api(`/v1/models/${model}/aliases/champion`, ctx.adminKey, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ version, reason }),
+      });
+    expect((await setChampion(name, 1, 'evidence e2e: the good fit serves')).status).toBe(200);
+
+    const { context: c, page: p } = await newContext();
+    try {
+      await p.goto(`${ctx.baseUrl}/models`);
+      await signIn(p, ctx.adminKey);
+      await promoteWithForce(p, name);
+    } finally {
+      await c.close();
+    }
+    const history = await (await api(`/v1/models/${name}/history`, ctx.adminKey)).json();
+    expect(history.items[0]).toMatchObject({ forced: true, reason: 'e2e: forced on purpose' });
+
+    // The platform serves the model the other tests expect again (it has no run: no evidence needed).
+    expect((await setChampion('housets-xgboost', 1, 'evidence e2e done')).status).toBe(200);
+  }, 480_000);
 });
+
+/** In the Models view: the promote dialog's evidence, then force with a reason, then the history. */
+async function promoteWithForce(page: Page, name: string): Promise<void> {
+  await nav(page, 'Models');
+  await page.getByRole('button', { name: `Promote ${name} v2` }).click();
+  const dialog = page.getByRole('dialog');
+  const evidence = dialog.getByTestId('promotion-evidence');
+  await evidence.waitFor({ timeout: 60_000 });
+  await expect(evidence.getAttribute('data-verdict')).resolves.toBe('worse');
+  expect(await evidence.locator('table').count()).toBe(2);
+  await expect(evidence.locator('table[data-holdout="champion"] caption').textContent()).resolves.toContain(
+    `${name} v1`,
+  );
+  expect(await evidence.locator('td.evidence-delta[data-tone="worse"]').count()).toBeGreaterThan(0);
+  await page.screenshot({ path: join(ctx.screenshotDir, 'models-promotion-evidence-1280.png') });
+
+  await dialog.getByRole('button', { name: 'Promote' }).click();
+  await dialog.getByText('tick "Promote anyway"').waitFor();
+  await dialog.getByTestId('force-promotion').getByRole('checkbox').check();
+  await dialog.getByRole('button', { name: 'Promote' }).click();
+  await dialog.getByText('the reason is required').waitFor();
+  await dialog.locator('input[name="reason"]').fill('e2e: forced on purpose');
+  await dialog.getByRole('button', { name: 'Promote' }).click();
+  await page.getByText(`${name} v2 is now in production (@champion), forced.`).waitFor();
+
+  await page.getByRole('button', { name: `${name} v2`, exact: true }).click();
+  const forced = page.getByTestId('history-timeline').locator('li[data-forced="true"]');
+  await expect.poll(() => forced.count()).toBe(1);
+  await expect(forced.textContent()).resolves.toContain('e2e: forced on purpose');
+}

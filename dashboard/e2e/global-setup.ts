@@ -1,5 +1,5 @@
 // Starts the real platform for the browser tests: a loopback Redis, the backend API serving the built
-// dashboard (and the batch worker when it is built), on a temporary SQLite database and artifact
+// dashboard (and the batch and training workers when they are built), on a temporary SQLite database and artifact
 // directory with a known admin key; trains a tiny model and registers it twice (v1 promoted). Every
 // process started here is stopped in the teardown, also when the setup itself fails half-way.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,6 +19,8 @@ export interface E2EContext {
   /** A CSV with the model's columns and actual prices (the tiny generated data set). */
   csvPath: string;
   workerRunning: boolean;
+  /** A training worker runs queued training runs (backend/dist/training-worker.js was built). */
+  trainingWorkerRunning: boolean;
   screenshotDir: string;
   tmp: string;
 }
@@ -177,6 +179,13 @@ export default async function setup(project: TestProject) {
     const workerRunning = existsSync(join(BACKEND_DIST, 'worker.js'));
     if (workerRunning) start('worker', process.execPath, [join(BACKEND_DIST, 'worker.js')], env);
     else log(`${join(BACKEND_DIST, 'worker.js')} does not exist: batch jobs will not run`);
+    const trainingWorkerRunning = existsSync(join(BACKEND_DIST, 'training-worker.js'));
+    if (trainingWorkerRunning)
+      start('training-worker', process.execPath, [join(BACKEND_DIST, 'training-worker.js')], {
+        ...env,
+        TRAINING_WORKER_METRICS_PORT: '0',
+      });
+    else log(`${join(BACKEND_DIST, 'training-worker.js')} does not exist: training runs will not run`);
 
     for (let i = 0; i < 2; i++) {
       const form = new FormData();
@@ -208,6 +217,7 @@ export default async function setup(project: TestProject) {
       adminKey,
       csvPath,
       workerRunning,
+      trainingWorkerRunning,
       screenshotDir,
       tmp,
     });
@@ -222,6 +232,7 @@ export default async function setup(project: TestProject) {
       adminKey: '',
       csvPath: '',
       workerRunning: false,
+      trainingWorkerRunning: false,
       screenshotDir: '',
       tmp,
     });

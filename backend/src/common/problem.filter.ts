@@ -78,6 +78,7 @@ export class ProblemFilter implements ExceptionFilter {
         status: exception.getStatus(),
         detail: exception.message,
         ...(exception.errors && { errors: exception.errors }),
+        ...exception.extensions,
       };
     }
     if (exception instanceof InputError) {

@@ -40,6 +40,8 @@ export class ProblemException extends HttpException {
     detail?: string,
     readonly errors?: FieldProblem[],
     readonly headers: Record<string, string> = {},
+    /** RFC 9457 extension members added to the body (e.g. the evidence a refused promotion rests on). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(detail ?? title, status);
   }

@@ -122,6 +122,11 @@ const schema = z.object({
     .positive()
     .default(1024 * 1024 * 1024),
   TRAINING_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  // Promotion refuses (409 unless forced with a reason) a candidate whose MAPE on the champion's holdout
+  // is worse than the champion's own by more than this share (0.02: 2 % relative).
+  PROMOTION_MARGIN: z.coerce.number().min(0).max(10).default(0.02),
+  // Holdout rows each model is scored on for promotion evidence (an evenly spaced sample beyond it).
+  PROMOTION_EVIDENCE_MAX_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
   TRAINING_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(2),
   TRAINING_BACKOFF_MS: z.coerce.number().int().min(0).default(10000),
   // Longest a run may train (a run's own timeLimitSeconds is capped by it).

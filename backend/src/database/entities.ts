@@ -1,6 +1,7 @@
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { BatchEvaluationEntity, BatchJobEntity, BatchJobShardEntity } from '../batch/shared/batch.entities';
 import { DatasetEntity } from '../dataset/dataset.entity';
+import { PromotionEvidenceEntity } from '../promotion/promotion-evidence.entity';
 import { TrainingRunEntity } from '../training/shared/training-run.entity';
 import {
   ModelAliasEntity,
@@ -19,4 +20,5 @@ export const ENTITIES = [
   BatchJobShardEntity,
   DatasetEntity,
   TrainingRunEntity,
+  PromotionEvidenceEntity,
 ];

@@ -15,6 +15,8 @@ export const METRIC = {
   batchJobs: 'batch_jobs_total',
   batchRows: 'batch_rows_total',
   batchJobsStalled: 'batch_jobs_stalled_total',
+  promotionEvidenceComputations: 'promotion_evidence_computations_total',
+  promotionEvidenceDuration: 'promotion_evidence_duration_seconds',
   artifactStoreFree: 'artifact_store_disk_free_bytes',
   artifactStoreSize: 'artifact_store_disk_size_bytes',
   // prom-client's default process metrics (collectDefaultMetrics), used for saturation panels.

@@ -36,6 +36,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly promotionEvidenceComputations = new Counter({
+    name: METRIC.promotionEvidenceComputations,
+    help: 'Promotion evidence computed (a (candidate, champion) pair scored on both holdouts), by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly promotionEvidenceDuration = new Histogram({
+    name: METRIC.promotionEvidenceDuration,
+    help: 'Time to compute the promotion evidence of a pair (holdouts extracted, both models scored on both)',
+    buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+
   readonly modelLoadFailures = new Counter({
     name: METRIC.modelLoadFailures,
     help: 'Failed attempts to load a model version for serving',

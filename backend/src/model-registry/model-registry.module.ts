@@ -5,11 +5,12 @@ import { ModelAliasEntity, ModelStageChangeEntity, ModelVersionEntity } from './
 import { ModelEvents } from './model-events';
 import { RegistryController } from './registry.controller';
 import { RegistryService } from './registry.service';
+import { PromotionGate } from './promotion-gate';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ModelVersionEntity, ModelStageChangeEntity, ModelAliasEntity])],
-  providers: [RegistryService, ModelEvents, ArtifactSweeper],
+  providers: [RegistryService, ModelEvents, ArtifactSweeper, PromotionGate],
   controllers: [RegistryController],
-  exports: [RegistryService, ModelEvents, ArtifactSweeper],
+  exports: [RegistryService, ModelEvents, ArtifactSweeper, PromotionGate],
 })
 export class ModelRegistryModule {}

@@ -143,4 +143,8 @@ export class ModelStageChangeEntity {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   reason: string | null;
+
+  /** A promotion made despite evidence that the version is worse than the champion (see `reason`). */
+  @Column({ type: 'boolean', default: false })
+  forced: boolean;
 }

@@ -36,6 +36,7 @@ import { Principal, RequireScopes } from '../auth';
 import { ProblemDetails, ProblemException, validationProblem } from '../common/problem';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import {
+  AliasSetDto,
   HistoryEntryDto,
   HistoryListDto,
   HistoryQueryDto,
@@ -52,6 +53,8 @@ import {
   UpdateVersionDto,
 } from './registry.dto';
 import { RegistryService } from './registry.service';
+import { PromotionGate } from './promotion-gate';
+import { PromotionNeedsForceDto } from '../promotion/promotion-evidence.dto';
 import { AliasPipe, MAX_VERSION, MODEL_NAME, ModelNamePipe, VersionPipe } from './registry.params';
 import { ALIAS_PATTERN, CHALLENGER, CHAMPION } from './model-reference';
 import { parseVersionPatch } from './model-tags';
@@ -71,6 +74,7 @@ const NAME_PARAM = { name: 'name', type: 'string', pattern: MODEL_NAME.source } 
 export class RegistryController {
   constructor(
     private readonly registry: RegistryService,
+    private readonly promotions: PromotionGate,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -201,23 +205,41 @@ export class RegistryController {
   @ApiOperation({
     summary: 'Point an alias at a version (moving it from the version that held it); champion is what serves',
     description:
-      'Recorded in the history with the optional reason. champion has one holder across every model name: the API serves one model.',
+      'Recorded in the history with the optional reason. champion has one holder across every model name: the API ' +
+      'serves one model. Setting champion first reads the promotion evidence (GET .../promotion-evidence): a ' +
+      'version worse than the champion by more than PROMOTION_MARGIN is refused (409 promotion-needs-force, the ' +
+      'evidence in the body) unless `force` is true with a `reason`. Without evidence (no training run with a ' +
+      'holdout) the promotion proceeds and `promotion.verdict` says no-evidence.',
   })
-  @ApiOkResponse({ type: ModelVersionDto, description: 'The version the alias now points at' })
-  @ApiBadRequestResponse({ type: ProblemDetails })
+  @ApiOkResponse({ type: AliasSetDto, description: 'The version the alias now points at' })
+  @ApiBadRequestResponse({
+    type: ProblemDetails,
+    description: '`errors` names each bad field (`reason` with force)',
+  })
   @ApiNotFoundResponse({ type: ProblemDetails, description: 'No such version' })
+  @ApiConflictResponse({
+    type: PromotionNeedsForceDto,
+    description:
+      'promotion-needs-force: worse than the champion beyond PROMOTION_MARGIN (`evidence` holds why); or champion ' +
+      'changed while the evidence was read',
+  })
   async setAlias(
     @Param('name', ModelNamePipe) name: string,
     @Param('alias', AliasPipe) alias: string,
     @Body() body: SetAliasDto,
     @Principal() principal: Principal,
-  ): Promise<ModelVersionDto> {
-    return ModelVersionDto.from(
-      await this.registry.setAlias(name, body.version, alias, {
-        changedBy: principal.keyId,
-        reason: body.reason ?? null,
-      }),
-    );
+  ): Promise<AliasSetDto> {
+    const promotion =
+      alias === CHAMPION
+        ? await this.promotions.check(await this.registry.get(name, body.version), body)
+        : null;
+    const entity = await this.registry.setAlias(name, body.version, alias, {
+      changedBy: principal.keyId,
+      reason: body.reason ?? null,
+      forced: promotion?.forced ?? false,
+      expectedChampionId: promotion?.championId,
+    });
+    return AliasSetDto.fromPromotion(entity, promotion);
   }
 
   @Delete(':name/aliases/:alias')
@@ -315,10 +337,12 @@ export class RegistryController {
       'another stage directly (409): promote its replacement or roll back. Responses carry a `Deprecation` ' +
       'header (RFC 9745) and a `Link` to the alias endpoint.',
   })
-  @ApiOkResponse({ type: ModelVersionDto })
+  @ApiOkResponse({ type: AliasSetDto })
   @ApiConflictResponse({
-    type: ProblemDetails,
-    description: 'The version is in production and has no replacement',
+    type: PromotionNeedsForceDto,
+    description:
+      'The version is in production and has no replacement; or (production) promotion-needs-force as for champion, ' +
+      'with `evidence`',
   })
   async setStage(
     @Param('name', ModelNamePipe) name: string,
@@ -326,12 +350,21 @@ export class RegistryController {
     @Body() body: SetStageDto,
     @Principal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<ModelVersionDto> {
+  ): Promise<AliasSetDto> {
     const alias = body.stage === 'production' ? CHAMPION : body.stage === 'staging' ? CHALLENGER : undefined;
     const successor = `/v1/models/${encodeURIComponent(name)}/aliases${alias ? `/${alias}` : ''}`;
     void reply
       .header('deprecation', `@${STAGES_DEPRECATED_AT}`)
       .header('link', `<${successor}>; rel="successor-version"`);
-    return ModelVersionDto.from(await this.registry.setStage(name, version, body.stage, principal.keyId));
+    const promotion =
+      body.stage === 'production'
+        ? await this.promotions.check(await this.registry.get(name, version), body)
+        : null;
+    const entity = await this.registry.setStage(name, version, body.stage, principal.keyId, {
+      reason: body.reason ?? null,
+      forced: promotion?.forced ?? false,
+      expectedChampionId: promotion?.championId,
+    });
+    return AliasSetDto.fromPromotion(entity, promotion);
   }
 }

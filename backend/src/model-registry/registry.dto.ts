@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ValidatedByHandler, queryNumber } from '../common/validation';
 import {
   HISTORY_ACTIONS,
@@ -12,6 +12,8 @@ import {
 import type { HistoryEntry, ModelAliasView, RollbackPlan } from './registry.service';
 import { MAX_DESCRIPTION_LENGTH, MAX_TAGS, MAX_TAG_KEY_LENGTH, MAX_TAG_VALUE_LENGTH } from './model-tags';
 import { MAX_VERSION } from './registry.params';
+import type { PromotionOutcome } from './promotion-gate';
+import { VERDICTS, type Verdict } from '../promotion/promotion-evidence.types';
 
 const MAX_REASON = 500;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -110,6 +112,25 @@ export class SetStageDto {
   @ApiProperty({ enum: MODEL_STAGES, example: 'production' })
   @IsIn(MODEL_STAGES as unknown as string[])
   stage: ModelStage;
+
+  @ApiPropertyOptional({
+    maxLength: MAX_REASON,
+    description: 'Recorded in the history (required with force)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_REASON)
+  reason?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Promote to champion even though the promotion evidence finds this version worse than the champion by ' +
+      'more than PROMOTION_MARGIN (otherwise 409 promotion-needs-force). Requires a non-empty `reason`; the ' +
+      'history records both.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
 }
 
 export class EvaluationCellDto {
@@ -176,6 +197,15 @@ export class SetAliasDto {
   @IsString()
   @MaxLength(MAX_REASON)
   reason?: string;
+  @ApiPropertyOptional({
+    description:
+      'Promote to champion even though the promotion evidence finds this version worse than the champion by ' +
+      'more than PROMOTION_MARGIN (otherwise 409 promotion-needs-force). Requires a non-empty `reason`; the ' +
+      'history records both.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
 }
 
 export class RemoveAliasDto {
@@ -269,6 +299,11 @@ export class HistoryEntryDto {
   @ApiProperty({ nullable: true, type: String }) reason: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'API key id that made the change' }) changedBy:
     string | null;
+  @ApiProperty({
+    description:
+      'A promotion to champion made with force despite evidence that the version was worse (see reason)',
+  })
+  forced: boolean;
 
   static from(entry: HistoryEntry): HistoryEntryDto {
     return { ...entry, at: iso(entry.at) };
@@ -342,5 +377,32 @@ export class RollbackResultDto extends ModelVersionDto {
       from: { name: plan.from.name, version: plan.from.version },
       to: { name: plan.to.name, version: plan.to.version },
     };
+  }
+}
+
+/** What the promotion evidence said when a version was set as champion. */
+export class PromotionSummaryDto {
+  @ApiProperty({
+    enum: VERDICTS,
+    description:
+      "better / within-margin / worse: the candidate's MAPE on the champion's holdout against the champion's; " +
+      'no-evidence: see `missing`; same-version: it already was champion',
+  })
+  verdict: Verdict;
+  @ApiProperty({ type: [String], description: 'Why there is no evidence (empty when there is)' })
+  missing: string[];
+  @ApiProperty({ description: 'Promoted with force despite evidence that it is worse' })
+  forced: boolean;
+}
+
+/** The version an alias now points at; setting champion adds what the promotion evidence said. */
+export class AliasSetDto extends ModelVersionDto {
+  @ApiPropertyOptional({ type: PromotionSummaryDto, description: 'Present when the alias is champion' })
+  promotion?: PromotionSummaryDto;
+
+  static fromPromotion(entity: ModelVersionEntity, promotion: PromotionOutcome | null): AliasSetDto {
+    if (!promotion) return ModelVersionDto.from(entity);
+    const { verdict, missing, forced } = promotion;
+    return { ...ModelVersionDto.from(entity), promotion: { verdict, missing, forced } };
   }
 }

@@ -74,6 +74,13 @@ const truncate = (text: string) =>
 export interface ChangeContext {
   changedBy: string | null;
   reason: string | null;
+  /** A promotion made despite evidence that the version is worse than the champion. */
+  forced?: boolean;
+  /**
+   * Setting champion: the version the promotion evidence compared with. Checked under the lock, so that a
+   * promotion judged against one champion never replaces another that arrived meanwhile (409).
+   */
+  expectedChampionId?: string;
 }
 interface AliasChange extends ChangeContext {
   action: HistoryAction;
@@ -107,6 +114,8 @@ export interface HistoryEntry {
   toStage: ModelStage;
   reason: string | null;
   changedBy: string | null;
+  /** A promotion made despite evidence that the version was worse than the champion (see `reason`). */
+  forced: boolean;
 }
 
 /** The champion a rollback moves from, and the version it brings back. */
@@ -403,6 +412,8 @@ export class RegistryService {
     const { id } = await this.get(name, version);
     const outcome = await this.withStageLock(async (tx) => {
       const target = await tx.findOneOrFail(ModelVersionEntity, { where: { id } });
+      const moved = await this.championMovedSince(tx, alias, change.expectedChampionId);
+      if (moved) return { conflict: moved };
       return { changed: await this.moveAlias(tx, alias, target.name, target, { ...change, action: 'set' }) };
     });
     if ('conflict' in outcome) throw conflict(outcome.conflict!);
@@ -497,6 +508,7 @@ export class RegistryService {
         toStage: row.toStage,
         reason: row.reason,
         changedBy: row.changedBy,
+        forced: !!row.forced,
       })),
     };
   }
@@ -556,6 +568,7 @@ export class RegistryService {
     version: number,
     stage: ModelStage,
     changedBy: string | null,
+    promotion: Pick<ChangeContext, 'reason' | 'forced' | 'expectedChampionId'> = { reason: null },
   ): Promise<ModelVersionEntity> {
     const { id } = await this.get(name, version);
     const outcome = await this.withStageLock(async (tx) => {
@@ -563,7 +576,10 @@ export class RegistryService {
       const target = await tx.findOneOrFail(ModelVersionEntity, { where: { id } });
       if (target.stage === stage) return { changed: false };
       const held = await this.aliasesHeld(tx, id);
-      const change: AliasChange = { changedBy, reason: null, action: 'stage' };
+      const change: AliasChange = { changedBy, ...promotion, action: 'stage' };
+      const moved =
+        stage === 'production' && (await this.championMovedSince(tx, CHAMPION, promotion.expectedChampionId));
+      if (moved) return { conflict: moved };
       // Champion whose stage a manual edit changed: promoting it again repairs the stage.
       if (held.includes(CHAMPION) && stage === 'production') {
         await this.recordStage(tx, target, stage, change);
@@ -578,7 +594,7 @@ export class RegistryService {
       if (stage === 'production' || stage === 'staging') {
         await this.moveAlias(tx, stage === 'production' ? CHAMPION : CHALLENGER, name, target, change);
         if (stage === 'production' && held.includes(CHALLENGER))
-          await this.moveAlias(tx, CHALLENGER, name, null, change);
+          await this.moveAlias(tx, CHALLENGER, name, null, { ...change, forced: false });
         return { changed: true };
       }
       for (const alias of held) await this.moveAlias(tx, alias, name, null, change);
@@ -727,6 +743,18 @@ export class RegistryService {
     return rows.map((r) => r.alias);
   }
 
+  /** Why setting champion must not proceed: it moved away from the version the evidence compared with. */
+  private async championMovedSince(
+    tx: EntityManager,
+    alias: string,
+    expectedChampionId: string | undefined,
+  ): Promise<string | null> {
+    if (alias !== CHAMPION || expectedChampionId === undefined) return null;
+    const holder = await tx.findOne(ModelAliasEntity, { where: { alias: CHAMPION } });
+    if (holder?.modelVersionId === expectedChampionId) return null;
+    return `${CHAMPION} changed while the promotion evidence was read; read the evidence again and retry`;
+  }
+
   /**
    * Points `alias` of `name` at `target` (null removes it), inside a stage-lock transaction: moves the
    * alias row, keeps each affected version's stage in line with its aliases, and records the change.
@@ -794,6 +822,7 @@ export class RegistryService {
       fromStage: concerned.stage,
       toStage: (target ? targetStage : previousStage)!,
       reason: change.reason,
+      forced: change.forced ?? false,
       at: previous && target && previous.name !== target.name ? at + 1 : at,
     });
     return true;
@@ -843,8 +872,11 @@ export class RegistryService {
     });
   }
 
-  private insertChange(tx: EntityManager, row: Omit<ModelStageChangeEntity, 'id'>): Promise<unknown> {
-    return tx.insert(ModelStageChangeEntity, { id: randomUUID(), ...row });
+  private insertChange(
+    tx: EntityManager,
+    row: Omit<ModelStageChangeEntity, 'id' | 'forced'> & { forced?: boolean },
+  ): Promise<unknown> {
+    return tx.insert(ModelStageChangeEntity, { id: randomUUID(), forced: false, ...row });
   }
 
   /**

@@ -160,7 +160,7 @@ export interface paths {
     get?: never;
     /**
      * Point an alias at a version (moving it from the version that held it); champion is what serves
-     * @description Recorded in the history with the optional reason. champion has one holder across every model name: the API serves one model.
+     * @description Recorded in the history with the optional reason. champion has one holder across every model name: the API serves one model. Setting champion first reads the promotion evidence (GET .../promotion-evidence): a version worse than the champion by more than PROMOTION_MARGIN is refused (409 promotion-needs-force, the evidence in the body) unless `force` is true with a `reason`. Without evidence (no training run with a holdout) the promotion proceeds and `promotion.verdict` says no-evidence.
      */
     put: operations['Registry_setAlias'];
     post?: never;
@@ -601,6 +601,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/models/{name}/versions/{version}/promotion-evidence': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Evidence for promoting a version: it and the champion, each scored on both training holdouts
+     * @description The candidate is scored on the champion's holdout rows and the champion on the candidate's (each also on its own), from their training runs (same spec required). Computed once per pair and kept. Without a run with a holdout, or with different specs, `verdict` is no-evidence and `missing` says what is missing.
+     */
+    get: operations['PromotionEvidence_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -1022,6 +1042,174 @@ export interface components {
       version: number;
       /** @example better holdout MAPE in every region */
       reason?: string;
+      /** @description Promote to champion even though the promotion evidence finds this version worse than the champion by more than PROMOTION_MARGIN (otherwise 409 promotion-needs-force). Requires a non-empty `reason`; the history records both. */
+      force?: boolean;
+    };
+    PromotionSummaryDto: {
+      /**
+       * @description better / within-margin / worse: the candidate's MAPE on the champion's holdout against the champion's; no-evidence: see `missing`; same-version: it already was champion
+       * @enum {string}
+       */
+      verdict: 'better' | 'within-margin' | 'worse' | 'no-evidence' | 'same-version';
+      /** @description Why there is no evidence (empty when there is) */
+      missing: string[];
+      /** @description Promoted with force despite evidence that it is worse */
+      forced: boolean;
+    };
+    AliasSetDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 3 */
+      version: number;
+      /**
+       * @description Version given by the training run
+       * @example 20261123.022903
+       */
+      packageVersion: string;
+      /**
+       * @description Deprecated, derived from the aliases: production = holds `champion`, staging = holds `challenger`; archived = lost `champion`
+       * @enum {string}
+       */
+      stage: 'none' | 'staging' | 'production' | 'archived';
+      /**
+       * @description The aliases pointing at this version
+       * @example [
+       *       "champion"
+       *     ]
+       */
+      aliases: string[];
+      description: string | null;
+      /**
+       * @description Free key/value tags
+       * @example {
+       *       "team": "pricing"
+       *     }
+       */
+      tags: {
+        [key: string]: string;
+      };
+      /** @example housets */
+      datasetSpec: string;
+      /** @example 37 */
+      featureCount: number;
+      metrics: components['schemas']['ModelMetricsDto'];
+      /** @description Dataset checksum, rows per split, git commit, dates */
+      lineage: {
+        [key: string]: unknown;
+      };
+      hyperparameters: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      stageChangedAt?: string | null;
+      /** @description Present when the alias is champion */
+      promotion?: components['schemas']['PromotionSummaryDto'];
+    };
+    HoldoutMetricsDto: {
+      /**
+       * @description Mean absolute percentage error, in percent
+       * @example 7.9
+       */
+      mape: number;
+      /** @example 41250.3 */
+      rmse: number;
+      /** @example 28110.9 */
+      mae: number;
+      /** @example 0.91 */
+      r2: number;
+      /**
+       * @description Rows scored
+       * @example 1200
+       */
+      n: number;
+    };
+    MetricDeltaDto: {
+      /** @example -0.4 */
+      mape: number;
+      /** @example -1520.2 */
+      rmse: number;
+      /** @example -980.1 */
+      mae: number;
+      /** @example 0.01 */
+      r2: number;
+    };
+    HoldoutComparisonDto: {
+      /**
+       * @description Whose training run's holdout rows these are
+       * @enum {string}
+       */
+      holdoutOf: 'champion' | 'candidate';
+      /** Format: uuid */
+      runId: string;
+      /** @description Holdout rows of the run */
+      rows: number;
+      /** @description Rows scored: an evenly spaced sample beyond PROMOTION_EVIDENCE_MAX_ROWS */
+      sampledRows: number;
+      candidate: components['schemas']['HoldoutMetricsDto'];
+      champion: components['schemas']['HoldoutMetricsDto'];
+      delta: components['schemas']['MetricDeltaDto'];
+    };
+    PromotionEvidenceDto: {
+      candidate: components['schemas']['VersionRefDto'];
+      /** @description null: there is no champion */
+      champion: components['schemas']['VersionRefDto'] | null;
+      /**
+       * @description From the candidate's MAPE on the champion's holdout against the champion's: worse (by more than margin), within-margin, better; no-evidence (see missing); same-version
+       * @enum {string}
+       */
+      verdict: 'better' | 'within-margin' | 'worse' | 'no-evidence' | 'same-version';
+      /** @description Promoting needs force with a reason (verdict worse) */
+      needsForce: boolean;
+      /**
+       * @description Why there is no evidence: each missing part named (empty when there is evidence)
+       * @example [
+       *       "housets-xgboost v3 has no training run with a holdout (uploaded package)"
+       *     ]
+       */
+      missing: string[];
+      /**
+       * @description PROMOTION_MARGIN: the relative MAPE increase tolerated
+       * @example 0.02
+       */
+      margin: number;
+      /**
+       * @description (candidate MAPE − champion MAPE) / champion MAPE on the champion's holdout
+       * @example 0.035
+       */
+      relativeMapeChange: number | null;
+      /** @example housets */
+      specName: string | null;
+      /** @description Both models on the champion's holdout, then both on the candidate's (empty without evidence) */
+      holdouts: components['schemas']['HoldoutComparisonDto'][];
+      /**
+       * Format: date-time
+       * @description When the scores were computed
+       */
+      computedAt: string | null;
+      /** @description How long computing them took */
+      durationMs: number | null;
+    };
+    PromotionNeedsForceDto: {
+      /** @example https://housing.dev/problems/validation */
+      type: string;
+      /** @example Validation failed */
+      title: string;
+      /** @example 400 */
+      status: number;
+      /** @example 2 fields are invalid */
+      detail?: string;
+      /** @example /v1/predictions */
+      instance?: string;
+      /** @description Request id, also in the X-Request-Id header and every log line. */
+      requestId?: string;
+      /** @description Every bad field, when the request was invalid. */
+      errors?: components['schemas']['FieldProblem'][];
+      /** @description Why: the candidate is worse beyond PROMOTION_MARGIN */
+      evidence: components['schemas']['PromotionEvidenceDto'];
     };
     RemoveAliasDto: {
       /** @description When given, the alias is removed only if it still points at this version (409 otherwise) */
@@ -1056,6 +1244,8 @@ export interface components {
       reason: string | null;
       /** @description API key id that made the change */
       changedBy: string | null;
+      /** @description A promotion to champion made with force despite evidence that the version was worse (see reason) */
+      forced: boolean;
     };
     HistoryListDto: {
       /** @description Newest first */
@@ -1133,6 +1323,10 @@ export interface components {
        * @enum {string}
        */
       stage: 'none' | 'staging' | 'production' | 'archived';
+      /** @description Recorded in the history (required with force) */
+      reason?: string;
+      /** @description Promote to champion even though the promotion evidence finds this version worse than the champion by more than PROMOTION_MARGIN (otherwise 409 promotion-needs-force). Requires a non-empty `reason`; the history records both. */
+      force?: boolean;
     };
     SignatureFieldDto: {
       /** @example median_list_price */
@@ -2792,9 +2986,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ModelVersionDto'];
+          'application/json': components['schemas']['AliasSetDto'];
         };
       };
+      /** @description `errors` names each bad field (`reason` with force) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2823,6 +3018,15 @@ export interface operations {
       };
       /** @description No such version */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description promotion-needs-force: worse than the champion beyond PROMOTION_MARGIN (`evidence` holds why); or champion changed while the evidence was read */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -3263,7 +3467,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ModelVersionDto'];
+          'application/json': components['schemas']['AliasSetDto'];
         };
       };
       /** @description Invalid request: `errors` names every bad field */
@@ -3302,7 +3506,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
-      /** @description The version is in production and has no replacement */
+      /** @description The version is in production and has no replacement; or (production) promotion-needs-force as for champion, with `evidence` */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5400,6 +5604,78 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetails'];
         };
       };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  PromotionEvidence_get: {
+    parameters: {
+      query?: {
+        /** @description Compare with this version (name/version or name@alias) instead of the current champion */
+        against?: string;
+      };
+      header?: never;
+      path: {
+        name: string;
+        version: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PromotionEvidenceDto'];
+        };
+      };
+      /** @description `against` is not a model reference */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No such version (or nothing matches `against`) */
       404: {
         headers: {
           [name: string]: unknown;

@@ -39,3 +39,6 @@ export type BatchJobEvaluation = Schemas['BatchJobEvaluationDto'];
 export type ModelAlias = Schemas['ModelAliasDto'];
 export type HistoryEntry = Schemas['HistoryEntryDto'];
 export type RollbackPreview = Schemas['RollbackPreviewDto'];
+export type PromotionEvidence = Schemas['PromotionEvidenceDto'];
+export type HoldoutComparison = Schemas['HoldoutComparisonDto'];
+export type PromotionSummary = Schemas['PromotionSummaryDto'];

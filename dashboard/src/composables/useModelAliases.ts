@@ -29,11 +29,20 @@ export function useModelChanges() {
   const { client, unwrap } = useApi();
   const path = (v: Pick<ModelVersion, 'name'>) => ({ name: v.name });
 
-  const setAlias = (v: ModelVersion, alias: string, reason?: string) =>
+  /** `force`: promote to champion despite evidence that it is worse (the API then needs a reason). */
+  const setAlias = (v: ModelVersion, alias: string, reason?: string, force?: boolean) =>
     unwrap(
       client.PUT('/v1/models/{name}/aliases/{alias}', {
         params: { path: { ...path(v), alias } },
-        body: { version: v.version, ...(reason && { reason }) },
+        body: { version: v.version, ...(reason && { reason }), ...(force && { force }) },
+      }),
+    );
+
+  /** The evidence for promoting `v` over the current champion (each scored on both holdouts). */
+  const promotionEvidence = (v: ModelVersion) =>
+    unwrap(
+      client.GET('/v1/models/{name}/versions/{version}/promotion-evidence', {
+        params: { path: { name: v.name, version: v.version } },
       }),
     );
 
@@ -81,5 +90,5 @@ export function useModelChanges() {
       }),
     );
 
-  return { setAlias, removeAlias, saveDetails, previewRollback, rollback, upload };
+  return { setAlias, promotionEvidence, removeAlias, saveDetails, previewRollback, rollback, upload };
 }

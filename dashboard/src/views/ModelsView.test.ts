@@ -105,6 +105,119 @@ describe('models view', () => {
     expect((dialog.element as HTMLDialogElement).open).toBe(false);
   });
 
+  it('shows the promotion evidence side by side and needs force with a reason for a worse version', async () => {
+    const metrics = (mape: number, rmse: number, mae: number, r2: number) => ({
+      mape,
+      rmse,
+      mae,
+      r2,
+      n: 283,
+    });
+    const worse = {
+      candidate: { name: 'housets-xgboost', version: 2 },
+      champion: { name: 'housets-xgboost', version: 1 },
+      verdict: 'worse',
+      needsForce: true,
+      missing: [],
+      margin: 0.02,
+      relativeMapeChange: 0.5,
+      specName: 'housets',
+      holdouts: [
+        {
+          holdoutOf: 'champion',
+          runId: 'r1',
+          rows: 283,
+          sampledRows: 283,
+          candidate: metrics(12, 60000, 40000, 0.7),
+          champion: metrics(8, 45000, 30000, 0.85),
+          delta: { mape: 4, rmse: 15000, mae: 10000, r2: -0.15 },
+        },
+        {
+          holdoutOf: 'candidate',
+          runId: 'r2',
+          rows: 300,
+          sampledRows: 300,
+          candidate: metrics(10, 50000, 35000, 0.8),
+          champion: metrics(11, 52000, 36000, 0.78),
+          delta: { mape: -1, rmse: -2000, mae: -1000, r2: 0.02 },
+        },
+      ],
+      computedAt: '2026-12-07T05:00:00.000Z',
+      durationMs: 1200,
+    };
+    const api = registry([modelVersion(2, 'none'), modelVersion(1, 'production')], {
+      'GET /v1/models/:name/versions/:version/promotion-evidence': () => worse,
+    });
+    const { wrapper } = await mountApp('/models', myKey(['models:read', 'models:write']));
+    await until(() => wrapper.find('tbody tr').exists());
+    await buttonByText(wrapper, 'Promote housets-xgboost v2').trigger('click');
+    await until(() => wrapper.find('[data-testid="promotion-evidence"]').exists());
+    const [asked] = api.calls('GET /v1/models/:name/versions/:version/promotion-evidence');
+    expect(new URL(asked!.url).pathname).toBe('/v1/models/housets-xgboost/versions/2/promotion-evidence');
+    const shown = wrapper.get('[data-testid="promotion-evidence"]');
+    expect(shown.get('[data-testid="evidence-verdict"]').text()).toContain('+50.0 %');
+    expect(shown.get('[data-testid="evidence-verdict"]').text()).toContain('beyond the 2.0 % margin');
+    const onChampion = shown.get('table[data-holdout="champion"]');
+    expect(onChampion.text()).toContain("On the champion's holdout (housets-xgboost v1): 283 rows");
+    const mapeRow = onChampion.findAll('tbody tr')[0]!;
+    expect(mapeRow.text()).toContain('12.00 %');
+    expect(mapeRow.text()).toContain('8.00 %');
+    expect(mapeRow.get('.evidence-delta').attributes('data-tone')).toBe('worse');
+    expect(mapeRow.get('.evidence-delta').text()).toBe('+4.00 %');
+    // R² down is worse; on the candidate's own holdout every delta favours it.
+    expect(onChampion.findAll('tbody tr')[3]!.get('.evidence-delta').attributes('data-tone')).toBe('worse');
+    const onCandidate = shown.get('table[data-holdout="candidate"]');
+    expect(onCandidate.findAll('.evidence-delta').map((d) => d.attributes('data-tone'))).toEqual([
+      'better',
+      'better',
+      'better',
+      'better',
+    ]);
+
+    // Without force, then without a reason: refused in the dialog, nothing sent.
+    await buttonByText(wrapper, 'Promote').trigger('click');
+    await until(() => wrapper.get('dialog').text().includes('tick "Promote anyway"'));
+    await wrapper.get('[data-testid="force-promotion"] input').setValue(true);
+    await buttonByText(wrapper, 'Promote').trigger('click');
+    await until(() => wrapper.get('dialog').text().includes('the reason is required'));
+    expect(api.calls('PUT /v1/models/:name/aliases/:alias')).toHaveLength(0);
+
+    await wrapper.get('dialog input[name="reason"]').setValue('shadow test in Austin');
+    await buttonByText(wrapper, 'Promote').trigger('click');
+    await until(() => wrapper.text().includes('housets-xgboost v2 is now in production (@champion)'));
+    const [put] = api.calls('PUT /v1/models/:name/aliases/:alias');
+    expect(await put!.json()).toEqual({ version: 2, reason: 'shadow test in Austin', force: true });
+  });
+
+  it('says why there is no evidence and promotes without force', async () => {
+    const api = registry([modelVersion(2, 'none'), modelVersion(1, 'production')], {
+      'GET /v1/models/:name/versions/:version/promotion-evidence': () => ({
+        candidate: { name: 'housets-xgboost', version: 2 },
+        champion: { name: 'housets-xgboost', version: 1 },
+        verdict: 'no-evidence',
+        needsForce: false,
+        missing: ['housets-xgboost v2 has no training run with a holdout (uploaded package)'],
+        margin: 0.02,
+        relativeMapeChange: null,
+        specName: null,
+        holdouts: [],
+        computedAt: null,
+        durationMs: null,
+      }),
+    });
+    const { wrapper } = await mountApp('/models', myKey(['models:read', 'models:write']));
+    await until(() => wrapper.find('tbody tr').exists());
+    await buttonByText(wrapper, 'Promote housets-xgboost v2').trigger('click');
+    await until(() => wrapper.find('[data-testid="evidence-missing"]').exists());
+    expect(wrapper.get('[data-testid="evidence-missing"]').text()).toContain('(uploaded package)');
+    expect(wrapper.get('[data-testid="evidence-verdict"]').text()).toContain('No evidence');
+    expect(wrapper.find('[data-testid="force-promotion"]').exists()).toBe(false);
+    await buttonByText(wrapper, 'Promote').trigger('click');
+    await until(() => wrapper.text().includes('housets-xgboost v2 is now in production (@champion).'));
+    const [put] = api.calls('PUT /v1/models/:name/aliases/:alias');
+    expect(await put!.json()).toEqual({ version: 2 });
+  });
+
   it('cancelling the dialog changes nothing; a refused roll back is explained in the dialog', async () => {
     const api = registry([modelVersion(1, 'production')]);
     const { wrapper } = await mountApp('/models', myKey(['admin']));
@@ -303,6 +416,20 @@ describe('models view', () => {
             changedBy: 'abcdef12-0000-4000-8000-000000000000',
           },
           {
+            id: 'h4',
+            at: at(2),
+            action: 'set',
+            alias: 'champion',
+            version: { name: 'housets-xgboost', version: 2 },
+            from: { name: 'housets-xgboost', version: 1 },
+            to: { name: 'housets-xgboost', version: 2 },
+            fromStage: 'none',
+            toStage: 'production',
+            reason: 'shadow test in Austin',
+            changedBy: null,
+            forced: true,
+          },
+          {
             id: 'h2',
             at: at(2),
             action: 'set',
@@ -337,8 +464,14 @@ describe('models view', () => {
     const { wrapper } = await mountApp('/models', myKey(['models:read']));
     await until(() => wrapper.find('[data-testid="history-timeline"]').exists());
     const items = wrapper.findAll('[data-testid="history-timeline"] li').map((li) => li.text());
-    expect(items).toHaveLength(3);
+    expect(items).toHaveLength(4);
     expect(items[0]).toContain('@champion rolled back from housets-xgboost v2 to housets-xgboost v1');
+    expect(items[0]).not.toContain('forced');
+    const forced = wrapper.findAll('[data-testid="history-timeline"] li')[1]!;
+    expect(forced.attributes('data-forced')).toBe('true');
+    expect(forced.text()).toContain('forced despite worse evidence');
+    expect(forced.text()).toContain('shadow test in Austin');
+    items.splice(1, 1);
     expect(items[0]).toContain('MAPE up in Austin');
     expect(items[0]).toContain('by key abcdef12');
     expect(items[1]).toContain('@champion moved from housets-xgboost v1 to housets-xgboost v2');

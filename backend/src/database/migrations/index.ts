@@ -9,6 +9,7 @@ import { OneProductionVersion1765000000000 } from './1765000000000-one-productio
 import { BatchJobEvaluation1765100000000 } from '../../batch/shared/migrations/1765100000000-batch-job-evaluation';
 import { ModelAliases1765200000000 } from '../../model-registry/migrations/1765200000000-model-aliases';
 import { JobLifecycleAndShards1765300000000 } from '../../batch/shared/migrations/1765300000000-job-lifecycle-and-shards';
+import { PromotionEvidence1765400000000 } from '../../model-registry/migrations/1765400000000-promotion-evidence';
 import { TrainingRuns1765300000000 } from '../../training/shared/migrations/1765300000000-training-runs';
 
 /** Every migration, in order. A module that adds tables adds its migration here. */
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   JobLifecycleAndShards1765300000000,
   // Same timestamp as the batch migration it was written beside; independent tables, runs after it.
   TrainingRuns1765300000000,
+  PromotionEvidence1765400000000,
 ];

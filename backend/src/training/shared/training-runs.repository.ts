@@ -36,6 +36,11 @@ export class TrainingRunsRepository {
     return this.rows.findOneBy({ id });
   }
 
+  /** The run whose package was registered as this model version (promotion evidence reads its holdout). */
+  findByModelVersionId(modelVersionId: string): Promise<TrainingRunEntity | null> {
+    return this.rows.findOne({ where: { modelVersionId }, order: { createdAt: 'DESC' } });
+  }
+
   /** Newest first; `apiKeyId` set: that key's runs only. */
   async list(filter: {
     apiKeyId?: string;
