@@ -32,7 +32,7 @@ export class RunComparisonController {
   @Get('models/:name/compare')
   @ApiTags('models')
   @RequireScopes('models:read')
-  @ApiParam({ name: 'name', type: 'string', pattern: MODEL_NAME.source })
+  @ApiParam({ name: 'name', schema: { type: 'string', pattern: MODEL_NAME.source } })
   @ApiOperation({ summary: 'Compare 2 to 10 versions of a model side by side', description: WHAT })
   @ApiOkResponse({ type: ComparisonDto })
   @ApiBadRequestResponse({ type: ProblemDetails, description: 'Fewer than 2 or more than 10 versions, a repeated or malformed one' })

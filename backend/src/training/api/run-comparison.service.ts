@@ -3,6 +3,7 @@ import type { ModelEvaluation } from '@housing/ml';
 import type { Principal } from '../../auth/principal';
 import { notFound, validationProblem } from '../../common/problem';
 import type { ModelVersionEntity } from '../../model-registry/model-version.entity';
+import { MAX_VERSION } from '../../model-registry/registry.params';
 import { RegistryService } from '../../model-registry/registry.service';
 import type { TrainingRunEntity } from '../shared/training-run.entity';
 import { TrainingRunsRepository } from '../shared/training-runs.repository';
@@ -78,6 +79,8 @@ export class RunComparisonService {
   /** Versions of one model by number, in the order given (404 naming the unknown ones). */
   async compareVersions(name: string, rawVersions: string, options: CompareOptions): Promise<ComparisonDto> {
     const numbers = splitList('versions', rawVersions).map(Number);
+    if (numbers.some((n) => !(Number.isInteger(n) && n >= 1 && n <= MAX_VERSION)))
+      throw validationProblem([{ field: 'versions', message: 'must be positive integer version numbers' }]);
     const byNumber = new Map((await this.registry.list(name)).map((v) => [v.version, v]));
     const unknown = numbers.filter((n) => !byNumber.has(n));
     if (unknown.length > 0) throw notFound(`model ${name} has no version ${unknown.join(', ')}`);
