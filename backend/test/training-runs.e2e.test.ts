@@ -263,6 +263,20 @@ describe('a queued run', () => {
     expect(await logsOf(run.id)).toMatch(/no_such_price/);
   });
 
+  it('trains on a registered dataset with its stored spec, recording the dataset', async () => {
+    const registered = await t.request().post('/v1/datasets').set(auth(t)).field('spec', 'housets').attach('file', csv, 'tiny.csv');
+    expect([200, 201]).toContain(registered.status);
+    const run = await submitJson({ datasetId: registered.body.id, fast: true });
+    expect(run).toMatchObject({ specName: 'housets', dataset: { id: registered.body.id, sha256: csvSha }, inputUri: expect.stringContaining('datasets') });
+    // Exactly one input: both, or an unknown dataset, are refused.
+    const both = await t.request().post('/v1/training-runs').set(auth(t)).send({ datasetId: registered.body.id, inputUri: store.uri('datasets/tiny.csv') });
+    expect(both.status).toBe(400);
+    const unknown = await t.request().post('/v1/training-runs').set(auth(t)).send({ datasetId: '00000000-0000-4000-8000-000000000000' });
+    expect(unknown.status).toBe(404);
+    expect((await t.request().delete(`/v1/training-runs/${run.id}`).set(auth(t))).status).toBe(200);
+    await finished(run.id);
+  });
+
   it('stops a run at its time limit and fails it with that reason', async () => {
     const run = await submitJson({ inputUri: store.uri('datasets/tiny.csv'), fast: true, timeLimitSeconds: 2 });
     const final = await finished(run.id);

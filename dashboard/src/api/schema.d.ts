@@ -448,6 +448,82 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/training-runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List training runs, newest first (the key's own; every run for admin keys) */
+    get: operations['TrainingRuns_list'];
+    put?: never;
+    /**
+     * Queue a training run
+     * @description Upload a CSV (multipart/form-data: the option fields, then field `file`, at most TRAINING_UPLOAD_LIMIT_BYTES) or name one (JSON `{inputUri}` in the artifact store, or `{datasetId}` of a registered dataset). The spec: `specName` (built-in), `spec` (inline JSON, validated: a 400 names every problem), else the dataset’s spec, else housets. A training worker runs `ml train` on it; the package is registered as a new model version, not promoted. Follow it at the Location.
+     */
+    post: operations['TrainingRuns_submit'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/training-runs/recorded': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record a run trained offline (`ml train --server`)
+     * @description multipart/form-data: a `run` field (JSON: specName, params, metrics, trials, datasetSha256, durationMs, logTail, options) before a `package` file (the .tar.gz of `ml pack`). The package is registered as a new version (not promoted) and the run kept with source `cli`.
+     */
+    post: operations['TrainingRuns_record'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/training-runs/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A training run: status, live progress, parameters, metrics, trials, the registered version */
+    get: operations['TrainingRuns_get'];
+    put?: never;
+    post?: never;
+    /** Cancel a run: a queued one leaves the queue, a running one’s trainer is stopped (its log is kept) */
+    delete: operations['TrainingRuns_cancel'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/training-runs/{id}/logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The run’s log: the whole log once the attempt ended, its tail while it runs */
+    get: operations['TrainingRuns_logs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -499,7 +575,7 @@ export interface components {
        *       "batch"
        *     ]
        */
-      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'train' | 'admin')[];
       /**
        * Format: date-time
        * @description When the key stops working (must be in the future). Omit or null: never.
@@ -531,7 +607,7 @@ export interface components {
        *       "batch"
        *     ]
        */
-      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'train' | 'admin')[];
       /**
        * @example active
        * @enum {string}
@@ -615,7 +691,7 @@ export interface components {
        *       "batch"
        *     ]
        */
-      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'train' | 'admin')[];
       /**
        * @example active
        * @enum {string}
@@ -670,7 +746,7 @@ export interface components {
        *       "models:read"
        *     ]
        */
-      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      scopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'train' | 'admin')[];
       /**
        * @description Every scope the key effectively has (all of them for admin): what the key may do.
        * @example [
@@ -678,7 +754,7 @@ export interface components {
        *       "models:read"
        *     ]
        */
-      effectiveScopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'admin')[];
+      effectiveScopes: ('predict' | 'batch' | 'models:read' | 'models:write' | 'train' | 'admin')[];
       /**
        * Format: date-time
        * @example 2030-01-01T00:00:00.000Z
@@ -1525,6 +1601,165 @@ export interface components {
       price: components['schemas']['PriceDriftDto'];
       /** @description Per bucket with rows, oldest first */
       series: components['schemas']['DriftBucketDto'][];
+    };
+    CreateTrainingRunDto: {
+      /**
+       * @description A built-in spec of ml/specs. Send at most one of specName and spec; neither: the registered dataset’s spec (datasetId), else housets.
+       * @enum {string}
+       */
+      specName?: 'housets' | 'ames' | 'california-blocks';
+      /** @description A dataset spec inline (the format of ml/specs/*.json, at most 262144 bytes as JSON), validated like `ml validate-spec`: a 400 names every problem. In a multipart form: the JSON text. */
+      spec?: {
+        [key: string]: unknown;
+      };
+      /** @description Tuning trials (default 20; ignored with fast). At most TRAINING_MAX_TRIALS (422 past it). */
+      trials?: number;
+      /**
+       * @description Metric the cross-validated selection minimises
+       * @enum {string}
+       */
+      metric?: 'rmse' | 'mae' | 'mape' | 'rmsle';
+      /** @description Selection + refit once per seed */
+      seeds?: number;
+      /** @description Fixed quick parameters, no tuning (demos and tests) */
+      fast?: boolean;
+      /** @description Longest the run may train; capped by TRAINING_TIME_LIMIT_SECONDS (422 past it). Default: that limit. */
+      timeLimitSeconds?: number;
+      /**
+       * @description The registered model's name (letters, digits, ".", "_" or "-", starting with a letter or digit, at most 200 characters); default `<spec name>-xgboost`.
+       * @example housets-xgboost
+       */
+      modelName?: string;
+      /**
+       * @description A CSV in the artifact store (s3://… or file://… under ARTIFACT_STORE). Send exactly one of inputUri and datasetId.
+       * @example s3://housing-artifacts/datasets/houses.csv
+       */
+      inputUri?: string;
+      /**
+       * Format: uuid
+       * @description A registered dataset (GET /v1/datasets) instead of inputUri
+       */
+      datasetId?: string;
+    };
+    UploadTrainingRunDto: {
+      /** @enum {string} */
+      specName?: 'housets' | 'ames' | 'california-blocks';
+      /** @description A dataset spec as JSON text */
+      spec?: string;
+      trials?: number;
+      /** @enum {string} */
+      metric?: 'rmse' | 'mae' | 'mape' | 'rmsle';
+      seeds?: number;
+      fast?: boolean;
+      timeLimitSeconds?: number;
+      modelName?: string;
+      /**
+       * Format: binary
+       * @description The training CSV, at most TRAINING_UPLOAD_LIMIT_BYTES
+       */
+      file: Blob;
+    };
+    TrainingRunOptionsDto: {
+      trials?: number;
+      metric?: string;
+      seeds?: number;
+      fast?: boolean;
+      timeLimitSeconds?: number;
+      modelName?: string;
+    };
+    TrainingTrialProgressDto: {
+      n: number;
+      of: number;
+      seed?: number;
+      /** @example rmse */
+      metric: string;
+      /** @description This trial’s score */
+      score: number | null;
+      /** @description The best score so far */
+      best: number | null;
+    };
+    TrainingProgressDto: {
+      /**
+       * @description queued, load, prepared, features, a trainer stage (baseline, cv, refit, export…), trial, parity, package, registering, done
+       * @example tuning
+       */
+      phase: string;
+      rowsRead?: number;
+      rowsKept?: number;
+      splits?: {
+        [key: string]: number;
+      };
+      /** @description The cleaning summary (rows dropped by reason, values repaired, missing, …) */
+      cleaning?: {
+        [key: string]: unknown;
+      };
+      trial?: components['schemas']['TrainingTrialProgressDto'];
+    };
+    TrainingTrialDto: {
+      n: number;
+      seed?: number;
+      params: {
+        [key: string]: unknown;
+      };
+      score: number | null;
+    };
+    TrainingRunModelDto: {
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 4 */
+      version: number;
+      /** @example /v1/models/housets-xgboost/versions/4 */
+      href: string;
+    };
+    TrainingRunDto: {
+      /** Format: uuid */
+      id: string;
+      /**
+       * @description queue: POST /v1/training-runs; cli: `ml train --server`
+       * @enum {string}
+       */
+      source: 'queue' | 'cli';
+      /** @enum {string} */
+      status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+      /** @example housets */
+      specName: string;
+      inputUri: string | null;
+      /** @description The registered dataset trained on (datasetId), else null */
+      dataset: components['schemas']['BatchDatasetDto'] | null;
+      options: components['schemas']['TrainingRunOptionsDto'];
+      progress: components['schemas']['TrainingProgressDto'] | null;
+      /** @description Chosen hyper-parameters */
+      params: {
+        [key: string]: unknown;
+      } | null;
+      /** @description train, eval, holdout and baseline metrics, and the CV selection */
+      metrics: {
+        [key: string]: unknown;
+      } | null;
+      trials: components['schemas']['TrainingTrialDto'][] | null;
+      datasetSha256: string | null;
+      /** @description How long the trainer ran */
+      durationMs: number | null;
+      /** @description The registered version (not promoted) */
+      model: components['schemas']['TrainingRunModelDto'] | null;
+      /** @description Where the holdout rows can be recomputed from (input, sha256, split rule) */
+      holdoutUri: string | null;
+      mlflowRunId: string | null;
+      /** @description Why it failed or was cancelled (or why the last attempt did) */
+      error: string | null;
+      attempts: number;
+      workerId: string | null;
+      createdAt: string;
+      startedAt: string | null;
+      finishedAt: string | null;
+      /** @example /v1/training-runs/6f1c…/logs */
+      logs: string;
+    };
+    TrainingRunListDto: {
+      items: components['schemas']['TrainingRunDto'][];
+      total: number;
+      limit: number;
+      offset: number;
     };
   };
   responses: never;
@@ -3937,6 +4172,464 @@ export interface operations {
         };
       };
       /** @description No such version, or no production version */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  TrainingRuns_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+        status?: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+        specName?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrainingRunListDto'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  TrainingRuns_submit: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateTrainingRunDto'];
+        'multipart/form-data': components['schemas']['UploadTrainingRunDto'];
+      };
+    };
+    responses: {
+      /** @description Queued */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrainingRunDto'];
+        };
+      };
+      /** @description Invalid body or spec: `errors` names every problem */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description No dataset with that datasetId */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The upload exceeds TRAINING_UPLOAD_LIMIT_BYTES */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description An option over the server’s limits, an unknown spec, or an input URI outside the store or missing */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  TrainingRuns_record: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrainingRunDto'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The registry refused the package */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  TrainingRuns_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The training run id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrainingRunDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  TrainingRuns_cancel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The training run id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The run, now cancelled */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrainingRunDto'];
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The run has already finished */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  TrainingRuns_logs: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The training run id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The log */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description Invalid request: `errors` names every bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;

@@ -14,7 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE, TRAINING_METRICS } from '@housing/ml';
-import { ListQueryDto } from '../../batch/api/batch.dto';
+import { BatchDatasetDto, ListQueryDto } from '../../batch/api/batch.dto';
 import { BUILTIN_SPEC_NAMES, JOB_STATUSES, type JobStatus } from '../shared/training.constants';
 import type { TrainingRunEntity } from '../shared/training-run.entity';
 
@@ -195,7 +195,8 @@ export class TrainingRunDto {
   @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
   @ApiProperty({ example: 'housets' }) specName: string;
   @ApiProperty({ type: String, nullable: true }) inputUri: string | null;
-  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) datasetId: string | null;
+  @ApiProperty({ type: BatchDatasetDto, nullable: true, description: 'The registered dataset trained on (datasetId), else null' })
+  dataset: BatchDatasetDto | null;
   @ApiProperty({ type: TrainingRunOptionsDto }) options: TrainingRunOptionsDto;
   @ApiProperty({ type: TrainingProgressDto, nullable: true }) progress: TrainingProgressDto | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Chosen hyper-parameters' })
@@ -226,7 +227,7 @@ export class TrainingRunDto {
       status: row.status,
       specName: row.specName,
       inputUri: row.inputUri,
-      datasetId: row.datasetId,
+      dataset: BatchDatasetDto.from(row),
       options: row.options,
       progress: row.progress,
       params: row.params,
