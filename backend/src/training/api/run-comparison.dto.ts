@@ -7,6 +7,9 @@ import { JOB_STATUSES, type JobStatus } from '../shared/training.constants';
 export const MIN_COMPARED = 2;
 export const MAX_COMPARED = 10;
 
+const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const REPEAT = `{${MIN_COMPARED - 1},${MAX_COMPARED - 1}}`;
+
 const queryBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 class CompareOptionsQueryDto {
@@ -31,6 +34,7 @@ export class CompareRunsQueryDto extends CompareOptionsQueryDto {
   @ApiProperty({
     example: '6f1c0d2e-…,9a7b…',
     maxLength: 400,
+    pattern: `^${UUID_PATTERN}(,${UUID_PATTERN})${REPEAT}$`,
     description: `${MIN_COMPARED} to ${MAX_COMPARED} training run ids, comma-separated; the first is the baseline of the deltas`,
   })
   @IsString()
@@ -43,6 +47,7 @@ export class CompareVersionsQueryDto extends CompareOptionsQueryDto {
   @ApiProperty({
     example: '3,4',
     maxLength: 120,
+    pattern: `^\\d{1,10}(,\\d{1,10})${REPEAT}$`,
     description: `${MIN_COMPARED} to ${MAX_COMPARED} version numbers of the model, comma-separated; the first is the baseline of the deltas`,
   })
   @IsString()
