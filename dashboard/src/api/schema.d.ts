@@ -1688,11 +1688,11 @@ export interface components {
        */
       better: 'lower' | 'higher' | null;
       /** @description One value per item (null: the item has no such metric) */
-      values: number[] | null;
+      values: (number | null)[];
       /** @description value − the baseline’s (the first item) value */
-      deltas: number[] | null;
+      deltas: (number | null)[];
       /** @description delta / |baseline value| (null when that is 0 or missing) */
-      relativeDeltas: number[] | null;
+      relativeDeltas: (number | null)[];
     };
     ParamComparisonDto: {
       /** @example max_depth */
@@ -1715,7 +1715,7 @@ export interface components {
       /** @example Seattle */
       region?: string;
       /** @description One per item; null where the item has no holdout rows there (or no registered version) */
-      values: components['schemas']['ErrorValueDto'][] | null;
+      values: (components['schemas']['ErrorValueDto'] | null)[];
     };
     TuningPointDto: {
       /** @description Trial number */

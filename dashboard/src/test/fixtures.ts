@@ -3,7 +3,7 @@ import type { CurrentModel, EvaluationCell, ModelEvaluation, ModelVersion, MyKey
 export const ADMIN_KEY = 'hp_test_admin_key_0123456789abcdefghijkl';
 
 export function myKey(scopes: Scope[], name = 'test key'): MyKey {
-  const all: Scope[] = ['predict', 'batch', 'models:read', 'models:write', 'admin'];
+  const all: Scope[] = ['predict', 'batch', 'models:read', 'models:write', 'train', 'admin'];
   return {
     id: '00000000-0000-4000-8000-000000000001',
     name,

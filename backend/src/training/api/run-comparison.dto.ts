@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { JOB_STATUSES, type JobStatus } from '../shared/training.constants';
@@ -9,6 +9,8 @@ export const MAX_COMPARED = 10;
 
 const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 const REPEAT = `{${MIN_COMPARED - 1},${MAX_COMPARED - 1}}`;
+
+const NULLABLE_NUMBER = { type: 'number', nullable: true } as const;
 
 const queryBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -82,11 +84,11 @@ export class MetricComparisonDto {
   @ApiProperty({ example: 'holdout.rmse', description: 'The metric, nested names joined by dots' }) key: string;
   @ApiProperty({ enum: ['lower', 'higher'], nullable: true, description: 'Which way is better, when known' })
   better: 'lower' | 'higher' | null;
-  @ApiProperty({ type: [Number], nullable: true, description: 'One value per item (null: the item has no such metric)' })
+  @ApiProperty({ type: 'array', items: NULLABLE_NUMBER, description: 'One value per item (null: the item has no such metric)' })
   values: (number | null)[];
-  @ApiProperty({ type: [Number], nullable: true, description: 'value − the baseline’s (the first item) value' })
+  @ApiProperty({ type: 'array', items: NULLABLE_NUMBER, description: 'value − the baseline’s (the first item) value' })
   deltas: (number | null)[];
-  @ApiProperty({ type: [Number], nullable: true, description: 'delta / |baseline value| (null when that is 0 or missing)' })
+  @ApiProperty({ type: 'array', items: NULLABLE_NUMBER, description: 'delta / |baseline value| (null when that is 0 or missing)' })
   relativeDeltas: (number | null)[];
 }
 
@@ -104,12 +106,13 @@ export class ErrorValueDto {
   @ApiProperty({ type: Number, nullable: true, description: 'In percent' }) mape: number | null;
 }
 
+@ApiExtraModels(ErrorValueDto)
 export class ErrorComparisonDto {
   @ApiPropertyOptional({ example: '2022-03' }) month?: string;
   @ApiPropertyOptional({ example: 'Seattle' }) region?: string;
   @ApiProperty({
-    type: [ErrorValueDto],
-    nullable: true,
+    type: 'array',
+    items: { allOf: [{ $ref: getSchemaPath(ErrorValueDto) }], nullable: true },
     description: 'One per item; null where the item has no holdout rows there (or no registered version)',
   })
   values: (ErrorValueDto | null)[];
