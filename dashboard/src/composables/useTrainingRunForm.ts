@@ -60,7 +60,8 @@ export function useTrainingRunForm(onQueued: (run: TrainingRun) => void | Promis
     const found: Record<string, string> = {};
     const out: Options = {};
     for (const name of ['trials', 'seeds', 'timeLimitSeconds'] as const) {
-      const text = fields[name].trim();
+      // A fast run has no tuning: its trials field is disabled and not sent.
+      const text = name === 'trials' && fields.fast ? '' : fields[name].trim();
       if (text === '') continue;
       if (!INTEGER.test(text) || Number(text) < 1) found[name] = 'must be a whole number of at least 1';
       else out[name] = Number(text);
