@@ -19,6 +19,8 @@ export interface E2EContext {
   /** A CSV with the model's columns and actual prices (the tiny generated data set). */
   csvPath: string;
   workerRunning: boolean;
+  /** A training worker runs queued training runs (backend/dist/training-worker.js was built). */
+  trainingWorkerRunning: boolean;
   screenshotDir: string;
   tmp: string;
 }
@@ -177,6 +179,18 @@ export default async function setup(project: TestProject) {
     const workerRunning = existsSync(join(BACKEND_DIST, 'worker.js'));
     if (workerRunning) start('worker', process.execPath, [join(BACKEND_DIST, 'worker.js')], env);
     else log(`${join(BACKEND_DIST, 'worker.js')} does not exist: batch jobs will not run`);
+    // The training worker runs `ml train` (ml/dist) for the Runs page's runs; progress written often
+    // so a fast run on the tiny data shows its phases, and its metrics port chosen by the system.
+    const trainingWorkerRunning = existsSync(join(BACKEND_DIST, 'training-worker.js'));
+    if (trainingWorkerRunning)
+      start('training-worker', process.execPath, [join(BACKEND_DIST, 'training-worker.js')], {
+        ...env,
+        TRAINING_ML_CLI: ML_CLI,
+        TRAINING_WORKER_METRICS_PORT: '0',
+        TRAINING_PROGRESS_INTERVAL_MS: '200',
+        TRAINING_NICE: '5',
+      });
+    else log(`${join(BACKEND_DIST, 'training-worker.js')} does not exist: training runs will not run`);
 
     for (let i = 0; i < 2; i++) {
       const form = new FormData();
@@ -208,6 +222,7 @@ export default async function setup(project: TestProject) {
       adminKey,
       csvPath,
       workerRunning,
+      trainingWorkerRunning,
       screenshotDir,
       tmp,
     });
@@ -222,6 +237,7 @@ export default async function setup(project: TestProject) {
       adminKey: '',
       csvPath: '',
       workerRunning: false,
+      trainingWorkerRunning: false,
       screenshotDir: '',
       tmp,
     });
