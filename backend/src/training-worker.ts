@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import pino from 'pino';
@@ -21,10 +22,24 @@ export async function startTrainingWorker(config: AppConfig = loadConfig()): Pro
   });
 }
 
+/**
+ * The whole training-worker process at TRAINING_NICE, not only its trainer children: what it does
+ * itself (packing the package, the registry's verification and parity check) also yields the CPU to
+ * the API and batch scoring on the same machine.
+ */
+function lowerOwnPriority(nice: number, logger: pino.Logger): void {
+  try {
+    if (nice > os.getPriority()) os.setPriority(nice);
+  } catch (error) {
+    logger.warn({ err: error, nice }, 'could not lower the training worker’s CPU priority');
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await startTrainingWorker(config);
   const logger = trainingLogger(config.LOG_LEVEL);
+  lowerOwnPriority(config.TRAINING_NICE, logger);
+  const app = await startTrainingWorker(config);
   let metricsServer: MetricsServer | undefined;
   try {
     metricsServer = await startMetricsServer(

@@ -133,6 +133,8 @@ const schema = z.object({
   TRAINING_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(30000),
   // The trainer child's CPU priority (Unix nice, 0 to 19): higher yields the CPU to the API and batch scoring.
   TRAINING_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  // CPU threads of each run's trainer (XGBoost, onnxruntime); 0: every core. Fewer leave cores to the API.
+  TRAINING_THREADS: z.coerce.number().int().min(0).max(256).default(0),
   // After SIGTERM to a cancelled or timed-out trainer's process group, SIGKILL after this long.
   TRAINING_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5000),
   // The `ml` CLI the worker runs (`node <this> train …`); default: @housing/ml's built dist/cli/main.js.

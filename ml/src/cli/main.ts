@@ -28,13 +28,15 @@ Commands:
             Writes a seeded sample CSV in the HouseTS schema.
   train     --data FILE --out DIR [--spec housets|FILE] [--trials N] [--fast] [--name NAME] [--version V] [--seed N]
             [--metric rmse|mae|mape|rmsle] [--seeds N] [--interval-level 0.9] [--progress-json] [--server URL [--key KEY]]
+            [--threads N]
             Trains a model package (model.onnx, manifest.json, evaluation.json) from a CSV. Parameters and rounds
             are chosen by cross-validation on the metric; --seeds repeats the selection and reports the spread;
             --interval-level sets the coverage the prediction intervals are calibrated to. --progress-json prints
             one JSON object per line on stdout (load, prepared, trial n of N with the best so far, …, result) for
             programs such as the training worker; the human progress stays on stderr. --server records the run on a
             server afterwards (its package registered as a new version, not promoted; key: --key or $HOUSING_API_KEY);
-            a server that cannot be reached leaves the local training successful, with a warning.
+            a server that cannot be reached leaves the local training successful, with a warning. --threads caps
+            the trainer's CPU threads (default: every core).
             With MLFLOW_TRACKING_URI set, the run (finished or failed) is also logged to that MLflow server.
   evaluate  --model DIR --data FILE
             Scores a labelled CSV with a package and prints MAE, RMSE, R² and MAPE as JSON.
@@ -130,6 +132,7 @@ function trainRunOptions(values: Values, data: string): TrainingRunOptions {
     trials: values.fast === true ? 0 : integer(values, 'trials', 20),
     fast: values.fast === true,
     seed: integer(values, 'seed', 42),
+    ...(values.threads !== undefined && { threads: integer(values, 'threads') }),
     ...trainingOptions(values),
   };
 }
@@ -380,6 +383,7 @@ export async function main(argv: string[]): Promise<number> {
       'interval-level': { type: 'string' },
       fast: { type: 'boolean' },
       'progress-json': { type: 'boolean' },
+      threads: { type: 'string' },
       name: { type: 'string' },
       version: { type: 'string' },
       model: { type: 'string' },

@@ -65,6 +65,8 @@ export interface TrainOptions {
   /** Nominal coverage of the prediction intervals; default: the spec's, else 0.9. */
   intervalLevel?: number;
   maxRounds?: number;
+  /** CPU threads of the Python trainer (XGBoost, onnxruntime); 0 or unset: every core. */
+  threads?: number;
   parityRows?: number;
   /** Keep the trainer's working directory (feature matrices) for inspection. */
   keepWorkDir?: boolean;
@@ -243,7 +245,7 @@ export async function trainModel(options: TrainOptions): Promise<{ dir: string; 
         max_rounds: options.maxRounds ?? (options.fast ? 300 : 2000),
         early_stopping_rounds: 50,
         timeout_seconds: null,
-        threads: 0,
+        threads: options.threads ?? 0,
         onnx_tolerance: PARITY_TOLERANCE,
         ...selectionConfig(spec, {
           metric: options.metric,

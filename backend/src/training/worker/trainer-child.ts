@@ -139,7 +139,8 @@ export class TrainerChild {
   private setPriority(): void {
     if (!this.child.pid || this.options.nice === 0) return;
     try {
-      os.setPriority(this.child.pid, this.options.nice);
+      // Never above the worker's own (it may already run at this nice: the child inherited it).
+      if (this.options.nice > os.getPriority(this.child.pid)) os.setPriority(this.child.pid, this.options.nice);
     } catch {
       // not permitted or not supported here: it runs at the worker's priority
     }

@@ -52,6 +52,8 @@ describe('reading ml train --progress-json in the training worker', () => {
     expect(trainArgs({ ...base, options: { fast: true, trials: 5, metric: 'mape', seeds: 2, modelName: 'm-1', timeLimitSeconds: 9 } }).slice(8)).toEqual([
       '--fast', '--trials', '5', '--metric', 'mape', '--seeds', '2', '--name', 'm-1',
     ]);
+    expect(trainArgs({ ...base, options: {}, threads: 1 }).slice(8)).toEqual(['--threads', '1']);
+    expect(trainArgs({ ...base, options: {}, threads: 0 }).slice(8)).toEqual([]);
   });
 
   it('says why the trainer failed: ml’s own error message when it printed one', () => {

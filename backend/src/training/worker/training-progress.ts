@@ -43,7 +43,13 @@ export function progressOf(current: TrainingProgress, event: ChildEvent): Traini
 }
 
 /** The arguments of `ml train` for a run's options. */
-export function trainArgs(run: { input: string; specFile: string; packageDir: string; options: TrainingOptions }): string[] {
+export function trainArgs(run: {
+  input: string;
+  specFile: string;
+  packageDir: string;
+  options: TrainingOptions;
+  threads?: number;
+}): string[] {
   const o = run.options;
   return [
     'train',
@@ -59,6 +65,7 @@ export function trainArgs(run: { input: string; specFile: string; packageDir: st
     ...(o.metric !== undefined ? ['--metric', o.metric] : []),
     ...(o.seeds !== undefined ? ['--seeds', String(o.seeds)] : []),
     ...(o.modelName !== undefined ? ['--name', o.modelName] : []),
+    ...(run.threads ? ['--threads', String(run.threads)] : []),
   ];
 }
 

@@ -96,7 +96,7 @@ export class TrainingProcessor {
 
     const { exit, result, tail } = await this.runChild(attempt, [
       mlCliPath(this.config),
-      ...trainArgs({ input, specFile, packageDir, options: row.options }),
+      ...trainArgs({ input, specFile, packageDir, options: row.options, threads: this.config.TRAINING_THREADS }),
     ], path.join(dir, 'train.log'));
 
     const stopped = exit.stoppedFor;
