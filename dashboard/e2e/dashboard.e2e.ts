@@ -842,6 +842,8 @@ describe('dashboard in the browser', () => {
       .poll(() => page.locator('#run-spec-json-error').textContent(), { timeout: 15_000 })
       .toMatch(/\S/);
     await expect(page.locator('.form-error').textContent()).resolves.toContain('The run was not started');
+    // That 400 is expected here; the console must hold nothing else.
+    expect(consoleErrors.splice(reported).filter((e) => !/status of 400/.test(e))).toEqual([]);
 
     await page.getByLabel('Default', { exact: true }).check();
     await page.getByText('Options', { exact: true }).click();
@@ -850,15 +852,19 @@ describe('dashboard in the browser', () => {
     await page.getByRole('button', { name: 'Start the run' }).click();
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
     const id = page.url().split('/').pop()!;
-    // Live: the first answer is a queued or running run, with its progress line.
+    // Live: the first answer is a queued or running run, with its progress line; the cleaning summary
+    // arrives while it trains (read, then split and tuned) and stays once it has finished.
     await page.getByTestId('run-progress').waitFor();
     await expect(page.getByTestId('run-status').textContent()).resolves.toMatch(/queued|running/);
+    await page.getByTestId('run-cleaning').waitFor({ timeout: 120_000 });
+    const cleaning = await page.getByTestId('run-cleaning').textContent();
+    expect(cleaning).toMatch(/Rows read\s*[\d,]+/);
     await expect
       .poll(() => page.getByTestId('run-status').textContent(), { timeout: 180_000, interval: 500 })
       .toBe('completed');
     expect(await page.getByTestId('run-progress').count()).toBe(0);
     await expect(page.getByTestId('run-model').textContent()).resolves.toBe('e2e-runs v1');
-    await expect(page.getByTestId('run-cleaning').textContent()).resolves.toMatch(/Rows read\s*[\d,]+/);
+    await expect(page.getByTestId('run-cleaning').textContent()).resolves.toBe(cleaning);
     await expect(page.getByTestId('run-metrics').textContent()).resolves.toContain('holdout.rmse');
     // The whole log, as GET /v1/training-runs/{id}/logs serves it.
     const log = await (await api(`/v1/training-runs/${id}/logs`, ctx.adminKey)).text();
@@ -896,7 +902,9 @@ describe('dashboard in the browser', () => {
     await page.getByRole('button', { name: /Compare selected \(2\)/ }).click();
     await page.waitForURL(/\/runs\/compare\?ids=/);
     await page.getByRole('heading', { name: 'Compare runs' }).waitFor();
-    const rmse = page.getByTestId('compare-metrics').locator('tbody tr', { hasText: 'holdout.rmse' });
+    const rmse = page
+      .getByTestId('compare-metrics')
+      .locator('tbody tr', { has: page.getByText('holdout.rmse', { exact: true }) });
     await expect(rmse.textContent()).resolves.toMatch(/[+−±]/);
     expect(await page.getByTestId('compare-params').locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('compare-errors').locator('tbody tr').count()).toBeGreaterThan(0);

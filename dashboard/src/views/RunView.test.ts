@@ -18,7 +18,8 @@ describe('a run’s page', () => {
     const answers: TrainingRun[] = [
       trainingRun('running', { progress: { phase: 'load', rowsRead: 800 } }),
       trainingRun('running'),
-      trainingRun('completed'),
+      // The worker's final write keeps only the phase: the page keeps the summary it saw.
+      trainingRun('completed', { progress: { phase: 'done' } }),
     ];
     let runCalls = 0;
     let logCalls = 0;
@@ -47,6 +48,7 @@ describe('a run’s page', () => {
     await vi.waitFor(() => expect(wrapper.get('[data-testid="run-status"]').text()).toBe('completed'));
     await vi.waitFor(() => expect(wrapper.get('[data-testid="run-log"]').text()).toContain('registered v4'));
     expect(wrapper.find('[data-testid="run-progress"]').exists()).toBe(false);
+    expect(wrapper.get('[data-testid="run-cleaning"]').text()).toMatch(/Rows dropped\s*50/);
     expect(wrapper.text()).toContain('The whole log of the last attempt.');
     const link = wrapper.get('[data-testid="run-model"] a');
     expect(link.text()).toBe('housets-xgboost v4');
