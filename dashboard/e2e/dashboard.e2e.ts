@@ -913,7 +913,9 @@ describe('dashboard in the browser', () => {
     const chart = page.getByRole('img', { name: /Tuning histories/ });
     await chart.focus();
     await chart.press('ArrowRight');
-    await expect(page.getByRole('tooltip').textContent()).resolves.toMatch(/Trial 0: run [0-9a-f]{8}/);
+    await expect(page.getByRole('tooltip').textContent()).resolves.toMatch(
+      /^Trial \d+: run [0-9a-f]{8}: [\d.,]+, best so far [\d.,]+$/,
+    );
 
     // The run and compare pages fit a phone and a laptop: nothing overflows, nothing clipped.
     for (const width of [1280, 375]) {
