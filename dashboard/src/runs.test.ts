@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleaningLines, deltaText, flatMetrics, idsOf, paramText, progressText } from './runs';
+import { cleaningLines, deltaText, flatMetrics, idsOf, metricText, paramText, progressText } from './runs';
 
 describe('run helpers', () => {
   it('says where a run is: waiting, a phase with rows read, or trial n of N with the best so far', () => {
@@ -57,6 +57,10 @@ describe('run helpers', () => {
     expect(paramText(600)).toBe('600');
     expect(paramText(null)).toBe('—');
     expect(paramText({ a: 1 })).toBe('{"a":1}');
+    expect(metricText(143609.9823)).toBe('143,610');
+    expect(metricText(235.067)).toBe('235.1');
+    expect(metricText(0.0968712)).toBe('0.09687');
+    expect(metricText(null)).toBe('—');
   });
 
   it('words a delta with its sign and percentage, better or worse by the metric’s direction', () => {

@@ -135,10 +135,13 @@ export function paramText(value: unknown): string {
   return String(value);
 }
 
-/** A metric value: large ones grouped (prices), small ones to 4 significant digits. */
+/** A metric value: prices as whole grouped numbers, hundreds to one decimal, small ones to 4 significant digits. */
 export function metricText(value: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
-  return Math.abs(value) >= 100 ? formatNumber(value) : String(Number(value.toPrecision(4)));
+  const size = Math.abs(value);
+  if (size >= 1000) return formatCount(Math.round(value));
+  if (size >= 100) return formatNumber(Number(value.toFixed(1)));
+  return String(Number(value.toPrecision(4)));
 }
 
 /** "+1,234 (+5.2 %)" against the baseline, with whether that is better, worse or neither. */
