@@ -34,7 +34,7 @@ class CompareOptionsQueryDto {
 
 export class CompareRunsQueryDto extends CompareOptionsQueryDto {
   @ApiProperty({
-    example: '6f1c0d2e-…,9a7b…',
+    example: '6f1c0d2e-1a2b-4c3d-8e9f-0a1b2c3d4e5f,9a7b3c1d-5e6f-4a0b-9c8d-7e6f5a4b3c2d',
     maxLength: 400,
     pattern: `^${UUID_PATTERN}(,${UUID_PATTERN})${REPEAT}$`,
     description: `${MIN_COMPARED} to ${MAX_COMPARED} training run ids, comma-separated; the first is the baseline of the deltas`,
