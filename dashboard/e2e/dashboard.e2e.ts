@@ -23,6 +23,7 @@ const VIEWS = [
   { path: '/explore', nav: 'Explore', heading: 'Explore predictions against actual prices', name: 'explore' },
   { path: '/batch', nav: 'Batch jobs', heading: 'Batch jobs', name: 'batch' },
   { path: '/models', nav: 'Models', heading: 'Models', name: 'models' },
+  { path: '/runs', nav: 'Runs', heading: 'Training runs', name: 'runs' },
   { path: '/monitoring', nav: 'Monitoring', heading: 'Monitoring', name: 'monitoring' },
   { path: '/keys', nav: 'API keys', heading: 'API keys', name: 'keys' },
 ] as const;
@@ -874,6 +875,125 @@ describe('dashboard in the browser', () => {
     });
     expect(tried.status).toBe(200);
   });
+
+  it('starts a training run from the Runs page, watches it train live to completion, and reads its log', async () => {
+    expect(
+      ctx.trainingWorkerRunning,
+      'backend/dist/training-worker.js does not exist: no worker runs training runs',
+    ).toBe(true);
+    await nav(page, 'Runs');
+    await page.getByRole('heading', { name: 'Training runs', exact: true }).waitFor();
+    await page.getByText('No training runs yet').waitFor();
+    // The API's own refusal shows beside its field: an inline spec that is JSON but not a spec.
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles(ctx.csvPath);
+    await page.getByLabel('Inline JSON').check();
+    await page.getByLabel('Spec (JSON)').fill('{"name": "not-a-spec"}');
+    await page.getByRole('button', { name: 'Start the run' }).click();
+    await expect
+      .poll(() => page.locator('#run-spec-json-error').textContent(), { timeout: 15_000 })
+      .toMatch(/\S/);
+    await expect(page.locator('.form-error').textContent()).resolves.toContain('The run was not started');
+    // That 400 is expected here; the console must hold nothing else.
+    expect(consoleErrors.splice(reported).filter((e) => !/status of 400/.test(e))).toEqual([]);
+
+    await page.getByLabel('Default', { exact: true }).check();
+    await page.getByText('Options', { exact: true }).click();
+    await expect(page.getByLabel('Fast (fixed parameters, no tuning)').isChecked()).resolves.toBe(true);
+    await page.getByLabel('Model name').fill('e2e-runs');
+    await page.getByRole('button', { name: 'Start the run' }).click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    const id = page.url().split('/').pop()!;
+    // Live: the first answer is a queued or running run, with its progress line; the cleaning summary
+    // arrives while it trains (read, then split and tuned) and stays once it has finished.
+    await page.getByTestId('run-progress').waitFor();
+    await expect(page.getByTestId('run-status').textContent()).resolves.toMatch(/queued|running/);
+    await page.getByTestId('run-cleaning').waitFor({ timeout: 120_000 });
+    const cleaning = await page.getByTestId('run-cleaning').textContent();
+    expect(cleaning).toMatch(/Rows read\s*[\d,]+/);
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 180_000, interval: 500 })
+      .toBe('completed');
+    expect(await page.getByTestId('run-progress').count()).toBe(0);
+    await expect(page.getByTestId('run-model').textContent()).resolves.toBe('e2e-runs v1');
+    await expect(page.getByTestId('run-cleaning').textContent()).resolves.toBe(cleaning);
+    await expect(page.getByTestId('run-metrics').textContent()).resolves.toContain('holdout.rmse');
+    // The whole log, as GET /v1/training-runs/{id}/logs serves it.
+    const log = await (await api(`/v1/training-runs/${id}/logs`, ctx.adminKey)).text();
+    expect(log).toMatch(/parity: \d+ records reproduced/);
+    await expect
+      .poll(() => page.getByTestId('run-log').textContent())
+      .toContain(log.trim().split('\n').pop()!.trim());
+    await page.getByText('The whole log of the last attempt.').waitFor();
+    // Its version is one click away on the Models page.
+    await page.getByTestId('run-model').getByRole('link').click();
+    await page.getByRole('heading', { name: /e2e-runs v1/ }).waitFor();
+  }, 300_000);
+
+  it('compares two runs ticked in the list: metric deltas, differing parameters, error by month, tuning histories', async () => {
+    // A second run, tuned (three trials), queued through the API as `curl -F` would.
+    const form = new FormData();
+    form.append('trials', '3');
+    form.append('modelName', 'e2e-runs');
+    form.append('file', new Blob([readFileSync(ctx.csvPath)]), 'tiny.csv');
+    const queued = await api('/v1/training-runs', ctx.adminKey, { method: 'POST', body: form });
+    expect(queued.status).toBe(202);
+    const second = (await queued.json()) as { id: string };
+    await nav(page, 'Runs');
+    const row = page.locator(`tr[data-run="${second.id}"]`);
+    await row.waitFor();
+    await expect
+      .poll(async () => (await row.textContent()) ?? '', { timeout: 180_000, interval: 1000 })
+      .toContain('completed');
+    const runs = (await (await api('/v1/training-runs?status=completed', ctx.adminKey)).json()) as {
+      items: { id: string }[];
+    };
+    const first = runs.items.find((r) => r.id !== second.id)!;
+    await page.getByLabel(`Compare run ${first.id.slice(0, 8)}`).check();
+    await page.getByLabel(`Compare run ${second.id.slice(0, 8)}`).check();
+    await page.getByRole('button', { name: /Compare selected \(2\)/ }).click();
+    await page.waitForURL(/\/runs\/compare\?ids=/);
+    await page.getByRole('heading', { name: 'Compare runs' }).waitFor();
+    const rmse = page
+      .getByTestId('compare-metrics')
+      .locator('tbody tr', { has: page.getByText('holdout.rmse', { exact: true }) });
+    await expect(rmse.textContent()).resolves.toMatch(/[+−±]/);
+    expect(await page.getByTestId('compare-params').locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('compare-errors').locator('tbody tr').count()).toBeGreaterThan(0);
+    // Tuning: the fast run has none, the tuned one three trials (dots) with its best-so-far line.
+    expect(await page.locator('.tuning-chart .trial-dot').count()).toBe(3);
+    const chart = page.getByRole('img', { name: /Tuning histories/ });
+    await chart.focus();
+    await chart.press('ArrowRight');
+    await expect(page.getByRole('tooltip').textContent()).resolves.toMatch(
+      /^Trial \d+: run [0-9a-f]{8}: [\d.,]+, best so far [\d.,]+$/,
+    );
+
+    // The run and compare pages fit a phone and a laptop: nothing overflows, nothing clipped.
+    for (const width of [1280, 375]) {
+      const { context: c, page: p } = await newContext(width);
+      try {
+        await p.goto(`${ctx.baseUrl}/sign-in`);
+        await signIn(p, ctx.adminKey);
+        await p.getByRole('heading', { name: 'Overview', exact: true }).waitFor();
+        for (const [path, heading, name] of [
+          [`/runs/${second.id}`, `Run ${second.id.slice(0, 8)}`, 'run'],
+          [`/runs/compare?ids=${first.id},${second.id}`, 'Compare runs', 'compare'],
+        ] as const) {
+          await p.goto(`${ctx.baseUrl}${path}`);
+          await p.getByRole('heading', { name: heading, exact: true }).waitFor();
+          await p.waitForFunction(() => !document.querySelector('.state-loading'));
+          await openAllDetails(p);
+          await p.screenshot({ path: join(ctx.screenshotDir, `${name}-${width}.png`), fullPage: true });
+          const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          expect(overflow, `${path} at ${width} px is ${overflow} px too wide`).toBeLessThanOrEqual(0);
+          const boxes = width === 1280 ? LAPTOP_BOXES : PHONE_BOXES;
+          expect(await clippedBoxes(p, boxes), `${path} at ${width} px`).toEqual([]);
+        }
+      } finally {
+        await c.close();
+      }
+    }
+  }, 300_000);
 
   it('saves a screenshot of every view at 1280 and 375 px, with nothing clipped, disclosures opened too', async () => {
     for (const width of [1280, 375]) {

@@ -179,11 +179,16 @@ export default async function setup(project: TestProject) {
     const workerRunning = existsSync(join(BACKEND_DIST, 'worker.js'));
     if (workerRunning) start('worker', process.execPath, [join(BACKEND_DIST, 'worker.js')], env);
     else log(`${join(BACKEND_DIST, 'worker.js')} does not exist: batch jobs will not run`);
+    // The training worker runs `ml train` (ml/dist) for the Runs page's runs; progress written often
+    // so a fast run on the tiny data shows its phases, and its metrics port chosen by the system.
     const trainingWorkerRunning = existsSync(join(BACKEND_DIST, 'training-worker.js'));
     if (trainingWorkerRunning)
       start('training-worker', process.execPath, [join(BACKEND_DIST, 'training-worker.js')], {
         ...env,
+        TRAINING_ML_CLI: ML_CLI,
         TRAINING_WORKER_METRICS_PORT: '0',
+        TRAINING_PROGRESS_INTERVAL_MS: '200',
+        TRAINING_NICE: '5',
       });
     else log(`${join(BACKEND_DIST, 'training-worker.js')} does not exist: training runs will not run`);
 

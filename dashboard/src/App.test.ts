@@ -211,6 +211,7 @@ describe('navigation by scope', () => {
       'Explore',
       'Batch jobs',
       'Models',
+      'Runs',
       'Monitoring',
       'API keys',
     ]);

@@ -14,6 +14,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { name: 'explore', path: '/explore', label: 'Explore', scope: 'models:read' },
   { name: 'batch', path: '/batch', label: 'Batch jobs', scope: 'batch' },
   { name: 'models', path: '/models', label: 'Models', scope: 'models:read' },
+  { name: 'runs', path: '/runs', label: 'Runs', scope: 'train' },
   { name: 'monitoring', path: '/monitoring', label: 'Monitoring', scope: 'models:read' },
   { name: 'keys', path: '/keys', label: 'API keys', scope: 'admin' },
 ];

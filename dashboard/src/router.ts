@@ -21,6 +21,7 @@ const views: Record<string, () => Promise<unknown>> = {
   models: () => import('./views/ModelsView.vue'),
   monitoring: () => import('./views/MonitoringView.vue'),
   keys: () => import('./views/KeysView.vue'),
+  runs: () => import('./views/RunsView.vue'),
 };
 
 const routes: RouteRecordRaw[] = [
@@ -32,6 +33,19 @@ const routes: RouteRecordRaw[] = [
     component: views[item.name]!,
     meta: { scope: item.scope, title: item.label },
   })),
+  // A run's page and the comparison live under /runs (the menu's Runs item stays current there).
+  {
+    path: '/runs/compare',
+    name: 'run-compare',
+    component: () => import('./views/RunCompareView.vue'),
+    meta: { scope: 'train', title: 'Compare runs' },
+  },
+  {
+    path: '/runs/:id',
+    name: 'run',
+    component: () => import('./views/RunView.vue'),
+    meta: { scope: 'train', title: 'Training run' },
+  },
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',

@@ -525,6 +525,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/training-runs/compare': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Compare 2 to 10 training runs side by side
+     * @description Metrics with deltas against the first (the baseline), the parameters that differ (all with allParams=true), holdout error by month and by region (and by both with cells=true) from each registered version’s evaluation cells, and each tuning history. A run’s error comes from the version it registered (none yet: null). Runs of other keys are unknown unless the key is admin.
+     */
+    get: operations['RunComparison_compareRuns'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{name}/compare': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Compare 2 to 10 versions of a model side by side
+     * @description Metrics with deltas against the first (the baseline), the parameters that differ (all with allParams=true), holdout error by month and by region (and by both with cells=true) from each registered version’s evaluation cells, and each tuning history.
+     */
+    get: operations['RunComparison_compareVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/training-runs': {
     parameters: {
       query?: never;
@@ -2064,6 +2104,107 @@ export interface components {
       price: components['schemas']['PriceDriftDto'];
       /** @description Per bucket with rows, oldest first */
       series: components['schemas']['DriftBucketDto'][];
+    };
+    ComparedModelDto: {
+      /** @example housets-xgboost */
+      name: string;
+      /** @example 4 */
+      version: number;
+      /** @example /v1/models/housets-xgboost/versions/4 */
+      href: string;
+    };
+    ComparedItemDto: {
+      /** @enum {string} */
+      kind: 'run' | 'version';
+      /**
+       * @description A short label for columns and legends
+       * @example run 6f1c0d2e
+       */
+      label: string;
+      /**
+       * Format: uuid
+       * @description The training run (kind run)
+       */
+      runId: string | null;
+      /**
+       * @description The run’s status (kind run)
+       * @enum {string|null}
+       */
+      status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | null;
+      /** @description The registered version (a run’s, once registered) */
+      model: components['schemas']['ComparedModelDto'] | null;
+      /** @example housets */
+      specName: string;
+      /** @description The metric the tuning scores are in */
+      tuningMetric: string | null;
+      createdAt: string;
+    };
+    MetricComparisonDto: {
+      /**
+       * @description The metric, nested names joined by dots
+       * @example holdout.rmse
+       */
+      key: string;
+      /**
+       * @description Which way is better, when known
+       * @enum {string|null}
+       */
+      better: 'lower' | 'higher' | null;
+      /** @description One value per item (null: the item has no such metric) */
+      values: (number | null)[];
+      /** @description value − the baseline’s (the first item) value */
+      deltas: (number | null)[];
+      /** @description delta / |baseline value| (null when that is 0 or missing) */
+      relativeDeltas: (number | null)[];
+    };
+    ParamComparisonDto: {
+      /** @example max_depth */
+      key: string;
+      /** @description One value per item (null: the item has no such parameter) */
+      values: unknown[];
+      differs: boolean;
+    };
+    ErrorValueDto: {
+      /** @description Holdout rows */
+      n: number;
+      mae: number | null;
+      rmse: number | null;
+      /** @description In percent */
+      mape: number | null;
+    };
+    ErrorComparisonDto: {
+      /** @example 2022-03 */
+      month?: string;
+      /** @example Seattle */
+      region?: string;
+      /** @description One per item; null where the item has no holdout rows there (or no registered version) */
+      values: (components['schemas']['ErrorValueDto'] | null)[];
+    };
+    TuningPointDto: {
+      /** @description Trial number */
+      n: number;
+      score: number | null;
+      /** @description Best (lowest) score so far */
+      best: number | null;
+    };
+    TuningHistoryDto: {
+      /** @description Empty for a run without tuning (fast) */
+      trials: components['schemas']['TuningPointDto'][];
+    };
+    ComparisonDto: {
+      /** @description In the order asked; the first is the baseline */
+      items: components['schemas']['ComparedItemDto'][];
+      metrics: components['schemas']['MetricComparisonDto'][];
+      /** @description Only the parameters that differ, unless allParams=true */
+      params: components['schemas']['ParamComparisonDto'][];
+      /** @description Holdout error by month, from each registered version’s evaluation */
+      errorByMonth: components['schemas']['ErrorComparisonDto'][];
+      /** @description Holdout error by region */
+      errorByRegion: components['schemas']['ErrorComparisonDto'][];
+      /** @description Holdout error by (month, region), with cells=true */
+      errorByCell?: components['schemas']['ErrorComparisonDto'][];
+      /** @description One per item, in the items’ order */
+      tuning: components['schemas']['TuningHistoryDto'][];
     };
     CreateTrainingRunDto: {
       /**
@@ -5146,6 +5287,154 @@ export interface operations {
         };
       };
       /** @description No such version, or no production version */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  RunComparison_compareRuns: {
+    parameters: {
+      query: {
+        /** @description Every parameter, not only those that differ */
+        allParams?: boolean;
+        /** @description Also the error of every (month, region) cell (`errorByCell`), besides by month and by region */
+        cells?: boolean;
+        /** @description 2 to 10 training run ids, comma-separated; the first is the baseline of the deltas */
+        ids: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ComparisonDto'];
+        };
+      };
+      /** @description Fewer than 2 or more than 10 ids, a repeated or malformed id */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope train (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unknown runs: `detail` names each */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key's rate limit (requests per minute, counted per API instance) is used up */
+      429: {
+        headers: {
+          /** @description Seconds until a request is allowed again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  RunComparison_compareVersions: {
+    parameters: {
+      query: {
+        /** @description Every parameter, not only those that differ */
+        allParams?: boolean;
+        /** @description Also the error of every (month, region) cell (`errorByCell`), besides by month and by region */
+        cells?: boolean;
+        /** @description 2 to 10 version numbers of the model, comma-separated; the first is the baseline of the deltas */
+        versions: string;
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ComparisonDto'];
+        };
+      };
+      /** @description Fewer than 2 or more than 10 versions, a repeated or malformed one */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing, invalid, revoked or expired API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description The key lacks scope models:read (or admin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unknown versions: `detail` names each */
       404: {
         headers: {
           [name: string]: unknown;

@@ -1,9 +1,17 @@
-import type { CurrentModel, EvaluationCell, ModelEvaluation, ModelVersion, MyKey, Scope } from '../api/types';
+import type {
+  CurrentModel,
+  EvaluationCell,
+  ModelEvaluation,
+  ModelVersion,
+  MyKey,
+  Scope,
+  TrainingRun,
+} from '../api/types';
 
 export const ADMIN_KEY = 'hp_test_admin_key_0123456789abcdefghijkl';
 
 export function myKey(scopes: Scope[], name = 'test key'): MyKey {
-  const all: Scope[] = ['predict', 'batch', 'models:read', 'models:write', 'admin'];
+  const all: Scope[] = ['predict', 'batch', 'models:read', 'models:write', 'train', 'admin'];
   return {
     id: '00000000-0000-4000-8000-000000000001',
     name,
@@ -124,5 +132,61 @@ export function modelVersion(version: number, stage: ModelVersion['stage']): Mod
     hyperparameters: { max_depth: 6 },
     createdAt: '2026-11-23T02:55:00.000Z',
     stageChangedAt: null,
+  };
+}
+
+export const RUN_ID = '0d6f1c2a-4e0b-4d55-9a55-2f0a3d1c9b11';
+
+/** A training run as GET /v1/training-runs/{id} answers, in the given status. */
+export function trainingRun(status: TrainingRun['status'], over: Partial<TrainingRun> = {}): TrainingRun {
+  const id = over.id ?? RUN_ID;
+  const done = status === 'completed';
+  return {
+    id,
+    source: 'queue',
+    status,
+    specName: 'housets',
+    inputUri: `file:///a/training/${id}/input.csv`,
+    dataset: null,
+    options: { trials: 5, metric: 'rmse' },
+    progress:
+      status === 'queued'
+        ? null
+        : {
+            phase: done ? 'done' : 'trial',
+            rowsRead: 1200,
+            rowsKept: 1150,
+            cleaning: {
+              rowsRead: 1200,
+              rowsKept: 1150,
+              dropped: { duplicate: 30, target_outlier: 20 },
+              ignoredColumns: [],
+            },
+            ...(done ? {} : { trial: { n: 2, of: 5, metric: 'rmse', score: 31000, best: 29000 } }),
+          },
+    params: done ? { max_depth: 6, learning_rate: 0.0812345 } : null,
+    metrics: done ? { holdout: { rmse: 30500, r2: 0.91 }, eval: { rmse: 28000 } } : null,
+    trials: done
+      ? [
+          { n: 0, params: {}, score: 33000 },
+          { n: 1, params: {}, score: 29000 },
+          { n: 2, params: {}, score: 31000 },
+        ]
+      : null,
+    datasetSha256: null,
+    durationMs: done ? 12500 : null,
+    model: done
+      ? { name: 'housets-xgboost', version: 4, href: '/v1/models/housets-xgboost/versions/4' }
+      : null,
+    holdoutUri: null,
+    mlflowRunId: null,
+    error: null,
+    attempts: 1,
+    workerId: null,
+    createdAt: '2026-12-07T05:00:00.000Z',
+    startedAt: null,
+    finishedAt: null,
+    logs: `/v1/training-runs/${id}/logs`,
+    ...over,
   };
 }

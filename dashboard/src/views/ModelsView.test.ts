@@ -58,6 +58,26 @@ function registry(initial: ModelVersion[], extra: Record<string, Handler | objec
 }
 
 describe('models view', () => {
+  it('opens the version a link names (?name&version) and links it to a comparison with production', async () => {
+    registry([modelVersion(3, 'none'), modelVersion(2, 'none'), modelVersion(1, 'production')]);
+    const { wrapper } = await mountApp(
+      '/models?name=housets-xgboost&version=2',
+      myKey(['models:read', 'train']),
+    );
+    await until(() => wrapper.find('[data-testid="compare-with-production"]').exists());
+    expect(wrapper.get('h2.section-title').text()).toContain('housets-xgboost v2');
+    const link = wrapper.get('[data-testid="compare-with-production"]');
+    expect(link.text()).toBe('Compare v2 with production v1');
+    expect(link.attributes('href')).toBe('/runs/compare?model=housets-xgboost&versions=1,2');
+  });
+
+  it('offers no comparison link to a key without the train scope', async () => {
+    registry([modelVersion(2, 'none'), modelVersion(1, 'production')]);
+    const { wrapper } = await mountApp('/models?name=housets-xgboost&version=2', myKey(['models:read']));
+    await until(() => wrapper.get('h2.section-title').text().includes('v2'));
+    expect(wrapper.find('[data-testid="compare-with-production"]').exists()).toBe(false);
+  });
+
   it('marks the best tuning trial and rounds its parameters', async () => {
     registry([modelVersion(1, 'production')]);
     const { wrapper } = await mountApp('/models', myKey(['models:read']));

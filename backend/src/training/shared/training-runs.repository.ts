@@ -41,6 +41,11 @@ export class TrainingRunsRepository {
     return this.rows.findOne({ where: { modelVersionId }, order: { createdAt: 'DESC' } });
   }
 
+  /** The runs of these ids that exist (any order; a missing id is simply absent). */
+  findByIds(ids: string[]): Promise<TrainingRunEntity[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.rows.findBy({ id: In(ids) });
+  }
+
   /** Newest first; `apiKeyId` set: that key's runs only. */
   async list(filter: {
     apiKeyId?: string;
