@@ -40,7 +40,12 @@ type Run = {
   status: string;
   source: string;
   specName: string;
-  progress: { phase: string; rowsRead?: number; rowsKept?: number; cleaning?: Record<string, unknown> } | null;
+  progress: {
+    phase: string;
+    rowsRead?: number;
+    rowsKept?: number;
+    cleaning?: Record<string, unknown>;
+  } | null;
   params: Record<string, unknown> | null;
   metrics: { holdout?: { rmse: number } } | null;
   trials: unknown[] | null;
@@ -60,14 +65,20 @@ let csv: string;
 let csvSha: string;
 const workers: WorkerProcess[] = [];
 
-const getRun = async (id: string): Promise<Run> => (await t.request().get(`/v1/training-runs/${id}`).set(auth(t))).body;
+const getRun = async (id: string): Promise<Run> =>
+  (await t.request().get(`/v1/training-runs/${id}`).set(auth(t))).body;
 const logsOf = async (id: string): Promise<string> =>
   (await t.request().get(`/v1/training-runs/${id}/logs`).set(auth(t)).buffer(true)).text;
 const finished = (id: string, timeoutMs = 240_000) =>
-  waitFor(async () => {
-    const run = await getRun(id);
-    return ['completed', 'failed', 'cancelled'].includes(run.status) && run;
-  }, timeoutMs, `training run ${id} to finish`, 250);
+  waitFor(
+    async () => {
+      const run = await getRun(id);
+      return ['completed', 'failed', 'cancelled'].includes(run.status) && run;
+    },
+    timeoutMs,
+    `training run ${id} to finish`,
+    250,
+  );
 
 async function submitJson(body: Record<string, unknown>): Promise<Run> {
   const res = await t.request().post('/v1/training-runs').set(auth(t)).send(body);
@@ -119,38 +130,87 @@ describe('hostile and invalid submissions', () => {
       .request()
       .post('/v1/training-runs')
       .set(auth(t))
-      .send({ inputUri: store.uri('datasets/tiny.csv'), trials: -1, seeds: 1000, metric: 'r2', fast: 'yes', timeLimitSeconds: 1e12, extra: 1 });
+      .send({
+        inputUri: store.uri('datasets/tiny.csv'),
+        trials: -1,
+        seeds: 1000,
+        metric: 'r2',
+        fast: 'yes',
+        timeLimitSeconds: 1e12,
+        extra: 1,
+      });
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');
     const fields = (bad.body.errors as { field: string }[]).map((e) => e.field);
-    for (const field of ['trials', 'seeds', 'metric', 'fast', 'timeLimitSeconds', 'extra']) expect(fields).toContain(field);
+    for (const field of ['trials', 'seeds', 'metric', 'fast', 'timeLimitSeconds', 'extra'])
+      expect(fields).toContain(field);
 
-    const trials = await t.request().post('/v1/training-runs').set(auth(t)).send({ inputUri: store.uri('datasets/tiny.csv'), trials: 51 });
+    const trials = await t
+      .request()
+      .post('/v1/training-runs')
+      .set(auth(t))
+      .send({ inputUri: store.uri('datasets/tiny.csv'), trials: 51 });
     expect(trials.status).toBe(422);
     expect(trials.body.errors[0].field).toBe('trials');
-    const limit = await t.request().post('/v1/training-runs').set(auth(t)).send({ inputUri: store.uri('datasets/tiny.csv'), timeLimitSeconds: 901 });
+    const limit = await t
+      .request()
+      .post('/v1/training-runs')
+      .set(auth(t))
+      .send({ inputUri: store.uri('datasets/tiny.csv'), timeLimitSeconds: 901 });
     expect(limit.status).toBe(422);
     expect(limit.body.errors[0].field).toBe('timeLimitSeconds');
-    const both = await t.request().post('/v1/training-runs').set(auth(t)).send({ inputUri: store.uri('datasets/tiny.csv'), specName: 'ames', spec: {} });
+    const both = await t
+      .request()
+      .post('/v1/training-runs')
+      .set(auth(t))
+      .send({ inputUri: store.uri('datasets/tiny.csv'), specName: 'ames', spec: {} });
     expect(both.status).toBe(400);
-    const unknownSpec = await t.request().post('/v1/training-runs').set(auth(t)).send({ inputUri: store.uri('datasets/tiny.csv'), specName: '../etc/passwd' });
+    const unknownSpec = await t
+      .request()
+      .post('/v1/training-runs')
+      .set(auth(t))
+      .send({ inputUri: store.uri('datasets/tiny.csv'), specName: '../etc/passwd' });
     expect(unknownSpec.status).toBe(400);
-    const missing = await t.request().post('/v1/training-runs').set(auth(t)).send({ inputUri: store.uri('datasets/none.csv') });
+    const missing = await t
+      .request()
+      .post('/v1/training-runs')
+      .set(auth(t))
+      .send({ inputUri: store.uri('datasets/none.csv') });
     expect(missing.status).toBe(422);
-    const outside = await t.request().post('/v1/training-runs').set(auth(t)).send({ inputUri: 'file:///etc/passwd' });
+    const outside = await t
+      .request()
+      .post('/v1/training-runs')
+      .set(auth(t))
+      .send({ inputUri: 'file:///etc/passwd' });
     expect(outside.status).toBe(422);
     expect((await t.request().get('/v1/training-runs?status=done').set(auth(t))).status).toBe(400);
     expect((await t.request().get('/v1/training-runs/not-a-uuid').set(auth(t))).status).toBe(400);
-    expect((await t.request().get(`/v1/training-runs/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`).set(auth(t))).status).toBe(404);
+    expect(
+      (
+        await t
+          .request()
+          .get(`/v1/training-runs/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)
+          .set(auth(t))
+      ).status,
+    ).toBe(404);
   });
 
   it('names every problem of an invalid inline spec in one 400', async () => {
-    const spec = JSON.parse(JSON.stringify(loadSpec('housets'))) as { columns: Array<Record<string, unknown>>; split: unknown };
+    const spec = JSON.parse(JSON.stringify(loadSpec('housets'))) as {
+      columns: Array<Record<string, unknown>>;
+      split: unknown;
+    };
     spec.columns = spec.columns.filter((c) => c.role !== 'target');
     spec.columns[1] = { ...spec.columns[1], role: 'mystery' };
-    const res = await t.request().post('/v1/training-runs').set(auth(t)).send({ inputUri: store.uri('datasets/tiny.csv'), spec });
+    const res = await t
+      .request()
+      .post('/v1/training-runs')
+      .set(auth(t))
+      .send({ inputUri: store.uri('datasets/tiny.csv'), spec });
     expect(res.status).toBe(400);
-    const messages = (res.body.errors as { field: string; message: string }[]).filter((e) => e.field === 'spec');
+    const messages = (res.body.errors as { field: string; message: string }[]).filter(
+      (e) => e.field === 'spec',
+    );
     expect(messages.length).toBeGreaterThanOrEqual(2);
     expect(messages.map((m) => m.message).join('\n')).toMatch(/target/);
   });
@@ -166,19 +226,41 @@ describe('hostile and invalid submissions', () => {
     expect(big.status).toBe(413);
     const noFile = await t.request().post('/v1/training-runs').set(auth(t)).field('fast', 'true');
     expect(noFile.status).toBe(400);
-    const badField = await t.request().post('/v1/training-runs').set(auth(t)).field('trials', 'many').attach('file', csv);
+    const badField = await t
+      .request()
+      .post('/v1/training-runs')
+      .set(auth(t))
+      .field('trials', 'many')
+      .attach('file', csv);
     expect(badField.status).toBe(400);
     expect(badField.body.errors[0].field).toBe('trials');
-    const badSpec = await t.request().post('/v1/training-runs').set(auth(t)).field('spec', '{not json').attach('file', csv);
+    const badSpec = await t
+      .request()
+      .post('/v1/training-runs')
+      .set(auth(t))
+      .field('spec', '{not json')
+      .attach('file', csv);
     expect(badSpec.status).toBe(400);
-    const empty = await t.request().post('/v1/training-runs').set(auth(t)).attach('file', Buffer.alloc(0), 'empty.csv');
+    const empty = await t
+      .request()
+      .post('/v1/training-runs')
+      .set(auth(t))
+      .attach('file', Buffer.alloc(0), 'empty.csv');
     expect(empty.status).toBe(400);
     expect(await trainingObjects()).toBe(before);
   });
 
   it('needs the train scope', async () => {
-    const key = await t.request().post('/v1/keys').set(auth(t)).send({ name: 'batch-only', scopes: ['batch'] });
-    const res = await t.request().post('/v1/training-runs').set({ 'x-api-key': key.body.key }).send({ inputUri: store.uri('datasets/tiny.csv') });
+    const key = await t
+      .request()
+      .post('/v1/keys')
+      .set(auth(t))
+      .send({ name: 'batch-only', scopes: ['batch'] });
+    const res = await t
+      .request()
+      .post('/v1/training-runs')
+      .set({ 'x-api-key': key.body.key })
+      .send({ inputUri: store.uri('datasets/tiny.csv') });
     expect(res.status).toBe(403);
   });
 });
@@ -194,22 +276,41 @@ describe('a queued run', () => {
       .attach('file', csv, 'tiny.csv');
     expect(res.status).toBe(202);
     const id = res.body.id as string;
-    expect(res.body).toMatchObject({ status: 'queued', source: 'queue', specName: 'housets', options: { fast: true } });
+    expect(res.body).toMatchObject({
+      status: 'queued',
+      source: 'queue',
+      specName: 'housets',
+      options: { fast: true },
+    });
     const phases = new Set<string>();
     let prepared: Run['progress'] = null;
-    const run = await waitFor(async () => {
-      const current = await getRun(id);
-      if (current.status === 'running' && current.progress) {
-        phases.add(current.progress.phase);
-        if (current.progress.rowsKept !== undefined) prepared ??= current.progress;
-      }
-      return ['completed', 'failed', 'cancelled'].includes(current.status) && current;
-    }, 240_000, 'the run to finish', 50);
+    const run = await waitFor(
+      async () => {
+        const current = await getRun(id);
+        if (current.status === 'running' && current.progress) {
+          phases.add(current.progress.phase);
+          if (current.progress.rowsKept !== undefined) prepared ??= current.progress;
+        }
+        return ['completed', 'failed', 'cancelled'].includes(current.status) && current;
+      },
+      240_000,
+      'the run to finish',
+      50,
+    );
     expect(run.error).toBeNull();
     expect(run.status).toBe('completed');
     // Progress seen while it ran: several phases, and the rows read with the cleaning summary.
     expect(phases.size).toBeGreaterThanOrEqual(2);
-    expect(prepared).toMatchObject({ rowsRead: expect.any(Number), cleaning: expect.objectContaining({ dropped: expect.any(Object) }) });
+    expect(prepared).toMatchObject({
+      rowsRead: expect.any(Number),
+      cleaning: expect.objectContaining({ dropped: expect.any(Object) }),
+    });
+    // …and kept on the finished run (a reload of its page shows the cleaning summary).
+    expect(run.progress).toMatchObject({
+      phase: 'done',
+      rowsRead: prepared!.rowsRead,
+      cleaning: prepared!.cleaning,
+    });
     expect(run.datasetSha256).toBe(csvSha);
     expect(run.durationMs).toBeGreaterThan(0);
     expect(run.params).toMatchObject({ max_depth: 6 });
@@ -235,9 +336,19 @@ describe('a queued run', () => {
   it('cancels a running run: its trainer process group is stopped and its log is kept', async () => {
     const run = await submitJson({ inputUri: store.uri('datasets/tiny.csv'), fast: true });
     const worker = workers[0]!;
-    const pid = await waitFor(async () => (await getRun(run.id)).status === 'running' && trainerPid(worker, run.id), 60_000, 'the trainer to start', 50);
+    const pid = await waitFor(
+      async () => (await getRun(run.id)).status === 'running' && trainerPid(worker, run.id),
+      60_000,
+      'the trainer to start',
+      50,
+    );
     // Training has started (the child reported the rows it read), so there is a log to keep.
-    await waitFor(async () => (await getRun(run.id)).progress?.rowsRead !== undefined, 60_000, 'progress', 50);
+    await waitFor(
+      async () => (await getRun(run.id)).progress?.rowsRead !== undefined,
+      60_000,
+      'progress',
+      50,
+    );
     const cancelled = await t.request().delete(`/v1/training-runs/${run.id}`).set(auth(t));
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
@@ -250,7 +361,10 @@ describe('a queued run', () => {
   });
 
   it('keeps a failing spec’s run failed with its reason and its log', async () => {
-    const spec = JSON.parse(JSON.stringify(loadSpec('housets'))) as { name: string; columns: Array<{ name: string; role: string }> };
+    const spec = JSON.parse(JSON.stringify(loadSpec('housets'))) as {
+      name: string;
+      columns: Array<{ name: string; role: string }>;
+    };
     spec.name = 'housets-renamed-target';
     const target = spec.columns.find((c) => c.role === 'target')!;
     target.name = 'no_such_price';
@@ -264,21 +378,42 @@ describe('a queued run', () => {
   });
 
   it('trains on a registered dataset with its stored spec, recording the dataset', async () => {
-    const registered = await t.request().post('/v1/datasets').set(auth(t)).field('spec', 'housets').attach('file', csv, 'tiny.csv');
+    const registered = await t
+      .request()
+      .post('/v1/datasets')
+      .set(auth(t))
+      .field('spec', 'housets')
+      .attach('file', csv, 'tiny.csv');
     expect([200, 201]).toContain(registered.status);
     const run = await submitJson({ datasetId: registered.body.id, fast: true });
-    expect(run).toMatchObject({ specName: 'housets', dataset: { id: registered.body.id, sha256: csvSha }, inputUri: expect.stringContaining('datasets') });
+    expect(run).toMatchObject({
+      specName: 'housets',
+      dataset: { id: registered.body.id, sha256: csvSha },
+      inputUri: expect.stringContaining('datasets'),
+    });
     // Exactly one input: both, or an unknown dataset, are refused.
-    const both = await t.request().post('/v1/training-runs').set(auth(t)).send({ datasetId: registered.body.id, inputUri: store.uri('datasets/tiny.csv') });
+    const both = await t
+      .request()
+      .post('/v1/training-runs')
+      .set(auth(t))
+      .send({ datasetId: registered.body.id, inputUri: store.uri('datasets/tiny.csv') });
     expect(both.status).toBe(400);
-    const unknown = await t.request().post('/v1/training-runs').set(auth(t)).send({ datasetId: '00000000-0000-4000-8000-000000000000' });
+    const unknown = await t
+      .request()
+      .post('/v1/training-runs')
+      .set(auth(t))
+      .send({ datasetId: '00000000-0000-4000-8000-000000000000' });
     expect(unknown.status).toBe(404);
     expect((await t.request().delete(`/v1/training-runs/${run.id}`).set(auth(t))).status).toBe(200);
     await finished(run.id);
   });
 
   it('stops a run at its time limit and fails it with that reason', async () => {
-    const run = await submitJson({ inputUri: store.uri('datasets/tiny.csv'), fast: true, timeLimitSeconds: 2 });
+    const run = await submitJson({
+      inputUri: store.uri('datasets/tiny.csv'),
+      fast: true,
+      timeLimitSeconds: 2,
+    });
     const final = await finished(run.id);
     expect(final.status).toBe('failed');
     expect(final.error).toMatch(/time limit of 2 s/);
@@ -289,17 +424,28 @@ describe('a queued run', () => {
   it('takes concurrent submits as separate runs and cancels queued ones out of the queue', async () => {
     // Nothing trains them: the worker is busy with a long run first.
     const long = await submitJson({ inputUri: store.uri('datasets/tiny.csv'), fast: true });
-    await waitFor(async () => (await getRun(long.id)).status === 'running', 60_000, 'the long run to start', 50);
+    await waitFor(
+      async () => (await getRun(long.id)).status === 'running',
+      60_000,
+      'the long run to start',
+      50,
+    );
     const runs = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => submitJson({ inputUri: store.uri('datasets/tiny.csv'), fast: true, modelName: `concurrent-${i}` })),
+      Array.from({ length: 5 }, (_, i) =>
+        submitJson({ inputUri: store.uri('datasets/tiny.csv'), fast: true, modelName: `concurrent-${i}` }),
+      ),
     );
     expect(new Set(runs.map((r) => r.id)).size).toBe(5);
     const list = await t.request().get('/v1/training-runs?status=queued&limit=200').set(auth(t));
     for (const r of runs) expect(list.body.items.map((x: Run) => x.id)).toContain(r.id);
-    const cancels = await Promise.all(runs.map((r) => t.request().delete(`/v1/training-runs/${r.id}`).set(auth(t))));
+    const cancels = await Promise.all(
+      runs.map((r) => t.request().delete(`/v1/training-runs/${r.id}`).set(auth(t))),
+    );
     expect(cancels.map((c) => c.status)).toEqual([200, 200, 200, 200, 200]);
     // A second cancel of the same run races the first: one 200 at most, the others 409.
-    const again = await Promise.all([1, 2, 3].map(() => t.request().delete(`/v1/training-runs/${runs[0]!.id}`).set(auth(t))));
+    const again = await Promise.all(
+      [1, 2, 3].map(() => t.request().delete(`/v1/training-runs/${runs[0]!.id}`).set(auth(t))),
+    );
     expect(again.every((c) => c.status === 409)).toBe(true);
     await t.request().delete(`/v1/training-runs/${long.id}`).set(auth(t));
     await finished(long.id);
@@ -310,14 +456,24 @@ describe('a queued run', () => {
 
 describe('a training worker killed mid-run', () => {
   it('leaves no trainer behind, and another worker retries the run (never stuck running)', async () => {
-    const second = new WorkerProcess(workerEnv(t, { TRAINING_WORKER_METRICS_PORT: '0' }), 'training-worker.ts');
+    const second = new WorkerProcess(
+      workerEnv(t, { TRAINING_WORKER_METRICS_PORT: '0' }),
+      'training-worker.ts',
+    );
     workers.push(second);
     await second.ready();
     const run = await submitJson({ inputUri: store.uri('datasets/tiny.csv'), fast: true });
-    const running = await waitFor<Run>(async () => {
-      const r = await getRun(run.id);
-      return r.status === 'running' && r.workerId !== null && r.progress?.rowsRead !== undefined ? r : undefined;
-    }, 60_000, 'the run to start', 50);
+    const running = await waitFor<Run>(
+      async () => {
+        const r = await getRun(run.id);
+        return r.status === 'running' && r.workerId !== null && r.progress?.rowsRead !== undefined
+          ? r
+          : undefined;
+      },
+      60_000,
+      'the run to start',
+      50,
+    );
     const victim = workers.find((w) => w.workerId === running.workerId)!;
     const survivor = workers.find((w) => w !== victim && w.running)!;
     const pid = trainerPid(victim, run.id)!;
@@ -353,14 +509,22 @@ function mlTrain(args: string[]): Promise<{ code: number | null; stdout: string;
 
 describe('a training worker stopped with SIGTERM', () => {
   it('stops its trainer and hands the run back to the queue, where another worker completes it', async () => {
-    const third = new WorkerProcess(workerEnv(t, { TRAINING_WORKER_METRICS_PORT: '0' }), 'training-worker.ts');
+    const third = new WorkerProcess(
+      workerEnv(t, { TRAINING_WORKER_METRICS_PORT: '0' }),
+      'training-worker.ts',
+    );
     workers.push(third);
     await third.ready();
     const run = await submitJson({ inputUri: store.uri('datasets/tiny.csv'), fast: true });
-    const running = await waitFor<Run>(async () => {
-      const r = await getRun(run.id);
-      return r.status === 'running' && r.progress?.rowsRead !== undefined ? r : undefined;
-    }, 60_000, 'the run to start', 50);
+    const running = await waitFor<Run>(
+      async () => {
+        const r = await getRun(run.id);
+        return r.status === 'running' && r.progress?.rowsRead !== undefined ? r : undefined;
+      },
+      60_000,
+      'the run to start',
+      50,
+    );
     const stopping = workers.find((w) => w.workerId === running.workerId)!;
     const pid = trainerPid(stopping, run.id)!;
     const started = Date.now();
@@ -380,22 +544,55 @@ describe('ml train --server', () => {
     await t.app.listen(0, '127.0.0.1');
     const server = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     const out = path.join(dir, 'cli-package');
-    const result = await mlTrain(['--data', csv, '--out', out, '--fast', '--name', 'cli-trained', '--server', server, '--key', t.adminKey]);
+    const result = await mlTrain([
+      '--data',
+      csv,
+      '--out',
+      out,
+      '--fast',
+      '--name',
+      'cli-trained',
+      '--server',
+      server,
+      '--key',
+      t.adminKey,
+    ]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/server: run [0-9a-f-]{36} recorded, registered as cli-trained v\d+ \(not promoted\)/);
+    expect(result.stderr).toMatch(
+      /server: run [0-9a-f-]{36} recorded, registered as cli-trained v\d+ \(not promoted\)/,
+    );
     expect(result.stdout + result.stderr).not.toContain(t.adminKey);
     const id = /server: run ([0-9a-f-]{36})/.exec(result.stderr)![1]!;
     const run = await getRun(id);
-    expect(run).toMatchObject({ source: 'cli', status: 'completed', specName: 'housets', datasetSha256: csvSha, model: { name: 'cli-trained' } });
+    expect(run).toMatchObject({
+      source: 'cli',
+      status: 'completed',
+      specName: 'housets',
+      datasetSha256: csvSha,
+      model: { name: 'cli-trained' },
+    });
     expect(run.metrics?.holdout?.rmse).toBeGreaterThan(0);
     expect(run.durationMs).toBeGreaterThan(0);
-    const version = await t.request().get(`/v1/models/cli-trained/versions/${run.model!.version}`).set(auth(t));
+    const version = await t
+      .request()
+      .get(`/v1/models/cli-trained/versions/${run.model!.version}`)
+      .set(auth(t));
     expect(version.body.stage).toBe('none');
   });
 
   it('keeps the local training successful with a warning when the server cannot be reached', async () => {
     const out = path.join(dir, 'offline-package');
-    const result = await mlTrain(['--data', csv, '--out', out, '--fast', '--server', 'http://127.0.0.1:9', '--key', 'hp_not-a-real-key']);
+    const result = await mlTrain([
+      '--data',
+      csv,
+      '--out',
+      out,
+      '--fast',
+      '--server',
+      'http://127.0.0.1:9',
+      '--key',
+      'hp_not-a-real-key',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/warning: the run was not recorded on http:\/\/127\.0\.0\.1:9/);
     expect(result.stderr).not.toContain('hp_not-a-real-key');
@@ -403,9 +600,18 @@ describe('ml train --server', () => {
   });
 
   it('refuses a recorded run without its run part, or with a package that is not one', async () => {
-    const noRun = await t.request().post('/v1/training-runs/recorded').set(auth(t)).attach('package', Buffer.from('x'), 'p.tar.gz');
+    const noRun = await t
+      .request()
+      .post('/v1/training-runs/recorded')
+      .set(auth(t))
+      .attach('package', Buffer.from('x'), 'p.tar.gz');
     expect(noRun.status).toBe(400);
-    const badRun = await t.request().post('/v1/training-runs/recorded').set(auth(t)).field('run', '{"specName": 5}').attach('package', Buffer.from('x'), 'p.tar.gz');
+    const badRun = await t
+      .request()
+      .post('/v1/training-runs/recorded')
+      .set(auth(t))
+      .field('run', '{"specName": 5}')
+      .attach('package', Buffer.from('x'), 'p.tar.gz');
     expect(badRun.status).toBe(400);
     expect(badRun.body.errors[0].field).toBe('specName');
     const badPackage = await t
@@ -424,7 +630,9 @@ interface MlflowServer {
   stop(): Promise<void>;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a typed import would pull ml's test support into this package's compilation
-const { startMlflowServer } = require(path.resolve(__dirname, '../../ml/src/test-support/mlflow-server.ts')) as {
+const { startMlflowServer } = require(
+  path.resolve(__dirname, '../../ml/src/test-support/mlflow-server.ts'),
+) as {
   startMlflowServer(): Promise<MlflowServer>;
 };
 
@@ -438,7 +646,11 @@ describe('a queued run with MLFLOW_TRACKING_URI set', () => {
     mlflow = await startMlflowServer();
     for (const w of workers) await w.stop();
     const worker = new WorkerProcess(
-      workerEnv(t, { TRAINING_WORKER_METRICS_PORT: '0', MLFLOW_TRACKING_URI: mlflow.uri, MLFLOW_EXPERIMENT_NAME: 'queued-runs' }),
+      workerEnv(t, {
+        TRAINING_WORKER_METRICS_PORT: '0',
+        MLFLOW_TRACKING_URI: mlflow.uri,
+        MLFLOW_EXPERIMENT_NAME: 'queued-runs',
+      }),
       'training-worker.ts',
     );
     workers.push(worker);
@@ -448,7 +660,9 @@ describe('a queued run with MLFLOW_TRACKING_URI set', () => {
     expect(final.status).toBe('completed');
     const runId = (final as Run & { mlflowRunId: string | null }).mlflowRunId;
     expect(runId).toMatch(/^[0-9a-f]{32}$/);
-    const logged = await new MlflowClient(mlflowConfig({ trackingUri: mlflow.uri, experimentName: 'queued-runs' })).getRun(runId!);
+    const logged = await new MlflowClient(
+      mlflowConfig({ trackingUri: mlflow.uri, experimentName: 'queued-runs' }),
+    ).getRun(runId!);
     expect(logged.info.status).toBe('FINISHED');
   });
 });

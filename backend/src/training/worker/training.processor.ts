@@ -10,14 +10,27 @@ import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { RegistryService } from '../../model-registry/registry.service';
 import { ARTIFACT_STORE, type ArtifactStore } from '../../storage/artifact-store';
 import { AttemptAborted, PermanentJobError, abortReasonOf, openInput } from '../../jobs/attempt-errors';
-import { AttemptRunner, type Attempt, type AttemptOutcome, type AttemptStep } from '../../jobs/attempt-runner';
-import { trainingKeys, type TrainingJobData, type TrainingProgress, type TrainingTrial } from '../shared/training.constants';
+import {
+  AttemptRunner,
+  type Attempt,
+  type AttemptOutcome,
+  type AttemptStep,
+} from '../../jobs/attempt-runner';
+import {
+  trainingKeys,
+  type TrainingJobData,
+  type TrainingProgress,
+  type TrainingTrial,
+} from '../shared/training.constants';
 import type { TrainingRunEntity } from '../shared/training-run.entity';
 import { TrainingRunsRepository } from '../shared/training-runs.repository';
 import { TrainerChild, type ChildEvent, type TrainerExit } from './trainer-child';
 import { progressOf, trainArgs, trainerFailure } from './training-progress';
 
-export type TrainingJob = Pick<Job<TrainingJobData>, 'id' | 'data' | 'attemptsMade' | 'opts' | 'updateProgress' | 'extendLock'> & {
+export type TrainingJob = Pick<
+  Job<TrainingJobData>,
+  'id' | 'data' | 'attemptsMade' | 'opts' | 'updateProgress' | 'extendLock'
+> & {
   stalledCounter?: number;
 };
 
@@ -57,7 +70,10 @@ export class TrainingProcessor {
     private readonly runs: TrainingRunsRepository,
     private readonly registry: RegistryService,
   ) {
-    this.runner = new AttemptRunner({ lockMs: config.TRAINING_STALLED_MS, progressIntervalMs: config.TRAINING_PROGRESS_INTERVAL_MS }, this.logger);
+    this.runner = new AttemptRunner(
+      { lockMs: config.TRAINING_STALLED_MS, progressIntervalMs: config.TRAINING_PROGRESS_INTERVAL_MS },
+      this.logger,
+    );
   }
 
   process(
@@ -80,7 +96,8 @@ export class TrainingProcessor {
           await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
         }
       },
-      onFailure: async (attempt) => ({ progress: { ...(attempt.row.progress ?? { phase: 'failed' }) } }) as never,
+      onFailure: async (attempt) =>
+        ({ progress: { ...(attempt.row.progress ?? { phase: 'failed' }) } }) as never,
     };
   }
 
@@ -91,25 +108,44 @@ export class TrainingProcessor {
     const specFile = path.join(dir, 'spec.json');
     const packageDir = path.join(dir, 'package');
     await attempt.update({ progress: { phase: 'fetching input' } } as never);
-    await pipeline(await openInput(() => this.store.getStream(row.inputKey!), row.inputKey), createWriteStream(input));
+    await pipeline(
+      await openInput(() => this.store.getStream(row.inputKey!), row.inputKey),
+      createWriteStream(input),
+    );
     await fs.writeFile(specFile, JSON.stringify(row.spec));
 
-    const { exit, result, tail } = await this.runChild(attempt, [
-      mlCliPath(this.config),
-      ...trainArgs({ input, specFile, packageDir, options: row.options, threads: this.config.TRAINING_THREADS }),
-    ], path.join(dir, 'train.log'));
+    const { exit, result, tail, progress } = await this.runChild(
+      attempt,
+      [
+        mlCliPath(this.config),
+        ...trainArgs({
+          input,
+          specFile,
+          packageDir,
+          options: row.options,
+          threads: this.config.TRAINING_THREADS,
+        }),
+      ],
+      path.join(dir, 'train.log'),
+    );
 
     const stopped = exit.stoppedFor;
-    if (stopped === 'cancelled' || stopped === 'shutdown' || stopped === 'lost') throw new AttemptAborted(stopped);
+    if (stopped === 'cancelled' || stopped === 'shutdown' || stopped === 'lost')
+      throw new AttemptAborted(stopped);
     if (stopped === 'time limit')
-      throw new PermanentJobError(`stopped at its time limit of ${this.timeLimitSeconds(row)} s (after ${Math.round(exit.durationMs / 1000)} s)`);
+      throw new PermanentJobError(
+        `stopped at its time limit of ${this.timeLimitSeconds(row)} s (after ${Math.round(exit.durationMs / 1000)} s)`,
+      );
     if (exit.code !== 0 || !result) {
       const failure = trainerFailure(exit, tail);
       // Exit 2 is `ml`'s input error (bad spec or data): retrying cannot help.
-      throw exit.code === 2 || !result && exit.code === 0 ? new PermanentJobError(failure) : new Error(failure);
+      throw exit.code === 2 || (!result && exit.code === 0)
+        ? new PermanentJobError(failure)
+        : new Error(failure);
     }
 
-    await attempt.update({ progress: { phase: 'registering' } } as never);
+    // The last progress the trainer reported (rows, cleaning summary, splits, trials) stays on the row.
+    await attempt.update({ progress: { ...progress, phase: 'registering' } } as never);
     await attempt.assertHolds();
     const version = await this.registry.registerArchive(packPackage(readPackage(packageDir)), row.apiKeyId);
     const holdoutKey = trainingKeys.holdout(row.id);
@@ -119,7 +155,7 @@ export class TrainingProcessor {
         inputUri: row.inputUri,
         datasetSha256: result.datasetSha256,
         split: (row.spec as unknown as { split?: unknown }).split ?? null,
-        rows: row.progress?.splits?.holdout ?? null,
+        rows: progress.splits?.holdout ?? null,
         recompute: 'prepareDataset(spec, input) from @housing/ml and keep the rows whose split is holdout',
       }),
     );
@@ -135,7 +171,7 @@ export class TrainingProcessor {
       modelName: version.name,
       modelVersion: version.version,
       mlflowRunId: result.mlflowRunId ?? null,
-      progress: { ...(attempt.row.progress ?? {}), phase: 'done' },
+      progress: { ...progress, phase: 'done' },
     } as never;
     return { fields, result: { modelVersion: version.version } };
   }
@@ -153,7 +189,7 @@ export class TrainingProcessor {
     attempt: Attempt<TrainingRunEntity>,
     args: string[],
     logFile: string,
-  ): Promise<{ exit: TrainerExit; result?: ResultEvent; tail: string }> {
+  ): Promise<{ exit: TrainerExit; result?: ResultEvent; tail: string; progress: TrainingProgress }> {
     const row = attempt.row;
     const env: NodeJS.ProcessEnv = { ...process.env, ML_PARENT_PID: String(process.pid) };
     for (const name of PRIVATE_ENV) delete env[name];
@@ -180,7 +216,8 @@ export class TrainingProcessor {
       }
       const next = progressOf(progress, event);
       if (!next) return;
-      const important = next.phase !== progress.phase || event.event === 'trial' || event.event === 'prepared';
+      const important =
+        next.phase !== progress.phase || event.event === 'trial' || event.event === 'prepared';
       progress = next;
       rowsRead = next.rowsRead ?? rowsRead;
       write(important);
@@ -194,19 +231,24 @@ export class TrainingProcessor {
       onEvent,
       killGraceMs: this.config.TRAINING_KILL_GRACE_MS,
     });
-    this.logger.log(`training run ${row.id}: trainer child ${child.pid} started (nice ${this.config.TRAINING_NICE})`);
+    this.logger.log(
+      `training run ${row.id}: trainer child ${child.pid} started (nice ${this.config.TRAINING_NICE})`,
+    );
     const started = child;
     const onAbort = () => started.stop(abortReasonOf(attempt.signal) ?? 'lost');
     attempt.signal?.addEventListener('abort', onAbort);
     if (attempt.signal?.aborted) onAbort();
     const limit = setTimeout(() => started.stop('time limit'), this.timeLimitSeconds(row) * 1000);
     // The row is polled too: a cancel whose message was missed still stops the trainer.
-    const poll = setInterval(() => {
-      void this.runs.attempts.holding(row.id, attempt.attemptId).then(
-        (holding) => holding !== 'held' && started.stop(holding),
-        () => undefined,
-      );
-    }, Math.max(1000, this.config.TRAINING_PROGRESS_INTERVAL_MS));
+    const poll = setInterval(
+      () => {
+        void this.runs.attempts.holding(row.id, attempt.attemptId).then(
+          (holding) => holding !== 'held' && started.stop(holding),
+          () => undefined,
+        );
+      },
+      Math.max(1000, this.config.TRAINING_PROGRESS_INTERVAL_MS),
+    );
     let exit: TrainerExit;
     try {
       exit = await started.exited;
@@ -221,11 +263,17 @@ export class TrainingProcessor {
     this.logger.log(
       `training run ${row.id}: trainer child ${started.pid} ended (${exit.stoppedFor ?? `exit ${exit.code ?? exit.signal}`}, ${exit.durationMs} ms)`,
     );
-    return { exit, result, tail };
+    return { exit, result, tail, progress };
   }
 
   /** The whole log to the store and its tail on the row, whatever the run's status (only this attempt's row). */
-  private async keepLog(id: string, attemptId: string, logFile: string, tail: string, durationMs: number): Promise<void> {
+  private async keepLog(
+    id: string,
+    attemptId: string,
+    logFile: string,
+    tail: string,
+    durationMs: number,
+  ): Promise<void> {
     const key = trainingKeys.log(id);
     try {
       await this.store.putStream(key, createReadStream(logFile));
