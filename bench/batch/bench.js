@@ -97,7 +97,10 @@ function cpuSecondsOf(pid) {
 /** Copies the header and the first `rows` rows of a CSV (one record per line). */
 async function head(src, dst, rows) {
   const out = fs.createWriteStream(dst);
-  const rl = readline.createInterface({ input: fs.createReadStream(src, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  const rl = readline.createInterface({
+    input: fs.createReadStream(src, { highWaterMark: 1 << 20 }),
+    crlfDelay: Infinity,
+  });
   let i = -1;
   for await (const line of rl) {
     if (!out.write(line + '\n')) await new Promise((r) => out.once('drain', r));
@@ -109,7 +112,10 @@ async function head(src, dst, rows) {
 
 async function countRows(file) {
   let n = -1;
-  const rl = readline.createInterface({ input: fs.createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  const rl = readline.createInterface({
+    input: fs.createReadStream(file, { highWaterMark: 1 << 20 }),
+    crlfDelay: Infinity,
+  });
   for await (const line of rl) if (line !== '') n++;
   return n;
 }
@@ -158,13 +164,18 @@ async function startStack({ name, buildRoot, scratch, redisPort, inputs, process
     BATCH_QUEUE_METRICS_INTERVAL_MS: '0',
   };
   const main = path.join(buildRoot, 'backend', 'dist', 'main.js');
-  processes.push(start(`${name}-api`, process.execPath, [main], { ...env, LOG_LEVEL: 'warn' }, path.join(dir, 'api.log')));
+  processes.push(
+    start(`${name}-api`, process.execPath, [main], { ...env, LOG_LEVEL: 'warn' }, path.join(dir, 'api.log')),
+  );
   const base = `http://127.0.0.1:${apiPort}`;
   await waitFor(async () => (await fetch(`${base}/health/live`)).ok, 60_000, `the ${name} API`);
   const http = async (method, route, body) => {
     const res = await fetch(base + route, {
       method,
-      headers: { 'x-api-key': adminKey, ...(body && !(body instanceof FormData) && { 'content-type': 'application/json' }) },
+      headers: {
+        'x-api-key': adminKey,
+        ...(body && !(body instanceof FormData) && { 'content-type': 'application/json' }),
+      },
       body: body instanceof FormData ? body : body && JSON.stringify(body),
     });
     const text = await res.text();
@@ -175,8 +186,14 @@ async function startStack({ name, buildRoot, scratch, redisPort, inputs, process
   const form = new FormData();
   form.append('package', new Blob([ml.packPackage(ml.readPackage(args.model))]), 'package.tar.gz');
   const registered = await http('POST', '/v1/models', form);
-  await http('PUT', `/v1/models/${registered.name}/versions/${registered.version}/stage`, { stage: 'production' });
-  await waitFor(async () => (await http('GET', '/v1/models/current')).version === registered.version, 60_000, `the ${name} model`);
+  await http('PUT', `/v1/models/${registered.name}/versions/${registered.version}/stage`, {
+    stage: 'production',
+  });
+  await waitFor(
+    async () => (await http('GET', '/v1/models/current')).version === registered.version,
+    60_000,
+    `the ${name} model`,
+  );
 
   let seq = 0;
   const startWorkers = async (n, nodeArgs = []) => {
@@ -192,7 +209,11 @@ async function startStack({ name, buildRoot, scratch, redisPort, inputs, process
       processes.push(w);
       ws.push(w);
     }
-    await Promise.all(ws.map((w) => waitFor(async () => w.lines.some((l) => l.msg === 'worker ready'), 60_000, `${w.name} ready`)));
+    await Promise.all(
+      ws.map((w) =>
+        waitFor(async () => w.lines.some((l) => l.msg === 'worker ready'), 60_000, `${w.name} ready`),
+      ),
+    );
     return ws;
   };
   /** Stops the workers (SIGTERM: a clean exit, which also writes a --cpu-prof profile); their peak RSS. */
@@ -216,7 +237,8 @@ async function startStack({ name, buildRoot, scratch, redisPort, inputs, process
     for (;;) {
       done = await http('GET', `/v1/batch-jobs/${id}`);
       if (done.status === 'completed') break;
-      if (done.status === 'failed' || done.status === 'cancelled') throw new Error(`${name} job ${id} ${done.status}: ${done.error}`);
+      if (done.status === 'failed' || done.status === 'cancelled')
+        throw new Error(`${name} job ${id} ${done.status}: ${done.error}`);
       await sleep(100);
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -245,9 +267,14 @@ async function profile(stack, build) {
   const dir = path.join(stack.dir, 'cpu-prof');
   fs.mkdirSync(dir, { recursive: true });
   const run = await stack.job('full', 1, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-  const file = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile')));
+  const file = path.join(
+    dir,
+    fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile')),
+  );
   const top = JSON.parse(
-    execFileSync(process.execPath, [path.join(__dirname, 'profile-top.js'), file, '10', '--busy'], { encoding: 'utf8' }),
+    execFileSync(process.execPath, [path.join(__dirname, 'profile-top.js'), file, '10', '--busy'], {
+      encoding: 'utf8',
+    }),
   );
   return { build, run, ...top };
 }
@@ -272,12 +299,14 @@ const fmt = (x, digits = 0) =>
     : Number(x).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 const KINDS = {
-  'old-1w': 'End to end, full file, **old build** (today\'s worker), 1 worker process',
+  'old-1w': "End to end, full file, **old build** (today's worker), 1 worker process",
   'new-1w': 'End to end, full file, new build, 1 worker process',
   'new-2w': 'End to end, full file, new build, **2 worker processes** (one job, its shards on both)',
   'new-tenth': 'End to end, first tenth of the file, new build, 1 worker process',
-  predecessor: "Predecessor's way: pandas read_csv + pandas features + native XGBoost predict + DataFrame.to_csv",
-  tuned: 'Tuned pandas: read_csv(engine="pyarrow") + the same features (tuned pandas) + native XGBoost predict on every core, nothing written',
+  predecessor:
+    "Predecessor's way: pandas read_csv + pandas features + native XGBoost predict + DataFrame.to_csv",
+  tuned:
+    'Tuned pandas: read_csv(engine="pyarrow") + the same features (tuned pandas) + native XGBoost predict on every core, nothing written',
 };
 
 function summarise(runs) {
@@ -296,12 +325,19 @@ function summarise(runs) {
   );
   const aims = {
     two_workers_over_tuned: { value: s['new-2w'].rows_per_second / s.tuned.rows_per_second, aim: 1.0 },
-    two_workers_over_predecessor: { value: s['new-2w'].rows_per_second / s.predecessor.rows_per_second, aim: 2.5 },
+    two_workers_over_predecessor: {
+      value: s['new-2w'].rows_per_second / s.predecessor.rows_per_second,
+      aim: 2.5,
+    },
     per_core_new_over_old: {
       value: s['new-1w'].rows_per_worker_cpu_second / s['old-1w'].rows_per_worker_cpu_second,
       aim: 2.0,
     },
-    peak_rss_full_over_tenth: { value: s['new-1w'].peak_rss_mb / s['new-tenth'].peak_rss_mb, aim: 1.2, at_most: true },
+    peak_rss_full_over_tenth: {
+      value: s['new-1w'].peak_rss_mb / s['new-tenth'].peak_rss_mb,
+      aim: 1.2,
+      at_most: true,
+    },
   };
   for (const a of Object.values(aims)) a.met = a.at_most ? a.value <= a.aim : a.value >= a.aim;
   return { ...s, aims };
@@ -311,14 +347,16 @@ function summarise(runs) {
 function notes(s, runs) {
   const a = s.aims;
   const met = (x) => (x.met ? 'met' : '**missed**');
-  const loads = Object.values(runs).flat().map((r) => r.loadavg_start[0]);
+  const loads = Object.values(runs)
+    .flat()
+    .map((r) => r.loadavg_start[0]);
   return [
     `One job with 2 workers: ${fmt(s['new-2w'].rows_per_second)} rows/s, ${fmt(a.two_workers_over_tuned.value, 2)}× the tuned pandas + native XGBoost predict-only run (aim ≥ 1.0×: ${met(a.two_workers_over_tuned)}) ` +
       `and ${fmt(a.two_workers_over_predecessor.value, 2)}× the predecessor's way writing its results (aim ≥ 2.5×: ${met(a.two_workers_over_predecessor)}). ` +
       `The 2-worker job is ${fmt(s['new-2w'].rows_per_second / s['new-1w'].rows_per_second, 2)}× the 1-worker one: the shards use both cores, which other processes on this shared machine also use (1-minute load ${fmt(Math.min(...loads), 1)} to ${fmt(Math.max(...loads), 1)} at the start of the runs).`,
     `Per core: the new worker scores ${fmt(s['new-1w'].rows_per_worker_cpu_second)} rows per worker CPU-second against ${fmt(s['old-1w'].rows_per_worker_cpu_second)} for the old build, ` +
       `${fmt(a.per_core_new_over_old.value, 2)}× (aim ≥ 2×: ${met(a.per_core_new_over_old)}); with 2 workers ${fmt(s['new-2w'].rows_per_worker_cpu_second)}. ` +
-      'CPU seconds are the workers\' own from the submit to the end of the job, so the figure moves less with the machine\'s load than rows/s.',
+      "CPU seconds are the workers' own from the submit to the end of the job, so the figure moves less with the machine's load than rows/s.",
     `Peak worker RSS, full file vs a tenth of it (new build, 1 worker): ${fmt(s['new-1w'].peak_rss_mb)} MB vs ${fmt(s['new-tenth'].peak_rss_mb)} MB, ` +
       `${fmt(a.peak_rss_full_over_tenth.value, 2)}× (aim ≤ 1.2×: ${met(a.peak_rss_full_over_tenth)}); old build ${fmt(s['old-1w'].peak_rss_mb)} MB, 2 workers ${fmt(s['new-2w'].peak_rss_mb)} MB the larger of the two. ` +
       `The pandas runs hold the whole file: ${fmt(s.predecessor.peak_rss_mb)} MB (predecessor) and ${fmt(s.tuned.peak_rss_mb)} MB (tuned).`,
@@ -356,8 +394,8 @@ function markdown(result) {
         `| ${label} | ${fmt(s[kind].rows_per_second)} | ${list(runs[kind], 'rows_per_second')} | ${fmt(s[kind].rows_per_worker_cpu_second)} | ${fmt(s[kind].peak_rss_mb)} | ${loads(runs[kind])} |`,
     ),
     '',
-    'Rows per worker CPU-second: rows over the worker processes\' CPU time (user + system, /proc) from the submit to the end of the job; ' +
-      'peak RSS: the largest worker\'s whole life (pandas: the Python process). The pandas runs write nothing but the predecessor\'s `to_csv` ' +
+    "Rows per worker CPU-second: rows over the worker processes' CPU time (user + system, /proc) from the submit to the end of the job; " +
+      "peak RSS: the largest worker's whole life (pandas: the Python process). The pandas runs write nothing but the predecessor's `to_csv` " +
       '(to /dev/null); their rows/s include reading, features and predict (and writing), not the Python start.',
     '',
     '## Aims (issue 14)',
@@ -386,7 +424,8 @@ async function main() {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-batch-'));
   const processes = [];
   const cleanup = () => {
-    for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    for (const p of processes)
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     if (!process.env.KEEP_WORK) fs.rmSync(scratch, { recursive: true, force: true });
   };
   try {
@@ -407,7 +446,11 @@ async function main() {
       path.join(scratch, 'redis.log'),
     );
     processes.push(redis);
-    await waitFor(async () => redis.lines.some((l) => /Ready to accept connections/.test(l.msg ?? '')), 10_000, 'redis');
+    await waitFor(
+      async () => redis.lines.some((l) => /Ready to accept connections/.test(l.msg ?? '')),
+      10_000,
+      'redis',
+    );
 
     log('starting the new and the old stack, registering the model in each');
     const common = { scratch, redisPort, inputs: { full, tenth }, processes };
@@ -417,7 +460,14 @@ async function main() {
     const seeds = async (mode) => {
       const loadStart = load();
       const extra = mode === 'tuned' ? ['--tuned'] : ['--write', '/dev/null'];
-      const r = await runJson(args.python, [path.join(__dirname, 'seeds_way.py'), '--csv', full, '--booster', args.booster, ...extra]);
+      const r = await runJson(args.python, [
+        path.join(__dirname, 'seeds_way.py'),
+        '--csv',
+        full,
+        '--booster',
+        args.booster,
+        ...extra,
+      ]);
       const rowsPerSecond = mode === 'tuned' ? r.rows_per_second : r.rows_per_second_with_write;
       return { ...r, rows_per_second: rowsPerSecond, loadavg_start: loadStart, loadavg_end: load() };
     };
@@ -437,11 +487,16 @@ async function main() {
         log(`round ${round + 1}/${RUNS}: ${kind}`);
         const r = await kinds[kind]();
         runs[kind].push(r);
-        log(`  ${Math.round(r.rows_per_second)} rows/s${r.rows_per_worker_cpu_second ? `, ${Math.round(r.rows_per_worker_cpu_second)} rows per worker CPU-s` : ''}, peak RSS ${Math.round(r.peak_rss_mb)} MB, load ${r.loadavg_start[0]}→${r.loadavg_end[0]}`);
+        log(
+          `  ${Math.round(r.rows_per_second)} rows/s${r.rows_per_worker_cpu_second ? `, ${Math.round(r.rows_per_worker_cpu_second)} rows per worker CPU-s` : ''}, peak RSS ${Math.round(r.peak_rss_mb)} MB, load ${r.loadavg_start[0]}→${r.loadavg_end[0]}`,
+        );
       }
     }
     log('CPU profiles: one worker of each build, one full job each');
-    const profiles = [await profile(old, `before (${args['old-ref']})`), await profile(fresh, 'after (this build)')];
+    const profiles = [
+      await profile(old, `before (${args['old-ref']})`),
+      await profile(fresh, 'after (this build)'),
+    ];
 
     const summary = summarise(runs);
     const result = {
