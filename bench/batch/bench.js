@@ -8,6 +8,7 @@
 //   new-tenth    the first tenth of the file, new build, 1 worker (peak RSS should not grow with the input)
 //   predecessor  pandas read_csv + pandas features + native XGBoost predict + DataFrame.to_csv (seeds_way.py --write)
 //   tuned        pandas read_csv(engine="pyarrow") + the same features + native XGBoost on every core, nothing written
+// (and, only when named in --kinds, new-half: the first half of the file, for where the peak RSS settles)
 // then one worker of each build under node --cpu-prof for one full job (top 10 functions by self time).
 // Rows/s run from the POST to the finished job; worker CPU is read from /proc between the submit and the
 // end (the job only, not the process start); peak RSS is the worker's whole life (its exit log line).
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     model: { type: 'string' },
     old: { type: 'string' },
     'old-ref': { type: 'string', default: 'old build' },
+    // A subset of the runs (comma-separated; new-half is only run when asked): no profiles, no Markdown.
+    kinds: { type: 'string' },
     runs: { type: 'string', default: '3' },
     python: { type: 'string' },
     booster: { type: 'string' },
@@ -279,6 +282,10 @@ async function profile(stack, build) {
   return { build, run, ...top };
 }
 
+/** The batch settings taken from this process's environment (the stacks inherit it). */
+const shardEnv = () =>
+  Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BATCH_')));
+
 function machine() {
   const cpu = os.cpus();
   return {
@@ -436,6 +443,9 @@ async function main() {
     const tenthRows = Math.ceil(rows / 10);
     const tenth = path.join(scratch, 'housets-tenth.csv');
     await head(full, tenth, tenthRows);
+    const wanted = args.kinds ? args.kinds.split(',') : Object.keys(KINDS);
+    const half = path.join(scratch, 'housets-half.csv');
+    if (wanted.includes('new-half')) await head(full, half, Math.ceil(rows / 2));
 
     const redisPort = await freePort();
     const redis = start(
@@ -453,9 +463,12 @@ async function main() {
     );
 
     log('starting the new and the old stack, registering the model in each');
-    const common = { scratch, redisPort, inputs: { full, tenth }, processes };
+    const inputs = { full, tenth, ...(wanted.includes('new-half') && { half }) };
+    const common = { scratch, redisPort, inputs, processes };
     const fresh = await startStack({ name: 'new', buildRoot: ROOT, ...common });
-    const old = await startStack({ name: 'old', buildRoot: path.resolve(args.old), ...common });
+    const old = wanted.includes('old-1w')
+      ? await startStack({ name: 'old', buildRoot: path.resolve(args.old), ...common })
+      : null;
 
     const seeds = async (mode) => {
       const loadStart = load();
@@ -476,10 +489,11 @@ async function main() {
       'new-1w': () => fresh.job('full', 1),
       'new-2w': () => fresh.job('full', 2),
       'new-tenth': () => fresh.job('tenth', 1),
+      'new-half': () => fresh.job('half', 1),
       predecessor: () => seeds('predecessor'),
       tuned: () => seeds('tuned'),
     };
-    const names = Object.keys(kinds);
+    const names = Object.keys(kinds).filter((k) => wanted.includes(k));
     const runs = Object.fromEntries(names.map((k) => [k, []]));
     for (let round = 0; round < RUNS; round++) {
       const order = [...names.slice(round % names.length), ...names.slice(0, round % names.length)];
@@ -491,6 +505,12 @@ async function main() {
           `  ${Math.round(r.rows_per_second)} rows/s${r.rows_per_worker_cpu_second ? `, ${Math.round(r.rows_per_worker_cpu_second)} rows per worker CPU-s` : ''}, peak RSS ${Math.round(r.peak_rss_mb)} MB, load ${r.loadavg_start[0]}→${r.loadavg_end[0]}`,
         );
       }
+    }
+    if (args.kinds) {
+      const partial = { machine: started, machine_end: machine(), rows, kinds: names, env: shardEnv(), runs };
+      fs.writeFileSync(args.out, JSON.stringify(partial, null, 2) + '\n');
+      log(`wrote ${args.out} (the runs of ${names.join(', ')} only)`);
+      return;
     }
     log('CPU profiles: one worker of each build, one full job each');
     const profiles = [
