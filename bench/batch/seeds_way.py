@@ -63,6 +63,7 @@ def train(csv: str, manifest_path: Path, out: Path) -> dict:
 def score(csv: str, booster_path: Path, log_target: bool, write: Path | None = None, tuned: bool = False) -> dict:
     start_rss = peak_rss_mb()
     threads = os.cpu_count() or 1
+    c0 = time.process_time()  # CPU of every thread of this process (XGBoost predicts on several)
     t0 = time.perf_counter()
     booster = xgb.Booster()
     booster.load_model(str(booster_path))
@@ -75,12 +76,14 @@ def score(csv: str, booster_path: Path, log_target: bool, write: Path | None = N
     raw = booster.predict(xgb.DMatrix(X, nthread=threads if tuned else None))
     prices = np.expm1(raw) if log_target else raw
     t2 = time.perf_counter()
+    c2 = time.process_time()
     if write is not None:
         # What a batch job delivers: a result file. The seeds' frames are gone after prepare(), so this
         # writes the feature matrix plus the prediction (38 columns; our result has the 39 input columns + 2).
         names, _ = ref.feature_layout(spec)
         ref.pd.DataFrame(X, columns=names).assign(predicted_price=np.round(prices, 2)).to_csv(write, index=False)
     t3 = time.perf_counter()
+    c3 = time.process_time()
     rows_read = report["rows_read"]
     return {
         "impl": "tuned-pandas-xgboost" if tuned else "seeds-pandas-xgboost",
@@ -91,7 +94,10 @@ def score(csv: str, booster_path: Path, log_target: bool, write: Path | None = N
         "rows_read": rows_read,
         "rows_scored": int(prices.shape[0]),
         "rows_per_second": rows_read / (t2 - t0),
+        "cpu_seconds": c2 - c0,
+        "rows_per_cpu_second": rows_read / (c2 - c0),
         "write_seconds": (t3 - t2) if write is not None else None,
+        "cpu_seconds_with_write": (c3 - c0) if write is not None else None,
         "rows_per_second_with_write": rows_read / (t3 - t0) if write is not None else None,
         "peak_rss_mb": peak_rss_mb(),
         "start_rss_mb": start_rss,
