@@ -5,7 +5,7 @@
 # shards); a tenth of the file for the peak-RSS ratio; the predecessor's way (pandas + native XGBoost +
 # to_csv) and a tuned pandas + native XGBoost predict-only run; then one CPU profile of each build's worker.
 #
-#   bash bench/batch/run.sh        # N=3 interleaved rounds (about 20 minutes on the shared 2-core machine)
+#   bash bench/batch/run.sh        # N=3 interleaved rounds (about 12 minutes on the shared 2-core machine)
 #   N=5 bash bench/batch/run.sh
 #
 # Environment: N (default 3), CSV (default data/generated/housets-full.csv, generated when missing),
