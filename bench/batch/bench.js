@@ -1,15 +1,20 @@
 #!/usr/bin/env node
-// Batch benchmark driver (see run.sh): the real API (backend/dist/main.js) and real worker processes
-// (backend/dist/worker.js) on a private redis-server, SQLite and a local artifact store in a scratch
-// directory. Measures, interleaved, N runs of:
-//   e2e-full    one job on the full file, one worker: rows/s from submit to finished result, peak worker RSS
-//   e2e-tenth   the same on the first tenth of the file (peak RSS should not grow with the file)
-//   ceiling     scoreCsv from the local file to /dev/null in one process (ceiling.js)
-//   seeds       pandas read_csv + pandas features + XGBoost predict (seeds_way.py), also with to_csv
-// then the queue's throughput with 1, 2 and 4 worker processes on four quarter-size jobs.
-// Writes one JSON object (every run and the medians) to --out.
+// Batch benchmark driver (see run.sh). Two stacks on one private redis-server, each with its own API,
+// SQLite file, local artifact store and queue prefix: "new" (this checkout's backend/dist) and "old" (the
+// build of an earlier commit, --old ROOT). Measures, in N interleaved rounds (the order rotates each round):
+//   old-1w       one job on the full file, old build, 1 worker process (today's worker before this work)
+//   new-1w       the same with this build (large inputs split into shards, default BATCH_SHARD_BYTES)
+//   new-2w       the same with 2 worker processes (the shards spread over both)
+//   new-tenth    the first tenth of the file, new build, 1 worker (peak RSS should not grow with the input)
+//   predecessor  pandas read_csv + pandas features + native XGBoost predict + DataFrame.to_csv (seeds_way.py --write)
+//   tuned        pandas read_csv(engine="pyarrow") + the same features + native XGBoost on every core, nothing written
+// (and, only when named in --kinds, new-half: the first half of the file, for where the peak RSS settles)
+// then one worker of each build under node --cpu-prof for one full job (top 10 functions by self time).
+// Rows/s run from the POST to the finished job; worker CPU is read from /proc between the submit and the
+// end (the job only, not the process start); peak RSS is the worker's whole life (its exit log line).
+// Writes every run, the medians and the aims to --out (JSON) and --md. Not a test: nothing here asserts.
 'use strict';
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -25,19 +30,22 @@ const { values: args } = parseArgs({
   options: {
     csv: { type: 'string' },
     model: { type: 'string' },
+    old: { type: 'string' },
+    'old-ref': { type: 'string', default: 'old build' },
+    // A subset of the runs (comma-separated; new-half is only run when asked): no profiles, no Markdown.
+    kinds: { type: 'string' },
     runs: { type: 'string', default: '3' },
     python: { type: 'string' },
     booster: { type: 'string' },
     out: { type: 'string' },
     md: { type: 'string' },
-    workers: { type: 'string', default: '1,2,4' },
-    jobs: { type: 'string', default: '4' },
-    'skip-seeds': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(args.runs);
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 const log = (msg) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 const median = (xs) => {
   const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length === 0) return null;
@@ -53,7 +61,7 @@ async function freePort() {
   return port;
 }
 
-/** A child process whose stdout lines are kept (JSON log lines parsed when possible). */
+/** A child process whose output lines are kept (JSON log lines parsed when possible). */
 function start(name, command, argv, env, logFile) {
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = fs.createWriteStream(logFile, { flags: 'a' });
@@ -69,7 +77,7 @@ function start(name, command, argv, env, logFile) {
     });
   }
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { name, child, lines, exited, out };
+  return { name, child, lines, exited };
 }
 
 async function waitFor(probe, timeoutMs, what) {
@@ -82,25 +90,26 @@ async function waitFor(probe, timeoutMs, what) {
   }
 }
 
-/** Copies the header and rows [from, to) of a CSV (one record per line). */
-async function slice(src, dst, from, to) {
+/** CPU seconds (user + system) a live process has used, from /proc. */
+function cpuSecondsOf(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
+}
+
+/** Copies the header and the first `rows` rows of a CSV (one record per line). */
+async function head(src, dst, rows) {
   const out = fs.createWriteStream(dst);
   const rl = readline.createInterface({
     input: fs.createReadStream(src, { highWaterMark: 1 << 20 }),
     crlfDelay: Infinity,
   });
   let i = -1;
-  let buf = '';
   for await (const line of rl) {
-    if (i === -1 || (i >= from && i < to)) buf += line + '\n';
-    i++;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
-      buf = '';
-    }
-    if (i >= to) break;
+    if (!out.write(line + '\n')) await new Promise((r) => out.once('drain', r));
+    if (++i >= rows) break;
   }
-  out.end(buf);
+  out.end();
   await new Promise((r) => out.once('close', r));
 }
 
@@ -114,12 +123,9 @@ async function countRows(file) {
   return n;
 }
 
-function runJson(command, argv, env = {}) {
+function runJson(command, argv) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -132,54 +138,156 @@ function runJson(command, argv, env = {}) {
   });
 }
 
-/** Plain-words reading of the medians, so the Markdown never claims what the numbers do not show. */
-function notes(s) {
-  const out = [];
-  const pct = Math.round(100 * s.e2e_over_ceiling);
-  const cpuPct = Math.round((100 * s.e2e_rows_per_cpu_second) / s.ceiling_rows_per_cpu_second);
-  out.push(
-    pct >= 97
-      ? `End to end runs at the in-process ceiling within this machine's noise (${pct}% wall clock, ${cpuPct}% per CPU-second): the queue, the progress writes, the artifact store (read, temporary object, rename) and the HTTP submit add little to scoring itself.`
-      : pct >= 70
-        ? `End to end runs at ${pct}% of the in-process ceiling (${cpuPct}% per CPU-second): the queue, the database progress writes, the artifact store (read, temporary object, rename) and the HTTP submit cost the rest.`
-        : `End to end runs at ${pct}% of the in-process ceiling (${cpuPct}% per CPU-second), short of the 70% aim.`,
-  );
-  if (s.seeds_rows_per_second) {
-    const vsPredict = s.e2e_rows_per_second / s.seeds_rows_per_second;
-    const vsWrite = s.e2e_rows_per_second / s.seeds_with_write_rows_per_second;
-    out.push(
-      `Against the seeds' way: ${vsPredict >= 1 ? 'faster' : 'slower'} than pandas + XGBoost when the seeds write nothing (${vsPredict.toFixed(2)}×), ` +
-        `${vsWrite >= 1 ? 'faster' : 'slower'} once they write the predictions as a batch job must (${vsWrite.toFixed(2)}×). ` +
-        'The seeds read the whole file into memory (peak RSS above) and XGBoost predicts on every core; a job here streams in constant memory on one core.',
-    );
+/**
+ * One stack: an API process of `buildRoot` with its own SQLite file, artifact store and queue prefix, the
+ * model registered and in production; workers of the same build are started per run.
+ */
+async function startStack({ name, buildRoot, scratch, redisPort, inputs, processes }) {
+  const dir = path.join(scratch, name);
+  const datasets = path.join(dir, 'artifacts', 'datasets');
+  fs.mkdirSync(datasets, { recursive: true });
+  const files = {};
+  for (const [key, file] of Object.entries(inputs)) {
+    files[key] = path.join(datasets, path.basename(file));
+    fs.linkSync(file, files[key]);
   }
-  const ratio = s.peak_rss_full_over_tenth;
-  out.push(
-    `Peak worker RSS is ${ratio <= 1.2 ? 'flat' : 'not flat'} in the input size: ${ratio.toFixed(2)}× for ten times the rows ` +
-      '(the rest is the process itself: Nest, TypeORM, the ONNX runtime, the V8 heap).',
+  const adminKey = `hp_${randomBytes(32).toString('hex')}`;
+  const apiPort = await freePort();
+  const env = {
+    DATABASE_URL: `sqlite:${path.join(dir, 'housing.sqlite')}`,
+    ARTIFACT_STORE: `file://${path.join(dir, 'artifacts')}`,
+    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    BOOTSTRAP_ADMIN_KEY: adminKey,
+    QUEUE_PREFIX: `bench-${name}`,
+    PORT: String(apiPort),
+    HOST: '127.0.0.1',
+    ONNX_THREADS: '1',
+    MODEL_RECONCILE_INTERVAL_MS: '0',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    BATCH_QUEUE_METRICS_INTERVAL_MS: '0',
+  };
+  const main = path.join(buildRoot, 'backend', 'dist', 'main.js');
+  processes.push(
+    start(`${name}-api`, process.execPath, [main], { ...env, LOG_LEVEL: 'warn' }, path.join(dir, 'api.log')),
   );
-  const s1 = s.scaling['1']?.rows_per_second;
-  const s2 = s.scaling['2']?.rows_per_second;
-  const s4 = s.scaling['4']?.rows_per_second;
-  if (s1 && s2) {
-    const b1 = s.scaling['1'].best_rows_per_second;
-    const b2 = s.scaling['2'].best_rows_per_second;
-    const b4 = s.scaling['4']?.best_rows_per_second;
-    out.push(
-      `Throughput grows ${(s2 / s1).toFixed(2)}× (median; best runs ${(b2 / b1).toFixed(2)}×) from 1 to 2 worker processes on this 2-core machine` +
-        (s4
-          ? ` and ${(s4 / s1).toFixed(2)}× (best ${(b4 / b1).toFixed(2)}×) with 4: more processes than cores share the same two cores.`
-          : '.') +
-        ' A job is scored by one process on one core, so a single job does not get faster with more workers; a queue of jobs does, up to the cores free. ' +
-        'Rows per worker CPU-second stay about constant across worker counts: the spread in wall-clock rates is the cores other processes on this shared machine took.',
+  const base = `http://127.0.0.1:${apiPort}`;
+  await waitFor(async () => (await fetch(`${base}/health/live`)).ok, 60_000, `the ${name} API`);
+  const http = async (method, route, body) => {
+    const res = await fetch(base + route, {
+      method,
+      headers: {
+        'x-api-key': adminKey,
+        ...(body && !(body instanceof FormData) && { 'content-type': 'application/json' }),
+      },
+      body: body instanceof FormData ? body : body && JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${name} ${method} ${route}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+
+  const form = new FormData();
+  form.append('package', new Blob([ml.packPackage(ml.readPackage(args.model))]), 'package.tar.gz');
+  const registered = await http('POST', '/v1/models', form);
+  await http('PUT', `/v1/models/${registered.name}/versions/${registered.version}/stage`, {
+    stage: 'production',
+  });
+  await waitFor(
+    async () => (await http('GET', '/v1/models/current')).version === registered.version,
+    60_000,
+    `the ${name} model`,
+  );
+
+  let seq = 0;
+  const startWorkers = async (n, nodeArgs = []) => {
+    const ws = [];
+    for (let i = 0; i < n; i++) {
+      const w = start(
+        `${name}-worker-${++seq}`,
+        process.execPath,
+        [...nodeArgs, path.join(buildRoot, 'backend', 'dist', 'worker.js')],
+        { ...env, LOG_LEVEL: 'info' },
+        path.join(dir, `worker-${seq}.log`),
+      );
+      processes.push(w);
+      ws.push(w);
+    }
+    await Promise.all(
+      ws.map((w) =>
+        waitFor(async () => w.lines.some((l) => l.msg === 'worker ready'), 60_000, `${w.name} ready`),
+      ),
     );
-  }
-  return out;
+    return ws;
+  };
+  /** Stops the workers (SIGTERM: a clean exit, which also writes a --cpu-prof profile); their peak RSS. */
+  const stopWorkers = async (ws) => {
+    for (const w of ws) w.child.kill('SIGTERM');
+    await Promise.all(ws.map((w) => w.exited));
+    await sleep(50);
+    return ws.map((w) => {
+      const exit = w.lines.find((l) => l.event === 'worker-exit');
+      return exit ? exit.maxRssKb / 1024 : null;
+    });
+  };
+  /** One job on `file` with `n` fresh workers: rows/s from the POST to completion, worker CPU of the job. */
+  const job = async (file, n, nodeArgs) => {
+    const loadStart = load();
+    const ws = await startWorkers(n, nodeArgs);
+    const cpuBefore = ws.map((w) => cpuSecondsOf(w.child.pid));
+    const t0 = performance.now();
+    const { id } = await http('POST', '/v1/batch-jobs', { inputUri: `file://${files[file]}` });
+    let done;
+    for (;;) {
+      done = await http('GET', `/v1/batch-jobs/${id}`);
+      if (done.status === 'completed') break;
+      if (done.status === 'failed' || done.status === 'cancelled')
+        throw new Error(`${name} job ${id} ${done.status}: ${done.error}`);
+      await sleep(100);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = ws.reduce((sum, w, i) => sum + cpuSecondsOf(w.child.pid) - cpuBefore[i], 0);
+    const rss = await stopWorkers(ws);
+    return {
+      build: name,
+      workers: n,
+      rows: done.rowsRead,
+      rows_failed: done.rowsFailed,
+      seconds,
+      rows_per_second: done.rowsRead / seconds,
+      worker_cpu_seconds: cpu,
+      rows_per_worker_cpu_second: done.rowsRead / cpu,
+      peak_rss_mb: Math.max(...rss),
+      peak_rss_mb_each: rss,
+      loadavg_start: loadStart,
+      loadavg_end: load(),
+    };
+  };
+  return { registered, job, dir };
 }
+
+/** One worker of a stack under node --cpu-prof for one full job; the profile's top 10 by self time. */
+async function profile(stack, build) {
+  const dir = path.join(stack.dir, 'cpu-prof');
+  fs.mkdirSync(dir, { recursive: true });
+  const run = await stack.job('full', 1, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const file = path.join(
+    dir,
+    fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile')),
+  );
+  const top = JSON.parse(
+    execFileSync(process.execPath, [path.join(__dirname, 'profile-top.js'), file, '10', '--busy'], {
+      encoding: 'utf8',
+    }),
+  );
+  return { build, run, ...top };
+}
+
+/** The batch settings taken from this process's environment (the stacks inherit it). */
+const shardEnv = () =>
+  Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BATCH_')));
 
 function machine() {
   const cpu = os.cpus();
-  let pythonVersion = null;
   return {
     date: new Date().toISOString(),
     hostname: os.hostname(),
@@ -188,101 +296,158 @@ function machine() {
     memory_gb: Math.round(os.totalmem() / 1e9),
     os: `${os.type()} ${os.release()}`,
     node: process.version,
-    python: pythonVersion,
-    loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    loadavg: load(),
   };
 }
 
 const fmt = (x, digits = 0) =>
-  x === null || x === undefined
+  x === null || x === undefined || Number.isNaN(x)
     ? 'n/a'
     : Number(x).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+const KINDS = {
+  'old-1w': "End to end, full file, **old build** (today's worker), 1 worker process",
+  'new-1w': 'End to end, full file, new build, 1 worker process',
+  'new-2w': 'End to end, full file, new build, **2 worker processes** (one job, its shards on both)',
+  'new-tenth': 'End to end, first tenth of the file, new build, 1 worker process',
+  predecessor:
+    "Predecessor's way: pandas read_csv + pandas features + native XGBoost predict + DataFrame.to_csv",
+  tuned:
+    'Tuned pandas: read_csv(engine="pyarrow") + the same features (tuned pandas) + native XGBoost predict on every core, nothing written',
+};
+
+function summarise(runs) {
+  const pick = (kind, key) => median(runs[kind].map((r) => r[key]));
+  const s = Object.fromEntries(
+    Object.keys(KINDS).map((kind) => [
+      kind,
+      {
+        rows_per_second: pick(kind, 'rows_per_second'),
+        seconds: pick(kind, 'seconds'),
+        rows_per_worker_cpu_second: pick(kind, 'rows_per_worker_cpu_second'),
+        worker_cpu_seconds: pick(kind, 'worker_cpu_seconds'),
+        peak_rss_mb: pick(kind, 'peak_rss_mb'),
+      },
+    ]),
+  );
+  const aims = {
+    two_workers_over_tuned: { value: s['new-2w'].rows_per_second / s.tuned.rows_per_second, aim: 1.0 },
+    two_workers_over_predecessor: {
+      value: s['new-2w'].rows_per_second / s.predecessor.rows_per_second,
+      aim: 2.5,
+    },
+    per_core_new_over_old: {
+      value: s['new-1w'].rows_per_worker_cpu_second / s['old-1w'].rows_per_worker_cpu_second,
+      aim: 2.0,
+    },
+    peak_rss_full_over_tenth: {
+      value: s['new-1w'].peak_rss_mb / s['new-tenth'].peak_rss_mb,
+      aim: 1.2,
+      at_most: true,
+    },
+  };
+  for (const a of Object.values(aims)) a.met = a.at_most ? a.value <= a.aim : a.value >= a.aim;
+  return { ...s, aims };
+}
+
+/** Plain-words reading of the medians, so the Markdown never claims what the numbers do not show. */
+function notes(s, runs) {
+  const a = s.aims;
+  const met = (x) => (x.met ? 'met' : '**missed**');
+  const loads = Object.values(runs)
+    .flat()
+    .map((r) => r.loadavg_start[0]);
+  return [
+    `One job with 2 workers: ${fmt(s['new-2w'].rows_per_second)} rows/s, ${fmt(a.two_workers_over_tuned.value, 2)}× the tuned pandas + native XGBoost predict-only run (aim ≥ 1.0×: ${met(a.two_workers_over_tuned)}) ` +
+      `and ${fmt(a.two_workers_over_predecessor.value, 2)}× the predecessor's way writing its results (aim ≥ 2.5×: ${met(a.two_workers_over_predecessor)}). ` +
+      `The 2-worker job is ${fmt(s['new-2w'].rows_per_second / s['new-1w'].rows_per_second, 2)}× the 1-worker one: the shards use both cores, which other processes on this shared machine also use (1-minute load ${fmt(Math.min(...loads), 1)} to ${fmt(Math.max(...loads), 1)} at the start of the runs).`,
+    `Per core: the new worker scores ${fmt(s['new-1w'].rows_per_worker_cpu_second)} rows per worker CPU-second against ${fmt(s['old-1w'].rows_per_worker_cpu_second)} for the old build, ` +
+      `${fmt(a.per_core_new_over_old.value, 2)}× (aim ≥ 2×: ${met(a.per_core_new_over_old)}); with 2 workers ${fmt(s['new-2w'].rows_per_worker_cpu_second)}. ` +
+      "CPU seconds are the workers' own from the submit to the end of the job, so the figure moves less with the machine's load than rows/s.",
+    `Peak worker RSS, full file vs a tenth of it (new build, 1 worker): ${fmt(s['new-1w'].peak_rss_mb)} MB vs ${fmt(s['new-tenth'].peak_rss_mb)} MB, ` +
+      `${fmt(a.peak_rss_full_over_tenth.value, 2)}× (aim ≤ 1.2×: ${met(a.peak_rss_full_over_tenth)}); old build ${fmt(s['old-1w'].peak_rss_mb)} MB, 2 workers ${fmt(s['new-2w'].peak_rss_mb)} MB the larger of the two. ` +
+      `The pandas runs hold the whole file: ${fmt(s.predecessor.peak_rss_mb)} MB (predecessor) and ${fmt(s.tuned.peak_rss_mb)} MB (tuned).`,
+  ];
+}
+
 function markdown(result) {
-  const s = result.summary;
-  const m = result.machine;
-  const runs = (rs, key, d = 0) => rs.map((r) => fmt(r[key], d)).join(', ');
-  const seeds = result.runs.seeds;
-  const lines = [
+  const { summary: s, machine: m, runs } = result;
+  const list = (rs, key, d = 0) => rs.map((r) => fmt(r[key], d)).join(', ');
+  const loads = (rs) => rs.map((r) => `${fmt(r.loadavg_start[0], 1)}→${fmt(r.loadavg_end[0], 1)}`).join(', ');
+  const py = runs.predecessor[0] ?? {};
+  const profileTable = (p) => [
+    `**${p.build}** (${fmt(p.run.rows)} rows in ${fmt(p.run.seconds, 1)} s, ${fmt(p.busy_ms / 1000, 1)} s of busy samples over the worker's life, idle left out; GC ${fmt(p.gc_share, 1)} %):`,
+    '',
+    '| # | function (self time) | ms | share of busy samples |',
+    '|---:|---|---:|---:|',
+    ...p.top.map((t, i) => `| ${i + 1} | \`${t.name}\` | ${fmt(t.ms)} | ${fmt(t.share, 1)} % |`),
+    '',
+  ];
+  return [
     '# Batch predictions: benchmark',
     '',
-    `Recorded ${m.date} on ${m.hostname}: ${m.cpus} × ${m.cpu_model}, ${m.memory_gb} GB, ${m.os}, Node ${m.node}` +
-      `${seeds[0] ? `, pandas ${seeds[0].pandas}, xgboost ${seeds[0].xgboost}` : ''}. Load average at start ${m.loadavg.join(' / ')}, ` +
-      `at end ${result.machine_end.loadavg.join(' / ')} (the machine is shared: absolute numbers move with its load, the ratios less).`,
+    `Recorded ${m.date} on ${m.hostname}: ${m.cpus} × ${m.cpu_model}, ${m.memory_gb} GB, ${m.os}, Node ${m.node}, pandas ${py.pandas ?? 'n/a'}, ` +
+      `pyarrow ${runs.tuned[0]?.pyarrow ?? 'n/a'}, xgboost ${py.xgboost ?? 'n/a'}. Load average (1 / 5 / 15 min) at the start ${m.loadavg.join(' / ')}, ` +
+      `at the end ${result.machine_end.loadavg.join(' / ')}; the machine is shared with other work, so each run's 1-minute load at its start and end is listed.`,
     '',
-    `Input: ${fmt(s.rows)} rows, the full-size generated HouseTS file (\`ml generate --size full\`, ${fmt(result.input_mb, 0)} MB); ` +
-      `model: \`ml train --fast\` on it (${result.model.name} v${result.model.version}, package ${result.model.package}). ` +
-      `Medians of ${result.runs.e2e_full.length} runs, interleaved. Produced by \`bench/batch/run.sh\`.`,
+    `Input: ${fmt(result.rows)} rows, the full-size generated HouseTS file (${fmt(result.input_mb)} MB); the tenth: its first ${fmt(result.tenth_rows)} rows. ` +
+      `Model: \`ml train --fast\` on it (package ${result.model.package}), one ONNX thread per worker. Old build: ${result.old_ref}. ` +
+      `Medians of ${RUNS} interleaved rounds (the order rotates each round). Produced by \`bash bench/batch/run.sh\`.`,
     '',
-    "## Single job: end to end vs in-process ceiling vs the seeds' way",
-    '',
-    '| | rows/s (median) | runs | peak RSS (MB) |',
-    '|---|---:|---|---:|',
-    `| **End to end**: POST /v1/batch-jobs → result.csv in the store, API + 1 worker process + Redis + SQLite + local store | **${fmt(s.e2e_rows_per_second)}** | ${runs(result.runs.e2e_full, 'rows_per_second')} | ${fmt(s.e2e_peak_rss_mb)} (worker) |`,
-    `| In-process ceiling: scoreCsv file → /dev/null (parse + validate + transform + ONNX + format), no queue, no storage | ${fmt(s.ceiling_rows_per_second)} | ${runs(result.runs.ceiling, 'rows_per_second')} | ${fmt(s.ceiling_peak_rss_mb)} |`,
-    `| Seeds' way: pandas read_csv + pandas features (bench/ml-pipeline/pandas_reference.py) + native XGBoost predict, nothing written | ${fmt(s.seeds_rows_per_second)} | ${runs(seeds, 'rows_per_second')} | ${fmt(s.seeds_peak_rss_mb)} |`,
-    `| Seeds' way + writing the predictions (DataFrame.to_csv) | ${fmt(s.seeds_with_write_rows_per_second)} | ${runs(seeds, 'rows_per_second_with_write')} | ${fmt(s.seeds_peak_rss_mb)} |`,
-    '',
-    `- End to end / ceiling: **${fmt(100 * s.e2e_over_ceiling, 0)}%** (aim ≥ 70%); per CPU-second of the scoring process: ${fmt(s.e2e_rows_per_cpu_second)} rows (worker) vs ${fmt(s.ceiling_rows_per_cpu_second)} (ceiling), ` +
-      `which the machine's other load moves less than wall-clock rates. 1-minute load at the start of the end-to-end runs: ${runs(result.runs.e2e_full, 'loadavg_1m', 1)}.`,
-    `- End to end / seeds' way: ${fmt(s.e2e_rows_per_second / s.seeds_rows_per_second, 2)}× against predict-only, ` +
-      `${fmt(s.e2e_rows_per_second / s.seeds_with_write_rows_per_second, 2)}× against the seeds producing a result file (aim: faster).`,
-    `- Peak worker memory, full file vs a tenth of it (${fmt(s.tenth_rows)} rows): ${fmt(s.e2e_peak_rss_mb)} MB vs ${fmt(s.e2e_tenth_peak_rss_mb)} MB, ` +
-      `ratio **${fmt(s.peak_rss_full_over_tenth, 2)}** (aim ≤ 1.20). Tenth-file runs: ${runs(result.runs.e2e_tenth, 'peak_rss_mb')} MB at ${runs(result.runs.e2e_tenth, 'rows_per_second')} rows/s.`,
-    '',
-    '## Queue throughput with 1, 2 and 4 worker processes',
-    '',
-    `${result.jobs_per_round} jobs of a quarter of the file each (${fmt(s.rows)} rows in all) submitted at once; rows/s from the first submit to the last result. Each worker runs one job at a time (BATCH_CONCURRENCY=1).`,
-    '',
-    '| worker processes | rows/s (median) | runs | vs 1 worker (median) | vs 1 worker (best runs) | rows per worker CPU-second | 1-min load at start of each run |',
-    '|---:|---:|---|---:|---:|---:|---|',
-    ...Object.entries(s.scaling).map(
-      ([n, v]) =>
-        `| ${n} | ${fmt(v.rows_per_second)} | ${runs(result.runs.scaling[n], 'rows_per_second')} | ${fmt(v.rows_per_second / s.scaling['1'].rows_per_second, 2)}× | ${fmt(v.best_rows_per_second / s.scaling['1'].best_rows_per_second, 2)}× | ${fmt(v.rows_per_cpu_second)} | ${runs(result.runs.scaling[n], 'loadavg_1m', 1)} |`,
+    '| run | rows/s (median) | rows/s each run | rows per CPU-second (median): workers, or the Python process | peak RSS MB (median) | 1-min load start→end |',
+    '|---|---:|---|---:|---:|---|',
+    ...Object.entries(KINDS).map(
+      ([kind, label]) =>
+        `| ${label} | ${fmt(s[kind].rows_per_second)} | ${list(runs[kind], 'rows_per_second')} | ${fmt(s[kind].rows_per_worker_cpu_second)} | ${fmt(s[kind].peak_rss_mb)} | ${loads(runs[kind])} |`,
     ),
     '',
+    "Rows per CPU-second: rows over the worker processes' CPU time (user + system, /proc) from the submit to the end of the job; " +
+      "for pandas, over the Python process's CPU time (every thread) of the timed part. " +
+      "peak RSS: the largest worker's whole life (pandas: the Python process). The pandas runs write nothing but the predecessor's `to_csv` " +
+      '(to /dev/null); their rows/s include reading, features and predict (and writing), not the Python start.',
+    '',
+    '## Aims (issue 14)',
+    '',
+    '| aim | measured | |',
+    '|---|---:|---|',
+    `| one job, 2 workers ≥ 1.0× tuned predict-only rows/s | ${fmt(s.aims.two_workers_over_tuned.value, 2)}× | ${s.aims.two_workers_over_tuned.met ? 'met' : 'missed'} |`,
+    `| one job, 2 workers ≥ 2.5× the predecessor's way writing results | ${fmt(s.aims.two_workers_over_predecessor.value, 2)}× | ${s.aims.two_workers_over_predecessor.met ? 'met' : 'missed'} |`,
+    `| rows per worker CPU-second ≥ 2× today's (old build) | ${fmt(s.aims.per_core_new_over_old.value, 2)}× | ${s.aims.per_core_new_over_old.met ? 'met' : 'missed'} |`,
+    `| peak worker RSS ≤ 1.2× for ten times the input | ${fmt(s.aims.peak_rss_full_over_tenth.value, 2)}× | ${s.aims.peak_rss_full_over_tenth.met ? 'met' : 'missed'} |`,
+    '',
+    '## Worker CPU profile, top 10 by self time, before and after',
+    '',
+    'One worker under `node --cpu-prof` for one full-file job (after the timed rounds), summarised by `bench/batch/profile-top.js --busy`.',
+    '',
+    ...result.profiles.flatMap(profileTable),
     '## What the numbers say',
     '',
     ...result.notes.map((n) => `- ${n}`),
     '',
-  ];
-  return lines.join('\n');
+  ].join('\n');
 }
 
 async function main() {
   const started = machine();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-batch-'));
-  const artifacts = path.join(scratch, 'artifacts');
-  fs.mkdirSync(path.join(artifacts, 'datasets'), { recursive: true });
   const processes = [];
-  const cleanup = async () => {
+  const cleanup = () => {
     for (const p of processes)
       if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     if (!process.env.KEEP_WORK) fs.rmSync(scratch, { recursive: true, force: true });
   };
   try {
-    // ------------------------------------------------------------------ inputs
     log('preparing inputs');
-    const full = path.join(artifacts, 'datasets', 'full.csv');
+    const full = path.join(scratch, 'housets-full.csv');
     fs.copyFileSync(args.csv, full);
     const rows = await countRows(full);
-    const tenth = path.join(artifacts, 'datasets', 'tenth.csv');
-    await slice(full, tenth, 0, Math.ceil(rows / 10));
-    const jobsPerRound = Number(args.jobs);
-    const parts = [];
-    for (let k = 0; k < jobsPerRound; k++) {
-      const file = path.join(artifacts, 'datasets', `part-${k + 1}.csv`);
-      await slice(
-        full,
-        file,
-        Math.floor((k * rows) / jobsPerRound),
-        Math.floor(((k + 1) * rows) / jobsPerRound),
-      );
-      parts.push(file);
-    }
-    const uri = (file) => `file://${file}`;
+    const tenthRows = Math.ceil(rows / 10);
+    const tenth = path.join(scratch, 'housets-tenth.csv');
+    await head(full, tenth, tenthRows);
+    const wanted = args.kinds ? args.kinds.split(',') : Object.keys(KINDS);
+    const half = path.join(scratch, 'housets-half.csv');
+    if (wanted.includes('new-half')) await head(full, half, Math.ceil(rows / 2));
 
-    // ------------------------------------------------------------------ services
     const redisPort = await freePort();
     const redis = start(
       'redis',
@@ -292,223 +457,88 @@ async function main() {
       path.join(scratch, 'redis.log'),
     );
     processes.push(redis);
-    const adminKey = `hp_${randomBytes(32).toString('hex')}`;
-    const apiPort = await freePort();
-    const env = {
-      DATABASE_URL: `sqlite:${path.join(scratch, 'housing.sqlite')}`,
-      ARTIFACT_STORE: `file://${artifacts}`,
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      BOOTSTRAP_ADMIN_KEY: adminKey,
-      QUEUE_PREFIX: 'bench',
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      ONNX_THREADS: '1',
-      MODEL_RECONCILE_INTERVAL_MS: '0',
-      RATE_LIMIT_PER_MINUTE: '100000',
-      BATCH_QUEUE_METRICS_INTERVAL_MS: '5000',
-    };
     await waitFor(
       async () => redis.lines.some((l) => /Ready to accept connections/.test(l.msg ?? '')),
       10_000,
       'redis',
     );
-    const api = start(
-      'api',
-      process.execPath,
-      [path.join(ROOT, 'backend', 'dist', 'main.js')],
-      { ...env, LOG_LEVEL: 'warn' },
-      path.join(scratch, 'api.log'),
-    );
-    processes.push(api);
-    const base = `http://127.0.0.1:${apiPort}`;
-    const headers = { 'x-api-key': adminKey };
-    await waitFor(async () => (await fetch(`${base}/health/live`)).ok, 60_000, 'the API');
-    const http = async (method, route, body) => {
-      const res = await fetch(base + route, {
-        method,
-        headers: {
-          ...headers,
-          ...(body && !(body instanceof FormData) && { 'content-type': 'application/json' }),
-        },
-        body: body instanceof FormData ? body : body && JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text}`);
-      return text ? JSON.parse(text) : undefined;
-    };
 
-    log('registering the model');
-    const archive = ml.packPackage(ml.readPackage(args.model));
-    const form = new FormData();
-    form.append('package', new Blob([archive]), 'package.tar.gz');
-    const registered = await http('POST', '/v1/models', form);
-    await http('PUT', `/v1/models/${registered.name}/versions/${registered.version}/stage`, {
-      stage: 'production',
-    });
-    await waitFor(
-      async () => (await http('GET', '/v1/models/current')).version === registered.version,
-      60_000,
-      'the model to load',
-    );
+    log('starting the new and the old stack, registering the model in each');
+    const inputs = { full, tenth, ...(wanted.includes('new-half') && { half }) };
+    const common = { scratch, redisPort, inputs, processes };
+    const fresh = await startStack({ name: 'new', buildRoot: ROOT, ...common });
+    const old = wanted.includes('old-1w')
+      ? await startStack({ name: 'old', buildRoot: path.resolve(args.old), ...common })
+      : null;
 
-    // ------------------------------------------------------------------ helpers
-    let workerSeq = 0;
-    const startWorkers = async (n) => {
-      const ws = [];
-      for (let i = 0; i < n; i++) {
-        const w = start(
-          `worker-${++workerSeq}`,
-          process.execPath,
-          [path.join(ROOT, 'backend', 'dist', 'worker.js')],
-          { ...env, LOG_LEVEL: 'info' },
-          path.join(scratch, `worker-${workerSeq}.log`),
-        );
-        processes.push(w);
-        ws.push(w);
-      }
-      await Promise.all(
-        ws.map((w) =>
-          waitFor(async () => w.lines.some((l) => l.msg === 'worker ready'), 60_000, `${w.name} ready`),
-        ),
-      );
-      return ws;
-    };
-    const stopWorkers = async (ws) => {
-      for (const w of ws) w.child.kill('SIGTERM');
-      await Promise.all(ws.map((w) => w.exited));
-      await sleep(50);
-      return ws.map((w) => {
-        const exit = w.lines.find((l) => l.event === 'worker-exit');
-        return exit
-          ? { peak_rss_mb: exit.maxRssKb / 1024, cpu_seconds: (exit.userCpuMs + exit.systemCpuMs) / 1000 }
-          : { peak_rss_mb: null, cpu_seconds: null };
-      });
-    };
-    /** Submits the inputs at once and waits until every job finished; rows/s from the first submit to the last result. */
-    const runJobs = async (files) => {
-      const t0 = performance.now();
-      const ids = [];
-      for (const file of files) ids.push((await http('POST', '/v1/batch-jobs', { inputUri: uri(file) })).id);
-      const done = new Map();
-      while (done.size < ids.length) {
-        for (const id of ids) {
-          if (done.has(id)) continue;
-          const job = await http('GET', `/v1/batch-jobs/${id}`);
-          if (job.status === 'completed') done.set(id, { job, at: performance.now() });
-          else if (job.status === 'failed' || job.status === 'cancelled')
-            throw new Error(`job ${id} ${job.status}: ${job.error}`);
-        }
-        if (done.size < ids.length) await sleep(100);
-      }
-      const seconds = (Math.max(...[...done.values()].map((d) => d.at)) - t0) / 1000;
-      const totalRows = [...done.values()].reduce((n, d) => n + d.job.rowsRead, 0);
+    const seeds = async (mode) => {
+      const loadStart = load();
+      const extra = mode === 'tuned' ? ['--tuned'] : ['--write', '/dev/null'];
+      const r = await runJson(args.python, [
+        path.join(__dirname, 'seeds_way.py'),
+        '--csv',
+        full,
+        '--booster',
+        args.booster,
+        ...extra,
+      ]);
+      const tuned = mode === 'tuned';
       return {
-        seconds,
-        rows: totalRows,
-        rows_per_second: totalRows / seconds,
-        job_seconds: [...done.values()].map((d) => d.job.durationMs / 1000),
-        workers_used: null,
+        ...r,
+        rows_per_second: tuned ? r.rows_per_second : r.rows_per_second_with_write,
+        // The Python process's CPU (every thread), in the column of the workers' CPU.
+        rows_per_worker_cpu_second: r.rows_read / (tuned ? r.cpu_seconds : r.cpu_seconds_with_write),
+        loadavg_start: loadStart,
+        loadavg_end: load(),
       };
     };
-    const e2e = async (file) => {
-      const load = os.loadavg()[0];
-      const [w] = await startWorkers(1);
-      const result = await runJobs([file]);
-      const [usage] = await stopWorkers([w]);
-      return { ...result, ...usage, loadavg_1m: load };
+    const kinds = {
+      'old-1w': () => old.job('full', 1),
+      'new-1w': () => fresh.job('full', 1),
+      'new-2w': () => fresh.job('full', 2),
+      'new-tenth': () => fresh.job('tenth', 1),
+      'new-half': () => fresh.job('half', 1),
+      predecessor: () => seeds('predecessor'),
+      tuned: () => seeds('tuned'),
     };
-
-    // ------------------------------------------------------------------ interleaved runs
-    const out = { ceiling: [], e2e_full: [], e2e_tenth: [], seeds: [], scaling: {} };
-    const python = args.python;
-    for (let i = 1; i <= RUNS; i++) {
-      log(`run ${i}/${RUNS}: ceiling`);
-      out.ceiling.push(
-        await runJson(process.execPath, [
-          path.join(__dirname, 'ceiling.js'),
-          '--csv',
-          full,
-          '--model',
-          args.model,
-        ]),
-      );
-      log(`run ${i}/${RUNS}: end to end, full file, 1 worker`);
-      out.e2e_full.push(await e2e(full));
-      if (!args['skip-seeds']) {
-        log(`run ${i}/${RUNS}: the seeds' way`);
-        out.seeds.push(
-          await runJson(python, [
-            path.join(__dirname, 'seeds_way.py'),
-            '--csv',
-            full,
-            '--booster',
-            args.booster,
-            '--write',
-            '/dev/null',
-          ]),
+    const names = Object.keys(kinds).filter((k) => wanted.includes(k));
+    const runs = Object.fromEntries(names.map((k) => [k, []]));
+    for (let round = 0; round < RUNS; round++) {
+      const order = [...names.slice(round % names.length), ...names.slice(0, round % names.length)];
+      for (const kind of order) {
+        log(`round ${round + 1}/${RUNS}: ${kind}`);
+        const r = await kinds[kind]();
+        runs[kind].push(r);
+        log(
+          `  ${Math.round(r.rows_per_second)} rows/s${r.rows_per_worker_cpu_second ? `, ${Math.round(r.rows_per_worker_cpu_second)} rows per worker CPU-s` : ''}, peak RSS ${Math.round(r.peak_rss_mb)} MB, load ${r.loadavg_start[0]}→${r.loadavg_end[0]}`,
         );
       }
-      log(`run ${i}/${RUNS}: end to end, a tenth of the file, 1 worker`);
-      out.e2e_tenth.push(await e2e(tenth));
     }
-    // Worker counts interleaved within each round, so that the machine's other load hits them alike.
-    const counts = args.workers.split(',').map(Number);
-    for (const n of counts) out.scaling[n] = [];
-    for (let i = 1; i <= RUNS; i++) {
-      for (const n of counts) {
-        log(`scaling: ${n} worker(s), ${parts.length} jobs, run ${i}/${RUNS}`);
-        const load = os.loadavg()[0];
-        const ws = await startWorkers(n);
-        const result = await runJobs(parts);
-        const usage = await stopWorkers(ws);
-        const cpu = usage.reduce((t, u) => t + (u.cpu_seconds ?? 0), 0);
-        out.scaling[n].push({
-          ...result,
-          peak_rss_mb: Math.max(...usage.map((u) => u.peak_rss_mb ?? 0)),
-          worker_cpu_seconds: cpu,
-          rows_per_cpu_second: result.rows / cpu,
-          loadavg_1m: load,
-        });
-      }
+    if (args.kinds) {
+      const partial = { machine: started, machine_end: machine(), rows, kinds: names, env: shardEnv(), runs };
+      fs.writeFileSync(args.out, JSON.stringify(partial, null, 2) + '\n');
+      log(`wrote ${args.out} (the runs of ${names.join(', ')} only)`);
+      return;
     }
-    const summary = {
-      rows,
-      tenth_rows: Math.ceil(rows / 10),
-      ceiling_rows_per_second: median(out.ceiling.map((r) => r.rows_per_second)),
-      ceiling_peak_rss_mb: median(out.ceiling.map((r) => r.peak_rss_mb)),
-      e2e_rows_per_second: median(out.e2e_full.map((r) => r.rows_per_second)),
-      e2e_seconds: median(out.e2e_full.map((r) => r.seconds)),
-      e2e_peak_rss_mb: median(out.e2e_full.map((r) => r.peak_rss_mb)),
-      e2e_tenth_rows_per_second: median(out.e2e_tenth.map((r) => r.rows_per_second)),
-      e2e_tenth_peak_rss_mb: median(out.e2e_tenth.map((r) => r.peak_rss_mb)),
-      seeds_rows_per_second: median(out.seeds.map((r) => r.rows_per_second)),
-      seeds_with_write_rows_per_second: median(out.seeds.map((r) => r.rows_per_second_with_write)),
-      seeds_peak_rss_mb: median(out.seeds.map((r) => r.peak_rss_mb)),
-      scaling: Object.fromEntries(
-        Object.entries(out.scaling).map(([n, rs]) => [
-          n,
-          {
-            rows_per_second: median(rs.map((r) => r.rows_per_second)),
-            best_rows_per_second: Math.max(...rs.map((r) => r.rows_per_second)),
-            seconds: median(rs.map((r) => r.seconds)),
-            rows_per_cpu_second: median(rs.map((r) => r.rows_per_cpu_second)),
-          },
-        ]),
-      ),
-      e2e_rows_per_cpu_second: median(out.e2e_full.map((r) => r.rows / r.cpu_seconds)),
-      ceiling_rows_per_cpu_second: median(out.ceiling.map((r) => r.rows_read / r.cpu_seconds)),
-    };
-    summary.e2e_over_ceiling = summary.e2e_rows_per_second / summary.ceiling_rows_per_second;
-    summary.peak_rss_full_over_tenth = summary.e2e_peak_rss_mb / summary.e2e_tenth_peak_rss_mb;
+    log('CPU profiles: one worker of each build, one full job each');
+    const profiles = [
+      await profile(old, `before (${args['old-ref']})`),
+      await profile(fresh, 'after (this build)'),
+    ];
+
+    const summary = summarise(runs);
     const result = {
       summary,
       machine: started,
       machine_end: machine(),
+      rows,
+      tenth_rows: tenthRows,
       input_mb: fs.statSync(full).size / 1e6,
-      jobs_per_round: jobsPerRound,
-      model: { name: registered.name, version: registered.version, package: registered.packageVersion },
-      notes: notes(summary),
-      runs: out,
+      old_ref: args['old-ref'],
+      model: { name: fresh.registered.name, package: fresh.registered.packageVersion },
+      notes: notes(summary, runs),
+      runs,
+      profiles,
     };
     fs.writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
     log(`wrote ${args.out}`);
@@ -517,7 +547,7 @@ async function main() {
       log(`wrote ${args.md}`);
     }
   } finally {
-    await cleanup();
+    cleanup();
   }
 }
 
