@@ -22,7 +22,7 @@ import { ModelEvents } from '../model-registry/model-events';
 import type { ModelVersionEntity } from '../model-registry/model-version.entity';
 
 const RETRY_FAILED_LOAD_MS = 60_000;
-/** Versions other than the served one kept loaded by loadVersion() (batch jobs pinned to a version). */
+/** Versions other than the served one kept loaded: those served before (moving back is instant) and batch jobs' pinned ones. */
 const PINNED_VERSIONS_CACHED = 3;
 
 /** A model ready to serve: the registry row, its manifest and a warmed ONNX session. */
@@ -190,16 +190,28 @@ export class InferenceService implements OnApplicationBootstrap, OnModuleDestroy
       loading.catch(() => {
         if (this.pinned.get(version.id) === loading) this.pinned.delete(version.id);
       });
-      while (this.pinned.size > PINNED_VERSIONS_CACHED) {
-        const [oldestId, oldest] = this.pinned.entries().next().value as [string, Promise<LoadedModel>];
-        this.pinned.delete(oldestId);
-        void oldest.then(
-          (m) => m.retire(),
-          () => undefined,
-        );
-      }
+      this.evictPinned();
     }
     return loading;
+  }
+
+  /** The model served until now stays loaded among the pinned versions (most recently used). */
+  private keepLoaded(model: LoadedModel): void {
+    this.pinned.delete(model.version.id);
+    this.pinned.set(model.version.id, Promise.resolve(model));
+    this.evictPinned();
+  }
+
+  /** Retires the least recently used pinned versions past PINNED_VERSIONS_CACHED. */
+  private evictPinned(): void {
+    while (this.pinned.size > PINNED_VERSIONS_CACHED) {
+      const [oldestId, oldest] = this.pinned.entries().next().value as [string, Promise<LoadedModel>];
+      this.pinned.delete(oldestId);
+      void oldest.then(
+        (m) => m.retire(),
+        () => undefined,
+      );
+    }
   }
 
   /**
@@ -277,12 +289,16 @@ export class InferenceService implements OnApplicationBootstrap, OnModuleDestroy
     if (this.current?.version.id === production.id) return;
     if (this.failedId === production.id && Date.now() - this.failedAt < RETRY_FAILED_LOAD_MS) return;
     try {
-      const loaded = await this.load(production);
+      // A version kept loaded (the one served before, a batch job's) is served at once: a rollback or an
+      // alias moved back is not a fresh load.
+      const kept = this.pinned.get(production.id);
+      if (kept) this.pinned.delete(production.id);
+      const loaded = kept ? await kept : await this.load(production);
       const previous = this.current;
       this.current = loaded;
       this.status = { state: 'ready', model: production, loadedAt: loaded.loadedAt };
       this.failedId = undefined;
-      previous?.retire();
+      if (previous) this.keepLoaded(previous);
       if (previous)
         this.metrics.modelLoaded.remove({
           model: previous.version.name,

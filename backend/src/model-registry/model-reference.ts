@@ -12,6 +12,12 @@ export const CHALLENGER = 'challenger';
 /** Longest reference text accepted: a model name (200), a separator and a version or alias. */
 export const MAX_REFERENCE_LENGTH = 266;
 
+/**
+ * The shape of a reference as a JSON-schema pattern (for the OpenAPI document): a model name, then
+ * `@alias` or `/version`, or nothing. The version's range (1 to 2147483647) is checked on parsing.
+ */
+export const MODEL_REFERENCE_PATTERN = `^${MODEL_NAME_PATTERN.source.replace(/^\^|\$$/g, '')}(@[a-z][a-z0-9_-]{0,63}|/[1-9][0-9]{0,9})?$`;
+
 export type ModelReference = { name: string; alias: string } | { name: string; version: number };
 
 export class ModelReferenceError extends Error {}

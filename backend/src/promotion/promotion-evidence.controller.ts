@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { RequireScopes } from '../auth';
 import { ProblemDetails } from '../common/problem';
-import { MAX_REFERENCE_LENGTH } from '../model-registry/model-reference';
+import { MAX_REFERENCE_LENGTH, MODEL_REFERENCE_PATTERN } from '../model-registry/model-reference';
 import { MAX_VERSION, MODEL_NAME, ModelNamePipe, VersionPipe } from '../model-registry/registry.params';
 import { RegistryService } from '../model-registry/registry.service';
 import { PromotionEvidenceDto } from './promotion-evidence.dto';
@@ -37,6 +37,7 @@ export class PromotionEvidenceController {
     required: false,
     type: 'string',
     maxLength: MAX_REFERENCE_LENGTH,
+    pattern: MODEL_REFERENCE_PATTERN,
     example: 'housets-xgboost/2',
     description: 'Compare with this version (name/version or name@alias) instead of the current champion',
   })
