@@ -59,12 +59,20 @@ export class TrainingRequestFieldsDto {
   @Max(10000)
   trials?: number;
 
-  @ApiPropertyOptional({ enum: TRAINING_METRICS, description: 'Metric the cross-validated selection minimises' })
+  @ApiPropertyOptional({
+    enum: TRAINING_METRICS,
+    description: 'Metric the cross-validated selection minimises',
+  })
   @IsOptional()
   @IsIn(TRAINING_METRICS as unknown as string[])
   metric?: 'rmse' | 'mae' | 'mape' | 'rmsle';
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_SEEDS, description: 'Selection + refit once per seed' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_SEEDS,
+    description: 'Selection + refit once per seed',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -80,7 +88,8 @@ export class TrainingRequestFieldsDto {
     type: 'integer',
     minimum: 1,
     maximum: 604800,
-    description: 'Longest the run may train; capped by TRAINING_TIME_LIMIT_SECONDS (422 past it). Default: that limit.',
+    description:
+      'Longest the run may train; capped by TRAINING_TIME_LIMIT_SECONDS (422 past it). Default: that limit.',
   })
   @IsOptional()
   @IsInt()
@@ -104,7 +113,8 @@ export class CreateTrainingRunDto extends TrainingRequestFieldsDto {
   @ApiPropertyOptional({
     example: 's3://housing-artifacts/datasets/houses.csv',
     maxLength: 1000,
-    description: 'A CSV in the artifact store (s3://… or file://… under ARTIFACT_STORE). Send exactly one of inputUri and datasetId.',
+    description:
+      'A CSV in the artifact store (s3://… or file://… under ARTIFACT_STORE). Send exactly one of inputUri and datasetId.',
   })
   @ValidateIf((o: CreateTrainingRunDto) => o.datasetId === undefined || o.inputUri !== undefined)
   @IsString()
@@ -113,7 +123,10 @@ export class CreateTrainingRunDto extends TrainingRequestFieldsDto {
   @Matches(WITHOUT_CONTROL_CHARACTERS, { message: 'inputUri must not contain control characters' })
   inputUri?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'A registered dataset (GET /v1/datasets) instead of inputUri' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'A registered dataset (GET /v1/datasets) instead of inputUri',
+  })
   @IsOptional()
   @IsUUID()
   datasetId?: string;
@@ -129,7 +142,11 @@ export class UploadTrainingRunDto {
   @ApiPropertyOptional({ type: 'boolean' }) fast?: boolean;
   @ApiPropertyOptional({ type: 'integer', minimum: 1 }) timeLimitSeconds?: number;
   @ApiPropertyOptional({ pattern: MODEL_NAME_PATTERN.source }) modelName?: string;
-  @ApiProperty({ type: 'string', format: 'binary', description: 'The training CSV, at most TRAINING_UPLOAD_LIMIT_BYTES' })
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'The training CSV, at most TRAINING_UPLOAD_LIMIT_BYTES',
+  })
   file: unknown;
 }
 
@@ -139,10 +156,11 @@ export class ListTrainingRunsQueryDto extends ListQueryDto {
   @IsIn(JOB_STATUSES as unknown as string[])
   status?: JobStatus;
 
-  @ApiPropertyOptional({ maxLength: 200 })
+  @ApiPropertyOptional({ maxLength: 200, pattern: WITHOUT_CONTROL_CHARACTERS.source })
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @Matches(WITHOUT_CONTROL_CHARACTERS, { message: 'specName must not contain control characters' })
   specName?: string;
 }
 
@@ -156,12 +174,23 @@ export class TrainingTrialProgressDto {
 }
 
 export class TrainingProgressDto {
-  @ApiProperty({ example: 'tuning', description: 'queued, load, prepared, features, a trainer stage (baseline, cv, refit, export…), trial, parity, package, registering, done' })
+  @ApiProperty({
+    example: 'tuning',
+    description:
+      'queued, load, prepared, features, a trainer stage (baseline, cv, refit, export…), trial, parity, package, registering, done',
+  })
   phase: string;
   @ApiPropertyOptional() rowsRead?: number;
   @ApiPropertyOptional() rowsKept?: number;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'integer' } }) splits?: Record<string, number>;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The cleaning summary (rows dropped by reason, values repaired, missing, …)' })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'integer' } }) splits?: Record<
+    string,
+    number
+  >;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The cleaning summary (rows dropped by reason, values repaired, missing, …)',
+  })
   cleaning?: Record<string, unknown>;
   @ApiPropertyOptional({ type: TrainingTrialProgressDto }) trial?: TrainingTrialProgressDto;
 }
@@ -190,28 +219,58 @@ export class TrainingRunOptionsDto {
 
 export class TrainingRunDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: ['queue', 'cli'], description: 'queue: POST /v1/training-runs; cli: `ml train --server`' })
+  @ApiProperty({
+    enum: ['queue', 'cli'],
+    description: 'queue: POST /v1/training-runs; cli: `ml train --server`',
+  })
   source: 'queue' | 'cli';
   @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
   @ApiProperty({ example: 'housets' }) specName: string;
   @ApiProperty({ type: String, nullable: true }) inputUri: string | null;
-  @ApiProperty({ type: BatchDatasetDto, nullable: true, description: 'The registered dataset trained on (datasetId), else null' })
+  @ApiProperty({
+    type: BatchDatasetDto,
+    nullable: true,
+    description: 'The registered dataset trained on (datasetId), else null',
+  })
   dataset: BatchDatasetDto | null;
   @ApiProperty({ type: TrainingRunOptionsDto }) options: TrainingRunOptionsDto;
   @ApiProperty({ type: TrainingProgressDto, nullable: true }) progress: TrainingProgressDto | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Chosen hyper-parameters' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Chosen hyper-parameters',
+  })
   params: Record<string, unknown> | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'train, eval, holdout and baseline metrics, and the CV selection' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'train, eval, holdout and baseline metrics, and the CV selection',
+  })
   metrics: Record<string, unknown> | null;
   @ApiProperty({ type: [TrainingTrialDto], nullable: true }) trials: TrainingTrialDto[] | null;
   @ApiProperty({ type: String, nullable: true }) datasetSha256: string | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'How long the trainer ran' }) durationMs: number | null;
-  @ApiProperty({ type: TrainingRunModelDto, nullable: true, description: 'The registered version (not promoted)' })
+  @ApiProperty({ type: Number, nullable: true, description: 'How long the trainer ran' }) durationMs:
+    number | null;
+  @ApiProperty({
+    type: TrainingRunModelDto,
+    nullable: true,
+    description: 'The registered version (not promoted)',
+  })
   model: TrainingRunModelDto | null;
-  @ApiProperty({ type: String, nullable: true, description: 'Where the holdout rows can be recomputed from (input, sha256, split rule)' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Where the holdout rows can be recomputed from (input, sha256, split rule)',
+  })
   holdoutUri: string | null;
   @ApiProperty({ type: String, nullable: true }) mlflowRunId: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'Why it failed or was cancelled (or why the last attempt did)' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why it failed or was cancelled (or why the last attempt did)',
+  })
   error: string | null;
   @ApiProperty() attempts: number;
   @ApiProperty({ type: String, nullable: true }) workerId: string | null;
@@ -314,4 +373,3 @@ export class RecordedRunDto {
   @MaxLength(100)
   mlflowRunId?: string;
 }
-
