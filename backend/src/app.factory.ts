@@ -60,7 +60,7 @@ export async function createApp(
     bodyLimit: config.BODY_LIMIT_BYTES,
     // A path parameter of any length reaches the route's own validation (a 400 problem naming it)
     // instead of Fastify's bare 414 past its default 100 characters; Node's header limit bounds the URL.
-    maxParamLength: 16 * 1024,
+    routerOptions: { maxParamLength: 16 * 1024 },
     // A caller's X-Request-Id is kept (if sane) so logs correlate across services.
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];

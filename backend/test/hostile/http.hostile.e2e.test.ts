@@ -123,6 +123,19 @@ describe('hostile HTTP requests', () => {
     );
   });
 
+  it('a path parameter of any length reaches the route: a 400 problem naming it, not a bare 414', async () => {
+    const long = 'x'.repeat(500);
+    for (const path of [
+      `/v1/batch-evaluations/${long}`,
+      `/v1/batch-jobs/${long}`,
+      `/v1/training-runs/${long}`,
+    ]) {
+      const res = await t.request().get(path).set('x-api-key', t.adminKey);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    }
+  });
+
   it('item 13: headers too large answer 431 application/problem+json', async () => {
     const res = await raw('GET', '/health/live', { 'x-padding': 'x'.repeat(64 * 1024) });
     expect(res.status).toBe(431);
