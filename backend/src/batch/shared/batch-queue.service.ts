@@ -5,21 +5,12 @@ import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { MetricsService } from '../../metrics/metrics.service';
 import { RedisService } from '../../redis/redis.service';
 import { BATCH_QUEUE, type BatchJobData } from './batch.constants';
+import { withTimeout } from '../../common/with-timeout';
 
 /** The queue states reported on /metrics, /health/ready and the worker's depth log line. */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'completed'] as const;
 export type QueueCounts = Record<(typeof QUEUE_STATES)[number], number>;
 
-/** Rejects after `ms`: Redis calls from request handlers must not hang while Redis is down. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * The `batch-predictions` BullMQ queue as producers and observers see it (API and workers): adding and

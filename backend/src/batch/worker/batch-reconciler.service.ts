@@ -18,7 +18,8 @@ import {
 } from '../shared/batch.constants';
 import { BatchEvaluationEntity } from '../shared/batch-evaluation.entity';
 import { BatchJobEntity } from '../shared/batch-job.entity';
-import { BatchQueueService, withTimeout } from '../shared/batch-queue.service';
+import { BatchQueueService } from '../shared/batch-queue.service';
+import { withTimeout } from '../../common/with-timeout';
 import { BatchShardsRepository } from '../shared/batch-shards.repository';
 import { ARTIFACT_STORE, type ArtifactStore } from '../../storage/artifact-store';
 import { batchKeys } from '../shared/batch.constants';

@@ -3,7 +3,7 @@ import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { RedisService } from '../../redis/redis.service';
-import { withTimeout } from '../../batch/shared/batch-queue.service';
+import { withTimeout } from '../../common/with-timeout';
 import { TRAINING_QUEUE, TRAIN_JOB, type TrainingJobData } from './training.constants';
 
 /**

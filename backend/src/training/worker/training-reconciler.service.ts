@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
-import { withTimeout } from '../../batch/shared/batch-queue.service';
+import { withTimeout } from '../../common/with-timeout';
 import { UNFINISHED_STATUSES } from '../shared/training.constants';
 import { TrainingQueueService } from '../shared/training-queue.service';
 import { TrainingRunsRepository } from '../shared/training-runs.repository';
