@@ -11,7 +11,6 @@ import { withTimeout } from '../../common/with-timeout';
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'completed'] as const;
 export type QueueCounts = Record<(typeof QUEUE_STATES)[number], number>;
 
-
 /**
  * The `batch-predictions` BullMQ queue as producers and observers see it (API and workers): adding and
  * removing jobs, queue depth (also as the `batch_queue_jobs` gauge, refreshed on every scrape) and the
