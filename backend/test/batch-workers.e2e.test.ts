@@ -125,8 +125,10 @@ describe('worker processes', () => {
     }
     const used = new Set(await Promise.all(ids.map(workerOf)));
     expect(used).toEqual(new Set(workers.map((w) => w.workerId)));
-    // Both report the queue depth for autoscaling.
-    for (const w of workers) expect(w.output()).toContain('batch queue depth');
+    // Both report the queue depth for autoscaling (every BATCH_QUEUE_METRICS_INTERVAL_MS: the jobs may
+    // all be done before the first report).
+    for (const w of workers)
+      await waitFor(async () => w.output().includes('batch queue depth'), 10_000, 'the queue depth report');
   });
 
   it('a worker SIGKILLed mid-job: another worker restarts the job and completes it, every input line exactly once', async () => {
