@@ -38,11 +38,14 @@ export class PromotionGate {
   }
 
   async check(candidate: ModelVersionEntity, request: PromotionRequest): Promise<PromotionOutcome | null> {
+    // The message says "needed when", not "is required": `reason` is optional without force, and
+    // clients that learn a field's rules from error texts (schemathesis's error feedback, generated
+    // form hints) read "is required" as required always.
     if (request.force && !request.reason?.trim())
       throw validationProblem([
         {
           field: 'reason',
-          message: 'is required with force: say why this version is promoted despite its evidence',
+          message: 'is needed when force is true: say why this version is promoted despite its evidence',
         },
       ]);
     return this.checker ? this.checker.check(candidate, request) : null;
