@@ -1,3 +1,5 @@
+import { detached } from '../clean/detached';
+
 type NumberArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /** A typed-array column that grows by doubling, so loading never holds per-row objects. */
@@ -35,8 +37,10 @@ export class Dictionary {
     let code = this.codes.get(value);
     if (code === undefined) {
       code = this.values.length;
-      this.values.push(value);
-      this.codes.set(value, code);
+      // Kept for the whole dataset: a copy, not a slice holding the CSV chunk the value was cut from.
+      const kept = detached(value);
+      this.values.push(kept);
+      this.codes.set(kept, code);
     }
     return code;
   }

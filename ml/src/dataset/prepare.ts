@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { detached } from '../clean/detached';
 import { readCsv } from '../csv/reader';
 import { InputError } from '../errors';
 import {
@@ -130,7 +131,7 @@ export async function prepareDataset(
   };
   const firstBad: Record<string, { line: number; value: string }> = {};
   const noteBad = (key: string, line: number, value: string) => {
-    if (!firstBad[key]) firstBad[key] = { line, value };
+    if (!firstBad[key]) firstBad[key] = { line, value: detached(value) };
   };
 
   const target = spec.columns.find((c): c is TargetColumn => c.role === 'target')!;
@@ -236,7 +237,7 @@ export async function prepareDataset(
         days = dateCaches[i]!.get(raw);
         if (days === undefined) {
           days = readDateField(raw, dateMissing[i]).days;
-          dateCaches[i]!.set(raw, days);
+          dateCaches[i]!.set(detached(raw), days);
         }
       }
       if (Number.isNaN(days)) {
@@ -285,7 +286,7 @@ export async function prepareDataset(
             : ordinalLevels[i] && !ordinalLevels[i]!.has(category)
               ? INVALID_CODE
               : dictionaries[i]!.code(category);
-        categoryCache[i]!.set(raw, code);
+        categoryCache[i]!.set(detached(raw), code);
       }
       if (code === INVALID_CODE) noteBad(`invalid:${column.name}`, line, raw);
       codeScratch[i] = code;

@@ -1,3 +1,4 @@
+import { detached } from '../clean/detached';
 import { missingTokenSet, readCategory, readDate, readNumber, readNumberIn } from '../clean/values';
 import type { TextNormalization } from '../spec/schema';
 
@@ -9,15 +10,20 @@ export interface DateReading {
 
 const CACHE_LIMIT = 50_000;
 
-/** Memoises a per-distinct-value cleaning function; bounded so a stream of unique values cannot grow it. */
+/**
+ * Memoises a per-distinct-value cleaning function; bounded so a stream of unique values cannot grow it.
+ * Keys and string values are stored detached: a raw field is a slice of its CSV chunk, and a cached slice
+ * would keep that whole chunk alive for as long as the cache lives.
+ */
 export function memoize<T>(fn: (raw: unknown) => T): (raw: unknown) => T {
   const cache = new Map<unknown, T>();
   return (raw) => {
     let value = cache.get(raw);
     if (value === undefined && !cache.has(raw)) {
       value = fn(raw);
+      if (typeof value === 'string') value = detached(value) as T;
       if (cache.size >= CACHE_LIMIT) cache.clear();
-      cache.set(raw, value);
+      cache.set(typeof raw === 'string' ? detached(raw) : raw, value);
     }
     return value as T;
   };

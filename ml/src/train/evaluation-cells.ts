@@ -1,3 +1,4 @@
+import { detached } from '../clean/detached';
 import type { EvaluationCell } from '../package/manifest';
 
 /**
@@ -14,8 +15,9 @@ export class EvaluationCells {
     let cell = this.cells.get(key);
     if (!cell) {
       cell = {
-        month,
-        region,
+        // Labels read from a CSV row are slices of its chunk: a cell keeps a copy, not the chunk.
+        month: detached(month),
+        region: detached(region),
         n: 0,
         sumActual: 0,
         sumPredicted: 0,
