@@ -184,7 +184,7 @@ test('every metric an alert rule or a dashboard query uses is in the scraped ser
 
 test('every alert rule evaluates without error on the real Prometheus', async () => {
   const names = alertNames();
-  expect(names.length).toBe(11);
+  expect(names.length).toBe(14);
   const rules = await waitFor(
     async () => {
       const all = await prometheus.rules();

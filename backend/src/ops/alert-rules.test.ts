@@ -40,6 +40,9 @@ describe('alert rules', () => {
       'BatchQueueBacklogGrowing',
       'BatchJobsFailing',
       'WorkerStalled',
+      'TrainingWorkerDown',
+      'TrainingRunsFailing',
+      'TrainingQueueBacklog',
       'FeatureDriftAboveThreshold',
       'ArtifactStoreDiskLow',
     ]);
@@ -71,7 +74,7 @@ describe('alert rules', () => {
   });
 
   it('pass promtool check rules', () => {
-    expect(promtool(['check', 'rules', 'alerts.yml'])).toContain('SUCCESS: 11 rules found');
+    expect(promtool(['check', 'rules', 'alerts.yml'])).toContain('SUCCESS: 14 rules found');
   });
 
   it('pass their unit tests on synthetic series (promtool test rules alerts.test.yml)', () => {
