@@ -67,7 +67,7 @@ describe('TrainingRunMeter (training_runs_total, training_run_duration_seconds)'
   /** The sample of `training_runs_total{outcome}`. */
   const runs = async (outcome: string) =>
     (await metrics.trainingRuns.get()).values.find((v) => v.labels.outcome === outcome)?.value;
-  /** `training_run_duration_seconds_count{outcome}` (undefined: no sample yet). */
+  /** `training_run_duration_seconds_count{outcome}`. */
   const durations = async (outcome: string) =>
     (await metrics.trainingRunDuration.get()).values.find(
       (v) => v.metricName === 'training_run_duration_seconds_count' && v.labels.outcome === outcome,
@@ -78,10 +78,11 @@ describe('TrainingRunMeter (training_runs_total, training_run_duration_seconds)'
       runner.run(rows, id, job, 'token', undefined, 'w1', { label: (row) => `training run ${row.id}`, run }),
     );
 
-  it('starts every outcome at 0 and has no duration sample before an attempt', async () => {
+  it('starts every outcome at 0, its duration count too', async () => {
     for (const outcome of TRAINING_OUTCOMES)
       expect({ outcome, value: await runs(outcome) }).toEqual({ outcome, value: 0 });
-    expect(await durations('completed')).toBeUndefined();
+    for (const outcome of TRAINING_OUTCOMES)
+      expect({ outcome, count: await durations(outcome) }).toEqual({ outcome, count: 0 });
   });
 
   it('counts a completed attempt and a failed one, each with its duration', async () => {

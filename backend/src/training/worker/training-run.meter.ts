@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { AttemptAborted } from '../../jobs/attempt-errors';
 import type { AttemptJob, AttemptOutcome } from '../../jobs/attempt-runner';
-import type { TrainingOutcome } from '../../metrics/metric-names';
+import { TRAINING_OUTCOMES, type TrainingOutcome } from '../../metrics/metric-names';
 import { MetricsService } from '../../metrics/metrics.service';
 
 /**
@@ -27,7 +27,11 @@ export function thrownOutcome(
  */
 @Injectable()
 export class TrainingRunMeter {
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(private readonly metrics: MetricsService) {
+    // In training workers only (the counter is zero-initialised in every process by MetricsService):
+    // the histogram's series exist at 0 from the start, so rates and panels see 0 rather than nothing.
+    for (const outcome of TRAINING_OUTCOMES) this.metrics.trainingRunDuration.zero({ outcome });
+  }
 
   async measure<R>(
     job: Pick<AttemptJob, 'attemptsMade' | 'opts'>,
