@@ -3,7 +3,7 @@
 # loopback Redis. Trains the demo model when none exists, registers and promotes it, and serves the API
 # (with Swagger UI and the dashboard) on http://localhost:${PORT:-8000}. Ctrl-C stops everything.
 # PROMETHEUS=1 (`make up PROMETHEUS=1`) also starts Prometheus (Debian package) on loopback, scraping the
-# API and the worker with the alert rules of docker/prometheus/alerts.yml.
+# API, the worker and the training worker with the alert rules of docker/prometheus/alerts.yml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PORT="${PORT:-8000}"
@@ -102,6 +102,6 @@ cat <<MSG
   Ctrl-C stops it.
 MSG
 if [ "${PROMETHEUS:-0}" = "1" ]; then
-  echo "  Prometheus http://localhost:${PROMETHEUS_PORT:-9090}/alerts (scrapes the API and the worker's :${WORKER_METRICS_PORT:-9464}; log .data/prometheus.log)"
+  echo "  Prometheus http://localhost:${PROMETHEUS_PORT:-9090}/alerts (scrapes the API, the worker's :${WORKER_METRICS_PORT:-9464} and the training worker's :${TRAINING_WORKER_METRICS_PORT:-9465}; log .data/prometheus.log)"
 fi
 wait -n "${pids[@]}"

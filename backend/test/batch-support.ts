@@ -220,6 +220,7 @@ export function registerHook(): string {
 /** A real worker process: `node src/worker.ts` (through the SWC hook), with its log kept. */
 export class WorkerProcess {
   private log = '';
+  private port?: number;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly child: ChildProcess;
 
@@ -272,11 +273,12 @@ export class WorkerProcess {
     return this.log;
   }
 
-  /** The port of its /metrics (from its 'worker ready' line). */
+  /** The port of its /metrics (from its 'worker ready' line; kept once read, as the log keeps only its tail). */
   get metricsPort(): number {
+    if (this.port) return this.port;
     const port = Number(/"metricsPort":(\d+)/.exec(this.log)?.[1]);
     if (!(port > 0)) throw new Error(`worker ${this.pid} logged no metrics port`);
-    return port;
+    return (this.port = port);
   }
 
   /** The value of one sample of its /metrics, e.g. sample('batch_rows_total{result="scored"}'); 0 when absent. */

@@ -10,8 +10,8 @@ import { testModels, type TestModel } from './support/model-fixture';
 import { WorkerProcess, auth, parseCsv, registerProduction, waitFor, workerEnv } from './batch-support';
 
 /**
- * The alert rules and dashboard queries against a real Prometheus scraping a real API and a real worker
- * process: every metric they use is in the scraped series, every rule evaluates without error, and every
+ * The alert rules and dashboard queries against a real Prometheus scraping a real API, a real worker
+ * and a real training-worker process: every metric they use is in the scraped series, every rule evaluates without error, and every
  * dashboard query executes (and returns series unless it is one that may be empty when all is well).
  */
 jest.setTimeout(240_000);
@@ -23,6 +23,7 @@ const PLANNED: string[] = Object.values(PLANNED_METRIC);
 
 let t: TestApp;
 let worker: WorkerProcess;
+let trainingWorker: WorkerProcess;
 let prometheus: PrometheusService;
 let first: TestModel;
 /** The two batch jobs: one that completes, one failed for its bad rows (30 of 100). */
@@ -81,15 +82,25 @@ beforeAll(async () => {
       `the ${name} batch job to finish`,
     );
   }
+  // A training worker (no run: its metrics exist at 0 from the start), scraped as job training-worker.
+  trainingWorker = new WorkerProcess(
+    workerEnv(t, { TRAINING_WORKER_METRICS_PORT: '0' }),
+    'training-worker.ts',
+  );
+  await trainingWorker.ready();
   prometheus = await startPrometheus({
-    targets: { api: [`127.0.0.1:${apiPort}`], worker: [`127.0.0.1:${workerPort}`] },
+    targets: {
+      api: [`127.0.0.1:${apiPort}`],
+      worker: [`127.0.0.1:${workerPort}`],
+      'training-worker': [`127.0.0.1:${trainingWorker.metricsPort}`],
+    },
     ruleFiles: [ALERTS],
   });
-  // Both targets up, and a few samples for rate() windows.
+  // Every target up, and a few samples for rate() windows.
   await waitFor(
-    async () => (await prometheus.query('sum(up)'))[0]?.value[1] === '2',
+    async () => (await prometheus.query('sum(up)'))[0]?.value[1] === '3',
     30_000,
-    'Prometheus to scrape the api and the worker',
+    'Prometheus to scrape the api, the worker and the training worker',
   );
   await new Promise((r) => setTimeout(r, 4000));
 });
@@ -97,6 +108,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await prometheus?.stop();
   await worker?.stop();
+  await trainingWorker?.stop();
   await t?.close();
 });
 
@@ -120,6 +132,15 @@ test('the worker serves /metrics with the batch metrics after a job', async () =
   expect(text).toMatch(/^batch_job_duration_seconds_count\{kind="predict",outcome="completed"\} 1$/m);
   expect(text).toMatch(/^batch_queue_jobs\{state="waiting"\} 0$/m);
   expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+});
+
+test('the training worker serves its metrics before any run: attempts at 0, the queue by state', async () => {
+  const text = await (await fetch(`http://127.0.0.1:${trainingWorker.metricsPort}/metrics`)).text();
+  expect(text).toMatch(/^training_runs_total\{outcome="failed"\} 0$/m);
+  expect(text).toMatch(/^training_run_duration_seconds_count\{outcome="completed"\} 0$/m);
+  expect(text).toMatch(/^training_queue_jobs\{state="waiting"\} 0$/m);
+  const up = await prometheus.query('up{job="training-worker"}');
+  expect(up.map((s) => s.value[1])).toEqual(['1']);
 });
 
 test('the API exports health_ready{check} from its readiness checks, all passing here', async () => {
@@ -184,7 +205,7 @@ test('every metric an alert rule or a dashboard query uses is in the scraped ser
 
 test('every alert rule evaluates without error on the real Prometheus', async () => {
   const names = alertNames();
-  expect(names.length).toBe(11);
+  expect(names.length).toBe(14);
   const rules = await waitFor(
     async () => {
       const all = await prometheus.rules();

@@ -115,6 +115,7 @@ beforeAll(async () => {
   await store.put('datasets/tiny.csv', readFileSync(csv));
   workers.push(new WorkerProcess(workerEnv(t, { TRAINING_WORKER_METRICS_PORT: '0' }), 'training-worker.ts'));
   await workers[0]!.ready();
+  expect(workers[0]!.metricsPort).toBeGreaterThan(0); // its /metrics endpoint started (read before its log rolls)
 });
 
 afterAll(async () => {
@@ -331,6 +332,22 @@ describe('a queued run', () => {
     expect(listed.body.items.map((r: Run) => r.id)).toContain(id);
     // Finished: a cancel is a conflict.
     expect((await t.request().delete(`/v1/training-runs/${id}`).set(auth(t))).status).toBe(409);
+    // The training worker's own /metrics counted the attempt, timed it, and reports the queue.
+    const worker = workers[0]!;
+    await waitFor(
+      async () => (await worker.sample('training_runs_total{outcome="completed"}')) >= 1,
+      10_000,
+      'training_runs_total{outcome="completed"} on the training worker’s /metrics',
+    );
+    expect(
+      await worker.sample('training_run_duration_seconds_count{outcome="completed"}'),
+    ).toBeGreaterThanOrEqual(1);
+    // The attempt took at least as long as its trainer child ran.
+    expect(
+      await worker.sample('training_run_duration_seconds_sum{outcome="completed"}'),
+    ).toBeGreaterThanOrEqual(run.durationMs! / 1000 - 0.01);
+    const text = await (await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)).text();
+    expect(text).toMatch(/^training_queue_jobs\{state="waiting"\} \d+$/m);
   });
 
   it('cancels a running run: its trainer process group is stopped and its log is kept', async () => {
@@ -375,6 +392,12 @@ describe('a queued run', () => {
     expect(final.error).toMatch(/no_such_price/);
     expect(final.attempts).toBe(1); // an input error is not retried
     expect(await logsOf(run.id)).toMatch(/no_such_price/);
+    // …and counted as failed for good (not retrying) on the worker's /metrics.
+    await waitFor(
+      async () => (await workers[0]!.sample('training_runs_total{outcome="failed"}')) >= 1,
+      10_000,
+      'training_runs_total{outcome="failed"} on the training worker’s /metrics',
+    );
   });
 
   it('trains on a registered dataset with its stored spec, recording the dataset', async () => {

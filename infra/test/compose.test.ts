@@ -419,7 +419,7 @@ describe('docker/compose.yaml observability', () => {
       });
   });
 
-  test('Prometheus scrapes the api and worker services on the ports they listen on', () => {
+  test('Prometheus scrapes the api, worker and training-worker services on the ports they listen on', () => {
     const config = readYaml<{
       rule_files: string[];
       scrape_configs: Array<{ job_name: string; dns_sd_configs: Array<{ names: string[]; port: number }> }>;
@@ -432,6 +432,13 @@ describe('docker/compose.yaml observability', () => {
     // the worker's WORKER_METRICS_PORT default (backend/src/config/config.ts)
     expect(read('backend/src/config/config.ts')).toMatch(/WORKER_METRICS_PORT: .*default\(9464\)/);
     expect(jobs.worker).toEqual({ names: ['worker'], type: 'A', port: 9464 });
+    // the training worker's TRAINING_WORKER_METRICS_PORT default, which its healthcheck probes too
+    expect(read('backend/src/config/config.ts')).toMatch(/TRAINING_WORKER_METRICS_PORT: .*default\(9465\)/);
+    expect(jobs['training-worker']).toEqual({ names: ['training-worker'], type: 'A', port: 9465 });
+    expect(JSON.stringify(services['training-worker']!.healthcheck?.test)).toContain(
+      '127.0.0.1:9465/metrics',
+    );
+    expect(Object.keys(jobs)).toEqual(['api', 'worker', 'training-worker']);
   });
 
   test('Grafana provisions the Prometheus data source and every generated dashboard file', () => {

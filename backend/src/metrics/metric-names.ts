@@ -15,6 +15,9 @@ export const METRIC = {
   batchJobs: 'batch_jobs_total',
   batchRows: 'batch_rows_total',
   batchJobsStalled: 'batch_jobs_stalled_total',
+  trainingQueueJobs: 'training_queue_jobs',
+  trainingRuns: 'training_runs_total',
+  trainingRunDuration: 'training_run_duration_seconds',
   promotionEvidenceComputations: 'promotion_evidence_computations_total',
   promotionEvidenceDuration: 'promotion_evidence_duration_seconds',
   artifactStoreFree: 'artifact_store_disk_free_bytes',
@@ -45,6 +48,25 @@ export const BATCH_OUTCOMES = ['completed', 'failed', 'cancelled', 'skipped', 'r
 export type BatchOutcome = (typeof BATCH_OUTCOMES)[number];
 /** Queue job kinds: a predict job, one shard of a large one, a batch evaluation (the monthly batch). */
 export const BATCH_KINDS = ['predict', 'shard', 'evaluation'] as const;
+
+/**
+ * Outcomes of a training-run attempt as `training_runs_total{outcome}` counts them (initialised at 0):
+ * `failed` the run failed for good (a permanent error, its time limit, or its last attempt);
+ * `retrying` the attempt failed and the run waits for another one (attempts remain);
+ * `requeued` the attempt stopped without failing (worker shutdown, lost lock): the run is back in the queue;
+ * `skipped` the queue job's run was already finished or cancelled.
+ */
+export const TRAINING_OUTCOMES = [
+  'completed',
+  'failed',
+  'retrying',
+  'cancelled',
+  'requeued',
+  'skipped',
+] as const;
+export type TrainingOutcome = (typeof TRAINING_OUTCOMES)[number];
+/** The `training` queue states of `training_queue_jobs{state}` (read from Redis on each scrape). */
+export const TRAINING_QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
 
 /** The checks of GET /health/ready, each a `health_ready{check}` series (1 passing, 0 failing). */
 export const READINESS_CHECKS = ['database', 'redis', 'queue', 'model'] as const;

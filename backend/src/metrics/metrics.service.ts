@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { BATCH_KINDS, BATCH_OUTCOMES, METRIC } from './metric-names';
+import { BATCH_KINDS, BATCH_OUTCOMES, METRIC, TRAINING_OUTCOMES } from './metric-names';
 
 /** The process's Prometheus registry and the platform's own metrics (one instance per process). */
 @Injectable()
@@ -85,6 +85,30 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Refreshed from Redis on every scrape by TrainingQueueService (API and training-worker processes). */
+  readonly trainingQueueJobs = new Gauge({
+    name: METRIC.trainingQueueJobs,
+    help: 'Training runs in the training queue by state (waiting, active, delayed, prioritized, failed)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly trainingRuns = new Counter({
+    name: METRIC.trainingRuns,
+    help: 'Training-run attempts finished by this training worker, by outcome (completed, failed, retrying, cancelled, requeued, skipped)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly trainingRunDuration = new Histogram({
+    name: METRIC.trainingRunDuration,
+    help: 'Time a training worker spent on one training-run attempt (input, trainer, registration), by outcome',
+    labelNames: ['outcome'] as const,
+    // Seconds (a skipped or failed attempt) to the 6 h default time limit (TRAINING_TIME_LIMIT_SECONDS).
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 21600],
+    registers: [this.registry],
+  });
+
   /** Refreshed by the readiness checks on every scrape (ReadinessService): 1 passing, 0 failing. */
   readonly healthReady = new Gauge({
     name: METRIC.healthReady,
@@ -149,5 +173,6 @@ export class MetricsService {
     for (const kind of BATCH_KINDS)
       for (const outcome of BATCH_OUTCOMES) this.batchJobs.inc({ kind, outcome }, 0);
     for (const result of ['scored', 'rejected'] as const) this.batchRows.inc({ result }, 0);
+    for (const outcome of TRAINING_OUTCOMES) this.trainingRuns.inc({ outcome }, 0);
   }
 }

@@ -12,11 +12,12 @@ describe('Grafana dashboards (docker/grafana/dashboards, generated from dashboar
     d.panels.flatMap((p) => p.targets.map((t) => ({ panel: `${d.uid}/${p.title}`, query: t.query }))),
   );
 
-  it('have the three dashboards with unique uids and panels', () => {
+  it('have the four dashboards with unique uids and panels', () => {
     expect(DASHBOARDS.map((d) => d.uid)).toEqual([
       'housing-service-health',
       'housing-model-serving',
       'housing-batch',
+      'housing-training',
     ]);
     expect(targets.length).toBeGreaterThan(15);
   });

@@ -242,7 +242,51 @@ const batch: Dashboard = {
   ],
 };
 
-export const DASHBOARDS: readonly Dashboard[] = [serviceHealth, modelServing, batch];
+const training: Dashboard = {
+  uid: 'housing-training',
+  file: 'training.json',
+  title: 'Housing: training runs',
+  description: 'The training queue, training-run attempts by outcome and their durations.',
+  panels: [
+    {
+      title: 'Training queue by state',
+      description:
+        'Runs in the training queue (the same number from every process: max); the TrainingQueueBacklog alert fires when runs wait and no attempt ends.',
+      unit: 'short',
+      targets: [
+        t(
+          promql`max by (state) (${m(METRIC.trainingQueueJobs)}{state=~"waiting|active|delayed|failed"})`,
+          '{{state}}',
+        ),
+      ],
+    },
+    {
+      title: 'Training attempts per hour by outcome',
+      description:
+        'completed, failed (for good: TrainingRunsFailing alert), retrying (failed, attempts remain), cancelled, requeued (shutdown or lost lock), skipped.',
+      unit: 'short',
+      targets: [t(promql`sum by (outcome) (rate(${m(METRIC.trainingRuns)}[${RATE}])) * 3600`, '{{outcome}}')],
+    },
+    {
+      title: 'Training attempt duration p50 / p95 by outcome',
+      description: 'Time a training worker spends on one attempt: input, trainer, registration.',
+      unit: 's',
+      targets: [
+        t(
+          promql`histogram_quantile(0.5, sum by (le, outcome) (rate(${m(METRIC.trainingRunDuration, '_bucket')}[${RATE}])))`,
+          'p50 {{outcome}}',
+        ),
+        t(
+          promql`histogram_quantile(0.95, sum by (le, outcome) (rate(${m(METRIC.trainingRunDuration, '_bucket')}[${RATE}])))`,
+          'p95 {{outcome}}',
+        ),
+      ],
+      mayBeEmpty: true,
+    },
+  ],
+};
+
+export const DASHBOARDS: readonly Dashboard[] = [serviceHealth, modelServing, batch, training];
 
 /** Grafana's dashboard JSON (schema 39) for `d`: panels two to a row. */
 export function renderDashboard(d: Dashboard): Record<string, unknown> {

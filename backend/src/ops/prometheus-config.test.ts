@@ -5,8 +5,8 @@ import * as path from 'node:path';
 
 /**
  * scripts/prometheus-config.sh, the configuration `make up PROMETHEUS=1` starts Prometheus with: loopback
- * targets on the API's and the worker's ports, docker/prometheus/alerts.yml as its rules, and
- * `promtool check config` over both before scripts/up.sh starts anything.
+ * targets on the API's, the worker's and the training worker's ports, docker/prometheus/alerts.yml as
+ * its rules, and `promtool check config` over both before scripts/up.sh starts anything.
  */
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const SCRIPT = path.join(REPO, 'scripts', 'prometheus-config.sh');
@@ -19,9 +19,13 @@ const run = (script: string, out: string, env: Record<string, string>) =>
   spawnSync('bash', [script, out], { env: { ...process.env, ...env }, encoding: 'utf8' });
 
 describe('scripts/prometheus-config.sh (make up PROMETHEUS=1)', () => {
-  it('writes a configuration promtool accepts, scraping the API and worker ports with the alert rules', () => {
+  it('writes a configuration promtool accepts, scraping the API, worker and training-worker ports with the alert rules', () => {
     const out = path.join(tmp, 'prometheus', 'prometheus.yml');
-    const result = run(SCRIPT, out, { PORT: '8123', WORKER_METRICS_PORT: '9555' });
+    const result = run(SCRIPT, out, {
+      PORT: '8123',
+      WORKER_METRICS_PORT: '9555',
+      TRAINING_WORKER_METRICS_PORT: '9556',
+    });
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/SUCCESS: .*prometheus\.yml is valid prometheus config file syntax/);
     expect(result.stderr).toMatch(/SUCCESS: \d+ rules found/);
@@ -33,6 +37,7 @@ describe('scripts/prometheus-config.sh (make up PROMETHEUS=1)', () => {
     expect(config.scrape_configs.map((j) => [j.job_name, j.static_configs[0]!.targets])).toEqual([
       ['api', ['127.0.0.1:8123']],
       ['worker', ['127.0.0.1:9555']],
+      ['training-worker', ['127.0.0.1:9556']],
     ]);
   });
 

@@ -1,24 +1,37 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { TRAINING_QUEUE_STATES } from '../../metrics/metric-names';
+import { MetricsService } from '../../metrics/metrics.service';
 import { RedisService } from '../../redis/redis.service';
 import { withTimeout } from '../../common/with-timeout';
 import { TRAINING_QUEUE, TRAIN_JOB, type TrainingJobData } from './training.constants';
 
+export type TrainingQueueCountsByState = Record<(typeof TRAINING_QUEUE_STATES)[number], number>;
+
 /**
  * The `training` BullMQ queue as the API and the training workers see it: adding a run, removing a
- * run no worker holds, its depth, and the channel that tells the worker running a run to stop.
+ * run no worker holds, its depth (also as the `training_queue_jobs` gauge, refreshed on every scrape),
+ * and the channel that tells the worker running a run to stop.
  */
 @Injectable()
-export class TrainingQueueService implements OnModuleDestroy {
+export class TrainingQueueService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('TrainingQueue');
   private queueInstance?: Queue<TrainingJobData>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redis: RedisService,
+    private readonly metrics: MetricsService,
   ) {}
+
+  onModuleInit(): void {
+    // Refresh the gauge when Prometheus scrapes (prom-client awaits a gauge's collect()), as BatchQueueService does.
+    (this.metrics.trainingQueueJobs as unknown as { collect?: () => Promise<void> }).collect = async () => {
+      await this.counts(1000).catch(() => undefined);
+    };
+  }
 
   get prefix(): string {
     return this.config.QUEUE_PREFIX;
@@ -96,12 +109,28 @@ export class TrainingQueueService implements OnModuleDestroy {
     return { waiting: (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0 };
   }
 
+  /** Runs by queue state; updates the `training_queue_jobs` gauge. Rejects when Redis does not answer in time. */
+  async counts(timeoutMs = 2000): Promise<TrainingQueueCountsByState> {
+    const raw = await withTimeout(
+      this.queue.getJobCounts(...TRAINING_QUEUE_STATES),
+      timeoutMs,
+      'counting training jobs',
+    );
+    const counts = Object.fromEntries(
+      TRAINING_QUEUE_STATES.map((s) => [s, Number(raw[s] ?? 0)]),
+    ) as TrainingQueueCountsByState;
+    for (const state of TRAINING_QUEUE_STATES) this.metrics.trainingQueueJobs.set({ state }, counts[state]);
+    return counts;
+  }
+
   /** BullMQ's running total of runs that failed for good (kept for removeOnFail's age). */
   async failedCount(timeoutMs = 2000): Promise<number> {
     return withTimeout(this.queue.getFailedCount(), timeoutMs, 'counting failed training jobs');
   }
 
+  /** Before RedisService closes the connections (onApplicationShutdown). */
   async onModuleDestroy(): Promise<void> {
+    (this.metrics.trainingQueueJobs as unknown as { collect?: unknown }).collect = undefined;
     await this.queueInstance?.close().catch(() => undefined);
   }
 }

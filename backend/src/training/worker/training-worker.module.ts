@@ -8,11 +8,19 @@ import { TrainingProcessor } from './training.processor';
 import { TrainingReconciler } from './training-reconciler.service';
 import { TrainingWorkerService } from './training-worker.service';
 import { TrainingQueueMetrics } from './training-queue-metrics';
+import { TrainingRunMeter } from './training-run.meter';
 
-/** Training runs in a training-worker process: the BullMQ worker, its processor, the reconciler and the depth report. */
+/** Training runs in a training-worker process: the BullMQ worker, its processor and its metrics, the reconciler and the depth report. */
 @Module({
   imports: [TypeOrmModule.forFeature([TrainingRunEntity]), ModelRegistryModule, TrainingQueueModule],
-  providers: [TrainingRunsRepository, TrainingProcessor, TrainingWorkerService, TrainingReconciler, TrainingQueueMetrics],
+  providers: [
+    TrainingRunsRepository,
+    TrainingRunMeter,
+    TrainingProcessor,
+    TrainingWorkerService,
+    TrainingReconciler,
+    TrainingQueueMetrics,
+  ],
   exports: [TrainingWorkerService, TrainingReconciler, TrainingQueueMetrics],
 })
 export class TrainingWorkerModule {}

@@ -25,6 +25,7 @@ import {
 import type { TrainingRunEntity } from '../shared/training-run.entity';
 import { TrainingRunsRepository } from '../shared/training-runs.repository';
 import { TrainerChild, type ChildEvent, type TrainerExit } from './trainer-child';
+import { TrainingRunMeter } from './training-run.meter';
 import { progressOf, trainArgs, trainerFailure } from './training-progress';
 
 export type TrainingJob = Pick<
@@ -69,6 +70,7 @@ export class TrainingProcessor {
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     private readonly runs: TrainingRunsRepository,
     private readonly registry: RegistryService,
+    private readonly meter: TrainingRunMeter,
   ) {
     this.runner = new AttemptRunner(
       { lockMs: config.TRAINING_STALLED_MS, progressIntervalMs: config.TRAINING_PROGRESS_INTERVAL_MS },
@@ -82,7 +84,10 @@ export class TrainingProcessor {
     signal: AbortSignal | undefined,
     workerId: string,
   ): Promise<AttemptOutcome<{ modelVersion: number }>> {
-    return this.runner.run(this.runs.attempts, job.data.runId, job, token, signal, workerId, this.step());
+    // training_runs_total{outcome} and training_run_duration_seconds, whatever the attempt's end.
+    return this.meter.measure(job, () =>
+      this.runner.run(this.runs.attempts, job.data.runId, job, token, signal, workerId, this.step()),
+    );
   }
 
   private step(): AttemptStep<TrainingRunEntity, { modelVersion: number }> {
