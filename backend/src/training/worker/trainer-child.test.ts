@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TrainerChild, type ChildEvent } from './trainer-child';
@@ -49,7 +49,15 @@ describe('TrainerChild (a real process group)', () => {
     await waitUntil(() => events.length === 2, 10_000);
     expect(events[0]).toEqual({ event: 'load', rowsRead: 7, bytes: 1 });
     const grandchild = events[1]!.pid as number;
-    expect(os.getPriority(child.pid!) - os.getPriority(process.pid)).toBeGreaterThanOrEqual(Math.min(7, 19 - os.getPriority(process.pid)));
+    expect(os.getPriority(child.pid!) - os.getPriority(process.pid)).toBeGreaterThanOrEqual(
+      Math.min(7, 19 - os.getPriority(process.pid)),
+    );
+    // Read now, checked once the group is stopped (a failed check must not leave it running).
+    const autogroups = existsSync('/proc/self/autogroup')
+      ? [child.pid!, grandchild, process.pid].map((pid) =>
+          readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim(),
+        )
+      : undefined;
     const started = Date.now();
     child.stop('cancelled');
     const exit = await child.exited;
@@ -58,6 +66,14 @@ describe('TrainerChild (a real process group)', () => {
     await waitUntil(() => !alive(grandchild), 5_000);
     expect(readFileSync(path.join(dir, 'log'), 'utf8')).toBe('load: 7 rows read\n');
     expect(child.tail.text()).toBe('load: 7 rows read');
+    // Its own session (detached) is its own autogroup where the kernel schedules by session: the group
+    // gets the nice too, and the grandchild shares it.
+    if (autogroups) {
+      const [own, grandchildGroup, ours] = autogroups;
+      expect(own).toMatch(/ nice 7$/);
+      expect(grandchildGroup).toBe(own);
+      expect(own).not.toBe(ours);
+    }
   });
 
   it('reports a command that cannot start in its log, as a failed exit', async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import * as os from 'node:os';
 
 /** One line of `ml train --progress-json` on the child's stdout (other lines are log text). */
@@ -140,15 +140,18 @@ export class TrainerChild {
     if (!this.child.pid || this.options.nice === 0) return;
     try {
       // Never above the worker's own (it may already run at this nice: the child inherited it).
-      if (this.options.nice > os.getPriority(this.child.pid)) os.setPriority(this.child.pid, this.options.nice);
+      if (this.options.nice > os.getPriority(this.child.pid))
+        os.setPriority(this.child.pid, this.options.nice);
     } catch {
       // not permitted or not supported here: it runs at the worker's priority
     }
+    setAutogroupNice(this.child.pid, this.options.nice);
   }
 
   /** Stops the whole process group (idempotent): SIGTERM now, SIGKILL after the grace. */
   stop(reason: string): void {
-    if (this.stoppedFor !== undefined || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.stoppedFor !== undefined || this.child.exitCode !== null || this.child.signalCode !== null)
+      return;
     this.stoppedFor = reason;
     this.signalGroup('SIGTERM');
     this.killTimer = setTimeout(() => this.signalGroup('SIGKILL'), this.options.killGraceMs);
@@ -167,5 +170,22 @@ export class TrainerChild {
         // already gone
       }
     }
+  }
+}
+
+/**
+ * Gives the child's session its nice value too. With Linux's autogroup scheduling (on by default in many
+ * kernels: /proc/sys/kernel/sched_autogroup_enabled) each session is scheduled as one group against the
+ * others, and a process's own nice only orders it within its group. The child runs in a session of its
+ * own (detached, so that stop() can signal the whole group), so its nice alone left it an equal share
+ * against the API's session: a quiet 2-core machine served a third fewer predictions while a run trained
+ * at nice 10 (bench/results/training.md). Writing /proc/<pid>/autogroup sets the group's nice; without
+ * autogroup the file does not exist and the process nice above is what counts.
+ */
+export function setAutogroupNice(pid: number, nice: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+  } catch {
+    // no autogroup (other kernels, other systems) or not permitted: the process nice still applies
   }
 }
