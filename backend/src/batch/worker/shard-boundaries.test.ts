@@ -7,7 +7,7 @@ import { planShards } from './shard-boundaries';
 const AMES_CSV = path.resolve(__dirname, '../../../../data/ames/AmesHousing.csv');
 
 /** Every record of a CSV as the platform's reader sees it: its line and fields. */
-async function records(bytes: Buffer, firstLineOffset = 0): Promise<string[]> {
+async function records(bytes: Buffer, firstLineOffset = 0, maxLineBytes = 1 << 20): Promise<string[]> {
   const out: string[] = [];
   await readCsv(
     Readable.from([bytes]),
@@ -16,7 +16,7 @@ async function records(bytes: Buffer, firstLineOffset = 0): Promise<string[]> {
       row: (fields, line) => out.push(`${line + firstLineOffset} ${JSON.stringify(fields)}`),
       rejected: (line, reason) => out.push(`${line + firstLineOffset} rejected ${reason}`),
     },
-    { maxLineBytes: 1 << 20 },
+    { maxLineBytes },
   );
   return out;
 }
@@ -30,7 +30,12 @@ const chunked = (bytes: Buffer, chunk: number) =>
   );
 
 /** Reads each shard as a worker does (the header prepended after the first) and joins the records. */
-async function shardedRecords(bytes: Buffer, target: number, chunk: number): Promise<string[]> {
+async function shardedRecords(
+  bytes: Buffer,
+  target: number,
+  chunk: number,
+  maxLineBytes = 1 << 20,
+): Promise<string[]> {
   const plan = await planShards(chunked(bytes, chunk), target);
   expect(plan.bytes).toBe(bytes.length);
   const out: string[] = [];
@@ -42,7 +47,7 @@ async function shardedRecords(bytes: Buffer, target: number, chunk: number): Pro
     const body = bytes.subarray(shard.start, shard.end);
     const input = i === 0 ? body : Buffer.concat([bytes.subarray(0, plan.headerEnd), body]);
     // The reader numbers the shard's first data record headerLines + 1; it starts on shard.firstLine.
-    const got = await records(input, shard.firstLine - (plan.headerLines + 1));
+    const got = await records(input, shard.firstLine - (plan.headerLines + 1), maxLineBytes);
     out.push(...(i === 0 ? got : got.slice(1)));
   }
   return out;
@@ -78,6 +83,27 @@ describe('planShards', () => {
     const whole = await records(bytes);
     for (const chunk of [1, 2, 3, 7, 64, 1 << 20])
       expect(await shardedRecords(bytes, 300, chunk)).toEqual(whole);
+  });
+
+  it('reads records over the line limit, and a quote never closed, the same sharded as whole', async () => {
+    const limit = 120;
+    const rows = ['id,note,price'];
+    for (let i = 0; i < 60; i++) {
+      if (i % 10 === 3)
+        rows.push(`${i},"${'long quoted, with a\nbreak '.repeat(12)}",${i}`); // over the limit
+      else if (i % 10 === 7)
+        rows.push(`${i},${'x'.repeat(limit + 10)},${i}`); // over the limit, unquoted
+      else rows.push(`${i},plain,${i}`);
+    }
+    // A quote that opens a field and never closes: the rest of the file is one record.
+    const unbalanced = [...rows.slice(0, 45), '45,"never closed,45', ...rows.slice(46)];
+    for (const text of [rows, unbalanced].map((r) => r.join('\n') + '\n')) {
+      const bytes = Buffer.from(text);
+      const whole = await records(bytes, 0, limit);
+      expect(whole.some((r) => r.includes('rejected'))).toBe(true);
+      for (const chunk of [1, 5, 64, 1 << 20])
+        expect(await shardedRecords(bytes, 200, chunk, limit)).toEqual(whole);
+    }
   });
 
   it('keeps a file smaller than the target, a header-only file and a file without a final line break whole', async () => {
