@@ -330,7 +330,7 @@ export interface paths {
     put?: never;
     /**
      * Submit a batch prediction job
-     * @description Either upload a CSV (multipart/form-data, field `file`, at most BATCH_UPLOAD_LIMIT_BYTES; optional fields `modelName` and `modelVersion` before it) or name a CSV already in the artifact store (JSON `{inputUri, modelVersion?}`) or a registered dataset (JSON `{datasetId, modelVersion?}`, recorded on the job). The job is scored by a worker with the model version named, else the production version at submit time. With an `Idempotency-Key` header, repeating the request with the same key and API key returns the same job instead of creating another.
+     * @description Either upload a CSV (multipart/form-data, field `file`, at most BATCH_UPLOAD_LIMIT_BYTES; optional fields `modelName` and `modelVersion` before it: a form field after the file is a 400, more than 10 fields a 413) or name a CSV already in the artifact store (JSON `{inputUri, modelVersion?}`) or a registered dataset (JSON `{datasetId, modelVersion?}`, recorded on the job). The job is scored by a worker with the model version named, else the production version at submit time. With an `Idempotency-Key` header, repeating the request with the same key and API key returns the same job instead of creating another.
      */
     post: operations['BatchJobs_submit'];
     delete?: never;

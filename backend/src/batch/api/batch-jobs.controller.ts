@@ -4,6 +4,7 @@ import {
   Get,
   Headers,
   HttpCode,
+  HttpStatus,
   Inject,
   Param,
   ParseUUIDPipe,
@@ -33,7 +34,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Principal, RequireScopes } from '../../auth';
 import { JsonBodyUnlessMultipart } from '../../common/json-body';
-import { notFound, ProblemDetails, validationProblem } from '../../common/problem';
+import { notFound, ProblemDetails, ProblemException, validationProblem } from '../../common/problem';
 import { drain, plainFileStream } from '../../common/multipart';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import {
@@ -76,7 +77,7 @@ export class BatchJobsController {
     summary: 'Submit a batch prediction job',
     description:
       'Either upload a CSV (multipart/form-data, field `file`, at most BATCH_UPLOAD_LIMIT_BYTES; optional fields `modelName` and ' +
-      '`modelVersion` before it) or name a CSV already in the artifact store (JSON `{inputUri, modelVersion?}`) or a registered dataset (JSON `{datasetId, modelVersion?}`, recorded on the job). The job is scored ' +
+      '`modelVersion` before it: a form field after the file is a 400, more than 10 fields a 413) or name a CSV already in the artifact store (JSON `{inputUri, modelVersion?}`) or a registered dataset (JSON `{datasetId, modelVersion?}`, recorded on the job). The job is scored ' +
       'by a worker with the model version named, else the production version at submit time. With an `Idempotency-Key` header, ' +
       'repeating the request with the same key and API key returns the same job instead of creating another.',
     requestBody: {
@@ -259,6 +260,9 @@ export class BatchJobsController {
 /** The form fields read before the file part; a file part may not repeat them. */
 const FORM_FIELDS = ['modelName', 'modelVersion', 'model', 'explain'] as const;
 
+/** Form fields an upload may have besides its file; one more is refused (413), never dropped unread. */
+const MAX_FORM_FIELDS = 10;
+
 /** The multipart form of POST /v1/batch-jobs, read up to the start of its file part. */
 interface BatchUploadForm {
   upload: Pick<UploadSubmission, 'stream' | 'fileName' | 'model' | 'explain'>;
@@ -274,7 +278,11 @@ interface BatchUploadForm {
 async function readBatchUploadForm(request: FastifyRequest, limitBytes: number): Promise<BatchUploadForm> {
   let file: MultipartFile | undefined;
   try {
-    file = await request.file({ limits: { fileSize: limitBytes + 1, files: 1, fields: 10 } });
+    // The parser's limit is one over ours, so that a form past ours is seen (and refused in formFields)
+    // instead of its extra fields being dropped without a word.
+    file = await request.file({
+      limits: { fileSize: limitBytes + 1, files: 1, fields: MAX_FORM_FIELDS + 1 },
+    });
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 413) throw tooLarge(limitBytes);
     throw validationProblem([
@@ -301,6 +309,27 @@ async function readBatchUploadForm(request: FastifyRequest, limitBytes: number):
 
 function formFields(file: MultipartFile): Omit<BatchUploadForm['upload'], 'stream'> {
   const fields = file.fields as Record<string, { value?: unknown } | unknown[] | undefined>;
+  // In arrival order, the file part included.
+  const names = Object.keys(fields);
+  const fieldCount = names
+    .filter((n) => n !== file.fieldname)
+    .reduce((count, n) => count + (Array.isArray(fields[n]) ? fields[n].length : 1), 0);
+  if (fieldCount > MAX_FORM_FIELDS)
+    throw new ProblemException(
+      HttpStatus.PAYLOAD_TOO_LARGE,
+      'payload-too-large',
+      'Payload too large',
+      `the form has more than ${MAX_FORM_FIELDS} fields besides the file`,
+    );
+  // Only fields before the file are read (the upload is streamed). A field after it is refused rather
+  // than read or ignored by chance: a small body is parsed whole before this runs, a large one is not.
+  const late = names
+    .slice(names.indexOf(file.fieldname) + 1)
+    .find((n) => (FORM_FIELDS as readonly string[]).includes(n));
+  if (late)
+    throw validationProblem([
+      { field: late, message: 'must come before the file part: form fields after the file are not read' },
+    ]);
   // A repeated field (`modelVersion` twice) is ambiguous: refused, not read as absent.
   const repeated = FORM_FIELDS.find((n) => Array.isArray(fields[n]));
   if (repeated) throw validationProblem([{ field: repeated, message: 'must be sent once' }]);
