@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, WaitingChildrenError } from 'bullmq';
-import { DataSource } from 'typeorm';
-import { ENTITIES } from '../database/entities';
-import { MIGRATIONS } from '../database/migrations';
+import type { DataSource } from 'typeorm';
+import { migratedMemoryDatabase } from '../database/memory-database';
 import { BatchJobEntity } from '../batch/shared/batch-job.entity';
 import { AttemptAborted, PermanentJobError } from './attempt-errors';
 import { AttemptRunner, WaitingForChildren, type AttemptJob, type AttemptStep } from './attempt-runner';
@@ -32,15 +31,7 @@ describe('AttemptRunner with JobAttempts (SQLite)', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(async () => {
-    dataSource = new DataSource({
-      type: 'better-sqlite3',
-      database: ':memory:',
-      entities: ENTITIES,
-      migrations: MIGRATIONS,
-      migrationsRun: true,
-      logging: false,
-    });
-    await dataSource.initialize();
+    dataSource = await migratedMemoryDatabase();
     rows = new JobAttempts(dataSource.getRepository(BatchJobEntity));
     runner = new AttemptRunner({ lockMs: 1000, progressIntervalMs: 0 });
     cleanups = [];

@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { DataSource } from 'typeorm';
-import { ENTITIES } from '../../database/entities';
-import { MIGRATIONS } from '../../database/migrations';
+import type { DataSource } from 'typeorm';
+import { migratedMemoryDatabase } from '../../database/memory-database';
 import { AttemptAborted, PermanentJobError } from '../../jobs/attempt-errors';
 import { AttemptRunner, type AttemptJob, type AttemptStep } from '../../jobs/attempt-runner';
 import { JobAttempts } from '../../jobs/job-attempts.repository';
@@ -36,15 +35,7 @@ describe('TrainingRunMeter (training_runs_total, training_run_duration_seconds)'
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(async () => {
-    dataSource = new DataSource({
-      type: 'better-sqlite3',
-      database: ':memory:',
-      entities: ENTITIES,
-      migrations: MIGRATIONS,
-      migrationsRun: true,
-      logging: false,
-    });
-    await dataSource.initialize();
+    dataSource = await migratedMemoryDatabase();
     rows = new JobAttempts(dataSource.getRepository(TrainingRunEntity));
     runner = new AttemptRunner({ lockMs: 1000, progressIntervalMs: 0 });
     metrics = new MetricsService();
